@@ -1,0 +1,1 @@
+//! Placeholder: the event schema lands here.

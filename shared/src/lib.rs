@@ -1,0 +1,18 @@
+//! What every side of Floorwalker must agree on, and the pure logic they share.
+//!
+//! Nothing in this crate performs IO or reads a clock, so it builds for
+//! `wasm32-unknown-unknown` (the storefront plugin) and for native (the
+//! `floorwalker` binary and the tests) alike.
+//!
+//! - [`event`] is the versioned schema of what a shopper does and of what is
+//!   pushed to a shopper; [`wire`] turns batches of it into payload bytes.
+//! - [`subject`] builds every NATS subject the plugin, dashboard, agents and
+//!   gate use, from a validated site id and session token. No subject is
+//!   spelled anywhere else.
+//! - [`nats`] is a sans-IO codec for the NATS client protocol: the plugin
+//!   drives it over a browser WebSocket, the tests over plain TCP.
+
+pub mod event;
+pub mod nats;
+pub mod subject;
+pub mod wire;

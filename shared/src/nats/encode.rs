@@ -1,0 +1,139 @@
+//! Writing NATS operations. Encoding cannot fail: subjects and headers are
+//! validated when they are built, and the JSON bodies hold only strings,
+//! numbers and booleans.
+
+use bytes::{BufMut, BytesMut};
+use serde::Serialize;
+
+use super::header::HeaderMap;
+use super::op::{ClientOp, Message, ServerOp};
+use crate::subject::Subject;
+
+impl ClientOp {
+    /// Appends this operation's bytes to `out`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use bytes::{Bytes, BytesMut};
+    /// use floorwalker_shared::{nats::ClientOp, subject::Subject};
+    /// let mut out = BytesMut::new();
+    /// ClientOp::Pub {
+    ///     subject: Subject::new("a.b").unwrap(),
+    ///     reply: None,
+    ///     headers: None,
+    ///     payload: Bytes::from_static(b"hi"),
+    /// }
+    /// .encode(&mut out);
+    /// assert_eq!(&out[..], b"PUB a.b 2\r\nhi\r\n");
+    /// ```
+    pub fn encode(&self, out: &mut BytesMut) {
+        match self {
+            Self::Connect(info) => json_line(out, "CONNECT", info),
+            Self::Pub {
+                subject,
+                reply,
+                headers,
+                payload,
+            } => with_payload(
+                out,
+                "PUB",
+                subject,
+                None,
+                reply.as_ref(),
+                headers.as_ref(),
+                payload,
+            ),
+            Self::Sub {
+                subject,
+                queue,
+                sid,
+            } => {
+                out.put_slice(b"SUB ");
+                out.put_slice(subject.as_str().as_bytes());
+                if let Some(queue) = queue {
+                    out.put_u8(b' ');
+                    out.put_slice(queue.as_str().as_bytes());
+                }
+                out.put_slice(format!(" {sid}\r\n").as_bytes());
+            }
+            Self::Unsub { sid, max } => match max {
+                Some(max) => out.put_slice(format!("UNSUB {sid} {max}\r\n").as_bytes()),
+                None => out.put_slice(format!("UNSUB {sid}\r\n").as_bytes()),
+            },
+            Self::Ping => out.put_slice(b"PING\r\n"),
+            Self::Pong => out.put_slice(b"PONG\r\n"),
+        }
+    }
+}
+
+impl ServerOp {
+    /// Appends this operation's bytes to `out` (for test servers and tools).
+    pub fn encode(&self, out: &mut BytesMut) {
+        match self {
+            Self::Info(info) => json_line(out, "INFO", info),
+            Self::Msg(Message {
+                subject,
+                sid,
+                reply,
+                headers,
+                payload,
+            }) => with_payload(
+                out,
+                "MSG",
+                subject,
+                Some(*sid),
+                reply.as_ref(),
+                headers.as_ref(),
+                payload,
+            ),
+            Self::Ping => out.put_slice(b"PING\r\n"),
+            Self::Pong => out.put_slice(b"PONG\r\n"),
+            Self::Ok => out.put_slice(b"+OK\r\n"),
+            Self::Err(err) => out.put_slice(format!("-ERR '{}'\r\n", err.message()).as_bytes()),
+        }
+    }
+}
+
+fn json_line(out: &mut BytesMut, op: &str, body: &impl Serialize) {
+    out.put_slice(op.as_bytes());
+    out.put_u8(b' ');
+    // Cannot fail: the bodies are structs of strings, numbers and booleans.
+    // serde_json escapes control characters, so a value cannot end the line.
+    let _ = serde_json::to_writer((&mut *out).writer(), body);
+    out.put_slice(b"\r\n");
+}
+
+/// Writes `PUB`/`MSG`, or `HPUB`/`HMSG` when there are headers.
+fn with_payload(
+    out: &mut BytesMut,
+    op: &str,
+    subject: &Subject,
+    sid: Option<u64>,
+    reply: Option<&Subject>,
+    headers: Option<&HeaderMap>,
+    payload: &[u8],
+) {
+    let mut block = BytesMut::new();
+    if let Some(headers) = headers {
+        headers.write(&mut block);
+        out.put_u8(b'H');
+    }
+    out.put_slice(op.as_bytes());
+    out.put_u8(b' ');
+    out.put_slice(subject.as_str().as_bytes());
+    if let Some(sid) = sid {
+        out.put_slice(format!(" {sid}").as_bytes());
+    }
+    if let Some(reply) = reply {
+        out.put_u8(b' ');
+        out.put_slice(reply.as_str().as_bytes());
+    }
+    if headers.is_some() {
+        out.put_slice(format!(" {}", block.len()).as_bytes());
+    }
+    out.put_slice(format!(" {}\r\n", block.len() + payload.len()).as_bytes());
+    out.put_slice(&block);
+    out.put_slice(payload);
+    out.put_slice(b"\r\n");
+}

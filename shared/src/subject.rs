@@ -1,0 +1,434 @@
+//! Every NATS subject Floorwalker uses, built in one place.
+//!
+//! A shopper's subjects are built from a [`SiteId`] and a [`SessionToken`], so a
+//! broker permission can name exactly one session's subjects and nothing else:
+//!
+//! ```text
+//! fw.<site>.shopper.<token>.events    shopper → bus   event batches
+//! fw.<site>.shopper.<token>.chat      shopper → bus   chat messages
+//! fw.<site>.shopper.<token>.push      bus → shopper   offers, agent messages, survey
+//! fw.<site>.shopper.<token>.inbox.>   bus → shopper   replies to the shopper's requests
+//! ```
+//!
+//! Operators subscribe with wildcards built here too ([`all_events`]), and the
+//! gate serves [`AUTH_CALLOUT`]. No other module spells a subject.
+//!
+//! [`Subject`] is a validated subject: the codec in [`crate::nats`] writes it
+//! without checking again, which is why its encoder cannot fail.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// The root token of every Floorwalker subject.
+const ROOT: &str = "fw";
+
+/// Longest subject accepted. nats-server's own limit is its control line
+/// (4 KiB); ours is far lower because no subject we build comes close.
+pub const MAX_SUBJECT_LEN: usize = 512;
+
+/// What was wrong with a subject, site id or session token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum SubjectError {
+    /// The text was empty.
+    #[error("is empty")]
+    Empty,
+    /// The text was shorter than allowed.
+    #[error("is shorter than {min} bytes")]
+    TooShort {
+        /// The limit that was not reached.
+        min: usize,
+    },
+    /// The text was longer than allowed.
+    #[error("is longer than {max} bytes")]
+    TooLong {
+        /// The limit that was passed.
+        max: usize,
+    },
+    /// A token between dots was empty (`a..b`, `.a`, `a.`).
+    #[error("has an empty token")]
+    EmptyToken,
+    /// Whitespace or a control character, which would break the protocol line.
+    #[error("contains whitespace or a control character")]
+    Whitespace,
+    /// `*` or `>` used inside a token, or `>` not as the last token.
+    #[error("misplaces a wildcard")]
+    Wildcard,
+    /// A character outside the allowed set for an id or token.
+    #[error("contains a character outside [a-z0-9-] (site) or [A-Za-z0-9_-] (token)")]
+    Character,
+}
+
+/// A syntactically valid NATS subject (wildcards allowed where NATS allows them).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Subject(String);
+
+impl Subject {
+    /// Validates `text` as a NATS subject.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use floorwalker_shared::subject::{Subject, SubjectError};
+    /// assert!(Subject::new("orders.*.created").is_ok());
+    /// assert_eq!(Subject::new("a..b"), Err(SubjectError::EmptyToken));
+    /// ```
+    pub fn new(text: impl Into<String>) -> Result<Self, SubjectError> {
+        let text = text.into();
+        validate_subject(&text)?;
+        Ok(Self(text))
+    }
+
+    /// The subject as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the subject contains `*` or `>` (valid for SUB, not for PUB).
+    pub fn is_wildcard(&self) -> bool {
+        self.0.split('.').any(|t| t == "*" || t == ">")
+    }
+
+    /// Joins already validated parts; only for subjects this module builds.
+    fn join(parts: &[&str]) -> Self {
+        let text = parts.join(".");
+        debug_assert!(
+            validate_subject(&text).is_ok(),
+            "built an invalid subject '{text}'"
+        );
+        Self(text)
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for Subject {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+fn validate_subject(text: &str) -> Result<(), SubjectError> {
+    if text.is_empty() {
+        return Err(SubjectError::Empty);
+    }
+    if text.len() > MAX_SUBJECT_LEN {
+        return Err(SubjectError::TooLong {
+            max: MAX_SUBJECT_LEN,
+        });
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(SubjectError::Whitespace);
+    }
+    let mut tokens = text.split('.').peekable();
+    while let Some(token) = tokens.next() {
+        if token.is_empty() {
+            return Err(SubjectError::EmptyToken);
+        }
+        let last = tokens.peek().is_none();
+        match token {
+            "*" => {}
+            ">" if last => {}
+            _ if token.contains(['*', '>']) => return Err(SubjectError::Wildcard),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A storefront's id as configured by its operator: `[a-z0-9-]`, 1 to 32 bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SiteId(String);
+
+impl SiteId {
+    /// Longest site id accepted.
+    pub const MAX_LEN: usize = 32;
+
+    /// Validates a site id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use floorwalker_shared::subject::SiteId;
+    /// assert!(SiteId::new("shoes-eu").is_ok());
+    /// assert!(SiteId::new("Shoes.EU").is_err());
+    /// ```
+    pub fn new(text: impl Into<String>) -> Result<Self, SubjectError> {
+        let text = text.into();
+        validate_token(&text, Self::MAX_LEN, |c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
+        })?;
+        Ok(Self(text))
+    }
+
+    /// The site id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SiteId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The token that names one shopper session in subjects: `[A-Za-z0-9_-]`,
+/// 16 to 64 bytes.
+///
+/// It is derived from a secret only the shopper's browser holds, so that a
+/// session id seen on a screen is not enough to connect as that shopper (the
+/// gate enforces this).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    /// Shortest token accepted: short tokens could be guessed.
+    pub const MIN_LEN: usize = 16;
+    /// Longest token accepted.
+    pub const MAX_LEN: usize = 64;
+
+    /// Validates a session token.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use floorwalker_shared::subject::SessionToken;
+    /// assert!(SessionToken::new("q3X9_tZ0-a8bYw2LmN4p").is_ok());
+    /// assert!(SessionToken::new("short").is_err());
+    /// ```
+    pub fn new(text: impl Into<String>) -> Result<Self, SubjectError> {
+        let text = text.into();
+        validate_token(&text, Self::MAX_LEN, |c| {
+            c.is_ascii_alphanumeric() || c == '-' || c == '_'
+        })?;
+        if text.len() < Self::MIN_LEN {
+            return Err(SubjectError::TooShort { min: Self::MIN_LEN });
+        }
+        Ok(Self(text))
+    }
+
+    /// The token as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn validate_token(
+    text: &str,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+) -> Result<(), SubjectError> {
+    if text.is_empty() {
+        return Err(SubjectError::Empty);
+    }
+    if text.len() > max {
+        return Err(SubjectError::TooLong { max });
+    }
+    if text.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err(SubjectError::Character)
+    }
+}
+
+/// The subjects of one shopper session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSubjects {
+    site: SiteId,
+    token: SessionToken,
+}
+
+impl SessionSubjects {
+    /// The subjects of the session `token` on `site`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use floorwalker_shared::subject::{SessionSubjects, SessionToken, SiteId};
+    /// let s = SessionSubjects::new(
+    ///     SiteId::new("shoes").unwrap(),
+    ///     SessionToken::new("abcdefghijklmnop").unwrap(),
+    /// );
+    /// assert_eq!(s.events().as_str(), "fw.shoes.shopper.abcdefghijklmnop.events");
+    /// ```
+    pub fn new(site: SiteId, token: SessionToken) -> Self {
+        Self { site, token }
+    }
+
+    /// The site this session is on.
+    pub fn site(&self) -> &SiteId {
+        &self.site
+    }
+
+    /// The session's token.
+    pub fn token(&self) -> &SessionToken {
+        &self.token
+    }
+
+    fn build(&self, tail: &[&str]) -> Subject {
+        let mut parts = vec![ROOT, self.site.as_str(), "shopper", self.token.as_str()];
+        parts.extend_from_slice(tail);
+        Subject::join(&parts)
+    }
+
+    /// Where the shopper publishes event batches.
+    pub fn events(&self) -> Subject {
+        self.build(&["events"])
+    }
+
+    /// Where the shopper publishes chat messages.
+    pub fn chat(&self) -> Subject {
+        self.build(&["chat"])
+    }
+
+    /// Where offers, agent messages and survey prompts reach the shopper.
+    pub fn push(&self) -> Subject {
+        self.build(&["push"])
+    }
+
+    /// The prefix of the shopper's reply subjects; a request's reply subject is
+    /// this plus one more token.
+    pub fn inbox_prefix(&self) -> Subject {
+        self.build(&["inbox"])
+    }
+
+    /// The one wildcard a shopper may subscribe to: its own inbox.
+    pub fn inbox_wildcard(&self) -> Subject {
+        self.build(&["inbox", ">"])
+    }
+
+    /// A reply subject in the shopper's inbox; `id` must be a valid token.
+    pub fn inbox(&self, id: &str) -> Result<Subject, SubjectError> {
+        validate_token(id, 64, |c| {
+            c.is_ascii_alphanumeric() || c == '-' || c == '_'
+        })?;
+        Ok(self.build(&["inbox", id]))
+    }
+}
+
+/// Every shopper's event batches on `site`, for operators.
+pub fn all_events(site: &SiteId) -> Subject {
+    Subject::join(&[ROOT, site.as_str(), "shopper", "*", "events"])
+}
+
+/// Every shopper's event batches on every site, for operators and streams.
+pub fn all_sites_events() -> Subject {
+    Subject::join(&[ROOT, "*", "shopper", "*", "events"])
+}
+
+/// Where nats-server sends auth-callout requests to the gate (ADR-26).
+pub const AUTH_CALLOUT: &str = "$SYS.REQ.USER.AUTH";
+
+/// Where the gate answers status requests with its counts.
+pub fn gate_status() -> Subject {
+    Subject::join(&[ROOT, "gate", "status"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> SessionSubjects {
+        SessionSubjects::new(
+            SiteId::new("shoes").unwrap(),
+            SessionToken::new("Tok_en-0123456789").unwrap(),
+        )
+    }
+
+    #[test]
+    fn session_subjects_are_confined_under_the_token() {
+        let s = session();
+        let prefix = "fw.shoes.shopper.Tok_en-0123456789.";
+        for subject in [
+            s.events(),
+            s.chat(),
+            s.push(),
+            s.inbox_prefix(),
+            s.inbox_wildcard(),
+        ] {
+            assert!(subject.as_str().starts_with(prefix), "{subject}");
+        }
+        assert!(!s.events().is_wildcard());
+        assert!(s.inbox_wildcard().is_wildcard());
+        assert_eq!(
+            s.inbox("r1").unwrap().as_str(),
+            "fw.shoes.shopper.Tok_en-0123456789.inbox.r1"
+        );
+        assert_eq!(s.inbox("a.b"), Err(SubjectError::Character));
+    }
+
+    #[test]
+    fn operator_wildcards_cover_session_events_only() {
+        let site = SiteId::new("shoes").unwrap();
+        assert_eq!(all_events(&site).as_str(), "fw.shoes.shopper.*.events");
+        assert_eq!(all_sites_events().as_str(), "fw.*.shopper.*.events");
+        assert_eq!(gate_status().as_str(), "fw.gate.status");
+    }
+
+    #[test]
+    fn subject_validation() {
+        for ok in [
+            "a",
+            "a.b",
+            "a.*.c",
+            "a.>",
+            ">",
+            "*",
+            "ünï.cødé",
+            "$SYS.REQ.USER.AUTH",
+        ] {
+            assert!(Subject::new(ok).is_ok(), "{ok}");
+        }
+        let cases = [
+            ("", SubjectError::Empty),
+            ("a..b", SubjectError::EmptyToken),
+            (".a", SubjectError::EmptyToken),
+            ("a.", SubjectError::EmptyToken),
+            ("a b", SubjectError::Whitespace),
+            ("a\r\nPUB x 1", SubjectError::Whitespace),
+            ("a\tb", SubjectError::Whitespace),
+            ("a.>.b", SubjectError::Wildcard),
+            ("a.b*", SubjectError::Wildcard),
+            ("a.>b", SubjectError::Wildcard),
+        ];
+        for (text, err) in cases {
+            assert_eq!(Subject::new(text), Err(err), "{text:?}");
+        }
+        assert_eq!(
+            Subject::new("a".repeat(MAX_SUBJECT_LEN + 1)),
+            Err(SubjectError::TooLong {
+                max: MAX_SUBJECT_LEN
+            })
+        );
+    }
+
+    #[test]
+    fn site_ids_and_tokens_cannot_smuggle_subject_syntax() {
+        for bad in ["a.b", "*", ">", "a b", "UPPER", ""] {
+            assert!(SiteId::new(bad).is_err(), "{bad}");
+        }
+        assert!(SiteId::new("a".repeat(33)).is_err());
+        for bad in [
+            "abcdefghijklmno.",
+            "abcdefghijklmnop*",
+            "abcdefghijklmnop>",
+            "abcdefghijklmno p",
+        ] {
+            assert!(SessionToken::new(bad).is_err(), "{bad}");
+        }
+        assert!(SessionToken::new("a".repeat(15)).is_err());
+        assert!(SessionToken::new("a".repeat(16)).is_ok());
+        assert!(SessionToken::new("a".repeat(65)).is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! Placeholder: the wire encoding lands here.

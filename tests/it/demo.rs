@@ -1,0 +1,158 @@
+// `floorwalker demo` in a real terminal: what it says, what it runs, how it stops.
+
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpStream};
+use std::process::Command;
+use std::time::Duration;
+
+use floorwalker_tests::bin::floorwalker;
+use floorwalker_tests::tmux::Tmux;
+use floorwalker_tests::{process_alive, wait_until};
+
+const START: Duration = Duration::from_secs(30);
+
+/// The value printed after `label` on the demo's screen.
+fn field<'a>(screen: &'a str, label: &str) -> &'a str {
+    screen
+        .lines()
+        .find_map(|line| line.trim_start().strip_prefix(label).map(str::trim))
+        .unwrap_or_else(|| panic!("no '{label}' on the screen:\n{screen}"))
+}
+
+fn addr(url: &str) -> SocketAddr {
+    url.split_once("://").unwrap().1.parse().unwrap()
+}
+
+fn pid(screen: &str) -> u32 {
+    let line = field(screen, "nats-server");
+    let pid = line
+        .split("pid ")
+        .nth(1)
+        .expect("a pid")
+        .trim_end_matches(')');
+    pid.parse().unwrap()
+}
+
+/// Runs the demo with a private data directory on free ports.
+fn start_demo(data: &std::path::Path) -> Tmux {
+    let command = format!(
+        "{} --data-dir '{}' demo --port 0 --ws-port 0",
+        floorwalker().display(),
+        data.display()
+    );
+    Tmux::start(&command, 80, 24)
+}
+
+/// Checks that the demo's server is really up where the screen says.
+fn check_running(screen: &str, data: &std::path::Path) -> (u32, SocketAddr) {
+    let nats = addr(field(screen, "NATS clients"));
+    let ws = addr(field(screen, "WebSocket (browsers)"));
+    assert!(nats.ip().is_loopback() && ws.ip().is_loopback(), "{screen}");
+    let stream = TcpStream::connect(nats).expect("the printed NATS address accepts clients");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut info = String::new();
+    BufReader::new(stream).read_line(&mut info).unwrap();
+    assert!(info.starts_with("INFO "), "{info}");
+    assert!(
+        info.contains("\"jetstream\":true"),
+        "JetStream is off: {info}"
+    );
+    TcpStream::connect(ws).expect("the printed WebSocket address accepts browsers");
+    assert_eq!(
+        field(screen, "JetStream data"),
+        data.join("nats").display().to_string()
+    );
+    assert!(
+        data.join("nats").join("jetstream").is_dir(),
+        "JetStream data not under the data dir"
+    );
+    (pid(screen), nats)
+}
+
+fn check_stopped(tmux: &Tmux, pid: u32, nats: SocketAddr) {
+    let screen = tmux.wait_for("Demo finished", START);
+    assert!(screen.contains("Stopped nats-server"), "{screen}");
+    assert!(
+        wait_until(START, || tmux.exited().then_some(())).is_some(),
+        "the demo did not exit"
+    );
+    assert!(!process_alive(pid), "nats-server {pid} outlived the demo");
+    assert!(
+        TcpStream::connect(nats).is_err(),
+        "{nats} still accepts clients"
+    );
+}
+
+#[test]
+fn demo_runs_a_server_and_stops_on_q() {
+    let data = tempfile::tempdir().unwrap();
+    let tmux = start_demo(data.path());
+    let screen = tmux.wait_for("Press q or Ctrl-C to stop.", START);
+    let (pid, nats) = check_running(&screen, data.path());
+    tmux.send_keys("q");
+    check_stopped(&tmux, pid, nats);
+}
+
+#[test]
+fn demo_stops_on_ctrl_c() {
+    let data = tempfile::tempdir().unwrap();
+    let tmux = start_demo(data.path());
+    let screen = tmux.wait_for("Press q or Ctrl-C to stop.", START);
+    let (pid, nats) = check_running(&screen, data.path());
+    tmux.send_keys("C-c");
+    check_stopped(&tmux, pid, nats);
+}
+
+#[test]
+fn demo_stops_its_server_when_the_terminal_goes_away() {
+    let data = tempfile::tempdir().unwrap();
+    let tmux = start_demo(data.path());
+    let screen = tmux.wait_for("Press q or Ctrl-C to stop.", START);
+    let (pid, nats) = check_running(&screen, data.path());
+    // Like an SSH connection dropping: the terminal hangs up on the demo.
+    drop(tmux);
+    assert!(
+        wait_until(START, || (!process_alive(pid)).then_some(())).is_some(),
+        "nats-server {pid} outlived a hung-up demo"
+    );
+    assert!(TcpStream::connect(nats).is_err());
+}
+
+#[test]
+fn demo_without_a_usable_nats_server_says_what_to_do() {
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(floorwalker())
+        .args(["--data-dir", &data.path().display().to_string(), "demo"])
+        .env("FLOORWALKER_NATS_SERVER", "/nonexistent/nats-server")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no nats-server 2.10.0 or newer found"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("/nonexistent/nats-server: cannot run"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("just setup"), "{stderr}");
+}
+
+#[test]
+fn demo_on_a_taken_port_says_which_flag_to_use() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(floorwalker())
+        .args(["--data-dir", &data.path().display().to_string(), "demo"])
+        .args(["--port", &port.to_string(), "--ws-port", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--port"), "{stderr}");
+    assert!(stderr.contains("address already in use"), "{stderr}");
+}

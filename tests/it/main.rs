@@ -1,0 +1,9 @@
+//! Workspace tests against a real nats-server and a real terminal.
+
+// This whole binary is tests: a failed unwrap is a failed test, and a test
+// reads best as one story.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+mod codec;
+mod demo;
+mod server;

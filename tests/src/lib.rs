@@ -1,0 +1,39 @@
+//! Support for the workspace tests: real servers and real terminals behind
+//! guards that stop them on `Drop`, so a failing test leaves nothing running.
+//!
+//! - [`server`]: a private nats-server on free ports, JetStream in a
+//!   temporary directory.
+//! - [`raw`]: a NATS client made of the shared sans-IO codec over a plain TCP
+//!   socket, reading in tiny chunks so every frame arrives split.
+//! - [`tmux`]: a real terminal running a command, to type into and read.
+//! - [`bin`]: the `floorwalker` binary under test.
+
+pub mod bin;
+pub mod raw;
+pub mod server;
+pub mod tmux;
+
+use std::time::{Duration, Instant};
+
+/// Polls `check` until it returns `Some`, or gives up after `timeout`.
+pub fn wait_until<T>(timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check() {
+            return Some(value);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Whether a process with this id is still alive (not a zombie).
+pub fn process_alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit(") ")
+            .next()
+            .is_some_and(|rest| !rest.starts_with('Z'))
+    })
+}

@@ -1,0 +1,67 @@
+//! The command line: `floorwalker <COMMAND>`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Floorwalker: see live who is on your storefront, where they are stuck, and
+/// reach the right shopper at the right time, from a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "floorwalker", version, arg_required_else_help = true)]
+pub(crate) struct Cli {
+    /// Where to write the log (it never goes to the terminal). Default: the
+    /// log directory under Floorwalker's data directory.
+    #[arg(long, global = true, env = "FLOORWALKER_LOG", value_name = "FILE")]
+    pub(crate) log_file: Option<PathBuf>,
+
+    /// Where Floorwalker keeps its data (JetStream store, logs, run files).
+    /// Default: your platform's data directory, e.g. ~/.local/share/floorwalker.
+    #[arg(long, global = true, env = "FLOORWALKER_DATA_DIR", value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run Floorwalker locally: starts a private nats-server (NATS and
+    /// WebSocket listeners on 127.0.0.1, JetStream under the data directory),
+    /// prints what runs where, and stops it all on q or Ctrl-C.
+    #[command(
+        after_help = "Example:\n  floorwalker demo\n  floorwalker demo --port 0 --ws-port 0   # any free ports"
+    )]
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Port for NATS clients (dashboard, agents, simulator); 0 picks a free one.
+    #[arg(long, default_value_t = 4222, value_name = "PORT")]
+    pub(crate) port: u16,
+
+    /// Port for browsers (the storefront plugin speaks NATS over WebSocket);
+    /// 0 picks a free one.
+    #[arg(long, default_value_t = 4223, value_name = "PORT")]
+    pub(crate) ws_port: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn demo_takes_ports() {
+        let cli = Cli::try_parse_from(["floorwalker", "demo", "--port", "0", "--ws-port", "9000"])
+            .unwrap();
+        let Command::Demo(args) = cli.command;
+        assert_eq!((args.port, args.ws_port), (0, 9000));
+        assert!(Cli::try_parse_from(["floorwalker", "demo", "--port", "http"]).is_err());
+    }
+}

@@ -1,0 +1,203 @@
+//! `floorwalker demo`: everything Floorwalker needs, running locally.
+//!
+//! This first cut runs a private nats-server (NATS and WebSocket listeners on
+//! 127.0.0.1, JetStream under the data directory), says what runs where, and
+//! stops it all on q, Esc, Ctrl-C, SIGTERM or SIGHUP. The storefront page,
+//! simulated shoppers and the dashboard join it in later issues.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::terminal;
+use floorwalker::natsd::{NatsBinary, NatsServer, Port, ServerConfig, StartError};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::cli::DemoArgs;
+
+/// Prints a line, ignoring a terminal that has gone away: the demo must still
+/// stop its server when the SSH link drops (`println!` would panic).
+macro_rules! say {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// How long nats-server may take to start listening.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Why the demo is stopping.
+#[derive(Debug)]
+enum Stop {
+    /// The user pressed a quit key.
+    Key,
+    /// A signal asked us to stop.
+    Signal(&'static str),
+    /// nats-server exited on its own.
+    ServerExited(std::process::ExitStatus),
+}
+
+pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Result<()> {
+    let binary = NatsBinary::locate()?;
+    let run_dir = data_dir.join("demo");
+    let mut config = ServerConfig::local("floorwalker-demo", &run_dir);
+    config.port = Port::from_number(args.port);
+    config.websocket = Some(Port::from_number(args.ws_port));
+    config.jetstream_dir = Some(data_dir.join("nats"));
+
+    say!(
+        "Starting nats-server {} from '{}'…",
+        binary.version(),
+        binary.path().display()
+    );
+    let start = {
+        let (binary, config, run_dir) = (binary.clone(), config.clone(), run_dir.clone());
+        tokio::task::spawn_blocking(move || {
+            NatsServer::start(&binary, &config, &run_dir, START_TIMEOUT)
+        })
+    };
+    let mut server = match start.await? {
+        Ok(server) => server,
+        Err(err @ StartError::Exited { .. })
+            if err.to_string().contains("address already in use") =>
+        {
+            return Err(eyre!(err)).wrap_err(format!(
+                "port {} or {} is taken: pass --port and --ws-port (0 picks any free port)",
+                args.port, args.ws_port
+            ));
+        }
+        Err(err) => return Err(eyre!(err)).wrap_err("starting nats-server"),
+    };
+    tracing::info!(pid = server.pid(), url = %server.client_url(), "nats-server running");
+
+    say!();
+    say!("Floorwalker demo is running.");
+    say!();
+    say!(
+        "  nats-server          {} (pid {})",
+        server.version(),
+        server.pid()
+    );
+    say!("  NATS clients         {}", server.client_url());
+    if let Some(ws) = server.websocket_url() {
+        say!("  WebSocket (browsers) {ws}");
+    }
+    say!("  JetStream data       {}", data_dir.join("nats").display());
+    say!("  Server config        {}", server.config_path().display());
+    say!("  Server log           {}", server.log_path().display());
+    say!("  Floorwalker log      {}", log_file.display());
+    say!();
+    say!("Press q or Ctrl-C to stop.");
+
+    let stop = wait_for_stop(&mut server).await?;
+    tracing::info!(?stop, "demo stopping");
+    let why = match stop {
+        Stop::Key => "quit key",
+        Stop::Signal(name) => name,
+        Stop::ServerExited(status) => bail!(
+            "nats-server exited unexpectedly ({status}); its log '{}' ends with:\n{}",
+            server.log_path().display(),
+            server.log_tail()
+        ),
+    };
+    say!("Stopping nats-server ({why})…");
+    let status = tokio::task::spawn_blocking(move || server.stop())
+        .await?
+        .wrap_err("stopping nats-server")?;
+    say!("Stopped nats-server ({status}). Demo finished.");
+    Ok(())
+}
+
+/// Waits for a quit key (when stdin is a terminal), a signal, or the server
+/// exiting.
+async fn wait_for_stop(server: &mut NatsServer) -> Result<Stop> {
+    let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
+    let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
+    let mut sighup = signal(SignalKind::hangup()).wrap_err("listening for SIGHUP")?;
+    let mut check = tokio::time::interval(Duration::from_millis(250));
+    // Raw mode lets a single key stop the demo; it is undone on every exit,
+    // including a panic, by the guard's Drop.
+    let raw = std::io::stdin()
+        .is_terminal()
+        .then(RawMode::enable)
+        .transpose()?;
+    let mut keys = raw.as_ref().map(|_| EventStream::new());
+    loop {
+        tokio::select! {
+            _ = sigint.recv() => return Ok(Stop::Signal("SIGINT")),
+            _ = sigterm.recv() => return Ok(Stop::Signal("SIGTERM")),
+            _ = sighup.recv() => return Ok(Stop::Signal("SIGHUP")),
+            _ = check.tick() => {
+                if let Some(status) = server.exited() {
+                    return Ok(Stop::ServerExited(status));
+                }
+            }
+            Some(event) = next_event(keys.as_mut()) => {
+                match event {
+                    Ok(Event::Key(key)) if is_quit(key) => return Ok(Stop::Key),
+                    Ok(_) => {}
+                    // The terminal went away: nothing more can be typed.
+                    Err(err) => {
+                        tracing::warn!(%err, "terminal input failed; waiting for a signal");
+                        keys = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn next_event(keys: Option<&mut EventStream>) -> Option<std::io::Result<Event>> {
+    match keys {
+        Some(keys) => keys.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn is_quit(key: KeyEvent) -> bool {
+    key.kind == KeyEventKind::Press
+        && match key.code {
+            KeyCode::Char('q' | 'Q') | KeyCode::Esc => true,
+            KeyCode::Char('c') => key.modifiers.contains(KeyModifiers::CONTROL),
+            _ => false,
+        }
+}
+
+/// The terminal in raw mode for as long as this lives.
+struct RawMode;
+
+impl RawMode {
+    fn enable() -> Result<Self> {
+        terminal::enable_raw_mode().wrap_err("switching the terminal to raw mode")?;
+        Ok(Self)
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = terminal::disable_raw_mode();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quit_keys() {
+        let key = |code, modifiers| KeyEvent::new(code, modifiers);
+        assert!(is_quit(key(KeyCode::Char('q'), KeyModifiers::NONE)));
+        assert!(is_quit(key(KeyCode::Esc, KeyModifiers::NONE)));
+        assert!(is_quit(key(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+        assert!(!is_quit(key(KeyCode::Char('c'), KeyModifiers::NONE)));
+        assert!(!is_quit(key(KeyCode::Enter, KeyModifiers::NONE)));
+    }
+}

@@ -1,0 +1,34 @@
+//! `floorwalker`: the live-assist console for online retail.
+//!
+//! `main` installs error reporting and logging, parses the command line and
+//! hands over to the subcommand's module: [`demo`] runs everything locally.
+//! Later subcommands (dashboard, agent, tail, gate, simulate, engage) join it.
+
+mod cli;
+mod demo;
+mod logging;
+mod paths;
+
+use clap::Parser;
+use color_eyre::eyre::Result;
+
+use crate::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    color_eyre::install()?;
+    let cli = Cli::parse();
+    let data_dir = paths::data_dir(cli.data_dir)?;
+    let log_file = cli
+        .log_file
+        .unwrap_or_else(|| data_dir.join("logs").join("floorwalker.log"));
+    logging::init(&log_file)?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "floorwalker starting");
+    let outcome = match cli.command {
+        Command::Demo(args) => demo::run(&args, &data_dir, &log_file).await,
+    };
+    if let Err(err) = &outcome {
+        tracing::error!("{err:?}");
+    }
+    outcome
+}
