@@ -327,6 +327,91 @@ pub fn all_sites_events() -> Subject {
     Subject::join(&[ROOT, "*", "shopper", "*", "events"])
 }
 
+/// Every shopper's chat messages on every site, for agents and streams.
+pub fn all_sites_chat() -> Subject {
+    Subject::join(&[ROOT, "*", "shopper", "*", "chat"])
+}
+
+/// Every shopper's push subject on every site: where operators send offers
+/// and agent messages.
+pub fn all_sites_push() -> Subject {
+    Subject::join(&[ROOT, "*", "shopper", "*", "push"])
+}
+
+/// Every subject there is (administrators only).
+pub fn everything() -> Subject {
+    Subject::join(&[">"])
+}
+
+/// The reply inbox of one operator user: `fw.inbox.<user>`; its requests'
+/// reply subjects are this plus more tokens.
+pub fn operator_inbox(user: &str) -> Result<Subject, SubjectError> {
+    validate_token(user, 64, |c| {
+        c.is_ascii_alphanumeric() || c == '-' || c == '_'
+    })?;
+    Ok(Subject::join(&[ROOT, "inbox", user]))
+}
+
+/// Subjects of the JetStream API that operators' permissions name.
+pub mod js {
+    use super::Subject;
+
+    /// The whole JetStream API (administrators only).
+    pub fn api_all() -> Subject {
+        Subject::join(&["$JS", "API", ">"])
+    }
+
+    /// Account information.
+    pub fn api_info() -> Subject {
+        Subject::join(&["$JS", "API", "INFO"])
+    }
+
+    /// Reading a stream's configuration and state.
+    pub fn stream_info() -> Subject {
+        Subject::join(&["$JS", "API", "STREAM", "INFO", "*"])
+    }
+
+    /// Every stream operation; denied to all but administrators, except what
+    /// [`stream_info`] and [`stream_msg_get`] allow.
+    pub fn stream_all() -> Subject {
+        Subject::join(&["$JS", "API", "STREAM", ">"])
+    }
+
+    /// Creating, updating, deleting or purging streams, and deleting messages.
+    pub fn stream_admin() -> Vec<Subject> {
+        ["CREATE", "UPDATE", "DELETE", "PURGE", "SNAPSHOT", "RESTORE"]
+            .into_iter()
+            .map(|op| Subject::join(&["$JS", "API", "STREAM", op, "*"]))
+            .chain([Subject::join(&[
+                "$JS", "API", "STREAM", "MSG", "DELETE", "*",
+            ])])
+            .collect()
+    }
+
+    /// Reading one message of a stream.
+    pub fn stream_msg_get() -> Subject {
+        Subject::join(&["$JS", "API", "STREAM", "MSG", "GET", "*"])
+    }
+
+    /// Reading messages directly.
+    pub fn direct_get() -> Subject {
+        Subject::join(&["$JS", "API", "DIRECT", "GET", ">"])
+    }
+
+    /// Creating, reading, pulling from and deleting consumers.
+    pub fn consumer_all() -> Subject {
+        Subject::join(&["$JS", "API", "CONSUMER", ">"])
+    }
+
+    /// Acknowledging messages, and flow control of push consumers.
+    pub fn acks() -> Vec<Subject> {
+        vec![
+            Subject::join(&["$JS", "ACK", ">"]),
+            Subject::join(&["$JS", "FC", ">"]),
+        ]
+    }
+}
+
 /// Where nats-server sends auth-callout requests to the gate (ADR-26).
 pub const AUTH_CALLOUT: &str = "$SYS.REQ.USER.AUTH";
 

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use floorwalker::gate::policy::Role;
 use floorwalker_shared::nats::{
     ClientOp, ConnectInfo, HeaderMap, Message, ServerErrorKind, ServerOp,
 };
@@ -17,38 +18,37 @@ fn subject(s: &str) -> Subject {
     Subject::new(s).unwrap()
 }
 
-/// Connects with the codec (reading 7 bytes at a time) and completes the
-/// handshake; returns the client and the server's INFO.
+/// Connects with the codec (reading 7 bytes at a time) as the admin
+/// operator and completes the handshake; returns the client and the
+/// server's INFO.
 fn connect(server: &TestServer) -> (RawClient, Box<floorwalker_shared::nats::ServerInfo>) {
     let mut client = RawClient::connect(server.client_addr(), 7).unwrap();
-    let ServerOp::Info(info) = client.next(WAIT).unwrap() else {
-        panic!("the server did not open with INFO")
-    };
-    client
-        .send(&[
-            ClientOp::Connect(Box::new(ConnectInfo {
+    let admin = server.creds(Role::Admin);
+    let info = client
+        .handshake(
+            ConnectInfo {
                 name: Some("codec-conformance".into()),
                 echo: true,
+                user: Some(admin.user),
+                pass: Some(admin.password),
                 ..ConnectInfo::default()
-            })),
-            ClientOp::Ping,
-        ])
+            },
+            WAIT,
+        )
         .unwrap();
-    assert_eq!(
-        client.next_significant(WAIT).unwrap(),
-        ServerOp::Pong,
-        "CONNECT was not accepted"
-    );
     (client, info)
 }
 
 #[test]
 fn messages_and_headers_survive_a_real_server_intact() {
-    let server = TestServer::start_with(|c| c.max_payload = Some(4096));
+    let server = TestServer::start_with(|c, _| c.max_payload = Some(4096));
     let (mut client, info) = connect(&server);
     assert!(info.headers, "server does not support headers");
     assert_eq!(info.max_payload, 4096);
-    assert!(info.jetstream, "JetStream is off in the test server");
+    assert!(
+        info.auth_required,
+        "the server admits clients without the gate"
+    );
 
     let mut headers = HeaderMap::new();
     headers.append("Nats-Msg-Id", "chat-1").unwrap();
@@ -157,7 +157,7 @@ fn messages_and_headers_survive_a_real_server_intact() {
 
 #[test]
 fn the_server_pings_and_a_pong_keeps_the_connection() {
-    let server = TestServer::start_with(|c| c.ping_interval = Some(Duration::from_millis(300)));
+    let server = TestServer::start_with(|c, _| c.ping_interval = Some(Duration::from_millis(300)));
     let (mut client, _) = connect(&server);
     for _ in 0..3 {
         let op = loop {
@@ -179,14 +179,16 @@ fn the_server_pings_and_a_pong_keeps_the_connection() {
 
 #[test]
 fn a_payload_over_max_payload_surfaces_as_a_server_error() {
-    let server = TestServer::start_with(|c| c.max_payload = Some(1024));
+    // Not lower: the gate's authorization requests and replies travel under
+    // the same limit.
+    let server = TestServer::start_with(|c, _| c.max_payload = Some(8 * 1024));
     let (mut client, _) = connect(&server);
     client
         .send(&[ClientOp::Pub {
             subject: subject("fw.test.big"),
             reply: None,
             headers: None,
-            payload: Bytes::from(vec![b'x'; 2000]),
+            payload: Bytes::from(vec![b'x'; 8 * 1024 + 1]),
         }])
         .unwrap();
     let ServerOp::Err(err) = client.next_significant(WAIT).unwrap() else {

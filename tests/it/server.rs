@@ -5,7 +5,7 @@ use std::net::TcpStream;
 use std::panic;
 use std::time::Duration;
 
-use floorwalker_tests::server::TestServer;
+use floorwalker_tests::server::{ORIGIN, TestServer};
 use floorwalker_tests::{process_alive, wait_until};
 
 #[test]
@@ -41,6 +41,15 @@ fn a_test_server_listens_for_clients_and_browsers_on_loopback() {
 
     // JetStream keeps its data in the test's own directory.
     assert!(server.dir().join("jetstream").join("jetstream").is_dir());
+    // The generated config sends every client through the gate and names
+    // the storefront origins; there is no user admitted without credentials.
+    let config = std::fs::read_to_string(server.config_path()).unwrap();
+    assert!(config.contains("auth_callout"), "{config}");
+    assert!(
+        config.contains(&format!("allowed_origins: [\"{ORIGIN}\"]")),
+        "{config}"
+    );
+    assert!(!config.contains("no_auth_user"), "{config}");
 }
 
 #[test]

@@ -1,14 +1,22 @@
-//! A NATS client made of nothing but the shared codec and a TCP socket.
+//! A NATS client made of nothing but the shared codec and a socket: plain
+//! TCP (as operators connect) or WebSocket (as browsers do).
 //!
-//! It reads a few bytes at a time, so the decoder sees every frame split
-//! across reads, as it will over a browser WebSocket.
+//! Over TCP it reads a few bytes at a time, so the decoder sees every frame
+//! split across reads.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use floorwalker_shared::nats::{ClientOp, DecodeError, Limits, ServerDecoder, ServerOp};
+use floorwalker_shared::nats::{
+    ClientOp, ConnectInfo, DecodeError, Limits, Message, ServerDecoder, ServerError, ServerInfo,
+    ServerOp,
+};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::http::HeaderValue;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message as WsMessage, WebSocket};
 
 /// What reading the next operation can end in besides an operation.
 #[derive(Debug)]
@@ -23,24 +31,134 @@ pub enum ReadError {
     Io(std::io::Error),
 }
 
-/// A codec-over-TCP client.
-pub struct RawClient {
+/// A byte pipe to a server.
+pub trait Transport {
+    /// Writes all of `bytes`.
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Reads what arrives within `timeout`.
+    fn read_some(&mut self, timeout: Duration) -> Result<Vec<u8>, ReadError>;
+}
+
+/// Plain TCP, read `chunk` bytes at a time.
+pub struct Tcp {
     stream: TcpStream,
-    buf: BytesMut,
-    decoder: ServerDecoder,
     chunk: usize,
 }
 
-impl RawClient {
-    /// Connects, reading at most `chunk` bytes per read.
+impl Transport for Tcp {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)
+    }
+
+    fn read_some(&mut self, timeout: Duration) -> Result<Vec<u8>, ReadError> {
+        self.stream
+            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
+            .map_err(ReadError::Io)?;
+        let mut chunk = vec![0u8; self.chunk];
+        match self.stream.read(&mut chunk) {
+            Ok(0) => Err(ReadError::Closed),
+            Ok(n) => Ok(chunk[..n].to_vec()),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                Err(ReadError::Timeout)
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::BrokenPipe) => {
+                Err(ReadError::Closed)
+            }
+            Err(e) => Err(ReadError::Io(e)),
+        }
+    }
+}
+
+/// A WebSocket, as a browser opens it.
+pub struct Ws {
+    socket: WebSocket<MaybeTlsStream<TcpStream>>,
+}
+
+impl Transport for Ws {
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.socket
+            .send(WsMessage::binary(bytes.to_vec()))
+            .map_err(std::io::Error::other)
+    }
+
+    fn read_some(&mut self, timeout: Duration) -> Result<Vec<u8>, ReadError> {
+        if let MaybeTlsStream::Plain(stream) = self.socket.get_mut() {
+            stream
+                .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
+                .map_err(ReadError::Io)?;
+        }
+        match self.socket.read() {
+            Ok(WsMessage::Binary(b)) => Ok(b.to_vec()),
+            Ok(WsMessage::Text(t)) => Ok(t.as_bytes().to_vec()),
+            Ok(WsMessage::Close(_)) => Err(ReadError::Closed),
+            Ok(_) => Ok(Vec::new()),
+            Err(tungstenite::Error::Io(e))
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+            {
+                Err(ReadError::Timeout)
+            }
+            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
+                Err(ReadError::Closed)
+            }
+            Err(tungstenite::Error::Io(e)) => Err(ReadError::Io(e)),
+            Err(_) => Err(ReadError::Closed),
+        }
+    }
+}
+
+/// What came back for a batch of operations, up to the `PONG` that ends it.
+#[derive(Debug, Default)]
+pub struct Roundtrip {
+    /// Messages delivered.
+    pub messages: Vec<Message>,
+    /// Errors the server reported.
+    pub errors: Vec<ServerError>,
+}
+
+/// A codec-over-a-socket client.
+pub struct RawClient<T = Tcp> {
+    transport: T,
+    buf: BytesMut,
+    decoder: ServerDecoder,
+}
+
+impl RawClient<Tcp> {
+    /// Connects over TCP, reading at most `chunk` bytes per read.
     pub fn connect(addr: SocketAddr, chunk: usize) -> std::io::Result<Self> {
         let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
-        Ok(Self {
+        Ok(Self::over(Tcp {
             stream,
+            chunk: chunk.max(1),
+        }))
+    }
+}
+
+impl RawClient<Ws> {
+    /// Opens a WebSocket to `addr` from a page of `origin`.
+    pub fn connect_ws(addr: SocketAddr, origin: &str) -> Result<Self, tungstenite::Error> {
+        let mut request = format!("ws://{addr}/").into_client_request()?;
+        request.headers_mut().insert(
+            "Origin",
+            HeaderValue::from_str(origin).map_err(tungstenite::http::Error::from)?,
+        );
+        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+        stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+        let (socket, _) =
+            tungstenite::client(request, MaybeTlsStream::Plain(stream)).map_err(|e| match e {
+                tungstenite::HandshakeError::Failure(e) => e,
+                tungstenite::HandshakeError::Interrupted(_) => tungstenite::Error::ConnectionClosed,
+            })?;
+        Ok(Self::over(Ws { socket }))
+    }
+}
+
+impl<T: Transport> RawClient<T> {
+    fn over(transport: T) -> Self {
+        Self {
+            transport,
             buf: BytesMut::new(),
             decoder: ServerDecoder::new(Limits::default()),
-            chunk: chunk.max(1),
-        })
+        }
     }
 
     /// Sends operations in one write.
@@ -49,18 +167,17 @@ impl RawClient {
         for op in ops {
             op.encode(&mut out);
         }
-        self.stream.write_all(&out)
+        self.transport.write_all(&out)
     }
 
     /// Sends raw bytes, for what the encoder would never write.
     pub fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.stream.write_all(bytes)
+        self.transport.write_all(bytes)
     }
 
     /// The next operation from the server, within `timeout`.
     pub fn next(&mut self, timeout: Duration) -> Result<ServerOp, ReadError> {
         let deadline = Instant::now() + timeout;
-        let mut chunk = vec![0u8; self.chunk];
         loop {
             if let Some(op) = self
                 .decoder
@@ -73,18 +190,8 @@ impl RawClient {
             if left.is_zero() {
                 return Err(ReadError::Timeout);
             }
-            self.stream
-                .set_read_timeout(Some(left))
-                .map_err(ReadError::Io)?;
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return Err(ReadError::Closed),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
-                    return Err(ReadError::Timeout);
-                }
-                Err(e) if e.kind() == ErrorKind::ConnectionReset => return Err(ReadError::Closed),
-                Err(e) => return Err(ReadError::Io(e)),
-            }
+            let bytes = self.transport.read_some(left)?;
+            self.buf.extend_from_slice(&bytes);
         }
     }
 
@@ -99,4 +206,59 @@ impl RawClient {
             }
         }
     }
+
+    /// Reads INFO, sends CONNECT and a PING; `Ok(info)` once the server
+    /// answers PONG, `Err` with the server's error if it refuses.
+    pub fn handshake(
+        &mut self,
+        connect: ConnectInfo,
+        timeout: Duration,
+    ) -> Result<Box<ServerInfo>, HandshakeError> {
+        let ServerOp::Info(info) = self.next(timeout).map_err(HandshakeError::Read)? else {
+            return Err(HandshakeError::NoInfo);
+        };
+        self.send(&[ClientOp::Connect(Box::new(connect)), ClientOp::Ping])
+            .map_err(|e| HandshakeError::Read(ReadError::Io(e)))?;
+        match self
+            .next_significant(timeout)
+            .map_err(HandshakeError::Read)?
+        {
+            ServerOp::Pong => Ok(info),
+            ServerOp::Err(err) => Err(HandshakeError::Refused(err)),
+            other => Err(HandshakeError::Unexpected(format!("{other:?}"))),
+        }
+    }
+
+    /// Sends `ops` and a PING, and collects what arrives up to the PONG.
+    pub fn roundtrip(
+        &mut self,
+        ops: &[ClientOp],
+        timeout: Duration,
+    ) -> Result<Roundtrip, ReadError> {
+        let mut ops = ops.to_vec();
+        ops.push(ClientOp::Ping);
+        self.send(&ops).map_err(ReadError::Io)?;
+        let mut out = Roundtrip::default();
+        loop {
+            match self.next_significant(timeout)? {
+                ServerOp::Pong => return Ok(out),
+                ServerOp::Msg(msg) => out.messages.push(msg),
+                ServerOp::Err(err) => out.errors.push(err),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Why a handshake did not complete.
+#[derive(Debug)]
+pub enum HandshakeError {
+    /// The server refused the connection.
+    Refused(ServerError),
+    /// The server did not open with INFO.
+    NoInfo,
+    /// Something else came instead of PONG.
+    Unexpected(String),
+    /// Reading failed (timeout, closed, decode).
+    Read(ReadError),
 }

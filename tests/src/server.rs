@@ -1,47 +1,83 @@
-//! A private nats-server for one test.
+//! A private nats-server behind a real gate, for one test.
 
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use floorwalker::creds::OperatorCreds;
+use floorwalker::gate::config::{AuthSetup, GateConfig};
+use floorwalker::gate::policy::Role;
 use floorwalker::natsd::{NatsBinary, NatsServer, ServerConfig};
+use floorwalker_shared::subject::SiteId;
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
 use tempfile::TempDir;
 
-/// A nats-server on free loopback ports (NATS and WebSocket), with JetStream
-/// in a temporary directory. Dropping it stops the server, then removes the
+use crate::{bin, wait_until};
+
+/// The sites every test server's gate serves.
+pub const SITES: [&str; 2] = ["shop", "other-shop"];
+/// The only origin whose pages may open a WebSocket.
+pub const ORIGIN: &str = "http://shop.test";
+
+/// How long start-up may take.
+const START: Duration = Duration::from_secs(30);
+
+/// A nats-server on free loopback ports (NATS and WebSocket), JetStream in a
+/// temporary directory, every connection admitted by a `floorwalker gate`
+/// process. Dropping it stops the gate and the server, then removes the
 /// directory.
 pub struct TestServer {
-    // Field order matters: the server stops before its directory goes.
+    // Field order matters: the gate stops first, then the server, then the
+    // directory goes.
+    gate: Option<GateProcess>,
     server: NatsServer,
+    setup: AuthSetup,
     dir: TempDir,
 }
 
 impl TestServer {
-    /// Starts a server with the default test config.
+    /// Starts a server and its gate with the default test config.
     pub fn start() -> Self {
-        Self::start_with(|_| {})
+        Self::start_with(|_, _| {})
     }
 
-    /// Starts a server after `adjust` has changed the test config.
+    /// Starts a server and its gate after `adjust` has changed their configs.
     ///
     /// # Panics
-    /// If no nats-server ≥ 2.10 is found or it does not start; the message
-    /// says why and what to do.
-    pub fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> Self {
+    /// If no nats-server ≥ 2.10 is found or either does not start; the
+    /// message says why and what to do.
+    pub fn start_with(adjust: impl FnOnce(&mut ServerConfig, &mut GateConfig)) -> Self {
         let binary = NatsBinary::locate().unwrap_or_else(|err| panic!("{err}"));
         let dir = tempfile::Builder::new()
             .prefix("floorwalker-test-")
             .tempdir()
             .expect("creating a temporary directory");
-        let mut config = ServerConfig::local("floorwalker-test", dir.path().join("run"));
+        let sites: Vec<SiteId> = SITES
+            .iter()
+            .map(|s| SiteId::new(*s).expect("a test site"))
+            .collect();
+        let mut setup = AuthSetup::generate(&sites);
+        // Tests connect many times from one address; the rate test lowers it.
+        setup.gate.connects_per_address_per_minute = 10_000;
+        let run = dir.path().join("run");
+        let mut config = ServerConfig::local("floorwalker-test", &run, "", &[ORIGIN.to_owned()]);
         config.jetstream_dir = Some(dir.path().join("jetstream"));
-        adjust(&mut config);
-        let server = NatsServer::start(
-            &binary,
-            &config,
-            &dir.path().join("run"),
-            Duration::from_secs(20),
-        )
-        .unwrap_or_else(|err| panic!("starting nats-server for a test: {err}"));
-        Self { server, dir }
+        adjust(&mut config, &mut setup.gate);
+        config.auth_block = setup.gate.server_block();
+        setup
+            .write(&dir.path().join("auth"))
+            .expect("writing the test's credentials");
+        let server = NatsServer::start(&binary, &config, &run, START)
+            .unwrap_or_else(|err| panic!("starting nats-server for a test: {err}"));
+        let gate = GateProcess::start(dir.path(), &server.client_url());
+        Self {
+            gate: Some(gate),
+            server,
+            setup,
+            dir,
+        }
     }
 
     /// The running server.
@@ -50,8 +86,44 @@ impl TestServer {
     }
 
     /// The test's temporary directory.
-    pub fn dir(&self) -> &std::path::Path {
+    pub fn dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The credentials of an operator role.
+    ///
+    /// # Panics
+    /// Never: every role has credentials.
+    pub fn creds(&self, role: Role) -> OperatorCreds {
+        self.setup
+            .operators
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, c)| c.clone())
+            .expect("every role has credentials")
+    }
+
+    /// The gate's configuration.
+    pub fn gate_config(&self) -> &GateConfig {
+        &self.setup.gate
+    }
+
+    /// Stops the gate (SIGTERM) and returns what it printed.
+    ///
+    /// # Panics
+    /// If the gate was already stopped.
+    pub fn stop_gate(&mut self) -> String {
+        self.gate.take().expect("the gate is running").stop()
+    }
+
+    /// The gate process's id, while it runs.
+    pub fn gate_pid(&self) -> Option<u32> {
+        self.gate.as_ref().map(|g| g.child.id())
+    }
+
+    /// The gate's log file.
+    pub fn gate_log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("gate.log")).unwrap_or_default()
     }
 }
 
@@ -60,5 +132,75 @@ impl std::ops::Deref for TestServer {
 
     fn deref(&self) -> &NatsServer {
         &self.server
+    }
+}
+
+/// A `floorwalker gate` process, stopped on `Drop`.
+struct GateProcess {
+    child: Child,
+    output: PathBuf,
+}
+
+impl GateProcess {
+    fn start(dir: &Path, url: &str) -> Self {
+        let output = dir.join("gate.out");
+        let out = File::create(&output).expect("creating the gate's output file");
+        let err = out.try_clone().expect("cloning a file handle");
+        let child = Command::new(bin::floorwalker())
+            .arg("--log-file")
+            .arg(dir.join("gate.log"))
+            .arg("gate")
+            .arg("--config")
+            .arg(dir.join("auth").join("gate.toml"))
+            .arg("--server")
+            .arg(url)
+            .env("RUST_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .expect("starting floorwalker gate");
+        let mut gate = Self { child, output };
+        let ready = wait_until(START, || {
+            if let Ok(Some(status)) = gate.child.try_wait() {
+                panic!("floorwalker gate exited ({status}):\n{}", gate.printed());
+            }
+            gate.printed().contains("gate: ready").then_some(())
+        });
+        assert!(
+            ready.is_some(),
+            "floorwalker gate did not get ready:\n{}",
+            gate.printed()
+        );
+        gate
+    }
+
+    fn printed(&self) -> String {
+        fs::read_to_string(&self.output).unwrap_or_default()
+    }
+
+    fn stop(mut self) -> String {
+        self.terminate();
+        self.printed()
+    }
+
+    fn terminate(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let pid = Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(i32::MAX));
+            let _ = kill(pid, Signal::SIGTERM);
+            let exited = wait_until(Duration::from_secs(10), || {
+                self.child.try_wait().ok().flatten()
+            });
+            if exited.is_none() {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+            }
+        }
+    }
+}
+
+impl Drop for GateProcess {
+    fn drop(&mut self) {
+        self.terminate();
     }
 }

@@ -32,6 +32,66 @@ pub(crate) enum Command {
         after_help = "Example:\n  floorwalker demo\n  floorwalker demo --port 0 --ws-port 0   # any free ports"
     )]
     Demo(DemoArgs),
+
+    /// The gate: nats-server's auth-callout service. Admits shoppers to their
+    /// own session's subjects only and operators to their role's; refuses and
+    /// counts everyone else. Prints its counts when stopped (Ctrl-C, SIGTERM)
+    /// and answers status requests on `fw.gate.status`.
+    #[command(
+        after_help = "Example:\n  floorwalker auth init --dir ./auth --site shoes\n  \
+        # include ./auth/nats-auth.conf in nats-server's config, then:\n  \
+        floorwalker gate --config ./auth/gate.toml --server nats://127.0.0.1:4222"
+    )]
+    Gate(GateArgs),
+
+    /// Credentials: create the gate's keys, one credential file per operator
+    /// role, and the nats-server config block that goes with them.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GateArgs {
+    /// The gate's configuration, as written by `floorwalker auth init`.
+    #[arg(long, env = "FLOORWALKER_GATE_CONFIG", value_name = "FILE")]
+    pub(crate) config: PathBuf,
+
+    /// The nats-server to serve.
+    #[arg(
+        long,
+        env = "NATS_URL",
+        default_value = "nats://127.0.0.1:4222",
+        value_name = "URL"
+    )]
+    pub(crate) server: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuthCommand {
+    /// Create new keys and credentials in a directory: gate.toml (the gate's
+    /// config), <role>.creds for admin, dashboard, agent, tail and simulator,
+    /// and nats-auth.conf (include it in nats-server's config). Every file is
+    /// readable by you only. Prints the nats-server block.
+    #[command(
+        after_help = "Example:\n  floorwalker auth init --dir ./auth --site shoes --site hats"
+    )]
+    Init(AuthInitArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuthInitArgs {
+    /// Where to write the files.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// A site whose shoppers the gate admits ([a-z0-9-], up to 32); repeat
+    /// for several.
+    #[arg(long = "site", value_name = "SITE", required = true)]
+    pub(crate) sites: Vec<String>,
+
+    /// Replace existing files (every old credential stops working).
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -60,7 +120,9 @@ mod tests {
     fn demo_takes_ports() {
         let cli = Cli::try_parse_from(["floorwalker", "demo", "--port", "0", "--ws-port", "9000"])
             .unwrap();
-        let Command::Demo(args) = cli.command;
+        let Command::Demo(args) = cli.command else {
+            panic!("not demo")
+        };
         assert_eq!((args.port, args.ws_port), (0, 9000));
         assert!(Cli::try_parse_from(["floorwalker", "demo", "--port", "http"]).is_err());
     }

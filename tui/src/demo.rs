@@ -12,9 +12,15 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::terminal;
+use floorwalker::gate::config::{AuthSetup, GateConfig};
+use floorwalker::gate::service;
+use floorwalker::gate::stats::Stats;
 use floorwalker::natsd::{NatsBinary, NatsServer, Port, ServerConfig, StartError};
+use floorwalker_shared::subject::SiteId;
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 use crate::cli::DemoArgs;
 
@@ -34,6 +40,16 @@ macro_rules! say {
 /// How long nats-server may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The site the demo's shoppers are on.
+const DEMO_SITE: &str = "demo";
+
+/// Where the demo storefront will be served from (a later issue serves it);
+/// only pages from these origins may open a WebSocket to the demo's server.
+const DEMO_ORIGINS: [&str; 2] = ["http://127.0.0.1:4280", "http://localhost:4280"];
+
+/// The gate running inside the demo.
+type GateTask = JoinHandle<Result<Stats, service::ServiceError>>;
+
 /// Why the demo is stopping.
 #[derive(Debug)]
 enum Stop {
@@ -43,14 +59,26 @@ enum Stop {
     Signal(&'static str),
     /// nats-server exited on its own.
     ServerExited(std::process::ExitStatus),
+    /// The gate stopped on its own.
+    GateExited(String),
 }
 
 pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Result<()> {
     let binary = NatsBinary::locate()?;
     let run_dir = data_dir.join("demo");
-    let mut config = ServerConfig::local("floorwalker-demo", &run_dir);
+    let auth_dir = data_dir.join("auth");
+    let gate_config = demo_auth(&auth_dir)?;
+    let origins: Vec<String> = DEMO_ORIGINS.iter().map(|o| (*o).to_owned()).collect();
+    let mut config = ServerConfig::local(
+        "floorwalker-demo",
+        &run_dir,
+        gate_config.server_block(),
+        &origins,
+    );
     config.port = Port::from_number(args.port);
-    config.websocket = Some(Port::from_number(args.ws_port));
+    if let Some(ws) = &mut config.websocket {
+        ws.port = Port::from_number(args.ws_port);
+    }
     config.jetstream_dir = Some(data_dir.join("nats"));
 
     say!(
@@ -77,6 +105,7 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
         Err(err) => return Err(eyre!(err)).wrap_err("starting nats-server"),
     };
     tracing::info!(pid = server.pid(), url = %server.client_url(), "nats-server running");
+    let mut gate = start_gate(gate_config, server.client_url()).await?;
 
     say!();
     say!("Floorwalker demo is running.");
@@ -90,6 +119,14 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     if let Some(ws) = server.websocket_url() {
         say!("  WebSocket (browsers) {ws}");
     }
+    say!(
+        "  Gate                 admits site '{DEMO_SITE}' shoppers from {}",
+        DEMO_ORIGINS.join(", ")
+    );
+    say!(
+        "  Operator credentials {}",
+        auth_dir.join("<role>.creds").display()
+    );
     say!("  JetStream data       {}", data_dir.join("nats").display());
     say!("  Server config        {}", server.config_path().display());
     say!("  Server log           {}", server.log_path().display());
@@ -97,7 +134,7 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     say!();
     say!("Press q or Ctrl-C to stop.");
 
-    let stop = wait_for_stop(&mut server).await?;
+    let stop = wait_for_stop(&mut server, &mut gate.1).await?;
     tracing::info!(?stop, "demo stopping");
     let why = match stop {
         Stop::Key => "quit key",
@@ -107,7 +144,15 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
             server.log_path().display(),
             server.log_tail()
         ),
+        Stop::GateExited(why) => bail!("the gate stopped unexpectedly: {why}"),
     };
+    say!("Stopping the gate ({why})…");
+    let _ = gate.0.send(());
+    match gate.1.await {
+        Ok(Ok(stats)) => say!("Gate counts since start:\n{stats}"),
+        Ok(Err(err)) => say!("The gate stopped with an error: {err}"),
+        Err(err) => say!("The gate task failed: {err}"),
+    }
     say!("Stopping nats-server ({why})…");
     let status = tokio::task::spawn_blocking(move || server.stop())
         .await?
@@ -116,9 +161,47 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     Ok(())
 }
 
+/// Uses the demo's keys and credentials from earlier runs, or makes them, so
+/// operator credential files stay valid across demos.
+fn demo_auth(dir: &Path) -> Result<GateConfig> {
+    let file = dir.join("gate.toml");
+    if file.exists() {
+        return Ok(GateConfig::load(&file)?);
+    }
+    let site = SiteId::new(DEMO_SITE).map_err(|e| eyre!("demo site {e}"))?;
+    let setup = AuthSetup::generate(&[site]);
+    setup.write(dir)?;
+    Ok(setup.gate)
+}
+
+/// Starts the gate inside the demo and waits until it answers.
+async fn start_gate(config: GateConfig, url: String) -> Result<(oneshot::Sender<()>, GateTask)> {
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let ready = move || {
+            let _ = ready_tx.send(());
+        };
+        service::run(&config, &url, ready, async {
+            let _ = stop_rx.await;
+        })
+        .await
+    });
+    if ready_rx.await.is_err() {
+        // The task ended before it was ready: its result says why.
+        let err = match task.await {
+            Ok(Err(err)) => eyre!(err),
+            Ok(Ok(_)) => eyre!("the gate stopped before it was ready"),
+            Err(err) => eyre!(err),
+        };
+        return Err(err.wrap_err("starting the gate"));
+    }
+    Ok((stop_tx, task))
+}
+
 /// Waits for a quit key (when stdin is a terminal), a signal, or the server
-/// exiting.
-async fn wait_for_stop(server: &mut NatsServer) -> Result<Stop> {
+/// or gate exiting.
+async fn wait_for_stop(server: &mut NatsServer, gate: &mut GateTask) -> Result<Stop> {
     let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
     let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
     let mut sighup = signal(SignalKind::hangup()).wrap_err("listening for SIGHUP")?;
@@ -135,6 +218,14 @@ async fn wait_for_stop(server: &mut NatsServer) -> Result<Stop> {
             _ = sigint.recv() => return Ok(Stop::Signal("SIGINT")),
             _ = sigterm.recv() => return Ok(Stop::Signal("SIGTERM")),
             _ = sighup.recv() => return Ok(Stop::Signal("SIGHUP")),
+            result = &mut *gate => {
+                let why = match result {
+                    Ok(Ok(_)) => "it finished".to_owned(),
+                    Ok(Err(err)) => format!("{err:#}"),
+                    Err(err) => err.to_string(),
+                };
+                return Ok(Stop::GateExited(why));
+            }
             _ = check.tick() => {
                 if let Some(status) = server.exited() {
                     return Ok(Stop::ServerExited(status));

@@ -1,6 +1,9 @@
 //! The library behind the `floorwalker` binary.
 //!
 //! The binary's subcommands live in `main.rs` and its modules; what the
-//! workspace tests also need (running a private nats-server) lives here.
+//! workspace tests also need lives here: running a private nats-server
+//! ([`natsd`]), the gate ([`gate`]) and operator credentials ([`creds`]).
 
+pub mod creds;
+pub mod gate;
 pub mod natsd;

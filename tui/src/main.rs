@@ -1,18 +1,21 @@
 //! `floorwalker`: the live-assist console for online retail.
 //!
 //! `main` installs error reporting and logging, parses the command line and
-//! hands over to the subcommand's module: [`demo`] runs everything locally.
-//! Later subcommands (dashboard, agent, tail, gate, simulate, engage) join it.
+//! hands over to the subcommand's module: [`demo`] runs everything locally,
+//! [`serve_gate`] runs the gate, [`auth_init`] makes credentials. Later
+//! subcommands (dashboard, agent, tail, simulate, engage) join them.
 
+mod auth_init;
 mod cli;
 mod demo;
 mod logging;
 mod paths;
+mod serve_gate;
 
 use clap::Parser;
 use color_eyre::eyre::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{AuthCommand, Cli, Command};
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -26,6 +29,8 @@ async fn main() -> Result<()> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "floorwalker starting");
     let outcome = match cli.command {
         Command::Demo(args) => demo::run(&args, &data_dir, &log_file).await,
+        Command::Gate(args) => serve_gate::run(&args).await,
+        Command::Auth(AuthCommand::Init(args)) => auth_init::run(&args),
     };
     if let Err(err) = &outcome {
         tracing::error!("{err:?}");

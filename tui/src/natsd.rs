@@ -14,5 +14,5 @@ pub mod config;
 pub mod process;
 
 pub use binary::{LocateError, NatsBinary};
-pub use config::{Port, ServerConfig};
+pub use config::{Port, ServerConfig, WebSocket};
 pub use process::{NatsServer, StartError};

@@ -42,8 +42,8 @@ pub struct ServerConfig {
     pub host: IpAddr,
     /// The NATS client port.
     pub port: Port,
-    /// The WebSocket port for browsers (without TLS), if any.
-    pub websocket: Option<Port>,
+    /// The WebSocket listener for browsers (without TLS), if any.
+    pub websocket: Option<WebSocket>,
     /// Where JetStream keeps its data; `None` leaves JetStream off.
     pub jetstream_dir: Option<PathBuf>,
     /// The largest payload the server accepts, if not its default of 1 MiB.
@@ -52,21 +52,45 @@ pub struct ServerConfig {
     pub ping_interval: Option<Duration>,
     /// Where the server writes the file that names its actual ports.
     pub ports_file_dir: PathBuf,
+    /// The accounts and `authorization { auth_callout }` block that sends
+    /// every connection through the gate (`AuthSetup::server_block`). There
+    /// is no open mode: every generated config has one.
+    pub auth_block: String,
+}
+
+/// The WebSocket listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSocket {
+    /// Its port.
+    pub port: Port,
+    /// Origins (`scheme://host[:port]`) whose pages may connect; browsers
+    /// send the header, so other sites' pages are refused.
+    pub allowed_origins: Vec<String>,
 }
 
 impl ServerConfig {
-    /// A loopback server with random client and WebSocket ports and
-    /// JetStream off; set the fields to change that.
-    pub fn local(server_name: impl Into<String>, ports_file_dir: impl Into<PathBuf>) -> Self {
+    /// A loopback server behind the gate (`auth_block`), with random client
+    /// and WebSocket ports, WebSocket open to `origins`, and JetStream off;
+    /// set the fields to change that.
+    pub fn local(
+        server_name: impl Into<String>,
+        ports_file_dir: impl Into<PathBuf>,
+        auth_block: impl Into<String>,
+        origins: &[String],
+    ) -> Self {
         Self {
             server_name: server_name.into(),
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: Port::Random,
-            websocket: Some(Port::Random),
+            websocket: Some(WebSocket {
+                port: Port::Random,
+                allowed_origins: origins.to_vec(),
+            }),
             jetstream_dir: None,
             max_payload: None,
             ping_interval: None,
             ports_file_dir: ports_file_dir.into(),
+            auth_block: auth_block.into(),
         }
     }
 
@@ -92,11 +116,13 @@ impl ServerConfig {
         if let Some(every) = self.ping_interval {
             let _ = writeln!(out, "ping_interval: \"{}ms\"", every.as_millis().max(1));
         }
-        if let Some(port) = self.websocket {
+        if let Some(ws) = &self.websocket {
+            let origins: Vec<String> = ws.allowed_origins.iter().map(|o| quote(o)).collect();
             let _ = writeln!(
                 out,
-                "websocket {{\n  listen: {}\n  no_tls: true\n}}",
-                quote(&format!("{host}:{}", port.render()))
+                "websocket {{\n  listen: {}\n  no_tls: true\n  same_origin: false\n  allowed_origins: [{}]\n}}",
+                quote(&format!("{host}:{}", ws.port.render())),
+                origins.join(", ")
             );
         }
         if let Some(dir) = &self.jetstream_dir {
@@ -106,6 +132,7 @@ impl ServerConfig {
                 quote(&dir.to_string_lossy())
             );
         }
+        out.push_str(&self.auth_block);
         out
     }
 }
@@ -122,7 +149,8 @@ mod tests {
 
     #[test]
     fn renders_a_loopback_server_with_websocket_and_jetstream() {
-        let mut config = ServerConfig::local("fw-test", "/tmp/run dir");
+        let origins = ["https://shop.example".to_owned()];
+        let mut config = ServerConfig::local("fw-test", "/tmp/run dir", "# auth\n", &origins);
         config.jetstream_dir = Some("/tmp/js \"quoted\"".into());
         config.max_payload = Some(2048);
         config.ping_interval = Some(Duration::from_millis(1500));
@@ -138,10 +166,13 @@ ping_interval: "1500ms"
 websocket {
   listen: "127.0.0.1:-1"
   no_tls: true
+  same_origin: false
+  allowed_origins: ["https://shop.example"]
 }
 jetstream {
   store_dir: "/tmp/js \"quoted\""
 }
+# auth
 "#
         );
     }

@@ -1,0 +1,345 @@
+//! The gate's configuration file, and what `floorwalker auth init` generates:
+//! the gate's keys, one credential per operator role, and the nats-server
+//! config block that sends every connection through the gate.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use data_encoding::HEXLOWER;
+use nkeys::{KeyPair, XKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::policy::{Role, ShopperLimits};
+use crate::creds::{OperatorCreds, write_private};
+use floorwalker_shared::subject::{self, SiteId};
+
+/// The account shoppers and operators land in.
+pub const APP_ACCOUNT: &str = "APP";
+/// The account the gate itself connects to.
+pub const AUTH_ACCOUNT: &str = "AUTH";
+/// The user the gate connects as.
+pub const GATE_USER: &str = "gate";
+
+/// Why the gate's configuration could not be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// A file could not be read or written.
+    #[error("cannot access '{path}'")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The IO error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a valid gate configuration.
+    #[error("'{path}' is not a valid gate configuration: {reason}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// One operator the gate admits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperatorEntry {
+    /// User name.
+    pub user: String,
+    /// Role, by name.
+    pub role: String,
+    /// `<salt>$<hex sha256(salt || password)>`. Passwords are 256-bit random
+    /// strings made by `auth init`, so a fast salted hash is enough: there is
+    /// nothing to guess.
+    pub password_hash: String,
+}
+
+/// The gate's configuration file (`gate.toml`), readable by its owner only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateConfig {
+    /// Sites whose shoppers are admitted.
+    pub sites: Vec<String>,
+    /// The seed of the account key that signs admitted users (`SA…`).
+    pub issuer_seed: String,
+    /// The seed of the curve key requests are sealed to (`SX…`).
+    pub xkey_seed: String,
+    /// The password the gate connects with (as user `gate`).
+    pub gate_password: String,
+    /// Connection attempts allowed per client address per minute (0 = no cap).
+    pub connects_per_address_per_minute: u32,
+    /// Limits on every shopper connection.
+    pub shopper: ShopperLimits,
+    /// How long an admitted operator connection lives before it must
+    /// reconnect, in seconds.
+    pub operator_session_ttl_secs: u32,
+    /// The operators admitted.
+    pub operators: Vec<OperatorEntry>,
+}
+
+impl GateConfig {
+    /// Reads and checks `gate.toml`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let invalid = |reason: String| ConfigError::Invalid {
+            path: path.to_owned(),
+            reason,
+        };
+        let config: Self = toml::from_str(&text).map_err(|e| invalid(e.message().to_owned()))?;
+        config.check().map_err(invalid)?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for site in &self.sites {
+            SiteId::new(site.as_str()).map_err(|e| format!("site '{site}' {e}"))?;
+        }
+        KeyPair::from_seed(&self.issuer_seed)
+            .map_err(|_| "issuer_seed is not an account seed".to_owned())?;
+        XKey::from_seed(&self.xkey_seed).map_err(|_| "xkey_seed is not a curve seed".to_owned())?;
+        for op in &self.operators {
+            op.role.parse::<Role>()?;
+            subject::operator_inbox(&op.user)
+                .map_err(|e| format!("operator user '{}' {e}", op.user))?;
+            if !op.password_hash.contains('$') {
+                return Err(format!(
+                    "operator '{}' has a malformed password_hash",
+                    op.user
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The issuer's key pair (checked on load).
+    pub fn issuer(&self) -> Option<KeyPair> {
+        KeyPair::from_seed(&self.issuer_seed).ok()
+    }
+
+    /// The curve key pair (checked on load).
+    pub fn xkey(&self) -> Option<XKey> {
+        XKey::from_seed(&self.xkey_seed).ok()
+    }
+
+    /// The nats-server config block that routes every connection through the
+    /// gate: accounts, and `authorization { auth_callout }`.
+    pub fn server_block(&self) -> String {
+        let issuer = self.issuer().map(|k| k.public_key()).unwrap_or_default();
+        let xkey = self.xkey().map(|k| k.public_key()).unwrap_or_default();
+        let status = subject::gate_status();
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            r#"# Every client but the gate itself is admitted (or not) by `floorwalker gate`.
+accounts {{
+  {AUTH_ACCOUNT}: {{
+    users: [ {{ user: "{GATE_USER}", password: "{password}" }} ]
+    exports: [ {{ service: "{status}" }} ]
+  }}
+  {APP_ACCOUNT}: {{
+    jetstream: enabled
+    imports: [ {{ service: {{ account: "{AUTH_ACCOUNT}", subject: "{status}" }} }} ]
+  }}
+  SYS: {{}}
+}}
+system_account: SYS
+authorization {{
+  timeout: 2
+  auth_callout {{
+    issuer: "{issuer}"
+    account: "{AUTH_ACCOUNT}"
+    auth_users: [ "{GATE_USER}" ]
+    xkey: "{xkey}"
+  }}
+}}
+"#,
+            password = self.gate_password,
+        );
+        out
+    }
+}
+
+/// Hashes a password with a salt, as stored in [`OperatorEntry`].
+pub fn hash_password(salt: &str, password: &str) -> String {
+    let digest = Sha256::new()
+        .chain_update(salt.as_bytes())
+        .chain_update(password.as_bytes())
+        .finalize();
+    format!("{salt}${}", HEXLOWER.encode(&digest))
+}
+
+/// Whether `password` matches a stored hash, in time independent of where
+/// they differ.
+pub fn verify_password(stored: &str, password: &str) -> bool {
+    let Some((salt, _)) = stored.split_once('$') else {
+        return false;
+    };
+    let computed = hash_password(salt, password);
+    computed.len() == stored.len()
+        && computed
+            .bytes()
+            .zip(stored.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+/// 32 random bytes as URL-safe text.
+///
+/// # Panics
+/// If the operating system has no randomness to give, which leaves nothing
+/// safe to do.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("the OS gave no randomness: {e}"));
+    data_encoding::BASE64URL_NOPAD.encode(&bytes)
+}
+
+/// What `auth init` makes: written into one directory.
+#[derive(Debug)]
+pub struct AuthSetup {
+    /// The gate's configuration.
+    pub gate: GateConfig,
+    /// One credential per role, by role.
+    pub operators: Vec<(Role, OperatorCreds)>,
+}
+
+impl AuthSetup {
+    /// New keys and credentials for `sites`.
+    pub fn generate(sites: &[SiteId]) -> Self {
+        let operators: Vec<(Role, OperatorCreds)> = Role::ALL
+            .into_iter()
+            .map(|role| {
+                (
+                    role,
+                    OperatorCreds {
+                        user: role.name().to_owned(),
+                        password: random_secret(),
+                    },
+                )
+            })
+            .collect();
+        let issuer = KeyPair::new_account();
+        let gate = GateConfig {
+            sites: sites.iter().map(ToString::to_string).collect(),
+            issuer_seed: issuer.seed().unwrap_or_default(),
+            xkey_seed: XKey::new().seed().unwrap_or_default(),
+            gate_password: random_secret(),
+            connects_per_address_per_minute: 120,
+            shopper: ShopperLimits::default(),
+            operator_session_ttl_secs: 24 * 60 * 60,
+            operators: operators
+                .iter()
+                .map(|(role, creds)| OperatorEntry {
+                    user: creds.user.clone(),
+                    role: role.name().to_owned(),
+                    password_hash: hash_password(&random_secret()[..16], &creds.password),
+                })
+                .collect(),
+        };
+        Self { gate, operators }
+    }
+
+    /// Writes `gate.toml`, `<role>.creds` and `nats-auth.conf` into `dir`.
+    pub fn write(&self, dir: &Path) -> Result<(), ConfigError> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| ConfigError::Io { path, source }
+        };
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        let gate_path = dir.join("gate.toml");
+        let text = format!(
+            "# Floorwalker gate configuration, made by `floorwalker auth init`. Keep private.\n{}",
+            toml::to_string(&self.gate).unwrap_or_default()
+        );
+        write_private(&gate_path, &text).map_err(io(&gate_path))?;
+        for (role, creds) in &self.operators {
+            let path = dir.join(format!("{role}.creds"));
+            creds.store(&path).map_err(|e| ConfigError::Invalid {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        }
+        // It holds the gate's password: private too.
+        let conf = dir.join("nats-auth.conf");
+        write_private(&conf, &self.gate.server_block()).map_err(io(&conf))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_when_equal() {
+        let stored = hash_password("salt", "secret");
+        assert!(verify_password(&stored, "secret"));
+        assert!(!verify_password(&stored, "secreT"));
+        assert!(!verify_password(&stored, ""));
+        assert!(!verify_password("nodollar", "secret"));
+        assert_ne!(hash_password("salt2", "secret"), stored);
+    }
+
+    #[test]
+    fn generated_setup_loads_back_and_keeps_secrets_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        setup.write(dir.path()).unwrap();
+        let loaded = GateConfig::load(&dir.path().join("gate.toml")).unwrap();
+        assert_eq!(loaded, setup.gate);
+        for file in [
+            "gate.toml",
+            "nats-auth.conf",
+            "admin.creds",
+            "dashboard.creds",
+            "agent.creds",
+            "tail.creds",
+            "simulator.creds",
+        ] {
+            let mode = fs::metadata(dir.path().join(file))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}");
+        }
+        for (role, creds) in &setup.operators {
+            let entry = loaded
+                .operators
+                .iter()
+                .find(|o| o.user == creds.user)
+                .unwrap();
+            assert_eq!(entry.role, role.name());
+            assert!(verify_password(&entry.password_hash, &creds.password));
+            assert!(
+                !fs::read_to_string(dir.path().join("gate.toml"))
+                    .unwrap()
+                    .contains(&creds.password)
+            );
+        }
+        let block = setup.gate.server_block();
+        assert!(block.contains(&loaded.issuer().unwrap().public_key()));
+        assert!(
+            !block.contains(&loaded.issuer_seed),
+            "the block leaks the issuer seed"
+        );
+    }
+
+    #[test]
+    fn bad_configs_are_refused_with_the_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        setup.gate.sites.push("Bad.Site".into());
+        setup.write(dir.path()).unwrap();
+        let err = GateConfig::load(&dir.path().join("gate.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("site 'Bad.Site'"), "{err}");
+    }
+}

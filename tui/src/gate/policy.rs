@@ -1,0 +1,204 @@
+//! Who may do what: the permissions the gate issues to shoppers and to each
+//! operator role. docs/ARCHITECTURE.md shows this table; a test keeps the two
+//! in step.
+//!
+//! Every list is an explicit allow list. Shoppers get their own session's
+//! subjects and nothing else; operators get what their job needs, with
+//! explicit denials of shopper publishing so no operator can speak as a
+//! shopper.
+
+use std::fmt;
+use std::str::FromStr;
+
+use floorwalker_shared::credential::ShopperCredential;
+use floorwalker_shared::subject::{self, Subject, js};
+
+use super::claims::{AllowDeny, UserPermissions};
+
+/// An operator role. Each operator credential has exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Deploys and configures: the whole JetStream API and every subject.
+    Admin,
+    /// The supervisor's dashboard: reads shoppers, pushes offers.
+    Dashboard,
+    /// An agent's console: reads chats and journeys, answers in chats.
+    Agent,
+    /// On-call metrics: reads only.
+    Tail,
+    /// The simulator's agent bots: what an agent may do.
+    Simulator,
+}
+
+impl Role {
+    /// Every role, in the order the docs list them.
+    pub const ALL: [Self; 5] = [
+        Self::Admin,
+        Self::Dashboard,
+        Self::Agent,
+        Self::Tail,
+        Self::Simulator,
+    ];
+
+    /// The role's name in config and credential files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Dashboard => "dashboard",
+            Self::Agent => "agent",
+            Self::Tail => "tail",
+            Self::Simulator => "simulator",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| {
+                format!("unknown role '{s}'; roles: admin, dashboard, agent, tail, simulator")
+            })
+    }
+}
+
+/// Limits the gate puts on every shopper connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShopperLimits {
+    /// Largest message a shopper may publish, in bytes.
+    pub max_payload: u32,
+    /// Most subscriptions a shopper may hold (the plugin needs two).
+    pub max_subscriptions: u32,
+    /// How long an admitted shopper connection lives before it must
+    /// reconnect (and be checked again), in seconds.
+    pub session_ttl_secs: u32,
+}
+
+impl Default for ShopperLimits {
+    fn default() -> Self {
+        Self {
+            // An event batch is at most 64 KiB (floorwalker_shared::wire).
+            max_payload: 64 * 1024,
+            max_subscriptions: 4,
+            session_ttl_secs: 4 * 60 * 60,
+        }
+    }
+}
+
+/// Publish and subscribe lists, as subjects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    /// May publish to.
+    pub publish: Vec<Subject>,
+    /// May not publish to, whatever `publish` says.
+    pub publish_deny: Vec<Subject>,
+    /// May subscribe to.
+    pub subscribe: Vec<Subject>,
+    /// May not subscribe to, whatever `subscribe` says.
+    pub subscribe_deny: Vec<Subject>,
+}
+
+impl Grants {
+    /// The JWT form. An empty allow list would mean "everything" to the
+    /// server, so it becomes an explicit deny of everything.
+    pub fn to_permissions(
+        &self,
+        subs: i64,
+        payload: i64,
+        connection_types: &[&str],
+    ) -> UserPermissions {
+        let list = |allow: &[Subject], deny: &[Subject]| {
+            let mut out = AllowDeny {
+                allow: allow.iter().map(ToString::to_string).collect(),
+                deny: deny.iter().map(ToString::to_string).collect(),
+            };
+            if out.allow.is_empty() {
+                out.deny = vec![">".into()];
+            }
+            out
+        };
+        UserPermissions {
+            publish: list(&self.publish, &self.publish_deny),
+            subscribe: list(&self.subscribe, &self.subscribe_deny),
+            subs,
+            data: -1,
+            payload,
+            allowed_connection_types: connection_types.iter().map(|t| (*t).to_owned()).collect(),
+            kind: "user",
+            version: 2,
+        }
+    }
+}
+
+/// A shopper's grants: its own session's subjects, nothing else.
+pub fn shopper(credential: &ShopperCredential) -> Grants {
+    let s = credential.subjects();
+    Grants {
+        publish: vec![s.events(), s.chat()],
+        subscribe: vec![s.push(), s.inbox_wildcard()],
+        ..Grants::default()
+    }
+}
+
+/// An operator's grants, by role; `user` names its private reply inbox.
+pub fn operator(role: Role, user: &str) -> Grants {
+    let inbox: Vec<Subject> = subject::operator_inbox(user)
+        .ok()
+        .and_then(|i| Subject::new(format!("{i}.>")).ok())
+        .into_iter()
+        .collect();
+    let read_streams = [
+        vec![
+            js::api_info(),
+            js::stream_info(),
+            js::stream_msg_get(),
+            js::direct_get(),
+            js::consumer_all(),
+        ],
+        js::acks(),
+    ]
+    .concat();
+    let shopper_traffic = vec![subject::all_sites_events(), subject::all_sites_chat()];
+    // No operator publishes as a shopper; none but admin manages streams.
+    let impersonation = shopper_traffic.clone();
+    let operator_deny = [impersonation.clone(), js::stream_admin()].concat();
+    match role {
+        Role::Admin => Grants {
+            publish: vec![subject::everything()],
+            publish_deny: impersonation,
+            subscribe: vec![subject::everything()],
+            subscribe_deny: vec![],
+        },
+        Role::Dashboard => Grants {
+            publish: [
+                vec![subject::all_sites_push(), subject::gate_status()],
+                read_streams,
+            ]
+            .concat(),
+            publish_deny: operator_deny,
+            subscribe: [shopper_traffic, inbox].concat(),
+            subscribe_deny: vec![],
+        },
+        Role::Agent | Role::Simulator => Grants {
+            publish: [vec![subject::all_sites_push()], read_streams].concat(),
+            publish_deny: operator_deny,
+            subscribe: [shopper_traffic, inbox].concat(),
+            subscribe_deny: vec![],
+        },
+        Role::Tail => Grants {
+            publish: [vec![subject::gate_status()], read_streams].concat(),
+            publish_deny: operator_deny,
+            subscribe: [shopper_traffic, inbox].concat(),
+            subscribe_deny: vec![],
+        },
+    }
+}
