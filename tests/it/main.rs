@@ -6,4 +6,5 @@
 
 mod codec;
 mod demo;
+mod gate;
 mod server;

@@ -2,13 +2,15 @@
 //! guards that stop them on `Drop`, so a failing test leaves nothing running.
 //!
 //! - [`server`]: a private nats-server on free ports, JetStream in a
-//!   temporary directory.
-//! - [`raw`]: a NATS client made of the shared sans-IO codec over a plain TCP
-//!   socket, reading in tiny chunks so every frame arrives split.
+//!   temporary directory, every connection admitted by a real gate process.
+//! - [`raw`]: a NATS client made of the shared sans-IO codec over plain TCP
+//!   (reading in tiny chunks so every frame arrives split) or WebSocket.
+//! - [`clients`]: shoppers and operators connecting as the real ones do.
 //! - [`tmux`]: a real terminal running a command, to type into and read.
 //! - [`bin`]: the `floorwalker` binary under test.
 
 pub mod bin;
+pub mod clients;
 pub mod raw;
 pub mod server;
 pub mod tmux;

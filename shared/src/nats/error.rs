@@ -61,6 +61,8 @@ pub enum ServerErrorKind {
     MaximumPayloadViolation,
     /// A publish or subscribe outside the user's permissions.
     PermissionsViolation,
+    /// A subscription over the connection's or account's limit.
+    MaximumSubscriptionsExceeded,
     /// The server or account has no room for another connection.
     MaximumConnectionsExceeded,
     /// The client stopped answering pings.
@@ -103,6 +105,10 @@ impl ServerError {
             (
                 "maximum connections",
                 ServerErrorKind::MaximumConnectionsExceeded,
+            ),
+            (
+                "maximum subscriptions",
+                ServerErrorKind::MaximumSubscriptionsExceeded,
             ),
             ("stale connection", ServerErrorKind::StaleConnection),
             ("slow consumer", ServerErrorKind::SlowConsumer),
@@ -154,6 +160,10 @@ mod tests {
             (
                 "maximum connections exceeded",
                 ServerErrorKind::MaximumConnectionsExceeded,
+            ),
+            (
+                "maximum subscriptions exceeded",
+                ServerErrorKind::MaximumSubscriptionsExceeded,
             ),
             ("Stale Connection", ServerErrorKind::StaleConnection),
             ("Slow Consumer", ServerErrorKind::SlowConsumer),

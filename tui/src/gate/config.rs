@@ -18,6 +18,9 @@ use floorwalker_shared::subject::{self, SiteId};
 
 /// The account shoppers and operators land in.
 pub const APP_ACCOUNT: &str = "APP";
+/// The account shoppers land in: its own limits, and only the subjects that
+/// the imports below bring across.
+pub const SHOP_ACCOUNT: &str = "SHOP";
 /// The account the gate itself connects to.
 pub const AUTH_ACCOUNT: &str = "AUTH";
 /// The user the gate connects as.
@@ -133,10 +136,18 @@ impl GateConfig {
         let issuer = self.issuer().map(|k| k.public_key()).unwrap_or_default();
         let xkey = self.xkey().map(|k| k.public_key()).unwrap_or_default();
         let status = subject::gate_status();
+        let (events, chat, push) = (
+            subject::all_sites_events(),
+            subject::all_sites_chat(),
+            subject::all_sites_push(),
+        );
+        let limits = self.shopper;
         let mut out = String::new();
         let _ = write!(
             out,
             r#"# Every client but the gate itself is admitted (or not) by `floorwalker gate`.
+# Shoppers land in {SHOP_ACCOUNT}, whose limits bind every shopper connection;
+# its imports are the only way between shoppers and operators ({APP_ACCOUNT}).
 accounts {{
   {AUTH_ACCOUNT}: {{
     users: [ {{ user: "{GATE_USER}", password: "{password}" }} ]
@@ -145,6 +156,19 @@ accounts {{
   {APP_ACCOUNT}: {{
     jetstream: enabled
     imports: [ {{ service: {{ account: "{AUTH_ACCOUNT}", subject: "{status}" }} }} ]
+    exports: [
+      {{ service: "{events}" }}
+      {{ service: "{chat}" }}
+      {{ stream: "{push}" }}
+    ]
+  }}
+  {SHOP_ACCOUNT}: {{
+    limits: {{ max_payload: {max_payload}, max_subscriptions: {max_subscriptions} }}
+    imports: [
+      {{ service: {{ account: "{APP_ACCOUNT}", subject: "{events}" }} }}
+      {{ service: {{ account: "{APP_ACCOUNT}", subject: "{chat}" }} }}
+      {{ stream: {{ account: "{APP_ACCOUNT}", subject: "{push}" }} }}
+    ]
   }}
   SYS: {{}}
 }}
@@ -159,6 +183,8 @@ authorization {{
   }}
 }}
 "#,
+            max_payload = limits.max_payload,
+            max_subscriptions = limits.max_subscriptions,
             password = self.gate_password,
         );
         out

@@ -16,7 +16,7 @@ use nkeys::{KeyPair, XKey};
 use super::claims::{
     AuthRequest, AuthResponse, REQUEST_AUDIENCE, RequestClaims, ResponseClaims, UserClaims,
 };
-use super::config::{APP_ACCOUNT, GateConfig, verify_password};
+use super::config::{APP_ACCOUNT, GateConfig, SHOP_ACCOUNT, verify_password};
 use super::jwt;
 use super::limiter::RateLimiter;
 use super::policy::{self, Role, ShopperLimits};
@@ -198,9 +198,14 @@ impl Gate {
             return Decision::Refused(Refusal::RateLimited);
         }
         let opts = &request.connect_opts;
+        // Shoppers come from browsers, operators from terminals and services.
+        // The server does not enforce a callout user's connection types, so
+        // the gate does.
+        let websocket = request.client_info.kind.eq_ignore_ascii_case("websocket");
         if let Some(token) = opts.auth_token.as_deref() {
             return match ShopperCredential::parse(token) {
                 Err(_) => Decision::Refused(Refusal::MalformedCredential),
+                Ok(_) if !websocket => Decision::Refused(Refusal::WrongConnectionType),
                 Ok(cred) if !self.sites.contains(cred.site()) => {
                     Decision::Refused(Refusal::UnknownSite)
                 }
@@ -210,6 +215,7 @@ impl Gate {
             };
         }
         match (opts.user.as_deref(), opts.pass.as_deref()) {
+            (Some(_), Some(_)) if websocket => Decision::Refused(Refusal::WrongConnectionType),
             (Some(user), Some(pass)) => match self.operators.get(user) {
                 None => Decision::Refused(Refusal::UnknownOperator),
                 Some((_, hash)) if !verify_password(hash, pass) => {
@@ -237,7 +243,7 @@ impl Gate {
             exp: now_unix + i64::from(self.shopper.session_ttl_secs),
             iss: self.issuer.public_key(),
             sub: request.user_nkey.clone(),
-            aud: APP_ACCOUNT.to_owned(),
+            aud: SHOP_ACCOUNT.to_owned(),
             // The token's start is enough to find the session in monitoring.
             name: format!("shopper:{}:{}", cred.site(), &token.as_str()[..8]),
             nats: grants.to_permissions(

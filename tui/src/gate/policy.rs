@@ -71,7 +71,10 @@ impl FromStr for Role {
     }
 }
 
-/// Limits the gate puts on every shopper connection.
+/// Limits on every shopper connection. nats-server does not apply a callout
+/// user's own limits, so `max_payload` and `max_subscriptions` are enforced
+/// by the shoppers' account (see `GateConfig::server_block`); the user JWT
+/// repeats them for servers that do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShopperLimits {
     /// Largest message a shopper may publish, in bytes.

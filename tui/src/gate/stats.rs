@@ -19,6 +19,8 @@ pub enum Refusal {
     UnknownOperator,
     /// The operator's password did not match.
     WrongPassword,
+    /// A shopper credential not over WebSocket, or an operator's over it.
+    WrongConnectionType,
     /// Too many attempts from the client's address this minute.
     RateLimited,
     /// The server's request could not be opened, verified or understood.
@@ -34,6 +36,7 @@ impl Refusal {
             Self::UnknownSite => "unknown site",
             Self::UnknownOperator => "unknown operator",
             Self::WrongPassword => "wrong password",
+            Self::WrongConnectionType => "wrong connection type for this credential",
             Self::RateLimited => "too many connection attempts from this address",
             Self::BadRequest => "bad authorization request",
         }
@@ -69,7 +72,7 @@ impl fmt::Display for Stats {
         writeln!(f)?;
         write!(f, "refused             {}", self.refused_total())?;
         for (why, n) in &self.refused {
-            write!(f, "\n  {:<18}{n}", why.reason())?;
+            write!(f, "\n  {}: {n}", why.reason())?;
         }
         Ok(())
     }

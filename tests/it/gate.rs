@@ -1,0 +1,464 @@
+// The gate: every shopper confined to its own session, every operator to its role.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use floorwalker::gate::policy::Role;
+use floorwalker_shared::nats::{ClientOp, ConnectInfo, ServerErrorKind, ServerOp};
+use floorwalker_shared::subject::{self, SessionSubjects, Subject};
+use floorwalker_tests::clients::{
+    HANDSHAKE, connect_operator, connect_shopper, connect_shopper_with, new_shopper,
+};
+use floorwalker_tests::raw::{HandshakeError, RawClient, ReadError, Roundtrip, Transport};
+use floorwalker_tests::server::TestServer;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+fn subj(s: &str) -> Subject {
+    Subject::new(s).unwrap()
+}
+
+fn sub(subject: Subject, sid: u64) -> ClientOp {
+    ClientOp::Sub {
+        subject,
+        queue: None,
+        sid,
+    }
+}
+
+fn publish(subject: Subject, payload: &[u8]) -> ClientOp {
+    publish_with_reply(subject, None, payload)
+}
+
+fn publish_with_reply(subject: Subject, reply: Option<Subject>, payload: &[u8]) -> ClientOp {
+    ClientOp::Pub {
+        subject,
+        reply,
+        headers: None,
+        payload: Bytes::copy_from_slice(payload),
+    }
+}
+
+fn kinds(rt: &Roundtrip) -> Vec<ServerErrorKind> {
+    rt.errors
+        .iter()
+        .map(floorwalker_shared::nats::ServerError::kind)
+        .collect()
+}
+
+/// Asserts that `op` is refused as a permissions violation.
+fn refused<T: Transport>(client: &mut RawClient<T>, op: ClientOp) {
+    let what = format!("{op:?}");
+    let rt = client.roundtrip(&[op], WAIT).unwrap();
+    assert_eq!(
+        kinds(&rt),
+        [ServerErrorKind::PermissionsViolation],
+        "{what} was not refused"
+    );
+    assert!(rt.messages.is_empty(), "{what} delivered messages");
+}
+
+/// Asserts that `op` is accepted; returns what arrived with it.
+fn allowed<T: Transport>(client: &mut RawClient<T>, op: ClientOp) -> Roundtrip {
+    let what = format!("{op:?}");
+    let rt = client.roundtrip(&[op], WAIT).unwrap();
+    assert!(rt.errors.is_empty(), "{what} was refused: {:?}", rt.errors);
+    rt
+}
+
+fn is_refused<T>(result: &Result<RawClient<T>, HandshakeError>) -> bool {
+    matches!(
+        result,
+        Err(HandshakeError::Refused(e)) if e.kind() == ServerErrorKind::AuthorizationViolation
+    ) || matches!(result, Err(HandshakeError::Read(ReadError::Closed)))
+}
+
+/// The gate's counts, asked for on its status subject.
+fn gate_status(server: &TestServer) -> serde_json::Value {
+    let mut dash = connect_operator(server, Role::Dashboard);
+    let inbox = subj("fw.inbox.dashboard.status");
+    allowed(&mut dash, sub(inbox.clone(), 1));
+    let rt = allowed(
+        &mut dash,
+        publish_with_reply(subject::gate_status(), Some(inbox), b""),
+    );
+    let msg = match rt.messages.first() {
+        Some(msg) => msg.clone(),
+        None => match dash.next_significant(WAIT).unwrap() {
+            ServerOp::Msg(msg) => msg,
+            other => panic!("no status reply: {other:?}"),
+        },
+    };
+    serde_json::from_slice(&msg.payload).unwrap()
+}
+
+#[test]
+fn a_shopper_is_confined_to_its_own_session() {
+    let server = TestServer::start();
+    let (a, b) = (new_shopper("shop"), new_shopper("shop"));
+    let (sa, sb): (SessionSubjects, SessionSubjects) = (a.subjects(), b.subjects());
+    let mut shopper_a = connect_shopper(&server, &a).unwrap();
+    let mut shopper_b = connect_shopper(&server, &b).unwrap();
+    let mut agent = connect_operator(&server, Role::Agent);
+    let mut dashboard = connect_operator(&server, Role::Dashboard);
+
+    // Its own push subject and inbox are open to it.
+    allowed(&mut shopper_a, sub(sa.push(), 1));
+    allowed(&mut shopper_a, sub(sa.inbox_wildcard(), 2));
+    allowed(&mut shopper_b, sub(sb.push(), 1));
+
+    // B's push subject is closed to A, directly, by wildcards and by queue.
+    let site_wide = subj("fw.shop.shopper.*.push");
+    for (sid, subject) in (10..).zip([
+        sb.push(),
+        site_wide,
+        subj(">"),
+        subj("fw.>"),
+        sb.inbox_wildcard(),
+    ]) {
+        refused(&mut shopper_a, sub(subject, sid));
+    }
+    refused(
+        &mut shopper_a,
+        ClientOp::Sub {
+            subject: sb.push(),
+            queue: Some(subj("q")),
+            sid: 20,
+        },
+    );
+
+    // A cannot publish as B, nor on what operators publish.
+    for subject in [
+        sb.events(),
+        sb.chat(),
+        sb.push(),
+        sa.push(),
+        subject::gate_status(),
+        subj("$JS.API.INFO"),
+    ] {
+        refused(&mut shopper_a, publish(subject, b"{}"));
+    }
+
+    // An offer to B reaches B and nobody else.
+    allowed(&mut agent, publish(sb.push(), b"offer for B"));
+    let to_b = shopper_b.roundtrip(&[], WAIT).unwrap();
+    assert_eq!(to_b.messages.len(), 1, "B did not get its offer");
+    assert_eq!(&to_b.messages[0].payload[..], b"offer for B");
+    assert!(
+        shopper_a.roundtrip(&[], WAIT).unwrap().messages.is_empty(),
+        "A saw B's offer"
+    );
+
+    // What A does reaches the operators, on A's own subject.
+    allowed(&mut dashboard, sub(subject::all_sites_events(), 1));
+    allowed(&mut shopper_a, publish(sa.events(), b"{\"v\":1}"));
+    let seen = dashboard.roundtrip(&[], WAIT).unwrap();
+    assert_eq!(seen.messages.len(), 1);
+    assert_eq!(seen.messages[0].subject, sa.events());
+}
+
+#[test]
+fn connections_without_a_valid_credential_are_refused_and_counted() {
+    let server = TestServer::start();
+    let unknown_site = new_shopper("nowhere");
+    let cases = [
+        ("no credential", None),
+        ("malformed", Some("let-me-in".to_owned())),
+        ("secret too short", Some("fw1:shop:abc".to_owned())),
+        ("unknown site", Some(unknown_site.to_token_string())),
+    ];
+    for (what, token) in cases {
+        assert!(
+            is_refused(&connect_shopper_with(&server, token)),
+            "{what} was admitted"
+        );
+    }
+
+    // A shopper credential over plain TCP: shoppers come from browsers only.
+    let cred = new_shopper("shop");
+    let mut tcp = RawClient::connect(server.client_addr(), 512).unwrap();
+    let over_tcp = tcp.handshake(
+        ConnectInfo {
+            auth_token: Some(cred.to_token_string()),
+            ..ConnectInfo::default()
+        },
+        HANDSHAKE,
+    );
+    assert!(
+        matches!(over_tcp, Err(HandshakeError::Refused(_))),
+        "{over_tcp:?}"
+    );
+
+    // Operators with a wrong password or an unknown name.
+    let dashboard = server.creds(Role::Dashboard);
+    for (user, pass) in [
+        (dashboard.user.as_str(), "wrong"),
+        ("mallory", dashboard.password.as_str()),
+    ] {
+        let mut client = RawClient::connect(server.client_addr(), 512).unwrap();
+        let result = client.handshake(
+            ConnectInfo {
+                user: Some(user.to_owned()),
+                pass: Some(pass.to_owned()),
+                ..ConnectInfo::default()
+            },
+            HANDSHAKE,
+        );
+        let refused = matches!(&result, Err(HandshakeError::Refused(e)) if e.kind() == ServerErrorKind::AuthorizationViolation);
+        assert!(refused, "{user} admitted: {result:?}");
+    }
+
+    let status = gate_status(&server);
+    let refused = &status["refused"];
+    for (reason, n) in [
+        ("no_credential", 1),
+        ("malformed_credential", 2),
+        ("unknown_site", 1),
+        ("wrong_password", 1),
+        ("unknown_operator", 1),
+        ("wrong_connection_type", 1),
+    ] {
+        assert_eq!(refused[reason], n, "{reason} in {status}");
+    }
+    assert_eq!(status["admitted_shoppers"], 0, "{status}");
+
+    // Every refusal is logged with its reason, and no secret is.
+    let log = server.gate_log();
+    assert!(log.contains("reason=\"unknown site\""), "{log}");
+    assert!(log.contains("reason=\"wrong password\""), "{log}");
+    for secret in [
+        unknown_site.to_token_string(),
+        dashboard.password.clone(),
+        cred.to_token_string(),
+    ] {
+        let secret_part = secret.rsplit(':').next().unwrap();
+        assert!(!log.contains(secret_part), "the gate logged a secret");
+    }
+}
+
+#[test]
+fn a_session_token_seen_on_screen_does_not_impersonate_the_shopper() {
+    let server = TestServer::start();
+    let victim = new_shopper("shop");
+    let token = victim.session_token();
+    // An attacker who read the token off a screen uses it as the secret.
+    let forged = format!("fw1:shop:{token}");
+    let mut attacker =
+        connect_shopper_with(&server, Some(forged)).expect("a well-formed credential");
+    let vs = victim.subjects();
+    refused(&mut attacker, sub(vs.push(), 1));
+    refused(&mut attacker, publish(vs.events(), b"{}"));
+    refused(&mut attacker, publish(vs.chat(), b"{}"));
+}
+
+#[test]
+fn a_page_from_another_origin_cannot_open_a_websocket() {
+    let server = TestServer::start();
+    let ws = server.websocket_addr().unwrap();
+    let result = RawClient::connect_ws(ws, "http://evil.test");
+    assert!(
+        matches!(&result, Err(tungstenite::Error::Http(r)) if r.status() == 403),
+        "another origin got a WebSocket: {:?}",
+        result.err()
+    );
+    assert!(connect_shopper(&server, &new_shopper("shop")).is_ok());
+}
+
+#[test]
+fn with_the_gate_down_new_connections_fail_and_connected_shoppers_keep_working() {
+    let mut server = TestServer::start();
+    let cred = new_shopper("shop");
+    let mut shopper = connect_shopper(&server, &cred).unwrap();
+    let mut dashboard = connect_operator(&server, Role::Dashboard);
+    allowed(&mut dashboard, sub(subject::all_sites_events(), 1));
+
+    let printed = server.stop_gate();
+    assert!(printed.contains("gate: stopped"), "{printed}");
+    assert!(printed.contains("admitted shoppers   1"), "{printed}");
+
+    assert!(
+        is_refused(&connect_shopper(&server, &new_shopper("shop"))),
+        "admitted without a gate"
+    );
+    allowed(
+        &mut shopper,
+        publish(cred.subjects().events(), b"{\"v\":1}"),
+    );
+    let seen = dashboard.roundtrip(&[], WAIT).unwrap();
+    assert_eq!(
+        seen.messages.len(),
+        1,
+        "a connected shopper stopped reaching operators"
+    );
+}
+
+#[test]
+fn a_shopper_over_its_limits_is_cut_off_and_operators_are_not() {
+    let server = TestServer::start_with(|_, gate| {
+        gate.shopper.max_payload = 1024;
+        gate.shopper.max_subscriptions = 2;
+    });
+    let config = std::fs::read_to_string(server.config_path()).unwrap();
+    assert!(
+        config.contains("max_payload: 1024, max_subscriptions: 2"),
+        "{config}"
+    );
+    let big = vec![b'x'; 2000];
+
+    let heavy = new_shopper("shop");
+    let mut shopper = connect_shopper(&server, &heavy).unwrap();
+    shopper
+        .send(&[publish(heavy.subjects().events(), &big)])
+        .unwrap();
+    let ServerOp::Err(err) = shopper.next_significant(WAIT).unwrap() else {
+        panic!("no error for an oversized payload")
+    };
+    assert_eq!(
+        err.kind(),
+        ServerErrorKind::MaximumPayloadViolation,
+        "{err}"
+    );
+    assert!(
+        matches!(shopper.next(WAIT), Err(ReadError::Closed)),
+        "the oversized shopper stayed connected"
+    );
+
+    let greedy = new_shopper("shop");
+    let gs = greedy.subjects();
+    let mut shopper = connect_shopper(&server, &greedy).unwrap();
+    allowed(&mut shopper, sub(gs.push(), 1));
+    allowed(&mut shopper, sub(gs.inbox_wildcard(), 2));
+    // A third subscription is refused (the connection stays, with two).
+    let rt = shopper.roundtrip(&[sub(gs.push(), 3)], WAIT).unwrap();
+    assert_eq!(
+        kinds(&rt),
+        [ServerErrorKind::MaximumSubscriptionsExceeded],
+        "{:?}",
+        rt.errors
+    );
+    let mut agent = connect_operator(&server, Role::Agent);
+    allowed(&mut agent, publish(gs.push(), b"once"));
+    let got = shopper.roundtrip(&[], WAIT).unwrap();
+    let sids: Vec<u64> = got.messages.iter().map(|m| m.sid).collect();
+    assert_eq!(sids, [1], "the refused subscription received messages");
+
+    // Operators are not bound by shoppers' limits.
+    let mut admin = connect_operator(&server, Role::Admin);
+    allowed(&mut admin, publish(subj("fw.ops.test"), &big));
+}
+
+#[test]
+fn connection_attempts_per_address_are_capped() {
+    let mut server = TestServer::start_with(|_, gate| gate.connects_per_address_per_minute = 3);
+    for _ in 0..3 {
+        assert!(connect_shopper(&server, &new_shopper("shop")).is_ok());
+    }
+    assert!(
+        is_refused(&connect_shopper(&server, &new_shopper("shop"))),
+        "a fourth attempt was admitted"
+    );
+    let printed = server.stop_gate();
+    assert!(
+        printed.contains("too many connection attempts from this address: 1"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn each_operator_role_can_do_its_job_and_nothing_beyond_it() {
+    let server = TestServer::start();
+    let shopper = new_shopper("shop").subjects();
+    let stream = br#"{"name":"TEST","subjects":["fw.test.>"],"storage":"memory"}"#;
+
+    // Admin configures streams.
+    let mut admin = connect_operator(&server, Role::Admin);
+    allowed(&mut admin, sub(subj("fw.inbox.admin.>"), 1));
+    let created = allowed(
+        &mut admin,
+        publish_with_reply(
+            subj("$JS.API.STREAM.CREATE.TEST"),
+            Some(subj("fw.inbox.admin.1")),
+            stream,
+        ),
+    );
+    let reply = reply_text(&mut admin, created);
+    assert!(
+        reply.contains("\"config\"") && !reply.contains("\"error\""),
+        "{reply}"
+    );
+    refused(&mut admin, publish(shopper.events(), b"{}"));
+
+    // The dashboard reads shoppers and offers help; it cannot speak as a
+    // shopper, manage streams, or read another operator's inbox.
+    let mut dashboard = connect_operator(&server, Role::Dashboard);
+    allowed(&mut dashboard, sub(subject::all_sites_events(), 1));
+    allowed(&mut dashboard, sub(subject::all_sites_chat(), 2));
+    allowed(&mut dashboard, publish(shopper.push(), b"offer"));
+    refused(&mut dashboard, publish(shopper.events(), b"{}"));
+    refused(&mut dashboard, publish(shopper.chat(), b"{}"));
+    refused(
+        &mut dashboard,
+        publish(subj("$JS.API.STREAM.CREATE.X"), stream),
+    );
+    refused(&mut dashboard, sub(subj("fw.inbox.agent.>"), 3));
+    refused(&mut dashboard, sub(shopper.push(), 4));
+
+    // Agents and the simulator's bots read streams and answer in chats;
+    // they cannot reconfigure streams.
+    for role in [Role::Agent, Role::Simulator] {
+        let mut op = connect_operator(&server, role);
+        let inbox = format!("fw.inbox.{}", role.name());
+        allowed(&mut op, sub(subj(&format!("{inbox}.>")), 1));
+        allowed(&mut op, sub(subject::all_sites_chat(), 2));
+        allowed(&mut op, publish(shopper.push(), b"hello from an agent"));
+        let info = allowed(
+            &mut op,
+            publish_with_reply(
+                subj("$JS.API.STREAM.INFO.TEST"),
+                Some(subj(&format!("{inbox}.1"))),
+                b"",
+            ),
+        );
+        let reply = reply_text(&mut op, info);
+        assert!(
+            reply.contains("\"TEST\""),
+            "{role} cannot read a stream: {reply}"
+        );
+        for admin_op in ["CREATE", "UPDATE", "DELETE", "PURGE"] {
+            refused(
+                &mut op,
+                publish(subj(&format!("$JS.API.STREAM.{admin_op}.TEST")), stream),
+            );
+        }
+        refused(&mut op, publish(shopper.chat(), b"{}"));
+    }
+
+    // Tail reads; it pushes nothing and configures nothing.
+    let mut tail = connect_operator(&server, Role::Tail);
+    allowed(&mut tail, sub(subject::all_sites_events(), 1));
+    refused(&mut tail, publish(shopper.push(), b"offer"));
+    refused(&mut tail, publish(subj("$JS.API.STREAM.DELETE.TEST"), b""));
+
+    // The stream survived every refused attempt.
+    let still = allowed(
+        &mut admin,
+        publish_with_reply(
+            subj("$JS.API.STREAM.INFO.TEST"),
+            Some(subj("fw.inbox.admin.2")),
+            b"",
+        ),
+    );
+    assert!(reply_text(&mut admin, still).contains("\"TEST\""));
+}
+
+/// The text of the reply that came with `rt`, or right after it.
+fn reply_text<T: Transport>(client: &mut RawClient<T>, rt: Roundtrip) -> String {
+    let msg = match rt.messages.into_iter().next() {
+        Some(msg) => msg,
+        None => match client.next_significant(WAIT).unwrap() {
+            ServerOp::Msg(msg) => msg,
+            other => panic!("no reply: {other:?}"),
+        },
+    };
+    String::from_utf8_lossy(&msg.payload).into_owned()
+}
