@@ -22,9 +22,11 @@ test: setup setup-tests
     cargo build -p floorwalker --bin floorwalker --locked
     cargo test --workspace --locked
 
-# Measure: wire-format size and speed, printed as side-by-side ratios (see docs/BENCHMARKS.md).
+# Measure, side by side: wire formats, and what the gate costs a connection (see docs/BENCHMARKS.md).
 bench: setup
     cargo bench -p floorwalker-shared --bench wire_format --locked
+    cargo build --release -p floorwalker --bin floorwalker --locked
+    cargo bench -p floorwalker-tests --bench gate --locked
 
 # Install what the demo needs and is missing: the wasm32 target and nats-server >= 2.10. Safe to rerun.
 setup:

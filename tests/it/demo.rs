@@ -5,7 +5,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::Duration;
 
+use floorwalker::creds::OperatorCreds;
+use floorwalker_shared::nats::ConnectInfo;
 use floorwalker_tests::bin::floorwalker;
+use floorwalker_tests::raw::{HandshakeError, RawClient};
 use floorwalker_tests::tmux::Tmux;
 use floorwalker_tests::{process_alive, wait_until};
 
@@ -60,6 +63,24 @@ fn check_running(screen: &str, data: &std::path::Path) -> (u32, SocketAddr) {
         "JetStream is off: {info}"
     );
     TcpStream::connect(ws).expect("the printed WebSocket address accepts browsers");
+    // The gate runs: nobody gets in without credentials, an operator with its
+    // credentials file does.
+    let mut anonymous = RawClient::connect(nats, 4096).unwrap();
+    let refused = anonymous.handshake(ConnectInfo::default(), Duration::from_secs(10));
+    assert!(
+        matches!(refused, Err(HandshakeError::Refused(_))),
+        "{refused:?}"
+    );
+    let admin = OperatorCreds::load(&data.join("auth").join("admin.creds")).unwrap();
+    let mut operator = RawClient::connect(nats, 4096).unwrap();
+    let connect = ConnectInfo {
+        user: Some(admin.user),
+        pass: Some(admin.password),
+        ..ConnectInfo::default()
+    };
+    operator
+        .handshake(connect, Duration::from_secs(10))
+        .expect("the demo's admin credentials");
     assert_eq!(
         field(screen, "JetStream data"),
         data.join("nats").display().to_string()

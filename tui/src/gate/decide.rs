@@ -274,3 +274,217 @@ impl Gate {
         jwt::encode(&claims, &self.issuer).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::config::AuthSetup;
+    use floorwalker_shared::credential::{SessionSecret, ShopperCredential};
+    use serde_json::{Value, json};
+
+    const NOW: i64 = 1_800_000_000;
+
+    struct FakeServer {
+        key: KeyPair,
+        xkey: XKey,
+    }
+
+    impl FakeServer {
+        fn new() -> Self {
+            Self {
+                key: KeyPair::new_server(),
+                xkey: XKey::new(),
+            }
+        }
+
+        /// A request as nats-server 2.15 writes it, sealed to the gate.
+        fn request(&self, gate: &XKey, client_type: &str, opts: &Value) -> Vec<u8> {
+            let id = self.key.public_key();
+            let claims = json!({
+                "iss": id, "aud": REQUEST_AUDIENCE, "exp": NOW + 2, "iat": NOW,
+                "sub": "ABC", "name": "",
+                "nats": {
+                    "user_nkey": "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4",
+                    "server_id": { "name": "t", "host": "0.0.0.0", "id": id, "version": "2.15.1", "xkey": self.xkey.public_key() },
+                    "client_info": { "host": "192.0.2.7", "id": 5, "user": "", "type": client_type, "kind": "Client" },
+                    "connect_opts": opts,
+                    "type": "authorization_request", "version": 2
+                }
+            });
+            let token = jwt::encode(&claims, &self.key).unwrap();
+            self.xkey.seal(token.as_bytes(), gate).unwrap()
+        }
+
+        /// Opens and verifies the gate's reply; returns its claims.
+        fn open(&self, reply: &[u8], gate: &XKey) -> Value {
+            let token = self.xkey.open(reply, gate).unwrap();
+            jwt::decode_verified(std::str::from_utf8(&token).unwrap()).unwrap()
+        }
+    }
+
+    fn gate() -> (Gate, XKey, GateConfig) {
+        let setup = AuthSetup::generate(&[SiteId::new("shop").unwrap()]);
+        let gate = Gate::new(&setup.gate).unwrap();
+        let xkey = XKey::from_public_key(&setup.gate.xkey().unwrap().public_key()).unwrap();
+        (gate, xkey, setup.gate)
+    }
+
+    fn shopper() -> ShopperCredential {
+        ShopperCredential::new(
+            SiteId::new("shop").unwrap(),
+            SessionSecret::from_random([9; 32]),
+        )
+    }
+
+    #[test]
+    fn admits_a_shopper_to_its_own_subjects_only() {
+        let (mut gate, gate_xkey, config) = gate();
+        let server = FakeServer::new();
+        let cred = shopper();
+        let body = server.request(
+            &gate_xkey,
+            "websocket",
+            &json!({ "auth_token": cred.to_token_string() }),
+        );
+        let xkey = server.xkey.public_key();
+        let (decision, reply) = gate.handle(&body, Some(&xkey), NOW, Instant::now());
+        assert_eq!(
+            decision,
+            Decision::Shopper {
+                site: SiteId::new("shop").unwrap()
+            }
+        );
+
+        let response = server.open(&reply.unwrap(), &gate_xkey);
+        let issuer = config.issuer().unwrap().public_key();
+        assert_eq!(response["iss"], issuer.as_str());
+        assert_eq!(response["aud"], server.key.public_key().as_str());
+        assert_eq!(
+            response["sub"],
+            "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4"
+        );
+        assert!(response["nats"].get("error").is_none());
+
+        let user: Value = jwt::decode_verified(response["nats"]["jwt"].as_str().unwrap()).unwrap();
+        let s = cred.subjects();
+        assert_eq!(user["aud"], SHOP_ACCOUNT);
+        assert_eq!(user["iss"], issuer.as_str());
+        assert_eq!(
+            user["nats"]["pub"]["allow"],
+            json!([s.events().as_str(), s.chat().as_str()])
+        );
+        assert_eq!(
+            user["nats"]["sub"]["allow"],
+            json!([s.push().as_str(), s.inbox_wildcard().as_str()])
+        );
+        assert!(user["exp"].as_i64().unwrap() > NOW);
+        assert_eq!(gate.stats().admitted_shoppers, 1);
+    }
+
+    #[test]
+    fn refuses_with_a_reason_the_server_can_read() {
+        let (mut gate, gate_xkey, _) = gate();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let cases = [
+            ("websocket", json!({}), Refusal::NoCredential),
+            (
+                "websocket",
+                json!({ "auth_token": "nope" }),
+                Refusal::MalformedCredential,
+            ),
+            (
+                "nats",
+                json!({ "auth_token": shopper().to_token_string() }),
+                Refusal::WrongConnectionType,
+            ),
+            (
+                "nats",
+                json!({ "user": "agent", "pass": "guess" }),
+                Refusal::WrongPassword,
+            ),
+            (
+                "nats",
+                json!({ "user": "root", "pass": "guess" }),
+                Refusal::UnknownOperator,
+            ),
+        ];
+        for (kind, opts, why) in cases {
+            let body = server.request(&gate_xkey, kind, &opts);
+            let (decision, reply) = gate.handle(&body, Some(&xkey), NOW, Instant::now());
+            assert_eq!(decision, Decision::Refused(why), "{opts}");
+            let response = server.open(&reply.unwrap(), &gate_xkey);
+            assert_eq!(response["nats"]["error"], why.reason(), "{opts}");
+            assert!(response["nats"].get("jwt").is_none());
+        }
+        assert_eq!(gate.stats().refused_total(), 5);
+    }
+
+    #[test]
+    fn ignores_requests_it_cannot_trust() {
+        let (mut gate, gate_xkey, _) = gate();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let opts = json!({ "auth_token": shopper().to_token_string() });
+        let good = server.request(&gate_xkey, "websocket", &opts);
+
+        // Expired: the server stopped waiting long ago.
+        assert_eq!(
+            gate.handle(&good, Some(&xkey), NOW + 60, Instant::now()).0,
+            Decision::Ignored
+        );
+        // Sealed by someone who is not the server named in the header.
+        let other = FakeServer::new();
+        assert_eq!(
+            gate.handle(&good, Some(&other.xkey.public_key()), NOW, Instant::now())
+                .0,
+            Decision::Ignored
+        );
+        // Garbage, an unsealed JWT signed by a key that is not the server's id.
+        assert_eq!(
+            gate.handle(b"xkv1garbage", Some(&xkey), NOW, Instant::now())
+                .0,
+            Decision::Ignored
+        );
+        let impostor = KeyPair::new_server();
+        let claims = json!({ "iss": server.key.public_key(), "aud": REQUEST_AUDIENCE,
+            "nats": { "user_nkey": "U", "server_id": { "id": server.key.public_key() } } });
+        let forged = jwt::encode(&claims, &impostor).unwrap();
+        assert_eq!(
+            gate.handle(forged.as_bytes(), None, NOW, Instant::now()).0,
+            Decision::Ignored
+        );
+        assert_eq!(gate.stats().refused.get(&Refusal::BadRequest), Some(&4));
+
+        // The same request in time is admitted.
+        assert!(matches!(
+            gate.handle(&good, Some(&xkey), NOW, Instant::now()).0,
+            Decision::Shopper { .. }
+        ));
+    }
+
+    #[test]
+    fn the_rate_cap_refuses_before_looking_at_credentials() {
+        let (_, gate_xkey, mut config) = gate();
+        config.connects_per_address_per_minute = 2;
+        let mut gate = Gate::new(&config).unwrap();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let now = Instant::now();
+        let body = server.request(
+            &gate_xkey,
+            "websocket",
+            &json!({ "auth_token": shopper().to_token_string() }),
+        );
+        for _ in 0..2 {
+            assert!(matches!(
+                gate.handle(&body, Some(&xkey), NOW, now).0,
+                Decision::Shopper { .. }
+            ));
+        }
+        assert_eq!(
+            gate.handle(&body, Some(&xkey), NOW, now).0,
+            Decision::Refused(Refusal::RateLimited)
+        );
+    }
+}

@@ -205,3 +205,96 @@ pub fn operator(role: Role, user: &str) -> Grants {
         },
     }
 }
+
+/// The permission table as Markdown, as docs/ARCHITECTURE.md shows it.
+pub fn table_markdown() -> String {
+    use floorwalker_shared::credential::SessionSecret;
+    use floorwalker_shared::subject::SiteId;
+
+    let list = |subjects: &[Subject]| {
+        if subjects.is_empty() {
+            return "—".to_owned();
+        }
+        let quoted: Vec<String> = subjects.iter().map(|s| format!("`{s}`")).collect();
+        quoted.join("<br>")
+    };
+    let row = |who: &str, account: &str, g: &Grants| {
+        format!(
+            "| {who} | {account} | {} | {} | {} |\n",
+            list(&g.publish),
+            list(&g.publish_deny),
+            list(&g.subscribe)
+        )
+    };
+    let mut out = String::from(
+        "| Role | Account | Publish | Publish denied | Subscribe |\n| --- | --- | --- | --- | --- |\n",
+    );
+    // A sample shopper, its site and token then written as placeholders.
+    let site = SiteId::new("site").unwrap_or_else(|_| unreachable!("a valid site id"));
+    let cred = ShopperCredential::new(site, SessionSecret::from_random([0; 32]));
+    let token = cred.session_token().to_string();
+    let shopper_row = row("shopper", super::config::SHOP_ACCOUNT, &shopper(&cred))
+        .replace(&token, "<token>")
+        .replace("fw.site.", "fw.<site>.");
+    out.push_str(&shopper_row);
+    for role in Role::ALL {
+        let grants = operator(role, "USER");
+        out.push_str(
+            &row(role.name(), super::config::APP_ACCOUNT, &grants).replace("USER", "<user>"),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_architecture_doc_shows_this_table() {
+        let doc = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/ARCHITECTURE.md"
+        ))
+        .unwrap();
+        let table = table_markdown();
+        assert!(
+            doc.contains(&table),
+            "docs/ARCHITECTURE.md is out of date; its permission table should read:\n{table}"
+        );
+    }
+
+    #[test]
+    fn no_grant_is_empty_and_no_operator_may_speak_as_a_shopper() {
+        for role in Role::ALL {
+            let grants = operator(role, "someone");
+            assert!(
+                !grants.publish.is_empty() && !grants.subscribe.is_empty(),
+                "{role}"
+            );
+            assert!(
+                grants.publish_deny.contains(&subject::all_sites_events()),
+                "{role}"
+            );
+            assert!(
+                grants.publish_deny.contains(&subject::all_sites_chat()),
+                "{role}"
+            );
+            if role != Role::Admin {
+                assert!(
+                    js::stream_admin()
+                        .iter()
+                        .all(|s| grants.publish_deny.contains(s)),
+                    "{role}"
+                );
+            }
+        }
+        let empty = Grants::default().to_permissions(-1, -1, &[]);
+        assert_eq!(
+            empty.publish.deny,
+            [">"],
+            "an empty allow list must deny everything"
+        );
+        assert_eq!(empty.subscribe.deny, [">"]);
+    }
+}
