@@ -293,6 +293,19 @@ fn with_the_gate_down_new_connections_fail_and_connected_shoppers_keep_working()
 }
 
 #[test]
+fn a_second_gate_keeps_admitting_when_the_first_stops() {
+    let mut server = TestServer::start();
+    let second = server.add_gate("gate-2");
+    server.stop_gate();
+    assert!(
+        connect_shopper(&server, &new_shopper("shop")).is_ok(),
+        "no gate answered"
+    );
+    let printed = second.stop();
+    assert!(printed.contains("admitted shoppers   1"), "{printed}");
+}
+
+#[test]
 fn a_shopper_over_its_limits_is_cut_off_and_operators_are_not() {
     let server = TestServer::start_with(|_, gate| {
         gate.shopper.max_payload = 1024;

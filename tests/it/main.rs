@@ -4,6 +4,7 @@
 // reads best as one story.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+mod auth;
 mod codec;
 mod demo;
 mod gate;

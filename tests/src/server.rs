@@ -121,6 +121,11 @@ impl TestServer {
         self.gate.as_ref().map(|g| g.child.id())
     }
 
+    /// Starts one more gate beside the first, sharing its configuration.
+    pub fn add_gate(&self, name: &str) -> GateProcess {
+        GateProcess::start_named(self.dir.path(), &self.server.client_url(), name)
+    }
+
     /// The gate's log file.
     pub fn gate_log(&self) -> String {
         fs::read_to_string(self.dir.path().join("gate.log")).unwrap_or_default()
@@ -136,19 +141,23 @@ impl std::ops::Deref for TestServer {
 }
 
 /// A `floorwalker gate` process, stopped on `Drop`.
-struct GateProcess {
+pub struct GateProcess {
     child: Child,
     output: PathBuf,
 }
 
 impl GateProcess {
     fn start(dir: &Path, url: &str) -> Self {
-        let output = dir.join("gate.out");
+        Self::start_named(dir, url, "gate")
+    }
+
+    fn start_named(dir: &Path, url: &str, name: &str) -> Self {
+        let output = dir.join(format!("{name}.out"));
         let out = File::create(&output).expect("creating the gate's output file");
         let err = out.try_clone().expect("cloning a file handle");
         let child = Command::new(bin::floorwalker())
             .arg("--log-file")
-            .arg(dir.join("gate.log"))
+            .arg(dir.join(format!("{name}.log")))
             .arg("gate")
             .arg("--config")
             .arg(dir.join("auth").join("gate.toml"))
@@ -179,7 +188,8 @@ impl GateProcess {
         fs::read_to_string(&self.output).unwrap_or_default()
     }
 
-    fn stop(mut self) -> String {
+    /// Stops it (SIGTERM) and returns what it printed.
+    pub fn stop(mut self) -> String {
         self.terminate();
         self.printed()
     }

@@ -19,7 +19,7 @@ use crate::cli::{AuthCommand, Cli, Command};
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    color_eyre::install()?;
+    install_error_reports()?;
     let cli = Cli::parse();
     let data_dir = paths::data_dir(cli.data_dir)?;
     let log_file = cli
@@ -36,4 +36,21 @@ async fn main() -> Result<()> {
         tracing::error!("{err:?}");
     }
     outcome
+}
+
+/// Error reports for people, not developers: no source locations, and no
+/// colour when stderr is not a terminal or `NO_COLOR` is set.
+fn install_error_reports() -> Result<()> {
+    use std::io::IsTerminal;
+    let plain = !std::io::stderr().is_terminal()
+        || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let hooks = color_eyre::config::HookBuilder::default()
+        .display_location_section(false)
+        .display_env_section(false);
+    let hooks = if plain {
+        hooks.theme(color_eyre::config::Theme::new())
+    } else {
+        hooks
+    };
+    hooks.install()
 }

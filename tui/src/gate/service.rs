@@ -14,6 +14,9 @@ use floorwalker_shared::subject::{self, AUTH_CALLOUT};
 /// The header carrying the server's curve key on sealed requests.
 const SERVER_XKEY_HEADER: &str = "Nats-Server-Xkey";
 
+/// The queue group every gate joins for authorization requests.
+const QUEUE_GROUP: &str = "floorwalker-gate";
+
 /// Why the gate stopped with an error.
 #[derive(Debug, Error)]
 pub enum ServiceError {
@@ -21,7 +24,10 @@ pub enum ServiceError {
     #[error("invalid gate configuration: {0}")]
     Config(String),
     /// The gate could not connect to nats-server.
-    #[error("cannot connect to nats-server at '{url}' as user '{GATE_USER}'")]
+    #[error(
+        "cannot connect to nats-server at '{url}' as user '{GATE_USER}': is it running, \
+         with nats-auth.conf from `floorwalker auth init` in its config?"
+    )]
     Connect {
         /// The server's URL.
         url: String,
@@ -61,17 +67,24 @@ pub async fn run(
             url: url.to_owned(),
             source,
         })?;
-    let subscribe = |subject: String| {
+    // One queue group: several gates share the requests between them (each
+    // keeps its own rate counts), and every one answers status requests.
+    let subscribe = |subject: String, queue: Option<&'static str>| {
         let client = client.clone();
         async move {
-            client
-                .subscribe(subject.clone())
-                .await
-                .map_err(|source| ServiceError::Subscribe { subject, source })
+            let result = match queue {
+                Some(queue) => {
+                    client
+                        .queue_subscribe(subject.clone(), queue.to_owned())
+                        .await
+                }
+                None => client.subscribe(subject.clone()).await,
+            };
+            result.map_err(|source| ServiceError::Subscribe { subject, source })
         }
     };
-    let mut requests = subscribe(AUTH_CALLOUT.to_owned()).await?;
-    let mut status = subscribe(subject::gate_status().to_string()).await?;
+    let mut requests = subscribe(AUTH_CALLOUT.to_owned(), Some(QUEUE_GROUP)).await?;
+    let mut status = subscribe(subject::gate_status().to_string(), None).await?;
     // The subscriptions are live once the server has seen them.
     let _ = client.flush().await;
     tracing::info!(%url, "gate answering authorization requests");
