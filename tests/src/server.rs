@@ -8,10 +8,9 @@ use std::time::Duration;
 use floorwalker::creds::OperatorCreds;
 use floorwalker::gate::config::{AuthSetup, GateConfig};
 use floorwalker::gate::policy::Role;
+use floorwalker::natsd::process::stop_child;
 use floorwalker::natsd::{NatsBinary, NatsServer, ServerConfig};
 use floorwalker_shared::subject::SiteId;
-use nix::sys::signal::{Signal, kill};
-use nix::unistd::Pid;
 use tempfile::TempDir;
 
 use crate::{bin, wait_until};
@@ -195,17 +194,7 @@ impl GateProcess {
     }
 
     fn terminate(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let pid = Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(i32::MAX));
-            let _ = kill(pid, Signal::SIGTERM);
-            let exited = wait_until(Duration::from_secs(10), || {
-                self.child.try_wait().ok().flatten()
-            });
-            if exited.is_none() {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-            }
-        }
+        let _ = stop_child(&mut self.child, Duration::from_secs(10));
     }
 }
 

@@ -221,25 +221,7 @@ impl NatsServer {
     }
 
     fn terminate(&mut self) -> std::io::Result<ExitStatus> {
-        if let Some(status) = self.child.try_wait()? {
-            return Ok(status);
-        }
-        let pid = Pid::from_raw(i32::try_from(self.child.id()).unwrap_or(i32::MAX));
-        if kill(pid, Signal::SIGTERM).is_ok() {
-            let deadline = Instant::now() + GRACE;
-            while Instant::now() < deadline {
-                if let Some(status) = self.child.try_wait()? {
-                    return Ok(status);
-                }
-                thread::sleep(POLL);
-            }
-            tracing::warn!(
-                pid = self.child.id(),
-                "nats-server ignored SIGTERM; killing it"
-            );
-        }
-        self.child.kill()?;
-        self.child.wait()
+        stop_child(&mut self.child, GRACE)
     }
 
     /// The last lines of the server's log, for error messages.
@@ -254,6 +236,27 @@ impl Drop for NatsServer {
             tracing::error!(pid = self.child.id(), %err, "could not stop nats-server");
         }
     }
+}
+
+/// Stops a child process: SIGTERM, so it can finish cleanly, then SIGKILL
+/// once `grace` has passed. Returns how it exited.
+pub fn stop_child(child: &mut Child, grace: Duration) -> std::io::Result<ExitStatus> {
+    if let Some(status) = child.try_wait()? {
+        return Ok(status);
+    }
+    let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
+    if kill(pid, Signal::SIGTERM).is_ok() {
+        let deadline = Instant::now() + grace;
+        while Instant::now() < deadline {
+            if let Some(status) = child.try_wait()? {
+                return Ok(status);
+            }
+            thread::sleep(POLL);
+        }
+        tracing::warn!(pid = child.id(), "process ignored SIGTERM; killing it");
+    }
+    child.kill()?;
+    child.wait()
 }
 
 /// Reads the ports file, if the server has written it yet.
