@@ -15,9 +15,13 @@
 //!   an oversized frame is rejected, never buffered without limit.
 //! - [`encode`] writes either direction. It cannot fail: subjects and headers
 //!   are validated when they are built.
+//! - [`conn`] is a client connection as a state machine: handshake,
+//!   keepalive, reconnect with backoff and jitter, subscriptions replayed,
+//!   publishes kept in a bounded outbox while down.
 //!
 //! The protocol is described at <https://docs.nats.io/reference/reference-protocols/nats-protocol>.
 
+pub mod conn;
 pub mod decode;
 pub mod encode;
 pub mod error;

@@ -1,0 +1,786 @@
+//! A NATS client connection as a state machine, without IO (quinn-proto's
+//! shape): the plugin drives it over a browser WebSocket, the simulator over
+//! tokio, tests with a fake clock.
+//!
+//! # Call order
+//!
+//! The IO layer loops:
+//! 1. `wants_transport(now)`: when `true`, open a socket, then call
+//!    [`Connection::handle_open`] (or [`Connection::handle_closed`] if it
+//!    failed).
+//! 2. Feed what the socket reads to [`Connection::handle_bytes`]; call
+//!    [`Connection::handle_closed`] when it closes.
+//! 3. Write whatever [`Connection::poll_transmit`] returns.
+//! 4. Act on every [`Connection::poll_event`]; on
+//!    [`Event::CloseTransport`], close the socket (then `handle_closed`).
+//! 5. Call [`Connection::handle_timeout`] at [`Connection::poll_timeout`].
+//!
+//! Publishing and subscribing work in every state: while disconnected,
+//! messages wait in a bounded outbox (the oldest dropped first, and counted),
+//! and subscriptions are replayed on every reconnect.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use bytes::{Bytes, BytesMut};
+
+use super::decode::{Limits, ServerDecoder};
+use super::error::{DecodeError, ServerError, ServerErrorKind};
+use super::header::HeaderMap;
+use super::info::{ConnectInfo, ServerInfo};
+use super::op::{ClientOp, Message, ServerOp};
+use crate::subject::Subject;
+
+/// Milliseconds on the caller's monotonic clock (`performance.now()` in the
+/// browser, `Instant` elsewhere).
+pub type Millis = u64;
+
+/// How a connection behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// What to send in CONNECT (credentials included).
+    pub connect: ConnectInfo,
+    /// Bounds for decoding; `max_payload` is replaced by the server's.
+    pub limits: Limits,
+    /// How often to PING an idle server.
+    pub ping_interval: Millis,
+    /// Unanswered PINGs before the connection counts as dead.
+    pub max_pings_out: u32,
+    /// How long the handshake may take before it counts as failed.
+    pub handshake_timeout: Millis,
+    /// The first reconnect delay; it doubles per failed attempt.
+    pub backoff_initial: Millis,
+    /// The longest reconnect delay.
+    pub backoff_max: Millis,
+    /// Most bytes of publishes kept while disconnected.
+    pub outbox_bytes: usize,
+    /// Seed for reconnect jitter (pass real randomness).
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            connect: ConnectInfo::default(),
+            limits: Limits::default(),
+            ping_interval: 30_000,
+            max_pings_out: 2,
+            handshake_timeout: 10_000,
+            backoff_initial: 500,
+            backoff_max: 30_000,
+            outbox_bytes: 256 * 1024,
+            seed: 0x9E37_79B9_7F4A_7C15,
+        }
+    }
+}
+
+/// Why the connection went down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownReason {
+    /// The transport closed or failed to open.
+    Transport,
+    /// The server did not answer PINGs.
+    Stale,
+    /// The handshake took too long.
+    HandshakeTimeout,
+    /// The server refused the connection.
+    Refused(ServerError),
+    /// The server sent bytes that do not decode.
+    Protocol(DecodeError),
+}
+
+/// What the connection tells its IO layer and its user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The handshake completed; publishes flow.
+    Connected(Box<ServerInfo>),
+    /// The connection went down; it will retry after a backoff.
+    Disconnected(DownReason),
+    /// A message for a subscription.
+    Message(Message),
+    /// The server reported an error that did not end the connection.
+    ServerError(ServerError),
+    /// Publishes were dropped from the full outbox while disconnected; told
+    /// once the connection is back.
+    Dropped(u64),
+    /// The IO layer must close the socket.
+    CloseTransport,
+}
+
+/// Why a publish was refused outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishError {
+    /// Larger than the server accepts (or than the outbox holds).
+    TooLarge,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    /// Waiting until `until` before the next attempt.
+    Backoff { until: Millis },
+    /// Asked the IO layer for a transport; waiting for it to open.
+    Opening,
+    /// Transport open; waiting for INFO.
+    AwaitingInfo { since: Millis },
+    /// CONNECT sent; waiting for the PONG that confirms it.
+    Handshaking {
+        since: Millis,
+        info: Box<ServerInfo>,
+    },
+    /// Up.
+    Connected { next_ping: Millis, pings_out: u32 },
+}
+
+#[derive(Debug, Clone)]
+struct Sub {
+    subject: Subject,
+    queue: Option<Subject>,
+}
+
+#[derive(Debug, Clone)]
+struct Outgoing {
+    subject: Subject,
+    reply: Option<Subject>,
+    headers: Option<HeaderMap>,
+    payload: Bytes,
+}
+
+impl Outgoing {
+    fn size(&self) -> usize {
+        self.payload.len() + self.subject.as_str().len() + 64
+    }
+}
+
+/// A client connection that survives its transports.
+#[derive(Debug)]
+pub struct Connection {
+    options: Options,
+    state: State,
+    decoder: ServerDecoder,
+    rx: BytesMut,
+    tx: BytesMut,
+    subs: BTreeMap<u64, Sub>,
+    next_sid: u64,
+    outbox: VecDeque<Outgoing>,
+    outbox_size: usize,
+    dropped: u64,
+    events: VecDeque<Event>,
+    attempt: u32,
+    rng: u64,
+    max_payload: usize,
+}
+
+impl Connection {
+    /// A connection that will ask for its first transport at once.
+    pub fn new(options: Options) -> Self {
+        Self {
+            decoder: ServerDecoder::new(options.limits),
+            max_payload: options.limits.max_payload,
+            rng: options.seed | 1,
+            options,
+            state: State::Backoff { until: 0 },
+            rx: BytesMut::new(),
+            tx: BytesMut::new(),
+            subs: BTreeMap::new(),
+            next_sid: 1,
+            outbox: VecDeque::new(),
+            outbox_size: 0,
+            dropped: 0,
+            events: VecDeque::new(),
+            attempt: 0,
+        }
+    }
+
+    /// Whether the handshake has completed and publishes flow.
+    pub fn is_connected(&self) -> bool {
+        matches!(self.state, State::Connected { .. })
+    }
+
+    fn is_past_connect(&self) -> bool {
+        matches!(
+            self.state,
+            State::Handshaking { .. } | State::Connected { .. }
+        )
+    }
+
+    /// Whether the IO layer should open a transport now; if so the
+    /// connection waits for [`Connection::handle_open`].
+    pub fn wants_transport(&mut self, now: Millis) -> bool {
+        match self.state {
+            State::Backoff { until } if now >= until => {
+                self.state = State::Opening;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The transport opened.
+    pub fn handle_open(&mut self, now: Millis) {
+        self.rx.clear();
+        self.tx.clear();
+        self.decoder = ServerDecoder::new(self.options.limits);
+        self.state = State::AwaitingInfo { since: now };
+    }
+
+    /// The transport closed (or failed to open).
+    pub fn handle_closed(&mut self, now: Millis) {
+        if matches!(self.state, State::Backoff { .. }) {
+            return;
+        }
+        self.go_down(now, DownReason::Transport, false);
+    }
+
+    /// Bytes the transport read.
+    pub fn handle_bytes(&mut self, bytes: &[u8], now: Millis) {
+        if !matches!(
+            self.state,
+            State::AwaitingInfo { .. } | State::Handshaking { .. } | State::Connected { .. }
+        ) {
+            return;
+        }
+        self.rx.extend_from_slice(bytes);
+        loop {
+            match self.decoder.decode(&mut self.rx) {
+                Ok(Some(op)) => self.handle_op(op, now),
+                Ok(None) => break,
+                Err(err) => {
+                    self.go_down(now, DownReason::Protocol(err), true);
+                    break;
+                }
+            }
+            if matches!(self.state, State::Backoff { .. }) {
+                break;
+            }
+        }
+    }
+
+    fn handle_op(&mut self, op: ServerOp, now: Millis) {
+        match (op, &mut self.state) {
+            (ServerOp::Ping, _) => ClientOp::Pong.encode(&mut self.tx),
+            (ServerOp::Info(info), State::AwaitingInfo { .. }) => {
+                if let Ok(max) = usize::try_from(info.max_payload) {
+                    if max > 0 {
+                        self.max_payload = max;
+                    }
+                }
+                ClientOp::Connect(Box::new(self.options.connect.clone())).encode(&mut self.tx);
+                for (sid, sub) in &self.subs {
+                    sub_op(*sid, sub).encode(&mut self.tx);
+                }
+                ClientOp::Ping.encode(&mut self.tx);
+                self.state = State::Handshaking { since: now, info };
+            }
+            (ServerOp::Pong, State::Handshaking { info, .. }) => {
+                let info = info.clone();
+                self.state = State::Connected {
+                    next_ping: now + self.options.ping_interval,
+                    pings_out: 0,
+                };
+                self.attempt = 0;
+                self.events.push_back(Event::Connected(info));
+                if self.dropped > 0 {
+                    self.events
+                        .push_back(Event::Dropped(std::mem::take(&mut self.dropped)));
+                }
+                while let Some(out) = self.outbox.pop_front() {
+                    self.outbox_size -= out.size();
+                    encode_pub(&out, &mut self.tx);
+                }
+            }
+            (ServerOp::Pong, State::Connected { pings_out, .. }) => *pings_out = 0,
+            (ServerOp::Err(err), State::Handshaking { .. } | State::AwaitingInfo { .. }) => {
+                self.go_down(now, DownReason::Refused(err), true);
+            }
+            (ServerOp::Err(err), _) => {
+                // These end the connection on the server's side too.
+                let fatal = matches!(
+                    err.kind(),
+                    ServerErrorKind::AuthorizationViolation
+                        | ServerErrorKind::AuthenticationTimeout
+                        | ServerErrorKind::MaximumPayloadViolation
+                        | ServerErrorKind::StaleConnection
+                        | ServerErrorKind::SlowConsumer
+                        | ServerErrorKind::UnknownProtocolOperation
+                );
+                if fatal {
+                    self.go_down(now, DownReason::Refused(err), true);
+                } else {
+                    self.events.push_back(Event::ServerError(err));
+                }
+            }
+            (ServerOp::Msg(msg), State::Connected { .. }) => {
+                self.events.push_back(Event::Message(msg));
+            }
+            // Asynchronous INFO, +OK, and anything out of turn: nothing to do.
+            _ => {}
+        }
+    }
+
+    /// Timers: keepalive, handshake timeout.
+    pub fn handle_timeout(&mut self, now: Millis) {
+        match &mut self.state {
+            State::AwaitingInfo { since } | State::Handshaking { since, .. }
+                if now >= *since + self.options.handshake_timeout =>
+            {
+                self.go_down(now, DownReason::HandshakeTimeout, true);
+            }
+            State::Connected {
+                next_ping,
+                pings_out,
+            } if now >= *next_ping => {
+                if *pings_out >= self.options.max_pings_out {
+                    self.go_down(now, DownReason::Stale, true);
+                } else {
+                    *pings_out += 1;
+                    *next_ping = now + self.options.ping_interval;
+                    ClientOp::Ping.encode(&mut self.tx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// When [`Connection::handle_timeout`] should next be called.
+    pub fn poll_timeout(&self) -> Option<Millis> {
+        match &self.state {
+            State::Backoff { until } => Some(*until),
+            State::Opening => None,
+            State::AwaitingInfo { since } | State::Handshaking { since, .. } => {
+                Some(since + self.options.handshake_timeout)
+            }
+            State::Connected { next_ping, .. } => Some(*next_ping),
+        }
+    }
+
+    /// Bytes to write to the transport, if any.
+    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        (!self.tx.is_empty()).then(|| self.tx.split().freeze())
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Publishes now if connected, else keeps it in the outbox.
+    pub fn publish(
+        &mut self,
+        subject: Subject,
+        reply: Option<Subject>,
+        headers: Option<HeaderMap>,
+        payload: Bytes,
+    ) -> Result<(), PublishError> {
+        let out = Outgoing {
+            subject,
+            reply,
+            headers,
+            payload,
+        };
+        if out.payload.len() > self.max_payload || out.size() > self.options.outbox_bytes {
+            return Err(PublishError::TooLarge);
+        }
+        if self.is_connected() {
+            encode_pub(&out, &mut self.tx);
+            return Ok(());
+        }
+        self.outbox_size += out.size();
+        self.outbox.push_back(out);
+        while self.outbox_size > self.options.outbox_bytes {
+            if let Some(old) = self.outbox.pop_front() {
+                self.outbox_size -= old.size();
+                self.dropped += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Subscribes now and after every reconnect; returns the subscription id.
+    pub fn subscribe(&mut self, subject: Subject, queue: Option<Subject>) -> u64 {
+        let sid = self.next_sid;
+        self.next_sid += 1;
+        let sub = Sub { subject, queue };
+        // Before INFO, the handshake will send it; after CONNECT, send now.
+        if self.is_past_connect() {
+            sub_op(sid, &sub).encode(&mut self.tx);
+        }
+        self.subs.insert(sid, sub);
+        sid
+    }
+
+    /// Ends a subscription.
+    pub fn unsubscribe(&mut self, sid: u64) {
+        if self.subs.remove(&sid).is_some() && self.is_past_connect() {
+            ClientOp::Unsub { sid, max: None }.encode(&mut self.tx);
+        }
+    }
+
+    /// Publishes waiting for a connection.
+    pub fn outbox_len(&self) -> usize {
+        self.outbox.len()
+    }
+
+    fn go_down(&mut self, now: Millis, reason: DownReason, close: bool) {
+        if close {
+            self.events.push_back(Event::CloseTransport);
+        }
+        self.events.push_back(Event::Disconnected(reason));
+        self.tx.clear();
+        self.rx.clear();
+        let delay = self.backoff();
+        self.attempt = self.attempt.saturating_add(1);
+        self.state = State::Backoff { until: now + delay };
+    }
+
+    /// Exponential backoff with "equal jitter": half the delay fixed, half
+    /// random, so many clients cut off at once do not return at once.
+    fn backoff(&mut self) -> Millis {
+        let exp = self
+            .options
+            .backoff_initial
+            .saturating_mul(1 << self.attempt.min(20))
+            .min(self.options.backoff_max);
+        let half = exp / 2;
+        half + self.next_random() % (half + 1)
+    }
+
+    /// xorshift64: jitter needs spread, not secrecy.
+    fn next_random(&mut self) -> u64 {
+        let mut x = self.rng;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng = x;
+        x
+    }
+}
+
+fn sub_op(sid: u64, sub: &Sub) -> ClientOp {
+    ClientOp::Sub {
+        subject: sub.subject.clone(),
+        queue: sub.queue.clone(),
+        sid,
+    }
+}
+
+fn encode_pub(out: &Outgoing, tx: &mut BytesMut) {
+    ClientOp::Pub {
+        subject: out.subject.clone(),
+        reply: out.reply.clone(),
+        headers: out.headers.clone(),
+        payload: out.payload.clone(),
+    }
+    .encode(tx);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nats::ClientDecoder;
+
+    fn subject(s: &str) -> Subject {
+        Subject::new(s).unwrap()
+    }
+
+    fn options() -> Options {
+        Options {
+            ping_interval: 1_000,
+            max_pings_out: 2,
+            handshake_timeout: 5_000,
+            backoff_initial: 400,
+            backoff_max: 3_000,
+            outbox_bytes: 1_000,
+            seed: 7,
+            ..Options::default()
+        }
+    }
+
+    /// What the connection wrote, decoded as a server would.
+    fn sent(conn: &mut Connection) -> Vec<ClientOp> {
+        let mut buf = BytesMut::new();
+        while let Some(bytes) = conn.poll_transmit() {
+            buf.extend_from_slice(&bytes);
+        }
+        let mut dec = ClientDecoder::default();
+        let mut ops = Vec::new();
+        while let Some(op) = dec.decode(&mut buf).unwrap() {
+            ops.push(op);
+        }
+        assert!(buf.is_empty());
+        ops
+    }
+
+    fn events(conn: &mut Connection) -> Vec<Event> {
+        std::iter::from_fn(|| conn.poll_event()).collect()
+    }
+
+    fn server(conn: &mut Connection, op: &ServerOp, now: Millis) {
+        let mut buf = BytesMut::new();
+        op.encode(&mut buf);
+        conn.handle_bytes(&buf, now);
+    }
+
+    fn info() -> ServerOp {
+        ServerOp::Info(Box::new(ServerInfo {
+            server_id: "NTEST".into(),
+            max_payload: 2048,
+            ..ServerInfo::default()
+        }))
+    }
+
+    fn publish(conn: &mut Connection, payload: &'static [u8]) {
+        conn.publish(subject("fw.a"), None, None, Bytes::from_static(payload))
+            .unwrap();
+    }
+
+    fn pub_payloads(ops: &[ClientOp]) -> Vec<Vec<u8>> {
+        ops.iter()
+            .filter_map(|op| match op {
+                ClientOp::Pub { payload, .. } => Some(payload.to_vec()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Opens and completes a handshake at `now`.
+    fn connect(conn: &mut Connection, now: Millis) -> Vec<ClientOp> {
+        assert!(conn.wants_transport(now));
+        conn.handle_open(now);
+        server(conn, &info(), now);
+        server(conn, &ServerOp::Pong, now);
+        sent(conn)
+    }
+
+    #[test]
+    fn handshake_replays_subscriptions_and_flushes_the_outbox_in_order() {
+        let mut conn = Connection::new(options());
+        let sid = conn.subscribe(subject("fw.push"), None);
+        publish(&mut conn, b"one");
+        publish(&mut conn, b"two");
+        assert!(!conn.is_connected());
+        assert!(conn.wants_transport(0));
+        assert!(!conn.wants_transport(0), "asked twice for one transport");
+        conn.handle_open(0);
+        assert_eq!(sent(&mut conn), []);
+
+        server(&mut conn, &info(), 1);
+        let ops = sent(&mut conn);
+        assert!(matches!(ops[0], ClientOp::Connect(_)));
+        assert_eq!(
+            ops[1],
+            ClientOp::Sub {
+                subject: subject("fw.push"),
+                queue: None,
+                sid
+            }
+        );
+        assert_eq!(ops[2], ClientOp::Ping);
+        assert_eq!(
+            ops.len(),
+            3,
+            "published before the server confirmed CONNECT"
+        );
+
+        server(&mut conn, &ServerOp::Pong, 2);
+        assert!(conn.is_connected());
+        assert!(
+            matches!(events(&mut conn).as_slice(), [Event::Connected(i)] if i.server_id == "NTEST")
+        );
+        assert_eq!(
+            pub_payloads(&sent(&mut conn)),
+            [b"one".to_vec(), b"two".to_vec()]
+        );
+
+        publish(&mut conn, b"three");
+        assert_eq!(pub_payloads(&sent(&mut conn)), [b"three".to_vec()]);
+    }
+
+    #[test]
+    fn answers_pings_delivers_messages_and_reports_soft_errors() {
+        let mut conn = Connection::new(options());
+        connect(&mut conn, 0);
+        events(&mut conn);
+        server(&mut conn, &ServerOp::Ping, 5);
+        assert_eq!(sent(&mut conn), [ClientOp::Pong]);
+        let msg = Message {
+            subject: subject("fw.push"),
+            sid: 1,
+            reply: None,
+            headers: None,
+            payload: Bytes::from_static(b"hi"),
+        };
+        server(&mut conn, &ServerOp::Msg(msg.clone()), 6);
+        let perm = ServerError::new("Permissions Violation for Subscription to \"x\"");
+        server(&mut conn, &ServerOp::Err(perm.clone()), 7);
+        assert_eq!(
+            events(&mut conn),
+            [Event::Message(msg), Event::ServerError(perm)]
+        );
+        assert!(conn.is_connected());
+    }
+
+    #[test]
+    fn a_silent_server_is_declared_dead_after_unanswered_pings() {
+        let mut conn = Connection::new(options());
+        connect(&mut conn, 0);
+        events(&mut conn);
+        assert_eq!(conn.poll_timeout(), Some(1_000));
+        conn.handle_timeout(1_000);
+        assert_eq!(sent(&mut conn), [ClientOp::Ping]);
+        // An answer resets the count.
+        server(&mut conn, &ServerOp::Pong, 1_100);
+        conn.handle_timeout(2_000);
+        conn.handle_timeout(3_000);
+        assert_eq!(sent(&mut conn), [ClientOp::Ping, ClientOp::Ping]);
+        assert!(conn.is_connected());
+        conn.handle_timeout(4_000);
+        assert_eq!(
+            events(&mut conn),
+            [
+                Event::CloseTransport,
+                Event::Disconnected(DownReason::Stale)
+            ]
+        );
+        assert!(!conn.is_connected());
+    }
+
+    #[test]
+    fn reconnects_after_a_growing_jittered_backoff() {
+        let mut conn = Connection::new(options());
+        let mut now = 0;
+        let mut delays = Vec::new();
+        for _ in 0..6 {
+            assert!(conn.wants_transport(now));
+            conn.handle_closed(now);
+            assert_eq!(
+                events(&mut conn),
+                [Event::Disconnected(DownReason::Transport)]
+            );
+            let until = conn.poll_timeout().unwrap();
+            assert!(
+                !conn.wants_transport(until - 1),
+                "retried before the backoff passed"
+            );
+            delays.push(until - now);
+            now = until;
+        }
+        // Each delay is between half and all of 400 ms doubled per attempt, capped at 3 s.
+        for (i, delay) in delays.iter().enumerate() {
+            let full = (400u64 << i).min(3_000);
+            assert!((full / 2..=full).contains(delay), "attempt {i}: {delay} ms");
+        }
+        // A completed handshake starts the backoff over.
+        connect(&mut conn, now);
+        conn.handle_closed(now);
+        let delay = conn.poll_timeout().unwrap() - now;
+        assert!((200..=400).contains(&delay), "{delay}");
+    }
+
+    #[test]
+    fn the_outbox_is_bounded_and_drops_are_reported_after_reconnect() {
+        let mut conn = Connection::new(options());
+        // Each publish takes its payload + subject + 64 bytes of the 1000-byte outbox.
+        for payload in [
+            &b"0"[..],
+            b"1",
+            b"2",
+            b"3",
+            b"4",
+            b"5",
+            b"6",
+            b"7",
+            b"8",
+            b"9",
+            b"10",
+            b"11",
+            b"12",
+            b"13",
+            b"14",
+            b"15",
+        ] {
+            conn.publish(subject("fw.a"), None, None, Bytes::from_static(payload))
+                .unwrap();
+        }
+        let kept = conn.outbox_len();
+        assert!(kept < 16 && kept > 10, "{kept}");
+        let ops = connect(&mut conn, 0);
+        let evs = events(&mut conn);
+        assert!(
+            matches!(evs.as_slice(), [Event::Connected(_), Event::Dropped(n)] if *n == 16 - kept as u64)
+        );
+        let first_kept = 16 - kept;
+        let expected: Vec<Vec<u8>> = (first_kept..16)
+            .map(|i| i.to_string().into_bytes())
+            .collect();
+        assert_eq!(
+            pub_payloads(&ops),
+            expected,
+            "oldest should go first, order kept"
+        );
+
+        assert_eq!(
+            conn.publish(subject("fw.a"), None, None, Bytes::from(vec![0; 2049])),
+            Err(PublishError::TooLarge),
+            "over the server's max_payload"
+        );
+    }
+
+    #[test]
+    fn a_refused_or_garbled_or_slow_handshake_goes_to_backoff() {
+        let refused = ServerError::new("Authorization Violation");
+        let mut conn = Connection::new(options());
+        assert!(conn.wants_transport(0));
+        conn.handle_open(0);
+        server(&mut conn, &info(), 0);
+        server(&mut conn, &ServerOp::Err(refused.clone()), 0);
+        assert_eq!(
+            events(&mut conn),
+            [
+                Event::CloseTransport,
+                Event::Disconnected(DownReason::Refused(refused))
+            ]
+        );
+
+        let mut conn = Connection::new(options());
+        assert!(conn.wants_transport(0));
+        conn.handle_open(0);
+        conn.handle_bytes(b"HELLO\r\n", 0);
+        assert!(matches!(
+            events(&mut conn).as_slice(),
+            [
+                Event::CloseTransport,
+                Event::Disconnected(DownReason::Protocol(_))
+            ]
+        ));
+
+        let mut conn = Connection::new(options());
+        assert!(conn.wants_transport(0));
+        conn.handle_open(0);
+        conn.handle_timeout(4_999);
+        assert_eq!(events(&mut conn), []);
+        conn.handle_timeout(5_000);
+        assert_eq!(
+            events(&mut conn),
+            [
+                Event::CloseTransport,
+                Event::Disconnected(DownReason::HandshakeTimeout)
+            ]
+        );
+    }
+
+    #[test]
+    fn subscribing_mid_handshake_is_not_lost() {
+        let mut conn = Connection::new(options());
+        assert!(conn.wants_transport(0));
+        conn.handle_open(0);
+        server(&mut conn, &info(), 0);
+        sent(&mut conn);
+        let sid = conn.subscribe(subject("fw.late"), None);
+        assert!(sent(&mut conn).contains(&ClientOp::Sub {
+            subject: subject("fw.late"),
+            queue: None,
+            sid
+        }));
+        conn.unsubscribe(sid);
+        assert_eq!(sent(&mut conn), [ClientOp::Unsub { sid, max: None }]);
+    }
+}
