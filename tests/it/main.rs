@@ -8,4 +8,5 @@ mod auth;
 mod codec;
 mod demo;
 mod gate;
+mod plugin;
 mod server;

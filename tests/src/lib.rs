@@ -8,8 +8,11 @@
 //! - [`clients`]: shoppers and operators connecting as the real ones do.
 //! - [`tmux`]: a real terminal running a command, to type into and read.
 //! - [`bin`]: the `floorwalker` binary under test.
+//! - [`browser`]: headless Chromium through ChromeDriver, and the demo shop
+//!   it visits.
 
 pub mod bin;
+pub mod browser;
 pub mod clients;
 pub mod raw;
 pub mod server;

@@ -2,8 +2,10 @@
 //!
 //! The binary's subcommands live in `main.rs` and its modules; what the
 //! workspace tests also need lives here: running a private nats-server
-//! ([`natsd`]), the gate ([`gate`]) and operator credentials ([`creds`]).
+//! ([`natsd`]), the gate ([`gate`]), operator credentials ([`creds`]) and
+//! the storefront server ([`storefront`]).
 
 pub mod creds;
 pub mod gate;
 pub mod natsd;
+pub mod storefront;

@@ -1,0 +1,352 @@
+//! Turning what the plugin observes into batches, without IO.
+//!
+//! The plugin's browser glue reports raw observations (a page was shown, the
+//! tab went hidden, a cart line was added) with the browser's clock; the
+//! [`Recorder`] adds what follows from them (the dwell on the page being
+//! left, the campaign parameters of a landing URL), trims every text to the
+//! schema's bounds so a batch always validates, and hands out a [`Batch`]
+//! when enough events wait or the oldest has waited long enough.
+
+use crate::event::limits::{
+    MAX_EVENTS_PER_BATCH, MAX_PATH_LEN, MAX_REFERRER_LEN, MAX_TITLE_LEN, MAX_UTM_LEN,
+};
+use crate::event::{Batch, Event, ShopperEvent, Utm};
+
+/// When a batch is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchPolicy {
+    /// A batch goes once this many events wait.
+    pub max_events: usize,
+    /// A batch goes once its oldest event has waited this long, in ms.
+    pub max_wait_ms: u64,
+}
+
+impl Default for BatchPolicy {
+    fn default() -> Self {
+        Self {
+            max_events: 20,
+            max_wait_ms: 2_000,
+        }
+    }
+}
+
+/// The page being looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Page {
+    path: String,
+    shown_at_ms: u64,
+}
+
+/// Collects a session's events into batches.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    currency: String,
+    policy: BatchPolicy,
+    next_seq: u64,
+    pending: Vec<Event>,
+    page: Option<Page>,
+}
+
+impl Recorder {
+    /// A recorder for a session whose next batch number is `next_seq`.
+    pub fn new(currency: impl Into<String>, next_seq: u64, policy: BatchPolicy) -> Self {
+        Self {
+            currency: currency.into(),
+            policy: BatchPolicy {
+                max_events: policy.max_events.clamp(1, MAX_EVENTS_PER_BATCH),
+                ..policy
+            },
+            next_seq,
+            pending: Vec::new(),
+            page: None,
+        }
+    }
+
+    /// A page was shown (a load, or a single-page shop's route change):
+    /// records the dwell on the page left, then the view. `query` is the
+    /// URL's query string, where campaign parameters are read from.
+    pub fn page_view(&mut self, at_ms: u64, path: &str, query: &str, title: &str, referrer: &str) {
+        let path = if path.is_empty() { "/" } else { path };
+        if self.page.as_ref().is_some_and(|p| p.path == path) {
+            // A repeated report of the same page (replaceState, a hash change
+            // on the same path) is not a new view.
+            return;
+        }
+        self.leave_page(at_ms);
+        self.page = Some(Page {
+            path: trim(path, MAX_PATH_LEN),
+            shown_at_ms: at_ms,
+        });
+        self.record(
+            at_ms,
+            ShopperEvent::PageView {
+                path: trim(path, MAX_PATH_LEN),
+                title: trim(title, MAX_TITLE_LEN),
+                referrer: (!referrer.is_empty()).then(|| trim(referrer, MAX_REFERRER_LEN)),
+                utm: utm_from_query(query),
+            },
+        );
+    }
+
+    /// The shopper left the current page (or the site): records its dwell.
+    pub fn leave_page(&mut self, at_ms: u64) {
+        if let Some(page) = self.page.take() {
+            let ms = at_ms.saturating_sub(page.shown_at_ms);
+            let ms = u32::try_from(ms)
+                .unwrap_or(u32::MAX)
+                .min(crate::event::limits::MAX_DURATION_MS);
+            self.record(
+                at_ms,
+                ShopperEvent::Dwell {
+                    path: page.path,
+                    ms,
+                },
+            );
+        }
+    }
+
+    /// The path of the page being looked at.
+    pub fn current_path(&self) -> Option<&str> {
+        self.page.as_ref().map(|p| p.path.as_str())
+    }
+
+    /// Records an event as it happened.
+    pub fn record(&mut self, at_ms: u64, kind: ShopperEvent) {
+        self.pending.push(Event { at_ms, kind });
+    }
+
+    /// Events waiting for a batch.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Whether a batch is due at `now_ms`.
+    pub fn due(&self, now_ms: u64) -> bool {
+        self.pending.len() >= self.policy.max_events
+            || self
+                .pending
+                .first()
+                .is_some_and(|e| now_ms.saturating_sub(e.at_ms) >= self.policy.max_wait_ms)
+    }
+
+    /// When the waiting events fall due by time, if any wait.
+    pub fn due_at(&self) -> Option<u64> {
+        self.pending
+            .first()
+            .map(|e| e.at_ms + self.policy.max_wait_ms)
+    }
+
+    /// The next batch (up to the policy's size), whether due or not; `None`
+    /// when nothing waits.
+    pub fn take_batch(&mut self) -> Option<Batch> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let n = self.pending.len().min(self.policy.max_events);
+        let events: Vec<Event> = self.pending.drain(..n).collect();
+        let batch = Batch::new(self.next_seq, self.currency.clone(), events);
+        self.next_seq += 1;
+        Some(batch)
+    }
+
+    /// Moves the next batch number forward to `seq` (another tab of the
+    /// session may have used numbers); never backward.
+    pub fn advance_seq(&mut self, seq: u64) {
+        self.next_seq = self.next_seq.max(seq);
+    }
+
+    /// The sequence number the next batch will carry.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+}
+
+/// The campaign parameters of a query string (`utm_source`, `utm_medium`,
+/// `utm_campaign`), percent-decoded; `None` when it has none.
+pub fn utm_from_query(query: &str) -> Option<Utm> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let mut utm = Utm {
+        source: None,
+        medium: None,
+        campaign: None,
+    };
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match key {
+            "utm_source" => &mut utm.source,
+            "utm_medium" => &mut utm.medium,
+            "utm_campaign" => &mut utm.campaign,
+            _ => continue,
+        };
+        let value = percent_decode(value);
+        if !value.is_empty() && slot.is_none() {
+            *slot = Some(trim(&value, MAX_UTM_LEN));
+        }
+    }
+    (utm.source.is_some() || utm.medium.is_some() || utm.campaign.is_some()).then_some(utm)
+}
+
+/// Decodes `%XX` and `+` as a URL query does; invalid escapes stay as they
+/// are, invalid UTF-8 becomes U+FFFD.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        match (bytes[i], escaped) {
+            (_, Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, None) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `text` cut to at most `max` bytes on a character boundary.
+pub fn trim(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{decode_batch, encode_batch};
+
+    fn recorder() -> Recorder {
+        Recorder::new(
+            "EUR",
+            0,
+            BatchPolicy {
+                max_events: 3,
+                max_wait_ms: 1_000,
+            },
+        )
+    }
+
+    #[test]
+    fn page_views_carry_campaign_and_leaving_a_page_records_its_dwell() {
+        let mut r = recorder();
+        r.page_view(
+            1_000,
+            "/",
+            "?utm_source=news+letter&utm_medium=email&utm_campaign=spring%20sale&x=1",
+            "Home",
+            "https://mail.example/",
+        );
+        r.page_view(1_000, "/", "", "Home", "");
+        r.page_view(4_500, "/shoes/trail", "", "Trail shoes", "");
+        let batch = r.take_batch().unwrap();
+        let kinds: Vec<&ShopperEvent> = batch.events.iter().map(|e| &e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                &ShopperEvent::PageView {
+                    path: "/".into(),
+                    title: "Home".into(),
+                    referrer: Some("https://mail.example/".into()),
+                    utm: Some(Utm {
+                        source: Some("news letter".into()),
+                        medium: Some("email".into()),
+                        campaign: Some("spring sale".into()),
+                    }),
+                },
+                &ShopperEvent::Dwell {
+                    path: "/".into(),
+                    ms: 3_500
+                },
+                &ShopperEvent::PageView {
+                    path: "/shoes/trail".into(),
+                    title: "Trail shoes".into(),
+                    referrer: None,
+                    utm: None,
+                },
+            ]
+        );
+        assert_eq!(r.current_path(), Some("/shoes/trail"));
+    }
+
+    #[test]
+    fn batches_go_by_count_or_by_age_with_increasing_numbers() {
+        let mut r = recorder();
+        assert!(!r.due(0));
+        r.record(100, ShopperEvent::TabHidden);
+        assert!(!r.due(1_099));
+        assert_eq!(r.due_at(), Some(1_100));
+        assert!(r.due(1_100));
+        r.record(200, ShopperEvent::TabVisible);
+        r.record(300, ShopperEvent::ExitIntent);
+        r.record(400, ShopperEvent::TabHidden);
+        assert!(r.due(400));
+        let first = r.take_batch().unwrap();
+        assert_eq!((first.seq, first.events.len()), (0, 3));
+        let second = r.take_batch().unwrap();
+        assert_eq!((second.seq, second.events.len()), (1, 1));
+        assert_eq!(r.take_batch(), None);
+        assert_eq!(r.next_seq(), 2);
+    }
+
+    #[test]
+    fn hostile_page_text_is_trimmed_so_the_batch_still_validates() {
+        let mut r = recorder();
+        let long = "é".repeat(MAX_TITLE_LEN);
+        r.page_view(
+            0,
+            &"/x".repeat(MAX_PATH_LEN),
+            &format!("utm_source={}", "s".repeat(1000)),
+            &long,
+            "",
+        );
+        let batch = r.take_batch().unwrap();
+        let decoded = decode_batch(&encode_batch(&batch)).expect("a recorded batch validates");
+        let ShopperEvent::PageView {
+            path, title, utm, ..
+        } = &decoded.events[0].kind
+        else {
+            panic!()
+        };
+        assert!(path.len() <= MAX_PATH_LEN && title.len() <= MAX_TITLE_LEN);
+        assert!(title.chars().all(|c| c == 'é'), "cut inside a character");
+        assert_eq!(
+            utm.as_ref().unwrap().source.as_ref().unwrap().len(),
+            MAX_UTM_LEN
+        );
+    }
+
+    #[test]
+    fn query_decoding_is_total() {
+        assert_eq!(utm_from_query(""), None);
+        assert_eq!(utm_from_query("?a=1&b"), None);
+        let odd = utm_from_query("utm_source=%zz%4&utm_medium=%E2%82%AC&utm_campaign=%ff").unwrap();
+        assert_eq!(odd.source.as_deref(), Some("%zz%4"));
+        assert_eq!(odd.medium.as_deref(), Some("€"));
+        assert_eq!(odd.campaign.as_deref(), Some("\u{fffd}"));
+        assert_eq!(
+            utm_from_query("utm_source=&utm_source=b")
+                .unwrap()
+                .source
+                .as_deref(),
+            Some("b")
+        );
+    }
+}

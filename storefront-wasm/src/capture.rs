@@ -1,0 +1,163 @@
+//! Listening to the page: page views (loads and single-page route changes),
+//! the tab going hidden or visible, leaving, and exit intent.
+//!
+//! Every listener is passive and reads no layout; the work is recording an
+//! event, and batches leave later, off the event path (see `transport`).
+
+use std::rc::{Rc, Weak};
+
+use floorwalker_shared::event::ShopperEvent;
+use js_sys::{Function, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AddEventListenerOptions, EventTarget, MouseEvent, VisibilityState};
+
+use crate::plugin::{Inner, Plugin};
+use crate::transport::{self, wall_ms};
+
+/// Records the first page view and installs every listener.
+pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    record_page(plugin, true);
+
+    // Single-page shops change routes with history.pushState/replaceState,
+    // which fire no event: wrap them.
+    let history = window.history().map_err(|_| "no history")?;
+    for name in ["pushState", "replaceState"] {
+        let original: Function = Reflect::get(&history, &JsValue::from_str(name))
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or("history has no pushState")?;
+        let (weak, target) = (Rc::downgrade(plugin), history.clone());
+        let wrapper =
+            Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+                move |state: JsValue, title: JsValue, url: JsValue| {
+                    // The page's own call: its errors stay its own.
+                    let result = original.call3(&target, &state, &title, &url);
+                    if let Some(plugin) = weak.upgrade() {
+                        record_page(&plugin, false);
+                    }
+                    result
+                },
+            );
+        let _ = Reflect::set(&history, &JsValue::from_str(name), wrapper.as_ref());
+        // The wrapper replaces a page function for the page's lifetime.
+        wrapper.forget();
+    }
+
+    let win: &EventTarget = window.as_ref();
+    let doc: &EventTarget = document.as_ref();
+    listen(plugin, win, "popstate", |plugin, _| {
+        record_page(plugin, false);
+    });
+    listen(plugin, win, "hashchange", |plugin, _| {
+        record_page(plugin, false);
+    });
+    listen(plugin, doc, "visibilitychange", |plugin, _| {
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.visibility_state() == VisibilityState::Hidden);
+        let kind = if hidden {
+            ShopperEvent::TabHidden
+        } else {
+            ShopperEvent::TabVisible
+        };
+        with(plugin, |inner| {
+            inner.recorder.record(wall_ms(), kind);
+            // The page may be closed from the background: send what waits.
+            if hidden {
+                transport::send_batches(inner, true);
+            }
+        });
+    });
+    listen(plugin, win, "pagehide", |plugin, _| {
+        with(plugin, |inner| {
+            inner.recorder.leave_page(wall_ms());
+            transport::send_batches(inner, true);
+        });
+    });
+    listen(plugin, doc, "mouseout", |plugin, event| {
+        // Leaving through the top edge, towards the tabs or the close button.
+        let Some(mouse) = event.dyn_ref::<MouseEvent>() else {
+            return;
+        };
+        if mouse.related_target().is_none() && mouse.client_y() <= 0 {
+            with(plugin, |inner| {
+                inner.recorder.record(wall_ms(), ShopperEvent::ExitIntent);
+            });
+        }
+    });
+    Ok(())
+}
+
+/// Adds a passive listener that lives as long as the page.
+fn listen(
+    plugin: &Rc<Plugin>,
+    target: &EventTarget,
+    name: &str,
+    act: fn(&Rc<Plugin>, &web_sys::Event),
+) {
+    let weak: Weak<Plugin> = Rc::downgrade(plugin);
+    let callback = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        if let Some(plugin) = weak.upgrade() {
+            act(&plugin, &event);
+        }
+    });
+    let options = AddEventListenerOptions::new();
+    options.set_passive(true);
+    let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
+        name,
+        callback.as_ref().unchecked_ref(),
+        &options,
+    );
+    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+        inner.listeners.push(callback);
+    }
+}
+
+/// Runs `act` on the plugin's state, then lets the transport send.
+fn with(plugin: &Rc<Plugin>, act: impl FnOnce(&mut Inner)) {
+    {
+        let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+            return;
+        };
+        act(&mut inner);
+    }
+    transport::pump(plugin);
+}
+
+/// Records a view of the page the browser shows now.
+fn record_page(plugin: &Rc<Plugin>, landing: bool) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let mut path = location.pathname().unwrap_or_default();
+    // Hash routers keep the route after '#/'.
+    if let Ok(hash) = location.hash() {
+        if hash.starts_with("#/") {
+            path.push_str(&hash);
+        }
+    }
+    let query = location.search().unwrap_or_default();
+    let document = window.document();
+    let title = document
+        .as_ref()
+        .map(web_sys::Document::title)
+        .unwrap_or_default();
+    // Only the landing page has a referrer: later views come from this site.
+    let referrer = if landing {
+        document
+            .as_ref()
+            .map(web_sys::Document::referrer)
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    with(plugin, |inner| {
+        inner
+            .recorder
+            .page_view(wall_ms(), &path, &query, &title, &referrer);
+    });
+}

@@ -1,0 +1,53 @@
+//! The options a storefront passes to `start`.
+
+use floorwalker_shared::subject::SiteId;
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+/// What `start` was given, checked.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    /// nats-server's WebSocket URL.
+    pub(crate) server: String,
+    /// The site id the gate serves this storefront as.
+    pub(crate) site: SiteId,
+    /// ISO 4217 code of the shop's prices.
+    pub(crate) currency: String,
+}
+
+impl Config {
+    /// Reads `{ server, site, currency? }`; the error says what to fix.
+    pub(crate) fn from_js(options: &JsValue) -> Result<Self, String> {
+        if !options.is_object() {
+            return Err(
+                "start() needs an object: start({ server: 'wss://…', site: 'my-shop' })".into(),
+            );
+        }
+        let text = |key: &str| -> Option<String> {
+            Reflect::get(options, &JsValue::from_str(key))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        let server = text("server")
+            .ok_or("start() needs 'server', the ws:// or wss:// URL of nats-server")?;
+        if !(server.starts_with("ws://") || server.starts_with("wss://")) {
+            return Err(format!(
+                "'server' must be a ws:// or wss:// URL, not '{server}'"
+            ));
+        }
+        let site = text("site").ok_or("start() needs 'site', your site id")?;
+        let site = SiteId::new(site.as_str())
+            .map_err(|e| format!("'site' {e}; use [a-z0-9-], up to 32"))?;
+        let currency = text("currency").unwrap_or_else(|| "EUR".into());
+        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(format!(
+                "'currency' must be an ISO 4217 code like 'EUR', not '{currency}'"
+            ));
+        }
+        Ok(Self {
+            server,
+            site,
+            currency,
+        })
+    }
+}

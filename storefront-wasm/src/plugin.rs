@@ -1,0 +1,92 @@
+//! The plugin's one instance: configuration, session, connection and
+//! recorder, shared by the page's event handlers.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use floorwalker_shared::credential::ShopperCredential;
+use floorwalker_shared::nats::ConnectInfo;
+use floorwalker_shared::nats::conn::{Connection, Options};
+use floorwalker_shared::recorder::{BatchPolicy, Recorder};
+use floorwalker_shared::subject::SessionSubjects;
+use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
+
+use crate::config::Config;
+use crate::storage::{self, Session};
+use crate::transport::Socket;
+use crate::{capture, transport};
+
+/// Everything the handlers share.
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) session: Session,
+    pub(crate) subjects: SessionSubjects,
+    pub(crate) conn: Connection,
+    pub(crate) recorder: Recorder,
+    pub(crate) socket: Option<Socket>,
+    pub(crate) generation: u64,
+    pub(crate) timer: Option<i32>,
+    pub(crate) timer_callback: Option<Closure<dyn FnMut()>>,
+    /// Listeners live as long as the page.
+    pub(crate) listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+/// The plugin.
+pub(crate) struct Plugin {
+    pub(crate) inner: RefCell<Inner>,
+}
+
+thread_local! {
+    static PLUGIN: RefCell<Option<Rc<Plugin>>> = const { RefCell::new(None) };
+}
+
+/// Starts the plugin once; the error is for the console.
+pub(crate) fn start(options: &JsValue) -> Result<(), String> {
+    if PLUGIN.with(|p| p.borrow().is_some()) {
+        return Ok(());
+    }
+    let config = Config::from_js(options)?;
+    let now = js_sys::Date::now();
+    let session = storage::session(now)?;
+    let credential = ShopperCredential::new(config.site.clone(), session.secret.clone());
+    let subjects = credential.subjects();
+    let seed = storage::random_bytes()?;
+    let mut conn = Connection::new(Options {
+        connect: ConnectInfo {
+            name: Some("floorwalker-storefront".into()),
+            lang: "wasm".into(),
+            auth_token: Some(credential.to_token_string()),
+            ..ConnectInfo::default()
+        },
+        seed: u64::from_le_bytes([
+            seed[0], seed[1], seed[2], seed[3], seed[4], seed[5], seed[6], seed[7],
+        ]),
+        ..Options::default()
+    });
+    conn.subscribe(subjects.push(), None);
+    let recorder = Recorder::new(
+        config.currency.clone(),
+        session.next_seq,
+        BatchPolicy::default(),
+    );
+    let plugin = Rc::new(Plugin {
+        inner: RefCell::new(Inner {
+            config,
+            session,
+            subjects,
+            conn,
+            recorder,
+            socket: None,
+            generation: 0,
+            timer: None,
+            timer_callback: None,
+            listeners: Vec::new(),
+        }),
+    });
+    PLUGIN.with(|p| *p.borrow_mut() = Some(plugin.clone()));
+    transport::install_timer(&plugin);
+    capture::install(&plugin)?;
+    transport::pump(&plugin);
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The session, kept in `localStorage` so they survive page
+//! loads and are shared by the tabs of one browser; in memory only when
+//! storage is unavailable (some private modes throw).
+
+use floorwalker_shared::credential::SessionSecret;
+
+/// A session ends after this long without activity.
+const SESSION_IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
+
+const SESSION_KEY: &str = "floorwalker.session";
+
+/// This tab's session.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    /// The secret the session's credential is made from.
+    pub(crate) secret: SessionSecret,
+    /// The next batch number.
+    pub(crate) next_seq: u64,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// 32 random bytes from the browser's CSPRNG.
+pub(crate) fn random_bytes() -> Result<[u8; 32], String> {
+    let crypto = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or("this browser has no crypto.getRandomValues")?;
+    let mut bytes = [0u8; 32];
+    crypto
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|_| "crypto.getRandomValues failed")?;
+    Ok(bytes)
+}
+
+/// The current session, or a new one if none is stored or it went idle.
+pub(crate) fn session(now_ms: f64) -> Result<Session, String> {
+    let stored = storage().and_then(|s| s.get_item(SESSION_KEY).ok().flatten());
+    if let Some(found) = stored.as_deref().and_then(|text| parse(text, now_ms)) {
+        return Ok(found);
+    }
+    let session = Session {
+        secret: SessionSecret::from_random(random_bytes()?),
+        next_seq: 0,
+    };
+    save(&session, now_ms);
+    Ok(session)
+}
+
+/// Records activity, and the next batch number, for every tab.
+pub(crate) fn save(session: &Session, now_ms: f64) {
+    if let Some(s) = storage() {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ms since 1970
+        let at = now_ms as u64;
+        let _ = s.set_item(
+            SESSION_KEY,
+            &format!("{}|{at}|{}", session.secret.expose(), session.next_seq),
+        );
+    }
+}
+
+/// The next batch number as stored, which another tab of this session may
+/// have advanced.
+pub(crate) fn stored_seq(session: &Session) -> u64 {
+    storage()
+        .and_then(|s| s.get_item(SESSION_KEY).ok().flatten())
+        .and_then(|text| {
+            let mut parts = text.split('|');
+            (parts.next()? == session.secret.expose()).then_some(())?;
+            parts.nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+fn parse(text: &str, now_ms: f64) -> Option<Session> {
+    let mut parts = text.split('|');
+    let secret = SessionSecret::new(parts.next()?).ok()?;
+    let last: f64 = parts.next()?.parse().ok()?;
+    let next_seq = parts.next()?.parse().ok()?;
+    (now_ms - last <= SESSION_IDLE_MS).then_some(Session { secret, next_seq })
+}

@@ -1,0 +1,203 @@
+//! The browser's WebSocket under the shared sans-IO NATS connection.
+//!
+//! [`pump`] is the whole loop: after anything happens (bytes, open, close, a
+//! timer, a recorded event) it sends due batches, opens a socket when the
+//! connection asks for one, writes what the connection wrote, acts on its
+//! events, and sets one timer for the next deadline. Every socket has a
+//! generation, so the late `close` of an old socket cannot end a new one.
+
+use std::rc::{Rc, Weak};
+
+use bytes::Bytes;
+use floorwalker_shared::nats::conn::{Event, Millis};
+use floorwalker_shared::wire::encode_batch;
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{BinaryType, MessageEvent, WebSocket};
+
+use crate::plugin::{Inner, Plugin};
+use crate::storage;
+
+/// An open (or opening) WebSocket and the handlers that must live with it.
+pub(crate) struct Socket {
+    ws: WebSocket,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut()>,
+}
+
+/// `performance.now()` in whole milliseconds.
+fn monotonic_ms() -> Millis {
+    let now = web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now());
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // non-negative ms
+    let ms = now as Millis;
+    ms
+}
+
+/// `Date.now()` in whole milliseconds, for event times.
+pub(crate) fn wall_ms() -> u64 {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ms since 1970
+    let ms = js_sys::Date::now() as u64;
+    ms
+}
+
+/// Creates the one timer callback, which pumps.
+pub(crate) fn install_timer(plugin: &Rc<Plugin>) {
+    let weak = Rc::downgrade(plugin);
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        if let Some(plugin) = weak.upgrade() {
+            plugin.inner.borrow_mut().timer = None;
+            pump(&plugin);
+        }
+    });
+    plugin.inner.borrow_mut().timer_callback = Some(callback);
+}
+
+/// Runs the loop once (see the module doc).
+pub(crate) fn pump(plugin: &Rc<Plugin>) {
+    let Ok(mut guard) = plugin.inner.try_borrow_mut() else {
+        return;
+    };
+    let inner = &mut *guard;
+    let now = monotonic_ms();
+    send_batches(inner, false);
+    if inner.conn.wants_transport(now) {
+        open(plugin, inner, now);
+    }
+    while let Some(event) = inner.conn.poll_event() {
+        match event {
+            Event::CloseTransport => {
+                if let Some(socket) = inner.socket.take() {
+                    let _ = socket.ws.close();
+                }
+            }
+            Event::Dropped(n) => {
+                web_sys::console::warn_1(
+                    &format!("floorwalker: {n} batches dropped while offline").into(),
+                );
+            }
+            // Offers and chat arrive as messages once the widget exists.
+            Event::Message(_)
+            | Event::Connected(_)
+            | Event::Disconnected(_)
+            | Event::ServerError(_) => {}
+        }
+    }
+    while let Some(bytes) = inner.conn.poll_transmit() {
+        if let Some(socket) = &inner.socket {
+            let _ = socket.ws.send_with_u8_array(&bytes);
+        }
+    }
+    schedule(inner, now);
+}
+
+/// Publishes the batches that are due (all waiting events if `all`).
+pub(crate) fn send_batches(inner: &mut Inner, all: bool) {
+    let wall = wall_ms();
+    while inner.recorder.pending() > 0 && (all || inner.recorder.due(wall)) {
+        inner
+            .recorder
+            .advance_seq(storage::stored_seq(&inner.session));
+        let Some(batch) = inner.recorder.take_batch() else {
+            break;
+        };
+        let bytes = Bytes::from(encode_batch(&batch));
+        if inner
+            .conn
+            .publish(inner.subjects.events(), None, None, bytes)
+            .is_err()
+        {
+            web_sys::console::warn_1(&"floorwalker: a batch was too large to send".into());
+        }
+        inner.session.next_seq = inner.recorder.next_seq();
+        #[allow(clippy::cast_precision_loss)] // ms since 1970 fit an f64 exactly
+        storage::save(&inner.session, wall as f64);
+    }
+}
+
+fn open(plugin: &Rc<Plugin>, inner: &mut Inner, now: Millis) {
+    let Ok(ws) = WebSocket::new(&inner.config.server) else {
+        inner.conn.handle_closed(now);
+        return;
+    };
+    ws.set_binary_type(BinaryType::Arraybuffer);
+    inner.generation += 1;
+    let generation = inner.generation;
+    let on_open = handler(plugin, generation, |inner, now| inner.conn.handle_open(now));
+    let on_close = handler(plugin, generation, |inner, now| {
+        inner.socket = None;
+        inner.conn.handle_closed(now);
+    });
+    let weak = Rc::downgrade(plugin);
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Ok(buffer) = event.data().dyn_into::<ArrayBuffer>() else {
+            return;
+        };
+        let bytes = Uint8Array::new(&buffer).to_vec();
+        with_current(&weak, generation, |inner, now| {
+            inner.conn.handle_bytes(&bytes, now);
+        });
+    });
+    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    inner.socket = Some(Socket {
+        ws,
+        _on_open: on_open,
+        _on_message: on_message,
+        _on_close: on_close,
+    });
+}
+
+/// A socket handler that acts only while its socket is the current one.
+fn handler(
+    plugin: &Rc<Plugin>,
+    generation: u64,
+    act: fn(&mut Inner, Millis),
+) -> Closure<dyn FnMut()> {
+    let weak = Rc::downgrade(plugin);
+    Closure::<dyn FnMut()>::new(move || with_current(&weak, generation, act))
+}
+
+fn with_current(weak: &Weak<Plugin>, generation: u64, act: impl FnOnce(&mut Inner, Millis)) {
+    let Some(plugin) = weak.upgrade() else { return };
+    {
+        let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+            return;
+        };
+        if inner.generation != generation {
+            return;
+        }
+        act(&mut inner, monotonic_ms());
+    }
+    pump(&plugin);
+}
+
+/// Sets the one timer for the next deadline: the connection's or a batch's.
+fn schedule(inner: &mut Inner, now: Millis) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some(id) = inner.timer.take() {
+        window.clear_timeout_with_handle(id);
+    }
+    let wall = wall_ms();
+    let conn_in = inner.conn.poll_timeout().map(|t| t.saturating_sub(now));
+    let batch_in = inner.recorder.due_at().map(|t| t.saturating_sub(wall));
+    let Some(delay) = conn_in.into_iter().chain(batch_in).min() else {
+        return;
+    };
+    let Some(callback) = &inner.timer_callback else {
+        return;
+    };
+    let delay = i32::try_from(delay).unwrap_or(i32::MAX);
+    inner.timer = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.as_ref().unchecked_ref(),
+            delay,
+        )
+        .ok();
+}

@@ -1,0 +1,125 @@
+// The storefront plugin in headless Chromium, streaming through the gate.
+
+use std::time::{Duration, Instant};
+
+use floorwalker::gate::policy::Role;
+use floorwalker_shared::event::{Batch, ShopperEvent};
+use floorwalker_shared::nats::{ClientOp, ServerOp};
+use floorwalker_shared::subject::{self, Subject};
+use floorwalker_shared::wire::decode_batch;
+use floorwalker_tests::browser::{Browser, Shop};
+use floorwalker_tests::clients::connect_operator;
+use floorwalker_tests::raw::{RawClient, Tcp};
+use floorwalker_tests::server::TestServer;
+
+/// Batches received, with the subject each came on.
+struct Received {
+    batches: Vec<(Subject, Batch)>,
+}
+
+impl Received {
+    fn events(&self) -> Vec<&ShopperEvent> {
+        self.batches
+            .iter()
+            .flat_map(|(_, b)| b.events.iter().map(|e| &e.kind))
+            .collect()
+    }
+}
+
+/// Reads batches until `done` holds for what has arrived, or fails after a while.
+fn receive_until(
+    ops: &mut RawClient<Tcp>,
+    received: &mut Received,
+    done: impl Fn(&Received) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(received) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            !left.is_zero(),
+            "timed out; received so far: {:#?}",
+            received.events()
+        );
+        match ops.next_significant(left) {
+            Ok(ServerOp::Msg(msg)) => {
+                let batch = decode_batch(&msg.payload).expect("the plugin sends valid batches");
+                received.batches.push((msg.subject, batch));
+            }
+            Ok(_) => {}
+            Err(e) => panic!("reading batches: {e:?}; so far: {:#?}", received.events()),
+        }
+    }
+}
+
+fn is_page(event: &ShopperEvent, want: &str) -> bool {
+    matches!(event, ShopperEvent::PageView { path, .. } if path == want)
+}
+
+#[test]
+fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
+    let mut shop = Shop::bind();
+    let origin = shop.origin().to_owned();
+    let server = TestServer::start_with(|config, _| {
+        if let Some(ws) = &mut config.websocket {
+            ws.allowed_origins = vec![origin];
+        }
+    });
+    shop.serve(&server.websocket_url().unwrap(), "shop");
+    let mut ops = connect_operator(&server, Role::Dashboard);
+    ops.send(&[ClientOp::Sub {
+        subject: subject::all_sites_events(),
+        queue: None,
+        sid: 1,
+    }])
+    .unwrap();
+
+    let browser = Browser::start();
+    browser.goto(&shop.url("/?utm_source=newsletter&utm_medium=email&utm_campaign=spring"));
+    let mut received = Received {
+        batches: Vec::new(),
+    };
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/"))
+    });
+    let ShopperEvent::PageView { title, utm, .. } = received.events()[0] else {
+        panic!(
+            "the first event is not the landing page view: {:#?}",
+            received.events()
+        )
+    };
+    assert_eq!(title, "Floorwalker demo shop");
+    let utm = utm.as_ref().expect("campaign parameters");
+    assert_eq!(
+        (
+            utm.source.as_deref(),
+            utm.medium.as_deref(),
+            utm.campaign.as_deref()
+        ),
+        (Some("newsletter"), Some("email"), Some("spring"))
+    );
+
+    // A single-page route change, which fires no browser event.
+    browser.execute("history.pushState({}, '', '/product/trail-runner'); return true;");
+    receive_until(&mut ops, &mut received, |r| {
+        r.events()
+            .iter()
+            .any(|e| is_page(e, "/product/trail-runner"))
+    });
+    let events = received.events();
+    let left_home = events
+        .iter()
+        .position(|e| matches!(e, ShopperEvent::Dwell { path, .. } if path == "/"));
+    let product = events
+        .iter()
+        .position(|e| is_page(e, "/product/trail-runner"));
+    assert!(
+        left_home.is_some() && left_home < product,
+        "no dwell on the landing page before the route: {events:#?}"
+    );
+
+    // One session: every batch on one subject, numbered in order.
+    let subjects: Vec<&Subject> = received.batches.iter().map(|(s, _)| s).collect();
+    assert!(subjects.windows(2).all(|w| w[0] == w[1]), "{subjects:?}");
+    let seqs: Vec<u64> = received.batches.iter().map(|(_, b)| b.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+}

@@ -1,0 +1,220 @@
+//! A real headless Chromium, driven through ChromeDriver, and the shop it
+//! visits.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder};
+use floorwalker::natsd::process::stop_child;
+use floorwalker::storefront::{PageConfig, ShopServer};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::runtime::Runtime;
+
+use crate::wait_until;
+
+/// The flags every test browser runs with: headless, and quiet on a machine
+/// whose network is closed.
+const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The demo shop and the built plugin, served on localhost.
+pub struct Shop {
+    // Dropped before the runtime it runs on.
+    server: Option<ShopServer>,
+    origin: String,
+    listener: Option<TcpListener>,
+    runtime: Runtime,
+}
+
+impl Shop {
+    /// Binds the shop's port, so its origin is known before nats-server
+    /// (which must allow it) starts; serve with [`Shop::serve`].
+    ///
+    /// # Panics
+    /// If the plugin has not been built (`just wasm`; `just test` does).
+    pub fn bind() -> Self {
+        let dist = workspace().join("dist").join("floorwalker.js");
+        assert!(
+            dist.is_file(),
+            "'{}' is missing: run `just wasm` (`just test` does)",
+            dist.display()
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let origin = format!("http://{}", listener.local_addr().expect("an address"));
+        Self {
+            server: None,
+            origin,
+            listener: Some(listener),
+            runtime: Runtime::new().expect("a tokio runtime"),
+        }
+    }
+
+    /// The origin of the shop's pages.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Starts serving, with pages that connect to `ws` as `site`.
+    ///
+    /// # Panics
+    /// If serving fails or was started already.
+    pub fn serve(&mut self, ws: &str, site: &str) {
+        let listener = self.listener.take().expect("serve once");
+        let config = PageConfig {
+            server: ws.to_owned(),
+            site: site.to_owned(),
+        };
+        let _guard = self.runtime.enter();
+        let server = ShopServer::start_on(
+            listener,
+            workspace().join("storefront-wasm").join("demo-shop"),
+            workspace().join("dist"),
+            &config,
+        )
+        .expect("serving the shop");
+        self.server = Some(server);
+    }
+
+    /// A page's URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+}
+
+impl Drop for Shop {
+    fn drop(&mut self) {
+        let _guard = self.runtime.enter();
+        self.server.take();
+    }
+}
+
+/// A headless Chromium with a fresh profile, closed (with its driver) on
+/// `Drop`.
+pub struct Browser {
+    client: Option<Client>,
+    driver: Child,
+    profile: TempDir,
+    runtime: Runtime,
+}
+
+impl Browser {
+    /// Starts ChromeDriver and a Chromium session.
+    ///
+    /// # Panics
+    /// If either is missing or does not start (`just setup-tests` installs them).
+    pub fn start() -> Self {
+        let profile = tempfile::Builder::new()
+            .prefix("floorwalker-chromium-")
+            .tempdir()
+            .expect("a profile directory");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting chromedriver (`just setup-tests` installs it)");
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let up = wait_until(Duration::from_secs(20), || TcpStream::connect(addr).ok());
+        let runtime = Runtime::new().expect("a tokio runtime");
+        let mut browser = Self {
+            client: None,
+            driver,
+            profile,
+            runtime,
+        };
+        assert!(up.is_some(), "chromedriver did not listen on {addr}");
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| (*f).to_owned()).collect();
+        args.push(format!(
+            "--user-data-dir={}",
+            browser.profile.path().display()
+        ));
+        let caps = json!({ "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } });
+        let serde_json::Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        let client = browser
+            .runtime
+            .block_on(
+                // ChromeDriver is on loopback: plain HTTP, no TLS stack to build.
+                ClientBuilder::new(HttpConnector::new())
+                    .capabilities(caps)
+                    .connect(&format!("http://{addr}")),
+            )
+            .expect("a Chromium session");
+        browser.client = Some(client);
+        browser
+    }
+
+    fn client(&self) -> &Client {
+        self.client.as_ref().expect("a session")
+    }
+
+    /// Opens `url` and waits for it to load.
+    ///
+    /// # Panics
+    /// If navigation fails.
+    pub fn goto(&self, url: &str) {
+        self.runtime
+            .block_on(self.client().goto(url))
+            .expect("navigating");
+    }
+
+    /// Runs `script` in the page and returns its result.
+    ///
+    /// # Panics
+    /// If the script throws.
+    pub fn execute(&self, script: &str) -> Value {
+        self.runtime
+            .block_on(self.client().execute(script, vec![]))
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            let _ = self.runtime.block_on(async {
+                tokio::time::timeout(Duration::from_secs(10), client.close()).await
+            });
+        }
+        let _ = stop_child(&mut self.driver, Duration::from_secs(5));
+        kill_leftovers(&self.profile.path().display().to_string());
+    }
+}
+
+/// Kills any process still using this test's browser profile, so a failed
+/// test leaves no Chromium behind.
+fn kill_leftovers(profile: &str) {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(profile) {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        }
+    }
+}
