@@ -8,7 +8,7 @@ use floorwalker_shared::nats::{ClientOp, ServerOp};
 use floorwalker_shared::subject::{self, Subject};
 use floorwalker_shared::wire::decode_batch;
 use floorwalker_tests::browser::{Browser, Shop};
-use floorwalker_tests::clients::connect_operator;
+use floorwalker_tests::clients::{connect_operator, try_connect_operator};
 use floorwalker_tests::raw::{RawClient, Tcp};
 use floorwalker_tests::server::TestServer;
 
@@ -122,4 +122,132 @@ fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
     assert!(subjects.windows(2).all(|w| w[0] == w[1]), "{subjects:?}");
     let seqs: Vec<u64> = received.batches.iter().map(|(_, b)| b.seq).collect();
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+}
+
+/// A JetStream API request as the admin; returns the JSON reply.
+fn js_request(admin: &mut RawClient<Tcp>, subject: &str, body: &str) -> serde_json::Value {
+    let inbox = Subject::new("fw.inbox.admin.js").unwrap();
+    admin
+        .send(&[
+            ClientOp::Sub {
+                subject: inbox.clone(),
+                queue: None,
+                sid: 99,
+            },
+            ClientOp::Pub {
+                subject: Subject::new(subject).unwrap(),
+                reply: Some(inbox),
+                headers: None,
+                payload: bytes::Bytes::copy_from_slice(body.as_bytes()),
+            },
+            ClientOp::Unsub {
+                sid: 99,
+                max: Some(1),
+            },
+        ])
+        .unwrap();
+    loop {
+        match admin.next_significant(Duration::from_secs(10)).unwrap() {
+            ServerOp::Msg(msg) if msg.sid == 99 => {
+                return serde_json::from_slice(&msg.payload).unwrap();
+            }
+            ServerOp::Err(e) => panic!("{subject}: {e}"),
+            _ => {}
+        }
+    }
+}
+
+/// Every batch the EVENTS stream holds, in order; `None` while the admin
+/// cannot connect (the gate is still reconnecting after a restart).
+fn stored_batches(server: &TestServer) -> Option<Vec<Batch>> {
+    let mut admin = try_connect_operator(server, Role::Admin).ok()?;
+    let info = js_request(&mut admin, "$JS.API.STREAM.INFO.EVENTS", "");
+    let last = info["state"]["last_seq"].as_u64().unwrap_or(0);
+    (1..=last)
+        .map(|seq| {
+            let reply = js_request(
+                &mut admin,
+                "$JS.API.STREAM.MSG.GET.EVENTS",
+                &format!("{{\"seq\":{seq}}}"),
+            );
+            let data = reply["message"]["data"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no message {seq}: {reply}"));
+            let bytes = data_encoding::BASE64.decode(data.as_bytes()).unwrap();
+            decode_batch(&bytes).expect("a valid stored batch")
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+fn stored_until(server: &TestServer, done: impl Fn(&[&ShopperEvent]) -> bool) -> Vec<Batch> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let batches = stored_batches(server).unwrap_or_default();
+        let events: Vec<&ShopperEvent> = batches
+            .iter()
+            .flat_map(|b| b.events.iter().map(|e| &e.kind))
+            .collect();
+        if done(&events) {
+            return batches;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out; stored so far: {events:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() {
+    let mut shop = Shop::bind();
+    let origin = shop.origin().to_owned();
+    let mut server = TestServer::start_with(|config, _| {
+        if let Some(ws) = &mut config.websocket {
+            ws.allowed_origins = vec![origin];
+        }
+    });
+    shop.serve(&server.websocket_url().unwrap(), "shop");
+    let mut admin = connect_operator(&server, Role::Admin);
+    let created = js_request(
+        &mut admin,
+        "$JS.API.STREAM.CREATE.EVENTS",
+        r#"{"name":"EVENTS","subjects":["fw.*.shopper.*.events"],"storage":"file"}"#,
+    );
+    assert!(created.get("error").is_none(), "{created}");
+    drop(admin);
+
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    stored_until(&server, |events| events.iter().any(|e| is_page(e, "/")));
+
+    let down = Instant::now();
+    server.stop_server();
+    browser.execute("history.pushState({}, '', '/product/a'); return true;");
+    std::thread::sleep(Duration::from_millis(300));
+    browser.execute("history.pushState({}, '', '/product/b'); return true;");
+    std::thread::sleep(Duration::from_secs(5).saturating_sub(down.elapsed()));
+    server.start_server();
+
+    let batches = stored_until(&server, |events| {
+        events.iter().any(|e| is_page(e, "/product/b"))
+    });
+    let seqs: Vec<u64> = batches.iter().map(|b| b.seq).collect();
+    let mut unique = seqs.clone();
+    unique.dedup();
+    assert_eq!(seqs, unique, "a batch was stored twice");
+    let views: Vec<&str> = batches
+        .iter()
+        .flat_map(|b| &b.events)
+        .filter_map(|e| match &e.kind {
+            ShopperEvent::PageView { path, .. } => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        views,
+        ["/", "/product/a", "/product/b"],
+        "views lost, duplicated or reordered"
+    );
 }

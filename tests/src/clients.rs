@@ -64,18 +64,27 @@ pub fn connect_shopper(
 /// # Panics
 /// If the operator is refused.
 pub fn connect_operator(server: &TestServer, role: Role) -> RawClient<Tcp> {
+    try_connect_operator(server, role).unwrap_or_else(|e| panic!("operator {role} refused: {e:?}"))
+}
+
+/// Connects an operator of `role` over TCP, or says why not.
+///
+/// # Panics
+/// If the TCP connection itself fails.
+pub fn try_connect_operator(
+    server: &TestServer,
+    role: Role,
+) -> Result<RawClient<Tcp>, HandshakeError> {
     let creds = server.creds(role);
     let mut client = RawClient::connect(server.client_addr(), 4096).expect("connecting over TCP");
-    client
-        .handshake(
-            ConnectInfo {
-                name: Some(format!("test-{role}")),
-                user: Some(creds.user),
-                pass: Some(creds.password),
-                ..ConnectInfo::default()
-            },
-            HANDSHAKE,
-        )
-        .unwrap_or_else(|e| panic!("operator {role} refused: {e:?}"));
-    client
+    client.handshake(
+        ConnectInfo {
+            name: Some(format!("test-{role}")),
+            user: Some(creds.user),
+            pass: Some(creds.password),
+            ..ConnectInfo::default()
+        },
+        HANDSHAKE,
+    )?;
+    Ok(client)
 }

@@ -9,7 +9,7 @@ use floorwalker::creds::OperatorCreds;
 use floorwalker::gate::config::{AuthSetup, GateConfig};
 use floorwalker::gate::policy::Role;
 use floorwalker::natsd::process::stop_child;
-use floorwalker::natsd::{NatsBinary, NatsServer, ServerConfig};
+use floorwalker::natsd::{NatsBinary, NatsServer, Port, ServerConfig};
 use floorwalker_shared::subject::SiteId;
 use tempfile::TempDir;
 
@@ -31,7 +31,9 @@ pub struct TestServer {
     // Field order matters: the gate stops first, then the server, then the
     // directory goes.
     gate: Option<GateProcess>,
-    server: NatsServer,
+    server: Option<NatsServer>,
+    binary: NatsBinary,
+    config: ServerConfig,
     setup: AuthSetup,
     dir: TempDir,
 }
@@ -73,15 +75,47 @@ impl TestServer {
         let gate = GateProcess::start(dir.path(), &server.client_url());
         Self {
             gate: Some(gate),
-            server,
+            server: Some(server),
+            binary,
+            config,
             setup,
             dir,
         }
     }
 
     /// The running server.
+    ///
+    /// # Panics
+    /// While it is stopped ([`TestServer::stop_server`]).
     pub fn server(&self) -> &NatsServer {
-        &self.server
+        self.server.as_ref().expect("nats-server is stopped")
+    }
+
+    /// Stops nats-server (gracefully), keeping its ports and data for
+    /// [`TestServer::start_server`]; the gate stays up and reconnects.
+    ///
+    /// # Panics
+    /// If it is stopped already, or does not stop.
+    pub fn stop_server(&mut self) {
+        let server = self.server.take().expect("nats-server is running");
+        let client = server.client_addr().port();
+        let ws = server.websocket_addr().map(|a| a.port());
+        self.config.port = Port::Fixed(client);
+        if let (Some(ws_config), Some(port)) = (&mut self.config.websocket, ws) {
+            ws_config.port = Port::Fixed(port);
+        }
+        server.stop().expect("stopping nats-server");
+    }
+
+    /// Starts nats-server again on the same ports with the same data.
+    ///
+    /// # Panics
+    /// If it does not start.
+    pub fn start_server(&mut self) {
+        let run = self.dir.path().join("run");
+        let server = NatsServer::start(&self.binary, &self.config, &run, START)
+            .unwrap_or_else(|err| panic!("restarting nats-server: {err}"));
+        self.server = Some(server);
     }
 
     /// The test's temporary directory.
@@ -122,7 +156,7 @@ impl TestServer {
 
     /// Starts one more gate beside the first, sharing its configuration.
     pub fn add_gate(&self, name: &str) -> GateProcess {
-        GateProcess::start_named(self.dir.path(), &self.server.client_url(), name)
+        GateProcess::start_named(self.dir.path(), &self.server().client_url(), name)
     }
 
     /// The gate's log file.
@@ -135,7 +169,7 @@ impl std::ops::Deref for TestServer {
     type Target = NatsServer;
 
     fn deref(&self) -> &NatsServer {
-        &self.server
+        self.server()
     }
 }
 
