@@ -14,7 +14,7 @@ default:
     @just --list
 
 # Run everything locally: a private nats-server now; storefront, shoppers and dashboard later.
-demo *ARGS: setup
+demo *ARGS: setup wasm
     cargo run --release --quiet -p floorwalker -- demo {{ARGS}}
 
 # Every check CI runs: format, lints (native and wasm32), builds, and all tests against real

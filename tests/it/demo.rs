@@ -22,6 +22,19 @@ fn field<'a>(screen: &'a str, label: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no '{label}' on the screen:\n{screen}"))
 }
 
+/// A plain HTTP/1.0 GET; returns the whole response.
+fn http_get(addr: SocketAddr, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut body = String::new();
+    let _ = stream.read_to_string(&mut body);
+    body
+}
+
 fn addr(url: &str) -> SocketAddr {
     url.split_once("://").unwrap().1.parse().unwrap()
 }
@@ -39,7 +52,7 @@ fn pid(screen: &str) -> u32 {
 /// Runs the demo with a private data directory on free ports.
 fn start_demo(data: &std::path::Path) -> Tmux {
     let command = format!(
-        "{} --data-dir '{}' demo --port 0 --ws-port 0",
+        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0",
         floorwalker().display(),
         data.display()
     );
@@ -63,6 +76,21 @@ fn check_running(screen: &str, data: &std::path::Path) -> (u32, SocketAddr) {
         "JetStream is off: {info}"
     );
     TcpStream::connect(ws).expect("the printed WebSocket address accepts browsers");
+    // The demo shop is served, with the plugin and its config.
+    let shop: SocketAddr = field(screen, "Demo shop")
+        .trim_start_matches("http://localhost:")
+        .trim_end_matches('/')
+        .parse::<u16>()
+        .map(|port| SocketAddr::from(([127, 0, 0, 1], port)))
+        .unwrap();
+    for (path, expect) in [
+        ("/", "Floorwalker demo shop"),
+        ("/floorwalker-config.js", "\"site\":\"demo\""),
+        ("/dist/floorwalker.js", "export"),
+    ] {
+        let body = http_get(shop, path);
+        assert!(body.contains(expect), "GET {path}: {body}");
+    }
     // The gate runs: nobody gets in without credentials, an operator with its
     // credentials file does.
     let mut anonymous = RawClient::connect(nats, 4096).unwrap();

@@ -104,6 +104,10 @@ pub(crate) struct DemoArgs {
     /// 0 picks a free one.
     #[arg(long, default_value_t = 4223, value_name = "PORT")]
     pub(crate) ws_port: u16,
+
+    /// Port for the demo shop's web pages; 0 picks a free one.
+    #[arg(long, default_value_t = 4280, value_name = "PORT")]
+    pub(crate) shop_port: u16,
 }
 
 #[cfg(test)]

@@ -1,9 +1,9 @@
 //! `floorwalker demo`: everything Floorwalker needs, running locally.
 //!
-//! This first cut runs a private nats-server (NATS and WebSocket listeners on
-//! 127.0.0.1, JetStream under the data directory), says what runs where, and
-//! stops it all on q, Esc, Ctrl-C, SIGTERM or SIGHUP. The storefront page,
-//! simulated shoppers and the dashboard join it in later issues.
+//! It runs a private nats-server (NATS and WebSocket listeners on 127.0.0.1,
+//! JetStream under the data directory) behind the gate, serves the demo shop
+//! with the plugin, says what runs where, and stops it all on q, Esc, Ctrl-C,
+//! SIGTERM or SIGHUP. Simulated shoppers and the dashboard join it later.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -16,6 +16,7 @@ use floorwalker::gate::config::{AuthSetup, GateConfig};
 use floorwalker::gate::service;
 use floorwalker::gate::stats::Stats;
 use floorwalker::natsd::{NatsBinary, NatsServer, Port, ServerConfig, StartError};
+use floorwalker::storefront::{PageConfig, ShopServer};
 use floorwalker_shared::subject::SiteId;
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
@@ -43,9 +44,10 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 /// The site the demo's shoppers are on.
 const DEMO_SITE: &str = "demo";
 
-/// Where the demo storefront will be served from (a later issue serves it);
-/// only pages from these origins may open a WebSocket to the demo's server.
-const DEMO_ORIGINS: [&str; 2] = ["http://127.0.0.1:4280", "http://localhost:4280"];
+/// The demo shop's pages, and the plugin `just wasm` builds, in this
+/// workspace (the demo runs from a clone).
+const SHOP_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../storefront-wasm/demo-shop");
+const DIST_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist");
 
 /// The gate running inside the demo.
 type GateTask = JoinHandle<Result<Stats, service::ServiceError>>;
@@ -68,7 +70,19 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     let run_dir = data_dir.join("demo");
     let auth_dir = data_dir.join("auth");
     let gate_config = demo_auth(&auth_dir)?;
-    let origins: Vec<String> = DEMO_ORIGINS.iter().map(|o| (*o).to_owned()).collect();
+    // The shop's port first: only its pages may open a WebSocket to the server.
+    let shop_listener =
+        std::net::TcpListener::bind(("127.0.0.1", args.shop_port)).wrap_err_with(|| {
+            format!(
+                "port {} is taken: pass --shop-port (0 picks any free port)",
+                args.shop_port
+            )
+        })?;
+    let shop_port = shop_listener.local_addr()?.port();
+    let origins = vec![
+        format!("http://127.0.0.1:{shop_port}"),
+        format!("http://localhost:{shop_port}"),
+    ];
     let mut config = ServerConfig::local(
         "floorwalker-demo",
         &run_dir,
@@ -106,32 +120,13 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     };
     tracing::info!(pid = server.pid(), url = %server.client_url(), "nats-server running");
     let mut gate = start_gate(gate_config, server.client_url()).await?;
-
-    say!();
-    say!("Floorwalker demo is running.");
-    say!();
-    say!(
-        "  nats-server          {} (pid {})",
-        server.version(),
-        server.pid()
-    );
-    say!("  NATS clients         {}", server.client_url());
-    if let Some(ws) = server.websocket_url() {
-        say!("  WebSocket (browsers) {ws}");
-    }
-    say!(
-        "  Gate                 admits site '{DEMO_SITE}' shoppers from {}",
-        DEMO_ORIGINS.join(", ")
-    );
-    say!(
-        "  Operator credentials {}",
-        auth_dir.join("<role>.creds").display()
-    );
-    say!("  JetStream data       {}", data_dir.join("nats").display());
-    say!("  Server config        {}", server.config_path().display());
-    say!("  Server log           {}", server.log_path().display());
-    say!("  Floorwalker log      {}", log_file.display());
-    say!();
+    let page = PageConfig {
+        server: server.websocket_url().unwrap_or_default(),
+        site: DEMO_SITE.to_owned(),
+    };
+    let shop_server = ShopServer::start_on(shop_listener, SHOP_DIR.into(), DIST_DIR.into(), &page)
+        .wrap_err("serving the demo shop")?;
+    print_summary(&server, shop_port, &origins, data_dir, log_file);
     say!("Press q or Ctrl-C to stop.");
 
     let stop = wait_for_stop(&mut server, &mut gate.1).await?;
@@ -146,6 +141,7 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
         ),
         Stop::GateExited(why) => bail!("the gate stopped unexpectedly: {why}"),
     };
+    drop(shop_server);
     say!("Stopping the gate ({why})…");
     let _ = gate.0.send(());
     match gate.1.await {
@@ -159,6 +155,50 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
         .wrap_err("stopping nats-server")?;
     say!("Stopped nats-server ({status}). Demo finished.");
     Ok(())
+}
+
+/// Says what runs where.
+fn print_summary(
+    server: &NatsServer,
+    shop_port: u16,
+    origins: &[String],
+    data_dir: &Path,
+    log_file: &Path,
+) {
+    let auth_dir = data_dir.join("auth");
+    let plugin_built = Path::new(DIST_DIR).join("floorwalker.js").is_file();
+
+    say!();
+    say!("Floorwalker demo is running.");
+    say!();
+    say!(
+        "  nats-server          {} (pid {})",
+        server.version(),
+        server.pid()
+    );
+    say!("  NATS clients         {}", server.client_url());
+    if let Some(ws) = server.websocket_url() {
+        say!("  WebSocket (browsers) {ws}");
+    }
+    say!("  Demo shop            http://localhost:{shop_port}/");
+    if !plugin_built {
+        say!(
+            "                       (the plugin is not built: run `just wasm`, or use `just demo`)"
+        );
+    }
+    say!(
+        "  Gate                 admits site '{DEMO_SITE}' shoppers from {}",
+        origins.join(", ")
+    );
+    say!(
+        "  Operator credentials {}",
+        auth_dir.join("<role>.creds").display()
+    );
+    say!("  JetStream data       {}", data_dir.join("nats").display());
+    say!("  Server config        {}", server.config_path().display());
+    say!("  Server log           {}", server.log_path().display());
+    say!("  Floorwalker log      {}", log_file.display());
+    say!();
 }
 
 /// Uses the demo's keys and credentials from earlier runs, or makes them, so
