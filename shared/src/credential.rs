@@ -9,10 +9,10 @@
 
 use std::fmt;
 
-use data_encoding::BASE64URL_NOPAD;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::base64url;
 use crate::subject::{SessionSubjects, SessionToken, SiteId, SubjectError};
 
 /// The credential's version tag; a new derivation would get a new tag.
@@ -72,7 +72,7 @@ impl SessionSecret {
     /// A secret from 32 random bytes (the caller supplies the randomness, so
     /// this crate stays free of IO).
     pub fn from_random(bytes: [u8; 32]) -> Self {
-        Self(BASE64URL_NOPAD.encode(&bytes))
+        Self(base64url::encode(&bytes))
     }
 }
 
@@ -137,7 +137,7 @@ impl ShopperCredential {
             .chain_update(b"\0")
             .chain_update(self.secret.0.as_bytes())
             .finalize();
-        let mut token = BASE64URL_NOPAD.encode(&digest);
+        let mut token = base64url::encode(&digest);
         token.truncate(TOKEN_LEN);
         // Base64url of a 32-byte digest is 43 characters from the token's
         // alphabet, so this cannot fail; the fallback only keeps it total.
@@ -224,6 +224,6 @@ mod tests {
         assert_eq!(SessionSecret::new(secret.0.clone()), Ok(secret.clone()));
         assert_eq!(format!("{secret:?}"), "SessionSecret(..)");
         let cred = ShopperCredential::new(SiteId::new("shoes").unwrap(), secret);
-        assert!(!format!("{cred:?}").contains(&BASE64URL_NOPAD.encode(&[7; 32])));
+        assert!(!format!("{cred:?}").contains(&base64url::encode(&[7; 32])));
     }
 }

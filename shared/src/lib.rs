@@ -12,6 +12,7 @@
 //! - [`nats`] is a sans-IO codec for the NATS client protocol: the plugin
 //!   drives it over a browser WebSocket, the tests over plain TCP.
 
+pub mod base64url;
 pub mod credential;
 pub mod event;
 pub mod nats;

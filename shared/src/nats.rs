@@ -32,7 +32,7 @@ pub mod op;
 pub use decode::{ClientDecoder, Limits, ServerDecoder};
 pub use error::{DecodeError, DecodeErrorKind, ServerError, ServerErrorKind};
 pub use header::{HeaderError, HeaderMap};
-pub use info::{ConnectInfo, ServerInfo};
+pub use info::{ConnectInfo, RawInfo, ServerInfo};
 pub use op::{ClientOp, Message, ServerOp};
 
 #[cfg(test)]

@@ -76,7 +76,10 @@ pub(crate) fn stored_seq(session: &Session) -> u64 {
 fn parse(text: &str, now_ms: f64) -> Option<Session> {
     let mut parts = text.split('|');
     let secret = SessionSecret::new(parts.next()?).ok()?;
-    let last: f64 = parts.next()?.parse().ok()?;
+    // Whole milliseconds: parsing a float would add kilobytes of wasm.
+    let last: u64 = parts.next()?.parse().ok()?;
     let next_seq = parts.next()?.parse().ok()?;
-    (now_ms - last <= SESSION_IDLE_MS).then_some(Session { secret, next_seq })
+    #[allow(clippy::cast_precision_loss)] // ms since 1970 fit an f64 exactly
+    let idle = now_ms - last as f64;
+    (idle <= SESSION_IDLE_MS).then_some(Session { secret, next_seq })
 }

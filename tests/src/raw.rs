@@ -214,9 +214,13 @@ impl<T: Transport> RawClient<T> {
         connect: ConnectInfo,
         timeout: Duration,
     ) -> Result<Box<ServerInfo>, HandshakeError> {
-        let ServerOp::Info(info) = self.next(timeout).map_err(HandshakeError::Read)? else {
+        let ServerOp::Info(raw) = self.next(timeout).map_err(HandshakeError::Read)? else {
             return Err(HandshakeError::NoInfo);
         };
+        let info = Box::new(
+            raw.parse()
+                .map_err(|e| HandshakeError::Unexpected(e.to_string()))?,
+        );
         self.send(&[ClientOp::Connect(Box::new(connect)), ClientOp::Ping])
             .map_err(|e| HandshakeError::Read(ReadError::Io(e)))?;
         match self

@@ -26,7 +26,7 @@ use bytes::{Bytes, BytesMut};
 use super::decode::{Limits, ServerDecoder};
 use super::error::{DecodeError, ServerError, ServerErrorKind};
 use super::header::HeaderMap;
-use super::info::{ConnectInfo, ServerInfo};
+use super::info::{ConnectInfo, RawInfo};
 use super::op::{ClientOp, Message, ServerOp};
 use crate::subject::Subject;
 
@@ -92,7 +92,7 @@ pub enum DownReason {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The handshake completed; publishes flow.
-    Connected(Box<ServerInfo>),
+    Connected(RawInfo),
     /// The connection went down; it will retry after a backoff.
     Disconnected(DownReason),
     /// A message for a subscription.
@@ -122,10 +122,7 @@ enum State {
     /// Transport open; waiting for INFO.
     AwaitingInfo { since: Millis },
     /// CONNECT sent; waiting for the PONG that confirms it.
-    Handshaking {
-        since: Millis,
-        info: Box<ServerInfo>,
-    },
+    Handshaking { since: Millis, info: RawInfo },
     /// Up.
     Connected { next_ping: Millis, pings_out: u32 },
 }
@@ -258,7 +255,7 @@ impl Connection {
         match (op, &mut self.state) {
             (ServerOp::Ping, _) => ClientOp::Pong.encode(&mut self.tx),
             (ServerOp::Info(info), State::AwaitingInfo { .. }) => {
-                if let Ok(max) = usize::try_from(info.max_payload) {
+                if let Some(max) = info.max_payload().and_then(|m| usize::try_from(m).ok()) {
                     if max > 0 {
                         self.max_payload = max;
                     }
@@ -475,7 +472,7 @@ fn encode_pub(out: &Outgoing, tx: &mut BytesMut) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nats::ClientDecoder;
+    use crate::nats::{ClientDecoder, ServerInfo};
 
     fn subject(s: &str) -> Subject {
         Subject::new(s).unwrap()
@@ -520,7 +517,7 @@ mod tests {
     }
 
     fn info() -> ServerOp {
-        ServerOp::Info(Box::new(ServerInfo {
+        ServerOp::Info(RawInfo::from_info(&ServerInfo {
             server_id: "NTEST".into(),
             max_payload: 2048,
             ..ServerInfo::default()
@@ -583,7 +580,7 @@ mod tests {
         server(&mut conn, &ServerOp::Pong, 2);
         assert!(conn.is_connected());
         assert!(
-            matches!(events(&mut conn).as_slice(), [Event::Connected(i)] if i.server_id == "NTEST")
+            matches!(events(&mut conn).as_slice(), [Event::Connected(i)] if i.parse().unwrap().server_id == "NTEST")
         );
         assert_eq!(
             pub_payloads(&sent(&mut conn)),

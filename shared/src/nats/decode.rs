@@ -12,7 +12,7 @@ use memchr::memmem;
 
 use super::error::{DecodeError, DecodeErrorKind as Kind, ServerError};
 use super::header::HeaderMap;
-use super::info::{ConnectInfo, ServerInfo};
+use super::info::{ConnectInfo, RawInfo};
 use super::op::{ClientOp, Message, ServerOp};
 use crate::subject::Subject;
 
@@ -211,9 +211,12 @@ fn parse_server_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<Serve
             .unwrap_or(text);
         ServerOp::Err(ServerError::new(text))
     } else if op_is("INFO") {
-        let info: ServerInfo = serde_json::from_str(rest)
-            .map_err(|e| DecodeError::new(Kind::Json, format!("INFO: {e}")))?;
-        ServerOp::Info(Box::new(info))
+        // Parsed on demand (see RawInfo); only its shape is checked here.
+        let json = rest.trim();
+        if !(json.starts_with('{') && json.ends_with('}')) {
+            return Err(DecodeError::new(Kind::Json, "INFO is not a JSON object"));
+        }
+        ServerOp::Info(RawInfo::new(json))
     } else {
         return Err(unknown(op));
     };

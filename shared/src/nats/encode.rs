@@ -71,7 +71,11 @@ impl ServerOp {
     /// Appends this operation's bytes to `out` (for test servers and tools).
     pub fn encode(&self, out: &mut BytesMut) {
         match self {
-            Self::Info(info) => json_line(out, "INFO", info),
+            Self::Info(info) => {
+                out.put_slice(b"INFO ");
+                out.put_slice(info.json().as_bytes());
+                out.put_slice(b"\r\n");
+            }
             Self::Msg(Message {
                 subject,
                 sid,

@@ -51,6 +51,47 @@ pub struct ServerInfo {
     pub ldm: bool,
 }
 
+/// INFO's JSON as the server sent it, parsed only on demand.
+///
+/// The plugin reads nothing from INFO but `max_payload`, which
+/// [`RawInfo::max_payload`] finds without a JSON parser: `serde_json`'s
+/// deserializer (with the float handling of its error messages) would add
+/// tens of kilobytes to every shopper's download.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawInfo(String);
+
+impl RawInfo {
+    /// INFO's JSON text.
+    pub fn new(json: impl Into<String>) -> Self {
+        Self(json.into())
+    }
+
+    /// The JSON of a [`ServerInfo`], for test servers.
+    pub fn from_info(info: &ServerInfo) -> Self {
+        // A struct of strings, numbers and booleans always serialises.
+        Self(serde_json::to_string(info).unwrap_or_default())
+    }
+
+    /// The text as received.
+    pub fn json(&self) -> &str {
+        &self.0
+    }
+
+    /// Parses every field a Floorwalker client acts on.
+    pub fn parse(&self) -> Result<ServerInfo, serde_json::Error> {
+        serde_json::from_str(&self.0)
+    }
+
+    /// The `max_payload` the server announced, found without parsing the
+    /// rest.
+    pub fn max_payload(&self) -> Option<u64> {
+        let at = self.0.find("\"max_payload\"")? + "\"max_payload\"".len();
+        let rest = self.0[at..].trim_start().strip_prefix(':')?.trim_start();
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        rest[..digits].parse().ok()
+    }
+}
+
 /// What a client says about itself, and its credentials, in `CONNECT`.
 #[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,14 +4,14 @@ use bytes::Bytes;
 
 use super::error::ServerError;
 use super::header::HeaderMap;
-use super::info::{ConnectInfo, ServerInfo};
+use super::info::{ConnectInfo, RawInfo};
 use crate::subject::Subject;
 
 /// What a server sends to a client.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ServerOp {
     /// `INFO {json}`: the server's identity and limits, sent on connect and on change.
-    Info(Box<ServerInfo>),
+    Info(RawInfo),
     /// `MSG`, or `HMSG` when it carries headers: a message for a subscription.
     Msg(Message),
     /// `PING`: the client must answer `PONG`.

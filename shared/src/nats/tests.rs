@@ -188,9 +188,11 @@ fn info_and_connect_carry_their_json() {
     let line = br#"INFO {"server_id":"NABC","version":"2.15.1","proto":1,"headers":true,"max_payload":1024,"client_id":5,"unknown_field":[1,2]}"#;
     let mut bytes = line.to_vec();
     bytes.extend_from_slice(b" \r\n");
-    let Ok(Some(ServerOp::Info(info))) = decode_server(&bytes) else {
+    let Ok(Some(ServerOp::Info(raw))) = decode_server(&bytes) else {
         panic!("INFO did not decode")
     };
+    assert_eq!(raw.max_payload(), Some(1024));
+    let info = raw.parse().unwrap();
     assert_eq!(
         (
             info.server_id.as_str(),
@@ -448,7 +450,7 @@ fn arb_server_op() -> impl Strategy<Value = ServerOp> {
             ),
         ("N[A-Z0-9]{10}", any::<u64>(), 1u64..10_000_000).prop_map(
             |(server_id, client_id, max_payload)| {
-                ServerOp::Info(Box::new(ServerInfo {
+                ServerOp::Info(RawInfo::from_info(&ServerInfo {
                     server_id,
                     max_payload,
                     client_id,
