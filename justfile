@@ -49,13 +49,13 @@ wasm: setup
         echo "wasm: wasm-opt not found; dist/ is not size-optimised (just setup installs it)"
     fi
     total=0; total_gz=0
-    printf '%-28s %9s %9s\n' "dist/ (what a page loads)" "bytes" "gzip -9"
-    for f in dist/floorwalker.js dist/floorwalker_bg.wasm; do
+    printf '%-50s %9s %9s\n' "dist/ (what a page loads)" "bytes" "gzip -9"
+    for f in dist/floorwalker.js dist/floorwalker_bg.wasm dist/snippets/*/*.js; do
         raw=$(wc -c < "$f"); gz=$(gzip -9 -c "$f" | wc -c)
         total=$((total + raw)); total_gz=$((total_gz + gz))
-        printf '%-28s %9d %9d\n' "$f" "$raw" "$gz"
+        printf '%-50s %9d %9d\n' "$f" "$raw" "$gz"
     done
-    printf '%-28s %9d %9d\n' "total" "$total" "$total_gz"
+    printf '%-50s %9d %9d\n' "total" "$total" "$total_gz"
 
 # Install what the demo needs and is missing: the wasm32 target, nats-server >= 2.10,
 # wasm-bindgen-cli (the version in Cargo.lock) and wasm-opt. Safe to rerun.

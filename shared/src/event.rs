@@ -118,6 +118,15 @@ pub enum ShopperEvent {
         /// Unit price, in minor units of the batch currency.
         price_minor: u64,
     },
+    /// The shopper went back and forth between the same two products
+    /// (A, then B, then A again): hesitating over a choice. Derived by the
+    /// plugin's recorder from its product views.
+    ProductToggling {
+        /// The product viewed first and returned to.
+        first_sku: String,
+        /// The product viewed in between.
+        second_sku: String,
+    },
     /// Items were put into the cart.
     CartAdd(CartLine),
     /// Items were taken out of the cart.

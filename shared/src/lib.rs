@@ -13,6 +13,7 @@
 //!   drives it over a browser WebSocket, the tests over plain TCP.
 
 pub mod base64url;
+pub mod commerce;
 pub mod credential;
 pub mod event;
 pub mod nats;

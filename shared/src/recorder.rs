@@ -45,6 +45,10 @@ pub struct Recorder {
     next_seq: u64,
     pending: Vec<Event>,
     page: Option<Page>,
+    /// The last two products viewed, most recent last.
+    products: Vec<String>,
+    /// Pairs already reported as toggling, so each is reported once.
+    toggled: Vec<(String, String)>,
 }
 
 impl Recorder {
@@ -59,6 +63,8 @@ impl Recorder {
             next_seq,
             pending: Vec::new(),
             page: None,
+            products: Vec::new(),
+            toggled: Vec::new(),
         }
     }
 
@@ -110,9 +116,69 @@ impl Recorder {
         self.page.as_ref().map(|p| p.path.as_str())
     }
 
-    /// Records an event as it happened.
+    /// Records an event as it happened, and what follows from it: a product
+    /// view that returns to the product before last (A, B, A) is toggling.
     pub fn record(&mut self, at_ms: u64, kind: ShopperEvent) {
+        let toggling = match &kind {
+            ShopperEvent::ProductViewed { sku, .. } => self.viewed_product(sku),
+            _ => None,
+        };
         self.pending.push(Event { at_ms, kind });
+        if let Some(kind) = toggling {
+            self.pending.push(Event { at_ms, kind });
+        }
+    }
+
+    fn viewed_product(&mut self, sku: &str) -> Option<ShopperEvent> {
+        if self.products.last().is_some_and(|last| last == sku) {
+            return None;
+        }
+        let toggling = match self.products.as_slice() {
+            [before, last] if before == sku => {
+                let pair = if before < last {
+                    (before.clone(), last.clone())
+                } else {
+                    (last.clone(), before.clone())
+                };
+                (!self.toggled.contains(&pair)).then(|| {
+                    self.toggled.push(pair);
+                    ShopperEvent::ProductToggling {
+                        first_sku: before.clone(),
+                        second_sku: last.clone(),
+                    }
+                })
+            }
+            _ => None,
+        };
+        self.products.push(sku.to_owned());
+        if self.products.len() > 2 {
+            self.products.remove(0);
+        }
+        toggling
+    }
+
+    /// The product history toggling is judged on: the last two products
+    /// viewed and the pairs already reported. The plugin keeps it across
+    /// page loads of a session.
+    pub fn product_history(&self) -> (&[String], &[(String, String)]) {
+        (&self.products, &self.toggled)
+    }
+
+    /// Restores a product history saved by an earlier page of the session.
+    pub fn restore_product_history(
+        &mut self,
+        mut products: Vec<String>,
+        toggled: Vec<(String, String)>,
+    ) {
+        let keep = products.len().saturating_sub(2);
+        products.drain(..keep);
+        self.products = products;
+        self.toggled = toggled;
+    }
+
+    /// The batch currency.
+    pub fn currency(&self) -> &str {
+        &self.currency
     }
 
     /// Events waiting for a batch.
@@ -120,13 +186,18 @@ impl Recorder {
         self.pending.len()
     }
 
-    /// Whether a batch is due at `now_ms`.
+    /// Whether a batch is due at `now_ms`: enough events wait, the oldest
+    /// has waited long enough, or one waits that a supervisor wants to see
+    /// at once (where the shopper is, what they do with products, cart,
+    /// checkout, offers and chat); dwell, scrolling, tab and idle reports
+    /// can wait for company.
     pub fn due(&self, now_ms: u64) -> bool {
         self.pending.len() >= self.policy.max_events
             || self
                 .pending
                 .first()
                 .is_some_and(|e| now_ms.saturating_sub(e.at_ms) >= self.policy.max_wait_ms)
+            || self.pending.iter().any(|e| is_urgent(&e.kind))
     }
 
     /// When the waiting events fall due by time, if any wait.
@@ -159,6 +230,17 @@ impl Recorder {
     pub fn next_seq(&self) -> u64 {
         self.next_seq
     }
+}
+
+fn is_urgent(kind: &ShopperEvent) -> bool {
+    !matches!(
+        kind,
+        ShopperEvent::Dwell { .. }
+            | ShopperEvent::ScrollDepth { .. }
+            | ShopperEvent::TabHidden
+            | ShopperEvent::TabVisible
+            | ShopperEvent::Idle { .. }
+    )
 }
 
 /// The campaign parameters of a query string (`utm_source`, `utm_medium`,
@@ -295,15 +377,20 @@ mod tests {
         assert_eq!(r.due_at(), Some(1_100));
         assert!(r.due(1_100));
         r.record(200, ShopperEvent::TabVisible);
-        r.record(300, ShopperEvent::ExitIntent);
+        assert!(!r.due(200));
+        r.record(300, ShopperEvent::Idle { ms: 60_000 });
+        assert!(r.due(300), "three events are a batch");
         r.record(400, ShopperEvent::TabHidden);
-        assert!(r.due(400));
         let first = r.take_batch().unwrap();
         assert_eq!((first.seq, first.events.len()), (0, 3));
         let second = r.take_batch().unwrap();
         assert_eq!((second.seq, second.events.len()), (1, 1));
         assert_eq!(r.take_batch(), None);
         assert_eq!(r.next_seq(), 2);
+
+        // What a supervisor watches goes at once.
+        r.record(500, ShopperEvent::ExitIntent);
+        assert!(r.due(500));
     }
 
     #[test]
@@ -330,6 +417,37 @@ mod tests {
         assert_eq!(
             utm.as_ref().unwrap().source.as_ref().unwrap().len(),
             MAX_UTM_LEN
+        );
+    }
+
+    #[test]
+    fn going_back_and_forth_between_two_products_is_toggling_once() {
+        let mut r = recorder();
+        let view = |sku: &str| ShopperEvent::ProductViewed {
+            sku: sku.into(),
+            name: String::new(),
+            price_minor: 100,
+        };
+        for sku in ["a", "a", "b", "a", "b", "a", "c", "a"] {
+            r.record(0, view(sku));
+        }
+        let toggles: Vec<ShopperEvent> = std::iter::from_fn(|| r.take_batch())
+            .flat_map(|b| b.events)
+            .map(|e| e.kind)
+            .filter(|k| matches!(k, ShopperEvent::ProductToggling { .. }))
+            .collect();
+        assert_eq!(
+            toggles,
+            [
+                ShopperEvent::ProductToggling {
+                    first_sku: "a".into(),
+                    second_sku: "b".into()
+                },
+                ShopperEvent::ProductToggling {
+                    first_sku: "a".into(),
+                    second_sku: "c".into()
+                },
+            ]
         );
     }
 

@@ -8,6 +8,8 @@
 //! - [`config`] reads the options given to `start`.
 //! - [`storage`] keeps the visitor and the session (new after 30 minutes
 //!   idle, shared by the tabs of one browser) in `localStorage`.
+//! - [`datalayer`] reads the GA4 ecommerce events the shop pushes to
+//!   `dataLayer`, and those given to `track`.
 //! - [`capture`] listens to the page (passively, reading no layout in hot
 //!   handlers) and feeds the shared `Recorder`.
 //! - [`transport`] drives the shared sans-IO NATS `Connection` over the
@@ -15,6 +17,7 @@
 
 mod capture;
 mod config;
+mod datalayer;
 mod plugin;
 mod storage;
 mod transport;
@@ -38,4 +41,13 @@ pub fn start(options: JsValue) {
             &format!("floorwalker: {message}; the page carries on without it").into(),
         );
     }
+}
+
+/// Records a commerce event by its GA4 name and parameters, as a shop would
+/// push it to `dataLayer`: `track("add_to_cart", { items: [{ item_id, item_name,
+/// price, quantity }] })`. Names Floorwalker does not follow are ignored.
+#[wasm_bindgen]
+#[allow(clippy::needless_pass_by_value)] // wasm-bindgen hands JS values over by value
+pub fn track(name: &str, params: JsValue) {
+    plugin::with_plugin(|plugin| datalayer::record(plugin, name, &params));
 }

@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use crate::config::Config;
 use crate::storage::{self, Session};
 use crate::transport::Socket;
-use crate::{capture, transport};
+use crate::{capture, datalayer, transport};
 
 /// Everything the handlers share.
 pub(crate) struct Inner {
@@ -65,11 +65,13 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
         ..Options::default()
     });
     conn.subscribe(subjects.push(), None);
-    let recorder = Recorder::new(
+    let mut recorder = Recorder::new(
         config.currency.clone(),
         session.next_seq,
         BatchPolicy::default(),
     );
+    let (products, toggled) = storage::load_products(&session);
+    recorder.restore_product_history(products, toggled);
     let plugin = Rc::new(Plugin {
         inner: RefCell::new(Inner {
             config,
@@ -87,6 +89,15 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
     PLUGIN.with(|p| *p.borrow_mut() = Some(plugin.clone()));
     transport::install_timer(&plugin);
     capture::install(&plugin)?;
+    datalayer::install(&plugin);
     transport::pump(&plugin);
     Ok(())
+}
+
+/// Runs `act` with the plugin if it has started; a `track` before `start`
+/// is dropped (there is nowhere to send it).
+pub(crate) fn with_plugin(act: impl FnOnce(&Rc<Plugin>)) {
+    if let Some(plugin) = PLUGIN.with(|p| p.borrow().clone()) {
+        act(&plugin);
+    }
 }

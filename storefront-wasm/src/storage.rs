@@ -73,6 +73,62 @@ pub(crate) fn stored_seq(session: &Session) -> u64 {
         .unwrap_or(0)
 }
 
+const JOURNEY_KEY: &str = "floorwalker.journey";
+
+/// A session's product history (see `Recorder::product_history`), so that
+/// toggling between products on different pages is seen. Each SKU is
+/// URI-encoded, so no separator can come from a shop's data.
+pub(crate) fn save_products(session: &Session, products: &[String], toggled: &[(String, String)]) {
+    let mut text: String = session.secret.expose().chars().take(8).collect();
+    text.push('|');
+    for (i, product) in products.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&String::from(js_sys::encode_uri_component(product)));
+    }
+    text.push('|');
+    for (i, (a, b)) in toggled.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&String::from(js_sys::encode_uri_component(a)));
+        text.push(':');
+        text.push_str(&String::from(js_sys::encode_uri_component(b)));
+    }
+    if let Some(s) = storage() {
+        let _ = s.set_item(JOURNEY_KEY, &text);
+    }
+}
+
+/// The product history saved by an earlier page of this session.
+pub(crate) fn load_products(session: &Session) -> (Vec<String>, Vec<(String, String)>) {
+    let dec = |s: &str| js_sys::decode_uri_component(s).ok().map(String::from);
+    let key: String = session.secret.expose().chars().take(8).collect();
+    let text = storage()
+        .and_then(|s| s.get_item(JOURNEY_KEY).ok().flatten())
+        .unwrap_or_default();
+    let mut parts = text.split('|');
+    if parts.next() != Some(key.as_str()) {
+        return (Vec::new(), Vec::new());
+    }
+    let products = parts
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .filter_map(dec)
+        .collect();
+    let toggled = parts
+        .next()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| pair.split_once(':'))
+        .filter_map(|(a, b)| Some((dec(a)?, dec(b)?)))
+        .collect();
+    (products, toggled)
+}
+
 fn parse(text: &str, now_ms: f64) -> Option<Session> {
     let mut parts = text.split('|');
     let secret = SessionSecret::new(parts.next()?).ok()?;

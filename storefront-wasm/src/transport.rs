@@ -115,6 +115,8 @@ pub(crate) fn send_batches(inner: &mut Inner, all: bool) {
         inner.session.next_seq = inner.recorder.next_seq();
         #[allow(clippy::cast_precision_loss)] // ms since 1970 fit an f64 exactly
         storage::save(&inner.session, wall as f64);
+        let (products, toggled) = inner.recorder.product_history();
+        storage::save_products(&inner.session, products, toggled);
     }
 }
 

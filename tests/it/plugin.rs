@@ -251,3 +251,140 @@ fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() 
         "views lost, duplicated or reordered"
     );
 }
+
+/// A step of a journey: what the shopper does, and the event that shows it
+/// arrived.
+type Act<'a> = &'a dyn Fn(&Browser);
+type Arrived<'a> = &'a dyn Fn(&ShopperEvent) -> bool;
+
+fn product_view(event: &ShopperEvent, want: &str) -> bool {
+    matches!(event, ShopperEvent::ProductViewed { sku, .. } if sku == want)
+}
+
+#[test]
+fn a_shopper_journey_through_the_demo_shop_arrives_in_order_as_one_session() {
+    let mut shop = Shop::bind();
+    let origin = shop.origin().to_owned();
+    let server = TestServer::start_with(|config, _| {
+        if let Some(ws) = &mut config.websocket {
+            ws.allowed_origins = vec![origin];
+        }
+    });
+    shop.serve(&server.websocket_url().unwrap(), "shop");
+    let mut ops = connect_operator(&server, Role::Dashboard);
+    ops.send(&[ClientOp::Sub {
+        subject: subject::all_sites_events(),
+        queue: None,
+        sid: 1,
+    }])
+    .unwrap();
+    let mut received = Received {
+        batches: Vec::new(),
+    };
+    let browser = Browser::start();
+
+    // Arrive from another site (localhost is another origin than 127.0.0.1)
+    // through a campaign link.
+    let port = shop.origin().rsplit(':').next().unwrap().to_owned();
+    browser.goto(&format!("http://localhost:{port}/shop.css"));
+    let landing = shop.url("/?utm_source=newsletter&utm_medium=email&utm_campaign=spring");
+    browser.execute(&format!("location.href = '{landing}'; return true;"));
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/"))
+    });
+
+    let steps: [(Act, Arrived); 7] = [
+        (&|b| b.click("#to-shoes"), &|e| is_page(e, "/shoes.html")),
+        (&|b| b.click("#to-trail-runner"), &|e| {
+            product_view(e, "trail-runner")
+        }),
+        (&|b| b.goto(&shop.url("/road-racer.html")), &|e| {
+            product_view(e, "road-racer")
+        }),
+        (&|b| b.goto(&shop.url("/trail-runner.html")), &|e| {
+            matches!(e, ShopperEvent::ProductToggling { .. })
+        }),
+        (&|b| b.click("#add"), &|e| {
+            matches!(e, ShopperEvent::CartAdd(_))
+        }),
+        (&|b| b.goto(&shop.url("/cart.html")), &|e| {
+            is_page(e, "/cart.html")
+        }),
+        (&|b| b.click("#checkout"), &|e| {
+            matches!(e, ShopperEvent::CheckoutStep { .. })
+        }),
+    ];
+    for (act, arrived) in steps {
+        act(&browser);
+        receive_until(&mut ops, &mut received, |r| {
+            r.events().iter().any(|e| arrived(e))
+        });
+    }
+
+    let events = received.events();
+    let ShopperEvent::PageView { referrer, utm, .. } =
+        events.iter().find(|e| is_page(e, "/")).unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        referrer.as_deref(),
+        Some(format!("http://localhost:{port}/").as_str()),
+        "referrer"
+    );
+    let utm = utm.as_ref().expect("campaign parameters");
+    assert_eq!(
+        (
+            utm.source.as_deref(),
+            utm.medium.as_deref(),
+            utm.campaign.as_deref()
+        ),
+        (Some("newsletter"), Some("email"), Some("spring"))
+    );
+
+    // The journey's milestones, in order.
+    let milestones: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            ShopperEvent::PageView { path, .. } => Some(format!("page {path}")),
+            ShopperEvent::ProductViewed {
+                sku, price_minor, ..
+            } => Some(format!("product {sku} {price_minor}")),
+            ShopperEvent::ProductToggling {
+                first_sku,
+                second_sku,
+            } => Some(format!("toggling {first_sku} {second_sku}")),
+            ShopperEvent::CartAdd(line) => Some(format!(
+                "cart+ {} x{} {}",
+                line.sku, line.quantity, line.value_minor
+            )),
+            ShopperEvent::CheckoutStep { step, name } => Some(format!("checkout {step} {name}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        milestones,
+        [
+            "page /",
+            "page /shoes.html",
+            "page /trail-runner.html",
+            "product trail-runner 12900",
+            "page /road-racer.html",
+            "product road-racer 14900",
+            "page /trail-runner.html",
+            "product trail-runner 12900",
+            "toggling trail-runner road-racer",
+            "cart+ trail-runner x1 12900",
+            "page /cart.html",
+            "page /checkout-address.html",
+            "checkout 1 begin_checkout",
+        ]
+    );
+
+    // One session across seven page loads: one subject, batches numbered
+    // once each, in order.
+    let subjects: Vec<&Subject> = received.batches.iter().map(|(s, _)| s).collect();
+    assert!(subjects.windows(2).all(|w| w[0] == w[1]), "{subjects:?}");
+    let seqs: Vec<u64> = received.batches.iter().map(|(_, b)| b.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[1] > w[0]), "{seqs:?}");
+}

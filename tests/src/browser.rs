@@ -179,6 +179,19 @@ impl Browser {
             .expect("navigating");
     }
 
+    /// Clicks the element `css` selects.
+    ///
+    /// # Panics
+    /// If there is no such element.
+    pub fn click(&self, css: &str) {
+        self.runtime
+            .block_on(async {
+                let element = self.client().find(fantoccini::Locator::Css(css)).await?;
+                element.click().await
+            })
+            .unwrap_or_else(|e| panic!("clicking '{css}': {e}"));
+    }
+
     /// Runs `script` in the page and returns its result.
     ///
     /// # Panics

@@ -80,6 +80,12 @@ pub(crate) fn shopper_event() -> impl Strategy<Value = ShopperEvent> {
                 price_minor,
             }
         ),
+        (required(MAX_SKU_LEN), required(MAX_SKU_LEN)).prop_map(|(first_sku, second_sku)| {
+            ShopperEvent::ProductToggling {
+                first_sku,
+                second_sku,
+            }
+        }),
         cart_line().prop_map(ShopperEvent::CartAdd),
         cart_line().prop_map(ShopperEvent::CartRemove),
         (1..=MAX_CHECKOUT_STEP, required(MAX_STEP_NAME_LEN))

@@ -152,6 +152,13 @@ impl ShopperEvent {
                     "product_viewed.price_minor",
                 )
             }
+            Self::ProductToggling {
+                first_sku,
+                second_sku,
+            } => {
+                required(first_sku, MAX_SKU_LEN, "product_toggling.first_sku")?;
+                required(second_sku, MAX_SKU_LEN, "product_toggling.second_sku")
+            }
             Self::CartAdd(line) | Self::CartRemove(line) => line.validate(),
             Self::CheckoutStep { step, name } => {
                 within(*step, 1, MAX_CHECKOUT_STEP, "checkout_step.step")?;

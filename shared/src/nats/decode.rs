@@ -8,7 +8,6 @@
 //! step.
 
 use bytes::{Buf, Bytes, BytesMut};
-use memchr::memmem;
 
 use super::error::{DecodeError, DecodeErrorKind as Kind, ServerError};
 use super::header::HeaderMap;
@@ -157,7 +156,18 @@ fn read_line<T>(
     // Look no further than the limit allows, so a line without an end costs
     // bounded time and memory.
     let window = &buf[..buf.len().min(limits.max_control_line + 2)];
-    let Some(end) = memmem::find(window, b"\r\n") else {
+    // The first '\n' ends the line only after '\r'; a bare '\n' is not a
+    // line end, so search on from it (memchr's byte search is far smaller
+    // in the plugin than a substring searcher).
+    let mut from = 0;
+    let end = loop {
+        match memchr::memchr(b'\n', &window[from..]) {
+            Some(i) if from + i > 0 && window[from + i - 1] == b'\r' => break Some(from + i - 1),
+            Some(i) => from += i + 1,
+            None => break None,
+        }
+    };
+    let Some(end) = end else {
         if window.len() >= limits.max_control_line + 2 {
             return Err(DecodeError::new(
                 Kind::ControlLineTooLong,

@@ -128,8 +128,18 @@ impl HeaderMap {
     /// Parses a whole block, including its final empty line.
     pub(crate) fn parse(block: &[u8]) -> Option<Self> {
         let text = std::str::from_utf8(block).ok()?;
-        let body = text.strip_suffix("\r\n\r\n")?;
-        let mut lines = body.split("\r\n");
+        // The empty line ends the block; every line before it ends in CRLF.
+        // Splitting on '\n' and requiring the '\r' keeps a substring
+        // searcher out of the plugin.
+        let body = text.strip_suffix("\r\n")?;
+        if !body.ends_with("\r\n") {
+            return None;
+        }
+        let mut lines = Vec::new();
+        for line in body.split_terminator('\n') {
+            lines.push(line.strip_suffix('\r')?);
+        }
+        let mut lines = lines.into_iter();
         let first = lines.next()?;
         let rest = first.strip_prefix("NATS/1.0")?;
         let mut map = Self::new();

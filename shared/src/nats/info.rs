@@ -85,7 +85,15 @@ impl RawInfo {
     /// The `max_payload` the server announced, found without parsing the
     /// rest.
     pub fn max_payload(&self) -> Option<u64> {
-        let at = self.0.find("\"max_payload\"")? + "\"max_payload\"".len();
+        // A byte-window search: `str::find` would bring a substring
+        // searcher into the plugin for this one use.
+        const KEY: &[u8] = b"\"max_payload\"";
+        let at = self
+            .0
+            .as_bytes()
+            .windows(KEY.len())
+            .position(|w| w == KEY)?
+            + KEY.len();
         let rest = self.0[at..].trim_start().strip_prefix(':')?.trim_start();
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         rest[..digits].parse().ok()

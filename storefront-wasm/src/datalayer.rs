@@ -1,0 +1,131 @@
+//! Commerce events: the GA4 ecommerce events a storefront pushes to
+//! `window.dataLayer` (read as they are pushed, and those pushed before the
+//! plugin started), and the same events given to `track(name, params)`.
+//! The shared `commerce` module says what they mean.
+
+use std::rc::Rc;
+
+use floorwalker_shared::commerce::{self, Item, Params};
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+// Wrapping push in JS keeps every argument of the shop's call (a Rust
+// closure has a fixed arity) without `new Function`, which a storefront's
+// content security policy may forbid. The shop's push runs first and its
+// result is returned; our hook can neither throw nor change it.
+#[wasm_bindgen(inline_js = "export function wrap_push(layer, hook) {
+  const original = layer.push;
+  layer.push = function (...entries) {
+    const result = original.apply(this, entries);
+    for (const entry of entries) { try { hook(entry); } catch (_) {} }
+    return result;
+  };
+}")]
+extern "C" {
+    fn wrap_push(layer: &JsValue, hook: &Function);
+}
+
+use crate::plugin::Plugin;
+use crate::transport::{self, wall_ms};
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Reads what the plugin needs from a GA4 parameters object.
+fn params(object: &JsValue) -> Params {
+    if !object.is_object() {
+        return Params::default();
+    }
+    // Ids may be numbers; JS turns them into text (Rust's float formatting
+    // would add kilobytes to the plugin).
+    let text = |v: JsValue| {
+        v.as_string().or_else(|| {
+            v.dyn_ref::<js_sys::Number>()
+                .and_then(|n| n.to_string_with_radix(10).ok())
+                .map(String::from)
+        })
+    };
+    let items = get(object, "items");
+    let items = if Array::is_array(&items) {
+        Array::from(&items)
+            .iter()
+            .take(50)
+            .filter(JsValue::is_object)
+            .map(|item| Item {
+                sku: text(get(&item, "item_id")).unwrap_or_default(),
+                name: get(&item, "item_name").as_string().unwrap_or_default(),
+                price: get(&item, "price").as_f64().unwrap_or(0.0),
+                quantity: get(&item, "quantity").as_f64().unwrap_or(1.0),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Params {
+        value: get(object, "value").as_f64(),
+        transaction_id: text(get(object, "transaction_id")),
+        search_term: get(object, "search_term").as_string(),
+        items,
+    }
+}
+
+/// Records what a named GA4 event means.
+pub(crate) fn record(plugin: &Rc<Plugin>, name: &str, params_object: &JsValue) {
+    let params = params(params_object);
+    {
+        let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+            return;
+        };
+        let events = commerce::events(name, &params, inner.recorder.currency());
+        let at = wall_ms();
+        for event in events {
+            inner.recorder.record(at, event);
+        }
+    }
+    transport::pump(plugin);
+}
+
+/// One `dataLayer` entry: `{ event, ecommerce }` as Google Tag Manager's
+/// shops push it, or `gtag('event', name, params)`'s arguments.
+fn record_entry(plugin: &Rc<Plugin>, entry: &JsValue) {
+    if let Some(name) = get(entry, "event").as_string() {
+        let ecommerce = get(entry, "ecommerce");
+        let params = if ecommerce.is_object() {
+            ecommerce
+        } else {
+            entry.clone()
+        };
+        record(plugin, &name, &params);
+    } else if get(entry, "0").as_string().as_deref() == Some("event") {
+        if let Some(name) = get(entry, "1").as_string() {
+            record(plugin, &name, &get(entry, "2"));
+        }
+    }
+}
+
+/// Reads the entries pushed so far and every one pushed from now on.
+pub(crate) fn install(plugin: &Rc<Plugin>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let mut layer = get(&window, "dataLayer");
+    if !Array::is_array(&layer) {
+        layer = Array::new().into();
+        let _ = Reflect::set(&window, &JsValue::from_str("dataLayer"), &layer);
+    }
+    for entry in Array::from(&layer).iter() {
+        record_entry(plugin, &entry);
+    }
+    let weak = Rc::downgrade(plugin);
+    let hook = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
+        if let Some(plugin) = weak.upgrade() {
+            record_entry(&plugin, &entry);
+        }
+    });
+    wrap_push(&layer, hook.as_ref().unchecked_ref());
+    // The hook serves the page's dataLayer for the page's lifetime.
+    hook.forget();
+}
