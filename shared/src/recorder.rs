@@ -49,7 +49,16 @@ pub struct Recorder {
     products: Vec<String>,
     /// Pairs already reported as toggling, so each is reported once.
     toggled: Vec<(String, String)>,
+    /// The deepest scroll bucket reported on this page (0, 25, 50, 75, 100).
+    scroll_bucket: u8,
+    /// When the shopper last did anything.
+    last_activity_ms: Option<u64>,
+    /// Whether the current quiet spell has been reported.
+    idle_reported: bool,
 }
+
+/// How long without input counts as idle.
+pub const IDLE_AFTER_MS: u64 = 60_000;
 
 impl Recorder {
     /// A recorder for a session whose next batch number is `next_seq`.
@@ -65,6 +74,9 @@ impl Recorder {
             page: None,
             products: Vec::new(),
             toggled: Vec::new(),
+            scroll_bucket: 0,
+            last_activity_ms: None,
+            idle_reported: false,
         }
     }
 
@@ -79,6 +91,8 @@ impl Recorder {
             return;
         }
         self.leave_page(at_ms);
+        self.activity(at_ms);
+        self.scroll_bucket = 0;
         self.page = Some(Page {
             path: trim(path, MAX_PATH_LEN),
             shown_at_ms: at_ms,
@@ -108,6 +122,46 @@ impl Recorder {
                     ms,
                 },
             );
+        }
+    }
+
+    /// The shopper did something (pointer, key, touch, scroll).
+    pub fn activity(&mut self, at_ms: u64) {
+        self.last_activity_ms = Some(at_ms);
+        self.idle_reported = false;
+    }
+
+    /// The page is scrolled `percent` of the way down: records the depth
+    /// when it first passes 25, 50, 75 or 100 on this page.
+    pub fn scrolled(&mut self, at_ms: u64, percent: u8) {
+        let bucket = percent.min(100) / 25 * 25;
+        if bucket > self.scroll_bucket {
+            self.scroll_bucket = bucket;
+            if let Some(path) = self.current_path().map(str::to_owned) {
+                self.record(
+                    at_ms,
+                    ShopperEvent::ScrollDepth {
+                        path,
+                        percent: bucket,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Time passes: records one `Idle` per quiet spell of
+    /// [`IDLE_AFTER_MS`] or more.
+    pub fn tick(&mut self, at_ms: u64) {
+        let Some(last) = self.last_activity_ms else {
+            return;
+        };
+        let quiet = at_ms.saturating_sub(last);
+        if !self.idle_reported && quiet >= IDLE_AFTER_MS {
+            self.idle_reported = true;
+            let ms = u32::try_from(quiet)
+                .unwrap_or(u32::MAX)
+                .min(crate::event::limits::MAX_DURATION_MS);
+            self.record(at_ms, ShopperEvent::Idle { ms });
         }
     }
 
@@ -447,6 +501,65 @@ mod tests {
                     first_sku: "a".into(),
                     second_sku: "c".into()
                 },
+            ]
+        );
+    }
+
+    #[test]
+    fn scroll_depth_is_reported_once_per_quarter_and_page() {
+        let mut r = Recorder::new(
+            "EUR",
+            0,
+            BatchPolicy {
+                max_events: 50,
+                max_wait_ms: 1_000,
+            },
+        );
+        r.scrolled(0, 80); // no page yet: nothing to attribute it to
+        r.page_view(0, "/a", "", "A", "");
+        for percent in [10, 30, 45, 52, 51, 99, 100, 100] {
+            r.scrolled(1, percent);
+        }
+        r.page_view(2, "/b", "", "B", "");
+        r.scrolled(3, 60);
+        let depths: Vec<(String, u8)> = r
+            .take_batch()
+            .unwrap()
+            .events
+            .into_iter()
+            .filter_map(|e| match e.kind {
+                ShopperEvent::ScrollDepth { path, percent } => Some((path, percent)),
+                _ => None,
+            })
+            .collect();
+        let want = [("/a", 25), ("/a", 50), ("/a", 75), ("/a", 100), ("/b", 50)];
+        assert_eq!(depths, want.map(|(p, n)| (p.to_owned(), n)));
+    }
+
+    #[test]
+    fn one_idle_report_per_quiet_spell() {
+        let mut r = recorder();
+        r.tick(IDLE_AFTER_MS * 2);
+        assert_eq!(r.pending(), 0, "no activity yet, no idleness to report");
+        r.activity(1_000);
+        r.tick(1_000 + IDLE_AFTER_MS - 1);
+        assert_eq!(r.pending(), 0);
+        r.tick(1_000 + IDLE_AFTER_MS);
+        r.tick(1_000 + IDLE_AFTER_MS * 3);
+        r.activity(500_000);
+        r.tick(500_000 + IDLE_AFTER_MS + 5);
+        let idles: Vec<ShopperEvent> = r
+            .take_batch()
+            .unwrap()
+            .events
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            idles,
+            [
+                ShopperEvent::Idle { ms: 60_000 },
+                ShopperEvent::Idle { ms: 60_005 }
             ]
         );
     }

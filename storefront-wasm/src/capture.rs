@@ -1,5 +1,6 @@
 //! Listening to the page: page views (loads and single-page route changes),
-//! the tab going hidden or visible, leaving, and exit intent.
+//! the tab going hidden or visible, leaving, exit intent, scroll depth and
+//! idleness.
 //!
 //! Every listener is passive and reads no layout; the work is recording an
 //! event, and batches leave later, off the event path (see `transport`).
@@ -77,6 +78,29 @@ pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), String> {
             transport::send_batches(inner, true);
         });
     });
+    // Hot handlers only note the time (and that the page scrolled); a
+    // once-a-second tick reads the depth, so no handler reads layout.
+    for name in ["pointermove", "keydown", "touchstart"] {
+        listen(plugin, win, name, |plugin, _| {
+            plugin.last_input.set(js_sys::Date::now());
+        });
+    }
+    listen(plugin, win, "scroll", |plugin, _| {
+        plugin.last_input.set(js_sys::Date::now());
+        plugin.scrolled.set(true);
+    });
+    let weak = Rc::downgrade(plugin);
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        if let Some(plugin) = weak.upgrade() {
+            tick(&plugin);
+        }
+    });
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        tick.as_ref().unchecked_ref(),
+        1_000,
+    );
+    // The tick runs for the page's lifetime.
+    tick.forget();
     listen(plugin, doc, "mouseout", |plugin, event| {
         // Leaving through the top edge, towards the tabs or the close button.
         let Some(mouse) = event.dyn_ref::<MouseEvent>() else {
@@ -89,6 +113,41 @@ pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), String> {
         }
     });
     Ok(())
+}
+
+/// Once a second: activity, scroll depth and idleness for the recorder.
+fn tick(plugin: &Rc<Plugin>) {
+    let input = plugin.last_input.get();
+    let depth = plugin
+        .scrolled
+        .replace(false)
+        .then(scroll_percent)
+        .flatten();
+    with(plugin, |inner| {
+        if input > plugin.seen_input.get() {
+            plugin.seen_input.set(input);
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ms since 1970
+            inner.recorder.activity(input as u64);
+        }
+        let now = wall_ms();
+        if let Some(percent) = depth {
+            inner.recorder.scrolled(now, percent);
+        }
+        inner.recorder.tick(now);
+    });
+}
+
+/// How far down the page the bottom of the window is, in percent.
+fn scroll_percent() -> Option<u8> {
+    let window = web_sys::window()?;
+    let height = f64::from(window.document()?.document_element()?.scroll_height());
+    let bottom = window.scroll_y().ok()? + window.inner_height().ok()?.as_f64()?;
+    if height <= 0.0 {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to 0..=100
+    let percent = (bottom / height * 100.0).clamp(0.0, 100.0) as u8;
+    Some(percent)
 }
 
 /// Adds a passive listener that lives as long as the page.

@@ -1,7 +1,7 @@
 //! The plugin's one instance: configuration, session, connection and
 //! recorder, shared by the page's event handlers.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use floorwalker_shared::credential::ShopperCredential;
@@ -35,6 +35,13 @@ pub(crate) struct Inner {
 /// The plugin.
 pub(crate) struct Plugin {
     pub(crate) inner: RefCell<Inner>,
+    /// When the shopper last used pointer, keys, touch or scroll (`Date.now()`),
+    /// set by hot handlers without touching `inner`.
+    pub(crate) last_input: Cell<f64>,
+    /// The `last_input` the recorder has seen.
+    pub(crate) seen_input: Cell<f64>,
+    /// Whether the page scrolled since the last look at its depth.
+    pub(crate) scrolled: Cell<bool>,
 }
 
 thread_local! {
@@ -85,6 +92,9 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
             timer_callback: None,
             listeners: Vec::new(),
         }),
+        last_input: Cell::new(0.0),
+        seen_input: Cell::new(0.0),
+        scrolled: Cell::new(false),
     });
     PLUGIN.with(|p| *p.borrow_mut() = Some(plugin.clone()));
     transport::install_timer(&plugin);

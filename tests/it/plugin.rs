@@ -117,6 +117,28 @@ fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
         "no dwell on the landing page before the route: {events:#?}"
     );
 
+    // Scrolling to the bottom of a long page is reported, quarter by quarter.
+    browser
+        .execute("document.body.style.minHeight = '8000px'; window.scrollTo(0, 1e6); return true;");
+    receive_until(&mut ops, &mut received, |r| {
+        r.events()
+            .iter()
+            .any(|e| matches!(e, ShopperEvent::ScrollDepth { percent: 100, .. }))
+    });
+    let depths: Vec<(&str, u8)> = received
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            ShopperEvent::ScrollDepth { path, percent } => Some((path.as_str(), *percent)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        depths.last(),
+        Some(&("/product/trail-runner", 100)),
+        "{depths:?}"
+    );
+
     // One session: every batch on one subject, numbered in order.
     let subjects: Vec<&Subject> = received.batches.iter().map(|(s, _)| s).collect();
     assert!(subjects.windows(2).all(|w| w[0] == w[1]), "{subjects:?}");
