@@ -12,6 +12,7 @@
 //!   `dataLayer`, and those given to `track`.
 //! - [`capture`] listens to the page (passively, reading no layout in hot
 //!   handlers) and feeds the shared `Recorder`.
+//! - [`widget`] shows offers pushed to the session, in a Shadow DOM.
 //! - [`transport`] drives the shared sans-IO NATS `Connection` over the
 //!   browser's WebSocket, through the gate, and publishes batches.
 
@@ -21,6 +22,7 @@ mod datalayer;
 mod plugin;
 mod storage;
 mod transport;
+mod widget;
 
 use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
 

@@ -30,6 +30,8 @@ pub(crate) struct Inner {
     pub(crate) timer_callback: Option<Closure<dyn FnMut()>>,
     /// Listeners live as long as the page.
     pub(crate) listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    /// The answer callback of the offer on screen.
+    pub(crate) offer_answer: Option<Closure<dyn FnMut(String)>>,
 }
 
 /// The plugin.
@@ -91,6 +93,7 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
             timer: None,
             timer_callback: None,
             listeners: Vec::new(),
+            offer_answer: None,
         }),
         last_input: Cell::new(0.0),
         seen_input: Cell::new(0.0),

@@ -74,12 +74,33 @@ pub(crate) fn stored_seq(session: &Session) -> u64 {
 }
 
 const JOURNEY_KEY: &str = "floorwalker.journey";
+const DECLINED_KEY: &str = "floorwalker.declined";
+
+/// A short, stable key of the session, to tie stored facts to it.
+fn session_key(session: &Session) -> String {
+    session.secret.expose().chars().take(8).collect()
+}
+
+/// Whether the shopper declined an offer in this session.
+pub(crate) fn declined(session: &Session) -> bool {
+    storage()
+        .and_then(|s| s.get_item(DECLINED_KEY).ok().flatten())
+        .is_some_and(|key| key == session_key(session))
+}
+
+/// Remembers for the session's other pages and tabs that the shopper
+/// declined an offer.
+pub(crate) fn set_declined(session: &Session) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(DECLINED_KEY, &session_key(session));
+    }
+}
 
 /// A session's product history (see `Recorder::product_history`), so that
 /// toggling between products on different pages is seen. Each SKU is
 /// URI-encoded, so no separator can come from a shop's data.
 pub(crate) fn save_products(session: &Session, products: &[String], toggled: &[(String, String)]) {
-    let mut text: String = session.secret.expose().chars().take(8).collect();
+    let mut text = session_key(session);
     text.push('|');
     for (i, product) in products.iter().enumerate() {
         if i > 0 {
@@ -104,7 +125,7 @@ pub(crate) fn save_products(session: &Session, products: &[String], toggled: &[(
 /// The product history saved by an earlier page of this session.
 pub(crate) fn load_products(session: &Session) -> (Vec<String>, Vec<(String, String)>) {
     let dec = |s: &str| js_sys::decode_uri_component(s).ok().map(String::from);
-    let key: String = session.secret.expose().chars().take(8).collect();
+    let key = session_key(session);
     let text = storage()
         .and_then(|s| s.get_item(JOURNEY_KEY).ok().flatten())
         .unwrap_or_default();

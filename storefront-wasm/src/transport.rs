@@ -17,7 +17,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use crate::plugin::{Inner, Plugin};
-use crate::storage;
+use crate::{storage, widget};
 
 /// An open (or opening) WebSocket and the handlers that must live with it.
 pub(crate) struct Socket {
@@ -58,15 +58,27 @@ pub(crate) fn install_timer(plugin: &Rc<Plugin>) {
 
 /// Runs the loop once (see the module doc).
 pub(crate) fn pump(plugin: &Rc<Plugin>) {
-    let Ok(mut guard) = plugin.inner.try_borrow_mut() else {
-        return;
+    let pushed = {
+        let Ok(mut guard) = plugin.inner.try_borrow_mut() else {
+            return;
+        };
+        step(plugin, &mut guard)
     };
-    let inner = &mut *guard;
+    // Pushes are handled with the state released: showing one records events.
+    for payload in pushed {
+        widget::on_push(plugin, &payload);
+    }
+}
+
+/// One turn of the loop; returns the payloads pushed to the session.
+fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> Vec<Bytes> {
     let now = monotonic_ms();
     send_batches(inner, false);
     if inner.conn.wants_transport(now) {
         open(plugin, inner, now);
     }
+    let mut pushed = Vec::new();
+    let push = inner.subjects.push();
     while let Some(event) = inner.conn.poll_event() {
         match event {
             Event::CloseTransport => {
@@ -79,7 +91,7 @@ pub(crate) fn pump(plugin: &Rc<Plugin>) {
                     &format!("floorwalker: {n} batches dropped while offline").into(),
                 );
             }
-            // Offers and chat arrive as messages once the widget exists.
+            Event::Message(msg) if msg.subject == push => pushed.push(msg.payload),
             Event::Message(_)
             | Event::Connected(_)
             | Event::Disconnected(_)
@@ -92,6 +104,7 @@ pub(crate) fn pump(plugin: &Rc<Plugin>) {
         }
     }
     schedule(inner, now);
+    pushed
 }
 
 /// Publishes the batches that are due (all waiting events if `all`).

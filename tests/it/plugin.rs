@@ -410,3 +410,99 @@ fn a_shopper_journey_through_the_demo_shop_arrives_in_order_as_one_session() {
     let seqs: Vec<u64> = received.batches.iter().map(|(_, b)| b.seq).collect();
     assert!(seqs.windows(2).all(|w| w[1] > w[0]), "{seqs:?}");
 }
+
+fn offer_shown(event: &ShopperEvent, id: &str) -> bool {
+    matches!(event, ShopperEvent::OfferShown { offer_id } if offer_id == id)
+}
+
+#[test]
+fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
+    use floorwalker_shared::event::{Push, PushEnvelope};
+    use floorwalker_shared::wire::encode_push;
+
+    let mut shop = Shop::bind();
+    let origin = shop.origin().to_owned();
+    let server = TestServer::start_with(|config, _| {
+        if let Some(ws) = &mut config.websocket {
+            ws.allowed_origins = vec![origin];
+        }
+    });
+    shop.serve(&server.websocket_url().unwrap(), "shop");
+    let mut ops = connect_operator(&server, Role::Dashboard);
+    ops.send(&[ClientOp::Sub {
+        subject: subject::all_sites_events(),
+        queue: None,
+        sid: 1,
+    }])
+    .unwrap();
+    let mut received = Received {
+        batches: Vec::new(),
+    };
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/"))
+    });
+    // The dashboard knows the session by the subject its events come on.
+    let events_subject = received.batches[0].0.as_str().to_owned();
+    let push = Subject::new(events_subject.replace(".events", ".push")).unwrap();
+    let offer = |id: &str, text: &str| ClientOp::Pub {
+        subject: push.clone(),
+        reply: None,
+        headers: None,
+        payload: encode_push(&PushEnvelope::new(Push::ChatOffer {
+            offer_id: id.into(),
+            text: text.into(),
+        }))
+        .into(),
+    };
+
+    // Text from an operator is shown as text, never as markup.
+    let text = "Need help choosing? <img src=x onerror=\"document.title='pwned'\">";
+    ops.send(&[offer("offer-1", text)]).unwrap();
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| offer_shown(e, "offer-1"))
+    });
+    let widget = browser.execute(
+        "const root = document.getElementById('floorwalker-offer').shadowRoot;
+         const dialog = root.querySelector('[role=dialog]');
+         return [root.querySelector('p').textContent, root.querySelectorAll('img').length,
+                 dialog.getAttribute('aria-label'), root.querySelectorAll('button').length, document.title];",
+    );
+    assert_eq!(widget[0], text, "{widget}");
+    assert_eq!(widget[1], 0, "the offer's text became markup: {widget}");
+    assert_eq!(widget[2], "Chat offer");
+    assert_eq!(widget[3], 3, "Accept, No thanks and Dismiss: {widget}");
+    assert_eq!(widget[4], "Floorwalker demo shop");
+
+    browser.execute("document.getElementById('floorwalker-offer').shadowRoot.querySelector('button.decline').click(); return true;");
+    receive_until(&mut ops, &mut received, |r| {
+        r.events()
+            .iter()
+            .any(|e| matches!(e, ShopperEvent::OfferDeclined { offer_id } if offer_id == "offer-1"))
+    });
+    assert_eq!(
+        browser.execute("return document.getElementById('floorwalker-offer') === null;"),
+        true
+    );
+
+    // On another page of the same session, a new offer is not shown.
+    browser.goto(&shop.url("/shoes.html"));
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/shoes.html"))
+    });
+    ops.send(&[offer("offer-2", "Still looking?")]).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    browser.execute("history.pushState({}, '', '/after-offer-2'); return true;");
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/after-offer-2"))
+    });
+    assert!(
+        !received.events().iter().any(|e| offer_shown(e, "offer-2")),
+        "a declined shopper was offered again"
+    );
+    assert_eq!(
+        browser.execute("return document.getElementById('floorwalker-offer') === null;"),
+        true
+    );
+}

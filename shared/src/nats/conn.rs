@@ -19,7 +19,7 @@
 //! messages wait in a bounded outbox (the oldest dropped first, and counted),
 //! and subscriptions are replayed on every reconnect.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use bytes::{Bytes, BytesMut};
 
@@ -155,7 +155,9 @@ pub struct Connection {
     decoder: ServerDecoder,
     rx: BytesMut,
     tx: BytesMut,
-    subs: BTreeMap<u64, Sub>,
+    /// By subscription id, in the order made: a client holds a handful, and
+    /// a Vec keeps a map's code out of the plugin.
+    subs: Vec<(u64, Sub)>,
     next_sid: u64,
     outbox: VecDeque<Outgoing>,
     outbox_size: usize,
@@ -177,7 +179,7 @@ impl Connection {
             state: State::Backoff { until: 0 },
             rx: BytesMut::new(),
             tx: BytesMut::new(),
-            subs: BTreeMap::new(),
+            subs: Vec::new(),
             next_sid: 1,
             outbox: VecDeque::new(),
             outbox_size: 0,
@@ -400,13 +402,15 @@ impl Connection {
         if self.is_past_connect() {
             sub_op(sid, &sub).encode(&mut self.tx);
         }
-        self.subs.insert(sid, sub);
+        self.subs.push((sid, sub));
         sid
     }
 
     /// Ends a subscription.
     pub fn unsubscribe(&mut self, sid: u64) {
-        if self.subs.remove(&sid).is_some() && self.is_past_connect() {
+        let before = self.subs.len();
+        self.subs.retain(|(s, _)| *s != sid);
+        if self.subs.len() < before && self.is_past_connect() {
             ClientOp::Unsub { sid, max: None }.encode(&mut self.tx);
         }
     }
