@@ -51,12 +51,8 @@ fn receive_until(
     }
 }
 
-fn is_page(event: &ShopperEvent, want: &str) -> bool {
-    matches!(event, ShopperEvent::PageView { path, .. } if path == want)
-}
-
-#[test]
-fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
+/// The demo shop, and a server whose WebSocket listener allows its origin.
+fn shop_and_server() -> (Shop, TestServer) {
     let mut shop = Shop::bind();
     let origin = shop.origin().to_owned();
     let server = TestServer::start_with(|config, _| {
@@ -65,6 +61,12 @@ fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
         }
     });
     shop.serve(&server.websocket_url().unwrap(), "shop");
+    (shop, server)
+}
+
+/// The shop and server, and a dashboard watching every shopper's events.
+fn shop_and_watcher() -> (Shop, TestServer, RawClient<Tcp>) {
+    let (shop, server) = shop_and_server();
     let mut ops = connect_operator(&server, Role::Dashboard);
     ops.send(&[ClientOp::Sub {
         subject: subject::all_sites_events(),
@@ -72,6 +74,16 @@ fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
         sid: 1,
     }])
     .unwrap();
+    (shop, server, ops)
+}
+
+fn is_page(event: &ShopperEvent, want: &str) -> bool {
+    matches!(event, ShopperEvent::PageView { path, .. } if path == want)
+}
+
+#[test]
+fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
+    let (shop, _server, mut ops) = shop_and_watcher();
 
     let browser = Browser::start();
     browser.goto(&shop.url("/?utm_source=newsletter&utm_medium=email&utm_campaign=spring"));
@@ -223,14 +235,7 @@ fn stored_until(server: &TestServer, done: impl Fn(&[&ShopperEvent]) -> bool) ->
 
 #[test]
 fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() {
-    let mut shop = Shop::bind();
-    let origin = shop.origin().to_owned();
-    let mut server = TestServer::start_with(|config, _| {
-        if let Some(ws) = &mut config.websocket {
-            ws.allowed_origins = vec![origin];
-        }
-    });
-    shop.serve(&server.websocket_url().unwrap(), "shop");
+    let (shop, mut server) = shop_and_server();
     let mut admin = connect_operator(&server, Role::Admin);
     let created = js_request(
         &mut admin,
@@ -285,21 +290,7 @@ fn product_view(event: &ShopperEvent, want: &str) -> bool {
 
 #[test]
 fn a_shopper_journey_through_the_demo_shop_arrives_in_order_as_one_session() {
-    let mut shop = Shop::bind();
-    let origin = shop.origin().to_owned();
-    let server = TestServer::start_with(|config, _| {
-        if let Some(ws) = &mut config.websocket {
-            ws.allowed_origins = vec![origin];
-        }
-    });
-    shop.serve(&server.websocket_url().unwrap(), "shop");
-    let mut ops = connect_operator(&server, Role::Dashboard);
-    ops.send(&[ClientOp::Sub {
-        subject: subject::all_sites_events(),
-        queue: None,
-        sid: 1,
-    }])
-    .unwrap();
+    let (shop, _server, mut ops) = shop_and_watcher();
     let mut received = Received {
         batches: Vec::new(),
     };
@@ -420,21 +411,7 @@ fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
     use floorwalker_shared::event::{Push, PushEnvelope};
     use floorwalker_shared::wire::encode_push;
 
-    let mut shop = Shop::bind();
-    let origin = shop.origin().to_owned();
-    let server = TestServer::start_with(|config, _| {
-        if let Some(ws) = &mut config.websocket {
-            ws.allowed_origins = vec![origin];
-        }
-    });
-    shop.serve(&server.websocket_url().unwrap(), "shop");
-    let mut ops = connect_operator(&server, Role::Dashboard);
-    ops.send(&[ClientOp::Sub {
-        subject: subject::all_sites_events(),
-        queue: None,
-        sid: 1,
-    }])
-    .unwrap();
+    let (shop, _server, mut ops) = shop_and_watcher();
     let mut received = Received {
         batches: Vec::new(),
     };
