@@ -15,7 +15,7 @@ use wasm_bindgen::closure::Closure;
 use crate::config::Config;
 use crate::storage::{self, Session};
 use crate::transport::Socket;
-use crate::{capture, datalayer, transport};
+use crate::{capture, datalayer, transport, widget};
 
 /// Everything the handlers share.
 pub(crate) struct Inner {
@@ -32,6 +32,10 @@ pub(crate) struct Inner {
     pub(crate) listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     /// The answer callback of the offer on screen.
     pub(crate) offer_answer: Option<Closure<dyn FnMut(String)>>,
+    /// What the chat window calls with the shopper's messages.
+    pub(crate) chat_send: Option<Closure<dyn FnMut(String)>>,
+    /// What the launcher calls.
+    pub(crate) launcher_open: Option<Closure<dyn FnMut()>>,
 }
 
 /// The plugin.
@@ -94,6 +98,8 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
             timer_callback: None,
             listeners: Vec::new(),
             offer_answer: None,
+            chat_send: None,
+            launcher_open: None,
         }),
         last_input: Cell::new(0.0),
         seen_input: Cell::new(0.0),
@@ -103,6 +109,7 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
     transport::install_timer(&plugin);
     capture::install(&plugin)?;
     datalayer::install(&plugin);
+    widget::install(&plugin);
     transport::pump(&plugin);
     Ok(())
 }

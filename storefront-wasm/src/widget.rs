@@ -1,6 +1,8 @@
 //! What the shopper sees: a chat offer pushed to this session, with Accept
-//! and No thanks. Declining is remembered for the rest of the session: no
-//! later offer is shown, however it is pushed.
+//! and No thanks; a launcher to ask for help at any time; the chat window
+//! that accepting or asking opens, with agents' messages pushed to it.
+//! Declining is remembered for the rest of the session: no later offer is
+//! shown, however it is pushed.
 //!
 //! The widget is built by a small JS snippet, in a Shadow DOM so the shop's
 //! CSS cannot break it nor it the shop. Text is set with `textContent` only,
@@ -10,7 +12,9 @@
 use std::rc::Rc;
 
 use floorwalker_shared::event::ShopperEvent;
-use floorwalker_shared::event::limits::{MAX_ID_LEN, MAX_OFFER_TEXT_LEN};
+use floorwalker_shared::event::limits::{
+    MAX_AGENT_NAME_LEN, MAX_CHAT_TEXT_LEN, MAX_ID_LEN, MAX_OFFER_TEXT_LEN,
+};
 use js_sys::{Function, JSON, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -22,33 +26,38 @@ use crate::transport::{self, wall_ms};
 
 #[wasm_bindgen(inline_js = r#"
 const CSS = `:host{all:initial}
-.o{position:fixed;right:16px;bottom:16px;z-index:2147483647;max-width:320px;font:15px/1.4 system-ui,sans-serif;color:#1b1b1b;background:#fff;border:1px solid #888;border-radius:8px;padding:12px 36px 12px 14px;box-shadow:0 4px 16px #0003}
+.o,.c,.l{position:fixed;right:16px;z-index:2147483647;font:15px/1.4 system-ui,sans-serif;color:#1b1b1b;background:#fff;border:1px solid #888;border-radius:8px;box-shadow:0 4px 16px #0003}
+.o{bottom:72px;max-width:320px;padding:12px 36px 12px 14px}
+.c{bottom:72px;width:300px;padding:10px}
+.l{bottom:16px;padding:8px 14px;cursor:pointer;font:inherit}
 p{margin:0 0 10px}button{font:inherit;margin-right:8px;padding:4px 12px;cursor:pointer}
 .x{position:absolute;top:4px;right:4px;margin:0;padding:0 6px;border:0;background:none;font-size:18px}
-button:focus-visible{outline:2px solid #1a5fb4;outline-offset:2px}`;
+.g{max-height:240px;overflow:auto;margin:18px 0 8px}.g p{margin:0 0 6px}.a{font-weight:600}
+input{font:inherit;width:190px}
+button:focus-visible,input:focus-visible{outline:2px solid #1a5fb4;outline-offset:2px}`;
+
+const el = (tag, props = {}) => Object.assign(document.createElement(tag), props);
+
+function panel(id) {
+  document.getElementById(id)?.remove();
+  const host = el("div", { id });
+  const root = host.attachShadow({ mode: "open" });
+  root.append(el("style", { textContent: CSS }));
+  document.body.append(host);
+  return [host, root];
+}
+
+function button(label, className) {
+  return el("button", { type: "button", className, textContent: label });
+}
 
 export function show_offer(text, answer) {
   if (!document.body) return false;
-  document.getElementById("floorwalker-offer")?.remove();
-  const host = document.createElement("div");
-  host.id = "floorwalker-offer";
-  const root = host.attachShadow({ mode: "open" });
-  const style = document.createElement("style");
-  style.textContent = CSS;
-  const box = document.createElement("div");
-  box.className = "o";
+  const [host, root] = panel("floorwalker-offer");
+  const box = el("div", { className: "o" });
   box.setAttribute("role", "dialog");
   box.setAttribute("aria-label", "Chat offer");
   box.setAttribute("aria-live", "polite");
-  const message = document.createElement("p");
-  message.textContent = text;
-  const button = (label, name) => {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = name;
-    b.textContent = label;
-    return b;
-  };
   const accept = button("Accept", "accept");
   const decline = button("No thanks", "decline");
   const close = button("\u00d7", "x");
@@ -64,49 +73,173 @@ export function show_offer(text, answer) {
   decline.addEventListener("click", () => finish("declined"));
   close.addEventListener("click", () => finish("declined"));
   box.addEventListener("keydown", (e) => { if (e.key === "Escape") finish("declined"); });
-  box.append(message, accept, decline, close);
-  root.append(style, box);
-  document.body.append(host);
+  box.append(el("p", { textContent: text }), accept, decline, close);
+  root.append(box);
   return true;
+}
+
+export function show_launcher(open) {
+  if (!document.body) return false;
+  const [, root] = panel("floorwalker-launcher");
+  const b = button("Chat with us", "l");
+  b.addEventListener("click", () => { try { open(); } catch (_) {} });
+  root.append(b);
+  return true;
+}
+
+export function open_chat(send) {
+  if (document.getElementById("floorwalker-chat") || !document.body) return;
+  const [host, root] = panel("floorwalker-chat");
+  const box = el("div", { className: "c" });
+  box.setAttribute("role", "dialog");
+  box.setAttribute("aria-label", "Chat");
+  const log = el("div", { className: "g" });
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  const form = el("form");
+  const input = el("input", { type: "text", maxLength: 1000 });
+  input.setAttribute("aria-label", "Your message");
+  const close = button("\u00d7", "x");
+  close.setAttribute("aria-label", "Close chat");
+  close.addEventListener("click", () => host.remove());
+  box.addEventListener("keydown", (e) => { if (e.key === "Escape") host.remove(); });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    try { send(text); } catch (_) {}
+  });
+  form.append(input, el("button", { type: "submit", textContent: "Send" }));
+  box.append(close, log, form);
+  root.append(box);
+  input.focus({ preventScroll: true });
+}
+
+export function chat_add(who, text) {
+  const root = document.getElementById("floorwalker-chat")?.shadowRoot;
+  const log = root?.querySelector(".g");
+  if (!log) return;
+  const line = el("p");
+  line.append(el("span", { className: "a", textContent: who + ": " }), el("span", { textContent: text }));
+  log.append(line);
+  log.scrollTop = log.scrollHeight;
 }
 "#)]
 extern "C" {
     fn show_offer(text: &str, answer: &Function) -> bool;
+    fn show_launcher(open: &Function) -> bool;
+    fn open_chat(send: &Function);
+    fn chat_add(who: &str, text: &str);
 }
 
-/// An offer as pushed.
-struct Offer {
-    id: String,
-    text: String,
+/// What a push asks the page to show.
+enum Shown {
+    /// A chat offer.
+    Offer { id: String, text: String },
+    /// An agent's (or supervisor's) chat message.
+    AgentMessage { name: String, text: String },
 }
 
-/// Reads a push's payload (`{ v: 1, push: { chat_offer: { offer_id, text } } }`)
-/// with the browser's JSON parser, and checks it as the schema would.
-fn offer_of(payload: &[u8]) -> Option<Offer> {
+/// Reads a push's payload (`{ v: 1, push: { chat_offer: {…} } }` and the
+/// like) with the browser's JSON parser, and checks it as the schema would.
+fn read_push(payload: &[u8]) -> Option<Shown> {
     let text = std::str::from_utf8(payload).ok()?;
     let value = JSON::parse(text).ok()?;
     let get = |v: &JsValue, key: &str| Reflect::get(v, &JsValue::from_str(key)).ok();
+    let string = |v: &JsValue, key: &str, max: usize| {
+        get(v, key)?
+            .as_string()
+            .filter(|s| !s.trim().is_empty() && s.len() <= max)
+    };
     #[allow(clippy::float_cmp)] // JSON numbers are f64s; small integers are exact
     let other_version =
         get(&value, "v")?.as_f64()? != f64::from(floorwalker_shared::event::SCHEMA_VERSION);
     if other_version {
         return None;
     }
-    let offer = get(&get(&value, "push")?, "chat_offer")?;
-    let id = get(&offer, "offer_id")?.as_string()?;
-    let text = get(&offer, "text")?.as_string()?;
-    let valid = !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && !text.trim().is_empty()
-        && text.len() <= MAX_OFFER_TEXT_LEN;
-    valid.then_some(Offer { id, text })
+    let push = get(&value, "push")?;
+    let offer = get(&push, "chat_offer").filter(JsValue::is_object);
+    if let Some(offer) = offer {
+        return Some(Shown::Offer {
+            id: string(&offer, "offer_id", MAX_ID_LEN)?,
+            text: string(&offer, "text", MAX_OFFER_TEXT_LEN)?,
+        });
+    }
+    let message = get(&push, "agent_message").filter(JsValue::is_object)?;
+    let mut name = string(&message, "agent_name", MAX_AGENT_NAME_LEN)?;
+    if get(&message, "from_supervisor").and_then(|v| v.as_bool()) == Some(true) {
+        name.push_str(" (supervisor)");
+    }
+    Some(Shown::AgentMessage {
+        name,
+        text: string(&message, "text", MAX_CHAT_TEXT_LEN)?,
+    })
+}
+
+/// Shows the launcher, which opens the chat window.
+pub(crate) fn install(plugin: &Rc<Plugin>) {
+    let weak = Rc::downgrade(plugin);
+    let send = Closure::<dyn FnMut(String)>::new(move |text: String| {
+        if let Some(plugin) = weak.upgrade() {
+            send_chat(&plugin, &text);
+        }
+    });
+    let weak = Rc::downgrade(plugin);
+    let open = Closure::<dyn FnMut()>::new(move || {
+        if let Some(plugin) = weak.upgrade() {
+            open_chat_window(&plugin);
+        }
+    });
+    show_launcher(open.as_ref().unchecked_ref());
+    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+        inner.chat_send = Some(send);
+        inner.launcher_open = Some(open);
+    }
+}
+
+fn open_chat_window(plugin: &Rc<Plugin>) {
+    if let Ok(inner) = plugin.inner.try_borrow() {
+        if let Some(send) = &inner.chat_send {
+            open_chat(send.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// The shopper wrote in the chat: shown, and sent as a chat message event.
+fn send_chat(plugin: &Rc<Plugin>, text: &str) {
+    let Ok(id) = storage::random_bytes() else {
+        return;
+    };
+    let text = floorwalker_shared::recorder::trim(text.trim(), MAX_CHAT_TEXT_LEN);
+    chat_add("You", &text);
+    {
+        let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+            return;
+        };
+        let event = ShopperEvent::ChatMessage {
+            chat_id: None,
+            client_msg_id: floorwalker_shared::base64url::encode(&id[..12]),
+            text,
+        };
+        inner.recorder.record(wall_ms(), event);
+    }
+    transport::pump(plugin);
 }
 
 /// Handles a message pushed to this session.
 pub(crate) fn on_push(plugin: &Rc<Plugin>, payload: &[u8]) {
-    let Some(offer) = offer_of(payload) else {
-        return;
-    };
+    match read_push(payload) {
+        Some(Shown::Offer { id, text }) => show(plugin, id, &text),
+        Some(Shown::AgentMessage { name, text }) => {
+            open_chat_window(plugin);
+            chat_add(&name, &text);
+        }
+        None => {}
+    }
+}
+
+fn show(plugin: &Rc<Plugin>, id: String, text: &str) {
     {
         let Ok(inner) = plugin.inner.try_borrow() else {
             return;
@@ -116,15 +249,16 @@ pub(crate) fn on_push(plugin: &Rc<Plugin>, payload: &[u8]) {
         }
     }
     let weak = Rc::downgrade(plugin);
-    let id = offer.id.clone();
+    let offer_id = id.clone();
     let answer = Closure::<dyn FnMut(String)>::new(move |how: String| {
         let Some(plugin) = weak.upgrade() else { return };
+        let accepted = how == "accepted";
         {
             let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
                 return;
             };
-            let offer_id = id.clone();
-            let event = if how == "accepted" {
+            let offer_id = offer_id.clone();
+            let event = if accepted {
                 ShopperEvent::OfferAccepted { offer_id }
             } else {
                 storage::set_declined(&inner.session);
@@ -132,13 +266,16 @@ pub(crate) fn on_push(plugin: &Rc<Plugin>, payload: &[u8]) {
             };
             inner.recorder.record(wall_ms(), event);
         }
+        if accepted {
+            open_chat_window(&plugin);
+        }
         transport::pump(&plugin);
     });
-    if show_offer(&offer.text, answer.as_ref().unchecked_ref()) {
+    if show_offer(text, answer.as_ref().unchecked_ref()) {
         if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
             inner
                 .recorder
-                .record(wall_ms(), ShopperEvent::OfferShown { offer_id: offer.id });
+                .record(wall_ms(), ShopperEvent::OfferShown { offer_id: id });
             // The callback lives until the next offer replaces it.
             inner.offer_answer = Some(answer);
         }

@@ -483,3 +483,67 @@ fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
         true
     );
 }
+
+#[test]
+fn the_launcher_opens_a_chat_whose_messages_go_both_ways() {
+    use floorwalker_shared::event::{Push, PushEnvelope};
+    use floorwalker_shared::wire::encode_push;
+
+    let (shop, _server, mut ops) = shop_and_watcher();
+    let mut received = Received {
+        batches: Vec::new(),
+    };
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/"))
+    });
+    let push = Subject::new(received.batches[0].0.as_str().replace(".events", ".push")).unwrap();
+
+    // The shopper asks for help and writes.
+    browser.execute("document.getElementById('floorwalker-launcher').shadowRoot.querySelector('button').click(); return true;");
+    browser.execute(
+        "const root = document.getElementById('floorwalker-chat').shadowRoot;
+         root.querySelector('input').value = 'Do the Trail Runners fit wide feet?';
+         root.querySelector('form').requestSubmit(); return true;",
+    );
+    receive_until(&mut ops, &mut received, |r| {
+        r.events()
+            .iter()
+            .any(|e| matches!(e, ShopperEvent::ChatMessage { text, .. } if text == "Do the Trail Runners fit wide feet?"))
+    });
+
+    // An agent answers; the text is shown as text.
+    let answer = "Yes: they come in wide. <b>Try</b> a half size up.";
+    ops.send(&[ClientOp::Pub {
+        subject: push,
+        reply: None,
+        headers: None,
+        payload: encode_push(&PushEnvelope::new(Push::AgentMessage {
+            chat_id: "chat-1".into(),
+            agent_name: "Ana".into(),
+            text: answer.into(),
+            from_supervisor: false,
+        }))
+        .into(),
+    }])
+    .unwrap();
+    let shown = floorwalker_tests::wait_until(Duration::from_secs(10), || {
+        let log = browser.execute(
+            "const root = document.getElementById('floorwalker-chat').shadowRoot;
+             const log = root.querySelector('[role=log]');
+             return [log.textContent, log.querySelectorAll('b').length];",
+        );
+        log[0]
+            .as_str()
+            .is_some_and(|t| t.contains("Ana: "))
+            .then_some(log)
+    })
+    .expect("the agent's answer did not appear");
+    assert_eq!(
+        shown[0],
+        format!("You: Do the Trail Runners fit wide feet?Ana: {answer}"),
+        "{shown}"
+    );
+    assert_eq!(shown[1], 0, "the agent's text became markup");
+}
