@@ -36,6 +36,8 @@ pub(crate) struct Inner {
     pub(crate) chat_send: Option<Closure<dyn FnMut(String)>>,
     /// What the launcher calls.
     pub(crate) launcher_open: Option<Closure<dyn FnMut()>>,
+    /// The answer callback of the survey on screen.
+    pub(crate) survey_answer: Option<Closure<dyn FnMut(bool, String)>>,
 }
 
 /// The plugin.
@@ -100,6 +102,7 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
             offer_answer: None,
             chat_send: None,
             launcher_open: None,
+            survey_answer: None,
         }),
         last_input: Cell::new(0.0),
         seen_input: Cell::new(0.0),

@@ -1,6 +1,7 @@
 //! What the shopper sees: a chat offer pushed to this session, with Accept
 //! and No thanks; a launcher to ask for help at any time; the chat window
-//! that accepting or asking opens, with agents' messages pushed to it.
+//! that accepting or asking opens, with agents' messages pushed to it; the
+//! one question that closes a chat, with Yes, No and an optional comment.
 //! Declining is remembered for the rest of the session: no later offer is
 //! shown, however it is pushed.
 //!
@@ -13,7 +14,8 @@ use std::rc::Rc;
 
 use floorwalker_shared::event::ShopperEvent;
 use floorwalker_shared::event::limits::{
-    MAX_AGENT_NAME_LEN, MAX_CHAT_TEXT_LEN, MAX_ID_LEN, MAX_OFFER_TEXT_LEN,
+    MAX_AGENT_NAME_LEN, MAX_CHAT_TEXT_LEN, MAX_COMMENT_LEN, MAX_ID_LEN, MAX_OFFER_TEXT_LEN,
+    MAX_QUESTION_LEN,
 };
 use js_sys::{Function, JSON, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -116,6 +118,33 @@ export function open_chat(send) {
   input.focus({ preventScroll: true });
 }
 
+export function show_survey(question, answer) {
+  if (!document.body) return false;
+  const [host, root] = panel("floorwalker-survey");
+  const box = el("form", { className: "o" });
+  box.setAttribute("role", "dialog");
+  box.setAttribute("aria-label", "Survey");
+  const comment = el("input", { type: "text", maxLength: 1000 });
+  comment.setAttribute("aria-label", "Comment (optional)");
+  let done = false;
+  const finish = (helped) => {
+    if (done) return;
+    done = true;
+    host.remove();
+    try { answer(helped, comment.value.trim()); } catch (_) {}
+  };
+  const yes = button("Yes", "yes");
+  const no = button("No", "no");
+  yes.addEventListener("click", () => finish(true));
+  no.addEventListener("click", () => finish(false));
+  const close = button("\u00d7", "x");
+  close.setAttribute("aria-label", "Dismiss");
+  close.addEventListener("click", () => { done = true; host.remove(); });
+  box.append(el("p", { textContent: question }), comment, el("p"), yes, no, close);
+  root.append(box);
+  return true;
+}
+
 export function chat_add(who, text) {
   const root = document.getElementById("floorwalker-chat")?.shadowRoot;
   const log = root?.querySelector(".g");
@@ -131,6 +160,7 @@ extern "C" {
     fn show_launcher(open: &Function) -> bool;
     fn open_chat(send: &Function);
     fn chat_add(who: &str, text: &str);
+    fn show_survey(question: &str, answer: &Function) -> bool;
 }
 
 /// What a push asks the page to show.
@@ -139,6 +169,8 @@ enum Shown {
     Offer { id: String, text: String },
     /// An agent's (or supervisor's) chat message.
     AgentMessage { name: String, text: String },
+    /// The question that closes a chat.
+    Survey { chat_id: String, question: String },
 }
 
 /// Reads a push's payload (`{ v: 1, push: { chat_offer: {…} } }` and the
@@ -164,6 +196,12 @@ fn read_push(payload: &[u8]) -> Option<Shown> {
         return Some(Shown::Offer {
             id: string(&offer, "offer_id", MAX_ID_LEN)?,
             text: string(&offer, "text", MAX_OFFER_TEXT_LEN)?,
+        });
+    }
+    if let Some(survey) = get(&push, "survey_prompt").filter(JsValue::is_object) {
+        return Some(Shown::Survey {
+            chat_id: string(&survey, "chat_id", MAX_ID_LEN)?,
+            question: string(&survey, "question", MAX_QUESTION_LEN)?,
         });
     }
     let message = get(&push, "agent_message").filter(JsValue::is_object)?;
@@ -235,7 +273,35 @@ pub(crate) fn on_push(plugin: &Rc<Plugin>, payload: &[u8]) {
             open_chat_window(plugin);
             chat_add(&name, &text);
         }
+        Some(Shown::Survey { chat_id, question }) => ask(plugin, chat_id, &question),
         None => {}
+    }
+}
+
+/// Asks the one question that closes a chat; the answer, with its optional
+/// comment, is recorded.
+fn ask(plugin: &Rc<Plugin>, chat_id: String, question: &str) {
+    let weak = Rc::downgrade(plugin);
+    let answer = Closure::<dyn FnMut(bool, String)>::new(move |helped: bool, comment: String| {
+        let Some(plugin) = weak.upgrade() else { return };
+        {
+            let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+                return;
+            };
+            let comment = floorwalker_shared::recorder::trim(&comment, MAX_COMMENT_LEN);
+            let event = ShopperEvent::SurveyAnswer {
+                chat_id: chat_id.clone(),
+                helped,
+                comment: (!comment.is_empty()).then_some(comment),
+            };
+            inner.recorder.record(wall_ms(), event);
+        }
+        transport::pump(&plugin);
+    });
+    if show_survey(question, answer.as_ref().unchecked_ref()) {
+        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+            inner.survey_answer = Some(answer);
+        }
     }
 }
 

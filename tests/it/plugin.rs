@@ -485,7 +485,7 @@ fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
 }
 
 #[test]
-fn the_launcher_opens_a_chat_whose_messages_go_both_ways() {
+fn the_launcher_opens_a_chat_whose_messages_go_both_ways_and_it_ends_with_the_survey() {
     use floorwalker_shared::event::{Push, PushEnvelope};
     use floorwalker_shared::wire::encode_push;
 
@@ -516,7 +516,7 @@ fn the_launcher_opens_a_chat_whose_messages_go_both_ways() {
     // An agent answers; the text is shown as text.
     let answer = "Yes: they come in wide. <b>Try</b> a half size up.";
     ops.send(&[ClientOp::Pub {
-        subject: push,
+        subject: push.clone(),
         reply: None,
         headers: None,
         payload: encode_push(&PushEnvelope::new(Push::AgentMessage {
@@ -546,4 +546,36 @@ fn the_launcher_opens_a_chat_whose_messages_go_both_ways() {
         "{shown}"
     );
     assert_eq!(shown[1], 0, "the agent's text became markup");
+
+    // The chat ends with one question; the shopper says no, with a comment.
+    ops.send(&[ClientOp::Pub {
+        subject: push,
+        reply: None,
+        headers: None,
+        payload: encode_push(&PushEnvelope::new(Push::SurveyPrompt {
+            chat_id: "chat-1".into(),
+            question: "Did you get the help you needed?".into(),
+        }))
+        .into(),
+    }])
+    .unwrap();
+    let asked = floorwalker_tests::wait_until(Duration::from_secs(10), || {
+        let q = browser.execute(
+            "const host = document.getElementById('floorwalker-survey');
+             return host ? host.shadowRoot.querySelector('p').textContent : null;",
+        );
+        q.as_str().map(str::to_owned)
+    });
+    assert_eq!(asked.as_deref(), Some("Did you get the help you needed?"));
+    browser.execute(
+        "const root = document.getElementById('floorwalker-survey').shadowRoot;
+         root.querySelector('input').value = 'Sizes were unclear';
+         root.querySelector('button.no').click(); return true;",
+    );
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| {
+            matches!(e, ShopperEvent::SurveyAnswer { chat_id, helped: false, comment: Some(c) }
+                if chat_id == "chat-1" && c == "Sizes were unclear")
+        })
+    });
 }
