@@ -76,20 +76,15 @@ fn is_refused<T>(result: &Result<RawClient<T>, HandshakeError>) -> bool {
 /// The gate's counts, asked for on its status subject.
 fn gate_status(server: &TestServer) -> serde_json::Value {
     let mut dash = connect_operator(server, Role::Dashboard);
-    let inbox = subj("fw.inbox.dashboard.status");
-    allowed(&mut dash, sub(inbox.clone(), 1));
-    let rt = allowed(
-        &mut dash,
-        publish_with_reply(subject::gate_status(), Some(inbox), b""),
-    );
-    let msg = match rt.messages.first() {
-        Some(msg) => msg.clone(),
-        None => match dash.next_significant(WAIT).unwrap() {
-            ServerOp::Msg(msg) => msg,
-            other => panic!("no status reply: {other:?}"),
-        },
-    };
-    serde_json::from_slice(&msg.payload).unwrap()
+    let reply = dash
+        .request(
+            subject::gate_status(),
+            subj("fw.inbox.dashboard.status"),
+            b"",
+            WAIT,
+        )
+        .expect("the gate's status");
+    serde_json::from_slice(&reply.payload).unwrap()
 }
 
 #[test]

@@ -3,10 +3,10 @@
 use std::time::{Duration, Instant};
 
 use floorwalker::gate::policy::Role;
-use floorwalker_shared::event::{Batch, ShopperEvent};
+use floorwalker_shared::event::{Batch, Push, PushEnvelope, ShopperEvent};
 use floorwalker_shared::nats::{ClientOp, ServerOp};
 use floorwalker_shared::subject::{self, Subject};
-use floorwalker_shared::wire::decode_batch;
+use floorwalker_shared::wire::{decode_batch, encode_push};
 use floorwalker_tests::browser::{Browser, Shop};
 use floorwalker_tests::clients::{connect_operator, try_connect_operator};
 use floorwalker_tests::raw::{RawClient, Tcp};
@@ -161,33 +161,24 @@ fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
 /// A JetStream API request as the admin; returns the JSON reply.
 fn js_request(admin: &mut RawClient<Tcp>, subject: &str, body: &str) -> serde_json::Value {
     let inbox = Subject::new("fw.inbox.admin.js").unwrap();
-    admin
-        .send(&[
-            ClientOp::Sub {
-                subject: inbox.clone(),
-                queue: None,
-                sid: 99,
-            },
-            ClientOp::Pub {
-                subject: Subject::new(subject).unwrap(),
-                reply: Some(inbox),
-                headers: None,
-                payload: bytes::Bytes::copy_from_slice(body.as_bytes()),
-            },
-            ClientOp::Unsub {
-                sid: 99,
-                max: Some(1),
-            },
-        ])
-        .unwrap();
-    loop {
-        match admin.next_significant(Duration::from_secs(10)).unwrap() {
-            ServerOp::Msg(msg) if msg.sid == 99 => {
-                return serde_json::from_slice(&msg.payload).unwrap();
-            }
-            ServerOp::Err(e) => panic!("{subject}: {e}"),
-            _ => {}
-        }
+    let reply = admin
+        .request(
+            Subject::new(subject).unwrap(),
+            inbox,
+            body.as_bytes(),
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|e| panic!("{subject}: {e:?}"));
+    serde_json::from_slice(&reply.payload).unwrap()
+}
+
+/// Publishing `push` to a shopper's push subject, as an operator does.
+fn push_op(subject: &Subject, push: Push) -> ClientOp {
+    ClientOp::Pub {
+        subject: subject.clone(),
+        reply: None,
+        headers: None,
+        payload: encode_push(&PushEnvelope::new(push)).into(),
     }
 }
 
@@ -408,9 +399,6 @@ fn offer_shown(event: &ShopperEvent, id: &str) -> bool {
 
 #[test]
 fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
-    use floorwalker_shared::event::{Push, PushEnvelope};
-    use floorwalker_shared::wire::encode_push;
-
     let (shop, _server, mut ops) = shop_and_watcher();
     let mut received = Received {
         batches: Vec::new(),
@@ -423,15 +411,14 @@ fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
     // The dashboard knows the session by the subject its events come on.
     let events_subject = received.batches[0].0.as_str().to_owned();
     let push = Subject::new(events_subject.replace(".events", ".push")).unwrap();
-    let offer = |id: &str, text: &str| ClientOp::Pub {
-        subject: push.clone(),
-        reply: None,
-        headers: None,
-        payload: encode_push(&PushEnvelope::new(Push::ChatOffer {
-            offer_id: id.into(),
-            text: text.into(),
-        }))
-        .into(),
+    let offer = |id: &str, text: &str| {
+        push_op(
+            &push,
+            Push::ChatOffer {
+                offer_id: id.into(),
+                text: text.into(),
+            },
+        )
     };
 
     // Text from an operator is shown as text, never as markup.
@@ -486,9 +473,6 @@ fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
 
 #[test]
 fn the_launcher_opens_a_chat_whose_messages_go_both_ways_and_it_ends_with_the_survey() {
-    use floorwalker_shared::event::{Push, PushEnvelope};
-    use floorwalker_shared::wire::encode_push;
-
     let (shop, _server, mut ops) = shop_and_watcher();
     let mut received = Received {
         batches: Vec::new(),
@@ -515,18 +499,15 @@ fn the_launcher_opens_a_chat_whose_messages_go_both_ways_and_it_ends_with_the_su
 
     // An agent answers; the text is shown as text.
     let answer = "Yes: they come in wide. <b>Try</b> a half size up.";
-    ops.send(&[ClientOp::Pub {
-        subject: push.clone(),
-        reply: None,
-        headers: None,
-        payload: encode_push(&PushEnvelope::new(Push::AgentMessage {
+    ops.send(&[push_op(
+        &push,
+        Push::AgentMessage {
             chat_id: "chat-1".into(),
             agent_name: "Ana".into(),
             text: answer.into(),
             from_supervisor: false,
-        }))
-        .into(),
-    }])
+        },
+    )])
     .unwrap();
     let shown = floorwalker_tests::wait_until(Duration::from_secs(10), || {
         let log = browser.execute(
@@ -548,16 +529,13 @@ fn the_launcher_opens_a_chat_whose_messages_go_both_ways_and_it_ends_with_the_su
     assert_eq!(shown[1], 0, "the agent's text became markup");
 
     // The chat ends with one question; the shopper says no, with a comment.
-    ops.send(&[ClientOp::Pub {
-        subject: push,
-        reply: None,
-        headers: None,
-        payload: encode_push(&PushEnvelope::new(Push::SurveyPrompt {
+    ops.send(&[push_op(
+        &push,
+        Push::SurveyPrompt {
             chat_id: "chat-1".into(),
             question: "Did you get the help you needed?".into(),
-        }))
-        .into(),
-    }])
+        },
+    )])
     .unwrap();
     let asked = floorwalker_tests::wait_until(Duration::from_secs(10), || {
         let q = browser.execute(

@@ -8,11 +8,12 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use floorwalker_shared::nats::{
     ClientOp, ConnectInfo, DecodeError, Limits, Message, ServerDecoder, ServerError, ServerInfo,
     ServerOp,
 };
+use floorwalker_shared::subject::Subject;
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
 use tungstenite::stream::MaybeTlsStream;
@@ -233,6 +234,44 @@ impl<T: Transport> RawClient<T> {
         }
     }
 
+    /// A request: subscribes `inbox` (for one message), publishes `payload`
+    /// to `subject` with it as the reply subject, and returns the reply.
+    /// A server error (a permission refused) is returned as such.
+    pub fn request(
+        &mut self,
+        subject: Subject,
+        inbox: Subject,
+        payload: &[u8],
+        timeout: Duration,
+    ) -> Result<Message, RequestError> {
+        const SID: u64 = u64::MAX;
+        self.send(&[
+            ClientOp::Sub {
+                subject: inbox.clone(),
+                queue: None,
+                sid: SID,
+            },
+            ClientOp::Pub {
+                subject,
+                reply: Some(inbox),
+                headers: None,
+                payload: Bytes::copy_from_slice(payload),
+            },
+            ClientOp::Unsub {
+                sid: SID,
+                max: Some(1),
+            },
+        ])
+        .map_err(|e| RequestError::Read(ReadError::Io(e)))?;
+        loop {
+            match self.next_significant(timeout).map_err(RequestError::Read)? {
+                ServerOp::Msg(msg) if msg.sid == SID => return Ok(msg),
+                ServerOp::Err(err) => return Err(RequestError::Server(err)),
+                _ => {}
+            }
+        }
+    }
+
     /// Sends `ops` and a PING, and collects what arrives up to the PONG.
     pub fn roundtrip(
         &mut self,
@@ -252,6 +291,15 @@ impl<T: Transport> RawClient<T> {
             }
         }
     }
+}
+
+/// Why a request got no reply.
+#[derive(Debug)]
+pub enum RequestError {
+    /// The server refused it.
+    Server(ServerError),
+    /// Reading failed (timeout, closed, decode).
+    Read(ReadError),
 }
 
 /// Why a handshake did not complete.
