@@ -54,6 +54,10 @@ pub struct Batch {
     /// ISO 4217 code (three uppercase letters, e.g. `EUR`) of every amount in
     /// the batch.
     pub currency: String,
+    /// The browser's visitor id: random, kept across sessions in the
+    /// browser's storage until the shopper clears it, so a returning visitor
+    /// is recognised; `None` when the plugin could not store one.
+    pub visitor: Option<String>,
     /// What the shopper did, oldest first.
     pub events: Vec<Event>,
 }
@@ -65,6 +69,7 @@ impl Batch {
             v: SCHEMA_VERSION,
             seq,
             currency: currency.into(),
+            visitor: None,
             events,
         }
     }
@@ -160,6 +165,13 @@ pub enum ShopperEvent {
     Idle {
         /// Time without input, in milliseconds.
         ms: u32,
+    },
+    /// Batches of this session's events were lost: the plugin's offline
+    /// buffer was full while it could not reach the server, and it dropped
+    /// the oldest. Reported in the first batch after it reconnects.
+    BatchesDropped {
+        /// How many batches were dropped, at least 1.
+        count: u32,
     },
     /// An offer pushed by an agent was displayed.
     OfferShown {

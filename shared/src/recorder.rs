@@ -41,6 +41,7 @@ struct Page {
 #[derive(Debug, Clone)]
 pub struct Recorder {
     currency: String,
+    visitor: Option<String>,
     policy: BatchPolicy,
     next_seq: u64,
     pending: Vec<Event>,
@@ -65,6 +66,7 @@ impl Recorder {
     pub fn new(currency: impl Into<String>, next_seq: u64, policy: BatchPolicy) -> Self {
         Self {
             currency: currency.into(),
+            visitor: None,
             policy: BatchPolicy {
                 max_events: policy.max_events.clamp(1, MAX_EVENTS_PER_BATCH),
                 ..policy
@@ -78,6 +80,11 @@ impl Recorder {
             last_activity_ms: None,
             idle_reported: false,
         }
+    }
+
+    /// Names the browser's visitor in every batch from now on.
+    pub fn set_visitor(&mut self, visitor: impl Into<String>) {
+        self.visitor = Some(visitor.into());
     }
 
     /// A page was shown (a load, or a single-page shop's route change):
@@ -269,7 +276,8 @@ impl Recorder {
         }
         let n = self.pending.len().min(self.policy.max_events);
         let events: Vec<Event> = self.pending.drain(..n).collect();
-        let batch = Batch::new(self.next_seq, self.currency.clone(), events);
+        let mut batch = Batch::new(self.next_seq, self.currency.clone(), events);
+        batch.visitor.clone_from(&self.visitor);
         self.next_seq += 1;
         Some(batch)
     }
@@ -445,6 +453,21 @@ mod tests {
         // What a supervisor watches goes at once.
         r.record(500, ShopperEvent::ExitIntent);
         assert!(r.due(500));
+    }
+
+    #[test]
+    fn every_batch_names_the_visitor_once_known() {
+        let mut r = recorder();
+        r.record(100, ShopperEvent::TabHidden);
+        assert_eq!(r.take_batch().unwrap().visitor, None);
+        r.set_visitor("Vb3_x-9QmZ");
+        for at in [200, 300] {
+            r.record(at, ShopperEvent::TabVisible);
+            assert_eq!(
+                r.take_batch().unwrap().visitor.as_deref(),
+                Some("Vb3_x-9QmZ")
+            );
+        }
     }
 
     #[test]

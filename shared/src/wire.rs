@@ -205,14 +205,13 @@ mod tests {
     // every reader in the field, cannot pass unnoticed.
     #[test]
     fn a_batch_is_json_with_named_fields() {
-        let expected = r#"{"v":1,"seq":7,"currency":"EUR","events":[
+        let expected = r#"{"v":1,"seq":7,"currency":"EUR","visitor":"Vb3_x-9QmZ","events":[
             {"at_ms":1750000000000,"kind":{"site_search":{"query":"trail shoes"}}},
             {"at_ms":1750000004000,"kind":{"scroll_depth":{"path":"/search","percent":40}}}]}"#;
         let expected: String = expected.split('\n').map(str::trim_start).collect();
-        assert_eq!(
-            String::from_utf8(encode_batch(&small_batch())).unwrap(),
-            expected
-        );
+        let mut batch = small_batch();
+        batch.visitor = Some("Vb3_x-9QmZ".to_owned());
+        assert_eq!(String::from_utf8(encode_batch(&batch)).unwrap(), expected);
     }
 
     #[test]
@@ -468,7 +467,7 @@ mod tests {
             &[valid.as_slice(), b"{}"].concat(),
             // A field twice, which could smuggle a value past a checker
             // that reads the first.
-            br#"{"v":1,"seq":7,"currency":"EUR","events":[],"seq":8}"#,
+            br#"{"v":1,"seq":7,"currency":"EUR","visitor":"Vb3_x-9QmZ","events":[],"seq":8}"#,
             // Not UTF-8.
             b"{\"v\":1,\"seq\":7,\"currency\":\"\xff\xfe\",\"events\":[]}",
             // Deeper than the parser's recursion limit: an error, not a

@@ -85,6 +85,9 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
         session.next_seq,
         BatchPolicy::default(),
     );
+    if let Some(visitor) = storage::visitor() {
+        recorder.set_visitor(visitor);
+    }
     let (products, toggled) = storage::load_products(&session);
     recorder.restore_product_history(products, toggled);
     let plugin = Rc::new(Plugin {

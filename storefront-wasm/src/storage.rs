@@ -1,4 +1,4 @@
-//! The session, kept in `localStorage` so they survive page
+//! The visitor and the session, kept in `localStorage` so they survive page
 //! loads and are shared by the tabs of one browser; in memory only when
 //! storage is unavailable (some private modes throw).
 
@@ -32,6 +32,22 @@ pub(crate) fn random_bytes() -> Result<[u8; 32], String> {
         .get_random_values_with_u8_array(&mut bytes)
         .map_err(|_| "crypto.getRandomValues failed")?;
     Ok(bytes)
+}
+
+const VISITOR_KEY: &str = "floorwalker.visitor";
+
+/// This browser's visitor id, made on its first visit and kept until the
+/// shopper clears the site's storage; `None` where storage is unavailable
+/// (an id that lived for one page would count every page as a new visitor).
+pub(crate) fn visitor() -> Option<String> {
+    let storage = storage()?;
+    if let Some(id) = storage.get_item(VISITOR_KEY).ok().flatten() {
+        return Some(id);
+    }
+    let random = random_bytes().ok()?;
+    let id = floorwalker_shared::base64url::encode(&random[..16]);
+    storage.set_item(VISITOR_KEY, &id).ok()?;
+    Some(id)
 }
 
 /// The current session, or a new one if none is stored or it went idle.

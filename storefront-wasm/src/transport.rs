@@ -87,9 +87,11 @@ fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> Vec<Bytes> {
                 }
             }
             Event::Dropped(n) => {
-                web_sys::console::warn_1(
-                    &format!("floorwalker: {n} batches dropped while offline").into(),
-                );
+                let count = u32::try_from(n).unwrap_or(u32::MAX);
+                let kind = floorwalker_shared::event::ShopperEvent::BatchesDropped { count };
+                inner.recorder.record(wall_ms(), kind);
+                // The report is urgent: it goes with this turn's writes.
+                send_batches(inner, false);
             }
             Event::Message(msg) if msg.subject == push => pushed.push(msg.payload),
             Event::Message(_)

@@ -224,18 +224,22 @@ fn stored_until(server: &TestServer, done: impl Fn(&[&ShopperEvent]) -> bool) ->
     }
 }
 
-#[test]
-fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() {
-    let (shop, mut server) = shop_and_server();
-    let mut admin = connect_operator(&server, Role::Admin);
+/// Keeps every shopper's batches in a stream, where they outlive a server
+/// restart.
+fn create_events_stream(server: &TestServer) {
+    let mut admin = connect_operator(server, Role::Admin);
     let created = js_request(
         &mut admin,
         "$JS.API.STREAM.CREATE.EVENTS",
         r#"{"name":"EVENTS","subjects":["fw.*.shopper.*.events"],"storage":"file"}"#,
     );
     assert!(created.get("error").is_none(), "{created}");
-    drop(admin);
+}
 
+#[test]
+fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() {
+    let (shop, mut server) = shop_and_server();
+    create_events_stream(&server);
     let browser = Browser::start();
     browser.goto(&shop.url("/"));
     stored_until(&server, |events| events.iter().any(|e| is_page(e, "/")));
@@ -391,6 +395,123 @@ fn a_shopper_journey_through_the_demo_shop_arrives_in_order_as_one_session() {
     assert!(subjects.windows(2).all(|w| w[0] == w[1]), "{subjects:?}");
     let seqs: Vec<u64> = received.batches.iter().map(|(_, b)| b.seq).collect();
     assert!(seqs.windows(2).all(|w| w[1] > w[0]), "{seqs:?}");
+    // And one visitor, named in every batch.
+    let visitors: Vec<Option<&str>> = received
+        .batches
+        .iter()
+        .map(|(_, b)| b.visitor.as_deref())
+        .collect();
+    assert!(
+        visitors[0].is_some_and(|v| v.len() == 22) && visitors.windows(2).all(|w| w[0] == w[1]),
+        "{visitors:?}"
+    );
+}
+
+#[test]
+fn a_returning_visitor_keeps_its_visitor_id_in_a_new_session() {
+    let (shop, _server, mut ops) = shop_and_watcher();
+    let mut received = Received {
+        batches: Vec::new(),
+    };
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/"))
+    });
+
+    // What 30 idle minutes do to a session, without the wait, done on a
+    // page without the plugin (which would store its session as it leaves).
+    browser.goto(&shop.url("/shop.css"));
+    browser.execute("localStorage.removeItem('floorwalker.session'); return true;");
+    browser.goto(&shop.url("/shoes.html"));
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/shoes.html"))
+    });
+
+    let (first_subject, first) = &received.batches[0];
+    let (last_subject, last) = received.batches.last().unwrap();
+    assert_ne!(
+        first_subject, last_subject,
+        "a new session has a new subject"
+    );
+    assert!(first.visitor.is_some());
+    assert_eq!(first.visitor, last.visitor, "the same visitor");
+    assert_eq!(last.seq, 0, "the new session numbers its batches afresh");
+}
+
+/// A shop's cart add of 50 items with long SKUs (three batches, about 10 KB):
+/// `call` is in every SKU.
+fn big_cart_add(call: usize) -> String {
+    let pad = "x".repeat(110);
+    format!(
+        "dataLayer.push({{ event: 'add_to_cart', ecommerce: {{ items: Array.from({{ length: 50 }}, \
+         (_, i) => ({{ item_id: 'c{call:03}-i' + i + '-{pad}', item_name: 'Sock', price: 1, \
+         quantity: 1 }})) }} }});"
+    )
+}
+
+fn call_of(event: &ShopperEvent) -> Option<usize> {
+    match event {
+        ShopperEvent::CartAdd(line) => line.sku.get(1..4)?.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Cart adds made while offline: about 600 KB, where the plugin buffers
+/// 256 KB.
+const CALLS: usize = 60;
+
+#[test]
+fn a_full_offline_buffer_drops_the_oldest_batches_and_reports_how_many() {
+    let (shop, mut server) = shop_and_server();
+    create_events_stream(&server);
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    stored_until(&server, |events| events.iter().any(|e| is_page(e, "/")));
+
+    server.stop_server();
+    let script: String = (0..CALLS).map(big_cart_add).collect();
+    browser.execute(&format!("{script} return true;"));
+    server.start_server();
+
+    let batches = stored_until(&server, |events| {
+        events.iter().any(|e| call_of(e) == Some(CALLS - 1))
+            && events
+                .iter()
+                .any(|e| matches!(e, ShopperEvent::BatchesDropped { .. }))
+    });
+    let events: Vec<&ShopperEvent> = batches
+        .iter()
+        .flat_map(|b| b.events.iter().map(|e| &e.kind))
+        .collect();
+    let reports: Vec<u32> = events
+        .iter()
+        .filter_map(|e| match e {
+            ShopperEvent::BatchesDropped { count } => Some(*count),
+            _ => None,
+        })
+        .collect();
+    let [dropped] = reports[..] else {
+        panic!("one report of drops expected: {reports:?}")
+    };
+
+    // The batches missing are exactly as many as reported, and the oldest.
+    let seqs: Vec<u64> = batches.iter().map(|b| b.seq).collect();
+    let gaps: Vec<u64> = seqs
+        .windows(2)
+        .filter(|w| w[1] != w[0] + 1)
+        .map(|w| w[1] - w[0] - 1)
+        .collect();
+    assert_eq!(gaps, [u64::from(dropped)], "seqs: {seqs:?}");
+    let calls: Vec<usize> = events.iter().filter_map(|e| call_of(e)).collect();
+    assert!(calls.windows(2).all(|w| w[0] <= w[1]), "{calls:?}");
+    assert_eq!(
+        calls.iter().filter(|&&c| c == CALLS - 1).count(),
+        50,
+        "the newest call arrived whole"
+    );
+    assert!(calls[0] > 0, "the oldest call was dropped");
+    assert!(dropped >= 3, "{dropped}");
 }
 
 fn offer_shown(event: &ShopperEvent, id: &str) -> bool {

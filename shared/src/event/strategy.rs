@@ -101,6 +101,7 @@ pub(crate) fn shopper_event() -> impl Strategy<Value = ShopperEvent> {
         Just(ShopperEvent::TabHidden),
         Just(ShopperEvent::TabVisible),
         (0..=MAX_DURATION_MS).prop_map(|ms| ShopperEvent::Idle { ms }),
+        (1..=u32::MAX).prop_map(|count| ShopperEvent::BatchesDropped { count }),
         required(MAX_ID_LEN).prop_map(|offer_id| ShopperEvent::OfferShown { offer_id }),
         required(MAX_ID_LEN).prop_map(|offer_id| ShopperEvent::OfferAccepted { offer_id }),
         required(MAX_ID_LEN).prop_map(|offer_id| ShopperEvent::OfferDeclined { offer_id }),
@@ -132,12 +133,14 @@ pub(crate) fn batch() -> impl Strategy<Value = Batch> {
     (
         any::<u64>(),
         "[A-Z]{3}",
+        option::of("[A-Za-z0-9_-]{1,64}"),
         vec((any::<u64>(), shopper_event()), 0..=24),
     )
-        .prop_map(|(seq, currency, events)| Batch {
+        .prop_map(|(seq, currency, visitor, events)| Batch {
             v: SCHEMA_VERSION,
             seq,
             currency,
+            visitor,
             events: events
                 .into_iter()
                 .map(|(at_ms, kind)| Event { at_ms, kind })

@@ -101,6 +101,9 @@ impl Batch {
             return Err(InvalidEvent::new(InvalidEventKind::TooManyEvents, "events"));
         }
         currency(&self.currency)?;
+        if let Some(visitor) = &self.visitor {
+            id_token(visitor, "visitor")?;
+        }
         for (index, event) in self.events.iter().enumerate() {
             event.validate().map_err(|e| e.at(index))?;
         }
@@ -179,6 +182,7 @@ impl ShopperEvent {
             Self::SiteSearch { query } => required(query, MAX_QUERY_LEN, "site_search.query"),
             Self::ExitIntent | Self::TabHidden | Self::TabVisible => Ok(()),
             Self::Idle { ms } => within(*ms, 0, MAX_DURATION_MS, "idle.ms"),
+            Self::BatchesDropped { count } => within(*count, 1, u32::MAX, "batches_dropped.count"),
             Self::OfferShown { offer_id }
             | Self::OfferAccepted { offer_id }
             | Self::OfferDeclined { offer_id } => required(offer_id, MAX_ID_LEN, "offer.offer_id"),
@@ -269,6 +273,20 @@ fn currency(code: &str) -> Check {
         Ok(())
     } else {
         Err(InvalidEvent::new(InvalidEventKind::BadFormat, "currency"))
+    }
+}
+
+/// An id the plugin made: 1 to [`MAX_ID_LEN`] of `[A-Za-z0-9_-]`, so it
+/// can be shown anywhere as it is.
+fn id_token(value: &str, field: &'static str) -> Check {
+    required(value, MAX_ID_LEN, field)?;
+    if value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        Ok(())
+    } else {
+        Err(InvalidEvent::new(InvalidEventKind::BadFormat, field))
     }
 }
 
@@ -497,6 +515,41 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_visitor_id_is_a_short_token_that_a_terminal_can_show() {
+        let with_visitor = |id: &str| {
+            let mut batch = Batch::new(0, "EUR", vec![]);
+            batch.visitor = Some(id.to_owned());
+            batch.validate()
+        };
+        assert_eq!(with_visitor("Vb3_x-9QmZ"), Ok(()));
+        assert_eq!(with_visitor(&"a".repeat(MAX_ID_LEN)), Ok(()));
+        let broken = [
+            ("", InvalidEventKind::FieldEmpty),
+            (&*"a".repeat(MAX_ID_LEN + 1), InvalidEventKind::FieldTooLong),
+            ("visitor one", InvalidEventKind::BadFormat),
+            ("\u{1b}[31m", InvalidEventKind::BadFormat),
+            ("v\u{202e}", InvalidEventKind::BadFormat),
+        ];
+        for (id, kind) in broken {
+            assert_eq!(
+                with_visitor(id),
+                Err(InvalidEvent::new(kind, "visitor")),
+                "{id:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_drop_report_counts_at_least_one_batch() {
+        let report = |count| batch_of(vec![ShopperEvent::BatchesDropped { count }]).validate();
+        assert_eq!(report(1), Ok(()));
+        assert_eq!(
+            report(0),
+            Err(InvalidEvent::new(InvalidEventKind::OutOfRange, "batches_dropped.count").at(0))
+        );
     }
 
     /// A string field: its name in errors, its limit, whether it may be
