@@ -26,8 +26,11 @@ test: setup setup-tests wasm
     cargo fmt --all --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo clippy -p floorwalker-shared -p floorwalker-storefront --target wasm32-unknown-unknown --locked -- -D warnings
+    cargo clippy -p floorwalker-storefront --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
     cargo build -p floorwalker --bin floorwalker --locked
     cargo test --workspace --locked
+    # The plugin's browser glue, in headless Chromium (storefront-wasm/webdriver.json).
+    CHROMEDRIVER="$(command -v chromedriver)" cargo test -p floorwalker-storefront --target wasm32-unknown-unknown --locked
 
 # Measure, side by side: wire formats, and what the gate costs a connection (see docs/BENCHMARKS.md).
 bench: setup

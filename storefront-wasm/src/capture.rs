@@ -220,3 +220,48 @@ fn record_page(plugin: &Rc<Plugin>, landing: bool) {
             .page_view(wall_ms(), &path, &query, &title, &referrer);
     });
 }
+
+#[cfg(test)]
+#[cfg(target_arch = "wasm32")]
+mod tests {
+    use wasm_bindgen::JsValue;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use crate::plugin::with_plugin;
+
+    fn current_path() -> Option<String> {
+        let mut path = None;
+        with_plugin(|p| path = p.inner.borrow().recorder.current_path().map(str::to_owned));
+        path
+    }
+
+    // One test: the plugin starts once per page.
+    #[wasm_bindgen_test]
+    fn start_follows_route_changes_and_bad_options_leave_the_page_alone() {
+        crate::start(JsValue::from(42));
+        assert_eq!(
+            current_path(),
+            None,
+            "bad options start nothing, and throw nothing"
+        );
+
+        let window = web_sys::window().unwrap();
+        let history = window.history().unwrap();
+        let page = window.location().pathname().unwrap();
+        let options = js_sys::JSON::parse(r#"{"server":"ws://127.0.0.1:9","site":"test"}"#);
+        crate::start(options.unwrap());
+        assert_eq!(current_path(), Some(page.clone()));
+
+        history
+            .push_state_with_url(&JsValue::NULL, "", Some("/shoes/trail?utm_source=x"))
+            .unwrap();
+        assert_eq!(current_path().as_deref(), Some("/shoes/trail"));
+        history
+            .replace_state_with_url(&JsValue::NULL, "", Some("/shoes/road"))
+            .unwrap();
+        assert_eq!(current_path().as_deref(), Some("/shoes/road"));
+        history
+            .replace_state_with_url(&JsValue::NULL, "", Some(&page))
+            .unwrap();
+    }
+}

@@ -51,3 +51,48 @@ impl Config {
         })
     }
 }
+
+#[cfg(test)]
+#[cfg(target_arch = "wasm32")]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    fn read(json: &str) -> Result<Config, String> {
+        Config::from_js(&js_sys::JSON::parse(json).unwrap())
+    }
+
+    #[wasm_bindgen_test]
+    fn a_good_configuration_is_read_with_euro_by_default() {
+        let config = read(r#"{"server":"wss://nats.example.com","site":"shop-1"}"#).unwrap();
+        assert_eq!(config.server, "wss://nats.example.com");
+        assert_eq!(config.site.as_str(), "shop-1");
+        assert_eq!(config.currency, "EUR");
+        let yen = read(r#"{"server":"ws://127.0.0.1:4223","site":"jp","currency":"JPY"}"#);
+        assert_eq!(yen.unwrap().currency, "JPY");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_bad_configuration_says_what_to_fix() {
+        let cases = [
+            ("42", "start() needs an object"),
+            ("null", "start() needs an object"),
+            (r#"{"site":"shop"}"#, "needs 'server'"),
+            (
+                r#"{"server":"https://x","site":"shop"}"#,
+                "'server' must be a ws:// or wss:// URL, not 'https://x'",
+            ),
+            (r#"{"server":"wss://x"}"#, "needs 'site'"),
+            (r#"{"server":"wss://x","site":"My Shop!"}"#, "'site'"),
+            (
+                r#"{"server":"wss://x","site":"shop","currency":"euro"}"#,
+                "'currency' must be an ISO 4217 code",
+            ),
+        ];
+        for (json, says) in cases {
+            let error = read(json).expect_err(json);
+            assert!(error.contains(says), "{json}: {error}");
+        }
+    }
+}

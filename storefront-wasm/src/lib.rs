@@ -26,6 +26,13 @@ mod widget;
 
 use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
 
+// The browser glue's tests run in a real browser: `cargo test --target
+// wasm32-unknown-unknown` hands them to wasm-bindgen-test-runner, which
+// drives headless Chromium (`webdriver.json` holds its flags).
+#[cfg(test)]
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 // The default allocator (dlmalloc) is 5.5 KB of every shopper's download; the
 // plugin allocates little and runs on one thread, where a free-list
 // allocator does as well.

@@ -176,3 +176,100 @@ fn parse(text: &str, now_ms: f64) -> Option<Session> {
     let idle = now_ms - last as f64;
     (idle <= SESSION_IDLE_MS).then_some(Session { secret, next_seq })
 }
+
+#[cfg(test)]
+#[cfg(target_arch = "wasm32")]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    const MINUTE: f64 = 60_000.0;
+    const T0: f64 = 1_750_000_000_000.0;
+
+    fn clear() {
+        storage().unwrap().clear().unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    fn a_session_is_shared_until_thirty_idle_minutes_end_it() {
+        clear();
+        let first = session(T0).unwrap();
+        // Another tab, or the next page, 29 minutes later.
+        let same = session(T0 + 29.0 * MINUTE).unwrap();
+        assert_eq!(same.secret.expose(), first.secret.expose());
+        // Activity moved the idle clock: 58 minutes after the start is 29
+        // after the last activity.
+        save(&same, T0 + 29.0 * MINUTE);
+        let still = session(T0 + 58.0 * MINUTE).unwrap();
+        assert_eq!(still.secret.expose(), first.secret.expose());
+        let next = session(T0 + 89.0 * MINUTE).unwrap();
+        assert_ne!(next.secret.expose(), first.secret.expose());
+        assert_eq!(next.next_seq, 0);
+    }
+
+    #[wasm_bindgen_test]
+    fn batch_numbers_advanced_by_one_tab_are_seen_by_the_others() {
+        clear();
+        let mut tab_a = session(T0).unwrap();
+        let tab_b = session(T0).unwrap();
+        tab_a.next_seq = 7;
+        save(&tab_a, T0 + MINUTE);
+        assert_eq!(stored_seq(&tab_b), 7);
+        assert_eq!(session(T0 + 2.0 * MINUTE).unwrap().next_seq, 7);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_corrupt_stored_session_is_replaced_not_trusted() {
+        for junk in ["", "garbage", "short|1|2", "x|y|z|w", "|||"] {
+            clear();
+            storage().unwrap().set_item(SESSION_KEY, junk).unwrap();
+            let fresh = session(T0).unwrap();
+            assert_eq!(fresh.next_seq, 0, "{junk:?}");
+            assert_ne!(fresh.secret.expose(), junk);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_visitor_id_outlives_sessions() {
+        clear();
+        let visitor_id = visitor().unwrap();
+        assert_eq!(visitor_id.len(), 22);
+        session(T0).unwrap();
+        storage().unwrap().remove_item(SESSION_KEY).unwrap();
+        session(T0 + 90.0 * MINUTE).unwrap();
+        assert_eq!(visitor().unwrap(), visitor_id);
+        clear();
+        assert_ne!(
+            visitor().unwrap(),
+            visitor_id,
+            "a cleared browser is a new visitor"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn product_history_survives_any_sku_and_belongs_to_its_session() {
+        clear();
+        let one = session(T0).unwrap();
+        let products = vec!["a|b,c:d".to_owned(), "ünï 💡%".to_owned()];
+        let toggled = vec![("x:y".to_owned(), "p,q".to_owned())];
+        save_products(&one, &products, &toggled);
+        assert_eq!(load_products(&one), (products, toggled));
+        let other = session(T0 + 90.0 * MINUTE).unwrap();
+        assert_eq!(load_products(&other), (vec![], vec![]));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_decline_is_remembered_for_its_session_only() {
+        clear();
+        let one = session(T0).unwrap();
+        assert!(!declined(&one));
+        set_declined(&one);
+        assert!(
+            declined(&session(T0 + MINUTE).unwrap()),
+            "another tab sees it"
+        );
+        let next = session(T0 + 90.0 * MINUTE).unwrap();
+        assert!(!declined(&next));
+    }
+}

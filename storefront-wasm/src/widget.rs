@@ -348,3 +348,169 @@ fn show(plugin: &Rc<Plugin>, id: String, text: &str) {
         transport::pump(plugin);
     }
 }
+
+#[cfg(test)]
+#[cfg(target_arch = "wasm32")]
+mod tests {
+    use std::cell::RefCell;
+
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::{Element, HtmlElement, ShadowRoot};
+
+    use super::*;
+
+    /// The Shadow DOM of the widget panel `id`, if it is on the page.
+    fn panel(id: &str) -> Option<ShadowRoot> {
+        web_sys::window()?
+            .document()?
+            .get_element_by_id(id)?
+            .shadow_root()
+    }
+
+    fn find(root: &ShadowRoot, css: &str) -> Option<Element> {
+        root.query_selector(css).ok().flatten()
+    }
+
+    fn press(element: &Element, key: &str) {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        let event =
+            web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        element.dispatch_event(&event).unwrap();
+    }
+
+    fn click(element: &Element) {
+        element.dyn_ref::<HtmlElement>().unwrap().click();
+    }
+
+    type Calls = Rc<RefCell<Vec<String>>>;
+
+    /// A callback that keeps what it is called with.
+    fn recorder() -> (Closure<dyn FnMut(String)>, Calls) {
+        let calls = Calls::default();
+        let sink = calls.clone();
+        let callback =
+            Closure::<dyn FnMut(String)>::new(move |value| sink.borrow_mut().push(value));
+        (callback, calls)
+    }
+
+    const HOSTILE: &str = "<img src=x onerror=\"window.pwned=1\"><b>Need help?</b>";
+
+    #[wasm_bindgen_test]
+    fn an_offer_shows_its_text_as_text_and_escape_declines_it() {
+        let (answer, answers) = recorder();
+        assert!(show_offer(HOSTILE, answer.as_ref().unchecked_ref()));
+        let root = panel("floorwalker-offer").expect("the offer is on the page");
+        assert!(find(&root, "img").is_none() && find(&root, "b").is_none());
+        let text = find(&root, "p").unwrap().text_content();
+        assert_eq!(text.as_deref(), Some(HOSTILE));
+        let dialog = find(&root, "[role=dialog]").unwrap();
+        assert_eq!(
+            dialog.get_attribute("aria-label").as_deref(),
+            Some("Chat offer")
+        );
+        let dismiss = find(&root, "button.x").unwrap();
+        assert_eq!(
+            dismiss.get_attribute("aria-label").as_deref(),
+            Some("Dismiss")
+        );
+
+        press(&dialog, "Escape");
+        assert_eq!(*answers.borrow(), ["declined"]);
+        assert!(panel("floorwalker-offer").is_none(), "the offer went away");
+    }
+
+    #[wasm_bindgen_test]
+    fn accepting_an_offer_answers_once() {
+        let (answer, answers) = recorder();
+        show_offer("Need a hand?", answer.as_ref().unchecked_ref());
+        let root = panel("floorwalker-offer").unwrap();
+        let accept = find(&root, "button.accept").unwrap();
+        click(&accept);
+        click(&accept);
+        assert_eq!(*answers.borrow(), ["accepted"]);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_chat_window_sends_what_the_shopper_types_and_shows_agents_text_as_text() {
+        let (send, messages) = recorder();
+        open_chat(send.as_ref().unchecked_ref());
+        let root = panel("floorwalker-chat").expect("the chat window is open");
+        let input: web_sys::HtmlInputElement = find(&root, "input").unwrap().dyn_into().unwrap();
+        input.set_value("  where is my order?  ");
+        let form: web_sys::HtmlFormElement = find(&root, "form").unwrap().dyn_into().unwrap();
+        form.request_submit().unwrap();
+        assert_eq!(input.value(), "", "the input is cleared");
+        input.set_value("   ");
+        form.request_submit().unwrap();
+        assert_eq!(
+            *messages.borrow(),
+            ["where is my order?"],
+            "blank messages are not sent"
+        );
+
+        chat_add("Ana <i>", HOSTILE);
+        let log = find(&root, "[role=log]").unwrap();
+        assert!(find(&root, "img").is_none() && find(&root, "i").is_none());
+        assert_eq!(log.text_content().unwrap(), format!("Ana <i>: {HOSTILE}"));
+
+        press(&log, "Escape");
+        assert!(
+            panel("floorwalker-chat").is_none(),
+            "Escape closes the chat"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn the_survey_answers_no_with_a_comment() {
+        let answers = Rc::new(RefCell::new(Vec::new()));
+        let sink = answers.clone();
+        let answer = Closure::<dyn FnMut(bool, String)>::new(move |helped, comment| {
+            sink.borrow_mut().push((helped, comment));
+        });
+        assert!(show_survey(
+            "Did you get the help you needed?",
+            answer.as_ref().unchecked_ref()
+        ));
+        let root = panel("floorwalker-survey").unwrap();
+        let comment: web_sys::HtmlInputElement = find(&root, "input").unwrap().dyn_into().unwrap();
+        comment.set_value(" too slow ");
+        click(&find(&root, "button.no").unwrap());
+        assert_eq!(*answers.borrow(), [(false, "too slow".to_owned())]);
+        assert!(panel("floorwalker-survey").is_none());
+    }
+
+    fn push(json: &str) -> Option<Shown> {
+        read_push(json.as_bytes())
+    }
+
+    #[wasm_bindgen_test]
+    fn pushes_are_read_as_the_schema_says_and_anything_else_is_ignored() {
+        assert!(matches!(
+            push(r#"{"v":1,"push":{"chat_offer":{"offer_id":"of-1","text":"Hi"}}}"#),
+            Some(Shown::Offer { id, text }) if id == "of-1" && text == "Hi"
+        ));
+        assert!(matches!(
+            push(r#"{"v":1,"push":{"agent_message":{"chat_id":"c","agent_name":"Ana","text":"Hello","from_supervisor":true}}}"#),
+            Some(Shown::AgentMessage { name, .. }) if name == "Ana (supervisor)"
+        ));
+        assert!(matches!(
+            push(r#"{"v":1,"push":{"survey_prompt":{"chat_id":"c-1","question":"Helped?"}}}"#),
+            Some(Shown::Survey { chat_id, .. }) if chat_id == "c-1"
+        ));
+        let long = "x".repeat(MAX_OFFER_TEXT_LEN + 1);
+        for bad in [
+            String::new(),
+            "not json".to_owned(),
+            r#"{"v":2,"push":{"chat_offer":{"offer_id":"of-1","text":"Hi"}}}"#.to_owned(),
+            r#"{"v":1,"push":{"chat_offer":{"offer_id":"of-1","text":"  "}}}"#.to_owned(),
+            r#"{"v":1,"push":{"chat_offer":{"offer_id":"of-1"}}}"#.to_owned(),
+            format!(r#"{{"v":1,"push":{{"chat_offer":{{"offer_id":"of-1","text":"{long}"}}}}}}"#),
+            r#"{"v":1,"push":{"refund":{"amount":100}}}"#.to_owned(),
+        ] {
+            assert!(push(&bad).is_none(), "{bad}");
+        }
+        assert!(read_push(&[0xff, 0xfe]).is_none(), "not UTF-8");
+    }
+}
