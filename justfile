@@ -27,6 +27,8 @@ test: setup setup-tests wasm
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo clippy -p floorwalker-shared -p floorwalker-storefront --target wasm32-unknown-unknown --locked -- -D warnings
     cargo clippy -p floorwalker-storefront --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+    cargo clippy -p floorwalker-storefront --target wasm32-unknown-unknown --locked \
+        --config 'target.wasm32-unknown-unknown.rustflags = ["--cfg", "floorwalker_no_std"]' -- -D warnings
     cargo build -p floorwalker --bin floorwalker --locked
     cargo test --workspace --locked
     # The plugin's browser glue, in headless Chromium (storefront-wasm/webdriver.json).
@@ -42,7 +44,9 @@ bench: setup
 wasm: setup
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build -p floorwalker-storefront --target wasm32-unknown-unknown --profile wasm-release --locked
+    # Without std (see storefront-wasm/src/lib.rs); added to .cargo/config.toml's flags.
+    cargo build -p floorwalker-storefront --target wasm32-unknown-unknown --profile wasm-release --locked \
+        --config 'target.wasm32-unknown-unknown.rustflags = ["--cfg", "floorwalker_no_std"]'
     rm -rf dist && mkdir -p dist
     wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker \
         target/wasm32-unknown-unknown/wasm-release/floorwalker_storefront.wasm

@@ -4,6 +4,8 @@
 //! cost the plugin about 11 KB of wasm, and all it ever encodes is 32-byte
 //! secrets and digests. Tests check it against `data-encoding`.
 
+use alloc::string::String;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// `bytes` as base64url text without padding.

@@ -6,6 +6,8 @@
 //! has one has the other. Amounts arrive in major units (`129.99`), as GA4
 //! sends them, and leave as integer minor units of the batch currency.
 
+use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
+
 use crate::event::limits::{
     MAX_ID_LEN, MAX_MINOR_UNITS, MAX_NAME_LEN, MAX_QUANTITY, MAX_QUERY_LEN, MAX_SKU_LEN,
 };
@@ -119,13 +121,13 @@ pub fn events(name: &str, params: &Params, currency: &str) -> Vec<ShopperEvent> 
 /// schema's bounds (negative or not-a-number amounts become 0).
 pub fn minor_units(major: f64, currency: &str) -> u64 {
     // ISO 4217 minor-unit exponents that are not 2.
-    let exponent = match currency {
+    let scale = match currency {
         "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        _ => 2,
+        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 1.0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 1000.0,
+        _ => 100.0,
     };
-    let scaled = (major * 10f64.powi(exponent)).round();
+    let scaled = major * scale;
     #[allow(clippy::cast_precision_loss)] // 10^12 is exact in an f64
     let max = MAX_MINOR_UNITS as f64;
     if scaled.is_nan() || scaled <= 0.0 {
@@ -133,10 +135,18 @@ pub fn minor_units(major: f64, currency: &str) -> u64 {
     } else if scaled >= max {
         MAX_MINOR_UNITS
     } else {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked above
-        let units = scaled as u64;
-        units
+        round(scaled)
     }
+}
+
+/// `x` rounded half away from zero, for `0 <= x < 2^52`: `f64::round` is
+/// std's, and the plugin builds without std.
+fn round(x: f64) -> u64 {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // in range, per the caller
+    let whole = x as u64;
+    #[allow(clippy::cast_precision_loss)] // below 2^52, exact
+    let fraction = x - whole as f64;
+    if fraction >= 0.5 { whole + 1 } else { whole }
 }
 
 fn quantity(q: f64) -> u32 {
@@ -145,9 +155,8 @@ fn quantity(q: f64) -> u32 {
     } else if q >= f64::from(MAX_QUANTITY) {
         MAX_QUANTITY
     } else {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked above
-        let q = q.round() as u32;
-        q.max(1)
+        // Below MAX_QUANTITY, checked above.
+        u32::try_from(round(q)).unwrap_or(MAX_QUANTITY)
     }
 }
 
@@ -254,6 +263,11 @@ mod tests {
         assert_eq!(minor_units(-5.0, "EUR"), 0);
         assert_eq!(minor_units(f64::NAN, "EUR"), 0);
         assert_eq!(minor_units(f64::INFINITY, "EUR"), MAX_MINOR_UNITS);
+        // Halves round away from zero, as f64::round does.
+        assert_eq!(minor_units(0.005, "EUR"), 1);
+        assert_eq!(minor_units(0.004, "EUR"), 0);
+        assert_eq!(minor_units(2.5, "JPY"), 3);
+        assert_eq!(minor_units(9_999_999_999.994, "EUR"), 999_999_999_999);
         assert_eq!(quantity(1e12), MAX_QUANTITY);
     }
 }

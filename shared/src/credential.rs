@@ -7,7 +7,9 @@
 //! of the secret, so a token seen on a supervisor's screen, in a log or in a
 //! subject is not enough to connect as that shopper.
 
-use std::fmt;
+use alloc::string::String;
+
+use core::fmt;
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -121,7 +123,8 @@ impl ShopperCredential {
 
     /// The text to send as the NATS token.
     pub fn to_token_string(&self) -> String {
-        format!("{PREFIX}:{}:{}", self.site, self.secret.0)
+        // Not `format!`: see `nats::encode`.
+        [PREFIX, ":", self.site.as_str(), ":", &self.secret.0].concat()
     }
 
     /// The site the credential is for.

@@ -35,6 +35,8 @@ mod validate;
 #[cfg(test)]
 pub(crate) mod strategy;
 
+use alloc::{string::String, vec::Vec};
+
 use serde::{Deserialize, Serialize};
 
 pub use validate::{InvalidEvent, InvalidEventKind};

@@ -12,6 +12,12 @@
 //! - [`nats`] is a sans-IO codec for the NATS client protocol: the plugin
 //!   drives it over a browser WebSocket, the tests over plain TCP.
 
+// No std, so the plugin can leave out std's panic and formatting machinery
+// (docs/BENCHMARKS.md); tests run with std.
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
+
 pub mod base64url;
 pub mod commerce;
 pub mod credential;

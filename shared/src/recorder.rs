@@ -7,6 +7,8 @@
 //! schema's bounds so a batch always validates, and hands out a [`Batch`]
 //! when enough events wait or the oldest has waited long enough.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
 use crate::event::limits::{
     MAX_EVENTS_PER_BATCH, MAX_PATH_LEN, MAX_REFERRER_LEN, MAX_TITLE_LEN, MAX_UTM_LEN,
 };
@@ -341,7 +343,7 @@ fn percent_decode(text: &str) -> String {
             .then(|| bytes.get(i + 1..i + 3))
             .flatten()
             .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+            .and_then(|h| u8::from_str_radix(core::str::from_utf8(h).ok()?, 16).ok());
         match (bytes[i], escaped) {
             (_, Some(b)) => {
                 out.push(b);

@@ -16,7 +16,10 @@
 //! [`Subject`] is a validated subject: the codec in [`crate::nats`] writes it
 //! without checking again, which is why its encoder cannot fail.
 
-use std::fmt;
+use alloc::string::String;
+use alloc::vec;
+
+use core::fmt;
 
 use thiserror::Error;
 
@@ -354,6 +357,9 @@ pub fn operator_inbox(user: &str) -> Result<Subject, SubjectError> {
 
 /// Subjects of the JetStream API that operators' permissions name.
 pub mod js {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
     use super::Subject;
 
     /// The whole JetStream API (administrators only).

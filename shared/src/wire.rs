@@ -31,6 +31,8 @@
 //! # Ok::<(), floorwalker_shared::wire::WireError>(())
 //! ```
 
+use alloc::{boxed::Box, vec::Vec};
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -58,7 +60,7 @@ pub enum WireError {
     },
     /// The input is not JSON of this schema.
     #[error("malformed payload: {0}")]
-    Malformed(Box<dyn std::error::Error + Send + Sync>),
+    Malformed(Box<dyn core::error::Error + Send + Sync>),
     /// The input decoded but broke a rule of [`crate::event::limits`], or has
     /// another schema version.
     #[error("invalid payload: {0}")]

@@ -5,7 +5,8 @@
 //! Every listener is passive and reads no layout; the work is recording an
 //! event, and batches leave later, off the event path (see `transport`).
 
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
 
 use floorwalker_shared::event::ShopperEvent;
 use js_sys::{Function, Reflect};

@@ -1,5 +1,6 @@
 //! The options a storefront passes to `start`.
 
+use alloc::string::String;
 use floorwalker_shared::subject::SiteId;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
@@ -30,19 +31,26 @@ impl Config {
         };
         let server = text("server")
             .ok_or("start() needs 'server', the ws:// or wss:// URL of nats-server")?;
+        // Messages are concatenated, not `format!`ted (see lib.rs).
         if !(server.starts_with("ws://") || server.starts_with("wss://")) {
-            return Err(format!(
-                "'server' must be a ws:// or wss:// URL, not '{server}'"
-            ));
+            return Err([
+                "'server' must be a ws:// or wss:// URL, not '",
+                &server,
+                "'",
+            ]
+            .concat());
         }
         let site = text("site").ok_or("start() needs 'site', your site id")?;
         let site = SiteId::new(site.as_str())
-            .map_err(|e| format!("'site' {e}; use [a-z0-9-], up to 32"))?;
+            .map_err(|_| ["'site' must be 1 to 32 of [a-z0-9-], not '", &site, "'"].concat())?;
         let currency = text("currency").unwrap_or_else(|| "EUR".into());
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(format!(
-                "'currency' must be an ISO 4217 code like 'EUR', not '{currency}'"
-            ));
+            return Err([
+                "'currency' must be an ISO 4217 code like 'EUR', not '",
+                &currency,
+                "'",
+            ]
+            .concat());
         }
         Ok(Self {
             server,

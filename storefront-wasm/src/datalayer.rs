@@ -3,7 +3,8 @@
 //! plugin started), and the same events given to `track(name, params)`.
 //! The shared `commerce` module says what they mean.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{string::String, vec::Vec};
 
 use floorwalker_shared::commerce::{self, Item, Params};
 use js_sys::{Array, Function, Reflect};

@@ -16,6 +16,22 @@
 //! - [`transport`] drives the shared sans-IO NATS `Connection` over the
 //!   browser's WebSocket, through the gate, and publishes batches.
 
+// `just wasm` builds the plugin without std (`--cfg floorwalker_no_std`), so
+// that a panic (none is expected) traps rather than pulling in std's panic
+// and formatting machinery: kilobytes of every shopper's download
+// (docs/BENCHMARKS.md). Other builds, tests included, keep std: the browser
+// tests' harness needs it, and std brings its own panic handler.
+#![cfg_attr(floorwalker_no_std, no_std)]
+
+extern crate alloc;
+
+// The plugin's one static (plugin.rs) relies on there being one thread.
+#[cfg(all(
+    floorwalker_no_std,
+    not(all(target_arch = "wasm32", not(target_feature = "atomics")))
+))]
+compile_error!("floorwalker_no_std is for wasm32 without threads only");
+
 mod capture;
 mod config;
 mod datalayer;
@@ -44,6 +60,12 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+#[cfg(floorwalker_no_std)]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
 /// The version of the event schema this plugin speaks.
 #[wasm_bindgen(js_name = schemaVersion)]
 pub fn schema_version() -> u16 {
@@ -57,9 +79,14 @@ pub fn schema_version() -> u16 {
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen hands JS values over by value
 pub fn start(options: JsValue) {
     if let Err(message) = plugin::start(&options) {
-        web_sys::console::error_1(
-            &format!("floorwalker: {message}; the page carries on without it").into(),
-        );
+        // Concatenated, not `format!`ted: see the no_std note above.
+        let text = [
+            "floorwalker: ",
+            &message,
+            "; the page carries on without it",
+        ]
+        .concat();
+        web_sys::console::error_1(&text.into());
     }
 }
 

@@ -1,8 +1,9 @@
 //! The plugin's one instance: configuration, session, connection and
 //! recorder, shared by the page's event handlers.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{string::String, vec::Vec};
+use core::cell::{Cell, RefCell};
 
 use floorwalker_shared::credential::ShopperCredential;
 use floorwalker_shared::nats::ConnectInfo;
@@ -52,9 +53,45 @@ pub(crate) struct Plugin {
     pub(crate) scrolled: Cell<bool>,
 }
 
-thread_local! {
-    static PLUGIN: RefCell<Option<Rc<Plugin>>> = const { RefCell::new(None) };
+/// Where the one plugin lives: a plain static on the browser's one thread
+/// without std (which has no `thread_local!`), a thread-local with it.
+#[cfg(floorwalker_no_std)]
+mod instance {
+    use alloc::rc::Rc;
+    use core::cell::RefCell;
+
+    use super::Plugin;
+
+    pub(super) struct Instance(RefCell<Option<Rc<Plugin>>>);
+
+    // SAFETY: built this way only for wasm32-unknown-unknown without the
+    // atomics feature (see lib.rs), where the plugin runs on exactly one
+    // thread and the static is never touched from another.
+    #[allow(unsafe_code)]
+    unsafe impl Sync for Instance {}
+
+    pub(super) static PLUGIN: Instance = Instance(RefCell::new(None));
+
+    impl Instance {
+        pub(super) fn with<R>(&self, act: impl FnOnce(&RefCell<Option<Rc<Plugin>>>) -> R) -> R {
+            act(&self.0)
+        }
+    }
 }
+
+#[cfg(not(floorwalker_no_std))]
+mod instance {
+    use alloc::rc::Rc;
+    use core::cell::RefCell;
+
+    use super::Plugin;
+
+    std::thread_local! {
+        pub(super) static PLUGIN: RefCell<Option<Rc<Plugin>>> = const { RefCell::new(None) };
+    }
+}
+
+use instance::PLUGIN;
 
 /// Starts the plugin once; the error is for the console.
 pub(crate) fn start(options: &JsValue) -> Result<(), String> {

@@ -2,6 +2,7 @@
 //! loads and are shared by the tabs of one browser; in memory only when
 //! storage is unavailable (some private modes throw).
 
+use alloc::{string::String, vec::Vec};
 use floorwalker_shared::credential::SessionSecret;
 
 /// A session ends after this long without activity.
@@ -69,10 +70,16 @@ pub(crate) fn save(session: &Session, now_ms: f64) {
     if let Some(s) = storage() {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ms since 1970
         let at = now_ms as u64;
-        let _ = s.set_item(
-            SESSION_KEY,
-            &format!("{}|{at}|{}", session.secret.expose(), session.next_seq),
-        );
+        // Not `format!` (see lib.rs): itoa writes the numbers.
+        let text = [
+            session.secret.expose(),
+            "|",
+            itoa::Buffer::new().format(at),
+            "|",
+            itoa::Buffer::new().format(session.next_seq),
+        ]
+        .concat();
+        let _ = s.set_item(SESSION_KEY, &text);
     }
 }
 

@@ -6,7 +6,8 @@
 //! events, and sets one timer for the next deadline. Every socket has a
 //! generation, so the late `close` of an old socket cannot end a new one.
 
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::vec::Vec;
 
 use bytes::Bytes;
 use floorwalker_shared::nats::conn::{Event, Millis};

@@ -10,7 +10,8 @@
 //! never parsed as HTML. Building the DOM in JS rather than through web-sys
 //! keeps a dozen DOM bindings out of the download.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::string::String;
 
 use floorwalker_shared::event::ShopperEvent;
 use floorwalker_shared::event::limits::{
@@ -176,7 +177,7 @@ enum Shown {
 /// Reads a push's payload (`{ v: 1, push: { chat_offer: {…} } }` and the
 /// like) with the browser's JSON parser, and checks it as the schema would.
 fn read_push(payload: &[u8]) -> Option<Shown> {
-    let text = std::str::from_utf8(payload).ok()?;
+    let text = core::str::from_utf8(payload).ok()?;
     let value = JSON::parse(text).ok()?;
     let get = |v: &JsValue, key: &str| Reflect::get(v, &JsValue::from_str(key)).ok();
     let string = |v: &JsValue, key: &str, max: usize| {

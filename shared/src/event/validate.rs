@@ -1,7 +1,7 @@
 //! Checks a decoded batch or push against [`limits`](super::limits) and says
 //! which rule the first offending field broke.
 
-use std::fmt;
+use core::fmt;
 
 use super::limits::{
     MAX_AGENT_NAME_LEN, MAX_CHAT_TEXT_LEN, MAX_CHECKOUT_STEP, MAX_COMMENT_LEN, MAX_DURATION_MS,

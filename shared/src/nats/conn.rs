@@ -19,7 +19,9 @@
 //! messages wait in a bounded outbox (the oldest dropped first, and counted),
 //! and subscriptions are replayed on every reconnect.
 
-use std::collections::VecDeque;
+use alloc::{boxed::Box, vec::Vec};
+
+use alloc::collections::VecDeque;
 
 use bytes::{Bytes, BytesMut};
 
@@ -279,7 +281,7 @@ impl Connection {
                 self.events.push_back(Event::Connected(info));
                 if self.dropped > 0 {
                     self.events
-                        .push_back(Event::Dropped(std::mem::take(&mut self.dropped)));
+                        .push_back(Event::Dropped(core::mem::take(&mut self.dropped)));
                 }
                 while let Some(out) = self.outbox.pop_front() {
                     self.outbox_size -= out.size();

@@ -7,6 +7,8 @@
 //! to the connection, because the stream can no longer be trusted to be in
 //! step.
 
+use alloc::{boxed::Box, format, string::String, vec::Vec};
+
 use bytes::{Buf, Bytes, BytesMut};
 
 use super::error::{DecodeError, DecodeErrorKind as Kind, ServerError};
@@ -171,12 +173,17 @@ fn read_line<T>(
         if window.len() >= limits.max_control_line + 2 {
             return Err(DecodeError::new(
                 Kind::ControlLineTooLong,
-                format!("no line end within {} bytes", limits.max_control_line),
+                [
+                    "no line end within ",
+                    itoa::Buffer::new().format(limits.max_control_line),
+                    " bytes",
+                ]
+                .concat(),
             ));
         }
         return Ok(None);
     };
-    let line = std::str::from_utf8(&buf[..end])
+    let line = core::str::from_utf8(&buf[..end])
         .map_err(|_| DecodeError::new(Kind::Utf8, "control line"))?;
     let (op, rest) = line
         .trim_start()
@@ -196,7 +203,7 @@ fn parse_server_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<Serve
             [subject, sid, reply, sizes @ ..] if sizes.len() == fixed - 2 => {
                 (*subject, *sid, Some(*reply), sizes)
             }
-            _ => return Err(DecodeError::new(Kind::Arguments, format!("{op} {rest}"))),
+            _ => return Err(DecodeError::new(Kind::Arguments, [op, " ", rest].concat())),
         };
         let (header_len, total_len) = sizes_of(sizes, limits)?;
         return Ok(Frame::Payload(PayloadHead {
@@ -236,7 +243,7 @@ fn parse_server_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<Serve
 fn parse_client_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<ClientOp>, DecodeError> {
     let op_is = |name: &str| op.eq_ignore_ascii_case(name);
     let args: Vec<&str> = rest.split_ascii_whitespace().collect();
-    let bad_args = || DecodeError::new(Kind::Arguments, format!("{op} {rest}"));
+    let bad_args = || DecodeError::new(Kind::Arguments, [op, " ", rest].concat());
     if op_is("PUB") || op_is("HPUB") {
         let fixed = if op_is("HPUB") { 3 } else { 2 };
         let (subject, reply, sizes) = match args.as_slice() {
@@ -295,7 +302,7 @@ fn parse_client_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<Clien
 fn unknown(op: &str) -> DecodeError {
     // Quote at most a little of what was sent: it may be hostile or huge.
     let shown: String = op.chars().take(16).collect();
-    DecodeError::new(Kind::UnknownOperation, format!("'{shown}'"))
+    DecodeError::new(Kind::UnknownOperation, ["'", &shown, "'"].concat())
 }
 
 /// Parses `[header_len] total_len` and checks them against the limit.
@@ -308,7 +315,12 @@ fn sizes_of(sizes: &[&str], limits: Limits) -> Result<(Option<usize>, usize), De
     if total_len > limits.max_payload {
         return Err(DecodeError::new(
             Kind::PayloadTooLarge,
-            format!("{total_len} bytes announced, limit {}", limits.max_payload),
+            [
+                itoa::Buffer::new().format(total_len),
+                " bytes announced, limit ",
+                itoa::Buffer::new().format(limits.max_payload),
+            ]
+            .concat(),
         ));
     }
     if header_len.is_some_and(|h| h > total_len) {
@@ -353,7 +365,7 @@ fn take_payload(
 }
 
 fn subject_of(text: &str) -> Result<Subject, DecodeError> {
-    Subject::new(text).map_err(|e| DecodeError::new(Kind::Subject, format!("subject {e}")))
+    Subject::new(text).map_err(DecodeError::subject)
 }
 
 fn number(text: &str) -> Result<u64, DecodeError> {

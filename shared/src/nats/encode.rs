@@ -2,6 +2,8 @@
 //! validated when they are built, and the JSON bodies hold only strings,
 //! numbers and booleans.
 
+use alloc::format;
+
 use bytes::{BufMut, BytesMut};
 use serde::Serialize;
 
@@ -55,12 +57,17 @@ impl ClientOp {
                     out.put_u8(b' ');
                     out.put_slice(queue.as_str().as_bytes());
                 }
-                out.put_slice(format!(" {sid}\r\n").as_bytes());
+                put_number(out, *sid);
+                out.put_slice(b"\r\n");
             }
-            Self::Unsub { sid, max } => match max {
-                Some(max) => out.put_slice(format!("UNSUB {sid} {max}\r\n").as_bytes()),
-                None => out.put_slice(format!("UNSUB {sid}\r\n").as_bytes()),
-            },
+            Self::Unsub { sid, max } => {
+                out.put_slice(b"UNSUB");
+                put_number(out, *sid);
+                if let Some(max) = max {
+                    put_number(out, *max);
+                }
+                out.put_slice(b"\r\n");
+            }
             Self::Ping => out.put_slice(b"PING\r\n"),
             Self::Pong => out.put_slice(b"PONG\r\n"),
         }
@@ -104,7 +111,9 @@ fn json_line(out: &mut BytesMut, op: &str, body: &impl Serialize) {
     out.put_u8(b' ');
     // Cannot fail: the bodies are structs of strings, numbers and booleans.
     // serde_json escapes control characters, so a value cannot end the line.
-    let _ = serde_json::to_writer((&mut *out).writer(), body);
+    if let Ok(json) = serde_json::to_vec(body) {
+        out.put_slice(&json);
+    }
     out.put_slice(b"\r\n");
 }
 
@@ -127,17 +136,25 @@ fn with_payload(
     out.put_u8(b' ');
     out.put_slice(subject.as_str().as_bytes());
     if let Some(sid) = sid {
-        out.put_slice(format!(" {sid}").as_bytes());
+        put_number(out, sid);
     }
     if let Some(reply) = reply {
         out.put_u8(b' ');
         out.put_slice(reply.as_str().as_bytes());
     }
     if headers.is_some() {
-        out.put_slice(format!(" {}", block.len()).as_bytes());
+        put_number(out, block.len() as u64);
     }
-    out.put_slice(format!(" {}\r\n", block.len() + payload.len()).as_bytes());
+    put_number(out, (block.len() + payload.len()) as u64);
+    out.put_slice(b"\r\n");
     out.put_slice(&block);
     out.put_slice(payload);
     out.put_slice(b"\r\n");
+}
+
+/// Writes a space and `n` in decimal; itoa, because `format!` would bring
+/// the formatting machinery into the plugin.
+fn put_number(out: &mut impl BufMut, n: u64) {
+    out.put_u8(b' ');
+    out.put_slice(itoa::Buffer::new().format(n).as_bytes());
 }

@@ -1,6 +1,10 @@
 //! Errors of the codec, and the errors a server reports with `-ERR`.
 
+use alloc::string::String;
+
 use thiserror::Error;
+
+use crate::subject::SubjectError;
 
 /// Why bytes could not be decoded. Every kind is fatal to the connection: the
 /// byte stream can no longer be trusted to be in step.
@@ -33,14 +37,31 @@ pub enum DecodeErrorKind {
 #[error("{kind:?}: {detail}")]
 pub struct DecodeError {
     kind: DecodeErrorKind,
-    detail: String,
+    detail: Detail,
+}
+
+/// What was seen. Kept as data and formatted only when shown, so that the
+/// plugin, which never shows it, carries no formatting code for it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+enum Detail {
+    #[error("{0}")]
+    Text(String),
+    #[error("subject {0}")]
+    Subject(SubjectError),
 }
 
 impl DecodeError {
     pub(crate) fn new(kind: DecodeErrorKind, detail: impl Into<String>) -> Self {
         Self {
             kind,
-            detail: detail.into(),
+            detail: Detail::Text(detail.into()),
+        }
+    }
+
+    pub(crate) fn subject(error: SubjectError) -> Self {
+        Self {
+            kind: DecodeErrorKind::Subject,
+            detail: Detail::Subject(error),
         }
     }
 

@@ -1,6 +1,8 @@
 //! The header block of `HPUB` and `HMSG`: `NATS/1.0[ status[ description]]\r\n`,
 //! then `Name: value\r\n` lines, then an empty line.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
 use thiserror::Error;
 
 /// Why a header name or value was refused.
@@ -109,7 +111,8 @@ impl HeaderMap {
     pub(crate) fn write(&self, out: &mut impl bytes::BufMut) {
         out.put_slice(b"NATS/1.0");
         if let Some(status) = self.status {
-            out.put_slice(format!(" {status}").as_bytes());
+            out.put_u8(b' ');
+            out.put_slice(itoa::Buffer::new().format(status).as_bytes());
             if let Some(d) = &self.description {
                 out.put_u8(b' ');
                 out.put_slice(d.as_bytes());
@@ -127,7 +130,7 @@ impl HeaderMap {
 
     /// Parses a whole block, including its final empty line.
     pub(crate) fn parse(block: &[u8]) -> Option<Self> {
-        let text = std::str::from_utf8(block).ok()?;
+        let text = core::str::from_utf8(block).ok()?;
         // The empty line ends the block; every line before it ends in CRLF.
         // Splitting on '\n' and requiring the '\r' keeps a substring
         // searcher out of the plugin.

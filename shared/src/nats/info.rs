@@ -3,6 +3,8 @@
 //! Only the fields a Floorwalker client acts on are named; unknown fields are
 //! ignored so a newer server does not break an older client.
 
+use alloc::{string::String, vec::Vec};
+
 use serde::{Deserialize, Serialize};
 
 /// What a server says about itself in `INFO`.
@@ -47,7 +49,7 @@ pub struct ServerInfo {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ws_connect_urls: Vec<String>,
     /// Set when the server is entering lame-duck mode and will shut down.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
     pub ldm: bool,
 }
 

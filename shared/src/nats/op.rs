@@ -1,5 +1,7 @@
 //! The operations of the NATS client protocol, in both directions.
 
+use alloc::boxed::Box;
+
 use bytes::Bytes;
 
 use super::error::ServerError;
