@@ -11,6 +11,12 @@
 //!   spelled anywhere else.
 //! - [`nats`] is a sans-IO codec for the NATS client protocol: the plugin
 //!   drives it over a browser WebSocket, the tests over plain TCP.
+//! - [`session`] is one shopper's session as a supervisor sees it (state,
+//!   cart, offers, why they look stuck), [`journey`] its path step by step,
+//!   and [`floor`] every session at once with what is usual on each page;
+//!   [`metrics`] computes the figures every screen shows from the floor.
+//! - [`sanitize`] makes shopper-controlled text safe to print on an
+//!   operator's terminal.
 
 // No std, so the plugin can leave out std's panic and formatting machinery
 // (docs/BENCHMARKS.md); tests run with std.
@@ -22,7 +28,12 @@ pub mod base64url;
 pub mod commerce;
 pub mod credential;
 pub mod event;
+pub mod floor;
+pub mod journey;
+pub mod metrics;
 pub mod nats;
 pub mod recorder;
+pub mod sanitize;
+pub mod session;
 pub mod subject;
 pub mod wire;

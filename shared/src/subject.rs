@@ -246,7 +246,7 @@ fn validate_token(
 }
 
 /// The subjects of one shopper session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionSubjects {
     site: SiteId,
     token: SessionToken,
@@ -267,6 +267,39 @@ impl SessionSubjects {
     /// ```
     pub fn new(site: SiteId, token: SessionToken) -> Self {
         Self { site, token }
+    }
+
+    /// The session whose events, chat or push subject `subject` is; `None`
+    /// for any other subject.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use floorwalker_shared::subject::{SessionSubjects, Subject};
+    /// let subject = Subject::new("fw.shoes.shopper.abcdefghijklmnop.events").unwrap();
+    /// let session = SessionSubjects::of(&subject).unwrap();
+    /// assert_eq!(session.site().as_str(), "shoes");
+    /// assert_eq!(session.events(), subject);
+    /// ```
+    pub fn of(subject: &Subject) -> Option<Self> {
+        let mut parts = subject.as_str().split('.');
+        let (Some(ROOT), Some(site), Some("shopper"), Some(token), Some(kind), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return None;
+        };
+        if !matches!(kind, "events" | "chat" | "push") {
+            return None;
+        }
+        Some(Self::new(
+            SiteId::new(site).ok()?,
+            SessionToken::new(token).ok()?,
+        ))
     }
 
     /// The site this session is on.

@@ -68,7 +68,7 @@ pub enum WireError {
 }
 
 /// What kind of [`WireError`] happened; what a consumer counts rejections by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WireErrorKind {
     /// See [`WireError::TooLarge`].
     TooLarge,

@@ -12,7 +12,7 @@ use super::limits::{
 use super::{Batch, CartLine, Event, Push, PushEnvelope, SCHEMA_VERSION, ShopperEvent, Utm};
 
 /// Which rule a batch or push broke; what a consumer counts rejections by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, thiserror::Error)]
 pub enum InvalidEventKind {
     /// `v` is not [`SCHEMA_VERSION`].
     #[error("unsupported schema version")]

@@ -1,0 +1,185 @@
+//! The figures a supervisor watches, computed once from the [`Floor`] so
+//! that every screen that shows one shows the same number.
+//!
+//! [`Figures::of`] reads the floor at an instant; [`History`] keeps one
+//! sample a minute for the last [`History::MINUTES`] minutes, for the
+//! sparklines. Figures that need what does not exist yet (agents answering
+//! chats) are `None`, and shown as such: never invented.
+
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::floor::Floor;
+use crate::session::{OfferProgress, Session, State};
+
+/// A shopper idle this long with something in the cart puts the cart at risk.
+pub const CART_RISK_IDLE_MS: u64 = 2 * 60_000;
+
+/// The figures at one instant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// Sessions that have not left.
+    pub online: u32,
+    /// Of those, in the checkout without an order yet.
+    pub in_checkout: u32,
+    /// Of those, looking stuck (see `Session::stuck`).
+    pub stuck: u32,
+    /// Carts at risk: something in the cart, no order, and the shopper
+    /// idle, leaving (exit intent), in another tab or stuck.
+    pub carts_at_risk: u32,
+    /// The value of those carts, per currency (ISO code, minor units).
+    pub at_risk_value: Vec<(String, u64)>,
+    /// Offers sent to sessions on the floor.
+    pub offers_sent: u32,
+    /// Of those, accepted.
+    pub offers_accepted: u32,
+    /// Of those, declined.
+    pub offers_declined: u32,
+    /// Shoppers who asked for help (or accepted an offer) and wait.
+    pub waiting: u32,
+    /// How long the longest of them has waited, in ms.
+    pub longest_wait_ms: u64,
+    /// Average speed of answer, in ms: `None` until agents answer chats.
+    pub average_answer_ms: Option<u64>,
+    /// First response time, median and 90th percentile, in ms: `None` until
+    /// agents answer chats.
+    pub first_response_ms: Option<(u64, u64)>,
+    /// Share of chats answered within the service-level target, in percent:
+    /// `None` until agents answer chats.
+    pub service_level_percent: Option<u8>,
+}
+
+impl Figures {
+    /// The figures of `floor` at `now_ms`.
+    pub fn of(floor: &Floor, now_ms: u64) -> Self {
+        let mut f = Self::default();
+        for session in floor.sessions() {
+            let state = floor.state(session, now_ms);
+            for offer in &session.offers {
+                f.offers_sent += 1;
+                match offer.progress {
+                    OfferProgress::Accepted => f.offers_accepted += 1,
+                    OfferProgress::Declined => f.offers_declined += 1,
+                    OfferProgress::Sent | OfferProgress::Shown => {}
+                }
+            }
+            if state == State::Left {
+                continue;
+            }
+            f.online += 1;
+            if state == State::InCheckout {
+                f.in_checkout += 1;
+            }
+            let stuck = !session
+                .stuck(now_ms, floor.usual_dwell_here(session))
+                .is_empty();
+            if stuck {
+                f.stuck += 1;
+            }
+            if at_risk(session, now_ms, stuck) {
+                f.carts_at_risk += 1;
+                add_value(
+                    &mut f.at_risk_value,
+                    &session.currency,
+                    session.cart_value_minor(),
+                );
+            }
+            if state == State::Queued {
+                f.waiting += 1;
+                let asked = session.asked_ms.unwrap_or(now_ms);
+                f.longest_wait_ms = f.longest_wait_ms.max(now_ms.saturating_sub(asked));
+            }
+        }
+        f
+    }
+}
+
+fn at_risk(session: &Session, now_ms: u64, stuck: bool) -> bool {
+    session.cart_value_minor() > 0
+        && session.order.is_none()
+        && (stuck
+            || session.hidden
+            || session.exit_intent_ms.is_some()
+            || session.idle_ms(now_ms) >= CART_RISK_IDLE_MS)
+}
+
+fn add_value(values: &mut Vec<(String, u64)>, currency: &str, minor: u64) {
+    match values.iter_mut().find(|(c, _)| c == currency) {
+        Some((_, total)) => *total = total.saturating_add(minor),
+        None => values.push((currency.into(), minor)),
+    }
+}
+
+/// One sample of the figures a sparkline draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sample {
+    /// Shoppers online.
+    pub online: u32,
+    /// Shoppers in the checkout.
+    pub in_checkout: u32,
+    /// Carts at risk.
+    pub carts_at_risk: u32,
+    /// Shoppers waiting for an agent.
+    pub waiting: u32,
+    /// Offers sent so far.
+    pub offers_sent: u32,
+}
+
+impl From<&Figures> for Sample {
+    fn from(f: &Figures) -> Self {
+        Self {
+            online: f.online,
+            in_checkout: f.in_checkout,
+            carts_at_risk: f.carts_at_risk,
+            waiting: f.waiting,
+            offers_sent: f.offers_sent,
+        }
+    }
+}
+
+/// The last [`Self::MINUTES`] minutes, one sample a minute.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// (minute since the Unix epoch, its sample), oldest first.
+    samples: VecDeque<(u64, Sample)>,
+}
+
+impl History {
+    /// How far back the sparklines go.
+    pub const MINUTES: usize = 30;
+
+    /// Records the sample of the minute `now_ms` falls in; a later sample in
+    /// the same minute replaces it. A clock that went back is ignored.
+    pub fn record(&mut self, now_ms: u64, sample: Sample) {
+        let minute = now_ms / 60_000;
+        match self.samples.back_mut() {
+            Some((last, s)) if *last == minute => *s = sample,
+            Some((last, _)) if *last > minute => {}
+            _ => {
+                self.samples.push_back((minute, sample));
+                while self.samples.len() > Self::MINUTES {
+                    self.samples.pop_front();
+                }
+            }
+        }
+    }
+
+    /// One value a minute for the last [`Self::MINUTES`] minutes up to
+    /// `now_ms`, oldest first; minutes without a sample read 0.
+    pub fn series(&self, now_ms: u64, value: impl Fn(&Sample) -> u32) -> Vec<u64> {
+        let now = now_ms / 60_000;
+        let first = (now + 1).saturating_sub(Self::MINUTES as u64);
+        (first..=now)
+            .map(|minute| {
+                self.samples
+                    .iter()
+                    .find(|(m, _)| *m == minute)
+                    .map_or(0, |(_, s)| u64::from(value(s)))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

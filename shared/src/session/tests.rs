@@ -1,0 +1,278 @@
+use pretty_assertions::assert_eq;
+
+use super::*;
+use crate::event::{Event, Utm};
+use crate::subject::{SessionToken, SiteId};
+
+const T0: u64 = 1_750_000_000_000;
+const LEFT_AFTER: u64 = 5 * 60_000;
+
+fn subjects() -> SessionSubjects {
+    SessionSubjects::new(
+        SiteId::new("shoes").unwrap(),
+        SessionToken::new("abcdefghijklmnop").unwrap(),
+    )
+}
+
+fn batch(seq: u64, kinds: Vec<ShopperEvent>) -> Batch {
+    let events = kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| Event {
+            at_ms: T0 + i as u64,
+            kind,
+        })
+        .collect();
+    Batch::new(seq, "EUR", events)
+}
+
+fn page(path: &str) -> ShopperEvent {
+    ShopperEvent::PageView {
+        path: path.to_owned(),
+        title: format!("{path} title"),
+        referrer: None,
+        utm: None,
+    }
+}
+
+fn line(sku: &str, quantity: u32, value_minor: u64) -> CartLine {
+    CartLine {
+        sku: sku.to_owned(),
+        quantity,
+        value_minor,
+    }
+}
+
+#[test]
+fn the_session_follows_the_shopper_through_the_shop() {
+    let mut s = Session::new(subjects(), T0);
+    let landing = ShopperEvent::PageView {
+        path: "/".to_owned(),
+        title: "Home".to_owned(),
+        referrer: Some("https://news.example.com/spring".to_owned()),
+        utm: Some(Utm {
+            source: Some("newsletter".to_owned()),
+            medium: Some("email".to_owned()),
+            campaign: None,
+        }),
+    };
+    s.apply(&batch(0, vec![landing, page("/shoes")]), T0);
+    s.apply(
+        &batch(
+            1,
+            vec![
+                ShopperEvent::CartAdd(line("trail", 2, 25_800)),
+                ShopperEvent::CartAdd(line("sock", 1, 900)),
+                ShopperEvent::CartRemove(line("trail", 1, 12_900)),
+                ShopperEvent::CheckoutStep {
+                    step: 1,
+                    name: "begin_checkout".to_owned(),
+                },
+            ],
+        ),
+        T0 + 60_000,
+    );
+
+    assert_eq!(s.pages_seen, 2);
+    assert_eq!(s.page.as_ref().unwrap().path, "/shoes");
+    assert_eq!(s.arrival.source(), "newsletter/email");
+    assert_eq!((s.cart_items(), s.cart_value_minor()), (2, 13_800));
+    assert_eq!(s.state(T0 + 60_000, LEFT_AFTER), State::InCheckout);
+
+    s.apply(
+        &batch(
+            2,
+            vec![ShopperEvent::OrderCompleted {
+                order_id: "o-1".to_owned(),
+                total_minor: 13_800,
+            }],
+        ),
+        T0 + 90_000,
+    );
+    assert_eq!(s.state(T0 + 90_000, LEFT_AFTER), State::Browsing);
+    assert_eq!(s.cart_value_minor(), 0, "an order empties the cart");
+    assert_eq!(s.state(T0 + 90_000 + LEFT_AFTER, LEFT_AFTER), State::Left);
+}
+
+#[test]
+fn the_source_is_the_campaign_else_the_referrers_host_else_direct() {
+    let arrival = |referrer: Option<&str>, source: Option<&str>| Arrival {
+        referrer: referrer.map(str::to_owned),
+        utm: source.map(|s| Utm {
+            source: Some(s.to_owned()),
+            medium: None,
+            campaign: None,
+        }),
+    };
+    assert_eq!(
+        arrival(Some("https://x.com/"), Some("google")).source(),
+        "google"
+    );
+    assert_eq!(
+        arrival(Some("https://user@www.google.com:443/search?q=shoes"), None).source(),
+        "www.google.com:443"
+    );
+    assert_eq!(arrival(Some("android-app://com.x"), None).source(), "com.x");
+    assert_eq!(arrival(None, None).source(), "direct");
+}
+
+#[test]
+fn an_offer_goes_from_sent_to_shown_to_its_answer() {
+    let mut s = Session::new(subjects(), T0);
+    s.apply(&batch(0, vec![page("/")]), T0);
+    s.offer_sent("of-1", "Need help?", "sam", T0 + 1_000);
+    assert_eq!(s.state(T0 + 1_000, LEFT_AFTER), State::Offered);
+    let shown = ShopperEvent::OfferShown {
+        offer_id: "of-1".to_owned(),
+    };
+    s.apply(&batch(1, vec![shown]), T0 + 2_000);
+    assert_eq!(s.offers[0].progress, OfferProgress::Shown);
+    let declined = ShopperEvent::OfferDeclined {
+        offer_id: "of-1".to_owned(),
+    };
+    s.apply(&batch(2, vec![declined]), T0 + 3_000);
+    assert_eq!(s.offers[0].progress, OfferProgress::Declined);
+    assert!(s.declined);
+    assert_eq!(s.state(T0 + 3_000, LEFT_AFTER), State::Declined);
+
+    // A late "shown" does not undo the answer.
+    let late = ShopperEvent::OfferShown {
+        offer_id: "of-1".to_owned(),
+    };
+    s.apply(&batch(3, vec![late]), T0 + 4_000);
+    assert_eq!(s.offers[0].progress, OfferProgress::Declined);
+}
+
+#[test]
+fn a_shopper_who_asks_or_accepts_is_queued() {
+    let mut s = Session::new(subjects(), T0);
+    s.offer_sent("of-1", "Need help?", "sam", T0);
+    let accepted = ShopperEvent::OfferAccepted {
+        offer_id: "of-1".to_owned(),
+    };
+    s.apply(&batch(0, vec![accepted]), T0 + 1_000);
+    assert_eq!(s.state(T0 + 1_000, LEFT_AFTER), State::Queued);
+
+    let mut asker = Session::new(subjects(), T0);
+    let message = ShopperEvent::ChatMessage {
+        chat_id: None,
+        client_msg_id: "m1".to_owned(),
+        text: "Do these run small?".to_owned(),
+    };
+    asker.apply(&batch(0, vec![message]), T0);
+    assert_eq!(asker.state(T0, LEFT_AFTER), State::Queued);
+}
+
+#[test]
+fn a_batch_heard_twice_counts_once_and_gaps_count_as_lost() {
+    let mut s = Session::new(subjects(), T0);
+    let add = |seq| batch(seq, vec![ShopperEvent::CartAdd(line("sock", 1, 900))]);
+    s.apply(&add(5), T0);
+    s.apply(&add(5), T0);
+    assert_eq!(s.cart_items(), 1, "the first batch heard may be any");
+    s.apply(&add(8), T0);
+    assert_eq!((s.cart_items(), s.lost_batches), (2, 2));
+    // 7 was late, not lost.
+    s.apply(&add(7), T0);
+    s.apply(&add(7), T0);
+    assert_eq!((s.cart_items(), s.lost_batches), (3, 1));
+}
+
+#[test]
+fn idle_and_time_on_page_ignore_passive_reports() {
+    let mut s = Session::new(subjects(), T0);
+    s.apply(&batch(0, vec![page("/size-guide")]), T0);
+    let passive = vec![
+        ShopperEvent::ScrollDepth {
+            path: "/size-guide".to_owned(),
+            percent: 50,
+        },
+        ShopperEvent::Idle { ms: 60_000 },
+    ];
+    s.apply(&batch(1, passive), T0 + 70_000);
+    assert_eq!(s.idle_ms(T0 + 100_000), 100_000);
+    assert_eq!(s.on_page_ms(T0 + 100_000), 100_000);
+    assert_eq!(s.state(T0 + 100_000, LEFT_AFTER), State::Browsing);
+}
+
+#[test]
+fn stuck_means_a_long_stay_toggling_or_leaving_the_checkout() {
+    let mut s = Session::new(subjects(), T0);
+    s.apply(&batch(0, vec![page("/size-guide")]), T0);
+    assert_eq!(s.stuck(T0 + 50_000, Some(10_000)), []);
+    assert_eq!(
+        s.stuck(T0 + 70_000, Some(10_000)),
+        [Stuck::LongDwell {
+            ms: 70_000,
+            usual_ms: 10_000
+        }]
+    );
+    assert_eq!(s.stuck(T0 + 70_000, Some(30_000)), [], "not 3x the usual");
+    assert_eq!(s.stuck(T0 + 70_000, None), [], "no usual known yet");
+
+    let toggling = ShopperEvent::ProductToggling {
+        first_sku: "trail".to_owned(),
+        second_sku: "road".to_owned(),
+    };
+    let checkout = ShopperEvent::CheckoutStep {
+        step: 1,
+        name: "begin_checkout".to_owned(),
+    };
+    s.apply(
+        &batch(
+            1,
+            vec![
+                page("/checkout"),
+                toggling,
+                checkout,
+                ShopperEvent::ExitIntent,
+            ],
+        ),
+        T0 + 80_000,
+    );
+    assert_eq!(
+        s.stuck(T0 + 80_000, Some(10_000)),
+        [
+            Stuck::ExitInCheckout,
+            Stuck::Toggling {
+                first_sku: "trail".to_owned(),
+                second_sku: "road".to_owned()
+            }
+        ]
+    );
+}
+
+#[test]
+fn the_journey_holds_pages_with_their_dwell_and_offers_with_who_sent_them() {
+    let mut s = Session::new(subjects(), T0);
+    s.apply(&batch(0, vec![page("/")]), T0);
+    let dwell = ShopperEvent::Dwell {
+        path: "/".to_owned(),
+        ms: 4_000,
+    };
+    let dwells = s.apply(&batch(1, vec![dwell, page("/shoes")]), T0 + 4_000);
+    assert_eq!(dwells, [("/".to_owned(), 4_000)]);
+    s.offer_sent("of-1", "Need help?", "sam", T0 + 5_000);
+    s.offer_sent("of-1", "Need help?", "sam", T0 + 5_000);
+    let steps: Vec<&Step> = s.journey.entries().map(|e| &e.step).collect();
+    assert_eq!(
+        steps,
+        [
+            &Step::Page {
+                path: "/".to_owned(),
+                title: "/ title".to_owned(),
+                dwell_ms: Some(4_000)
+            },
+            &Step::Page {
+                path: "/shoes".to_owned(),
+                title: "/shoes title".to_owned(),
+                dwell_ms: None
+            },
+            &Step::OfferSent {
+                offer_id: "of-1".to_owned(),
+                text: "Need help?".to_owned(),
+                by: "sam".to_owned()
+            },
+        ]
+    );
+}
