@@ -120,11 +120,9 @@ pub fn events(name: &str, params: &Params, currency: &str) -> Vec<ShopperEvent> 
 /// `major` units of `currency` as integer minor units, rounded, within the
 /// schema's bounds (negative or not-a-number amounts become 0).
 pub fn minor_units(major: f64, currency: &str) -> u64 {
-    // ISO 4217 minor-unit exponents that are not 2.
-    let scale = match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 1.0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 1000.0,
+    let scale = match minor_unit_digits(currency) {
+        0 => 1.0,
+        3 => 1000.0,
         _ => 100.0,
     };
     let scaled = major * scale;
@@ -136,6 +134,18 @@ pub fn minor_units(major: f64, currency: &str) -> u64 {
         MAX_MINOR_UNITS
     } else {
         round(scaled)
+    }
+}
+
+/// How many digits `currency`'s minor unit has: 2 for most (cents), 0 for
+/// JPY and others without one, 3 for KWD and others with mils.
+pub fn minor_unit_digits(currency: &str) -> u8 {
+    // ISO 4217 minor-unit exponents that are not 2.
+    match currency {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
     }
 }
 

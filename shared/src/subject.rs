@@ -57,6 +57,9 @@ pub enum SubjectError {
     /// `*` or `>` used inside a token, or `>` not as the last token.
     #[error("misplaces a wildcard")]
     Wildcard,
+    /// A site id that Floorwalker's own subjects use.
+    #[error("is reserved (audit, gate and inbox are)")]
+    Reserved,
     /// A character outside the allowed set for an id or token.
     #[error("contains a character outside [a-z0-9-] (site) or [A-Za-z0-9_-] (token)")]
     Character,
@@ -165,8 +168,16 @@ impl SiteId {
         validate_token(&text, Self::MAX_LEN, |c| {
             c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
         })?;
+        if Self::RESERVED.contains(&text.as_str()) {
+            return Err(SubjectError::Reserved);
+        }
         Ok(Self(text))
     }
+
+    /// Names a site cannot have: the second token of Floorwalker's own
+    /// subjects (`fw.inbox.…`, `fw.gate.…`, `fw.audit.…`), which a site's
+    /// subjects would otherwise run into.
+    pub const RESERVED: [&'static str; 3] = ["audit", "gate", "inbox"];
 
     /// The site id as text.
     pub fn as_str(&self) -> &str {
@@ -388,6 +399,31 @@ pub fn operator_inbox(user: &str) -> Result<Subject, SubjectError> {
     Ok(Subject::join(&[ROOT, "inbox", user]))
 }
 
+/// Where the operator `user` records an offer it sent, in the audit trail.
+/// The user is in the subject, and an operator may publish under its own
+/// user only, so the broker vouches for who sent it.
+pub fn audit_offer(user: &str) -> Result<Subject, SubjectError> {
+    validate_token(user, 64, |c| {
+        c.is_ascii_alphanumeric() || c == '-' || c == '_'
+    })?;
+    Ok(Subject::join(&[ROOT, "audit", user, "offer"]))
+}
+
+/// Everything the operator `user` may record in the audit trail
+/// (`fw.audit.<user>.<kind>`).
+pub fn audit_of(user: &str) -> Result<Subject, SubjectError> {
+    validate_token(user, 64, |c| {
+        c.is_ascii_alphanumeric() || c == '-' || c == '_'
+    })?;
+    Ok(Subject::join(&[ROOT, "audit", user, "*"]))
+}
+
+/// The whole audit trail, for its stream. Four tokens, where a shopper's
+/// subjects have five, so the two streams' subjects never overlap.
+pub fn audit_all() -> Subject {
+    Subject::join(&[ROOT, "audit", "*", "*"])
+}
+
 /// Subjects of the JetStream API that operators' permissions name.
 pub mod js {
     use alloc::vec;
@@ -498,6 +534,20 @@ mod tests {
         assert_eq!(all_events(&site).as_str(), "fw.shoes.shopper.*.events");
         assert_eq!(all_sites_events().as_str(), "fw.*.shopper.*.events");
         assert_eq!(gate_status().as_str(), "fw.gate.status");
+    }
+
+    #[test]
+    fn no_site_runs_into_floorwalkers_own_subjects() {
+        for name in SiteId::RESERVED {
+            assert_eq!(SiteId::new(name), Err(SubjectError::Reserved), "{name}");
+        }
+        // Audit subjects have four tokens, shoppers' five.
+        let audit = audit_offer("sam").unwrap();
+        assert_eq!(audit.as_str(), "fw.audit.sam.offer");
+        assert_eq!(audit_all().as_str().split('.').count(), 4);
+        assert_eq!(all_sites_events().as_str().split('.').count(), 5);
+        assert_eq!(SessionSubjects::of(&audit), None);
+        assert_eq!(SessionSubjects::of(&gate_status()), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AddEventListenerOptions, EventTarget, MouseEvent, VisibilityState};
 
 use crate::plugin::{Inner, Plugin};
+use crate::storage;
 use crate::transport::{self, wall_ms};
 
 /// Records the first page view and installs every listener.
@@ -78,6 +79,13 @@ pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), String> {
             inner.recorder.leave_page(wall_ms());
             transport::send_batches(inner, true);
         });
+        // What could not go (the page is left before the connection is up,
+        // or while it is down) waits in storage for the session's next page.
+        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+            let events = inner.subjects.events();
+            let unsent = inner.conn.take_unsent(&events);
+            storage::keep_unsent(&inner.session, &unsent);
+        }
     });
     // Hot handlers only note the time (and that the page scrolled); a
     // once-a-second tick reads the depth, so no handler reads layout.

@@ -117,6 +117,10 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
         ..Options::default()
     });
     conn.subscribe(subjects.push(), None);
+    // Batches an earlier page could not send go first.
+    for batch in storage::take_unsent(&session) {
+        let _ = conn.publish(subjects.events(), None, None, batch.into_bytes().into());
+    }
     let mut recorder = Recorder::new(
         config.currency.clone(),
         session.next_seq,

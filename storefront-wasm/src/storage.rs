@@ -96,6 +96,49 @@ pub(crate) fn stored_seq(session: &Session) -> u64 {
         .unwrap_or(0)
 }
 
+const UNSENT_KEY: &str = "floorwalker.unsent";
+
+/// Most bytes of unsent batches kept in storage; batches beyond wait no
+/// longer than the page.
+const MAX_UNSENT_BYTES: usize = 64 * 1024;
+
+/// Keeps batches that could not be sent before the page went away, after
+/// any another page or tab of the session kept. Batches are JSON, which has
+/// no raw line breaks: the session's key, then one batch per line.
+pub(crate) fn keep_unsent(session: &Session, batches: &[bytes::Bytes]) {
+    let Some(s) = storage() else { return };
+    let key = session_key(session);
+    let mut text = s
+        .get_item(UNSENT_KEY)
+        .ok()
+        .flatten()
+        .filter(|t| t.split('\n').next() == Some(key.as_str()))
+        .unwrap_or(key);
+    for batch in batches {
+        if let Ok(batch) = core::str::from_utf8(batch) {
+            if text.len() + batch.len() < MAX_UNSENT_BYTES {
+                text.push('\n');
+                text.push_str(batch);
+            }
+        }
+    }
+    let _ = s.set_item(UNSENT_KEY, &text);
+}
+
+/// Takes the batches kept for this session, oldest first, and forgets them.
+pub(crate) fn take_unsent(session: &Session) -> Vec<String> {
+    let Some(s) = storage() else {
+        return Vec::new();
+    };
+    let text = s.get_item(UNSENT_KEY).ok().flatten().unwrap_or_default();
+    let _ = s.remove_item(UNSENT_KEY);
+    let mut lines = text.split('\n');
+    if lines.next() != Some(session_key(session).as_str()) {
+        return Vec::new();
+    }
+    lines.map(String::from).collect()
+}
+
 const JOURNEY_KEY: &str = "floorwalker.journey";
 const DECLINED_KEY: &str = "floorwalker.declined";
 

@@ -49,10 +49,11 @@ fn pid(screen: &str) -> u32 {
     pid.parse().unwrap()
 }
 
-/// Runs the demo with a private data directory on free ports.
+/// Runs the demo with a private data directory on free ports, without its
+/// dashboard (so what it prints stays on the screen).
 fn start_demo(data: &std::path::Path) -> Tmux {
     let command = format!(
-        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0",
+        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0 --no-dashboard",
         floorwalker().display(),
         data.display()
     );
@@ -167,6 +168,27 @@ fn demo_stops_its_server_when_the_terminal_goes_away() {
         "nats-server {pid} outlived a hung-up demo"
     );
     assert!(TcpStream::connect(nats).is_err());
+}
+
+#[test]
+fn demo_opens_the_dashboard_and_quitting_it_stops_everything() {
+    let data = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0",
+        floorwalker().display(),
+        data.path().display()
+    );
+    let tmux = Tmux::start(&command, 80, 24);
+    let screen = tmux.wait_for("dashboard · live", START);
+    assert!(screen.contains("No shoppers on the storefront"), "{screen}");
+    // The demo made the streams the dashboard reads history from.
+    let run_dir = data.path().join("nats").join("jetstream");
+    assert!(run_dir.is_dir(), "no JetStream data");
+    tmux.send_keys("q");
+    // Back on the normal screen, the summary and the shutdown are there.
+    let screen = tmux.wait_for("Demo finished", START);
+    let (pid, nats) = (pid(&screen), addr(field(&screen, "NATS clients")));
+    check_stopped(&tmux, pid, nats);
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 mod auth;
 mod codec;
+mod dashboard;
 mod demo;
 mod gate;
 mod plugin;

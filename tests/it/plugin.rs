@@ -11,6 +11,7 @@ use floorwalker_tests::browser::{Browser, Shop};
 use floorwalker_tests::clients::{connect_operator, try_connect_operator};
 use floorwalker_tests::raw::{RawClient, Tcp};
 use floorwalker_tests::server::TestServer;
+use floorwalker_tests::setup::{create_streams, js_request, shop_and_server};
 
 /// Batches received, with the subject each came on.
 struct Received {
@@ -49,19 +50,6 @@ fn receive_until(
             Err(e) => panic!("reading batches: {e:?}; so far: {:#?}", received.events()),
         }
     }
-}
-
-/// The demo shop, and a server whose WebSocket listener allows its origin.
-fn shop_and_server() -> (Shop, TestServer) {
-    let mut shop = Shop::bind();
-    let origin = shop.origin().to_owned();
-    let server = TestServer::start_with(|config, _| {
-        if let Some(ws) = &mut config.websocket {
-            ws.allowed_origins = vec![origin];
-        }
-    });
-    shop.serve(&server.websocket_url().unwrap(), "shop");
-    (shop, server)
 }
 
 /// The shop and server, and a dashboard watching every shopper's events.
@@ -158,20 +146,6 @@ fn the_plugin_streams_page_views_and_route_changes_through_the_gate() {
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
 }
 
-/// A JetStream API request as the admin; returns the JSON reply.
-fn js_request(admin: &mut RawClient<Tcp>, subject: &str, body: &str) -> serde_json::Value {
-    let inbox = Subject::new("fw.inbox.admin.js").unwrap();
-    let reply = admin
-        .request(
-            Subject::new(subject).unwrap(),
-            inbox,
-            body.as_bytes(),
-            Duration::from_secs(10),
-        )
-        .unwrap_or_else(|e| panic!("{subject}: {e:?}"));
-    serde_json::from_slice(&reply.payload).unwrap()
-}
-
 /// Publishing `push` to a shopper's push subject, as an operator does.
 fn push_op(subject: &Subject, push: Push) -> ClientOp {
     ClientOp::Pub {
@@ -224,22 +198,10 @@ fn stored_until(server: &TestServer, done: impl Fn(&[&ShopperEvent]) -> bool) ->
     }
 }
 
-/// Keeps every shopper's batches in a stream, where they outlive a server
-/// restart.
-fn create_events_stream(server: &TestServer) {
-    let mut admin = connect_operator(server, Role::Admin);
-    let created = js_request(
-        &mut admin,
-        "$JS.API.STREAM.CREATE.EVENTS",
-        r#"{"name":"EVENTS","subjects":["fw.*.shopper.*.events"],"storage":"file"}"#,
-    );
-    assert!(created.get("error").is_none(), "{created}");
-}
-
 #[test]
 fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() {
     let (shop, mut server) = shop_and_server();
-    create_events_stream(&server);
+    create_streams(&server);
     let browser = Browser::start();
     browser.goto(&shop.url("/"));
     stored_until(&server, |events| events.iter().any(|e| is_page(e, "/")));
@@ -272,6 +234,37 @@ fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() 
         ["/", "/product/a", "/product/b"],
         "views lost, duplicated or reordered"
     );
+}
+
+#[test]
+fn pages_left_while_the_server_is_down_keep_their_events_for_the_next_page() {
+    let (shop, mut server) = shop_and_server();
+    create_streams(&server);
+    let browser = Browser::start();
+    server.stop_server();
+    // Two whole pages the plugin never connects on: the first page's events
+    // must survive its unload.
+    browser.goto(&shop.url("/"));
+    browser.goto(&shop.url("/shoes.html"));
+    browser.goto(&shop.url("/trail-runner.html"));
+    server.start_server();
+
+    let batches = stored_until(&server, |events| {
+        events.iter().any(|e| is_page(e, "/trail-runner.html"))
+    });
+    let views: Vec<&str> = batches
+        .iter()
+        .flat_map(|b| &b.events)
+        .filter_map(|e| match &e.kind {
+            ShopperEvent::PageView { path, .. } => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(views, ["/", "/shoes.html", "/trail-runner.html"]);
+    let mut seqs: Vec<u64> = batches.iter().map(|b| b.seq).collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), batches.len(), "a batch was sent twice");
 }
 
 /// A step of a journey: what the shopper does, and the event that shows it
@@ -464,7 +457,7 @@ const CALLS: usize = 60;
 #[test]
 fn a_full_offline_buffer_drops_the_oldest_batches_and_reports_how_many() {
     let (shop, mut server) = shop_and_server();
-    create_events_stream(&server);
+    create_streams(&server);
     let browser = Browser::start();
     browser.goto(&shop.url("/"));
     stored_until(&server, |events| events.iter().any(|e| is_page(e, "/")));

@@ -10,12 +10,14 @@
 //! - [`bin`]: the `floorwalker` binary under test.
 //! - [`browser`]: headless Chromium through ChromeDriver, and the demo shop
 //!   it visits.
+//! - [`setup`]: the shop, a server that lets its pages in, and the streams.
 
 pub mod bin;
 pub mod browser;
 pub mod clients;
 pub mod raw;
 pub mod server;
+pub mod setup;
 pub mod tmux;
 
 use std::time::{Duration, Instant};

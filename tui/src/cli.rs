@@ -6,8 +6,16 @@ use clap::{Args, Parser, Subcommand};
 
 /// Floorwalker: see live who is on your storefront, where they are stuck, and
 /// reach the right shopper at the right time, from a terminal.
+///
+/// Without a command, opens the supervisor's dashboard.
 #[derive(Debug, Parser)]
-#[command(name = "floorwalker", version, arg_required_else_help = true)]
+#[command(
+    name = "floorwalker",
+    version,
+    after_help = "Examples:\n  floorwalker demo                      # everything, locally\n  \
+    floorwalker --server nats://nats.internal:4222 --creds ./auth/dashboard.creds\n  \
+    floorwalker --site shoes --config ./dashboard.toml"
+)]
 pub(crate) struct Cli {
     /// Where to write the log (it never goes to the terminal). Default: the
     /// log directory under Floorwalker's data directory.
@@ -19,15 +27,52 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "FLOORWALKER_DATA_DIR", value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub(crate) dashboard: DashboardArgs,
+
     #[command(subcommand)]
-    pub(crate) command: Command,
+    pub(crate) command: Option<Command>,
+}
+
+/// The dashboard's options (`floorwalker` with no command).
+#[derive(Debug, Args)]
+pub(crate) struct DashboardArgs {
+    /// The nats-server to watch.
+    #[arg(
+        long,
+        env = "NATS_URL",
+        default_value = "nats://127.0.0.1:4222",
+        value_name = "URL"
+    )]
+    pub(crate) server: String,
+
+    /// The dashboard's credentials file (from `floorwalker auth init`).
+    /// Default: the demo's, under the data directory.
+    #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
+    pub(crate) creds: Option<PathBuf>,
+
+    /// Show only this site's shoppers.
+    #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE")]
+    pub(crate) site: Option<String>,
+
+    /// A TOML file with offer templates and timings, e.g.
+    /// `templates = ["Can I help you choose?"]`, `left_after_secs = 300`,
+    /// `forget_after_secs = 600`, `replay_minutes = 30`.
+    #[arg(long, env = "FLOORWALKER_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Scroll with the mouse wheel (takes over the terminal's own mouse
+    /// selection while the dashboard runs).
+    #[arg(long)]
+    pub(crate) mouse: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Run Floorwalker locally: starts a private nats-server (NATS and
-    /// WebSocket listeners on 127.0.0.1, JetStream under the data directory),
-    /// prints what runs where, and stops it all on q or Ctrl-C.
+    /// WebSocket listeners on 127.0.0.1, JetStream under the data directory)
+    /// behind the gate, serves the demo shop, prints what runs where, and
+    /// opens the dashboard; quitting it (q) or Ctrl-C stops everything.
     #[command(
         after_help = "Example:\n  floorwalker demo\n  floorwalker demo --port 0 --ws-port 0   # any free ports"
     )]
@@ -108,6 +153,11 @@ pub(crate) struct DemoArgs {
     /// Port for the demo shop's web pages; 0 picks a free one.
     #[arg(long, default_value_t = 4280, value_name = "PORT")]
     pub(crate) shop_port: u16,
+
+    /// Do not open the dashboard: run the services, say where, and wait for
+    /// q or Ctrl-C.
+    #[arg(long)]
+    pub(crate) no_dashboard: bool,
 }
 
 #[cfg(test)]
@@ -124,10 +174,18 @@ mod tests {
     fn demo_takes_ports() {
         let cli = Cli::try_parse_from(["floorwalker", "demo", "--port", "0", "--ws-port", "9000"])
             .unwrap();
-        let Command::Demo(args) = cli.command else {
+        let Some(Command::Demo(args)) = cli.command else {
             panic!("not demo")
         };
         assert_eq!((args.port, args.ws_port), (0, 9000));
         assert!(Cli::try_parse_from(["floorwalker", "demo", "--port", "http"]).is_err());
+    }
+
+    #[test]
+    fn no_command_is_the_dashboard() {
+        let cli =
+            Cli::try_parse_from(["floorwalker", "--site", "shoes", "--creds", "d.creds"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.dashboard.site.as_deref(), Some("shoes"));
     }
 }

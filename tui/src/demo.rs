@@ -1,9 +1,12 @@
 //! `floorwalker demo`: everything Floorwalker needs, running locally.
 //!
 //! It runs a private nats-server (NATS and WebSocket listeners on 127.0.0.1,
-//! JetStream under the data directory) behind the gate, serves the demo shop
-//! with the plugin, says what runs where, and stops it all on q, Esc, Ctrl-C,
-//! SIGTERM or SIGHUP. Simulated shoppers and the dashboard join it later.
+//! JetStream under the data directory, with Floorwalker's streams) behind
+//! the gate, serves the demo shop with the plugin, says what runs where, and
+//! opens the dashboard in the same terminal. Quitting the dashboard (q),
+//! Ctrl-C, SIGTERM or SIGHUP stops it all. With `--no-dashboard` (or without
+//! a terminal) it waits for q or a signal instead. Simulated shoppers join
+//! it later.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -12,6 +15,7 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::terminal;
+use floorwalker::creds::OperatorCreds;
 use floorwalker::gate::config::{AuthSetup, GateConfig};
 use floorwalker::gate::service;
 use floorwalker::gate::stats::Stats;
@@ -24,6 +28,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::cli::DemoArgs;
+use crate::dashboard;
 
 /// Prints a line, ignoring a terminal that has gone away: the demo must still
 /// stop its server when the SSH link drops (`println!` would panic).
@@ -127,9 +132,10 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     let shop_server = ShopServer::start_on(shop_listener, SHOP_DIR.into(), DIST_DIR.into(), &page)
         .wrap_err("serving the demo shop")?;
     print_summary(&server, shop_port, &origins, data_dir, log_file);
-    say!("Press q or Ctrl-C to stop.");
+    ensure_streams(&server.client_url(), &auth_dir).await?;
 
-    let stop = wait_for_stop(&mut server, &mut gate.1).await?;
+    let with_dashboard = !args.no_dashboard && std::io::stdout().is_terminal();
+    let stop = run_until_stop(&mut server, &mut gate.1, &auth_dir, with_dashboard).await?;
     tracing::info!(?stop, "demo stopping");
     let why = match stop {
         Stop::Key => "quit key",
@@ -239,17 +245,54 @@ async fn start_gate(config: GateConfig, url: String) -> Result<(oneshot::Sender<
     Ok((stop_tx, task))
 }
 
-/// Waits for a quit key (when stdin is a terminal), a signal, or the server
-/// or gate exiting.
-async fn wait_for_stop(server: &mut NatsServer, gate: &mut GateTask) -> Result<Stop> {
+/// Shows the dashboard (or waits for q) until something stops the demo.
+async fn run_until_stop(
+    server: &mut NatsServer,
+    gate: &mut GateTask,
+    auth_dir: &Path,
+    with_dashboard: bool,
+) -> Result<Stop> {
+    if !with_dashboard {
+        say!("Press q or Ctrl-C to stop.");
+        return wait_for_stop(server, gate, true).await;
+    }
+    let setup = dashboard::Setup::demo(server.client_url(), auth_dir)?;
+    let stopped = dashboard::open(setup, wait_for_stop(server, gate, false)).await;
+    Ok(match stopped {
+        Ok(Some(stop)) => stop?,
+        Ok(None) => Stop::Key,
+        // The terminal went away (an SSH link dropped): stop in order.
+        Err(err) => {
+            tracing::warn!("dashboard ended: {err:#}");
+            Stop::Signal("the terminal closed")
+        }
+    })
+}
+
+/// Creates the JetStream streams as the demo's admin, if they are missing.
+async fn ensure_streams(url: &str, auth_dir: &Path) -> Result<()> {
+    let admin = OperatorCreds::load(&auth_dir.join("admin.creds"))?;
+    let client = async_nats::ConnectOptions::with_user_and_password(admin.user, admin.password)
+        .name("floorwalker-demo")
+        .connect(url)
+        .await
+        .wrap_err_with(|| format!("connecting to '{url}' as the demo's admin"))?;
+    floorwalker::streams::ensure(&client)
+        .await
+        .wrap_err("setting up the demo's streams")?;
+    Ok(())
+}
+
+/// Waits for a quit key (if `keys` and stdin is a terminal), a signal, or
+/// the server or gate exiting.
+async fn wait_for_stop(server: &mut NatsServer, gate: &mut GateTask, keys: bool) -> Result<Stop> {
     let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
     let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
     let mut sighup = signal(SignalKind::hangup()).wrap_err("listening for SIGHUP")?;
     let mut check = tokio::time::interval(Duration::from_millis(250));
     // Raw mode lets a single key stop the demo; it is undone on every exit,
     // including a panic, by the guard's Drop.
-    let raw = std::io::stdin()
-        .is_terminal()
+    let raw = (keys && std::io::stdin().is_terminal())
         .then(RawMode::enable)
         .transpose()?;
     let mut keys = raw.as_ref().map(|_| EventStream::new());

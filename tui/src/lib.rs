@@ -3,9 +3,11 @@
 //! The binary's subcommands live in `main.rs` and its modules; what the
 //! workspace tests also need lives here: running a private nats-server
 //! ([`natsd`]), the gate ([`gate`]), operator credentials ([`creds`]) and
-//! the storefront server ([`storefront`]).
+//! the storefront server ([`storefront`]), and the JetStream streams
+//! ([`streams`]).
 
 pub mod creds;
 pub mod gate;
 pub mod natsd;
 pub mod storefront;
+pub mod streams;

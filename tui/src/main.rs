@@ -1,12 +1,14 @@
 //! `floorwalker`: the live-assist console for online retail.
 //!
 //! `main` installs error reporting and logging, parses the command line and
-//! hands over to the subcommand's module: [`demo`] runs everything locally,
-//! [`serve_gate`] runs the gate, [`auth_init`] makes credentials. Later
-//! subcommands (dashboard, agent, tail, simulate, engage) join them.
+//! hands over to the subcommand's module: [`dashboard`] (no command) is the
+//! supervisor's screen, [`demo`] runs everything locally, [`serve_gate`]
+//! runs the gate, [`auth_init`] makes credentials. Later subcommands (agent,
+//! tail, simulate, engage) join them.
 
 mod auth_init;
 mod cli;
+mod dashboard;
 mod demo;
 mod logging;
 mod paths;
@@ -28,9 +30,10 @@ async fn main() -> Result<()> {
     logging::init(&log_file)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "floorwalker starting");
     let outcome = match cli.command {
-        Command::Demo(args) => demo::run(&args, &data_dir, &log_file).await,
-        Command::Gate(args) => serve_gate::run(&args).await,
-        Command::Auth(AuthCommand::Init(args)) => auth_init::run(&args),
+        None => dashboard::run(&cli.dashboard, &data_dir, &log_file).await,
+        Some(Command::Demo(args)) => demo::run(&args, &data_dir, &log_file).await,
+        Some(Command::Gate(args)) => serve_gate::run(&args).await,
+        Some(Command::Auth(AuthCommand::Init(args))) => auth_init::run(&args),
     };
     if let Err(err) = &outcome {
         tracing::error!("{err:?}");

@@ -422,6 +422,24 @@ impl Connection {
         self.outbox.len()
     }
 
+    /// Takes back the payloads of the plain publishes (no reply, no headers)
+    /// to `subject` still waiting for a connection, oldest first: for a
+    /// client about to go away to keep them and publish them again later.
+    pub fn take_unsent(&mut self, subject: &Subject) -> Vec<Bytes> {
+        let mut taken = Vec::new();
+        let mut size = self.outbox_size;
+        self.outbox.retain(|out| {
+            let plain = out.subject == *subject && out.reply.is_none() && out.headers.is_none();
+            if plain {
+                size -= out.size();
+                taken.push(out.payload.clone());
+            }
+            !plain
+        });
+        self.outbox_size = size;
+        taken
+    }
+
     fn go_down(&mut self, now: Millis, reason: DownReason, close: bool) {
         if close {
             self.events.push_back(Event::CloseTransport);
@@ -595,6 +613,22 @@ mod tests {
 
         publish(&mut conn, b"three");
         assert_eq!(pub_payloads(&sent(&mut conn)), [b"three".to_vec()]);
+    }
+
+    #[test]
+    fn unsent_publishes_can_be_taken_back_and_are_then_not_sent() {
+        let mut conn = Connection::new(options());
+        publish(&mut conn, b"one");
+        conn.publish(subject("fw.b"), None, None, Bytes::from_static(b"other"))
+            .unwrap();
+        publish(&mut conn, b"two");
+        let taken = conn.take_unsent(&subject("fw.a"));
+        assert_eq!(
+            taken,
+            [Bytes::from_static(b"one"), Bytes::from_static(b"two")]
+        );
+        assert_eq!(conn.outbox_len(), 1);
+        assert_eq!(pub_payloads(&connect(&mut conn, 0)), [b"other".to_vec()]);
     }
 
     #[test]

@@ -184,6 +184,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
         Role::Dashboard => Grants {
             publish: [
                 vec![subject::all_sites_push(), subject::gate_status()],
+                subject::audit_of(user).ok().into_iter().collect(),
                 read_streams,
             ]
             .concat(),

@@ -1,0 +1,165 @@
+// The supervisor's dashboard in a real terminal, watching real shoppers in
+// headless Chromium through the gate.
+
+use std::time::Duration;
+
+use floorwalker::gate::policy::Role;
+use floorwalker_tests::bin::floorwalker;
+use floorwalker_tests::browser::{Browser, Shop};
+use floorwalker_tests::clients::connect_operator;
+use floorwalker_tests::server::TestServer;
+use floorwalker_tests::setup::{create_streams, js_request, shop_and_server};
+use floorwalker_tests::tmux::Tmux;
+use floorwalker_tests::wait_until;
+
+const SEEN: Duration = Duration::from_secs(30);
+
+/// The dashboard in an 80x24 terminal, as the `dashboard` operator.
+fn open_dashboard(server: &TestServer) -> Tmux {
+    let creds = server.dir().join("dashboard.creds");
+    server.creds(Role::Dashboard).store(&creds).unwrap();
+    let command = format!(
+        "env NO_COLOR=1 {} --data-dir '{dir}' --log-file '{dir}/dashboard.log' --server {} --creds '{}'",
+        floorwalker().display(),
+        server.server().client_url(),
+        creds.display(),
+        dir = server.dir().display(),
+    );
+    Tmux::start(&command, 80, 24)
+}
+
+/// A shopper who has looked at the home page and a product.
+fn shopper(shop: &Shop) -> Browser {
+    let browser = Browser::start();
+    browser.goto(&shop.url("/?utm_source=newsletter&utm_medium=email"));
+    browser.goto(&shop.url("/trail-runner.html"));
+    browser
+}
+
+#[test]
+fn a_supervisor_who_opens_the_dashboard_later_sees_the_shopper_and_their_journey() {
+    let (shop, server) = shop_and_server();
+    create_streams(&server);
+    let _browser = shopper(&shop);
+    // Let the batches reach the stream before the dashboard opens: it must
+    // find them in history.
+    std::thread::sleep(Duration::from_secs(3));
+
+    let tmux = open_dashboard(&server);
+    let screen = tmux.wait_for("/trail-runner.html", SEEN);
+    assert!(screen.contains("Shoppers (1)"), "{screen}");
+    assert!(screen.contains("newsletter"), "the source: {screen}");
+    assert!(screen.contains("1 on"), "{screen}");
+
+    tmux.send_keys("j");
+    tmux.send_keys("Enter");
+    let screen = tmux.wait_for("Journey", SEEN);
+    assert!(
+        screen.contains("page / (Floorwalker demo shop)"),
+        "the landing page in the journey: {screen}"
+    );
+    assert!(screen.contains("page /trail-runner.html"), "{screen}");
+    tmux.send_keys("q");
+    assert!(
+        wait_until(SEEN, || tmux.exited().then_some(())).is_some(),
+        "q did not quit"
+    );
+}
+
+#[test]
+fn an_offer_from_the_dashboard_reaches_the_shopper_is_audited_and_a_decline_is_final() {
+    let (shop, server) = shop_and_server();
+    create_streams(&server);
+    let tmux = open_dashboard(&server);
+    tmux.wait_for("No shoppers", SEEN);
+    let browser = shopper(&shop);
+    tmux.wait_for("/trail-runner.html", SEEN);
+
+    tmux.send_keys("j");
+    tmux.send_keys("o");
+    tmux.wait_for("Offer a chat", SEEN);
+    tmux.send_keys("Enter");
+    tmux.wait_for("Offer sent", SEEN);
+
+    // The widget appears in the shopper's page, with the template's text.
+    let shown = wait_until(SEEN, || {
+        let text = browser.execute(
+            "const host = document.getElementById('floorwalker-offer');
+             return host && host.shadowRoot.querySelector('p').textContent;",
+        );
+        text.as_str().map(str::to_owned)
+    })
+    .expect("the offer did not appear in the page");
+    assert_eq!(shown, "Hi! Can I help you find the right size?");
+    tmux.wait_for("offered", SEEN);
+
+    // The audit trail says who sent it.
+    let mut admin = connect_operator(&server, Role::Admin);
+    let audit = js_request(
+        &mut admin,
+        "$JS.API.STREAM.MSG.GET.AUDIT",
+        r#"{"last_by_subj":"fw.audit.dashboard.offer"}"#,
+    );
+    let data = audit["message"]["data"].as_str().expect("an audited offer");
+    let record: serde_json::Value =
+        serde_json::from_slice(&data_encoding::BASE64.decode(data.as_bytes()).unwrap()).unwrap();
+    assert_eq!(record["text"], "Hi! Can I help you find the right size?");
+    assert_eq!(record["site"], "shop");
+
+    browser.execute(
+        "document.getElementById('floorwalker-offer').shadowRoot
+           .querySelector('button.decline').click(); return true;",
+    );
+    tmux.wait_for("declined", SEEN);
+    tmux.send_keys("o");
+    let screen = tmux.wait_for("Not sent", SEEN);
+    assert!(screen.contains("declined an offer"), "{screen}");
+}
+
+#[test]
+fn hostile_page_titles_reach_the_terminal_inert() {
+    let (shop, server) = shop_and_server();
+    create_streams(&server);
+    let tmux = open_dashboard(&server);
+    tmux.wait_for("No shoppers", SEEN);
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    tmux.wait_for("Shoppers (1)", SEEN);
+    // Clear the screen, set the window title, override the text direction.
+    browser.execute(
+        "document.title = '\\u001b[2J\\u001b]0;pwned\\u0007\\u202eevil';
+         history.pushState({}, '', '/x\\u001b[31m');
+         return true;",
+    );
+    tmux.send_keys("j");
+    tmux.send_keys("Enter");
+    let screen = tmux.wait_for("pwned", SEEN);
+    // Had the escapes reached the terminal, the screen would have been
+    // cleared and the text would not be there as text.
+    assert!(
+        screen.contains("[2J") && screen.contains("]0;pwned"),
+        "{screen}"
+    );
+    assert!(screen.contains("Floorwalker"), "{screen}");
+    assert!(screen.contains("Journey"), "{screen}");
+}
+
+#[test]
+fn a_lost_connection_shows_a_banner_and_the_view_survives_until_it_returns() {
+    let (shop, mut server) = shop_and_server();
+    create_streams(&server);
+    let tmux = open_dashboard(&server);
+    let _browser = shopper(&shop);
+    tmux.wait_for("/trail-runner.html", SEEN);
+
+    server.stop_server();
+    let screen = tmux.wait_for("NATS connection lost", SEEN);
+    assert!(screen.contains("/trail-runner.html"), "{screen}");
+    server.start_server();
+    let screen = wait_until(Duration::from_secs(60), || {
+        let screen = tmux.screen();
+        (!screen.contains("connection lost") && screen.contains("live")).then_some(screen)
+    })
+    .unwrap_or_else(|| panic!("the banner stayed:\n{}", tmux.screen()));
+    assert!(screen.contains("/trail-runner.html"), "{screen}");
+}

@@ -1,0 +1,20 @@
+//! The supervisor's dashboard: every live shopper, the figures at a glance,
+//! a shopper's journey, and offers sent to one chosen shopper.
+//!
+//! State, update and drawing are apart, as in ratatui's Elm-style apps:
+//! [`app`] holds the state and turns each [`msg::Msg`] into
+//! [`msg::Effect`]s without touching terminal or network; [`view`] draws it;
+//! [`keymap`] maps keys to actions; [`table`] sorts and filters the rows;
+//! [`run`] owns the terminal and the NATS connection and carries out the
+//! effects.
+
+pub(crate) mod app;
+mod format;
+pub(crate) mod keymap;
+pub(crate) mod msg;
+mod run;
+mod strings;
+mod table;
+pub(crate) mod view;
+
+pub(crate) use run::{Setup, open, run};

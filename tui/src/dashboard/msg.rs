@@ -1,0 +1,78 @@
+//! What can happen to the dashboard ([`Msg`]) and what it asks the runtime
+//! to do ([`Effect`]).
+
+use bytes::Bytes;
+use floorwalker_shared::subject::{SessionSubjects, Subject};
+
+use super::keymap::Action;
+
+/// Something that happened, for `App::update`.
+#[derive(Debug, Clone)]
+pub(crate) enum Msg {
+    /// The supervisor pressed a key the keymap knows.
+    Key(Action),
+    /// A printable character typed while a text field is open.
+    Char(char),
+    /// The clock moved on (also redraws time-based columns).
+    Tick { now_ms: u64 },
+    /// A shopper's batch, heard at `heard_ms` (stream time when replayed).
+    Batch {
+        subject: Subject,
+        payload: Bytes,
+        heard_ms: u64,
+    },
+    /// An offer an operator sent, from the audit trail.
+    OfferSent(OfferRecord),
+    /// The connection to NATS changed.
+    Conn(Conn),
+    /// Replay of recent history finished: `batches` were read.
+    Replayed { batches: u64 },
+    /// The runtime could not do what an effect asked.
+    Failed(String),
+}
+
+/// An offer as the audit trail records it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct OfferRecord {
+    /// The session it went to.
+    pub(crate) site: String,
+    /// The session's token.
+    pub(crate) token: String,
+    /// The offer's id.
+    pub(crate) offer_id: String,
+    /// What it said.
+    pub(crate) text: String,
+    /// The operator who sent it.
+    pub(crate) by: String,
+    /// When, in ms since the Unix epoch (the sender's clock).
+    pub(crate) sent_ms: u64,
+}
+
+/// Where the dashboard's connection to NATS stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Conn {
+    /// Connecting for the first time.
+    Connecting,
+    /// Connected; reading recent history before following live.
+    Replaying,
+    /// Connected and following live.
+    Live,
+    /// Lost; reconnecting. The view keeps what it had.
+    Down { reason: String },
+}
+
+/// What the runtime must do for the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Push an offer to a shopper and record it in the audit trail.
+    SendOffer {
+        /// The shopper's session.
+        session: SessionSubjects,
+        /// The offer's id.
+        offer_id: String,
+        /// What it says.
+        text: String,
+    },
+    /// Stop: restore the terminal and exit.
+    Quit,
+}

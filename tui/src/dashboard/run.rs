@@ -1,0 +1,545 @@
+//! The dashboard's runtime: the terminal, the NATS feed, and the loop that
+//! turns keys, messages and ticks into `App::update` calls and effects into
+//! IO.
+//!
+//! The feed reads the `EVENTS` stream with an ordered consumer that starts
+//! `replay_minutes` back: history first (the supervisor who opens the
+//! dashboard mid-day sees every live session at once), then live batches as
+//! they are stored, so replay and live traffic are one sequence and a
+//! reconnect resumes where it left off. The `AUDIT` stream is read the same
+//! way for offers. Without an `EVENTS` stream the dashboard follows live
+//! traffic only, and says so.
+//!
+//! Drawing happens at most [`FRAME`] apart and only when something changed,
+//! so an SSH link is not flooded; ticks every second move the clocks.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_nats::jetstream::{self, consumer};
+use bytes::Bytes;
+use color_eyre::eyre::{Result, WrapErr, bail};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
+use floorwalker::creds::OperatorCreds;
+use floorwalker::streams;
+use floorwalker_shared::event::{Push, PushEnvelope};
+use floorwalker_shared::floor::FloorConfig;
+use floorwalker_shared::subject::{self, SessionSubjects, SiteId, Subject};
+use floorwalker_shared::wire::encode_push;
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use super::app::App;
+use super::keymap::{self, Action};
+use super::msg::{Conn, Effect, Msg, OfferRecord};
+use super::view::{self, Theme};
+use crate::cli::DashboardArgs;
+
+/// Least time between two frames.
+const FRAME: Duration = Duration::from_millis(100);
+
+/// What the optional `--config` file may set.
+#[derive(Debug, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct Settings {
+    templates: Vec<String>,
+    left_after_secs: u64,
+    forget_after_secs: u64,
+    replay_minutes: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            templates: vec![
+                "Hi! Can I help you find the right size?".to_owned(),
+                "Questions about delivery or returns? I'm here to help.".to_owned(),
+                "Need a hand choosing? Happy to compare for you.".to_owned(),
+            ],
+            left_after_secs: 300,
+            forget_after_secs: 600,
+            replay_minutes: 30,
+        }
+    }
+}
+
+impl Settings {
+    fn load(path: Option<&Path>) -> Result<Self> {
+        let Some(path) = path else {
+            return Ok(Self::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .wrap_err_with(|| format!("reading the dashboard config '{}'", path.display()))?;
+        let settings: Self = toml::from_str(&text)
+            .wrap_err_with(|| format!("reading the dashboard config '{}'", path.display()))?;
+        let max = floorwalker_shared::event::limits::MAX_OFFER_TEXT_LEN;
+        if let Some(t) = settings
+            .templates
+            .iter()
+            .find(|t| t.trim().is_empty() || t.len() > max)
+        {
+            bail!(
+                "the dashboard config '{}' has a template that is empty or over {max} bytes: '{t}'",
+                path.display()
+            );
+        }
+        Ok(settings)
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// What the dashboard needs to open: where, as whom, how.
+pub(crate) struct Setup {
+    server: String,
+    creds: OperatorCreds,
+    site: Option<SiteId>,
+    settings: Settings,
+    mouse: bool,
+}
+
+impl Setup {
+    /// The setup the command line asks for.
+    pub(crate) fn from_args(args: &DashboardArgs, data_dir: &Path) -> Result<Self> {
+        let creds_path: PathBuf = args
+            .creds
+            .clone()
+            .unwrap_or_else(|| data_dir.join("auth").join("dashboard.creds"));
+        let creds = OperatorCreds::load(&creds_path).wrap_err_with(|| {
+            format!(
+                "reading the dashboard's credentials '{}': make them with `floorwalker auth \
+                 init` (or run `floorwalker demo`), or pass --creds",
+                creds_path.display()
+            )
+        })?;
+        let site = args
+            .site
+            .as_deref()
+            .map(SiteId::new)
+            .transpose()
+            .map_err(|e| color_eyre::eyre::eyre!("--site {e}; use [a-z0-9-], up to 32"))?;
+        Ok(Self {
+            server: args.server.clone(),
+            creds,
+            site,
+            settings: Settings::load(args.config.as_deref())?,
+            mouse: args.mouse,
+        })
+    }
+
+    /// The demo's dashboard: its credentials, its server, the defaults.
+    pub(crate) fn demo(server: String, auth_dir: &Path) -> Result<Self> {
+        let path = auth_dir.join("dashboard.creds");
+        let creds = OperatorCreds::load(&path)
+            .wrap_err_with(|| format!("reading the demo's '{}'", path.display()))?;
+        Ok(Self {
+            server,
+            creds,
+            site: None,
+            settings: Settings::default(),
+            mouse: false,
+        })
+    }
+}
+
+/// `floorwalker` with no command: the dashboard until the supervisor quits.
+pub(crate) async fn run(args: &DashboardArgs, data_dir: &Path, log_file: &Path) -> Result<()> {
+    let setup = Setup::from_args(args, data_dir)?;
+    open(setup, std::future::pending::<()>()).await?;
+    tracing::info!(log = %log_file.display(), "dashboard closed");
+    Ok(())
+}
+
+/// Runs the dashboard until the supervisor quits (`None`) or `stop`
+/// completes (its output).
+pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Result<Option<T>> {
+    if !std::io::stdout().is_terminal() {
+        bail!("the dashboard needs a terminal; run it in one (over SSH is fine)");
+    }
+    let Setup {
+        server,
+        creds,
+        site,
+        settings,
+        mouse,
+    } = setup;
+    let inbox = subject::operator_inbox(&creds.user)
+        .map_err(|e| color_eyre::eyre::eyre!("the credentials' user name {e}"))?;
+
+    let (tx, rx) = mpsc::channel::<Msg>(8_192);
+    let events = tx.clone();
+    let client = async_nats::ConnectOptions::with_user_and_password(
+        creds.user.clone(),
+        creds.password.clone(),
+    )
+    .name("floorwalker-dashboard")
+    .custom_inbox_prefix(inbox.to_string())
+    .retry_on_initial_connect()
+    .event_callback(move |event| {
+        let events = events.clone();
+        async move {
+            let conn = match event {
+                async_nats::Event::Connected => Conn::Live,
+                async_nats::Event::Disconnected => Conn::Down {
+                    reason: "disconnected".to_owned(),
+                },
+                _ => return,
+            };
+            let _ = events.send(Msg::Conn(conn)).await;
+        }
+    })
+    .connect(&server)
+    .await
+    .wrap_err_with(|| format!("connecting to '{server}'"))?;
+    tracing::info!(%server, user = %creds.user, "dashboard connecting");
+
+    let replay = Duration::from_secs(settings.replay_minutes.saturating_mul(60));
+    let feed = tokio::spawn(feed(client.clone(), tx.clone(), site.clone(), replay));
+    let audit = tokio::spawn(audit_feed(client.clone(), tx.clone(), replay));
+
+    let config = FloorConfig {
+        left_after_ms: settings.left_after_secs.saturating_mul(1_000),
+        forget_after_ms: settings.forget_after_secs.saturating_mul(1_000),
+        ..FloorConfig::default()
+    };
+    let mut app = App::new(&creds.user, settings.templates, config, now_ms());
+    if let Some(site) = site {
+        app.filter.site = Some(site);
+    }
+    let outcome = ui(&mut app, rx, tx, &client, mouse, stop).await;
+    feed.abort();
+    audit.abort();
+    outcome
+}
+
+/// The terminal loop; the terminal is restored however it ends.
+async fn ui<T>(
+    app: &mut App,
+    mut rx: mpsc::Receiver<Msg>,
+    tx: mpsc::Sender<Msg>,
+    client: &async_nats::Client,
+    mouse: bool,
+    stop: impl Future<Output = T>,
+) -> Result<Option<T>> {
+    tokio::pin!(stop);
+    let mut terminal = ratatui::init();
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
+    let theme = Theme::from_env();
+    let mut keys = EventStream::new();
+    let mut frame = tokio::time::interval(FRAME);
+    frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let outcome = loop {
+        let effects = tokio::select! {
+            stopped = &mut stop => break Ok(Some(stopped)),
+            event = keys.next() => match event {
+                Some(Ok(event)) => on_terminal_event(app, &event),
+                Some(Err(err)) => break Err(err).wrap_err("reading the terminal"),
+                None => break Ok(None),
+            },
+            msg = rx.recv() => {
+                let Some(msg) = msg else { break Ok(None) };
+                let mut effects = app.update(msg);
+                // Take in what else waits, then draw once.
+                while let Ok(msg) = rx.try_recv() {
+                    effects.extend(app.update(msg));
+                }
+                effects
+            }
+            _ = tick.tick() => app.update(Msg::Tick { now_ms: now_ms() }),
+            _ = frame.tick() => {
+                if app.dirty {
+                    if let Err(err) = terminal.draw(|f| view::draw(f, app, theme)) {
+                        break Err(err).wrap_err("drawing the dashboard");
+                    }
+                    app.dirty = false;
+                }
+                Vec::new()
+            }
+        };
+        if effects.contains(&Effect::Quit) {
+            break Ok(None);
+        }
+        for effect in effects {
+            if let Effect::SendOffer {
+                session,
+                offer_id,
+                text,
+            } = effect
+            {
+                let record = OfferRecord {
+                    site: session.site().to_string(),
+                    token: session.token().to_string(),
+                    offer_id,
+                    text,
+                    by: app.operator.clone(),
+                    sent_ms: now_ms(),
+                };
+                match send_offer(client, &session, &record).await {
+                    Ok(()) => app.offer_went_out(&record),
+                    Err(why) => {
+                        tracing::warn!(%why, "offer not sent");
+                        let _ = tx.try_send(Msg::Failed(why));
+                    }
+                }
+            }
+        }
+    };
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
+    ratatui::restore();
+    outcome
+}
+
+fn on_terminal_event(app: &mut App, event: &Event) -> Vec<Effect> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            if app.typing() {
+                match keymap::text_action(*key) {
+                    Some(Ok(action)) => app.update(Msg::Key(action)),
+                    Some(Err(c)) => app.update(Msg::Char(c)),
+                    None => Vec::new(),
+                }
+            } else {
+                keymap::action(*key).map_or_else(Vec::new, |a| app.update(Msg::Key(a)))
+            }
+        }
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::ScrollDown => app.update(Msg::Key(Action::Down)),
+            MouseEventKind::ScrollUp => app.update(Msg::Key(Action::Up)),
+            _ => Vec::new(),
+        },
+        Event::Resize(..) => {
+            app.dirty = true;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Records the offer in the audit trail, then pushes it to the shopper: an
+/// offer that cannot be recorded is not sent.
+async fn send_offer(
+    client: &async_nats::Client,
+    session: &SessionSubjects,
+    record: &OfferRecord,
+) -> Result<(), String> {
+    let audit = subject::audit_offer(&record.by).map_err(|e| format!("operator name {e}"))?;
+    let body = serde_json::to_vec(record).map_err(|e| e.to_string())?;
+    let js = jetstream::new(client.clone());
+    let ack = js
+        .publish(audit.to_string(), body.into())
+        .await
+        .map_err(|e| format!("Offer not sent: the audit trail refused it ({e})."))?;
+    ack.await.map_err(|e| {
+        format!(
+            "Offer not sent: no audit trail stored it ({e}); an admin must create the AUDIT stream."
+        )
+    })?;
+    let push = PushEnvelope::new(Push::ChatOffer {
+        offer_id: record.offer_id.clone(),
+        text: record.text.clone(),
+    });
+    client
+        .publish(session.push().to_string(), Bytes::from(encode_push(&push)))
+        .await
+        .map_err(|e| format!("Offer not sent: {e}"))?;
+    client
+        .flush()
+        .await
+        .map_err(|e| format!("Offer may not have reached the shopper: {e}"))?;
+    Ok(())
+}
+
+fn ms_of(time: time::OffsetDateTime) -> u64 {
+    u64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
+}
+
+fn start_time(replay: Duration) -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc() - replay
+}
+
+/// Shoppers' batches: the stream from `replay` ago, then live.
+async fn feed(
+    client: async_nats::Client,
+    tx: mpsc::Sender<Msg>,
+    site: Option<SiteId>,
+    replay: Duration,
+) {
+    let filter = site
+        .as_ref()
+        .map_or_else(subject::all_sites_events, subject::all_events);
+    let js = jetstream::new(client.clone());
+    loop {
+        let _ = tx.send(Msg::Conn(Conn::Replaying)).await;
+        match replay_then_follow(&js, &tx, &filter, replay).await {
+            Ok(()) => return,
+            Err(Missing::Stream) => break,
+            Err(Missing::Other(why)) => {
+                tracing::warn!(%why, "reading the EVENTS stream; retrying");
+                let _ = tx
+                    .send(Msg::Conn(Conn::Down {
+                        reason: why.chars().take(80).collect(),
+                    }))
+                    .await;
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+    // No stream: live traffic only.
+    let _ = tx
+        .send(Msg::Failed(
+            "No EVENTS stream: showing live traffic only, no history. An admin creates it \
+             (`floorwalker demo` does)."
+                .to_owned(),
+        ))
+        .await;
+    let _ = tx.send(Msg::Replayed { batches: 0 }).await;
+    let Ok(mut live) = client.subscribe(filter.to_string()).await else {
+        return;
+    };
+    while let Some(msg) = live.next().await {
+        let Ok(subject) = Subject::new(msg.subject.as_str()) else {
+            continue;
+        };
+        let batch = Msg::Batch {
+            subject,
+            payload: msg.payload,
+            heard_ms: now_ms(),
+        };
+        if tx.send(batch).await.is_err() {
+            return;
+        }
+    }
+}
+
+enum Missing {
+    Stream,
+    Other(String),
+}
+
+async fn replay_then_follow(
+    js: &jetstream::Context,
+    tx: &mpsc::Sender<Msg>,
+    filter: &Subject,
+    replay: Duration,
+) -> Result<(), Missing> {
+    let stream = match js.get_stream(streams::EVENTS).await {
+        Ok(stream) => stream,
+        Err(e)
+            if matches!(
+                e.kind(),
+                jetstream::context::GetStreamErrorKind::JetStream(ref js)
+                    if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
+            ) =>
+        {
+            return Err(Missing::Stream);
+        }
+        Err(e) => return Err(Missing::Other(e.to_string())),
+    };
+    let mut consumer = stream
+        .create_consumer(consumer::pull::OrderedConfig {
+            filter_subject: filter.to_string(),
+            deliver_policy: consumer::DeliverPolicy::ByStartTime {
+                start_time: start_time(replay),
+            },
+            ..consumer::pull::OrderedConfig::default()
+        })
+        .await
+        .map_err(|e| Missing::Other(e.to_string()))?;
+    let pending = consumer
+        .info()
+        .await
+        .map(|i| i.num_pending)
+        .map_err(|e| Missing::Other(e.to_string()))?;
+    let mut read = 0u64;
+    let mut replaying = true;
+    if pending == 0 {
+        replaying = false;
+        let _ = tx.send(Msg::Replayed { batches: 0 }).await;
+    }
+    let mut messages = consumer
+        .messages()
+        .await
+        .map_err(|e| Missing::Other(e.to_string()))?;
+    while let Some(msg) = messages.next().await {
+        let msg = msg.map_err(|e| Missing::Other(e.to_string()))?;
+        let (heard_ms, left) = msg
+            .info()
+            .map_or((now_ms(), 0), |i| (ms_of(i.published), i.pending));
+        let Ok(subject) = Subject::new(msg.subject.as_str()) else {
+            continue;
+        };
+        read += 1;
+        let batch = Msg::Batch {
+            subject,
+            payload: msg.payload.clone(),
+            heard_ms,
+        };
+        if tx.send(batch).await.is_err() {
+            return Ok(());
+        }
+        if replaying && left == 0 {
+            replaying = false;
+            let _ = tx.send(Msg::Replayed { batches: read }).await;
+        }
+    }
+    Err(Missing::Other("the stream's consumer ended".to_owned()))
+}
+
+/// Offers from the audit trail, from `replay` ago, then live. The operator
+/// is read from the subject, which the broker vouches for.
+async fn audit_feed(client: async_nats::Client, tx: mpsc::Sender<Msg>, replay: Duration) {
+    let js = jetstream::new(client);
+    loop {
+        if let Err(why) = follow_audit(&js, &tx, replay).await {
+            tracing::debug!(%why, "reading the AUDIT stream; retrying");
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+}
+
+async fn follow_audit(
+    js: &jetstream::Context,
+    tx: &mpsc::Sender<Msg>,
+    replay: Duration,
+) -> Result<(), String> {
+    let stream = js
+        .get_stream(streams::AUDIT)
+        .await
+        .map_err(|e| e.to_string())?;
+    let consumer = stream
+        .create_consumer(consumer::pull::OrderedConfig {
+            deliver_policy: consumer::DeliverPolicy::ByStartTime {
+                start_time: start_time(replay),
+            },
+            ..consumer::pull::OrderedConfig::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut messages = consumer.messages().await.map_err(|e| e.to_string())?;
+    while let Some(msg) = messages.next().await {
+        let msg = msg.map_err(|e| e.to_string())?;
+        // fw.audit.<user>.offer
+        let mut parts = msg.subject.as_str().split('.');
+        let (Some(user), Some("offer")) = (parts.nth(2), parts.next()) else {
+            continue;
+        };
+        let Ok(mut record) = serde_json::from_slice::<OfferRecord>(&msg.payload) else {
+            continue;
+        };
+        user.clone_into(&mut record.by);
+        if tx.send(Msg::OfferSent(record)).await.is_err() {
+            return Ok(());
+        }
+    }
+    Err("the audit consumer ended".to_owned())
+}

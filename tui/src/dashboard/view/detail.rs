@@ -1,0 +1,199 @@
+//! The selected shopper: how they arrived, where they are, their cart,
+//! offers and why they look stuck, then their journey step by step.
+
+use std::fmt::Write as _;
+
+use floorwalker_shared::journey::Step;
+use floorwalker_shared::sanitize::for_terminal;
+use floorwalker_shared::session::{Session, Stuck};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use super::Theme;
+use crate::dashboard::app::{App, Pane};
+use crate::dashboard::format::{duration, money, offset};
+
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
+    let focus = if app.focus == Pane::Detail { "▸" } else { "" };
+    let block = Block::new()
+        .borders(Borders::TOP | Borders::LEFT)
+        .title(format!("{focus} Journey (Esc closes) "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(session) = app.selected.as_ref().and_then(|key| app.floor.get(key)) else {
+        frame.render_widget(
+            Paragraph::new("That shopper is no longer on the floor."),
+            inner,
+        );
+        return;
+    };
+    let width = inner.width.saturating_sub(1) as usize;
+    let mut lines = summary(app, session, theme, width);
+    lines.push(Line::from(Span::styled("Journey", theme.heading())));
+    if session.journey.forgotten() > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("… {} earlier steps", session.journey.forgotten()),
+            theme.dim(),
+        )));
+    }
+    let start = session.journey.entries().next().map_or(0, |e| e.at_ms);
+    for entry in session.journey.entries() {
+        let when = offset(entry.at_ms.saturating_sub(start));
+        let text = step_text(&entry.step, &session.currency);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{when:>8} "), theme.dim()),
+            Span::raw(for_terminal(&text, width.saturating_sub(9))),
+        ]));
+    }
+    // Scrolling stops at the last line.
+    let max = lines.len().saturating_sub(inner.height as usize);
+    app.detail_scroll = app.detail_scroll.min(max);
+    let shown: Vec<Line<'_>> = lines.into_iter().skip(app.detail_scroll).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let now = app.now_ms;
+    let field = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<9}"), theme.dim()),
+            Span::raw(for_terminal(&value, width.saturating_sub(9))),
+        ])
+    };
+    let mut lines = Vec::new();
+    let visitor = s.visitor.as_deref().unwrap_or("unknown");
+    lines.push(field(
+        "Shopper",
+        format!("{} · visitor {visitor}", s.subjects().site()),
+    ));
+    let mut arrived = s.arrival.source();
+    if let Some(campaign) = s.arrival.utm.as_ref().and_then(|u| u.campaign.as_deref()) {
+        let _ = write!(arrived, " · campaign {campaign}");
+    }
+    if let Some(referrer) = &s.arrival.referrer {
+        let _ = write!(arrived, " · from {referrer}");
+    }
+    lines.push(field("Arrived", arrived));
+    if let Some(page) = &s.page {
+        lines.push(field(
+            "Now on",
+            format!(
+                "{} ({}) for {}",
+                page.path,
+                page.title,
+                duration(s.on_page_ms(now))
+            ),
+        ));
+    }
+    let mut cart = if s.cart_items() == 0 {
+        "empty".to_owned()
+    } else {
+        let items = s.cart_items();
+        let noun = if items == 1 { "item" } else { "items" };
+        format!(
+            "{items} {noun} · {}",
+            money(s.cart_value_minor(), &s.currency)
+        )
+    };
+    if let Some((step, name)) = &s.checkout {
+        let _ = write!(cart, " · checkout step {step} ({name})");
+    }
+    if let Some((id, total)) = &s.order {
+        cart = format!("ordered {id} · {}", money(*total, &s.currency));
+    }
+    lines.push(field("Cart", cart));
+    for offer in &s.offers {
+        lines.push(field(
+            "Offer",
+            format!(
+                "\"{}\" by {} {} ago: {}",
+                offer.text,
+                offer.by,
+                duration(now.saturating_sub(offer.sent_ms)),
+                offer.progress.name()
+            ),
+        ));
+    }
+    for why in s.stuck(now, app.floor.usual_dwell_here(s)) {
+        let text = match why {
+            Stuck::LongDwell { ms, usual_ms } => format!(
+                "on this page {} (usually {})",
+                duration(ms),
+                duration(usual_ms)
+            ),
+            Stuck::Toggling {
+                first_sku,
+                second_sku,
+            } => format!("going back and forth: {first_sku} / {second_sku}"),
+            Stuck::ExitInCheckout => "reached for the tabs during checkout".to_owned(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<9}", "Stuck"), theme.warn()),
+            Span::raw(for_terminal(&text, width.saturating_sub(9))),
+        ]));
+    }
+    if s.lost_batches > 0 {
+        lines.push(field(
+            "Lost",
+            format!("{} batches of events never arrived", s.lost_batches),
+        ));
+    }
+    lines.push(Line::default());
+    lines
+}
+
+fn step_text(step: &Step, currency: &str) -> String {
+    match step {
+        Step::Page {
+            path,
+            title,
+            dwell_ms,
+        } => {
+            let dwell = dwell_ms.map_or(String::new(), |ms| {
+                format!(" · {}", duration(u64::from(ms)))
+            });
+            format!("page {path} ({title}){dwell}")
+        }
+        Step::Search { query } => format!("search \"{query}\""),
+        Step::CartAdd {
+            sku,
+            quantity,
+            value_minor,
+        } => format!(
+            "cart + {quantity} × {sku} ({})",
+            money(*value_minor, currency)
+        ),
+        Step::CartRemove {
+            sku,
+            quantity,
+            value_minor,
+        } => format!(
+            "cart − {quantity} × {sku} ({})",
+            money(*value_minor, currency)
+        ),
+        Step::Toggling {
+            first_sku,
+            second_sku,
+        } => format!("toggling {first_sku} / {second_sku}"),
+        Step::Checkout { step, name } => format!("checkout step {step} ({name})"),
+        Step::Order {
+            order_id,
+            total_minor,
+        } => format!("ORDER {order_id} · {}", money(*total_minor, currency)),
+        Step::ExitIntent => "reached for the tabs".to_owned(),
+        Step::OfferSent { text, by, .. } => format!("offer by {by}: \"{text}\""),
+        Step::OfferShown { .. } => "offer shown".to_owned(),
+        Step::OfferAccepted { .. } => "offer ACCEPTED".to_owned(),
+        Step::OfferDeclined { .. } => "offer declined".to_owned(),
+        Step::ChatMessage { text } => format!("chat: \"{text}\""),
+        Step::Survey { helped, comment } => format!(
+            "survey: {}{}",
+            if *helped { "helped" } else { "did NOT help" },
+            comment
+                .as_deref()
+                .map_or(String::new(), |c| format!(" \"{c}\""))
+        ),
+    }
+}

@@ -1,0 +1,102 @@
+//! The figures at a glance, each with a sparkline of the last 30 minutes.
+
+use floorwalker_shared::metrics::Sample;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph, Sparkline};
+
+use super::Theme;
+use crate::dashboard::app::App;
+use crate::dashboard::format::{duration, money_short};
+use crate::dashboard::strings::NOT_YET;
+
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    if area.height < 4 {
+        return;
+    }
+    let f = &app.figures;
+    let value = f
+        .at_risk_value
+        .iter()
+        .map(|(currency, minor)| money_short(*minor, currency))
+        .collect::<Vec<_>>()
+        .join("+");
+    let ms = |v: Option<u64>| v.map_or_else(|| NOT_YET.to_owned(), duration);
+    let queue_detail = format!(
+        "ASA {} FRT {} SL {}",
+        ms(f.average_answer_ms),
+        f.first_response_ms.map_or_else(
+            || NOT_YET.to_owned(),
+            |(p50, p90)| format!("{}/{}", duration(p50), duration(p90))
+        ),
+        f.service_level_percent
+            .map_or_else(|| NOT_YET.to_owned(), |p| format!("{p}%")),
+    );
+    let panels: [(&str, String, Second); 4] = [
+        (
+            "Shoppers",
+            format!("{} on · {} checkout", f.online, f.in_checkout),
+            Second::Spark(|s| s.online),
+        ),
+        (
+            "Carts at risk",
+            if f.carts_at_risk == 0 {
+                "0".to_owned()
+            } else {
+                format!("{} · {value}", f.carts_at_risk)
+            },
+            Second::Spark(|s| s.carts_at_risk),
+        ),
+        (
+            "Offers",
+            format!(
+                "{} sent {}✓ {}✗",
+                f.offers_sent, f.offers_accepted, f.offers_declined
+            ),
+            Second::Spark(|s| s.offers_sent),
+        ),
+        (
+            "Queue",
+            format!(
+                "{} waiting · max {}",
+                f.waiting,
+                if f.waiting == 0 {
+                    NOT_YET.to_owned()
+                } else {
+                    duration(f.longest_wait_ms)
+                },
+            ),
+            Second::Text(queue_detail),
+        ),
+    ];
+    let areas = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(area);
+    for ((title, text, second), area) in panels.into_iter().zip(areas.iter()) {
+        let block = Block::bordered().title(title).title_style(theme.title());
+        let inner = block.inner(*area);
+        frame.render_widget(block, *area);
+        let [line, below] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+        frame.render_widget(Paragraph::new(Line::from(text)), line);
+        match second {
+            Second::Spark(series) => {
+                let data = app.history.series(app.now_ms, series);
+                // The newest minutes, as many as fit.
+                let skip = data.len().saturating_sub(below.width as usize);
+                frame.render_widget(
+                    Sparkline::default().data(&data[skip..]).style(theme.dim()),
+                    below,
+                );
+            }
+            Second::Text(text) => {
+                frame.render_widget(Paragraph::new(text).style(theme.dim()), below);
+            }
+        }
+    }
+}
+
+/// A panel's second line: a sparkline of one figure, or more text.
+enum Second {
+    Spark(fn(&Sample) -> u32),
+    Text(String),
+}
