@@ -171,22 +171,26 @@ fn demo_stops_its_server_when_the_terminal_goes_away() {
 }
 
 #[test]
-fn demo_opens_the_dashboard_and_quitting_it_stops_everything() {
+fn demo_opens_the_dashboard_on_simulated_shoppers_and_quitting_it_stops_everything() {
     let data = tempfile::tempdir().unwrap();
     let command = format!(
-        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0",
+        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0 --shoppers 3 --speed 10",
         floorwalker().display(),
         data.path().display()
     );
-    let tmux = Tmux::start(&command, 80, 24);
-    let screen = tmux.wait_for("dashboard · live", START);
-    assert!(screen.contains("No shoppers on the storefront"), "{screen}");
+    // Tall enough that the summary and the shutdown both stay on screen.
+    let tmux = Tmux::start(&command, 80, 40);
+    tmux.wait_for("dashboard · live", START);
+    // The simulated shoppers browse the demo shop and show up.
+    let screen = tmux.wait_for("  demo   /", START);
+    assert!(!screen.contains("Shoppers (0)"), "{screen}");
     // The demo made the streams the dashboard reads history from.
     let run_dir = data.path().join("nats").join("jetstream");
     assert!(run_dir.is_dir(), "no JetStream data");
     tmux.send_keys("q");
     // Back on the normal screen, the summary and the shutdown are there.
     let screen = tmux.wait_for("Demo finished", START);
+    assert!(screen.contains("Simulated shoppers: "), "{screen}");
     let (pid, nats) = (pid(&screen), addr(field(&screen, "NATS clients")));
     check_stopped(&tmux, pid, nats);
 }

@@ -11,3 +11,4 @@ mod demo;
 mod gate;
 mod plugin;
 mod server;
+mod simulate;

@@ -89,10 +89,65 @@ pub(crate) enum Command {
     )]
     Gate(GateArgs),
 
+    /// Simulated shoppers: native clients that connect through the gate over
+    /// WebSocket exactly as the storefront plugin does, browse, compare,
+    /// abandon carts and buy, until Ctrl-C. Prints counts every ten seconds.
+    #[command(
+        after_help = "Examples:\n  floorwalker simulate --ws ws://127.0.0.1:4223 --origin http://localhost:4280 --site demo\n  \
+        floorwalker simulate --shoppers 50 --mix browsers=1,abandoners=3 --speed 4"
+    )]
+    Simulate(SimulateArgs),
+
     /// Credentials: create the gate's keys, one credential file per operator
     /// role, and the nats-server config block that goes with them.
     #[command(subcommand)]
     Auth(AuthCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    /// nats-server's WebSocket URL (what storefront pages connect to).
+    #[arg(
+        long,
+        env = "FLOORWALKER_WS_URL",
+        default_value = "ws://127.0.0.1:4223",
+        value_name = "URL"
+    )]
+    pub(crate) ws: String,
+
+    /// The storefront origin to connect from; the server's WebSocket
+    /// listener must allow it.
+    #[arg(long, default_value = "http://localhost:4280", value_name = "ORIGIN")]
+    pub(crate) origin: String,
+
+    /// The site the shoppers are on (the gate must admit it).
+    #[arg(long, default_value = "demo", value_name = "SITE")]
+    pub(crate) site: String,
+
+    /// How many shoppers are on the site at once; one who leaves is
+    /// replaced. The gate caps connection attempts per address per minute
+    /// (120 by default): raise `connects_per_address_per_minute` in its
+    /// config for large runs from one machine.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub(crate) shoppers: usize,
+
+    /// Relative numbers of each kind: browsers (look around), comparers
+    /// (toggle between two products and linger), abandoners (leave in the
+    /// checkout), buyers.
+    #[arg(
+        long,
+        default_value = "browsers=4,comparers=2,abandoners=2,buyers=2",
+        value_name = "MIX"
+    )]
+    pub(crate) mix: floorwalker::simulate::Mix,
+
+    /// How much faster than real time shoppers act (2 halves every pause).
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    pub(crate) speed: f64,
+
+    /// Seed, for a repeatable run.
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +213,14 @@ pub(crate) struct DemoArgs {
     /// q or Ctrl-C.
     #[arg(long)]
     pub(crate) no_dashboard: bool,
+
+    /// Simulated shoppers on the demo shop at once (0 for none).
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub(crate) shoppers: usize,
+
+    /// How much faster than real time the simulated shoppers act.
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    pub(crate) speed: f64,
 }
 
 #[cfg(test)]

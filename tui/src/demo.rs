@@ -5,11 +5,12 @@
 //! the gate, serves the demo shop with the plugin, says what runs where, and
 //! opens the dashboard in the same terminal. Quitting the dashboard (q),
 //! Ctrl-C, SIGTERM or SIGHUP stops it all. With `--no-dashboard` (or without
-//! a terminal) it waits for q or a signal instead. Simulated shoppers join
-//! it later.
+//! a terminal) it waits for q or a signal instead. Simulated shoppers
+//! (`--shoppers`, 8 by default) browse the demo shop meanwhile.
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
@@ -20,6 +21,7 @@ use floorwalker::gate::config::{AuthSetup, GateConfig};
 use floorwalker::gate::service;
 use floorwalker::gate::stats::Stats;
 use floorwalker::natsd::{NatsBinary, NatsServer, Port, ServerConfig, StartError};
+use floorwalker::simulate;
 use floorwalker::storefront::{PageConfig, ShopServer};
 use floorwalker_shared::subject::SiteId;
 use futures::StreamExt;
@@ -131,8 +133,16 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     };
     let shop_server = ShopServer::start_on(shop_listener, SHOP_DIR.into(), DIST_DIR.into(), &page)
         .wrap_err("serving the demo shop")?;
-    print_summary(&server, shop_port, &origins, data_dir, log_file);
     ensure_streams(&server.client_url(), &auth_dir).await?;
+    let shoppers = start_shoppers(args, &server, &origins[1])?;
+    print_summary(&server, shop_port, &origins, data_dir, log_file);
+    if args.shoppers > 0 {
+        say!(
+            "  Simulated shoppers   {} at once on the demo shop (--shoppers, --speed)",
+            args.shoppers
+        );
+        say!();
+    }
 
     let with_dashboard = !args.no_dashboard && std::io::stdout().is_terminal();
     let stop = run_until_stop(&mut server, &mut gate.1, &auth_dir, with_dashboard).await?;
@@ -147,6 +157,22 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
         ),
         Stop::GateExited(why) => bail!("the gate stopped unexpectedly: {why}"),
     };
+    stop_all(server, gate, shop_server, shoppers, why).await
+}
+
+/// Stops everything, in order, saying so.
+async fn stop_all(
+    server: NatsServer,
+    gate: (oneshot::Sender<()>, GateTask),
+    shop_server: ShopServer,
+    shoppers: Option<Shoppers>,
+    why: &str,
+) -> Result<()> {
+    if let Some((stop, task, counters)) = shoppers {
+        let _ = stop.send(());
+        let _ = task.await;
+        say!("Simulated shoppers: {counters}");
+    }
     drop(shop_server);
     say!("Stopping the gate ({why})…");
     let _ = gate.0.send(());
@@ -243,6 +269,34 @@ async fn start_gate(config: GateConfig, url: String) -> Result<(oneshot::Sender<
         return Err(err.wrap_err("starting the gate"));
     }
     Ok((stop_tx, task))
+}
+
+/// Simulated shoppers, running until told to stop.
+type Shoppers = (oneshot::Sender<()>, JoinHandle<()>, Arc<simulate::Counters>);
+
+/// Starts the simulated shoppers, if any are asked for.
+fn start_shoppers(args: &DemoArgs, server: &NatsServer, origin: &str) -> Result<Option<Shoppers>> {
+    if args.shoppers == 0 {
+        return Ok(None);
+    }
+    let Some(ws_url) = server.websocket_url() else {
+        return Ok(None);
+    };
+    let options = simulate::Options {
+        ws_url,
+        origin: origin.to_owned(),
+        site: SiteId::new(DEMO_SITE).map_err(|e| eyre!("demo site {e}"))?,
+        shoppers: args.shoppers,
+        mix: simulate::Mix::default(),
+        speed: args.speed.clamp(0.01, 1_000.0),
+        seed: fastrand::u64(..),
+    };
+    let counters = Arc::new(simulate::Counters::default());
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(simulate::run(options, counters.clone(), async {
+        let _ = stop_rx.await;
+    }));
+    Ok(Some((stop_tx, task, counters)))
 }
 
 /// Shows the dashboard (or waits for q) until something stops the demo.

@@ -3,8 +3,8 @@
 //! `main` installs error reporting and logging, parses the command line and
 //! hands over to the subcommand's module: [`dashboard`] (no command) is the
 //! supervisor's screen, [`demo`] runs everything locally, [`serve_gate`]
-//! runs the gate, [`auth_init`] makes credentials. Later subcommands (agent,
-//! tail, simulate, engage) join them.
+//! runs the gate, [`run_simulate`] runs simulated shoppers, [`auth_init`]
+//! makes credentials. Later subcommands (agent, tail, engage) join them.
 
 mod auth_init;
 mod cli;
@@ -12,6 +12,7 @@ mod dashboard;
 mod demo;
 mod logging;
 mod paths;
+mod run_simulate;
 mod serve_gate;
 
 use clap::Parser;
@@ -33,6 +34,7 @@ async fn main() -> Result<()> {
         None => dashboard::run(&cli.dashboard, &data_dir, &log_file).await,
         Some(Command::Demo(args)) => demo::run(&args, &data_dir, &log_file).await,
         Some(Command::Gate(args)) => serve_gate::run(&args).await,
+        Some(Command::Simulate(args)) => run_simulate::run(&args).await,
         Some(Command::Auth(AuthCommand::Init(args))) => auth_init::run(&args),
     };
     if let Err(err) = &outcome {

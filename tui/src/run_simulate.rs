@@ -1,0 +1,60 @@
+//! `floorwalker simulate`: simulated shoppers until Ctrl-C or SIGTERM, with
+//! a line of counts every ten seconds and at the end.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use floorwalker::simulate::{self, Counters};
+use floorwalker_shared::subject::SiteId;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::cli::SimulateArgs;
+
+pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
+    let site = SiteId::new(args.site.as_str())
+        .map_err(|e| eyre!("--site '{}' {e}; use [a-z0-9-], up to 32", args.site))?;
+    if !(args.speed > 0.0 && args.speed <= 1_000.0) {
+        return Err(eyre!(
+            "--speed must be above 0 and at most 1000, not {}",
+            args.speed
+        ));
+    }
+    let options = simulate::Options {
+        ws_url: args.ws.clone(),
+        origin: args.origin.clone(),
+        site,
+        shoppers: args.shoppers,
+        mix: args.mix,
+        speed: args.speed,
+        seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
+    };
+    let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
+    let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
+    println!(
+        "simulate: {} shoppers ({}) on site '{}' through {} as {}; Ctrl-C stops",
+        options.shoppers, options.mix, options.site, options.ws_url, options.origin
+    );
+    let counters = Arc::new(Counters::default());
+    let report = {
+        let counters = counters.clone();
+        async move {
+            let mut every = tokio::time::interval(Duration::from_secs(10));
+            every.tick().await;
+            loop {
+                every.tick().await;
+                println!("simulate: {counters}");
+            }
+        }
+    };
+    let stop = async move {
+        tokio::select! {
+            _ = sigint.recv() => {}
+            _ = sigterm.recv() => {}
+            () = report => {}
+        }
+    };
+    simulate::run(options, counters.clone(), stop).await;
+    println!("simulate: stopped. {counters}");
+    Ok(())
+}

@@ -1,0 +1,460 @@
+//! One simulated shopper: the shared sans-IO NATS connection over a
+//! WebSocket to nats-server, through the gate with a shopper credential, and
+//! the shared recorder turning its plan into batches, as the plugin does.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use floorwalker_shared::commerce::{self, Item, Params};
+use floorwalker_shared::credential::{SessionSecret, ShopperCredential};
+use floorwalker_shared::event::ShopperEvent;
+use floorwalker_shared::nats::ConnectInfo;
+use floorwalker_shared::nats::conn::{Connection, DownReason, Event, Options as ConnOptions};
+use floorwalker_shared::recorder::{BatchPolicy, Recorder};
+use floorwalker_shared::subject::SessionSubjects;
+use floorwalker_shared::wire::encode_batch;
+use futures::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use super::behaviour::{Act, Behaviour, Product, Step, page_of, plan, title};
+use super::{Counters, Options};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connection attempts in a row that may fail before the shopper gives up.
+const MAX_FAILURES: u32 = 3;
+
+/// How a shopper's visit ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Ended {
+    /// Followed its plan and left.
+    Left,
+    /// Could not connect (refused by the gate, or no server).
+    Refused(String),
+}
+
+fn wall_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A shopper of `kind` visits the shop; `seed` makes the visit repeatable.
+pub(super) async fn visit(
+    options: &Options,
+    counters: &Arc<Counters>,
+    kind: Behaviour,
+    seed: u64,
+) -> Ended {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut secret = [0u8; 32];
+    rng.fill(&mut secret);
+    let credential =
+        ShopperCredential::new(options.site.clone(), SessionSecret::from_random(secret));
+    let subjects = credential.subjects();
+    let mut conn = Connection::new(ConnOptions {
+        connect: ConnectInfo {
+            name: Some("floorwalker-simulator".into()),
+            lang: "rust".into(),
+            auth_token: Some(credential.to_token_string()),
+            ..ConnectInfo::default()
+        },
+        seed: rng.u64(..),
+        ..ConnOptions::default()
+    });
+    conn.subscribe(subjects.push(), None);
+    let mut visitor_id = [0u8; 16];
+    rng.fill(&mut visitor_id);
+    let mut recorder = Recorder::new("EUR", 0, BatchPolicy::default());
+    recorder.set_visitor(floorwalker_shared::base64url::encode(&visitor_id));
+    let steps = plan(kind, &mut rng);
+    let mut v = Visit {
+        conn,
+        shopper: Shopper {
+            recorder,
+            cart: Vec::new(),
+            subjects,
+            counters: counters.clone(),
+            waiting: 0,
+        },
+        socket: None,
+        steps: steps.into_iter().peekable(),
+        next_at: 0,
+        speed: options.speed.max(0.01),
+        failures: 0,
+        leaving: false,
+        start: Instant::now(),
+        rng,
+    };
+    loop {
+        v.take_steps();
+        v.shopper.send_due(&mut v.conn, v.leaving);
+        if v.conn.wants_transport(v.now()) {
+            match open(&options.ws_url, &options.origin).await {
+                Ok(ws) => {
+                    v.socket = Some(ws);
+                    v.conn.handle_open(v.now());
+                }
+                Err(why) => {
+                    v.failures += 1;
+                    if v.failures >= MAX_FAILURES {
+                        return Ended::Refused(why);
+                    }
+                    v.conn.handle_closed(v.now());
+                }
+            }
+        }
+        if let Some(ended) = v.events() {
+            return ended;
+        }
+        v.transmit().await;
+        if v.done() {
+            if let Some(mut ws) = v.socket.take() {
+                let _ = ws.close(None).await;
+            }
+            return Ended::Left;
+        }
+        v.wait().await;
+    }
+}
+
+/// A visit under way: the connection, the socket, and the plan's progress.
+struct Visit {
+    conn: Connection,
+    shopper: Shopper,
+    socket: Option<Socket>,
+    steps: std::iter::Peekable<std::vec::IntoIter<Step>>,
+    /// When (ms since the start) the last step was taken.
+    next_at: u64,
+    speed: f64,
+    failures: u32,
+    leaving: bool,
+    start: Instant,
+    rng: fastrand::Rng,
+}
+
+impl Visit {
+    fn now(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// When the next step falls due.
+    fn step_due(&mut self) -> Option<u64> {
+        if self.leaving {
+            return None;
+        }
+        let step = self.steps.peek()?;
+        #[allow(
+            clippy::cast_precision_loss,
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss
+        )] // pauses of minutes, speeds of 0.01 to 1000
+        let pause = (step.after_ms as f64 / self.speed) as u64;
+        Some(self.next_at + pause)
+    }
+
+    /// Takes the steps of the plan that are due.
+    fn take_steps(&mut self) {
+        let now = self.now();
+        while let Some(due) = self.step_due().filter(|due| *due <= now) {
+            self.next_at = due;
+            if let Some(step) = self.steps.next() {
+                self.leaving = step.act == Act::Leave;
+                self.shopper.act(&step.act, &mut self.rng);
+            }
+        }
+    }
+
+    /// Acts on what the connection says; `Some` when the visit must end.
+    fn events(&mut self) -> Option<Ended> {
+        while let Some(event) = self.conn.poll_event() {
+            match event {
+                Event::Connected(_) => {
+                    self.failures = 0;
+                    let counters = &self.shopper.counters;
+                    counters.connected.fetch_add(1, Ordering::Relaxed);
+                    // The batches that waited went with the handshake.
+                    let waited = std::mem::take(&mut self.shopper.waiting);
+                    counters.batches.fetch_add(waited, Ordering::Relaxed);
+                }
+                Event::Disconnected(reason) => {
+                    self.socket = None;
+                    if let DownReason::Refused(err) = reason {
+                        self.failures += 1;
+                        if self.failures >= MAX_FAILURES {
+                            return Some(Ended::Refused(err.message().to_owned()));
+                        }
+                    }
+                }
+                Event::CloseTransport => self.socket = None,
+                Event::Message(msg) if msg.subject == self.shopper.subjects.push() => {
+                    self.shopper.pushed(&msg.payload, &mut self.rng);
+                }
+                Event::Message(_) | Event::ServerError(_) | Event::Dropped(_) => {}
+            }
+        }
+        None
+    }
+
+    /// Writes what the connection wrote to the socket.
+    async fn transmit(&mut self) {
+        let Some(ws) = &mut self.socket else { return };
+        while let Some(bytes) = self.conn.poll_transmit() {
+            if ws.send(WsMessage::Binary(bytes)).await.is_err() {
+                self.socket = None;
+                let now = self.now();
+                self.conn.handle_closed(now);
+                return;
+            }
+        }
+    }
+
+    /// Whether the shopper has left and everything it recorded went out.
+    fn done(&self) -> bool {
+        self.leaving
+            && self.shopper.recorder.pending() == 0
+            && self.conn.outbox_len() == 0
+            && self.conn.is_connected()
+    }
+
+    /// Sleeps until the next thing falls due, or the server speaks.
+    async fn wait(&mut self) {
+        let now = self.now();
+        let batch_due = self
+            .shopper
+            .recorder
+            .due_at()
+            .map(|wall| now + wall.saturating_sub(wall_ms()));
+        let wake = [self.conn.poll_timeout(), self.step_due(), batch_due]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(now + 1_000)
+            .max(now);
+        let sleep = tokio::time::sleep(Duration::from_millis(wake - now));
+        let Some(ws) = &mut self.socket else {
+            sleep.await;
+            let now = self.now();
+            self.conn.handle_timeout(now);
+            return;
+        };
+        tokio::select! {
+            () = sleep => {
+                let now = self.now();
+                self.conn.handle_timeout(now);
+            }
+            msg = ws.next() => {
+                let now = self.now();
+                match msg {
+                    Some(Ok(WsMessage::Binary(bytes))) => self.conn.handle_bytes(&bytes, now),
+                    Some(Ok(WsMessage::Text(text))) => self.conn.handle_bytes(text.as_bytes(), now),
+                    Some(Ok(_)) => {}
+                    Some(Err(_)) | None => {
+                        self.socket = None;
+                        self.conn.handle_closed(now);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Opens a WebSocket from the shop's origin, as a browser on its pages does.
+async fn open(url: &str, origin: &str) -> Result<Socket, String> {
+    let mut request = url
+        .into_client_request()
+        .map_err(|e| format!("'{url}': {e}"))?;
+    let origin = HeaderValue::from_str(origin).map_err(|e| format!("origin '{origin}': {e}"))?;
+    request.headers_mut().insert("Origin", origin);
+    let (ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .map_err(|e| format!("connecting to '{url}': {e}"))?;
+    Ok(ws)
+}
+
+/// What a shopper has done so far.
+struct Shopper {
+    recorder: Recorder,
+    cart: Vec<(Product, u32)>,
+    subjects: SessionSubjects,
+    counters: Arc<Counters>,
+    /// Batches published while not connected.
+    waiting: u64,
+}
+
+impl Shopper {
+    fn act(&mut self, act: &Act, rng: &mut fastrand::Rng) {
+        let at = wall_ms();
+        match act {
+            Act::Land { path, arrival } => {
+                self.recorder
+                    .page_view(at, path, arrival.query, title(path), arrival.referrer);
+            }
+            Act::Go { path } => self.page(at, path),
+            Act::Product(product) => {
+                self.page(at, page_of(*product));
+                self.commerce("view_item", &[(*product, 1)], None);
+            }
+            Act::AddToCart(product) => {
+                match self.cart.iter_mut().find(|(p, _)| p == product) {
+                    Some((_, quantity)) => *quantity += 1,
+                    None => self.cart.push((*product, 1)),
+                }
+                self.commerce("add_to_cart", &[(*product, 1)], None);
+            }
+            Act::Search(query) => {
+                let params = Params {
+                    search_term: Some((*query).to_owned()),
+                    ..Params::default()
+                };
+                self.record_all(commerce::events("search", &params, "EUR"));
+            }
+            Act::Checkout { path, event } => {
+                self.page(at, path);
+                let cart = self.cart.clone();
+                self.commerce(event, &cart, None);
+            }
+            Act::Purchase => {
+                self.page(at, "/order-confirmed.html");
+                let cart = std::mem::take(&mut self.cart);
+                let order = format!("SIM-{}", rng.u32(100_000..999_999));
+                self.commerce("purchase", &cart, Some(order));
+            }
+            Act::ExitIntent => self.recorder.record(at, ShopperEvent::ExitIntent),
+            Act::Leave => self.recorder.leave_page(at),
+        }
+        self.recorder.activity(at);
+    }
+
+    fn page(&mut self, at: u64, path: &str) {
+        self.recorder.page_view(at, path, "", title(path), "");
+    }
+
+    fn commerce(&mut self, name: &str, lines: &[(Product, u32)], order: Option<String>) {
+        #[allow(clippy::cast_precision_loss)] // cents of demo prices
+        let items: Vec<Item> = lines
+            .iter()
+            .map(|(p, q)| Item {
+                sku: p.sku.to_owned(),
+                name: p.name.to_owned(),
+                price: p.price as f64 / 100.0,
+                quantity: f64::from(*q),
+            })
+            .collect();
+        #[allow(clippy::cast_precision_loss)]
+        let value = lines
+            .iter()
+            .map(|(p, q)| p.price * u64::from(*q))
+            .sum::<u64>() as f64
+            / 100.0;
+        let params = Params {
+            value: Some(value),
+            transaction_id: order,
+            search_term: None,
+            items,
+        };
+        self.record_all(commerce::events(name, &params, "EUR"));
+    }
+
+    fn record_all(&mut self, events: Vec<ShopperEvent>) {
+        let at = wall_ms();
+        for event in events {
+            self.recorder.record(at, event);
+        }
+    }
+
+    /// Publishes the batches that are due (all of them when leaving).
+    fn send_due(&mut self, conn: &mut Connection, all: bool) {
+        while self.recorder.pending() > 0 && (all || self.recorder.due(wall_ms())) {
+            let Some(batch) = self.recorder.take_batch() else {
+                break;
+            };
+            let bytes = Bytes::from(encode_batch(&batch));
+            // Counted when it goes: now if connected, else on connecting.
+            if conn
+                .publish(self.subjects.events(), None, None, bytes)
+                .is_ok()
+            {
+                if conn.is_connected() {
+                    self.counters.batches.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    self.waiting += 1;
+                }
+            }
+        }
+    }
+
+    /// An offer pushed to this shopper: shown, then (sometimes) declined.
+    fn pushed(&mut self, payload: &[u8], rng: &mut fastrand::Rng) {
+        let Ok(push) = floorwalker_shared::wire::decode_push(payload) else {
+            return;
+        };
+        if let floorwalker_shared::event::Push::ChatOffer { offer_id, .. } = push.push {
+            self.counters.offers.fetch_add(1, Ordering::Relaxed);
+            let at = wall_ms();
+            self.recorder.record(
+                at,
+                ShopperEvent::OfferShown {
+                    offer_id: offer_id.clone(),
+                },
+            );
+            // Chats arrive later: until then a shopper only declines or
+            // lets the offer be.
+            if rng.bool() {
+                self.recorder
+                    .record(at + 2_000, ShopperEvent::OfferDeclined { offer_id });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_buyers_plan_becomes_the_events_a_plugin_would_send() {
+        let counters = Arc::new(Counters::default());
+        let mut shopper = Shopper {
+            recorder: Recorder::new("EUR", 0, BatchPolicy::default()),
+            cart: Vec::new(),
+            subjects: SessionSubjects::new(
+                floorwalker_shared::subject::SiteId::new("demo").unwrap(),
+                floorwalker_shared::subject::SessionToken::new("abcdefghijklmnop").unwrap(),
+            ),
+            counters,
+            waiting: 0,
+        };
+        let mut rng = fastrand::Rng::with_seed(3);
+        for step in plan(Behaviour::Buyer, &mut rng) {
+            shopper.act(&step.act, &mut rng);
+        }
+        let mut events = Vec::new();
+        while let Some(batch) = shopper.recorder.take_batch() {
+            events.extend(batch.events.into_iter().map(|e| e.kind));
+        }
+        let order = events.iter().find_map(|e| match e {
+            ShopperEvent::OrderCompleted { total_minor, .. } => Some(*total_minor),
+            _ => None,
+        });
+        let added: u64 = events
+            .iter()
+            .filter_map(|e| match e {
+                ShopperEvent::CartAdd(line) => Some(line.value_minor),
+                _ => None,
+            })
+            .sum();
+        assert_eq!(order, Some(added), "the order totals the cart: {events:#?}");
+        let steps = events
+            .iter()
+            .filter(|e| matches!(e, ShopperEvent::CheckoutStep { .. }))
+            .count();
+        assert_eq!(steps, 3);
+        assert!(matches!(events[0], ShopperEvent::PageView { .. }));
+    }
+}
