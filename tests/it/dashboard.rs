@@ -91,7 +91,8 @@ fn an_offer_from_the_dashboard_reaches_the_shopper_is_audited_and_a_decline_is_f
     })
     .expect("the offer did not appear in the page");
     assert_eq!(shown, "Hi! Can I help you find the right size?");
-    tmux.wait_for("offered", SEEN);
+    // Its progress: the widget is on screen.
+    tmux.wait_for("offer shown", SEEN);
 
     // The audit trail says who sent it.
     let mut admin = connect_operator(&server, Role::Admin);

@@ -11,7 +11,8 @@ pub(crate) const OFFER_PENDING: &str =
 pub(crate) const OFFER_IN_CHAT: &str = "Not sent: this shopper already asked for help.";
 pub(crate) const OFFER_EMPTY: &str = "Type a message first, or pick a template.";
 pub(crate) const OFFER_SENDING: &str = "Sending the offer…";
-pub(crate) const OFFER_SENT: &str = "Offer sent; its progress shows in the shopper's row.";
+pub(crate) const OFFER_SENT: &str =
+    "Offer sent; the shopper's State goes offer sent, offer shown, then their answer.";
 pub(crate) const OFFER_TITLE: &str = " Offer a chat ";
 pub(crate) const OFFER_OWN: &str = "Type your own: ";
 pub(crate) const OFFER_HINT: &str = "↑/↓ choose · Enter send · Esc cancel";

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use floorwalker_shared::sanitize::for_terminal;
+use floorwalker_shared::session::{OfferProgress, State};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -20,8 +21,7 @@ fn width(column: Column) -> u16 {
         Column::Page => 0,
         Column::Site | Column::OnSite | Column::Cart | Column::Idle => 6,
         Column::Pages => 3,
-        Column::Source => 11,
-        Column::State => 8,
+        Column::Source | Column::State => 11,
     }
 }
 
@@ -90,7 +90,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Them
                 Cell::from(s.pages_seen.to_string()),
                 Cell::from(cart),
                 Cell::from(for_terminal(&r.source, 11)),
-                Cell::from(r.state.name()),
+                Cell::from(state_text(r)),
                 Cell::from(duration(r.idle_ms)),
             ]);
             if Some(i) == selected {
@@ -108,6 +108,15 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Them
         .collect();
     frame.render_widget(Table::new(body, widths).header(header), inner);
     fit
+}
+
+/// The state, and for an offer its progress (sent, then shown).
+fn state_text(row: &table::Row<'_>) -> &'static str {
+    match (row.state, row.session.offers.last().map(|o| o.progress)) {
+        (State::Offered, Some(OfferProgress::Shown)) => "offer shown",
+        (State::Offered, _) => "offer sent",
+        (state, _) => state.name(),
+    }
 }
 
 fn title(app: &App, shown: usize) -> Line<'static> {
