@@ -37,6 +37,7 @@ test: setup setup-tests wasm
 # Measure, side by side: wire formats, and what the gate costs a connection (see docs/BENCHMARKS.md).
 bench: setup
     cargo bench -p floorwalker-shared --bench wire_format --locked
+    cargo bench -p floorwalker --bench floor --locked
     cargo build --release -p floorwalker --bin floorwalker --locked
     cargo bench -p floorwalker-tests --bench gate --locked
 

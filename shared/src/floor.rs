@@ -83,7 +83,10 @@ impl DwellStat {
 pub struct Floor {
     config: FloorConfig,
     sessions: BTreeMap<SessionSubjects, Session>,
-    dwell: BTreeMap<(SiteId, String), DwellStat>,
+    /// Per site, per path: looked up by `&str`, so a frame allocates
+    /// nothing to ask.
+    dwell: BTreeMap<SiteId, BTreeMap<String, DwellStat>>,
+    dwell_paths: usize,
     refused: BTreeMap<Refusal, u64>,
 }
 
@@ -131,11 +134,15 @@ impl Floor {
         let batch = decode_batch(payload).map_err(|e| Refusal::Wire(e.kind()))?;
         let session = self.session_mut(&key, heard_ms)?;
         let dwells = session.apply(&batch, heard_ms);
-        let site = key.site().clone();
-        for (path, ms) in dwells {
-            let stat = (site.clone(), path);
-            if self.dwell.len() < MAX_DWELL_PATHS || self.dwell.contains_key(&stat) {
-                self.dwell.entry(stat).or_default().add(ms);
+        if !dwells.is_empty() {
+            let site = self.dwell.entry(key.site().clone()).or_default();
+            for (path, ms) in dwells {
+                if let Some(stat) = site.get_mut(&path) {
+                    stat.add(ms);
+                } else if self.dwell_paths < MAX_DWELL_PATHS {
+                    self.dwell_paths += 1;
+                    site.entry(path).or_default().add(ms);
+                }
             }
         }
         Ok(key)
@@ -174,9 +181,9 @@ impl Floor {
     /// How long shoppers usually stay on `path` of `site`, once enough have
     /// been seen to say.
     pub fn usual_dwell_ms(&self, site: &SiteId, path: &str) -> Option<u64> {
-        // Keyed by owned strings: a lookup builds one (fine at this rate).
         self.dwell
-            .get(&(site.clone(), String::from(path)))
+            .get(site)?
+            .get(path)
             .filter(|s| s.samples >= MIN_DWELL_SAMPLES)
             .map(|s| s.mean_ms)
     }

@@ -71,9 +71,7 @@ impl Figures {
             if state == State::InCheckout {
                 f.in_checkout += 1;
             }
-            let stuck = !session
-                .stuck(now_ms, floor.usual_dwell_here(session))
-                .is_empty();
+            let stuck = session.is_stuck(now_ms, floor.usual_dwell_here(session));
             if stuck {
                 f.stuck += 1;
             }

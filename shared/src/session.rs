@@ -538,6 +538,19 @@ impl Session {
             .map_or(0, |p| now_ms.saturating_sub(p.since_ms))
     }
 
+    /// Whether the shopper looks stuck at `now_ms` (see [`Self::stuck`]),
+    /// without saying why: what a frame asks of every session, so it
+    /// allocates nothing.
+    pub fn is_stuck(&self, now_ms: u64, usual_dwell_ms: Option<u64>) -> bool {
+        let in_checkout = self.checkout.is_some() && self.order.is_none();
+        (in_checkout && self.exit_intent_ms.is_some())
+            || (self.order.is_none() && self.toggling.is_some())
+            || usual_dwell_ms.is_some_and(|usual_ms| {
+                let ms = self.on_page_ms(now_ms);
+                !self.hidden && ms >= LONG_DWELL_MIN_MS && ms >= usual_ms.saturating_mul(3)
+            })
+    }
+
     /// Why the shopper looks stuck at `now_ms`, most telling first; empty if
     /// they do not. `usual_dwell_ms` is how long shoppers usually stay on
     /// the current page, when enough have been seen to say.

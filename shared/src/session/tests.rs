@@ -243,6 +243,39 @@ fn stuck_means_a_long_stay_toggling_or_leaving_the_checkout() {
 }
 
 #[test]
+fn is_stuck_says_what_stuck_does_without_the_reasons() {
+    let mut s = Session::new(subjects(), T0);
+    let check = |s: &Session, now: u64, usual: Option<u64>| {
+        assert_eq!(
+            s.is_stuck(now, usual),
+            !s.stuck(now, usual).is_empty(),
+            "{now} {usual:?}"
+        );
+    };
+    s.apply(&batch(0, vec![page("/size-guide")]), T0);
+    for (now, usual) in [
+        (50_000, Some(10_000)),
+        (70_000, Some(10_000)),
+        (70_000, Some(30_000)),
+        (70_000, None),
+    ] {
+        check(&s, T0 + now, usual);
+    }
+    let toggling = ShopperEvent::ProductToggling {
+        first_sku: "a".to_owned(),
+        second_sku: "b".to_owned(),
+    };
+    s.apply(&batch(1, vec![toggling]), T0);
+    check(&s, T0, None);
+    let order = ShopperEvent::OrderCompleted {
+        order_id: "o".to_owned(),
+        total_minor: 1,
+    };
+    s.apply(&batch(2, vec![order]), T0);
+    check(&s, T0, None);
+}
+
+#[test]
 fn the_journey_holds_pages_with_their_dwell_and_offers_with_who_sent_them() {
     let mut s = Session::new(subjects(), T0);
     s.apply(&batch(0, vec![page("/")]), T0);

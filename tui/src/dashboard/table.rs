@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use floorwalker_shared::floor::Floor;
-use floorwalker_shared::session::{Session, State, Stuck};
+use floorwalker_shared::session::{Session, State};
 use floorwalker_shared::subject::SiteId;
 
 /// A column of the sessions table.
@@ -84,11 +84,12 @@ impl Filter {
         }
         let needle = self.text.to_lowercase();
         let page = row.session.page.as_ref();
+        let source = row.session.arrival.source();
         [
             row.session.subjects().site().as_str(),
             page.map_or("", |p| p.path.as_str()),
             page.map_or("", |p| p.title.as_str()),
-            row.source.as_str(),
+            source.as_str(),
             row.session.visitor.as_deref().unwrap_or(""),
             row.state.name(),
         ]
@@ -119,13 +120,14 @@ impl Default for Sort {
     }
 }
 
-/// One row: a session and what is worked out for it at this instant.
-#[derive(Debug, Clone)]
+/// One row: a session and what is worked out for it at this instant. Only
+/// what every row needs is worked out here, allocating nothing: the view
+/// works out the rest for the rows on screen.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Row<'a> {
     pub(crate) session: &'a Session,
     pub(crate) state: State,
-    pub(crate) stuck: Vec<Stuck>,
-    pub(crate) source: String,
+    pub(crate) stuck: bool,
     pub(crate) on_site_ms: u64,
     pub(crate) idle_ms: u64,
 }
@@ -135,47 +137,65 @@ impl<'a> Row<'a> {
         Self {
             session,
             state: floor.state(session, now_ms),
-            stuck: session.stuck(now_ms, floor.usual_dwell_here(session)),
-            source: session.arrival.source(),
+            stuck: session.is_stuck(now_ms, floor.usual_dwell_here(session)),
             on_site_ms: now_ms.saturating_sub(session.first_heard_ms),
             idle_ms: session.idle_ms(now_ms),
         }
     }
 }
 
-/// The rows `filter` keeps, in `sort` order; ties keep a stable order (by
-/// session) so rows do not jump between frames.
+/// The rows `filter` keeps, in `sort` order. The floor yields sessions in
+/// a fixed order and the sort is stable, so ties keep their places and rows
+/// do not jump between frames.
 pub(crate) fn rows<'a>(floor: &'a Floor, now_ms: u64, filter: &Filter, sort: Sort) -> Vec<Row<'a>> {
-    let mut rows: Vec<Row<'a>> = floor
+    let rows = floor
         .sessions()
         .map(|s| Row::new(floor, s, now_ms))
-        .filter(|r| filter.keeps(r))
-        .collect();
-    rows.sort_by(|a, b| {
-        let order = compare(a, b, sort.column);
-        let order = if sort.descending {
+        .filter(|r| filter.keeps(r));
+    let direction = |order: Ordering| {
+        if sort.descending {
             order.reverse()
         } else {
             order
-        };
-        order.then_with(|| a.session.subjects().cmp(b.session.subjects()))
-    });
-    rows
+        }
+    };
+    // Each row's key is worked out once, not at every comparison.
+    match sort.column {
+        Column::Site | Column::Page | Column::Source => {
+            let mut keyed: Vec<(String, Row<'a>)> = rows
+                .map(|r| {
+                    let key = match sort.column {
+                        Column::Site => r.session.subjects().site().to_string(),
+                        Column::Page => r
+                            .session
+                            .page
+                            .as_ref()
+                            .map(|p| p.path.clone())
+                            .unwrap_or_default(),
+                        _ => r.session.arrival.source(),
+                    };
+                    (key, r)
+                })
+                .collect();
+            keyed.sort_by(|(a, _), (b, _)| direction(a.cmp(b)));
+            keyed.into_iter().map(|(_, r)| r).collect()
+        }
+        column => {
+            let mut keyed: Vec<(u64, Row<'a>)> = rows.map(|r| (number(&r, column), r)).collect();
+            keyed.sort_by(|(a, _), (b, _)| direction(a.cmp(b)));
+            keyed.into_iter().map(|(_, r)| r).collect()
+        }
+    }
 }
 
-fn compare(a: &Row<'_>, b: &Row<'_>, column: Column) -> Ordering {
-    let path = |r: &Row<'_>| r.session.page.as_ref().map(|p| p.path.clone());
+/// The sort key of a column that holds a number (or an ordered state).
+fn number(row: &Row<'_>, column: Column) -> u64 {
     match column {
-        Column::Site => a.session.subjects().site().cmp(b.session.subjects().site()),
-        Column::Page => path(a).cmp(&path(b)),
-        Column::OnSite => a.on_site_ms.cmp(&b.on_site_ms),
-        Column::Pages => a.session.pages_seen.cmp(&b.session.pages_seen),
-        Column::Cart => a
-            .session
-            .cart_value_minor()
-            .cmp(&b.session.cart_value_minor()),
-        Column::Source => a.source.cmp(&b.source),
-        Column::State => a.state.cmp(&b.state),
-        Column::Idle => a.idle_ms.cmp(&b.idle_ms),
+        Column::OnSite => row.on_site_ms,
+        Column::Pages => u64::from(row.session.pages_seen),
+        Column::Cart => row.session.cart_value_minor(),
+        Column::State => row.state as u64,
+        Column::Idle => row.idle_ms,
+        Column::Site | Column::Page | Column::Source => 0,
     }
 }

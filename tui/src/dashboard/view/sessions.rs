@@ -81,7 +81,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Them
             } else {
                 String::new()
             };
-            let flag = if r.stuck.is_empty() { " " } else { "!" };
+            let flag = if r.stuck { "!" } else { " " };
             let row = Row::new(vec![
                 Cell::from(Span::styled(flag, theme.warn())),
                 Cell::from(for_terminal(s.subjects().site().as_str(), 6)),
@@ -89,7 +89,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Them
                 Cell::from(duration(r.on_site_ms)),
                 Cell::from(s.pages_seen.to_string()),
                 Cell::from(cart),
-                Cell::from(for_terminal(&r.source, 11)),
+                Cell::from(for_terminal(&s.arrival.source(), 11)),
                 Cell::from(state_text(r)),
                 Cell::from(duration(r.idle_ms)),
             ]);
