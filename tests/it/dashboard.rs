@@ -164,3 +164,33 @@ fn a_lost_connection_shows_a_banner_and_the_view_survives_until_it_returns() {
     .unwrap_or_else(|| panic!("the banner stayed:\n{}", tmux.screen()));
     assert!(screen.contains("/trail-runner.html"), "{screen}");
 }
+
+#[test]
+fn wrong_credentials_or_no_server_are_told_plainly() {
+    let server = TestServer::start();
+    let creds = server.dir().join("wrong.creds");
+    let mut wrong = server.creds(Role::Dashboard);
+    wrong.password = "not-the-password".to_owned();
+    wrong.store(&creds).unwrap();
+    for (url, says) in [
+        (
+            server.server().client_url(),
+            "refused the credentials of user 'dashboard'",
+        ),
+        (
+            "nats://127.0.0.1:1".to_owned(),
+            "is nats-server running there?",
+        ),
+    ] {
+        let command = format!(
+            "env RUST_BACKTRACE=0 {} --data-dir '{dir}' --server {url} --creds '{}'; echo exit=$?; sleep 30",
+            floorwalker().display(),
+            creds.display(),
+            dir = server.dir().display(),
+        );
+        let tmux = Tmux::start(&command, 100, 24);
+        let screen = tmux.wait_for("exit=", SEEN);
+        assert!(screen.contains(says), "{screen}");
+        assert!(!screen.contains("exit=0"), "{screen}");
+    }
+}

@@ -179,7 +179,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
     )
     .name("floorwalker-dashboard")
     .custom_inbox_prefix(inbox.to_string())
-    .retry_on_initial_connect()
+    .connection_timeout(Duration::from_secs(5))
     .event_callback(move |event| {
         let events = events.clone();
         async move {
@@ -188,6 +188,11 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
                 async_nats::Event::Disconnected => Conn::Down {
                     reason: "disconnected".to_owned(),
                 },
+                async_nats::Event::ServerError(async_nats::ServerError::AuthorizationViolation) => {
+                    Conn::Down {
+                        reason: "the server refused these credentials".to_owned(),
+                    }
+                }
                 _ => return,
             };
             let _ = events.send(Msg::Conn(conn)).await;
@@ -195,7 +200,22 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
     })
     .connect(&server)
     .await
-    .wrap_err_with(|| format!("connecting to '{server}'"))?;
+    .map_err(|e| {
+        use async_nats::ConnectErrorKind as Kind;
+        // Once connected, a lost connection is retried under a banner; a
+        // first connection that fails is a mistake to fix, and said so.
+        let hint = match e.kind() {
+            Kind::AuthorizationViolation | Kind::Authentication => format!(
+                "the server refused the credentials of user '{}'; check --creds",
+                creds.user
+            ),
+            Kind::Io | Kind::TimedOut | Kind::Dns => {
+                "is nats-server running there? Check --server or NATS_URL".to_owned()
+            }
+            _ => e.to_string(),
+        };
+        color_eyre::eyre::eyre!("connecting to '{server}': {hint} ({e})")
+    })?;
     tracing::info!(%server, user = %creds.user, "dashboard connecting");
 
     let replay = Duration::from_secs(settings.replay_minutes.saturating_mul(60));
@@ -379,7 +399,6 @@ async fn feed(
         .map_or_else(subject::all_sites_events, subject::all_events);
     let js = jetstream::new(client.clone());
     loop {
-        let _ = tx.send(Msg::Conn(Conn::Replaying)).await;
         match replay_then_follow(&js, &tx, &filter, replay).await {
             Ok(()) => return,
             Err(Missing::Stream) => break,
@@ -445,6 +464,7 @@ async fn replay_then_follow(
         }
         Err(e) => return Err(Missing::Other(e.to_string())),
     };
+    let _ = tx.send(Msg::Conn(Conn::Replaying)).await;
     let mut consumer = stream
         .create_consumer(consumer::pull::OrderedConfig {
             filter_subject: filter.to_string(),
@@ -542,4 +562,40 @@ async fn follow_audit(
         }
     }
     Err("the audit consumer ended".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<Settings> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dashboard.toml");
+        std::fs::write(&path, text).unwrap();
+        Settings::load(Some(&path))
+    }
+
+    #[test]
+    fn a_config_file_sets_templates_and_timings() {
+        let s = load("templates = [\"Free delivery today!\"]\nleft_after_secs = 120\n").unwrap();
+        assert_eq!(s.templates, ["Free delivery today!"]);
+        assert_eq!((s.left_after_secs, s.replay_minutes), (120, 30));
+        assert_eq!(Settings::load(None).unwrap().templates.len(), 3);
+    }
+
+    #[test]
+    fn a_bad_config_file_says_which_file_and_what_is_wrong() {
+        let unknown = format!("{:?}", load("templatse = []").unwrap_err());
+        assert!(
+            unknown.contains("dashboard.toml") && unknown.contains("templatse"),
+            "{unknown}"
+        );
+        let empty = format!("{:?}", load("templates = [\"  \"]").unwrap_err());
+        assert!(empty.contains("empty or over"), "{empty}");
+        let missing = format!(
+            "{:?}",
+            Settings::load(Some(Path::new("/nonexistent.toml"))).unwrap_err()
+        );
+        assert!(missing.contains("/nonexistent.toml"), "{missing}");
+    }
 }
