@@ -179,6 +179,18 @@ fn stored_batches(server: &TestServer) -> Option<Vec<Batch>> {
         .into()
 }
 
+/// The paths of the page views in `batches`, in order.
+fn page_views(batches: &[Batch]) -> Vec<&str> {
+    batches
+        .iter()
+        .flat_map(|b| &b.events)
+        .filter_map(|e| match &e.kind {
+            ShopperEvent::PageView { path, .. } => Some(path.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn stored_until(server: &TestServer, done: impl Fn(&[&ShopperEvent]) -> bool) -> Vec<Batch> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -221,14 +233,7 @@ fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() 
     let mut unique = seqs.clone();
     unique.dedup();
     assert_eq!(seqs, unique, "a batch was stored twice");
-    let views: Vec<&str> = batches
-        .iter()
-        .flat_map(|b| &b.events)
-        .filter_map(|e| match &e.kind {
-            ShopperEvent::PageView { path, .. } => Some(path.as_str()),
-            _ => None,
-        })
-        .collect();
+    let views = page_views(&batches);
     assert_eq!(
         views,
         ["/", "/product/a", "/product/b"],
@@ -252,14 +257,7 @@ fn pages_left_while_the_server_is_down_keep_their_events_for_the_next_page() {
     let batches = stored_until(&server, |events| {
         events.iter().any(|e| is_page(e, "/trail-runner.html"))
     });
-    let views: Vec<&str> = batches
-        .iter()
-        .flat_map(|b| &b.events)
-        .filter_map(|e| match &e.kind {
-            ShopperEvent::PageView { path, .. } => Some(path.as_str()),
-            _ => None,
-        })
-        .collect();
+    let views = page_views(&batches);
     assert_eq!(views, ["/", "/shoes.html", "/trail-runner.html"]);
     let mut seqs: Vec<u64> = batches.iter().map(|b| b.seq).collect();
     seqs.sort_unstable();
