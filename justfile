@@ -40,6 +40,7 @@ bench: setup
     cargo bench -p floorwalker --bench floor --locked
     cargo build --release -p floorwalker --bin floorwalker --locked
     cargo bench -p floorwalker-tests --bench gate --locked
+    cargo bench -p floorwalker-tests --bench capture --locked
 
 # Build the storefront plugin into dist/ (ES module + .wasm, size-tuned) and print what a page downloads.
 wasm: setup

@@ -11,12 +11,47 @@ use alloc::string::String;
 use floorwalker_shared::event::ShopperEvent;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AddEventListenerOptions, EventTarget, MouseEvent, VisibilityState};
 
 use crate::plugin::{Inner, Plugin};
 use crate::storage;
 use crate::transport::{self, wall_ms};
+
+// The page hooks that run on every input or push, in plain JS: a call into
+// wasm per pointer move would cost more than the move itself.
+//
+// The input listeners only note that there was input (and a scroll); the
+// once-a-second tick reads and clears the notes, so input is timed to the
+// second, which is all idleness needs. Wrapping `dataLayer.push` in JS keeps
+// every argument of the shop's call (a Rust closure has a fixed arity)
+// without `new Function`, which a storefront's content security policy may
+// forbid; the shop's push runs first and its result is returned, and our
+// hook can neither throw nor change it.
+#[wasm_bindgen(inline_js = "let input = false, scrolled = false;
+export function watch_input() {
+  const opts = { passive: true, capture: true };
+  const note = () => { input = true; };
+  for (const name of ['pointermove', 'keydown', 'touchstart']) addEventListener(name, note, opts);
+  addEventListener('scroll', () => { input = scrolled = true; }, opts);
+}
+export function take_input() { const i = input; input = false; return i; }
+export function take_scrolled() { const s = scrolled; scrolled = false; return s; }
+export function wrap_push(layer, hook) {
+  const original = layer.push;
+  layer.push = function (...entries) {
+    const result = original.apply(this, entries);
+    for (const entry of entries) { try { hook(entry); } catch (_) {} }
+    return result;
+  };
+}")]
+extern "C" {
+    fn watch_input();
+    fn take_input() -> bool;
+    fn take_scrolled() -> bool;
+    pub(crate) fn wrap_push(layer: &JsValue, hook: &Function);
+}
 
 /// Records the first page view and installs every listener.
 pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), String> {
@@ -87,17 +122,9 @@ pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), String> {
             storage::keep_unsent(&inner.session, &unsent);
         }
     });
-    // Hot handlers only note the time (and that the page scrolled); a
-    // once-a-second tick reads the depth, so no handler reads layout.
-    for name in ["pointermove", "keydown", "touchstart"] {
-        listen(plugin, win, name, |plugin, _| {
-            plugin.last_input.set(js_sys::Date::now());
-        });
-    }
-    listen(plugin, win, "scroll", |plugin, _| {
-        plugin.last_input.set(js_sys::Date::now());
-        plugin.scrolled.set(true);
-    });
+    // Input is noted in JS (see `watch_input`); a once-a-second tick reads
+    // it and the scroll depth, so no handler reads layout.
+    watch_input();
     let weak = Rc::downgrade(plugin);
     let tick = Closure::<dyn FnMut()>::new(move || {
         if let Some(plugin) = weak.upgrade() {
@@ -126,19 +153,13 @@ pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), String> {
 
 /// Once a second: activity, scroll depth and idleness for the recorder.
 fn tick(plugin: &Rc<Plugin>) {
-    let input = plugin.last_input.get();
-    let depth = plugin
-        .scrolled
-        .replace(false)
-        .then(scroll_percent)
-        .flatten();
+    let input = take_input();
+    let depth = take_scrolled().then(scroll_percent).flatten();
     with(plugin, |inner| {
-        if input > plugin.seen_input.get() {
-            plugin.seen_input.set(input);
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ms since 1970
-            inner.recorder.activity(input as u64);
-        }
         let now = wall_ms();
+        if input {
+            inner.recorder.activity(now);
+        }
         if let Some(percent) = depth {
             inner.recorder.scrolled(now, percent);
         }
@@ -242,6 +263,24 @@ mod tests {
         let mut path = None;
         with_plugin(|p| path = p.inner.borrow().recorder.current_path().map(str::to_owned));
         path
+    }
+
+    #[wasm_bindgen_test]
+    fn input_and_scrolling_are_noted_until_the_tick_reads_them() {
+        super::watch_input();
+        let window = web_sys::window().unwrap();
+        let _ = (super::take_input(), super::take_scrolled());
+        assert!(!super::take_input(), "nothing happened yet");
+        window
+            .dispatch_event(&web_sys::Event::new("pointermove").unwrap())
+            .unwrap();
+        assert!(super::take_input());
+        assert!(!super::take_input(), "read once");
+        assert!(!super::take_scrolled());
+        window
+            .dispatch_event(&web_sys::Event::new("scroll").unwrap())
+            .unwrap();
+        assert!(super::take_scrolled() && !super::take_scrolled());
     }
 
     // One test: the plugin starts once per page.

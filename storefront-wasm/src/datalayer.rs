@@ -7,27 +7,11 @@ use alloc::rc::Rc;
 use alloc::{string::String, vec::Vec};
 
 use floorwalker_shared::commerce::{self, Item, Params};
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-// Wrapping push in JS keeps every argument of the shop's call (a Rust
-// closure has a fixed arity) without `new Function`, which a storefront's
-// content security policy may forbid. The shop's push runs first and its
-// result is returned; our hook can neither throw nor change it.
-#[wasm_bindgen(inline_js = "export function wrap_push(layer, hook) {
-  const original = layer.push;
-  layer.push = function (...entries) {
-    const result = original.apply(this, entries);
-    for (const entry of entries) { try { hook(entry); } catch (_) {} }
-    return result;
-  };
-}")]
-extern "C" {
-    fn wrap_push(layer: &JsValue, hook: &Function);
-}
-
+use crate::capture::wrap_push;
 use crate::plugin::Plugin;
 use crate::transport::{self, wall_ms};
 

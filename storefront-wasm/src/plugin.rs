@@ -3,7 +3,7 @@
 
 use alloc::rc::Rc;
 use alloc::{string::String, vec::Vec};
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 
 use floorwalker_shared::credential::ShopperCredential;
 use floorwalker_shared::nats::ConnectInfo;
@@ -44,13 +44,6 @@ pub(crate) struct Inner {
 /// The plugin.
 pub(crate) struct Plugin {
     pub(crate) inner: RefCell<Inner>,
-    /// When the shopper last used pointer, keys, touch or scroll (`Date.now()`),
-    /// set by hot handlers without touching `inner`.
-    pub(crate) last_input: Cell<f64>,
-    /// The `last_input` the recorder has seen.
-    pub(crate) seen_input: Cell<f64>,
-    /// Whether the page scrolled since the last look at its depth.
-    pub(crate) scrolled: Cell<bool>,
 }
 
 /// Where the one plugin lives: a plain static on the browser's one thread
@@ -148,9 +141,6 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
             launcher_open: None,
             survey_answer: None,
         }),
-        last_input: Cell::new(0.0),
-        seen_input: Cell::new(0.0),
-        scrolled: Cell::new(false),
     });
     PLUGIN.with(|p| *p.borrow_mut() = Some(plugin.clone()));
     transport::install_timer(&plugin);

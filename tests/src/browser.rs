@@ -197,8 +197,16 @@ impl Browser {
     /// # Panics
     /// If the script throws.
     pub fn execute(&self, script: &str) -> Value {
+        self.execute_with(script, vec![])
+    }
+
+    /// Runs `script` with `args` (its `arguments`) and returns its result.
+    ///
+    /// # Panics
+    /// If the script throws.
+    pub fn execute_with(&self, script: &str, args: Vec<Value>) -> Value {
         self.runtime
-            .block_on(self.client().execute(script, vec![]))
+            .block_on(self.client().execute(script, args))
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 }
