@@ -195,6 +195,48 @@ fn demo_opens_the_dashboard_on_simulated_shoppers_and_quitting_it_stops_everythi
     check_stopped(&tmux, pid, nats);
 }
 
+/// The pids of processes whose command line mentions `text`.
+fn pids_mentioning(text: &str) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&cmdline)
+                .contains(text)
+                .then_some(pid)
+        })
+        .filter(|pid| process_alive(*pid))
+        .collect()
+}
+
+#[test]
+fn demo_with_its_dashboard_stops_everything_when_the_terminal_goes_away() {
+    let data = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0 --shoppers 1",
+        floorwalker().display(),
+        data.path().display()
+    );
+    let tmux = Tmux::start(&command, 80, 24);
+    tmux.wait_for("dashboard · live", START);
+    let config = data.path().join("demo").join("nats.conf");
+    let servers = pids_mentioning(&config.display().to_string());
+    assert_eq!(
+        servers.len(),
+        1,
+        "one nats-server for the demo: {servers:?}"
+    );
+    // Like an SSH connection dropping while the supervisor watches.
+    drop(tmux);
+    assert!(
+        wait_until(START, || (!process_alive(servers[0])).then_some(())).is_some(),
+        "nats-server {} outlived a hung-up demo",
+        servers[0]
+    );
+}
+
 #[test]
 fn demo_without_a_usable_nats_server_says_what_to_do() {
     let data = tempfile::tempdir().unwrap();

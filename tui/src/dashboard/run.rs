@@ -315,7 +315,14 @@ async fn ui<T>(
     if mouse {
         let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     }
-    ratatui::restore();
+    // With the terminal gone (an SSH link dropped), ratatui's `restore`
+    // and the terminal's drop print their errors to stderr, and printing to
+    // a dead terminal panics: during a panic that aborts, and the demo dies
+    // before it can stop its servers. So: restore without printing, and
+    // never run the terminal's drop (it holds nothing but buffers).
+    let _ = terminal.show_cursor();
+    let _ = ratatui::try_restore();
+    std::mem::forget(terminal);
     outcome
 }
 
