@@ -163,6 +163,14 @@ impl History {
         }
     }
 
+    /// Whether the minute `now_ms` falls in (or a later one) has a sample
+    /// already: a caller replaying history samples each minute once.
+    pub fn sampled(&self, now_ms: u64) -> bool {
+        self.samples
+            .back()
+            .is_some_and(|(last, _)| *last >= now_ms / 60_000)
+    }
+
     /// One value a minute for the last [`Self::MINUTES`] minutes up to
     /// `now_ms`, oldest first; minutes without a sample read 0.
     pub fn series(&self, now_ms: u64, value: impl Fn(&Sample) -> u32) -> Vec<u64> {

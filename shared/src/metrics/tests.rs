@@ -138,7 +138,9 @@ fn history_keeps_a_sample_a_minute_for_thirty_minutes() {
         online,
         ..Sample::default()
     };
+    assert!(!h.sampled(T0));
     h.record(T0, sample(1));
+    assert!(h.sampled(T0 + 10_000) && !h.sampled(T0 + MINUTE));
     h.record(T0 + 10_000, sample(2));
     h.record(T0 + 2 * MINUTE, sample(5));
     // A clock that went back changes nothing.

@@ -139,13 +139,12 @@ impl App {
             } => {
                 // Refusals are counted by the floor and shown in the footer.
                 let _ = self.floor.batch(&subject, &payload, heard_ms);
-                if self.conn == Conn::Replaying {
-                    // Sparklines of the replayed minutes, from the stream's
-                    // clock.
-                    if heard_ms / 60_000 != self.now_ms / 60_000 || self.replayed.is_none() {
-                        self.history
-                            .record(heard_ms, Sample::from(&Figures::of(&self.floor, heard_ms)));
-                    }
+                // Sparklines of the replayed minutes, from the stream's
+                // clock: one sample as each minute begins (the figures visit
+                // every session, too much for every batch).
+                if self.conn == Conn::Replaying && !self.history.sampled(heard_ms) {
+                    self.history
+                        .record(heard_ms, Sample::from(&Figures::of(&self.floor, heard_ms)));
                 }
                 Vec::new()
             }
