@@ -519,7 +519,7 @@ impl Session {
             State::Offered
         } else if self.declined {
             State::Declined
-        } else if self.checkout.is_some() && self.order.is_none() {
+        } else if self.in_checkout() {
             State::InCheckout
         } else {
             State::Browsing
@@ -538,17 +538,36 @@ impl Session {
             .map_or(0, |p| now_ms.saturating_sub(p.since_ms))
     }
 
+    /// Whether the shopper is in the checkout and has not ordered yet.
+    pub fn in_checkout(&self) -> bool {
+        self.checkout.is_some() && self.order.is_none()
+    }
+
+    /// The time on the current page at `now_ms` and the usual stay there,
+    /// if the time is long against it (and the tab is in front).
+    fn long_dwell(&self, now_ms: u64, usual_dwell_ms: Option<u64>) -> Option<(u64, u64)> {
+        let usual_ms = usual_dwell_ms?;
+        let ms = self.on_page_ms(now_ms);
+        let long = !self.hidden && ms >= LONG_DWELL_MIN_MS && ms >= usual_ms.saturating_mul(3);
+        long.then_some((ms, usual_ms))
+    }
+
+    /// The products the shopper toggles between, while no order is placed.
+    fn open_toggling(&self) -> Option<&(String, String)> {
+        self.toggling.as_ref().filter(|_| self.order.is_none())
+    }
+
+    fn exit_in_checkout(&self) -> bool {
+        self.in_checkout() && self.exit_intent_ms.is_some()
+    }
+
     /// Whether the shopper looks stuck at `now_ms` (see [`Self::stuck`]),
     /// without saying why: what a frame asks of every session, so it
     /// allocates nothing.
     pub fn is_stuck(&self, now_ms: u64, usual_dwell_ms: Option<u64>) -> bool {
-        let in_checkout = self.checkout.is_some() && self.order.is_none();
-        (in_checkout && self.exit_intent_ms.is_some())
-            || (self.order.is_none() && self.toggling.is_some())
-            || usual_dwell_ms.is_some_and(|usual_ms| {
-                let ms = self.on_page_ms(now_ms);
-                !self.hidden && ms >= LONG_DWELL_MIN_MS && ms >= usual_ms.saturating_mul(3)
-            })
+        self.exit_in_checkout()
+            || self.open_toggling().is_some()
+            || self.long_dwell(now_ms, usual_dwell_ms).is_some()
     }
 
     /// Why the shopper looks stuck at `now_ms`, most telling first; empty if
@@ -556,23 +575,17 @@ impl Session {
     /// the current page, when enough have been seen to say.
     pub fn stuck(&self, now_ms: u64, usual_dwell_ms: Option<u64>) -> Vec<Stuck> {
         let mut why = Vec::new();
-        let in_checkout = self.checkout.is_some() && self.order.is_none();
-        if in_checkout && self.exit_intent_ms.is_some() {
+        if self.exit_in_checkout() {
             why.push(Stuck::ExitInCheckout);
         }
-        if let Some(usual_ms) = usual_dwell_ms {
-            let ms = self.on_page_ms(now_ms);
-            if !self.hidden && ms >= LONG_DWELL_MIN_MS && ms >= usual_ms.saturating_mul(3) {
-                why.push(Stuck::LongDwell { ms, usual_ms });
-            }
+        if let Some((ms, usual_ms)) = self.long_dwell(now_ms, usual_dwell_ms) {
+            why.push(Stuck::LongDwell { ms, usual_ms });
         }
-        if self.order.is_none() {
-            if let Some((first_sku, second_sku)) = &self.toggling {
-                why.push(Stuck::Toggling {
-                    first_sku: first_sku.clone(),
-                    second_sku: second_sku.clone(),
-                });
-            }
+        if let Some((first_sku, second_sku)) = self.open_toggling() {
+            why.push(Stuck::Toggling {
+                first_sku: first_sku.clone(),
+                second_sku: second_sku.clone(),
+            });
         }
         why
     }
