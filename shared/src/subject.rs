@@ -217,9 +217,7 @@ impl SessionToken {
     /// ```
     pub fn new(text: impl Into<String>) -> Result<Self, SubjectError> {
         let text = text.into();
-        validate_token(&text, Self::MAX_LEN, |c| {
-            c.is_ascii_alphanumeric() || c == '-' || c == '_'
-        })?;
+        validate_token(&text, Self::MAX_LEN, is_name_char)?;
         if text.len() < Self::MIN_LEN {
             return Err(SubjectError::TooShort { min: Self::MIN_LEN });
         }
@@ -236,6 +234,17 @@ impl fmt::Display for SessionToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A character of session tokens, reply ids, operator names and visitor
+/// ids.
+pub(crate) fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+/// A reply id or an operator name: 1 to 64 of `[A-Za-z0-9_-]`.
+fn name_token(text: &str) -> Result<(), SubjectError> {
+    validate_token(text, 64, is_name_char)
 }
 
 fn validate_token(
@@ -357,9 +366,7 @@ impl SessionSubjects {
 
     /// A reply subject in the shopper's inbox; `id` must be a valid token.
     pub fn inbox(&self, id: &str) -> Result<Subject, SubjectError> {
-        validate_token(id, 64, |c| {
-            c.is_ascii_alphanumeric() || c == '-' || c == '_'
-        })?;
+        name_token(id)?;
         Ok(self.build(&["inbox", id]))
     }
 }
@@ -393,9 +400,7 @@ pub fn everything() -> Subject {
 /// The reply inbox of one operator user: `fw.inbox.<user>`; its requests'
 /// reply subjects are this plus more tokens.
 pub fn operator_inbox(user: &str) -> Result<Subject, SubjectError> {
-    validate_token(user, 64, |c| {
-        c.is_ascii_alphanumeric() || c == '-' || c == '_'
-    })?;
+    name_token(user)?;
     Ok(Subject::join(&[ROOT, "inbox", user]))
 }
 
@@ -403,18 +408,14 @@ pub fn operator_inbox(user: &str) -> Result<Subject, SubjectError> {
 /// The user is in the subject, and an operator may publish under its own
 /// user only, so the broker vouches for who sent it.
 pub fn audit_offer(user: &str) -> Result<Subject, SubjectError> {
-    validate_token(user, 64, |c| {
-        c.is_ascii_alphanumeric() || c == '-' || c == '_'
-    })?;
+    name_token(user)?;
     Ok(Subject::join(&[ROOT, "audit", user, "offer"]))
 }
 
 /// Everything the operator `user` may record in the audit trail
 /// (`fw.audit.<user>.<kind>`).
 pub fn audit_of(user: &str) -> Result<Subject, SubjectError> {
-    validate_token(user, 64, |c| {
-        c.is_ascii_alphanumeric() || c == '-' || c == '_'
-    })?;
+    name_token(user)?;
     Ok(Subject::join(&[ROOT, "audit", user, "*"]))
 }
 

@@ -280,10 +280,7 @@ fn currency(code: &str) -> Check {
 /// can be shown anywhere as it is.
 fn id_token(value: &str, field: &'static str) -> Check {
     required(value, MAX_ID_LEN, field)?;
-    if value
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if value.chars().all(crate::subject::is_name_char) {
         Ok(())
     } else {
         Err(InvalidEvent::new(InvalidEventKind::BadFormat, field))
