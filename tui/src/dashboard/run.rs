@@ -390,8 +390,15 @@ fn ms_of(time: time::OffsetDateTime) -> u64 {
     u64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
 }
 
-fn start_time(replay: Duration) -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc() - replay
+/// An ordered consumer from `replay` ago, of `filter`'s subjects or all.
+fn ordered_since(replay: Duration, filter: Option<&Subject>) -> consumer::pull::OrderedConfig {
+    consumer::pull::OrderedConfig {
+        filter_subject: filter.map(ToString::to_string).unwrap_or_default(),
+        deliver_policy: consumer::DeliverPolicy::ByStartTime {
+            start_time: time::OffsetDateTime::now_utc() - replay,
+        },
+        ..consumer::pull::OrderedConfig::default()
+    }
 }
 
 /// Shoppers' batches: the stream from `replay` ago, then live.
@@ -473,13 +480,7 @@ async fn replay_then_follow(
     };
     let _ = tx.send(Msg::Conn(Conn::Replaying)).await;
     let mut consumer = stream
-        .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: filter.to_string(),
-            deliver_policy: consumer::DeliverPolicy::ByStartTime {
-                start_time: start_time(replay),
-            },
-            ..consumer::pull::OrderedConfig::default()
-        })
+        .create_consumer(ordered_since(replay, Some(filter)))
         .await
         .map_err(|e| Missing::Other(e.to_string()))?;
     let pending = consumer
@@ -544,12 +545,7 @@ async fn follow_audit(
         .await
         .map_err(|e| e.to_string())?;
     let consumer = stream
-        .create_consumer(consumer::pull::OrderedConfig {
-            deliver_policy: consumer::DeliverPolicy::ByStartTime {
-                start_time: start_time(replay),
-            },
-            ..consumer::pull::OrderedConfig::default()
-        })
+        .create_consumer(ordered_since(replay, None))
         .await
         .map_err(|e| e.to_string())?;
     let mut messages = consumer.messages().await.map_err(|e| e.to_string())?;
