@@ -57,15 +57,7 @@ fn main() {
                 browser.execute(BARE_LISTENERS);
             }
             if i == 2 {
-                // Wait until the plugin runs (its launcher is on the page).
-                let started =
-                    floorwalker_tests::wait_until(std::time::Duration::from_secs(10), || {
-                        browser
-                            .execute("return !!document.getElementById('floorwalker-launcher');")
-                            .as_bool()
-                            .filter(|b| *b)
-                    });
-                assert!(started.is_some(), "the plugin did not start");
+                browser.wait_for_plugin();
             }
             let ms = browser
                 .execute_with(DISPATCH, vec![serde_json::json!(EVENTS)])

@@ -248,9 +248,12 @@ fn pages_left_while_the_server_is_down_keep_their_events_for_the_next_page() {
     let browser = Browser::start();
     server.stop_server();
     // Two whole pages the plugin never connects on: the first page's events
-    // must survive its unload.
+    // must survive its unload. (A page left before the plugin even loads
+    // has nothing to keep: wait for it on each.)
     browser.goto(&shop.url("/"));
+    browser.wait_for_plugin();
     browser.goto(&shop.url("/shoes.html"));
+    browser.wait_for_plugin();
     browser.goto(&shop.url("/trail-runner.html"));
     server.start_server();
 

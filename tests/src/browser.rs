@@ -192,6 +192,20 @@ impl Browser {
             .unwrap_or_else(|e| panic!("clicking '{css}': {e}"));
     }
 
+    /// Waits until the plugin runs on the current page (its launcher is
+    /// there): the wasm loads after the page does.
+    ///
+    /// # Panics
+    /// If it does not start within ten seconds.
+    pub fn wait_for_plugin(&self) {
+        let started = wait_until(Duration::from_secs(10), || {
+            self.execute("return !!document.getElementById('floorwalker-launcher');")
+                .as_bool()
+                .filter(|b| *b)
+        });
+        assert!(started.is_some(), "the plugin did not start on this page");
+    }
+
     /// Runs `script` in the page and returns its result.
     ///
     /// # Panics

@@ -303,13 +303,13 @@ impl App {
                 self.offset = 0;
             }
             Action::Sort => {
-                self.sort = Sort {
-                    column: self.sort.column.next(),
-                    descending: matches!(
-                        self.sort.column.next(),
-                        Column::Cart | Column::OnSite | Column::Pages | Column::Idle
-                    ),
-                };
+                let column = self.sort.column.next();
+                // Numbers start largest first.
+                let descending = matches!(
+                    column,
+                    Column::Cart | Column::OnSite | Column::Pages | Column::Idle
+                );
+                self.sort = Sort { column, descending };
             }
             Action::Reverse => self.sort.descending = !self.sort.descending,
             Action::Offer => self.open_offer(),
