@@ -25,8 +25,10 @@
 extern crate alloc;
 
 pub mod base64url;
+pub mod chat;
 pub mod commerce;
 pub mod credential;
+pub mod desk;
 pub mod event;
 pub mod floor;
 pub mod journey;

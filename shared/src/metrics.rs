@@ -1,17 +1,24 @@
-//! The figures a supervisor watches, computed once from the [`Floor`] so
-//! that every screen that shows one shows the same number.
+//! The figures a supervisor or on-call engineer watches, computed once from
+//! the [`Floor`] and the [`Desk`] so that every screen that shows one shows
+//! the same number.
 //!
-//! [`Figures::of`] reads the floor at an instant; [`History`] keeps one
-//! sample a minute for the last [`History::MINUTES`] minutes, for the
-//! sparklines. Figures that need what does not exist yet (agents answering
-//! chats) are `None`, and shown as such: never invented.
+//! [`Figures::of`] reads both at an instant ([`Service`] holds the desk's
+//! part, whose definitions its module gives); [`History`] keeps one sample
+//! a minute for the last [`History::MINUTES`] minutes, for the sparklines.
+//! A figure with nothing to compute it from is `None`, shown as such:
+//! never invented.
 
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::desk::Desk;
 use crate::floor::Floor;
 use crate::session::{OfferProgress, Session, State};
+
+mod service;
+
+pub use service::{Outcome, Service, SiteQueue, expected_wait_ms, outcomes, queue_position};
 
 /// A shopper idle this long with something in the cart puts the cart at risk.
 pub const CART_RISK_IDLE_MS: u64 = 2 * 60_000;
@@ -36,24 +43,24 @@ pub struct Figures {
     pub offers_accepted: u32,
     /// Of those, declined.
     pub offers_declined: u32,
-    /// Shoppers who asked for help (or accepted an offer) and wait.
-    pub waiting: u32,
-    /// How long the longest of them has waited, in ms.
-    pub longest_wait_ms: u64,
-    /// Average speed of answer, in ms: `None` until agents answer chats.
-    pub average_answer_ms: Option<u64>,
-    /// First response time, median and 90th percentile, in ms: `None` until
-    /// agents answer chats.
-    pub first_response_ms: Option<(u64, u64)>,
-    /// Share of chats answered within the service-level target, in percent:
-    /// `None` until agents answer chats.
-    pub service_level_percent: Option<u8>,
+    /// Offers accepted of those answered, in percent.
+    pub acceptance_percent: Option<u8>,
+    /// The help desk's figures.
+    pub service: Service,
+    /// How sessions an agent answered bought.
+    pub assisted: Outcome,
+    /// How the other sessions bought.
+    pub unassisted: Outcome,
 }
 
 impl Figures {
-    /// The figures of `floor` at `now_ms`.
-    pub fn of(floor: &Floor, now_ms: u64) -> Self {
-        let mut f = Self::default();
+    /// The figures of `floor` and `desk` at `now_ms`.
+    pub fn of(floor: &Floor, desk: &Desk, now_ms: u64) -> Self {
+        let mut f = Self {
+            service: Service::of(desk, now_ms),
+            ..Self::default()
+        };
+        (f.assisted, f.unassisted) = service::outcomes(floor, desk);
         for session in floor.sessions() {
             let state = floor.state(session, now_ms);
             for offer in &session.offers {
@@ -83,12 +90,9 @@ impl Figures {
                     session.cart_value_minor(),
                 );
             }
-            if state == State::Queued {
-                f.waiting += 1;
-                let asked = session.asked_ms.unwrap_or(now_ms);
-                f.longest_wait_ms = f.longest_wait_ms.max(now_ms.saturating_sub(asked));
-            }
         }
+        f.acceptance_percent =
+            service::percent(f.offers_accepted, f.offers_accepted + f.offers_declined);
         f
     }
 }
@@ -130,7 +134,7 @@ impl From<&Figures> for Sample {
             online: f.online,
             in_checkout: f.in_checkout,
             carts_at_risk: f.carts_at_risk,
-            waiting: f.waiting,
+            waiting: f.service.waiting,
             offers_sent: f.offers_sent,
         }
     }

@@ -7,6 +7,7 @@
 //! fw.<site>.shopper.<token>.events    shopper → bus   event batches
 //! fw.<site>.shopper.<token>.chat      shopper → bus   chat messages
 //! fw.<site>.shopper.<token>.push      bus → shopper   offers, agent messages, survey
+//! fw.<site>.shopper.<token>.here      shopper → bus   still there, while a chat is open
 //! fw.<site>.shopper.<token>.inbox.>   bus → shopper   replies to the shopper's requests
 //! ```
 //!
@@ -58,7 +59,7 @@ pub enum SubjectError {
     #[error("misplaces a wildcard")]
     Wildcard,
     /// A site id that Floorwalker's own subjects use.
-    #[error("is reserved (audit, gate and inbox are)")]
+    #[error("is reserved (audit, gate, inbox and presence are)")]
     Reserved,
     /// A character outside the allowed set for an id or token.
     #[error("contains a character outside [a-z0-9-] (site) or [A-Za-z0-9_-] (token)")]
@@ -175,9 +176,9 @@ impl SiteId {
     }
 
     /// Names a site cannot have: the second token of Floorwalker's own
-    /// subjects (`fw.inbox.…`, `fw.gate.…`, `fw.audit.…`), which a site's
+    /// subjects (`fw.inbox.…`, `fw.gate.…`, `fw.audit.…`, `fw.presence.…`), which a site's
     /// subjects would otherwise run into.
-    pub const RESERVED: [&'static str; 3] = ["audit", "gate", "inbox"];
+    pub const RESERVED: [&'static str; 4] = ["audit", "gate", "inbox", "presence"];
 
     /// The site id as text.
     pub fn as_str(&self) -> &str {
@@ -313,7 +314,7 @@ impl SessionSubjects {
         ) else {
             return None;
         };
-        if !matches!(kind, "events" | "chat" | "push") {
+        if !matches!(kind, "events" | "chat" | "push" | "here") {
             return None;
         }
         Some(Self::new(
@@ -346,6 +347,13 @@ impl SessionSubjects {
     /// Where the shopper publishes chat messages.
     pub fn chat(&self) -> Subject {
         self.build(&["chat"])
+    }
+
+    /// Where the shopper says it is still there while a chat is open (core
+    /// NATS, not kept): the router finds a waiting shopper gone when this
+    /// falls silent.
+    pub fn here(&self) -> Subject {
+        self.build(&["here"])
     }
 
     /// Where offers, agent messages and survey prompts reach the shopper.
@@ -417,6 +425,59 @@ pub fn audit_offer(user: &str) -> Result<Subject, SubjectError> {
 pub fn audit_of(user: &str) -> Result<Subject, SubjectError> {
     name_token(user)?;
     Ok(Subject::join(&[ROOT, "audit", user, "*"]))
+}
+
+/// Where the operator `user` records a desk fact of `kind` (see
+/// [`crate::chat::DeskFact::kind`]): `fw.audit.<user>.<kind>`. Chat facts
+/// are part of the audit trail, and the broker lets each role publish only
+/// its own kinds under its own user.
+pub fn desk(user: &str, kind: &str) -> Result<Subject, SubjectError> {
+    name_token(user)?;
+    name_token(kind)?;
+    Ok(Subject::join(&[ROOT, "audit", user, kind]))
+}
+
+/// The user and kind of a desk fact's subject; `None` for any other
+/// subject, an offer's included.
+///
+/// # Examples
+///
+/// ```
+/// use floorwalker_shared::subject::{self, Subject};
+/// let s = subject::desk("ana", "claim").unwrap();
+/// assert_eq!(subject::desk_parts(&s), Some(("ana", "claim")));
+/// assert_eq!(subject::desk_parts(&subject::audit_offer("ana").unwrap()), None);
+/// ```
+pub fn desk_parts(subject: &Subject) -> Option<(&str, &str)> {
+    let mut parts = subject.as_str().split('.');
+    let (Some(ROOT), Some("audit"), Some(user), Some(kind), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let known = crate::chat::DeskFact::KINDS.contains(&kind);
+    (known && name_token(user).is_ok()).then_some((user, kind))
+}
+
+/// Where an operator `user` says it is still there (core NATS, not kept):
+/// the router finds an agent lost when this falls silent.
+pub fn presence(user: &str) -> Result<Subject, SubjectError> {
+    name_token(user)?;
+    Ok(Subject::join(&[ROOT, "presence", user]))
+}
+
+/// Every operator's presence, for the router.
+pub fn all_presence() -> Subject {
+    Subject::join(&[ROOT, "presence", "*"])
+}
+
+/// Every shopper's presence on every site, for the router.
+pub fn all_sites_here() -> Subject {
+    Subject::join(&[ROOT, "*", "shopper", "*", "here"])
 }
 
 /// The whole audit trail, for its stream. Four tokens, where a shopper's
@@ -515,6 +576,7 @@ mod tests {
             s.events(),
             s.chat(),
             s.push(),
+            s.here(),
             s.inbox_prefix(),
             s.inbox_wildcard(),
         ] {

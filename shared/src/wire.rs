@@ -109,7 +109,7 @@ pub fn decode_push(bytes: &[u8]) -> Result<PushEnvelope, WireError> {
     decode(bytes, MAX_PUSH_BYTES, PushEnvelope::validate)
 }
 
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     match serde_json::to_vec(value) {
         Ok(bytes) => bytes,
         // Writing to a Vec cannot fail, the schema has no maps with
@@ -127,7 +127,7 @@ struct Version {
     v: u16,
 }
 
-fn decode<T: DeserializeOwned>(
+pub(crate) fn decode<T: DeserializeOwned>(
     bytes: &[u8],
     max: usize,
     validate: impl FnOnce(&T) -> Result<(), InvalidEvent>,

@@ -19,6 +19,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use floorwalker_shared::desk::Desk;
 use floorwalker_shared::event::{Batch, CartLine, Event, ShopperEvent};
 use floorwalker_shared::floor::{Floor, FloorConfig};
 use floorwalker_shared::metrics::Figures;
@@ -93,7 +94,7 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 
 fn frame(floor: &Floor, now: u64) -> Duration {
     let start = Instant::now();
-    let figures = Figures::of(floor, now);
+    let figures = Figures::of(floor, &Desk::default(), now);
     let rows = table::rows(
         floor,
         now,

@@ -44,7 +44,7 @@ pub struct InvalidEvent {
 }
 
 impl InvalidEvent {
-    fn new(kind: InvalidEventKind, field: &'static str) -> Self {
+    pub(crate) fn new(kind: InvalidEventKind, field: &'static str) -> Self {
         Self {
             kind,
             field,

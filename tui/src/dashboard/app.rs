@@ -2,6 +2,7 @@
 //! Nothing here touches the terminal or the network, so tests drive it with
 //! messages and a made-up clock.
 
+use floorwalker_shared::desk::Desk;
 use floorwalker_shared::floor::{Floor, FloorConfig};
 use floorwalker_shared::metrics::{Figures, History, Sample};
 use floorwalker_shared::session::State;
@@ -55,6 +56,7 @@ pub(crate) const MAX_TYPED_OFFER: usize = 200;
 #[derive(Debug)]
 pub(crate) struct App {
     pub(crate) floor: Floor,
+    pub(crate) desk: Desk,
     pub(crate) figures: Figures,
     pub(crate) history: History,
     pub(crate) now_ms: u64,
@@ -91,6 +93,7 @@ impl App {
     ) -> Self {
         Self {
             floor: Floor::new(config),
+            desk: Desk::default(),
             figures: Figures::default(),
             history: History::default(),
             now_ms,
@@ -143,8 +146,10 @@ impl App {
                 // clock: one sample as each minute begins (the figures visit
                 // every session, too much for every batch).
                 if self.conn == Conn::Replaying && !self.history.sampled(heard_ms) {
-                    self.history
-                        .record(heard_ms, Sample::from(&Figures::of(&self.floor, heard_ms)));
+                    self.history.record(
+                        heard_ms,
+                        Sample::from(&Figures::of(&self.floor, &self.desk, heard_ms)),
+                    );
                 }
                 Vec::new()
             }
@@ -193,7 +198,7 @@ impl App {
 
     /// Recomputes the figures and samples the sparklines.
     fn refresh(&mut self) {
-        self.figures = Figures::of(&self.floor, self.now_ms);
+        self.figures = Figures::of(&self.floor, &self.desk, self.now_ms);
         self.history
             .record(self.now_ms, Sample::from(&self.figures));
     }

@@ -23,14 +23,15 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         .collect::<Vec<_>>()
         .join("+");
     let ms = |v: Option<u64>| v.map_or_else(|| NOT_YET.to_owned(), duration);
+    let q = &f.service;
     let queue_detail = format!(
         "ASA {} FRT {} SL {}",
-        ms(f.average_answer_ms),
-        f.first_response_ms.map_or_else(
+        ms(q.average_answer_ms),
+        q.first_response_ms.map_or_else(
             || NOT_YET.to_owned(),
             |(p50, p90)| format!("{}/{}", duration(p50), duration(p90))
         ),
-        f.service_level_percent
+        q.service_level_percent
             .map_or_else(|| NOT_YET.to_owned(), |p| format!("{p}%")),
     );
     let panels: [(&str, String, Second); 4] = [
@@ -60,11 +61,11 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             "Queue",
             format!(
                 "{} waiting · max {}",
-                f.waiting,
-                if f.waiting == 0 {
+                q.waiting,
+                if q.waiting == 0 {
                     NOT_YET.to_owned()
                 } else {
-                    duration(f.longest_wait_ms)
+                    duration(q.longest_wait_ms)
                 },
             ),
             Second::Text(queue_detail),
