@@ -233,6 +233,18 @@ pub struct CartLine {
     pub value_minor: u64,
 }
 
+/// One line of a [`Push::Transcript`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptLine {
+    /// The message's id (the plugin's own for the shopper's lines).
+    pub msg_id: String,
+    /// Who wrote it: `None` for the shopper, else the name shown for the
+    /// agent or supervisor.
+    pub from: Option<String>,
+    /// What was written.
+    pub text: String,
+}
+
 /// A push to one shopper's storefront, with the schema version it was
 /// written in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,6 +286,33 @@ pub enum Push {
         text: String,
         /// Whether a supervisor, not the chat's agent, wrote it.
         from_supervisor: bool,
+        /// The message's id, so a page shown it twice (a resend, or a
+        /// transcript after it) shows it once; absent from older senders.
+        msg_id: Option<String>,
+    },
+    /// Where the shopper's waiting chat stands, sent whenever it changes.
+    QueueStatus {
+        /// The chat.
+        chat_id: String,
+        /// Place in the queue, from 1.
+        position: u32,
+        /// The wait to expect, in seconds, if the desk can tell yet.
+        expected_wait_secs: Option<u32>,
+    },
+    /// An agent took the chat.
+    ChatJoined {
+        /// The chat.
+        chat_id: String,
+        /// The name the shopper sees for the agent.
+        agent_name: String,
+    },
+    /// The chat so far, for a page that opened (or reconnected) while a
+    /// chat was going on.
+    Transcript {
+        /// The chat.
+        chat_id: String,
+        /// The latest lines, oldest first.
+        lines: Vec<TranscriptLine>,
     },
     /// Ask whether the chat helped; answered by `SurveyAnswer`.
     SurveyPrompt {

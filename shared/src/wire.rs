@@ -229,8 +229,9 @@ mod tests {
                     agent_name: "Mara".to_owned(),
                     text: "Hi!".to_owned(),
                     from_supervisor: false,
+                    msg_id: None,
                 },
-                r#"{"agent_message":{"chat_id":"c-1","agent_name":"Mara","text":"Hi!","from_supervisor":false}}"#,
+                r#"{"agent_message":{"chat_id":"c-1","agent_name":"Mara","text":"Hi!","from_supervisor":false,"msg_id":null}}"#,
             ),
             (
                 Push::SurveyPrompt {
@@ -449,6 +450,7 @@ mod tests {
             agent_name: worst(limits::MAX_AGENT_NAME_LEN),
             text: worst(limits::MAX_CHAT_TEXT_LEN),
             from_supervisor: true,
+            msg_id: None,
         });
         let bytes = encode_push(&push);
         assert!(bytes.len() > 6 * limits::MAX_CHAT_TEXT_LEN);

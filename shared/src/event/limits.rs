@@ -49,3 +49,11 @@ pub const MAX_CHECKOUT_STEP: u8 = 20;
 pub const MAX_DURATION_MS: u32 = 86_400_000;
 /// Highest scroll depth, in percent.
 pub const MAX_SCROLL_PERCENT: u8 = 100;
+/// Highest place in the queue a push may name.
+pub const MAX_QUEUE_POSITION: u32 = 1_000_000;
+/// Longest expected wait a push may name, in seconds (one day).
+pub const MAX_EXPECTED_WAIT_SECS: u32 = 86_400;
+/// Most lines in one transcript push; their texts and names together are
+/// at most [`MAX_CHAT_TEXT_LEN`] bytes, so the push fits in
+/// [`MAX_PUSH_BYTES`](crate::wire::MAX_PUSH_BYTES) however it is escaped.
+pub const MAX_TRANSCRIPT_LINES: usize = 20;

@@ -165,10 +165,29 @@ pub(crate) fn push_envelope() -> impl Strategy<Value = PushEnvelope> {
                     agent_name,
                     text,
                     from_supervisor,
+                    msg_id: None,
                 }
             ),
         (required(MAX_ID_LEN), required(MAX_QUESTION_LEN))
             .prop_map(|(chat_id, question)| Push::SurveyPrompt { chat_id, question }),
+        (
+            required(MAX_ID_LEN),
+            1..=super::limits::MAX_QUEUE_POSITION,
+            option::of(0..=super::limits::MAX_EXPECTED_WAIT_SECS)
+        )
+            .prop_map(
+                |(chat_id, position, expected_wait_secs)| Push::QueueStatus {
+                    chat_id,
+                    position,
+                    expected_wait_secs,
+                }
+            ),
+        (required(MAX_ID_LEN), required(MAX_AGENT_NAME_LEN)).prop_map(|(chat_id, agent_name)| {
+            Push::ChatJoined {
+                chat_id,
+                agent_name,
+            }
+        }),
     ]
     .prop_map(PushEnvelope::new)
 }

@@ -9,6 +9,7 @@ use super::limits::{
     MAX_PATH_LEN, MAX_QUANTITY, MAX_QUERY_LEN, MAX_QUESTION_LEN, MAX_REFERRER_LEN,
     MAX_SCROLL_PERCENT, MAX_SKU_LEN, MAX_STEP_NAME_LEN, MAX_TITLE_LEN, MAX_UTM_LEN,
 };
+use super::limits::{MAX_EXPECTED_WAIT_SECS, MAX_QUEUE_POSITION, MAX_TRANSCRIPT_LINES};
 use super::{Batch, CartLine, Event, Push, PushEnvelope, SCHEMA_VERSION, ShopperEvent, Utm};
 
 /// Which rule a batch or push broke; what a consumer counts rejections by.
@@ -247,10 +248,60 @@ impl Push {
                 agent_name,
                 text,
                 from_supervisor: _,
+                msg_id,
             } => {
                 required(chat_id, MAX_ID_LEN, "agent_message.chat_id")?;
                 required(agent_name, MAX_AGENT_NAME_LEN, "agent_message.agent_name")?;
-                required(text, MAX_CHAT_TEXT_LEN, "agent_message.text")
+                required(text, MAX_CHAT_TEXT_LEN, "agent_message.text")?;
+                msg_id
+                    .as_deref()
+                    .map_or(Ok(()), |id| id_token(id, "agent_message.msg_id"))
+            }
+            Self::QueueStatus {
+                chat_id,
+                position,
+                expected_wait_secs,
+            } => {
+                required(chat_id, MAX_ID_LEN, "queue_status.chat_id")?;
+                within(*position, 1, MAX_QUEUE_POSITION, "queue_status.position")?;
+                expected_wait_secs.map_or(Ok(()), |secs| {
+                    within(
+                        secs,
+                        0,
+                        MAX_EXPECTED_WAIT_SECS,
+                        "queue_status.expected_wait_secs",
+                    )
+                })
+            }
+            Self::ChatJoined {
+                chat_id,
+                agent_name,
+            } => {
+                required(chat_id, MAX_ID_LEN, "chat_joined.chat_id")?;
+                required(agent_name, MAX_AGENT_NAME_LEN, "chat_joined.agent_name")
+            }
+            Self::Transcript { chat_id, lines } => {
+                required(chat_id, MAX_ID_LEN, "transcript.chat_id")?;
+                if lines.len() > MAX_TRANSCRIPT_LINES {
+                    return Err(InvalidEvent::new(
+                        InvalidEventKind::TooManyEvents,
+                        "transcript.lines",
+                    ));
+                }
+                let mut total = 0;
+                for line in lines {
+                    id_token(&line.msg_id, "transcript.msg_id")?;
+                    optional(line.from.as_deref(), MAX_AGENT_NAME_LEN, "transcript.from")?;
+                    required(&line.text, MAX_CHAT_TEXT_LEN, "transcript.text")?;
+                    total += line.text.len() + line.from.as_deref().map_or(0, str::len);
+                }
+                if total > MAX_CHAT_TEXT_LEN {
+                    return Err(InvalidEvent::new(
+                        InvalidEventKind::FieldTooLong,
+                        "transcript.lines",
+                    ));
+                }
+                Ok(())
             }
             Self::SurveyPrompt { chat_id, question } => {
                 required(chat_id, MAX_ID_LEN, "survey_prompt.chat_id")?;
@@ -323,6 +374,7 @@ mod tests {
     use pretty_assertions::assert_eq;
 
     use super::*;
+    use crate::event::TranscriptLine;
 
     fn s(value: &str) -> String {
         value.to_owned()
@@ -447,12 +499,77 @@ mod tests {
                 agent_name: s("Mara"),
                 text: s("They run half a size small."),
                 from_supervisor: false,
+                msg_id: None,
             },
             Push::SurveyPrompt {
                 chat_id: s("c-1"),
                 question: s("Did this chat help?"),
             },
+            Push::QueueStatus {
+                chat_id: s("c-1"),
+                position: 2,
+                expected_wait_secs: Some(90),
+            },
+            Push::ChatJoined {
+                chat_id: s("c-1"),
+                agent_name: s("Mara"),
+            },
+            Push::Transcript {
+                chat_id: s("c-1"),
+                lines: vec![
+                    TranscriptLine {
+                        msg_id: s("m-1"),
+                        from: None,
+                        text: s("Do these run small?"),
+                    },
+                    TranscriptLine {
+                        msg_id: s("a-1"),
+                        from: Some(s("Mara")),
+                        text: s("Half a size."),
+                    },
+                ],
+            },
         ]
+    }
+
+    #[test]
+    fn queue_status_and_transcripts_are_bounded() {
+        let status = |position| {
+            PushEnvelope::new(Push::QueueStatus {
+                chat_id: s("c"),
+                position,
+                expected_wait_secs: None,
+            })
+            .validate()
+            .map_err(|e| (e.kind(), e.field()))
+        };
+        assert_eq!(
+            status(0),
+            Err((InvalidEventKind::OutOfRange, "queue_status.position"))
+        );
+        assert_eq!(status(1), Ok(()));
+        let line = |text: String| TranscriptLine {
+            msg_id: s("m"),
+            from: None,
+            text,
+        };
+        let transcript = |lines| {
+            PushEnvelope::new(Push::Transcript {
+                chat_id: s("c"),
+                lines,
+            })
+            .validate()
+            .map_err(|e| (e.kind(), e.field()))
+        };
+        assert_eq!(
+            transcript(vec![line(s("hi")); MAX_TRANSCRIPT_LINES + 1]),
+            Err((InvalidEventKind::TooManyEvents, "transcript.lines"))
+        );
+        assert_eq!(
+            transcript(vec![line("x".repeat(MAX_CHAT_TEXT_LEN / 2 + 1)); 2]),
+            Err((InvalidEventKind::FieldTooLong, "transcript.lines")),
+            "the lines together must fit one push"
+        );
     }
 
     #[test]
@@ -841,6 +958,7 @@ mod tests {
                     agent_name: s("Mara"),
                     text: s("Hi"),
                     from_supervisor: true,
+                    msg_id: None,
                 },
             },
             StringField {
@@ -852,6 +970,7 @@ mod tests {
                     agent_name,
                     text: s("Hi"),
                     from_supervisor: true,
+                    msg_id: None,
                 },
             },
             StringField {
@@ -863,6 +982,7 @@ mod tests {
                     agent_name: s("Mara"),
                     text,
                     from_supervisor: true,
+                    msg_id: None,
                 },
             },
             StringField {
