@@ -621,6 +621,7 @@ fn the_launcher_opens_a_chat_whose_messages_go_both_ways_and_it_ends_with_the_su
             agent_name: "Ana".into(),
             text: answer.into(),
             from_supervisor: false,
+            msg_id: None,
         },
     )])
     .unwrap();
