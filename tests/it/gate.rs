@@ -94,7 +94,7 @@ fn a_shopper_is_confined_to_its_own_session() {
     let (sa, sb): (SessionSubjects, SessionSubjects) = (a.subjects(), b.subjects());
     let mut shopper_a = connect_shopper(&server, &a).unwrap();
     let mut shopper_b = connect_shopper(&server, &b).unwrap();
-    let mut agent = connect_operator(&server, Role::Agent);
+    let mut router = connect_operator(&server, Role::Router);
     let mut dashboard = connect_operator(&server, Role::Dashboard);
 
     // Its own push subject and inbox are open to it.
@@ -126,8 +126,10 @@ fn a_shopper_is_confined_to_its_own_session() {
     for subject in [
         sb.events(),
         sb.chat(),
+        sb.here(),
         sb.push(),
         sa.push(),
+        subject::desk("ana", "claim").unwrap(),
         subject::gate_status(),
         subj("$JS.API.INFO"),
     ] {
@@ -135,7 +137,7 @@ fn a_shopper_is_confined_to_its_own_session() {
     }
 
     // An offer to B reaches B and nobody else.
-    allowed(&mut agent, publish(sb.push(), b"offer for B"));
+    allowed(&mut router, publish(sb.push(), b"offer for B"));
     let to_b = shopper_b.roundtrip(&[], WAIT).unwrap();
     assert_eq!(to_b.messages.len(), 1, "B did not get its offer");
     assert_eq!(&to_b.messages[0].payload[..], b"offer for B");
@@ -344,8 +346,8 @@ fn a_shopper_over_its_limits_is_cut_off_and_operators_are_not() {
         "{:?}",
         rt.errors
     );
-    let mut agent = connect_operator(&server, Role::Agent);
-    allowed(&mut agent, publish(gs.push(), b"once"));
+    let mut router = connect_operator(&server, Role::Router);
+    allowed(&mut router, publish(gs.push(), b"once"));
     let got = shopper.roundtrip(&[], WAIT).unwrap();
     let sids: Vec<u64> = got.messages.iter().map(|m| m.sid).collect();
     assert_eq!(sids, [1], "the refused subscription received messages");
@@ -411,14 +413,33 @@ fn each_operator_role_can_do_its_job_and_nothing_beyond_it() {
     refused(&mut dashboard, sub(subj("fw.inbox.agent.>"), 3));
     refused(&mut dashboard, sub(shopper.push(), 4));
 
-    // Agents and the simulator's bots read streams and answer in chats;
-    // they cannot reconfigure streams.
+    // Agents and the simulator's bots read streams and record what they do
+    // in chats, under their own name; the router, not they, speaks to
+    // shoppers, and they cannot reconfigure streams.
     for role in [Role::Agent, Role::Simulator] {
         let mut op = connect_operator(&server, role);
-        let inbox = format!("fw.inbox.{}", role.name());
+        let user = role.name();
+        let inbox = format!("fw.inbox.{user}");
         allowed(&mut op, sub(subj(&format!("{inbox}.>")), 1));
         allowed(&mut op, sub(subject::all_sites_chat(), 2));
-        allowed(&mut op, publish(shopper.push(), b"hello from an agent"));
+        allowed(
+            &mut op,
+            publish(subject::desk(user, "message").unwrap(), b"{}"),
+        );
+        allowed(&mut op, publish(subject::presence(user).unwrap(), b""));
+        refused(
+            &mut op,
+            publish(subject::desk("dashboard", "message").unwrap(), b"{}"),
+        );
+        refused(
+            &mut op,
+            publish(subject::desk(user, "whisper").unwrap(), b"{}"),
+        );
+        refused(
+            &mut op,
+            publish(subject::desk(user, "lost").unwrap(), b"{}"),
+        );
+        refused(&mut op, publish(shopper.push(), b"hello from an agent"));
         let info = allowed(
             &mut op,
             publish_with_reply(
@@ -440,6 +461,31 @@ fn each_operator_role_can_do_its_job_and_nothing_beyond_it() {
         }
         refused(&mut op, publish(shopper.chat(), b"{}"));
     }
+
+    // The router speaks to shoppers and records its own findings only.
+    let mut router = connect_operator(&server, Role::Router);
+    allowed(&mut router, publish(shopper.push(), b"you are number 2"));
+    allowed(&mut router, sub(subject::all_sites_here(), 1));
+    allowed(&mut router, sub(subject::all_presence(), 2));
+    allowed(
+        &mut router,
+        publish(subject::desk("router", "gone").unwrap(), b"{}"),
+    );
+    refused(
+        &mut router,
+        publish(subject::desk("router", "claim").unwrap(), b"{}"),
+    );
+    refused(&mut router, publish(shopper.here(), b""));
+
+    // The dashboard may whisper and reassign, not pass for the router.
+    allowed(
+        &mut dashboard,
+        publish(subject::desk("dashboard", "whisper").unwrap(), b"{}"),
+    );
+    refused(
+        &mut dashboard,
+        publish(subject::desk("dashboard", "lost").unwrap(), b"{}"),
+    );
 
     // Tail reads; it pushes nothing and configures nothing.
     let mut tail = connect_operator(&server, Role::Tail);

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod auth;
+mod chat;
 mod codec;
 mod dashboard;
 mod demo;

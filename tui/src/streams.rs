@@ -1,7 +1,10 @@
 //! The JetStream streams Floorwalker keeps: every shopper's batches
-//! ([`EVENTS`], what a dashboard replays when it opens) and the audit trail
-//! of what operators did ([`AUDIT`]). An admin creates them ([`ensure`];
-//! `floorwalker demo` does it for the demo); other roles may only read.
+//! ([`EVENTS`], what a dashboard replays when it opens) and the record of
+//! everything said and decided ([`AUDIT`]: offers operators sent, and every
+//! chat fact of shoppers, agents, supervisors and the router, which
+//! `floorwalker_shared::desk` folds). An admin creates them or brings an
+//! older configuration up to date ([`ensure`]; `floorwalker demo` does it
+//! for the demo); other roles may only read.
 
 use std::time::Duration;
 
@@ -11,16 +14,16 @@ use floorwalker_shared::subject;
 /// Every shopper's event batches, kept for a day.
 pub const EVENTS: &str = "EVENTS";
 
-/// What operators did (offers sent, and later chat actions), kept a year.
+/// Offers sent and every chat fact, kept a year.
 pub const AUDIT: &str = "AUDIT";
 
 /// Why the streams could not be set up.
 #[derive(Debug, thiserror::Error)]
-#[error("could not create or check stream '{stream}': {source}")]
+#[error("could not create or update stream '{stream}': {source}")]
 pub struct StreamsError {
-    stream: &'static str,
+    stream: String,
     #[source]
-    source: jetstream::context::CreateStreamError,
+    source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 /// The streams' configurations.
@@ -37,28 +40,62 @@ pub fn configs() -> [stream::Config; 2] {
         },
         stream::Config {
             name: AUDIT.to_owned(),
-            subjects: vec![subject::audit_all().to_string()],
+            subjects: vec![
+                subject::audit_all().to_string(),
+                subject::all_sites_chat().to_string(),
+            ],
             storage: stream::StorageType::File,
             max_age: Duration::from_secs(365 * 24 * 3_600),
             // Full is refused, not forgotten: an audit trail loses nothing.
             max_bytes: 1 << 30,
             discard: stream::DiscardPolicy::New,
+            // A shopper's or agent's resend within this window is stored once.
+            duplicate_window: Duration::from_secs(10 * 60),
             ..stream::Config::default()
         },
     ]
 }
 
-/// Creates the streams that do not exist yet (as an admin).
+/// Creates the streams that do not exist yet and brings the subjects and
+/// limits of older ones up to date (as an admin).
 pub async fn ensure(client: &async_nats::Client) -> Result<(), StreamsError> {
     let js = jetstream::new(client.clone());
     for config in configs() {
-        let name = if config.name == EVENTS { EVENTS } else { AUDIT };
-        js.get_or_create_stream(config)
-            .await
-            .map_err(|source| StreamsError {
-                stream: name,
-                source,
-            })?;
+        let name = config.name.clone();
+        let fail = |source: Box<dyn std::error::Error + Send + Sync>| StreamsError {
+            stream: name.clone(),
+            source,
+        };
+        match js.get_stream(&config.name).await {
+            Ok(mut stream) => {
+                let have = stream
+                    .info()
+                    .await
+                    .map_err(|e| fail(e.into()))?
+                    .config
+                    .clone();
+                if have.subjects != config.subjects
+                    || have.max_age != config.max_age
+                    || have.duplicate_window != config.duplicate_window
+                {
+                    js.update_stream(config.clone())
+                        .await
+                        .map_err(|e| fail(e.into()))?;
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    jetstream::context::GetStreamErrorKind::JetStream(ref js)
+                        if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
+                ) =>
+            {
+                js.create_stream(config.clone())
+                    .await
+                    .map_err(|e| fail(e.into()))?;
+            }
+            Err(e) => return Err(fail(e.into())),
+        }
     }
     Ok(())
 }

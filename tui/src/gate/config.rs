@@ -136,9 +136,10 @@ impl GateConfig {
         let issuer = self.issuer().map(|k| k.public_key()).unwrap_or_default();
         let xkey = self.xkey().map(|k| k.public_key()).unwrap_or_default();
         let status = subject::gate_status();
-        let (events, chat, push) = (
+        let (events, chat, here, push) = (
             subject::all_sites_events(),
             subject::all_sites_chat(),
+            subject::all_sites_here(),
             subject::all_sites_push(),
         );
         let limits = self.shopper;
@@ -159,6 +160,7 @@ accounts {{
     exports: [
       {{ service: "{events}" }}
       {{ service: "{chat}" }}
+      {{ service: "{here}" }}
       {{ stream: "{push}" }}
     ]
   }}
@@ -167,6 +169,7 @@ accounts {{
     imports: [
       {{ service: {{ account: "{APP_ACCOUNT}", subject: "{events}" }} }}
       {{ service: {{ account: "{APP_ACCOUNT}", subject: "{chat}" }} }}
+      {{ service: {{ account: "{APP_ACCOUNT}", subject: "{here}" }} }}
       {{ stream: {{ account: "{APP_ACCOUNT}", subject: "{push}" }} }}
     ]
   }}

@@ -10,6 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use floorwalker_shared::chat::DeskFact;
 use floorwalker_shared::credential::ShopperCredential;
 use floorwalker_shared::subject::{self, Subject, js};
 
@@ -28,16 +29,20 @@ pub enum Role {
     Tail,
     /// The simulator's agent bots: what an agent may do.
     Simulator,
+    /// The chat router: tells waiting shoppers their place, delivers
+    /// agents' messages, finds lost agents and gone shoppers.
+    Router,
 }
 
 impl Role {
     /// Every role, in the order the docs list them.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Admin,
         Self::Dashboard,
         Self::Agent,
         Self::Tail,
         Self::Simulator,
+        Self::Router,
     ];
 
     /// The role's name in config and credential files.
@@ -48,6 +53,7 @@ impl Role {
             Self::Agent => "agent",
             Self::Tail => "tail",
             Self::Simulator => "simulator",
+            Self::Router => "router",
         }
     }
 }
@@ -66,7 +72,9 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.name() == s)
             .ok_or_else(|| {
-                format!("unknown role '{s}'; roles: admin, dashboard, agent, tail, simulator")
+                format!(
+                    "unknown role '{s}'; roles: admin, dashboard, agent, tail, simulator, router"
+                )
             })
     }
 }
@@ -146,7 +154,7 @@ impl Grants {
 pub fn shopper(credential: &ShopperCredential) -> Grants {
     let s = credential.subjects();
     Grants {
-        publish: vec![s.events(), s.chat()],
+        publish: vec![s.events(), s.chat(), s.here()],
         subscribe: vec![s.push(), s.inbox_wildcard()],
         ..Grants::default()
     }
@@ -172,7 +180,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
     .concat();
     let shopper_traffic = vec![subject::all_sites_events(), subject::all_sites_chat()];
     // No operator publishes as a shopper; none but admin manages streams.
-    let impersonation = shopper_traffic.clone();
+    let impersonation = [shopper_traffic.clone(), vec![subject::all_sites_here()]].concat();
     let operator_deny = [impersonation.clone(), js::stream_admin()].concat();
     match role {
         Role::Admin => Grants {
@@ -184,7 +192,8 @@ pub fn operator(role: Role, user: &str) -> Grants {
         Role::Dashboard => Grants {
             publish: [
                 vec![subject::all_sites_push(), subject::gate_status()],
-                subject::audit_of(user).ok().into_iter().collect(),
+                subject::audit_offer(user).ok().into_iter().collect(),
+                desk_kinds(user, &DeskFact::SUPERVISOR_KINDS),
                 read_streams,
             ]
             .concat(),
@@ -192,10 +201,33 @@ pub fn operator(role: Role, user: &str) -> Grants {
             subscribe: [shopper_traffic, inbox].concat(),
             subscribe_deny: vec![],
         },
+        // Agents record what they do; the router, not they, speaks to
+        // shoppers, so an agent's console cannot push to any shopper.
         Role::Agent | Role::Simulator => Grants {
-            publish: [vec![subject::all_sites_push()], read_streams].concat(),
+            publish: [
+                desk_kinds(user, &DeskFact::AGENT_KINDS),
+                subject::presence(user).ok().into_iter().collect(),
+                read_streams,
+            ]
+            .concat(),
             publish_deny: operator_deny,
             subscribe: [shopper_traffic, inbox].concat(),
+            subscribe_deny: vec![],
+        },
+        Role::Router => Grants {
+            publish: [
+                vec![subject::all_sites_push()],
+                desk_kinds(user, &DeskFact::ROUTER_KINDS),
+                read_streams,
+            ]
+            .concat(),
+            publish_deny: operator_deny,
+            subscribe: [
+                shopper_traffic,
+                vec![subject::all_sites_here(), subject::all_presence()],
+                inbox,
+            ]
+            .concat(),
             subscribe_deny: vec![],
         },
         Role::Tail => Grants {
@@ -205,6 +237,14 @@ pub fn operator(role: Role, user: &str) -> Grants {
             subscribe_deny: vec![],
         },
     }
+}
+
+/// The desk subjects of `kinds` under `user`.
+fn desk_kinds(user: &str, kinds: &[&str]) -> Vec<Subject> {
+    kinds
+        .iter()
+        .filter_map(|kind| subject::desk(user, kind).ok())
+        .collect()
 }
 
 /// The permission table as Markdown, as docs/ARCHITECTURE.md shows it.
