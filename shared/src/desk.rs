@@ -161,6 +161,17 @@ pub struct Line {
     pub speaker: Speaker,
     /// What it says (untrusted text: sanitize before display).
     pub text: String,
+    /// The message's id as the shopper's page knows it (see
+    /// [`page_msg_id`]); `None` for notes.
+    pub msg_id: Option<String>,
+}
+
+/// The id a page knows an operator's message by: apart from the page's own
+/// ids, which the shopper's plugin makes.
+pub fn page_msg_id(operator_msg_id: &str) -> String {
+    let mut id = String::from("op-");
+    id.push_str(operator_msg_id);
+    id
 }
 
 /// A shopper's answer to the survey that closes a chat.
@@ -227,6 +238,7 @@ impl Chat {
             at_ms,
             speaker: Speaker::Note,
             text: text.into(),
+            msg_id: None,
         });
     }
 }
@@ -422,6 +434,7 @@ impl Desk {
                     at_ms,
                     speaker: Speaker::Shopper,
                     text: text.clone(),
+                    msg_id: Some(msg_id.clone()),
                 });
                 chat.awaiting_since.get_or_insert(at_ms);
                 Ok(true)
@@ -732,8 +745,7 @@ impl Desk {
         let max_lines = self.config.max_lines;
         let chat = self.chats.get_mut(chat_id).ok_or(Rejection::Unknown)?;
         // Operators' ids are theirs, shoppers' theirs: keep them apart.
-        let mut key = String::from("op-");
-        key.push_str(msg_id);
+        let key = page_msg_id(msg_id);
         if chat.msg_ids.contains(&key) {
             return Ok(false);
         }
@@ -749,11 +761,12 @@ impl Desk {
             return Err(Rejection::Full);
         }
         let seen_by_shopper = !matches!(speaker, Speaker::Whisper(_));
-        chat.msg_ids.insert(key);
+        chat.msg_ids.insert(key.clone());
         chat.lines.push(Line {
             at_ms,
             speaker,
             text: text.into(),
+            msg_id: Some(key),
         });
         if seen_by_shopper {
             chat.first_response_ms.get_or_insert(at_ms);

@@ -1,13 +1,23 @@
-//! Chats: shoppers' chat facts stored once in JetStream through the gate.
+//! Chats: shoppers' chat facts stored once in JetStream through the gate,
+//! the router speaking to shoppers, and `tail` reporting the figures.
 
+use std::collections::VecDeque;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use bytes::Bytes;
-use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
+use floorwalker::gate::policy::Role;
+use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope, DeskFact};
+use floorwalker_shared::event::Push;
 use floorwalker_shared::nats::{ClientOp, HeaderMap, ServerOp};
-use floorwalker_tests::clients::{connect_shopper, new_shopper};
+use floorwalker_shared::subject::{self, SessionSubjects, Subject};
+use floorwalker_shared::wire::decode_push;
+use floorwalker_tests::bin::floorwalker;
+use floorwalker_tests::clients::{connect_operator, connect_shopper, new_shopper};
+use floorwalker_tests::raw::{RawClient, Tcp, Ws};
 use floorwalker_tests::server::TestServer;
 use floorwalker_tests::setup::create_streams;
+use floorwalker_tests::wait_until;
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -63,4 +73,289 @@ fn a_shoppers_chat_fact_is_stored_once_however_often_it_is_sent() {
     assert_eq!(acks[0].get("duplicate"), None, "{}", acks[0]);
     assert_eq!(acks[1]["seq"], acks[0]["seq"], "{}", acks[1]);
     assert_eq!(acks[1]["duplicate"], true, "{}", acks[1]);
+}
+
+/// A shopper's page as the plugin drives it, over a raw WebSocket client:
+/// pushes on sid 1, acknowledgements in its inbox on sid 2.
+struct Page {
+    client: RawClient<Ws>,
+    subjects: SessionSubjects,
+    sent: u32,
+    /// Pushes read while waiting for something else.
+    pushes: VecDeque<Push>,
+}
+
+impl Page {
+    fn open(server: &TestServer) -> Self {
+        let cred = new_shopper("shop");
+        let subjects = cred.subjects();
+        let mut client = connect_shopper(server, &cred).unwrap();
+        client
+            .send(&[
+                ClientOp::Sub {
+                    subject: subjects.push(),
+                    queue: None,
+                    sid: 1,
+                },
+                ClientOp::Sub {
+                    subject: subjects.inbox_wildcard(),
+                    queue: None,
+                    sid: 2,
+                },
+            ])
+            .unwrap();
+        Self {
+            client,
+            subjects,
+            sent: 0,
+            pushes: VecDeque::new(),
+        }
+    }
+
+    /// Sends a chat fact as the plugin does and waits for the stream's
+    /// acknowledgement.
+    fn say(&mut self, fact: ChatFact) {
+        self.sent += 1;
+        let reply = self.subjects.inbox(&format!("a{}", self.sent)).unwrap();
+        let mut headers = HeaderMap::new();
+        let id = format!("{}-{}", self.subjects.token(), fact.dedupe_id());
+        headers.append("Nats-Msg-Id", id).unwrap();
+        self.client
+            .send(&[ClientOp::Pub {
+                subject: self.subjects.chat(),
+                reply: Some(reply.clone()),
+                headers: Some(headers),
+                payload: Bytes::from(ChatEnvelope::new(fact).encode()),
+            }])
+            .unwrap();
+        loop {
+            match self
+                .client
+                .next_significant(WAIT)
+                .expect("an acknowledgement")
+            {
+                ServerOp::Msg(msg) if msg.subject == reply => {
+                    let ack = String::from_utf8_lossy(&msg.payload).into_owned();
+                    assert!(ack.contains("\"stream\""), "not stored: {ack}");
+                    return;
+                }
+                ServerOp::Msg(msg) if msg.sid == 1 => {
+                    self.pushes
+                        .push_back(decode_push(&msg.payload).unwrap().push);
+                }
+                ServerOp::Err(e) => panic!("refused: {e:?}"),
+                _ => {}
+            }
+        }
+    }
+
+    fn here(&mut self) {
+        self.client
+            .send(&[ClientOp::Pub {
+                subject: self.subjects.here(),
+                reply: None,
+                headers: None,
+                payload: Bytes::new(),
+            }])
+            .unwrap();
+    }
+
+    /// The next push that `want` picks, skipping others.
+    fn wait_push<T>(&mut self, what: &str, want: impl Fn(&Push) -> Option<T>) -> T {
+        while let Some(push) = self.pushes.pop_front() {
+            if let Some(found) = want(&push) {
+                return found;
+            }
+        }
+        loop {
+            match self.client.next_significant(WAIT) {
+                Ok(ServerOp::Msg(msg)) if msg.sid == 1 => {
+                    let push = decode_push(&msg.payload).unwrap().push;
+                    if let Some(found) = want(&push) {
+                        return found;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => panic!("waiting for {what}: {e:?}"),
+            }
+        }
+    }
+}
+
+/// An agent's console reduced to the facts it records.
+struct Console {
+    client: RawClient<Tcp>,
+    user: String,
+    sent: u32,
+}
+
+impl Console {
+    fn open(server: &TestServer) -> Self {
+        let mut client = connect_operator(server, Role::Agent);
+        client
+            .send(&[ClientOp::Sub {
+                subject: Subject::new("fw.inbox.agent.>").unwrap(),
+                queue: None,
+                sid: 1,
+            }])
+            .unwrap();
+        Self {
+            client,
+            user: Role::Agent.name().to_owned(),
+            sent: 0,
+        }
+    }
+
+    fn record(&mut self, fact: DeskFact) {
+        self.sent += 1;
+        let reply = Subject::new(format!("fw.inbox.agent.{}", self.sent)).unwrap();
+        let ack = self
+            .client
+            .roundtrip(
+                &[ClientOp::Pub {
+                    subject: subject::desk(&self.user, fact.kind()).unwrap(),
+                    reply: Some(reply),
+                    headers: None,
+                    payload: Bytes::from(DeskEnvelope::new(fact).encode()),
+                }],
+                WAIT,
+            )
+            .unwrap();
+        assert!(ack.errors.is_empty(), "{:?}", ack.errors);
+        let presence = ClientOp::Pub {
+            subject: subject::presence(&self.user).unwrap(),
+            reply: None,
+            headers: None,
+            payload: Bytes::new(),
+        };
+        self.client.send(&[presence]).unwrap();
+    }
+}
+
+/// The whole lifecycle through the router, with known timings, and the
+/// figures `floorwalker tail --json` reports for it:
+/// - A asks at 0 and B at about 0; the router tells them places 1 and 2;
+/// - the agent claims A's chat after 2 s (A is told who joined, B that it
+///   is now first), A writes, and the agent answers 1 s later;
+/// - B gives up waiting; the agent ends A's chat; A gets the survey and
+///   answers No, which opens an incident.
+#[test]
+fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
+    let server = TestServer::start();
+    create_streams(&server);
+    let _router = server.start_router();
+    let mut agent = Console::open(&server);
+    agent.record(DeskFact::Status {
+        available: true,
+        capacity: 2,
+    });
+    let (mut a, mut b) = (Page::open(&server), Page::open(&server));
+    let request = |chat: &str| ChatFact::Request {
+        chat_id: chat.into(),
+        offer_id: None,
+    };
+    a.say(request("chat-a"));
+    b.say(request("chat-b"));
+    let place = |push: &Push| match push {
+        Push::QueueStatus { position, .. } => Some(*position),
+        _ => None,
+    };
+    assert_eq!(a.wait_push("A's place", place), 1);
+    assert_eq!(b.wait_push("B's place", place), 2);
+
+    std::thread::sleep(Duration::from_secs(2));
+    agent.record(DeskFact::Claim {
+        chat_id: "chat-a".into(),
+    });
+    let joined = a.wait_push("who joined", |p| match p {
+        Push::ChatJoined { agent_name, .. } => Some(agent_name.clone()),
+        _ => None,
+    });
+    assert_eq!(joined, "agent");
+    assert_eq!(b.wait_push("B's new place", place), 1);
+
+    a.say(ChatFact::Message {
+        chat_id: "chat-a".into(),
+        msg_id: "m1".into(),
+        text: "Do these run small?".into(),
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    agent.record(DeskFact::Message {
+        chat_id: "chat-a".into(),
+        msg_id: "r1".into(),
+        text: "Half a size, yes.".into(),
+    });
+    let answer = a.wait_push("the answer", |p| match p {
+        Push::AgentMessage { text, msg_id, .. } => Some((text.clone(), msg_id.clone())),
+        _ => None,
+    });
+    assert_eq!(answer, ("Half a size, yes.".into(), Some("op-r1".into())));
+
+    b.say(ChatFact::Leave {
+        chat_id: "chat-b".into(),
+    });
+    agent.record(DeskFact::End {
+        chat_id: "chat-a".into(),
+    });
+    a.wait_push("the survey", |p| {
+        matches!(p, Push::SurveyPrompt { .. }).then_some(())
+    });
+    a.here();
+    a.say(ChatFact::Survey {
+        chat_id: "chat-a".into(),
+        helped: false,
+        comment: Some("I wanted a size chart".into()),
+    });
+
+    let report = wait_until(Duration::from_secs(20), || {
+        let report = tail_json(&server);
+        (report["incidents_open"] == 1).then_some(report)
+    })
+    .expect("the No never became an incident");
+    let ms = |key: &str| {
+        report[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{key}: {report}"))
+    };
+    assert_eq!(report["waiting"], 0, "{report}");
+    assert_eq!(report["answered"], 1, "{report}");
+    assert_eq!(report["abandoned"], 1, "{report}");
+    assert!(
+        (1_800..5_000).contains(&ms("average_answer_ms")),
+        "{report}"
+    );
+    assert!(
+        (2_800..7_000).contains(&ms("first_response_p50_ms")),
+        "{report}"
+    );
+    assert!((800..4_000).contains(&ms("response_p50_ms")), "{report}");
+    assert_eq!(
+        report["service_level_pct"], 50,
+        "A on time, B abandoned: {report}"
+    );
+    assert_eq!(report["abandonment_pct"], 50, "{report}");
+    assert_eq!(report["surveys"], 1, "{report}");
+    assert_eq!(report["csat_pct"], 0, "{report}");
+    assert_eq!(report["agents_available"], 1, "{report}");
+    assert_eq!(report["incidents_waiting"], 1, "{report}");
+}
+
+/// One report of `floorwalker tail --json`.
+fn tail_json(server: &TestServer) -> serde_json::Value {
+    let creds = server.dir().join("tail.creds");
+    server.creds(Role::Tail).store(&creds).unwrap();
+    let out = Command::new(floorwalker())
+        .arg("--log-file")
+        .arg(server.dir().join("tail.log"))
+        .args(["tail", "--json", "--count", "1", "--every", "1", "--server"])
+        .arg(server.server().client_url())
+        .arg("--creds")
+        .arg(&creds)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    serde_json::from_str(text.lines().next().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {text}"))
 }

@@ -159,6 +159,31 @@ impl TestServer {
         GateProcess::start_named(self.dir.path(), &self.server().client_url(), name)
     }
 
+    /// Starts `floorwalker router` with the router's credentials, and waits
+    /// until it has read the streams' history.
+    ///
+    /// # Panics
+    /// If it cannot start or does not get ready.
+    pub fn start_router(&self) -> Service {
+        let creds = self.dir.path().join("router.creds");
+        self.creds(Role::Router)
+            .store(&creds)
+            .expect("storing the router's credentials");
+        let url = self.server().client_url();
+        let args = [
+            "router".as_ref(),
+            "--server".as_ref(),
+            url.as_ref(),
+            "--creds".as_ref(),
+            creds.as_os_str(),
+            "--shopper-timeout-secs".as_ref(),
+            "20".as_ref(),
+            "--agent-timeout-secs".as_ref(),
+            "20".as_ref(),
+        ];
+        Service::run(self.dir.path(), "router", &args, "router: ready")
+    }
+
     /// The gate's log file.
     pub fn gate_log(&self) -> String {
         fs::read_to_string(self.dir.path().join("gate.log")).unwrap_or_default()
@@ -174,47 +199,79 @@ impl std::ops::Deref for TestServer {
 }
 
 /// A `floorwalker gate` process, stopped on `Drop`.
-pub struct GateProcess {
+pub type GateProcess = Service;
+
+/// A `floorwalker` service process (the gate, the router), stopped on
+/// `Drop`.
+pub struct Service {
     child: Child,
     output: PathBuf,
 }
 
-impl GateProcess {
+impl Service {
     fn start(dir: &Path, url: &str) -> Self {
         Self::start_named(dir, url, "gate")
     }
 
     fn start_named(dir: &Path, url: &str, name: &str) -> Self {
+        let config = dir.join("auth").join("gate.toml");
+        let args = [
+            "gate".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--server".as_ref(),
+            url.as_ref(),
+        ];
+        Self::run(dir, name, &args, "gate: ready")
+    }
+
+    /// Runs `floorwalker <args>` with its log and output in `dir` under
+    /// `name`, and waits until it prints `ready`.
+    ///
+    /// # Panics
+    /// If it exits or does not get ready in time.
+    pub fn run(dir: &Path, name: &str, args: &[&std::ffi::OsStr], ready: &str) -> Self {
         let output = dir.join(format!("{name}.out"));
-        let out = File::create(&output).expect("creating the gate's output file");
+        let out = File::create(&output).expect("creating a service's output file");
         let err = out.try_clone().expect("cloning a file handle");
         let child = Command::new(bin::floorwalker())
             .arg("--log-file")
             .arg(dir.join(format!("{name}.log")))
-            .arg("gate")
-            .arg("--config")
-            .arg(dir.join("auth").join("gate.toml"))
-            .arg("--server")
-            .arg(url)
+            .args(args)
             .env("RUST_LOG", "debug")
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
             .spawn()
-            .expect("starting floorwalker gate");
-        let mut gate = Self { child, output };
-        let ready = wait_until(START, || {
-            if let Ok(Some(status)) = gate.child.try_wait() {
-                panic!("floorwalker gate exited ({status}):\n{}", gate.printed());
+            .unwrap_or_else(|e| panic!("starting floorwalker {name}: {e}"));
+        let mut service = Self { child, output };
+        let started = wait_until(START, || {
+            if let Ok(Some(status)) = service.child.try_wait() {
+                panic!(
+                    "floorwalker {name} exited ({status}):\n{}",
+                    service.printed()
+                );
             }
-            gate.printed().contains("gate: ready").then_some(())
+            service.printed().contains(ready).then_some(())
         });
         assert!(
-            ready.is_some(),
-            "floorwalker gate did not get ready:\n{}",
-            gate.printed()
+            started.is_some(),
+            "floorwalker {name} did not get ready:\n{}",
+            service.printed()
         );
-        gate
+        service
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills it at once (SIGKILL), as a crash would.
+    pub fn kill(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.printed()
     }
 
     fn printed(&self) -> String {
@@ -232,7 +289,7 @@ impl GateProcess {
     }
 }
 
-impl Drop for GateProcess {
+impl Drop for Service {
     fn drop(&mut self) {
         self.terminate();
     }

@@ -98,6 +98,26 @@ pub(crate) enum Command {
     )]
     Simulate(SimulateArgs),
 
+    /// Live figures for on-call staff: queue, answer and response times,
+    /// service level, agents, satisfaction, every few seconds, as lines or
+    /// JSON lines (`--json`). Needs no terminal. `--alert` thresholds print
+    /// an alert line when crossed (and a clear line when no longer), and with
+    /// `--exit-on-alert` end the command with status 2.
+    #[command(after_help = "Examples:\n  floorwalker tail --every 5\n  \
+        floorwalker tail --json | jq .average_answer_ms\n  \
+        floorwalker tail --alert 'longest_wait>60' --alert 'service_level<80' --exit-on-alert")]
+    Tail(TailArgs),
+
+    /// The chat router: tells waiting shoppers their place in the queue and
+    /// the wait to expect, delivers agents' messages, sends the survey when a
+    /// chat ends, opens an incident on a "No", and returns the chats of an
+    /// agent who went silent to the queue. Run one per deployment, beside
+    /// the gate. Prints its counts when stopped (Ctrl-C, SIGTERM).
+    #[command(
+        after_help = "Example:\n  floorwalker router --server nats://127.0.0.1:4222 --creds ./auth/router.creds"
+    )]
+    Router(RouterArgs),
+
     /// Credentials: create the gate's keys, one credential file per operator
     /// role, and the nats-server config block that goes with them.
     #[command(subcommand)]
@@ -148,6 +168,81 @@ pub(crate) struct SimulateArgs {
     /// Seed, for a repeatable run.
     #[arg(long, value_name = "N")]
     pub(crate) seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TailArgs {
+    /// The nats-server to read.
+    #[arg(
+        long,
+        env = "NATS_URL",
+        default_value = "nats://127.0.0.1:4222",
+        value_name = "URL"
+    )]
+    pub(crate) server: String,
+
+    /// Tail's credentials file (role `tail`, from `floorwalker auth init`).
+    /// Default: the demo's, under the data directory.
+    #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
+    pub(crate) creds: Option<PathBuf>,
+
+    /// Seconds between two reports.
+    #[arg(long = "every", default_value_t = 10, value_name = "SECS")]
+    pub(crate) every_secs: u64,
+
+    /// One JSON object per line instead of a line for people (times in ms,
+    /// shares in percent, money in minor units, `null` for a figure with
+    /// nothing to compute it from yet).
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// A threshold, FIGURE>N or FIGURE<N; FIGURE is `longest_wait`
+    /// (seconds), `service_level` (percent), `queue` (chats waiting) or
+    /// `agents_available`. Repeat for more.
+    #[arg(long, value_name = "THRESHOLD")]
+    pub(crate) alert: Vec<crate::tail::Alert>,
+
+    /// End with status 2 after the first report in which an alert is
+    /// crossed.
+    #[arg(long)]
+    pub(crate) exit_on_alert: bool,
+
+    /// Stop after this many reports.
+    #[arg(long, value_name = "N")]
+    pub(crate) count: Option<u64>,
+
+    /// The service-level target: a chat answered within this many seconds
+    /// of its request counts as on time.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    pub(crate) service_level_secs: u64,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RouterArgs {
+    /// The nats-server to serve.
+    #[arg(
+        long,
+        env = "NATS_URL",
+        default_value = "nats://127.0.0.1:4222",
+        value_name = "URL"
+    )]
+    pub(crate) server: String,
+
+    /// The router's credentials file (role `router`, from `floorwalker auth
+    /// init`). Default: the demo's, under the data directory.
+    #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
+    pub(crate) creds: Option<PathBuf>,
+
+    /// An agent's console silent this long is taken as gone: the agent goes
+    /// offline and its chats back to the queue (it gets them back by
+    /// reconnecting sooner).
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    pub(crate) agent_timeout_secs: u64,
+
+    /// A shopper with a chat open whose page is silent this long is taken
+    /// as gone: a waiting chat counts as abandoned, an answered one ends.
+    #[arg(long, default_value_t = 45, value_name = "SECS")]
+    pub(crate) shopper_timeout_secs: u64,
 }
 
 #[derive(Debug, Args)]

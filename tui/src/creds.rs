@@ -73,6 +73,27 @@ impl OperatorCreds {
     }
 }
 
+/// Connects to nats-server at `url` as this operator, with replies in its
+/// own inbox (the only one its permissions open), naming the connection
+/// `name` for the server's monitoring.
+///
+/// # Errors
+/// When the server cannot be reached or refuses the credentials.
+pub async fn connect(
+    creds: &OperatorCreds,
+    url: &str,
+    name: &str,
+) -> Result<async_nats::Client, async_nats::ConnectError> {
+    let inbox = floorwalker_shared::subject::operator_inbox(&creds.user)
+        .map_or_else(|_| "_INBOX".to_owned(), |s| s.to_string());
+    async_nats::ConnectOptions::with_user_and_password(creds.user.clone(), creds.password.clone())
+        .name(name)
+        .custom_inbox_prefix(inbox)
+        .connection_timeout(std::time::Duration::from_secs(5))
+        .connect(url)
+        .await
+}
+
 /// Writes `text` to `path` with mode 0600, replacing any file there.
 pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write as _;

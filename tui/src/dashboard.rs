@@ -9,7 +9,6 @@
 //! effects.
 
 pub(crate) mod app;
-mod format;
 pub(crate) mod keymap;
 pub(crate) mod msg;
 mod run;

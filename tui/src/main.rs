@@ -3,17 +3,21 @@
 //! `main` installs error reporting and logging, parses the command line and
 //! hands over to the subcommand's module: [`dashboard`] (no command) is the
 //! supervisor's screen, [`demo`] runs everything locally, [`serve_gate`]
-//! runs the gate, [`run_simulate`] runs simulated shoppers, [`auth_init`]
+//! runs the gate, [`run_router`] the chat router, [`run_simulate`] runs
+//! simulated shoppers, [`auth_init`]
 //! makes credentials. Later subcommands (agent, tail, engage) join them.
 
 mod auth_init;
 mod cli;
+mod connect;
 mod dashboard;
 mod demo;
 mod logging;
 mod paths;
+mod run_router;
 mod run_simulate;
 mod serve_gate;
+mod tail;
 
 use clap::Parser;
 use color_eyre::eyre::Result;
@@ -35,6 +39,8 @@ async fn main() -> Result<()> {
         Some(Command::Demo(args)) => demo::run(&args, &data_dir, &log_file).await,
         Some(Command::Gate(args)) => serve_gate::run(&args).await,
         Some(Command::Simulate(args)) => run_simulate::run(&args).await,
+        Some(Command::Router(args)) => run_router::run(&args, &data_dir).await,
+        Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,
         Some(Command::Auth(AuthCommand::Init(args))) => auth_init::run(&args),
     };
     if let Err(err) = &outcome {

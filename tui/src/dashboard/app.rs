@@ -6,7 +6,7 @@ use floorwalker_shared::desk::Desk;
 use floorwalker_shared::floor::{Floor, FloorConfig};
 use floorwalker_shared::metrics::{Figures, History, Sample};
 use floorwalker_shared::session::State;
-use floorwalker_shared::subject::{SessionSubjects, SessionToken, SiteId};
+use floorwalker_shared::subject::{SessionSubjects, SiteId};
 
 use super::keymap::Action;
 use super::msg::{Conn, Effect, Msg, OfferRecord};
@@ -154,19 +154,7 @@ impl App {
                 Vec::new()
             }
             Msg::OfferSent(record) => {
-                if let (Ok(site), Ok(token)) = (
-                    SiteId::new(record.site.as_str()),
-                    SessionToken::new(record.token.as_str()),
-                ) {
-                    let session = SessionSubjects::new(site, token);
-                    let _ = self.floor.offer_sent(
-                        &session,
-                        &record.offer_id,
-                        &record.text,
-                        &record.by,
-                        record.sent_ms,
-                    );
-                }
+                record.note(&mut self.floor);
                 Vec::new()
             }
             Msg::Conn(conn) => {

@@ -2,6 +2,7 @@
 //! to do ([`Effect`]).
 
 use bytes::Bytes;
+pub(crate) use floorwalker::offers::OfferRecord;
 use floorwalker_shared::subject::{SessionSubjects, Subject};
 
 use super::keymap::Action;
@@ -29,23 +30,6 @@ pub(crate) enum Msg {
     Replayed { batches: u64 },
     /// The runtime could not do what an effect asked.
     Failed(String),
-}
-
-/// An offer as the audit trail records it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct OfferRecord {
-    /// The session it went to.
-    pub(crate) site: String,
-    /// The session's token.
-    pub(crate) token: String,
-    /// The offer's id.
-    pub(crate) offer_id: String,
-    /// What it said.
-    pub(crate) text: String,
-    /// The operator who sent it.
-    pub(crate) by: String,
-    /// When, in ms since the Unix epoch (the sender's clock).
-    pub(crate) sent_ms: u64,
 }
 
 /// Where the dashboard's connection to NATS stands.

@@ -551,15 +551,12 @@ async fn follow_audit(
     let mut messages = consumer.messages().await.map_err(|e| e.to_string())?;
     while let Some(msg) = messages.next().await {
         let msg = msg.map_err(|e| e.to_string())?;
-        // fw.audit.<user>.offer
-        let mut parts = msg.subject.as_str().split('.');
-        let (Some(user), Some("offer")) = (parts.nth(2), parts.next()) else {
+        let Some(record) = Subject::new(msg.subject.as_str())
+            .ok()
+            .and_then(|s| OfferRecord::read(&s, &msg.payload))
+        else {
             continue;
         };
-        let Ok(mut record) = serde_json::from_slice::<OfferRecord>(&msg.payload) else {
-            continue;
-        };
-        user.clone_into(&mut record.by);
         if tx.send(Msg::OfferSent(record)).await.is_err() {
             return Ok(());
         }

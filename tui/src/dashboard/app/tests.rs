@@ -1,5 +1,6 @@
 use bytes::Bytes;
 use floorwalker_shared::event::{Batch, CartLine, Event, ShopperEvent};
+use floorwalker_shared::subject::SessionToken;
 use floorwalker_shared::wire::encode_batch;
 use pretty_assertions::assert_eq;
 

@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use floorwalker_shared::journey::Step;
 use floorwalker_shared::sanitize::for_terminal;
 use floorwalker_shared::session::{Session, Stuck};
 use ratatui::Frame;
@@ -13,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::Theme;
 use crate::dashboard::app::{App, Pane};
-use crate::dashboard::format::{duration, money, offset};
+use floorwalker::format::{duration, money, offset, step_text};
 
 pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Theme) {
     let focus = if app.focus == Pane::Detail { "▸" } else { "" };
@@ -142,58 +141,4 @@ fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'stat
     }
     lines.push(Line::default());
     lines
-}
-
-fn step_text(step: &Step, currency: &str) -> String {
-    match step {
-        Step::Page {
-            path,
-            title,
-            dwell_ms,
-        } => {
-            let dwell = dwell_ms.map_or(String::new(), |ms| {
-                format!(" · {}", duration(u64::from(ms)))
-            });
-            format!("page {path} ({title}){dwell}")
-        }
-        Step::Search { query } => format!("search \"{query}\""),
-        Step::CartAdd {
-            sku,
-            quantity,
-            value_minor,
-        } => format!(
-            "cart + {quantity} × {sku} ({})",
-            money(*value_minor, currency)
-        ),
-        Step::CartRemove {
-            sku,
-            quantity,
-            value_minor,
-        } => format!(
-            "cart − {quantity} × {sku} ({})",
-            money(*value_minor, currency)
-        ),
-        Step::Toggling {
-            first_sku,
-            second_sku,
-        } => format!("toggling {first_sku} / {second_sku}"),
-        Step::Checkout { step, name } => format!("checkout step {step} ({name})"),
-        Step::Order {
-            order_id,
-            total_minor,
-        } => format!("ORDER {order_id} · {}", money(*total_minor, currency)),
-        Step::ExitIntent => "reached for the tabs".to_owned(),
-        Step::OfferSent { text, by, .. } => format!("offer by {by}: \"{text}\""),
-        Step::OfferShown { .. } => "offer shown".to_owned(),
-        Step::OfferAccepted { .. } => "offer ACCEPTED".to_owned(),
-        Step::OfferDeclined { .. } => "offer declined".to_owned(),
-        Step::ChatMessage { text } => format!("chat: \"{text}\""),
-        Step::Survey { helped, comment } => format!(
-            "survey: {}{}",
-            if *helped { "helped" } else { "did NOT help" },
-            comment
-                .as_deref()
-                .map_or(String::new(), |c| format!(" \"{c}\""))
-        ),
-    }
 }

@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Paragraph, Sparkline};
 
 use super::Theme;
 use crate::dashboard::app::App;
-use crate::dashboard::format::{duration, money_short};
 use crate::dashboard::strings::NOT_YET;
+use floorwalker::format::{duration, money_short};
 
 pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     if area.height < 4 {

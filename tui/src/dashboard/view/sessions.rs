@@ -11,9 +11,9 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::Theme;
 use crate::dashboard::app::{App, Pane};
-use crate::dashboard::format::{duration, money_short};
 use crate::dashboard::strings;
 use crate::dashboard::table::{self, Column};
+use floorwalker::format::{duration, money_short};
 
 /// Column widths; the page column takes what is left.
 fn width(column: Column) -> u16 {

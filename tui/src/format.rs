@@ -1,9 +1,11 @@
-//! Numbers as a supervisor reads them: durations, money, counts.
+//! Numbers and journey steps as an operator reads them: durations, money,
+//! counts, and one line per step of a shopper's path.
 
 use floorwalker_shared::commerce::minor_unit_digits;
+use floorwalker_shared::journey::Step;
 
 /// `ms` as the two largest units: `42s`, `3m05s`, `2h07m`, `3d04h`.
-pub(crate) fn duration(ms: u64) -> String {
+pub fn duration(ms: u64) -> String {
     let s = ms / 1000;
     match s {
         0..60 => format!("{s}s"),
@@ -15,7 +17,7 @@ pub(crate) fn duration(ms: u64) -> String {
 
 /// `minor` units of `currency` with its symbol where one is common:
 /// `€129.00`, `$5.50`, `¥1500`, `12.500 KWD`.
-pub(crate) fn money(minor: u64, currency: &str) -> String {
+pub fn money(minor: u64, currency: &str) -> String {
     let digits = u32::from(minor_unit_digits(currency));
     let scale = 10u64.pow(digits);
     let amount = if digits == 0 {
@@ -38,7 +40,7 @@ pub(crate) fn money(minor: u64, currency: &str) -> String {
 }
 
 /// A short money figure for narrow columns: `€129`, `€1.2k`, `€35k`.
-pub(crate) fn money_short(minor: u64, currency: &str) -> String {
+pub fn money_short(minor: u64, currency: &str) -> String {
     let digits = u32::from(minor_unit_digits(currency));
     let major = minor / 10u64.pow(digits);
     let amount = match major {
@@ -57,12 +59,68 @@ pub(crate) fn money_short(minor: u64, currency: &str) -> String {
 }
 
 /// `ms` relative to a start: `+0:00`, `+1:05`, `+1:02:03`.
-pub(crate) fn offset(ms: u64) -> String {
+pub fn offset(ms: u64) -> String {
     let s = ms / 1000;
     if s < 3_600 {
         format!("+{}:{:02}", s / 60, s % 60)
     } else {
         format!("+{}:{:02}:{:02}", s / 3_600, s % 3_600 / 60, s % 60)
+    }
+}
+
+/// One step of a shopper's path, in words (untrusted text inside: sanitize
+/// before a terminal shows it).
+pub fn step_text(step: &Step, currency: &str) -> String {
+    match step {
+        Step::Page {
+            path,
+            title,
+            dwell_ms,
+        } => {
+            let dwell = dwell_ms.map_or(String::new(), |ms| {
+                format!(" · {}", duration(u64::from(ms)))
+            });
+            format!("page {path} ({title}){dwell}")
+        }
+        Step::Search { query } => format!("search \"{query}\""),
+        Step::CartAdd {
+            sku,
+            quantity,
+            value_minor,
+        } => format!(
+            "cart + {quantity} × {sku} ({})",
+            money(*value_minor, currency)
+        ),
+        Step::CartRemove {
+            sku,
+            quantity,
+            value_minor,
+        } => format!(
+            "cart − {quantity} × {sku} ({})",
+            money(*value_minor, currency)
+        ),
+        Step::Toggling {
+            first_sku,
+            second_sku,
+        } => format!("toggling {first_sku} / {second_sku}"),
+        Step::Checkout { step, name } => format!("checkout step {step} ({name})"),
+        Step::Order {
+            order_id,
+            total_minor,
+        } => format!("ORDER {order_id} · {}", money(*total_minor, currency)),
+        Step::ExitIntent => "reached for the tabs".to_owned(),
+        Step::OfferSent { text, by, .. } => format!("offer by {by}: \"{text}\""),
+        Step::OfferShown { .. } => "offer shown".to_owned(),
+        Step::OfferAccepted { .. } => "offer ACCEPTED".to_owned(),
+        Step::OfferDeclined { .. } => "offer declined".to_owned(),
+        Step::ChatMessage { text } => format!("chat: \"{text}\""),
+        Step::Survey { helped, comment } => format!(
+            "survey: {}{}",
+            if *helped { "helped" } else { "did NOT help" },
+            comment
+                .as_deref()
+                .map_or(String::new(), |c| format!(" \"{c}\""))
+        ),
     }
 }
 

@@ -1,0 +1,47 @@
+//! Recording an operator's desk fact in the stream: a JetStream publish
+//! with a message id, retried until the stream acknowledges it, so a retry
+//! after a lost acknowledgement is stored once.
+
+use std::time::Duration;
+
+use async_nats::HeaderMap;
+use async_nats::jetstream;
+use floorwalker_shared::chat::{DeskEnvelope, DeskFact};
+use floorwalker_shared::subject;
+
+/// How often a fact is tried before giving up.
+const ATTEMPTS: u32 = 6;
+
+/// Records `fact` under `user`; returns the stream sequence it was stored at.
+///
+/// # Errors
+/// When the stream refused it, or did not acknowledge it after a few tries
+/// over about ten seconds; the message says why.
+pub async fn record(js: &jetstream::Context, user: &str, fact: &DeskFact) -> Result<u64, String> {
+    let subject = subject::desk(user, fact.kind()).map_err(|e| format!("user '{user}' {e}"))?;
+    let payload = bytes::Bytes::from(DeskEnvelope::new(fact.clone()).encode());
+    let mut headers = HeaderMap::new();
+    if let Some(id) = fact.dedupe_id() {
+        headers.insert("Nats-Msg-Id", format!("{user}-{id}").as_str());
+    }
+    let mut wait = Duration::from_millis(200);
+    let mut last = String::new();
+    for _ in 0..ATTEMPTS {
+        let sent = js
+            .publish_with_headers(subject.to_string(), headers.clone(), payload.clone())
+            .await;
+        match sent {
+            Ok(ack) => match ack.await {
+                Ok(ack) => return Ok(ack.sequence),
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(Duration::from_secs(4));
+    }
+    Err(format!(
+        "the stream did not store a {} fact: {last}",
+        fact.kind()
+    ))
+}

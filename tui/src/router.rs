@@ -1,0 +1,192 @@
+//! The chat router: the one service that speaks to shoppers about their
+//! chats, and decides what only the passing of time decides.
+//!
+//! It folds the `AUDIT` stream's chat facts into a desk, exactly as every
+//! other reader does, and acts on what is new ([`state::Router`], no IO):
+//! a waiting shopper is told its place in the queue and the wait to expect
+//! whenever they change; a claim tells the shopper who joined; an agent's
+//! or supervisor's message is delivered; an ended chat gets the survey; a
+//! "No" opens an incident with the shopper's journey (from `EVENTS`). It
+//! listens to presence: an agent silent past its timeout is lost (its
+//! chats return to the queue), a shopper silent past its timeout is gone
+//! (a waiting chat counts as abandoned). A page that (re)connects with a
+//! chat open is sent the chat so far.
+//!
+//! Agents never push to shoppers themselves: their consoles only record
+//! facts, and the broker lets only the router push. The router's own
+//! decisions are facts in the stream too, so every reader sees them.
+//! History is folded first and not acted on again; after a restart the
+//! router resumes from the stream and a page catches up when it next
+//! (re)connects.
+
+pub mod state;
+
+use std::future::Future;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use floorwalker_shared::desk::DeskConfig;
+use floorwalker_shared::event::PushEnvelope;
+use floorwalker_shared::subject::{self, SessionSubjects, Subject};
+use floorwalker_shared::wire::encode_push;
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+pub use state::{Action, Counts, Router, RouterConfig, SURVEY_QUESTION};
+
+use crate::feed::{self, Feed, now_ms};
+use crate::record::record;
+use crate::streams;
+
+/// How far back the router reads the chat facts when it starts.
+pub const HISTORY: Duration = Duration::from_secs(24 * 3_600);
+
+/// How far back it reads shoppers' journeys.
+const JOURNEYS: Duration = Duration::from_secs(30 * 60);
+
+/// What the page sends on its presence subject when it (re)connects and
+/// wants its chat so far; an empty message only says it is there.
+pub const SYNC: &[u8] = b"sync";
+
+/// Why the router stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RouterError {
+    /// A subscription failed.
+    #[error("cannot subscribe to '{subject}': {source}")]
+    Subscribe {
+        /// The subject.
+        subject: String,
+        /// The cause.
+        #[source]
+        source: async_nats::SubscribeError,
+    },
+}
+
+/// Runs the router on `client` (connected as a router-role operator
+/// `user`) until `shutdown` completes; returns its counts. `ready` is
+/// called once history is read and the router acts.
+///
+/// # Errors
+/// When it cannot subscribe to presence.
+pub async fn run(
+    client: async_nats::Client,
+    user: String,
+    config: RouterConfig,
+    ready: impl FnOnce(),
+    shutdown: impl Future<Output = ()>,
+) -> Result<Counts, RouterError> {
+    let subscribe = |subject: Subject| {
+        let client = client.clone();
+        async move {
+            client
+                .subscribe(subject.to_string())
+                .await
+                .map_err(|source| RouterError::Subscribe {
+                    subject: subject.to_string(),
+                    source,
+                })
+        }
+    };
+    let mut here = subscribe(subject::all_sites_here()).await?;
+    let mut presence = subscribe(subject::all_presence()).await?;
+    let (audit_tx, mut audit) = mpsc::channel(4_096);
+    let (events_tx, mut events) = mpsc::channel(4_096);
+    let feeds = [
+        tokio::spawn(feed::follow(
+            client.clone(),
+            streams::AUDIT,
+            None,
+            HISTORY,
+            audit_tx,
+        )),
+        tokio::spawn(feed::follow(
+            client.clone(),
+            streams::EVENTS,
+            None,
+            JOURNEYS,
+            events_tx,
+        )),
+    ];
+    let js = jetstream::new(client.clone());
+    let mut router = Router::new(config, DeskConfig::default(), now_ms());
+    let mut ready = Some(ready);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        let actions = tokio::select! {
+            () = &mut shutdown => break,
+            Some(feed) = audit.recv() => match feed {
+                Feed::Message(m) => router.stored(&m.subject, &m.payload, m.at_ms),
+                Feed::CaughtUp => {
+                    if let Some(ready) = ready.take() {
+                        ready();
+                    }
+                    router.caught_up(now_ms())
+                }
+                Feed::Down(why) => {
+                    tracing::warn!(%why, "router: reading AUDIT");
+                    Vec::new()
+                }
+            },
+            Some(feed) = events.recv() => {
+                if let Feed::Message(m) = feed {
+                    router.batch(&m.subject, &m.payload, m.at_ms);
+                }
+                Vec::new()
+            },
+            Some(msg) = here.next() => {
+                let heard = Subject::new(msg.subject.as_str())
+                    .ok()
+                    .and_then(|s| SessionSubjects::of(&s).filter(|session| session.here() == s));
+                match heard {
+                    Some(session) => router.here(&session, msg.payload.as_ref() == SYNC, now_ms()),
+                    None => Vec::new(),
+                }
+            },
+            Some(msg) = presence.next() => {
+                if let Some(user) = msg.subject.as_str().rsplit('.').next() {
+                    router.presence(user, now_ms());
+                }
+                Vec::new()
+            },
+            _ = tick.tick() => router.tick(now_ms()),
+        };
+        carry_out(&client, &js, &user, actions).await;
+    }
+    for feed in feeds {
+        feed.abort();
+    }
+    Ok(router.counts)
+}
+
+async fn carry_out(
+    client: &async_nats::Client,
+    js: &jetstream::Context,
+    user: &str,
+    actions: Vec<Action>,
+) {
+    for action in actions {
+        match action {
+            Action::Push(session, push) => {
+                let payload = encode_push(&PushEnvelope::new(push));
+                if let Err(e) = client
+                    .publish(session.push().to_string(), payload.into())
+                    .await
+                {
+                    tracing::warn!(%e, "router: pushing to a shopper");
+                }
+            }
+            Action::Record(fact) => {
+                // Not awaited here: a slow acknowledgement must not hold up
+                // every other shopper.
+                let (js, user) = (js.clone(), user.to_owned());
+                tokio::spawn(async move {
+                    if let Err(why) = record(&js, &user, &fact).await {
+                        tracing::error!(%why, "router: recording a fact");
+                    }
+                });
+            }
+        }
+    }
+}

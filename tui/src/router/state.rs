@@ -1,0 +1,442 @@
+//! What the router knows and decides, without IO: the runtime feeds it what
+//! the streams and subjects carry, with the time, and carries out the
+//! [`Action`]s it returns.
+
+use std::collections::HashMap;
+
+use floorwalker_shared::chat::{ChatFact, DeskFact, MAX_INCIDENT_JOURNEY, MAX_JOURNEY_LINE_LEN};
+use floorwalker_shared::desk::{Chat, ChatState, Desk, DeskConfig, Fact, Speaker, page_msg_id};
+use floorwalker_shared::event::limits::MAX_CHAT_TEXT_LEN;
+use floorwalker_shared::event::limits::MAX_TRANSCRIPT_LINES;
+use floorwalker_shared::event::{Push, TranscriptLine};
+use floorwalker_shared::floor::Floor;
+use floorwalker_shared::metrics::{expected_wait_ms, queue_position};
+use floorwalker_shared::subject::{self, SessionSubjects, Subject};
+
+use crate::format::step_text;
+
+/// The question that closes every chat.
+pub const SURVEY_QUESTION: &str = "Did you get the help you needed?";
+
+/// Timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouterConfig {
+    /// An agent silent this long is lost: offline, its chats back in the
+    /// queue.
+    pub agent_timeout_ms: u64,
+    /// A shopper with a chat open, silent this long, is gone.
+    pub shopper_timeout_ms: u64,
+}
+
+impl Default for RouterConfig {
+    fn default() -> Self {
+        Self {
+            agent_timeout_ms: 60_000,
+            shopper_timeout_ms: 45_000,
+        }
+    }
+}
+
+/// What the runtime must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Push to a shopper.
+    Push(SessionSubjects, Push),
+    /// Record one of the router's own facts in the stream.
+    Record(DeskFact),
+}
+
+/// Counts the router reports on its status and at shutdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Pushes made to shoppers.
+    pub pushes: u64,
+    /// Agents found lost.
+    pub agents_lost: u64,
+    /// Shoppers found gone.
+    pub shoppers_gone: u64,
+    /// Incidents opened.
+    pub incidents: u64,
+}
+
+/// The router's state.
+#[derive(Debug)]
+pub struct Router {
+    /// Every chat, agent and incident.
+    pub desk: Desk,
+    /// Every shopper session, for the journey an incident carries.
+    pub floor: Floor,
+    config: RouterConfig,
+    /// When this router started: nobody is lost or gone for silence before
+    /// it has listened for a whole timeout.
+    started_ms: u64,
+    /// Whether the stream's history is read: facts from history are folded
+    /// but not acted on again.
+    live: bool,
+    agents_heard: HashMap<String, u64>,
+    shoppers_heard: HashMap<SessionSubjects, u64>,
+    /// The place and wait bucket each waiting shopper was last told.
+    told: HashMap<String, (u32, u64)>,
+    /// Facts of ours on their way to the stream, by key, with when sent:
+    /// not decided again meanwhile.
+    recording: HashMap<String, u64>,
+    /// What the router did so far.
+    pub counts: Counts,
+}
+
+impl Router {
+    /// A router starting at `now_ms`.
+    pub fn new(config: RouterConfig, desk: DeskConfig, now_ms: u64) -> Self {
+        Self {
+            desk: Desk::new(desk),
+            floor: Floor::default(),
+            config,
+            started_ms: now_ms,
+            live: false,
+            agents_heard: HashMap::new(),
+            shoppers_heard: HashMap::new(),
+            told: HashMap::new(),
+            recording: HashMap::new(),
+            counts: Counts::default(),
+        }
+    }
+
+    /// A message of the AUDIT stream, stored at `at_ms`.
+    pub fn stored(&mut self, subject: &Subject, payload: &[u8], at_ms: u64) -> Vec<Action> {
+        if subject::desk_parts(subject).is_none() && subject::SessionSubjects::of(subject).is_none()
+        {
+            // An offer, or a subject this version does not know.
+            return Vec::new();
+        }
+        let Ok(fact) = Fact::read(subject, payload) else {
+            // Counted by the desk.
+            let _ = self.desk.record(subject, payload, at_ms);
+            return Vec::new();
+        };
+        if let Fact::Shopper(session, _) = &fact {
+            self.heard_shopper(session, at_ms);
+        }
+        if self.desk.fold(&fact, at_ms) != Ok(true) || !self.live {
+            return Vec::new();
+        }
+        self.react(&fact, at_ms)
+    }
+
+    /// History is read: from now on facts are acted on. Anything history
+    /// left undone (an incident not opened) is done now.
+    pub fn caught_up(&mut self, now_ms: u64) -> Vec<Action> {
+        self.live = true;
+        let mut actions = Vec::new();
+        let unopened: Vec<String> = self
+            .desk
+            .chats()
+            .filter(|c| c.survey.as_ref().is_some_and(|s| !s.helped))
+            .filter(|c| !self.desk.incidents().any(|i| i.chat_id == c.id))
+            .map(|c| c.id.clone())
+            .collect();
+        for chat_id in unopened {
+            actions.extend(self.open_incident(&chat_id, now_ms));
+        }
+        actions
+    }
+
+    /// A shopper's event batch, for journeys.
+    pub fn batch(&mut self, subject: &Subject, payload: &[u8], at_ms: u64) {
+        let _ = self.floor.batch(subject, payload, at_ms);
+    }
+
+    /// A shopper with a chat open said it is there; `sync` when its page
+    /// just (re)connected and needs the chat so far.
+    pub fn here(&mut self, session: &SessionSubjects, sync: bool, now_ms: u64) -> Vec<Action> {
+        let first = self.heard_shopper(session, now_ms);
+        if !(sync || first) || !self.live {
+            return Vec::new();
+        }
+        let Some(chat) = self.desk.chat_of(session) else {
+            return Vec::new();
+        };
+        let mut actions = vec![Action::Push(session.clone(), transcript(chat))];
+        match &chat.state {
+            ChatState::Queued => {
+                self.told.remove(&chat.id);
+            }
+            ChatState::Active { agent } => actions.push(Action::Push(
+                session.clone(),
+                Push::ChatJoined {
+                    chat_id: chat.id.clone(),
+                    agent_name: agent.clone(),
+                },
+            )),
+            ChatState::Ended if chat.survey.is_none() => {
+                actions.push(survey(session, &chat.id));
+            }
+            ChatState::Ended | ChatState::Abandoned => {}
+        }
+        self.count(&actions);
+        actions
+    }
+
+    /// An operator said it is there.
+    pub fn presence(&mut self, user: &str, now_ms: u64) {
+        self.agents_heard.insert(user.to_owned(), now_ms);
+    }
+
+    /// What time alone decides: lost agents, gone shoppers, and what
+    /// waiting shoppers should be told.
+    pub fn tick(&mut self, now_ms: u64) -> Vec<Action> {
+        if !self.live {
+            return Vec::new();
+        }
+        self.recording
+            .retain(|_, sent| now_ms.saturating_sub(*sent) < 30_000);
+        let mut actions = Vec::new();
+        let heard_since = |heard: Option<&u64>, started: u64| heard.copied().unwrap_or(started);
+        let lost: Vec<String> = self
+            .desk
+            .agents()
+            .filter(|a| a.online)
+            .filter(|a| {
+                let heard = heard_since(self.agents_heard.get(&a.name), self.started_ms);
+                now_ms.saturating_sub(heard) > self.config.agent_timeout_ms
+            })
+            .map(|a| a.name.clone())
+            .collect();
+        for agent in lost {
+            if self.start_recording(format!("lost:{agent}"), now_ms) {
+                self.counts.agents_lost += 1;
+                actions.push(Action::Record(DeskFact::Lost { agent }));
+            }
+        }
+        let gone: Vec<String> = self
+            .desk
+            .chats()
+            .filter(|c| !c.state.is_closed())
+            .filter(|c| {
+                let heard = heard_since(self.shoppers_heard.get(&c.session), self.started_ms);
+                now_ms.saturating_sub(heard) > self.config.shopper_timeout_ms
+            })
+            .map(|c| c.id.clone())
+            .collect();
+        for chat_id in gone {
+            if self.start_recording(format!("gone:{chat_id}"), now_ms) {
+                self.counts.shoppers_gone += 1;
+                actions.push(Action::Record(DeskFact::Gone { chat_id }));
+            }
+        }
+        actions.extend(self.queue_news(now_ms));
+        self.desk.forget(now_ms);
+        self.count(&actions);
+        actions
+    }
+
+    /// Returns whether the shopper was heard from for the first time.
+    fn heard_shopper(&mut self, session: &SessionSubjects, at_ms: u64) -> bool {
+        self.shoppers_heard.insert(session.clone(), at_ms).is_none()
+    }
+
+    fn start_recording(&mut self, key: String, now_ms: u64) -> bool {
+        if self.recording.contains_key(&key) {
+            return false;
+        }
+        self.recording.insert(key, now_ms);
+        true
+    }
+
+    fn react(&mut self, fact: &Fact, at_ms: u64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        match fact {
+            Fact::Shopper(
+                _,
+                ChatFact::Survey {
+                    chat_id, helped, ..
+                },
+            ) if !helped => {
+                actions.extend(self.open_incident(chat_id, at_ms));
+            }
+            Fact::Shopper(..) => {}
+            Fact::Operator(user, fact) => {
+                let chat = fact_chat(fact).and_then(|id| self.desk.chat(id));
+                let session = chat.map(|c| c.session.clone());
+                match (fact, session) {
+                    (
+                        DeskFact::Claim { chat_id } | DeskFact::Reassign { chat_id, .. },
+                        Some(session),
+                    ) => {
+                        if let Some(agent) = chat.and_then(Chat::agent) {
+                            actions.push(Action::Push(
+                                session,
+                                Push::ChatJoined {
+                                    chat_id: chat_id.clone(),
+                                    agent_name: agent.to_owned(),
+                                },
+                            ));
+                        } else {
+                            self.told.remove(chat_id);
+                        }
+                    }
+                    (
+                        DeskFact::Message {
+                            chat_id,
+                            msg_id,
+                            text,
+                        }
+                        | DeskFact::Join {
+                            chat_id,
+                            msg_id,
+                            text,
+                        },
+                        Some(session),
+                    ) => actions.push(Action::Push(
+                        session,
+                        Push::AgentMessage {
+                            chat_id: chat_id.clone(),
+                            agent_name: user.clone(),
+                            text: text.clone(),
+                            from_supervisor: matches!(fact, DeskFact::Join { .. }),
+                            msg_id: Some(page_msg_id(msg_id)),
+                        },
+                    )),
+                    (DeskFact::End { chat_id }, Some(session)) => {
+                        actions.push(survey(&session, chat_id));
+                    }
+                    (DeskFact::Gone { chat_id }, _) => {
+                        self.told.remove(chat_id);
+                    }
+                    (DeskFact::Incident { .. }, _) => self.counts.incidents += 1,
+                    _ => {}
+                }
+            }
+        }
+        self.count(&actions);
+        actions
+    }
+
+    fn open_incident(&mut self, chat_id: &str, now_ms: u64) -> Vec<Action> {
+        if !self.start_recording(format!("incident:{chat_id}"), now_ms) {
+            return Vec::new();
+        }
+        let journey = self
+            .desk
+            .chat(chat_id)
+            .and_then(|c| self.floor.get(&c.session))
+            .map(|session| {
+                let entries = session.journey.entries();
+                let skip = entries.len().saturating_sub(MAX_INCIDENT_JOURNEY);
+                entries
+                    .skip(skip)
+                    .map(|e| clip(&step_text(&e.step, &session.currency), MAX_JOURNEY_LINE_LEN))
+                    .collect()
+            })
+            .unwrap_or_default();
+        vec![Action::Record(DeskFact::Incident {
+            chat_id: chat_id.to_owned(),
+            journey,
+        })]
+    }
+
+    /// Queue statuses for the waiting shoppers whose place or expected wait
+    /// changed since they were last told.
+    fn queue_news(&mut self, now_ms: u64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let queue: Vec<(String, SessionSubjects)> = self
+            .desk
+            .queue()
+            .iter()
+            .map(|c| (c.id.clone(), c.session.clone()))
+            .collect();
+        self.told
+            .retain(|id, _| queue.iter().any(|(queued, _)| queued == id));
+        for (chat_id, session) in queue {
+            let Some(position) = queue_position(&self.desk, &chat_id) else {
+                continue;
+            };
+            let wait = expected_wait_ms(&self.desk, position, now_ms);
+            // Told again when the place changes or the wait moves by a
+            // minute or more, not at every second's drift.
+            let bucket = wait.map_or(u64::MAX, |ms| ms / 60_000);
+            if self.told.get(&chat_id) == Some(&(position, bucket)) {
+                continue;
+            }
+            self.told.insert(chat_id.clone(), (position, bucket));
+            actions.push(Action::Push(
+                session,
+                Push::QueueStatus {
+                    chat_id,
+                    position,
+                    expected_wait_secs: wait.map(|ms| u32::try_from(ms / 1000).unwrap_or(u32::MAX)),
+                },
+            ));
+        }
+        actions
+    }
+
+    fn count(&mut self, actions: &[Action]) {
+        let pushes = actions.iter().filter(|a| matches!(a, Action::Push(..)));
+        self.counts.pushes += pushes.count() as u64;
+    }
+}
+
+/// The chat a desk fact is about.
+fn fact_chat(fact: &DeskFact) -> Option<&str> {
+    match fact {
+        DeskFact::Claim { chat_id }
+        | DeskFact::Message { chat_id, .. }
+        | DeskFact::End { chat_id }
+        | DeskFact::Join { chat_id, .. }
+        | DeskFact::Reassign { chat_id, .. }
+        | DeskFact::Gone { chat_id }
+        | DeskFact::Incident { chat_id, .. } => Some(chat_id),
+        _ => None,
+    }
+}
+
+fn survey(session: &SessionSubjects, chat_id: &str) -> Action {
+    Action::Push(
+        session.clone(),
+        Push::SurveyPrompt {
+            chat_id: chat_id.to_owned(),
+            question: SURVEY_QUESTION.to_owned(),
+        },
+    )
+}
+
+/// The latest lines the shopper saw, as many as fit one push.
+fn transcript(chat: &Chat) -> Push {
+    let mut lines = Vec::new();
+    let mut budget = MAX_CHAT_TEXT_LEN;
+    let mut seen = 0;
+    for (n, line) in chat.lines.iter().enumerate().rev() {
+        let from = match &line.speaker {
+            Speaker::Shopper => None,
+            Speaker::Agent(name) | Speaker::Supervisor(name) => Some(name.clone()),
+            Speaker::Whisper(_) | Speaker::Note => continue,
+        };
+        let cost = line.text.len() + from.as_ref().map_or(0, String::len);
+        if cost > budget || seen == MAX_TRANSCRIPT_LINES {
+            break;
+        }
+        budget -= cost;
+        seen += 1;
+        lines.push(TranscriptLine {
+            msg_id: line.msg_id.clone().unwrap_or_else(|| format!("line-{n}")),
+            from,
+            text: line.text.clone(),
+        });
+    }
+    lines.reverse();
+    Push::Transcript {
+        chat_id: chat.id.clone(),
+        lines,
+    }
+}
+
+fn clip(text: &str, max: usize) -> String {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,185 @@
+//! `floorwalker tail`: the live figures for on-call staff, one report every
+//! few seconds, as lines for people or JSON lines for programs, with
+//! thresholds that print an alert when crossed and can end the command
+//! with a non-zero status for scripts. It needs no terminal: pipe it to a
+//! file or another program.
+//!
+//! It folds the same streams as the dashboard (`AUDIT` into the desk,
+//! `EVENTS` into the floor) and prints the same figures (computed once, in
+//! `floorwalker_shared::metrics`). The first report waits until history is
+//! read, so it never shows half-counted figures.
+
+mod alert;
+mod report;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use floorwalker::feed::{self, Feed, now_ms};
+use floorwalker::offers::OfferRecord;
+use floorwalker::{router, streams};
+use floorwalker_shared::desk::{Desk, DeskConfig};
+use floorwalker_shared::floor::Floor;
+use floorwalker_shared::metrics::Figures;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+pub(crate) use alert::Alert;
+use report::Report;
+
+use crate::cli::TailArgs;
+use crate::connect;
+
+/// How far back the floor is read: sessions of the last half hour.
+const SESSIONS: Duration = Duration::from_secs(30 * 60);
+
+/// The exit status when `--exit-on-alert` ends the command.
+const ALERT_STATUS: i32 = 2;
+
+pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
+    if args.every_secs == 0 {
+        return Err(eyre!("--every must be at least 1 second"));
+    }
+    let (_, client) = connect::operator(
+        &args.server,
+        args.creds.as_deref(),
+        data_dir,
+        "tail",
+        "floorwalker-tail",
+    )
+    .await?;
+    let (audit_tx, mut audit) = mpsc::channel(4_096);
+    let (events_tx, mut events) = mpsc::channel(4_096);
+    let feeds = [
+        tokio::spawn(feed::follow(
+            client.clone(),
+            streams::AUDIT,
+            None,
+            router::HISTORY,
+            audit_tx,
+        )),
+        tokio::spawn(feed::follow(
+            client.clone(),
+            streams::EVENTS,
+            None,
+            SESSIONS,
+            events_tx,
+        )),
+    ];
+    let desk_config = DeskConfig {
+        service_level_ms: args.service_level_secs.saturating_mul(1_000),
+        ..DeskConfig::default()
+    };
+    let mut reading = Reading {
+        desk: Desk::new(desk_config),
+        floor: Floor::default(),
+        audit_read: false,
+        events_read: false,
+    };
+    let mut crossed = vec![false; args.alert.len()];
+    let (mut printed, mut alerted) = (0_u64, false);
+    let mut every = tokio::time::interval(Duration::from_secs(args.every_secs));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
+    let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
+    let mut out = std::io::stdout().lock();
+    loop {
+        tokio::select! {
+            _ = sigint.recv() => break,
+            _ = sigterm.recv() => break,
+            Some(feed) = audit.recv() => reading.audit(feed),
+            Some(feed) = events.recv() => reading.events(feed),
+            _ = every.tick() => {
+                if !(reading.audit_read && reading.events_read) {
+                    continue;
+                }
+                let now = now_ms();
+                let report = reading.report(now);
+                let mut text = if args.json { report.json() } else { report.line() };
+                for (alert, was) in args.alert.iter().zip(crossed.iter_mut()) {
+                    let value = alert.crossed(&report);
+                    if value.is_some() != *was {
+                        text.push('\n');
+                        text.push_str(&alert_line(alert, value, now, args.json));
+                        *was = value.is_some();
+                    }
+                    alerted |= value.is_some();
+                }
+                // A closed pipe (`tail | head`) ends the command quietly.
+                if writeln!(out, "{text}").and_then(|()| out.flush()).is_err() {
+                    break;
+                }
+                printed += 1;
+                if (alerted && args.exit_on_alert) || args.count.is_some_and(|n| printed >= n) {
+                    break;
+                }
+            },
+        }
+    }
+    for feed in feeds {
+        feed.abort();
+    }
+    if alerted && args.exit_on_alert {
+        std::process::exit(ALERT_STATUS);
+    }
+    Ok(())
+}
+
+/// What tail has folded so far.
+struct Reading {
+    desk: Desk,
+    floor: Floor,
+    audit_read: bool,
+    events_read: bool,
+}
+
+impl Reading {
+    fn audit(&mut self, feed: Feed) {
+        match feed {
+            Feed::Message(m) => {
+                // Offers are the floor's; everything else is the desk's.
+                if let Some(offer) = OfferRecord::read(&m.subject, &m.payload) {
+                    offer.note(&mut self.floor);
+                } else {
+                    let _ = self.desk.record(&m.subject, &m.payload, m.at_ms);
+                }
+            }
+            Feed::CaughtUp => self.audit_read = true,
+            Feed::Down(why) => eprintln!("tail: {why}"),
+        }
+    }
+
+    fn events(&mut self, feed: Feed) {
+        match feed {
+            Feed::Message(m) => {
+                let _ = self.floor.batch(&m.subject, &m.payload, m.at_ms);
+            }
+            Feed::CaughtUp => self.events_read = true,
+            Feed::Down(why) => eprintln!("tail: {why}"),
+        }
+    }
+
+    fn report(&mut self, now: u64) -> Report {
+        self.floor.sweep(now);
+        self.desk.forget(now);
+        let target = self.desk.config().service_level_ms;
+        Report::new(&Figures::of(&self.floor, &self.desk, now), target, now)
+    }
+}
+
+/// The line that says an alert was crossed (`value` is `Some`) or cleared.
+fn alert_line(alert: &Alert, value: Option<u64>, at_ms: u64, json: bool) -> String {
+    match (json, value) {
+        (true, Some(value)) => {
+            serde_json::json!({"alert": alert.to_string(), "value": value, "at_ms": at_ms})
+                .to_string()
+        }
+        (true, None) => {
+            serde_json::json!({"cleared": alert.to_string(), "at_ms": at_ms}).to_string()
+        }
+        (false, Some(value)) => format!("ALERT {alert} (now {value})"),
+        (false, None) => format!("CLEAR {alert}"),
+    }
+}
