@@ -371,7 +371,7 @@ mod tests {
         assert_eq!(user["iss"], issuer.as_str());
         assert_eq!(
             user["nats"]["pub"]["allow"],
-            json!([s.events().as_str(), s.chat().as_str()])
+            json!([s.events().as_str(), s.chat().as_str(), s.here().as_str()])
         );
         assert_eq!(
             user["nats"]["sub"]["allow"],
