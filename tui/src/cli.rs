@@ -98,6 +98,16 @@ pub(crate) enum Command {
     )]
     Simulate(SimulateArgs),
 
+    /// The agents' console: claim waiting chats, see the shopper's journey
+    /// beside the conversation, reply, end chats, take incidents. Everything
+    /// it does is recorded in JetStream; a console that restarts finds its
+    /// chats and their transcripts as they were.
+    #[command(
+        after_help = "Examples:\n  floorwalker agent --name ana                 # the demo's agent 'ana'\n  \
+        floorwalker agent --name ana --creds ./auth/ana.creds --server nats://nats.internal:4222 --capacity 3"
+    )]
+    Agent(AgentArgs),
+
     /// Live figures for on-call staff: queue, answer and response times,
     /// service level, agents, satisfaction, every few seconds, as lines or
     /// JSON lines (`--json`). Needs no terminal. `--alert` thresholds print
@@ -168,6 +178,36 @@ pub(crate) struct SimulateArgs {
     /// Seed, for a repeatable run.
     #[arg(long, value_name = "N")]
     pub(crate) seed: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AgentArgs {
+    /// The agent's user name; it must be the user of the credentials.
+    #[arg(long, env = "FLOORWALKER_AGENT", value_name = "NAME")]
+    pub(crate) name: String,
+
+    /// The nats-server to work on.
+    #[arg(
+        long,
+        env = "NATS_URL",
+        default_value = "nats://127.0.0.1:4222",
+        value_name = "URL"
+    )]
+    pub(crate) server: String,
+
+    /// The agent's credentials file (role `agent`). Default: `<NAME>.creds`
+    /// in the demo's auth directory under the data directory.
+    #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
+    pub(crate) creds: Option<PathBuf>,
+
+    /// Most chats at once (1 to 20); `+` and `-` change it while working.
+    #[arg(long, default_value_t = 2, value_name = "N",
+          value_parser = clap::value_parser!(u8).range(1..=20))]
+    pub(crate) capacity: u8,
+
+    /// Start away (`a` makes the agent available).
+    #[arg(long)]
+    pub(crate) away: bool,
 }
 
 #[derive(Debug, Args)]

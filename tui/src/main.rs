@@ -5,8 +5,10 @@
 //! supervisor's screen, [`demo`] runs everything locally, [`serve_gate`]
 //! runs the gate, [`run_router`] the chat router, [`run_simulate`] runs
 //! simulated shoppers, [`auth_init`]
-//! makes credentials. Later subcommands (agent, tail, engage) join them.
+//! makes credentials, [`agent`] is the agents' console and [`tail`] the
+//! live figures for on-call staff.
 
+mod agent;
 mod auth_init;
 mod cli;
 mod connect;
@@ -41,6 +43,7 @@ async fn main() -> Result<()> {
         Some(Command::Simulate(args)) => run_simulate::run(&args).await,
         Some(Command::Router(args)) => run_router::run(&args, &data_dir).await,
         Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,
+        Some(Command::Agent(args)) => agent::run(&args, &data_dir).await,
         Some(Command::Auth(AuthCommand::Init(args))) => auth_init::run(&args),
     };
     if let Err(err) = &outcome {
