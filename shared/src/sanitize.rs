@@ -35,7 +35,7 @@ pub const ELLIPSIS: char = '…';
 /// assert_eq!(for_terminal("Trail running shoes", 10), "Trail run…");
 /// ```
 pub fn for_terminal(text: &str, max_width: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_width * 4));
+    let mut out = String::with_capacity(text.len().min(max_width.saturating_mul(4)));
     let mut width = 0;
     // Where to cut, should the text turn out too wide: the end of the
     // longest prefix that leaves a column for the ellipsis.
@@ -88,6 +88,11 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn any_width_is_safe_to_ask_for() {
+        assert_eq!(for_terminal("abc\u{1b}", usize::MAX), "abc");
+    }
 
     #[test]
     fn escape_sequences_lose_their_escape() {

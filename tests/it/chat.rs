@@ -16,10 +16,12 @@ use floorwalker_tests::bin::floorwalker;
 use floorwalker_tests::clients::{connect_operator, connect_shopper, new_shopper};
 use floorwalker_tests::raw::{RawClient, Tcp, Ws};
 use floorwalker_tests::server::TestServer;
-use floorwalker_tests::setup::create_streams;
+use floorwalker_tests::setup::{create_streams, js_request};
+use floorwalker_tests::tmux::Tmux;
 use floorwalker_tests::wait_until;
 
 const WAIT: Duration = Duration::from_secs(5);
+const SEEN: Duration = Duration::from_secs(30);
 
 /// A shopper's chat fact, published as the plugin does (a JetStream
 /// publish: message id header, reply in its own inbox), is acknowledged by
@@ -358,4 +360,122 @@ fn tail_json(server: &TestServer) -> serde_json::Value {
     let text = String::from_utf8(out.stdout).unwrap();
     serde_json::from_str(text.lines().next().unwrap_or_default())
         .unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The agents' console in an 80x24 terminal, as the `agent` operator.
+fn open_console(server: &TestServer) -> Tmux {
+    let creds = server.dir().join("agent.creds");
+    server.creds(Role::Agent).store(&creds).unwrap();
+    let command = format!(
+        "exec env NO_COLOR=1 RUST_BACKTRACE=0 {} --data-dir '{dir}' --log-file '{dir}/agent.log' agent --name agent --server {} --creds '{}'",
+        floorwalker().display(),
+        server.server().client_url(),
+        creds.display(),
+        dir = server.dir().display(),
+    );
+    Tmux::start(&command, 80, 24)
+}
+
+/// The agent messages a page was pushed: (text, id).
+fn answers(page: &mut Page, quiet: Duration) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = page
+        .pushes
+        .drain(..)
+        .filter_map(|p| match p {
+            Push::AgentMessage { text, msg_id, .. } => Some((text, msg_id)),
+            _ => None,
+        })
+        .collect();
+    while let Ok(op) = page.client.next_significant(quiet) {
+        if let ServerOp::Msg(msg) = op
+            && msg.sid == 1
+            && let Push::AgentMessage { text, msg_id, .. } = decode_push(&msg.payload).unwrap().push
+        {
+            out.push((text, msg_id));
+        }
+    }
+    out
+}
+
+/// An agent claims a chat in the console and answers; the console is
+/// killed mid-chat (SIGKILL) while the shopper writes; restarted, it shows
+/// the chat as its own with every message once, and what the agent writes
+/// next reaches the shopper once. The stream holds each message once.
+#[test]
+fn an_agent_console_killed_mid_chat_loses_nothing_and_repeats_nothing() {
+    let server = TestServer::start();
+    create_streams(&server);
+    let _router = server.start_router();
+    let mut page = Page::open(&server);
+    page.say(ChatFact::Request {
+        chat_id: "chat-k".into(),
+        offer_id: None,
+    });
+
+    let console = open_console(&server);
+    console.wait_for("1 waiting", SEEN);
+    console.send_keys("n");
+    console.wait_for("yours", SEEN);
+    page.here();
+    console.send_keys("Hello from the console");
+    console.send_keys("Enter");
+    page.wait_push("the first answer", |p| match p {
+        Push::AgentMessage { text, .. } => (text == "Hello from the console").then_some(()),
+        _ => None,
+    });
+
+    let pid = console.pid();
+    let killed = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    wait_until(SEEN, || console.exited().then_some(())).expect("the console did not die");
+    page.here();
+    page.say(ChatFact::Message {
+        chat_id: "chat-k".into(),
+        msg_id: "m-away".into(),
+        text: "Are you still there?".into(),
+    });
+    drop(console);
+
+    let console = open_console(&server);
+    let screen = console.wait_for("Are you still there?", SEEN);
+    assert!(
+        screen.contains("yours"),
+        "the chat is still the agent's: {screen}"
+    );
+    assert_eq!(
+        screen.matches("Hello from the console").count(),
+        1,
+        "{screen}"
+    );
+    assert_eq!(
+        screen.matches("Are you still there?").count(),
+        1,
+        "{screen}"
+    );
+    page.here();
+    console.send_keys("Enter");
+    console.send_keys("Yes, still here");
+    console.send_keys("Enter");
+    console.wait_for("agent: Yes, still here", SEEN);
+
+    let said = answers(&mut page, Duration::from_secs(3));
+    let texts: Vec<&str> = said.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["Yes, still here"],
+        "the page got each answer once: {said:?}"
+    );
+    let mut admin = connect_operator(&server, Role::Admin);
+    let info = js_request(
+        &mut admin,
+        "$JS.API.STREAM.INFO.AUDIT",
+        r#"{"subjects_filter":"fw.audit.agent.message"}"#,
+    );
+    assert_eq!(
+        info["state"]["subjects"]["fw.audit.agent.message"], 2,
+        "the stream holds each answer once: {info}"
+    );
 }

@@ -99,6 +99,19 @@ impl Tmux {
         })
     }
 
+    /// The process id of the command (started with `exec`, the command
+    /// itself rather than a shell around it).
+    ///
+    /// # Panics
+    /// If tmux does not say.
+    pub fn pid(&self) -> u32 {
+        let out = self.run(&["display-message", "-p", "#{pane_pid}"]);
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("the pane's process id")
+    }
+
     /// Whether the command has exited.
     pub fn exited(&self) -> bool {
         let out = self.run(&["display-message", "-p", "#{pane_dead}"]);
