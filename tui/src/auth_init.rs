@@ -1,10 +1,11 @@
-//! `floorwalker auth init`: new keys and credentials, and the server block.
+//! `floorwalker auth init`: new keys and credentials, and the server block;
+//! `floorwalker auth add`: one more operator.
 
 use color_eyre::eyre::{Result, bail, eyre};
-use floorwalker::gate::config::AuthSetup;
+use floorwalker::gate::config::{AuthSetup, GateConfig};
 use floorwalker_shared::subject::SiteId;
 
-use crate::cli::AuthInitArgs;
+use crate::cli::{AuthAddArgs, AuthInitArgs};
 
 pub(crate) fn run(args: &AuthInitArgs) -> Result<()> {
     let sites = args
@@ -26,10 +27,10 @@ pub(crate) fn run(args: &AuthInitArgs) -> Result<()> {
     setup.write(&args.dir)?;
     println!("Wrote to '{}' (readable by you only):", args.dir.display());
     println!("  gate.toml        the gate's keys and the operators it admits");
-    for (role, _) in &setup.operators {
+    for (role, creds) in &setup.operators {
         println!(
             "  {:<16} credentials for the {role} role",
-            format!("{role}.creds")
+            format!("{}.creds", creds.user)
         );
     }
     println!("  nats-auth.conf   the block below, to include in nats-server's config");
@@ -43,5 +44,25 @@ pub(crate) fn run(args: &AuthInitArgs) -> Result<()> {
         "and never set no_auth_user. Then run: floorwalker gate --config '{}'",
         gate_file.display()
     );
+    Ok(())
+}
+
+pub(crate) fn add(args: &AuthAddArgs) -> Result<()> {
+    floorwalker_shared::subject::operator_inbox(&args.user)
+        .map_err(|e| eyre!("user '{}' {e}; use [A-Za-z0-9_-], up to 64", args.user))?;
+    let gate_file = args.dir.join("gate.toml");
+    let mut config = GateConfig::load(&gate_file)?;
+    let creds = config.add_operator(args.role, &args.user);
+    let creds_file = args.dir.join(format!("{}.creds", args.user));
+    creds.store(&creds_file)?;
+    config.save(&gate_file)?;
+    println!(
+        "Added '{}' ({}) to '{}' and wrote '{}' (readable by you only).",
+        args.user,
+        args.role,
+        gate_file.display(),
+        creds_file.display()
+    );
+    println!("Restart the gate to admit them.");
     Ok(())
 }

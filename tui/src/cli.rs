@@ -178,6 +178,21 @@ pub(crate) struct SimulateArgs {
     /// Seed, for a repeatable run.
     #[arg(long, value_name = "N")]
     pub(crate) seed: Option<u64>,
+
+    /// An agent bot's credentials file (role `simulator` or `agent`; make
+    /// more with `floorwalker auth add`); repeat for more bots. The bots
+    /// claim and answer chats through nats-server at --server.
+    #[arg(long = "bot-creds", value_name = "FILE")]
+    pub(crate) bot_creds: Vec<PathBuf>,
+
+    /// nats-server's client URL, for the agent bots.
+    #[arg(
+        long,
+        env = "NATS_URL",
+        default_value = "nats://127.0.0.1:4222",
+        value_name = "URL"
+    )]
+    pub(crate) server: String,
 }
 
 #[derive(Debug, Args)]
@@ -304,13 +319,35 @@ pub(crate) struct GateArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuthCommand {
     /// Create new keys and credentials in a directory: gate.toml (the gate's
-    /// config), <role>.creds for admin, dashboard, agent, tail and simulator,
-    /// and nats-auth.conf (include it in nats-server's config). Every file is
-    /// readable by you only. Prints the nats-server block.
+    /// config), <role>.creds for admin, dashboard, agent, tail, simulator and
+    /// router, and nats-auth.conf (include it in nats-server's config). Every
+    /// file is readable by you only. Prints the nats-server block.
     #[command(
         after_help = "Example:\n  floorwalker auth init --dir ./auth --site shoes --site hats"
     )]
     Init(AuthInitArgs),
+
+    /// Admit one more operator: adds the user to gate.toml with a new
+    /// password and writes <USER>.creds beside it. Each agent gets their own
+    /// (they act under their own name). Restart the gate to admit them.
+    #[command(after_help = "Example:\n  floorwalker auth add --dir ./auth --role agent --user ana")]
+    Add(AuthAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuthAddArgs {
+    /// The directory `auth init` wrote.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// The role: admin, dashboard, agent, tail, simulator or router.
+    #[arg(long, value_name = "ROLE")]
+    pub(crate) role: floorwalker::gate::policy::Role,
+
+    /// The user name ([A-Za-z0-9_-], up to 64); what shoppers see for an
+    /// agent. An existing user of that name gets a new password.
+    #[arg(long, value_name = "USER")]
+    pub(crate) user: String,
 }
 
 #[derive(Debug, Args)]
@@ -348,6 +385,12 @@ pub(crate) struct DemoArgs {
     /// q or Ctrl-C.
     #[arg(long)]
     pub(crate) no_dashboard: bool,
+
+    /// Simulated agents (bots named ana, ben and cleo) answering chats, 0 to
+    /// 3; with fewer than needed, shoppers wait in the queue.
+    #[arg(long, default_value_t = 2, value_name = "N",
+          value_parser = clap::value_parser!(u8).range(0..=3))]
+    pub(crate) agents: u8,
 
     /// Simulated shoppers on the demo shop at once (0 for none).
     #[arg(long, default_value_t = 8, value_name = "N")]

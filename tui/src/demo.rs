@@ -18,6 +18,7 @@ use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyM
 use crossterm::terminal;
 use floorwalker::creds::OperatorCreds;
 use floorwalker::gate::config::{AuthSetup, GateConfig};
+use floorwalker::gate::policy::Role;
 use floorwalker::gate::service;
 use floorwalker::gate::stats::Stats;
 use floorwalker::natsd::{NatsBinary, NatsServer, Port, ServerConfig, StartError};
@@ -134,15 +135,25 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     let shop_server = ShopServer::start_on(shop_listener, SHOP_DIR.into(), DIST_DIR.into(), &page)
         .wrap_err("serving the demo shop")?;
     ensure_streams(&server.client_url(), &auth_dir).await?;
+    let desk = start_desk(args, &server.client_url(), &auth_dir).await?;
     let shoppers = start_shoppers(args, &server, &origins[1])?;
     print_summary(&server, shop_port, &origins, data_dir, log_file);
+    say!("  Chat router          running (queue places, messages, surveys, incidents)");
+    if args.agents > 0 {
+        say!(
+            "  Simulated agents     {} bots answering chats (--agents)",
+            args.agents
+        );
+    }
     if args.shoppers > 0 {
         say!(
             "  Simulated shoppers   {} at once on the demo shop (--shoppers, --speed)",
             args.shoppers
         );
-        say!();
     }
+    say!("  Answer chats too     floorwalker agent --name alex   (in another terminal)");
+    say!("  Live figures         floorwalker tail --every 5");
+    say!();
 
     let with_dashboard = !args.no_dashboard && std::io::stdout().is_terminal();
     let stop = run_until_stop(&mut server, &mut gate.1, &auth_dir, with_dashboard).await?;
@@ -157,7 +168,79 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
         ),
         Stop::GateExited(why) => bail!("the gate stopped unexpectedly: {why}"),
     };
+    desk.stop().await;
     stop_all(server, gate, shop_server, shoppers, why).await
+}
+
+/// The chat router and the simulated agents, running until stopped.
+struct Desk {
+    stop: Vec<oneshot::Sender<()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Desk {
+    async fn stop(self) {
+        for stop in self.stop {
+            let _ = stop.send(());
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Starts the router (and waits until it has read the stream) and the
+/// agent bots the demo asks for.
+async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> Result<Desk> {
+    let creds = OperatorCreds::load(&auth_dir.join("router.creds"))?;
+    let client = floorwalker::creds::connect(&creds, url, "floorwalker-router")
+        .await
+        .wrap_err("connecting the demo's router")?;
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let (stop_router, stopped) = oneshot::channel::<()>();
+    let router = tokio::spawn(async move {
+        let ready = move || {
+            let _ = ready_tx.send(());
+        };
+        let stop = async {
+            let _ = stopped.await;
+        };
+        let config = floorwalker::router::RouterConfig::default();
+        if let Err(err) = floorwalker::router::run(client, creds.user, config, ready, stop).await {
+            tracing::error!(%err, "the demo's router stopped");
+        }
+    });
+    if tokio::time::timeout(START_TIMEOUT, ready_rx).await.is_err() {
+        bail!("the demo's chat router did not start");
+    }
+    let mut desk = Desk {
+        stop: vec![stop_router],
+        tasks: vec![router],
+    };
+    let bots = DEMO_AGENTS
+        .iter()
+        .filter(|(role, _)| *role == Role::Simulator)
+        .take(usize::from(args.agents))
+        .map(|(_, user)| {
+            let creds = OperatorCreds::load(&auth_dir.join(format!("{user}.creds")))?;
+            Ok(simulate::agents::Bot { creds, capacity: 2 })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if !bots.is_empty() {
+        let (stop_bots, stopped) = oneshot::channel::<()>();
+        let speed = args.speed.clamp(0.01, 1_000.0);
+        desk.tasks.push(tokio::spawn(simulate::agents::run(
+            url.to_owned(),
+            bots,
+            speed,
+            fastrand::u64(..),
+            async {
+                let _ = stopped.await;
+            },
+        )));
+        desk.stop.push(stop_bots);
+    }
+    Ok(desk)
 }
 
 /// Stops everything, in order, saying so.
@@ -233,17 +316,49 @@ fn print_summary(
     say!();
 }
 
+/// The demo's operators beyond one per role: agents for people to try
+/// (`floorwalker agent --name alex`), and the simulator's agent bots.
+pub(crate) const DEMO_AGENTS: [(Role, &str); 4] = [
+    (Role::Agent, "alex"),
+    (Role::Simulator, "ana"),
+    (Role::Simulator, "ben"),
+    (Role::Simulator, "cleo"),
+];
+
 /// Uses the demo's keys and credentials from earlier runs, or makes them, so
-/// operator credential files stay valid across demos.
+/// operator credential files stay valid across demos; operators a newer
+/// version needs are added.
 fn demo_auth(dir: &Path) -> Result<GateConfig> {
     let file = dir.join("gate.toml");
-    if file.exists() {
-        return Ok(GateConfig::load(&file)?);
+    let mut config = if file.exists() {
+        GateConfig::load(&file)?
+    } else {
+        let site = SiteId::new(DEMO_SITE).map_err(|e| eyre!("demo site {e}"))?;
+        let setup = AuthSetup::generate(&[site]);
+        setup.write(dir)?;
+        setup.gate
+    };
+    let wanted = Role::ALL
+        .iter()
+        .map(|role| (*role, role.name()))
+        .chain(DEMO_AGENTS);
+    let mut added = false;
+    for (role, user) in wanted {
+        let path = dir.join(format!("{user}.creds"));
+        if config.operators.iter().any(|op| op.user == user) && path.exists() {
+            continue;
+        }
+        let creds = config.add_operator(role, user);
+        creds.store(&path)?;
+        added = true;
     }
-    let site = SiteId::new(DEMO_SITE).map_err(|e| eyre!("demo site {e}"))?;
-    let setup = AuthSetup::generate(&[site]);
-    setup.write(dir)?;
-    Ok(setup.gate)
+    if added {
+        config.save(&file)?;
+        let conf = dir.join("nats-auth.conf");
+        floorwalker::creds::write_private(&conf, &config.server_block())
+            .wrap_err_with(|| format!("writing '{}'", conf.display()))?;
+    }
+    Ok(config)
 }
 
 /// Starts the gate inside the demo and waits until it answers.

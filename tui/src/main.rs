@@ -45,6 +45,7 @@ async fn main() -> Result<()> {
         Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,
         Some(Command::Agent(args)) => agent::run(&args, &data_dir).await,
         Some(Command::Auth(AuthCommand::Init(args))) => auth_init::run(&args),
+        Some(Command::Auth(AuthCommand::Add(args))) => auth_init::add(&args),
     };
     if let Err(err) = &outcome {
         tracing::error!("{err:?}");

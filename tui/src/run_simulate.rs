@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr, eyre};
+use floorwalker::creds::OperatorCreds;
 use floorwalker::simulate::{self, Counters};
 use floorwalker_shared::subject::SiteId;
 use tokio::signal::unix::{SignalKind, signal};
@@ -54,7 +55,38 @@ pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
             () = report => {}
         }
     };
+    let bots = args
+        .bot_creds
+        .iter()
+        .map(|path| {
+            let creds = OperatorCreds::load(path).wrap_err_with(|| {
+                format!("reading the agent bot's credentials '{}'", path.display())
+            })?;
+            Ok(simulate::agents::Bot { creds, capacity: 2 })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (bots_stop, bots_stopped) = tokio::sync::oneshot::channel::<()>();
+    let bots = (!bots.is_empty()).then(|| {
+        println!(
+            "simulate: {} agent bots through {}",
+            bots.len(),
+            args.server
+        );
+        tokio::spawn(simulate::agents::run(
+            args.server.clone(),
+            bots,
+            args.speed,
+            options.seed,
+            async {
+                let _ = bots_stopped.await;
+            },
+        ))
+    });
     simulate::run(options, counters.clone(), stop).await;
+    let _ = bots_stop.send(());
+    if let Some(bots) = bots {
+        let _ = bots.await;
+    }
     println!("simulate: stopped. {counters}");
     Ok(())
 }

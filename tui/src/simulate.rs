@@ -3,12 +3,15 @@
 //! recorder, exactly as the storefront plugin does. `floorwalker simulate`
 //! runs them against any deployment; `floorwalker demo` runs a few.
 //!
-//! [`behaviour`] says what each kind of shopper does; [`run`] keeps the
+//! [`behaviour`] says what each kind of shopper does (some ask for help,
+//! some accept offers, and they answer the survey); [`run`] keeps the
 //! asked-for number of shoppers on the site, starting a new one whenever one
-//! leaves, until told to stop.
+//! leaves, until told to stop. [`agents`] are bots that answer the chats.
 
+pub mod agents;
 pub mod behaviour;
 mod shopper;
+mod talk;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -120,6 +120,34 @@ impl GateConfig {
         Ok(())
     }
 
+    /// Admits `user` in `role` with a new random password, replacing any
+    /// operator of that name; returns the credentials to hand over.
+    pub fn add_operator(&mut self, role: Role, user: &str) -> OperatorCreds {
+        let creds = OperatorCreds {
+            user: user.to_owned(),
+            password: random_secret(),
+        };
+        self.operators.retain(|op| op.user != user);
+        self.operators.push(OperatorEntry {
+            user: user.to_owned(),
+            role: role.name().to_owned(),
+            password_hash: hash_password(&random_secret()[..16], &creds.password),
+        });
+        creds
+    }
+
+    /// Writes `gate.toml`, readable by its owner only.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigError> {
+        let text = format!(
+            "# Floorwalker gate configuration, made by `floorwalker auth init`. Keep private.\n{}",
+            toml::to_string(self).unwrap_or_default()
+        );
+        write_private(path, &text).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
     /// The issuer's key pair (checked on load).
     pub fn issuer(&self) -> Option<KeyPair> {
         KeyPair::from_seed(&self.issuer_seed).ok()
@@ -274,21 +302,23 @@ impl AuthSetup {
         Self { gate, operators }
     }
 
-    /// Writes `gate.toml`, `<role>.creds` and `nats-auth.conf` into `dir`.
+    /// Adds an operator `user` in `role` (beside the one per role).
+    pub fn add(&mut self, role: Role, user: &str) {
+        let creds = self.gate.add_operator(role, user);
+        self.operators.retain(|(_, c)| c.user != user);
+        self.operators.push((role, creds));
+    }
+
+    /// Writes `gate.toml`, `<user>.creds` and `nats-auth.conf` into `dir`.
     pub fn write(&self, dir: &Path) -> Result<(), ConfigError> {
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| ConfigError::Io { path, source }
         };
         fs::create_dir_all(dir).map_err(io(dir))?;
-        let gate_path = dir.join("gate.toml");
-        let text = format!(
-            "# Floorwalker gate configuration, made by `floorwalker auth init`. Keep private.\n{}",
-            toml::to_string(&self.gate).unwrap_or_default()
-        );
-        write_private(&gate_path, &text).map_err(io(&gate_path))?;
-        for (role, creds) in &self.operators {
-            let path = dir.join(format!("{role}.creds"));
+        self.gate.save(&dir.join("gate.toml"))?;
+        for (_, creds) in &self.operators {
+            let path = dir.join(format!("{}.creds", creds.user));
             creds.store(&path).map_err(|e| ConfigError::Invalid {
                 path: path.clone(),
                 reason: e.to_string(),

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use floorwalker_shared::commerce::{self, Item, Params};
 use floorwalker_shared::credential::{SessionSecret, ShopperCredential};
-use floorwalker_shared::event::ShopperEvent;
+use floorwalker_shared::event::{Push, ShopperEvent};
 use floorwalker_shared::nats::ConnectInfo;
 use floorwalker_shared::nats::conn::{Connection, DownReason, Event, Options as ConnOptions};
 use floorwalker_shared::recorder::{BatchPolicy, Recorder};
@@ -21,6 +21,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use super::behaviour::{Act, Behaviour, Product, Step, page_of, plan, title};
+use super::talk::Talk;
 use super::{Counters, Options};
 
 type Socket =
@@ -68,6 +69,9 @@ pub(super) async fn visit(
         ..ConnOptions::default()
     });
     conn.subscribe(subjects.push(), None);
+    conn.subscribe(subjects.inbox_wildcard(), None);
+    let talk = Talk::new(subjects.clone(), options.speed, rng.u64(..));
+    let asks_at = asks_for_help(kind, &mut rng);
     let mut visitor_id = [0u8; 16];
     rng.fill(&mut visitor_id);
     let mut recorder = Recorder::new("EUR", 0, BatchPolicy::default());
@@ -90,9 +94,14 @@ pub(super) async fn visit(
         leaving: false,
         start: Instant::now(),
         rng,
+        talk,
+        asks_at,
+        taken: 0,
     };
     loop {
         v.take_steps();
+        let now = v.now();
+        v.talk.poll(&mut v.conn, now);
         v.shopper.send_due(&mut v.conn, v.leaving);
         if v.conn.wants_transport(v.now()) {
             match open(&options.ws_url, &options.origin).await {
@@ -136,6 +145,23 @@ struct Visit {
     leaving: bool,
     start: Instant,
     rng: fastrand::Rng,
+    talk: Talk,
+    /// After which step of the plan the shopper asks for help, if it does.
+    asks_at: Option<usize>,
+    /// Steps taken so far.
+    taken: usize,
+}
+
+/// Whether (and after which step) a shopper of `kind` asks for help: those
+/// who hesitate or stall in the checkout more often than others.
+fn asks_for_help(kind: Behaviour, rng: &mut fastrand::Rng) -> Option<usize> {
+    let chance = match kind {
+        Behaviour::Browser => 0.1,
+        Behaviour::Comparer => 0.5,
+        Behaviour::Abandoner => 0.4,
+        Behaviour::Buyer => 0.15,
+    };
+    (rng.f32() < chance).then(|| rng.usize(2..6))
 }
 
 impl Visit {
@@ -145,7 +171,8 @@ impl Visit {
 
     /// When the next step falls due.
     fn step_due(&mut self) -> Option<u64> {
-        if self.leaving {
+        // A shopper in a chat stays where it is until the chat is over.
+        if self.leaving || self.talk.busy() {
             return None;
         }
         let step = self.steps.peek()?;
@@ -166,6 +193,10 @@ impl Visit {
             if let Some(step) = self.steps.next() {
                 self.leaving = step.act == Act::Leave;
                 self.shopper.act(&step.act, &mut self.rng);
+                self.taken += 1;
+                if self.asks_at == Some(self.taken) && !self.leaving {
+                    self.talk.ask(&mut self.conn, None, now);
+                }
             }
         }
     }
@@ -176,6 +207,8 @@ impl Visit {
             match event {
                 Event::Connected(_) => {
                     self.failures = 0;
+                    let now = self.now();
+                    self.talk.reconnected(now);
                     let counters = &self.shopper.counters;
                     counters.connected.fetch_add(1, Ordering::Relaxed);
                     // The batches that waited went with the handshake.
@@ -193,9 +226,21 @@ impl Visit {
                 }
                 Event::CloseTransport => self.socket = None,
                 Event::Message(msg) if msg.subject == self.shopper.subjects.push() => {
-                    self.shopper.pushed(&msg.payload, &mut self.rng);
+                    let now = self.now();
+                    let Ok(push) = floorwalker_shared::wire::decode_push(&msg.payload) else {
+                        continue;
+                    };
+                    if let Some(accepted) = self.shopper.pushed(&push.push, &mut self.rng) {
+                        self.talk.ask(&mut self.conn, Some(accepted), now);
+                    }
+                    self.talk.pushed(&push.push, now);
                 }
-                Event::Message(_) | Event::ServerError(_) | Event::Dropped(_) => {}
+                Event::Message(msg) => {
+                    if let Some(reply) = msg.subject.as_str().rsplit('.').next() {
+                        self.talk.replied(reply, &msg.payload);
+                    }
+                }
+                Event::ServerError(_) | Event::Dropped(_) => {}
             }
         }
         None
@@ -217,6 +262,7 @@ impl Visit {
     /// Whether the shopper has left and everything it recorded went out.
     fn done(&self) -> bool {
         self.leaving
+            && !self.talk.busy()
             && self.shopper.recorder.pending() == 0
             && self.conn.outbox_len() == 0
             && self.conn.is_connected()
@@ -230,12 +276,17 @@ impl Visit {
             .recorder
             .due_at()
             .map(|wall| now + wall.saturating_sub(wall_ms()));
-        let wake = [self.conn.poll_timeout(), self.step_due(), batch_due]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(now + 1_000)
-            .max(now);
+        let wake = [
+            self.conn.poll_timeout(),
+            self.step_due(),
+            batch_due,
+            self.talk.wake_at(now),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(now + 1_000)
+        .max(now);
         let sleep = tokio::time::sleep(Duration::from_millis(wake - now));
         let Some(ws) = &mut self.socket else {
             sleep.await;
@@ -389,27 +440,39 @@ impl Shopper {
         }
     }
 
-    /// An offer pushed to this shopper: shown, then (sometimes) declined.
-    fn pushed(&mut self, payload: &[u8], rng: &mut fastrand::Rng) {
-        let Ok(push) = floorwalker_shared::wire::decode_push(payload) else {
-            return;
+    /// A push to this shopper. An offer is shown, then accepted (the id is
+    /// returned: the shopper asks for a chat), declined or left be.
+    fn pushed(&mut self, push: &Push, rng: &mut fastrand::Rng) -> Option<String> {
+        let Push::ChatOffer { offer_id, .. } = push else {
+            return None;
         };
-        if let floorwalker_shared::event::Push::ChatOffer { offer_id, .. } = push.push {
-            self.counters.offers.fetch_add(1, Ordering::Relaxed);
-            let at = wall_ms();
+        self.counters.offers.fetch_add(1, Ordering::Relaxed);
+        let at = wall_ms();
+        self.recorder.record(
+            at,
+            ShopperEvent::OfferShown {
+                offer_id: offer_id.clone(),
+            },
+        );
+        let answer = rng.f32();
+        if answer < 0.4 {
             self.recorder.record(
-                at,
-                ShopperEvent::OfferShown {
+                at + 2_000,
+                ShopperEvent::OfferAccepted {
                     offer_id: offer_id.clone(),
                 },
             );
-            // Chats arrive later: until then a shopper only declines or
-            // lets the offer be.
-            if rng.bool() {
-                self.recorder
-                    .record(at + 2_000, ShopperEvent::OfferDeclined { offer_id });
-            }
+            return Some(offer_id.clone());
         }
+        if answer < 0.7 {
+            self.recorder.record(
+                at + 2_000,
+                ShopperEvent::OfferDeclined {
+                    offer_id: offer_id.clone(),
+                },
+            );
+        }
+        None
     }
 }
 
