@@ -14,7 +14,7 @@
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 
-use crate::session::{Session, State};
+use crate::session::{ChatPhase, Session, State};
 use crate::subject::{SessionSubjects, SiteId, Subject};
 use crate::wire::{WireErrorKind, decode_batch};
 
@@ -176,6 +176,14 @@ impl Floor {
         self.session_mut(session, sent_ms)?
             .offer_sent(id, text, by, sent_ms);
         Ok(())
+    }
+
+    /// Notes where `session`'s chat stands (`None`: no chat open), as the
+    /// desk folds it; a session not on the floor is left alone.
+    pub fn chat_phase(&mut self, session: &SessionSubjects, phase: Option<ChatPhase>) {
+        if let Some(s) = self.sessions.get_mut(session) {
+            s.chat = phase;
+        }
     }
 
     /// How long shoppers usually stay on `path` of `site`, once enough have

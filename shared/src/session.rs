@@ -61,6 +61,15 @@ impl State {
     }
 }
 
+/// Where an open chat stands, for the session's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatPhase {
+    /// Waiting for an agent.
+    Queued,
+    /// An agent holds it.
+    Chatting,
+}
+
 /// Why a shopper looks stuck.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stuck {
@@ -198,9 +207,9 @@ pub struct Session {
     pub offers: Vec<Offer>,
     /// Whether the shopper declined an offer (no more may be made).
     pub declined: bool,
-    /// When the shopper first asked for help (wrote in the chat or accepted
-    /// an offer), operator's clock.
-    pub asked_ms: Option<u64>,
+    /// Where the shopper's chat stands, if one is open (the desk says:
+    /// see [`crate::floor::Floor::chat_phase`]).
+    pub chat: Option<ChatPhase>,
     /// The latest product toggling.
     pub toggling: Option<(String, String)>,
     /// When the pointer last went for the tabs (operator's clock).
@@ -233,7 +242,7 @@ impl Session {
             order: None,
             offers: Vec::new(),
             declined: false,
-            asked_ms: None,
+            chat: None,
             toggling: None,
             exit_intent_ms: None,
             hidden: false,
@@ -325,7 +334,7 @@ impl Session {
             | ShopperEvent::OfferAccepted { .. }
             | ShopperEvent::OfferDeclined { .. }
             | ShopperEvent::ChatMessage { .. }
-            | ShopperEvent::SurveyAnswer { .. } => self.help_event(kind, heard_ms),
+            | ShopperEvent::SurveyAnswer { .. } => self.help_event(kind),
             // The dropped batches' numbers were skipped: `seen` counts them.
             ShopperEvent::BatchesDropped { .. }
             | ShopperEvent::ScrollDepth { .. }
@@ -395,7 +404,7 @@ impl Session {
     }
 
     /// Offers' answers, chat and survey.
-    fn help_event(&mut self, kind: &ShopperEvent, heard_ms: u64) -> Option<Step> {
+    fn help_event(&mut self, kind: &ShopperEvent) -> Option<Step> {
         Some(match kind {
             ShopperEvent::OfferShown { offer_id } => {
                 self.offer_progress(offer_id, OfferProgress::Shown);
@@ -405,7 +414,6 @@ impl Session {
             }
             ShopperEvent::OfferAccepted { offer_id } => {
                 self.offer_progress(offer_id, OfferProgress::Accepted);
-                self.asked_ms.get_or_insert(heard_ms);
                 Step::OfferAccepted {
                     offer_id: offer_id.clone(),
                 }
@@ -417,10 +425,7 @@ impl Session {
                     offer_id: offer_id.clone(),
                 }
             }
-            ShopperEvent::ChatMessage { text, .. } => {
-                self.asked_ms.get_or_insert(heard_ms);
-                Step::ChatMessage { text: text.clone() }
-            }
+            ShopperEvent::ChatMessage { text, .. } => Step::ChatMessage { text: text.clone() },
             ShopperEvent::SurveyAnswer {
                 helped, comment, ..
             } => Step::Survey {
@@ -511,10 +516,11 @@ impl Session {
         };
         if now_ms.saturating_sub(self.last_heard_ms) >= left_after_ms {
             State::Left
-        } else if self.asked_ms.is_some() {
-            // Agents arrive with chats (a later issue): until then a
-            // shopper who asked is waiting.
-            State::Queued
+        } else if let Some(phase) = self.chat {
+            match phase {
+                ChatPhase::Queued => State::Queued,
+                ChatPhase::Chatting => State::Chatting,
+            }
         } else if self.offers.last().is_some_and(|o| !answered(&o)) {
             State::Offered
         } else if self.declined {

@@ -12,9 +12,14 @@
 //!   `dataLayer`, and those given to `track`.
 //! - [`capture`] listens to the page (passively, reading no layout in hot
 //!   handlers) and feeds the shared `Recorder`.
-//! - [`widget`] shows offers pushed to the session, in a Shadow DOM.
+//! - [`push`] reads what operators push to the session; [`widget`] shows
+//!   it (offers, the chat window, the survey) in a Shadow DOM, with the
+//!   texts in [`strings`].
+//! - [`chat`] keeps the session's chat and delivers its facts to the
+//!   stream until they are acknowledged.
 //! - [`transport`] drives the shared sans-IO NATS `Connection` over the
-//!   browser's WebSocket, through the gate, and publishes batches.
+//!   browser's WebSocket, through the gate, and publishes batches and
+//!   chat facts.
 
 // `just wasm` builds the plugin without std (`--cfg floorwalker_no_std`), so
 // that a panic (none is expected) traps rather than pulling in std's panic
@@ -33,10 +38,13 @@ extern crate alloc;
 compile_error!("floorwalker_no_std is for wasm32 without threads only");
 
 mod capture;
+mod chat;
 mod config;
 mod datalayer;
 mod plugin;
+mod push;
 mod storage;
+mod strings;
 mod transport;
 mod widget;
 

@@ -13,10 +13,15 @@ use floorwalker_shared::subject::SessionSubjects;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
 
+use crate::chat::Chats;
 use crate::config::Config;
 use crate::storage::{self, Session};
 use crate::transport::Socket;
 use crate::{capture, datalayer, transport, widget};
+
+/// What the survey calls with the shopper's answer (`None`: dismissed) and
+/// comment.
+pub(crate) type SurveyAnswer = Closure<dyn FnMut(Option<bool>, String)>;
 
 /// Everything the handlers share.
 pub(crate) struct Inner {
@@ -33,12 +38,16 @@ pub(crate) struct Inner {
     pub(crate) listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     /// The answer callback of the offer on screen.
     pub(crate) offer_answer: Option<Closure<dyn FnMut(String)>>,
+    /// The session's chat and the chat facts on their way.
+    pub(crate) chats: Chats,
     /// What the chat window calls with the shopper's messages.
     pub(crate) chat_send: Option<Closure<dyn FnMut(String)>>,
+    /// What the chat window calls when the shopper closes it.
+    pub(crate) chat_close: Option<Closure<dyn FnMut()>>,
     /// What the launcher calls.
     pub(crate) launcher_open: Option<Closure<dyn FnMut()>>,
-    /// The answer callback of the survey on screen.
-    pub(crate) survey_answer: Option<Closure<dyn FnMut(bool, String)>>,
+    /// The answer callback of the survey on screen (`None` for dismissed).
+    pub(crate) survey_answer: Option<SurveyAnswer>,
 }
 
 /// The plugin.
@@ -110,6 +119,8 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
         ..Options::default()
     });
     conn.subscribe(subjects.push(), None);
+    // Where the stream acknowledges chat facts (see `chat`).
+    conn.subscribe(subjects.inbox_wildcard(), None);
     // Batches an earlier page could not send go first.
     for batch in storage::take_unsent(&session) {
         let _ = conn.publish(subjects.events(), None, None, batch.into_bytes().into());
@@ -124,6 +135,7 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
     }
     let (products, toggled) = storage::load_products(&session);
     recorder.restore_product_history(products, toggled);
+    let chats = Chats::load(&session);
     let plugin = Rc::new(Plugin {
         inner: RefCell::new(Inner {
             config,
@@ -137,7 +149,9 @@ pub(crate) fn start(options: &JsValue) -> Result<(), String> {
             timer_callback: None,
             listeners: Vec::new(),
             offer_answer: None,
+            chats,
             chat_send: None,
+            chat_close: None,
             launcher_open: None,
             survey_answer: None,
         }),

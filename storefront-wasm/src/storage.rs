@@ -1,9 +1,14 @@
-//! The visitor and the session, kept in `localStorage` so they survive page
-//! loads and are shared by the tabs of one browser; in memory only when
-//! storage is unavailable (some private modes throw).
+//! The visitor and the session, and what a session's next page needs (its
+//! product history, batches and chat facts not yet sent, its chat), kept in
+//! `localStorage` so they survive page loads and are shared by the tabs of
+//! one browser; in memory only when storage is unavailable (some private
+//! modes throw). Everything a session keeps starts with the session's key,
+//! so a new session ignores what an old one left.
 
 use alloc::{string::String, vec::Vec};
 use floorwalker_shared::credential::SessionSecret;
+
+use crate::chat::{Chat, Pending, Stage};
 
 /// A session ends after this long without activity.
 const SESSION_IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
@@ -172,16 +177,16 @@ pub(crate) fn save_products(session: &Session, products: &[String], toggled: &[(
         if i > 0 {
             text.push(',');
         }
-        text.push_str(&String::from(js_sys::encode_uri_component(product)));
+        text.push_str(&encode(product));
     }
     text.push('|');
     for (i, (a, b)) in toggled.iter().enumerate() {
         if i > 0 {
             text.push(',');
         }
-        text.push_str(&String::from(js_sys::encode_uri_component(a)));
+        text.push_str(&encode(a));
         text.push(':');
-        text.push_str(&String::from(js_sys::encode_uri_component(b)));
+        text.push_str(&encode(b));
     }
     if let Some(s) = storage() {
         let _ = s.set_item(JOURNEY_KEY, &text);
@@ -190,7 +195,6 @@ pub(crate) fn save_products(session: &Session, products: &[String], toggled: &[(
 
 /// The product history saved by an earlier page of this session.
 pub(crate) fn load_products(session: &Session) -> (Vec<String>, Vec<(String, String)>) {
-    let dec = |s: &str| js_sys::decode_uri_component(s).ok().map(String::from);
     let key = session_key(session);
     let text = storage()
         .and_then(|s| s.get_item(JOURNEY_KEY).ok().flatten())
@@ -204,16 +208,114 @@ pub(crate) fn load_products(session: &Session) -> (Vec<String>, Vec<(String, Str
         .unwrap_or_default()
         .split(',')
         .filter(|p| !p.is_empty())
-        .filter_map(dec)
+        .filter_map(decode)
         .collect();
     let toggled = parts
         .next()
         .unwrap_or_default()
         .split(',')
         .filter_map(|pair| pair.split_once(':'))
-        .filter_map(|(a, b)| Some((dec(a)?, dec(b)?)))
+        .filter_map(|(a, b)| Some((decode(a)?, decode(b)?)))
         .collect();
     (products, toggled)
+}
+
+const CHAT_KEY: &str = "floorwalker.chat";
+
+/// Where the chat window keeps its lines (see `widget`).
+const LOG_KEY: &str = "floorwalker.chatlog";
+
+fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
+}
+
+fn decode(text: &str) -> Option<String> {
+    js_sys::decode_uri_component(text).ok().map(String::from)
+}
+
+/// Keeps the session's chat for its next page and its other tabs: the
+/// session's key, the chat's id, its stage and its status line
+/// (URI-encoded, so no separator can come from an agent's name).
+pub(crate) fn save_chat(session: &Session, chat: &Chat) {
+    let Some(s) = storage() else { return };
+    let stage = match chat.stage {
+        Stage::Waiting => "w",
+        Stage::Answered => "a",
+        Stage::Over => "o",
+    };
+    let text = [
+        &session_key(session),
+        "|",
+        &chat.id,
+        "|",
+        stage,
+        "|",
+        &encode(&chat.status),
+    ]
+    .concat();
+    let _ = s.set_item(CHAT_KEY, &text);
+}
+
+/// The session's chat as stored, if there is one.
+pub(crate) fn load_chat(session: &Session) -> Option<Chat> {
+    let text = storage()?.get_item(CHAT_KEY).ok().flatten()?;
+    let mut parts = text.split('|');
+    (parts.next()? == session_key(session)).then_some(())?;
+    let id = parts.next()?.into();
+    let stage = match parts.next()? {
+        "w" => Stage::Waiting,
+        "a" => Stage::Answered,
+        "o" => Stage::Over,
+        _ => return None,
+    };
+    Some(Chat {
+        id,
+        stage,
+        status: decode(parts.next()?)?,
+    })
+}
+
+/// Forgets the stored chat, and its lines.
+pub(crate) fn forget_chat() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(CHAT_KEY);
+        let _ = s.remove_item(LOG_KEY);
+    }
+}
+
+/// Forgets the lines of a chat the shopper left.
+pub(crate) fn forget_log() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(LOG_KEY);
+    }
+}
+
+const FACTS_KEY: &str = "floorwalker.facts";
+
+/// Most chat facts kept until the stream acknowledges them, and most bytes
+/// of them: a fact beyond either is refused (the shopper is told it was not
+/// sent) rather than kept, and none kept is dropped. Reaching them takes a
+/// stream that has been unreachable while the shopper wrote dozens of
+/// messages.
+pub(crate) const MAX_FACTS: usize = 50;
+pub(crate) const MAX_FACTS_BYTES: usize = 64 * 1024;
+
+/// Keeps the chat facts still to be acknowledged (see `chat::Pending`),
+/// after the session's key.
+pub(crate) fn save_facts(session: &Session, facts: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(FACTS_KEY, &[&session_key(session), "\n", facts].concat());
+    }
+}
+
+/// The session's chat facts still to be acknowledged, as stored by any of
+/// its pages and tabs; `None` where storage is unavailable.
+pub(crate) fn load_facts(session: &Session) -> Option<Pending> {
+    let text = storage()?.get_item(FACTS_KEY).ok()?.unwrap_or_default();
+    Some(match text.split_once('\n') {
+        Some((key, facts)) if key == session_key(session) => facts.into(),
+        _ => Pending::new(),
+    })
 }
 
 fn parse(text: &str, now_ms: f64) -> Option<Session> {

@@ -2,8 +2,9 @@
 //!
 //! [`pump`] is the whole loop: after anything happens (bytes, open, close, a
 //! timer, a recorded event) it sends due batches, opens a socket when the
-//! connection asks for one, writes what the connection wrote, acts on its
-//! events, and sets one timer for the next deadline. Every socket has a
+//! connection asks for one, acts on its events (pushes, acknowledgements of
+//! chat facts), sends the chat facts and presence that are due, writes what
+//! the connection wrote, and sets one timer for the next deadline. Every socket has a
 //! generation, so the late `close` of an old socket cannot end a new one.
 
 use alloc::rc::{Rc, Weak};
@@ -18,7 +19,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use crate::plugin::{Inner, Plugin};
-use crate::{storage, widget};
+use crate::{chat, storage, widget};
 
 /// An open (or opening) WebSocket and the handlers that must live with it.
 pub(crate) struct Socket {
@@ -74,6 +75,9 @@ pub(crate) fn pump(plugin: &Rc<Plugin>) {
 /// One turn of the loop; returns the payloads pushed to the session.
 fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> Vec<Bytes> {
     let now = monotonic_ms();
+    // Keepalive and handshake deadlines: without this call a deadline
+    // passed once stays due, and the timer below fires every few ms.
+    inner.conn.handle_timeout(now);
     send_batches(inner, false);
     if inner.conn.wants_transport(now) {
         open(plugin, inner, now);
@@ -95,12 +99,12 @@ fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> Vec<Bytes> {
                 send_batches(inner, false);
             }
             Event::Message(msg) if msg.subject == push => pushed.push(msg.payload),
-            Event::Message(_)
-            | Event::Connected(_)
-            | Event::Disconnected(_)
-            | Event::ServerError(_) => {}
+            Event::Message(msg) => chat::on_reply(inner, &msg.subject, &msg.payload),
+            Event::Connected(_) => chat::on_connected(inner),
+            Event::Disconnected(_) | Event::ServerError(_) => {}
         }
     }
+    chat::poll(inner, now);
     while let Some(bytes) = inner.conn.poll_transmit() {
         if let Some(socket) = &inner.socket {
             let _ = socket.ws.send_with_u8_array(&bytes);
@@ -194,7 +198,8 @@ fn with_current(weak: &Weak<Plugin>, generation: u64, act: impl FnOnce(&mut Inne
     pump(&plugin);
 }
 
-/// Sets the one timer for the next deadline: the connection's or a batch's.
+/// Sets the one timer for the next deadline: the connection's, a batch's or
+/// the chat's.
 fn schedule(inner: &mut Inner, now: Millis) {
     let Some(window) = web_sys::window() else {
         return;
@@ -205,7 +210,8 @@ fn schedule(inner: &mut Inner, now: Millis) {
     let wall = wall_ms();
     let conn_in = inner.conn.poll_timeout().map(|t| t.saturating_sub(now));
     let batch_in = inner.recorder.due_at().map(|t| t.saturating_sub(wall));
-    let Some(delay) = conn_in.into_iter().chain(batch_in).min() else {
+    let chat_in = chat::due_at(inner).map(|t| t.saturating_sub(now));
+    let Some(delay) = conn_in.into_iter().chain(batch_in).chain(chat_in).min() else {
         return;
     };
     let Some(callback) = &inner.timer_callback else {

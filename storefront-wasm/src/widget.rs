@@ -1,31 +1,34 @@
 //! What the shopper sees: a chat offer pushed to this session, with Accept
 //! and No thanks; a launcher to ask for help at any time; the chat window
-//! that accepting or asking opens, with agents' messages pushed to it; the
-//! one question that closes a chat, with Yes, No and an optional comment.
-//! Declining is remembered for the rest of the session: no later offer is
-//! shown, however it is pushed.
+//! that accepting or asking opens, with a status line (the place in the
+//! queue, the agent who joined) and the chat's lines; the one question that
+//! closes a chat, with Yes, No and an optional comment. Declining is
+//! remembered for the rest of the session: no later offer is shown, however
+//! it is pushed.
 //!
 //! The widget is built by a small JS snippet, in a Shadow DOM so the shop's
 //! CSS cannot break it nor it the shop. Text is set with `textContent` only,
 //! never parsed as HTML. Building the DOM in JS rather than through web-sys
-//! keeps a dozen DOM bindings out of the download.
+//! keeps a dozen DOM bindings out of the download. What a chat push changes
+//! is worked out by `chat`; this module draws it.
 
 use alloc::rc::Rc;
 use alloc::string::String;
 
+use floorwalker_shared::chat::ChatFact;
 use floorwalker_shared::event::ShopperEvent;
-use floorwalker_shared::event::limits::{
-    MAX_AGENT_NAME_LEN, MAX_CHAT_TEXT_LEN, MAX_COMMENT_LEN, MAX_ID_LEN, MAX_OFFER_TEXT_LEN,
-    MAX_QUESTION_LEN,
-};
-use js_sys::{Function, JSON, Reflect};
+use floorwalker_shared::event::limits::{MAX_CHAT_TEXT_LEN, MAX_COMMENT_LEN};
+use floorwalker_shared::recorder::trim;
+use js_sys::Function;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
 
+use crate::chat::{self, Stage, Update};
 use crate::plugin::Plugin;
-use crate::storage;
+use crate::push::{self, Shown};
 use crate::transport::{self, wall_ms};
+use crate::{storage, strings};
 
 #[wasm_bindgen(inline_js = r#"
 const CSS = `:host{all:initial}
@@ -35,7 +38,8 @@ const CSS = `:host{all:initial}
 .l{bottom:16px;padding:8px 14px;cursor:pointer;font:inherit}
 p{margin:0 0 10px}button{font:inherit;margin-right:8px;padding:4px 12px;cursor:pointer}
 .x{position:absolute;top:4px;right:4px;margin:0;padding:0 6px;border:0;background:none;font-size:18px}
-.g{max-height:240px;overflow:auto;margin:18px 0 8px}.g p{margin:0 0 6px}.a{font-weight:600}
+.s{margin:18px 24px 0 0;font-size:13px;color:#444}
+.g{max-height:240px;overflow:auto;margin:8px 0}.g p{margin:0 0 6px}.a{font-weight:600}
 input{font:inherit;width:190px}
 button:focus-visible,input:focus-visible{outline:2px solid #1a5fb4;outline-offset:2px}`;
 
@@ -53,6 +57,8 @@ function panel(id) {
 function button(label, className) {
   return el("button", { type: "button", className, textContent: label });
 }
+
+const chat = (css) => document.getElementById("floorwalker-chat")?.shadowRoot?.querySelector(css);
 
 export function show_offer(text, answer) {
   if (!document.body) return false;
@@ -90,33 +96,79 @@ export function show_launcher(open) {
   return true;
 }
 
-export function open_chat(send) {
-  if (document.getElementById("floorwalker-chat") || !document.body) return;
-  const [host, root] = panel("floorwalker-chat");
-  const box = el("div", { className: "c" });
-  box.setAttribute("role", "dialog");
-  box.setAttribute("aria-label", "Chat");
-  const log = el("div", { className: "g" });
-  log.setAttribute("role", "log");
-  log.setAttribute("aria-live", "polite");
-  const form = el("form");
-  const input = el("input", { type: "text", maxLength: 1000 });
-  input.setAttribute("aria-label", "Your message");
-  const close = button("\u00d7", "x");
-  close.setAttribute("aria-label", "Close chat");
-  close.addEventListener("click", () => host.remove());
-  box.addEventListener("keydown", (e) => { if (e.key === "Escape") host.remove(); });
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const text = input.value.trim();
-    if (!text) return;
-    input.value = "";
-    try { send(text); } catch (_) {}
-  });
-  form.append(input, el("button", { type: "submit", textContent: "Send" }));
-  box.append(close, log, form);
-  root.append(box);
-  input.focus({ preventScroll: true });
+// The window's lines ([id, who, text]) and the chat they are of, kept for
+// the chat's next page; a line whose id is shown already is not shown again.
+const LOG = "floorwalker.chatlog";
+let shown = { chat: "", lines: [] };
+
+const line = (log, who, text) => {
+  const p = el("p");
+  p.append(el("span", { className: "a", textContent: who + ": " }), el("span", { textContent: text }));
+  log.append(p);
+  log.scrollTop = log.scrollHeight;
+};
+
+export function open_chat(send, close, id) {
+  if (!document.body) return;
+  let log = chat(".g");
+  if (log && shown.chat === id) return;
+  if (!log) {
+    const [host, root] = panel("floorwalker-chat");
+    const box = el("div", { className: "c" });
+    box.setAttribute("role", "dialog");
+    box.setAttribute("aria-label", "Chat");
+    const status = el("p", { className: "s" });
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    log = el("div", { className: "g" });
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    const form = el("form");
+    const input = el("input", { type: "text", maxLength: 1000 });
+    input.setAttribute("aria-label", "Your message");
+    const x = button("\u00d7", "x");
+    x.setAttribute("aria-label", "Close chat");
+    const shut = () => { host.remove(); try { close(); } catch (_) {} };
+    x.addEventListener("click", shut);
+    box.addEventListener("keydown", (e) => { if (e.key === "Escape") shut(); });
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const text = input.value.trim();
+      if (!text) return;
+      input.value = "";
+      try { send(text); } catch (_) {}
+    });
+    form.append(input, el("button", { type: "submit", textContent: "Send" }));
+    box.append(x, status, log, form);
+    root.append(box);
+    input.focus({ preventScroll: true });
+  }
+  log.replaceChildren();
+  try {
+    if (shown.chat !== id) {
+      const kept = JSON.parse(localStorage.getItem(LOG));
+      shown = { chat: id, lines: kept?.chat === id ? [...kept.lines] : [] };
+    }
+    for (const [, who, text] of shown.lines) line(log, who, text);
+  } catch (_) {
+    // Storage unavailable, or not ours: the chat's next lines start afresh.
+    shown = { chat: id, lines: [] };
+    log.replaceChildren();
+  }
+}
+
+export function chat_status(text) {
+  const status = chat(".s");
+  if (status) status.textContent = text;
+}
+
+export function chat_add(id, who, text) {
+  const log = chat(".g");
+  if (!log || (id && shown.lines.some((l) => l[0] === id))) return;
+  shown.lines.push([id, who, text]);
+  if (shown.lines.length > 50) shown.lines.shift();
+  try { localStorage.setItem(LOG, JSON.stringify(shown)); } catch (_) {}
+  line(log, who, text);
 }
 
 export function show_survey(question, answer) {
@@ -128,6 +180,7 @@ export function show_survey(question, answer) {
   const comment = el("input", { type: "text", maxLength: 1000 });
   comment.setAttribute("aria-label", "Comment (optional)");
   let done = false;
+  // `helped` is undefined when the survey is dismissed.
   const finish = (helped) => {
     if (done) return;
     done = true;
@@ -140,165 +193,191 @@ export function show_survey(question, answer) {
   no.addEventListener("click", () => finish(false));
   const close = button("\u00d7", "x");
   close.setAttribute("aria-label", "Dismiss");
-  close.addEventListener("click", () => { done = true; host.remove(); });
+  close.addEventListener("click", () => finish(undefined));
   box.append(el("p", { textContent: question }), comment, el("p"), yes, no, close);
   root.append(box);
   return true;
-}
-
-export function chat_add(who, text) {
-  const root = document.getElementById("floorwalker-chat")?.shadowRoot;
-  const log = root?.querySelector(".g");
-  if (!log) return;
-  const line = el("p");
-  line.append(el("span", { className: "a", textContent: who + ": " }), el("span", { textContent: text }));
-  log.append(line);
-  log.scrollTop = log.scrollHeight;
 }
 "#)]
 extern "C" {
     fn show_offer(text: &str, answer: &Function) -> bool;
     fn show_launcher(open: &Function) -> bool;
-    fn open_chat(send: &Function);
-    fn chat_add(who: &str, text: &str);
+    fn open_chat(send: &Function, close: &Function, chat_id: &str);
+    fn chat_status(text: &str);
+    fn chat_add(msg_id: &str, who: &str, text: &str);
     fn show_survey(question: &str, answer: &Function) -> bool;
 }
 
-/// What a push asks the page to show.
-enum Shown {
-    /// A chat offer.
-    Offer { id: String, text: String },
-    /// An agent's (or supervisor's) chat message.
-    AgentMessage { name: String, text: String },
-    /// The question that closes a chat.
-    Survey { chat_id: String, question: String },
-}
-
-/// Reads a push's payload (`{ v: 1, push: { chat_offer: {…} } }` and the
-/// like) with the browser's JSON parser, and checks it as the schema would.
-fn read_push(payload: &[u8]) -> Option<Shown> {
-    let text = core::str::from_utf8(payload).ok()?;
-    let value = JSON::parse(text).ok()?;
-    let get = |v: &JsValue, key: &str| Reflect::get(v, &JsValue::from_str(key)).ok();
-    let string = |v: &JsValue, key: &str, max: usize| {
-        get(v, key)?
-            .as_string()
-            .filter(|s| !s.trim().is_empty() && s.len() <= max)
-    };
-    #[allow(clippy::float_cmp)] // JSON numbers are f64s; small integers are exact
-    let other_version =
-        get(&value, "v")?.as_f64()? != f64::from(floorwalker_shared::event::SCHEMA_VERSION);
-    if other_version {
-        return None;
-    }
-    let push = get(&value, "push")?;
-    let offer = get(&push, "chat_offer").filter(JsValue::is_object);
-    if let Some(offer) = offer {
-        return Some(Shown::Offer {
-            id: string(&offer, "offer_id", MAX_ID_LEN)?,
-            text: string(&offer, "text", MAX_OFFER_TEXT_LEN)?,
-        });
-    }
-    if let Some(survey) = get(&push, "survey_prompt").filter(JsValue::is_object) {
-        return Some(Shown::Survey {
-            chat_id: string(&survey, "chat_id", MAX_ID_LEN)?,
-            question: string(&survey, "question", MAX_QUESTION_LEN)?,
-        });
-    }
-    let message = get(&push, "agent_message").filter(JsValue::is_object)?;
-    let mut name = string(&message, "agent_name", MAX_AGENT_NAME_LEN)?;
-    if get(&message, "from_supervisor").and_then(|v| v.as_bool()) == Some(true) {
-        name.push_str(" (supervisor)");
-    }
-    Some(Shown::AgentMessage {
-        name,
-        text: string(&message, "text", MAX_CHAT_TEXT_LEN)?,
-    })
-}
-
-/// Shows the launcher, which opens the chat window.
+/// Shows the launcher, which opens a chat, and the chat window if a chat
+/// of the session is open (on an earlier page or in another tab).
 pub(crate) fn install(plugin: &Rc<Plugin>) {
     let weak = Rc::downgrade(plugin);
     let send = Closure::<dyn FnMut(String)>::new(move |text: String| {
         if let Some(plugin) = weak.upgrade() {
-            send_chat(&plugin, &text);
+            say(&plugin, &text);
+        }
+    });
+    let weak = Rc::downgrade(plugin);
+    let close = Closure::<dyn FnMut()>::new(move || {
+        if let Some(plugin) = weak.upgrade() {
+            leave(&plugin);
         }
     });
     let weak = Rc::downgrade(plugin);
     let open = Closure::<dyn FnMut()>::new(move || {
         if let Some(plugin) = weak.upgrade() {
-            open_chat_window(&plugin);
+            ask_for_help(&plugin, None);
         }
     });
     show_launcher(open.as_ref().unchecked_ref());
     if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
         inner.chat_send = Some(send);
+        inner.chat_close = Some(close);
         inner.launcher_open = Some(open);
     }
+    show_chat(plugin);
 }
 
-fn open_chat_window(plugin: &Rc<Plugin>) {
-    if let Ok(inner) = plugin.inner.try_borrow() {
-        if let Some(send) = &inner.chat_send {
-            open_chat(send.as_ref().unchecked_ref());
-        }
+/// Opens the chat window on the session's open chat, if it has one: with
+/// its status line, and the lines it showed on the chat's earlier pages.
+fn show_chat(plugin: &Rc<Plugin>) {
+    let Ok(inner) = plugin.inner.try_borrow() else {
+        return;
+    };
+    let Some(chat) = inner.chats.chat.as_ref().filter(|c| c.is_open()) else {
+        return;
+    };
+    if let (Some(send), Some(close)) = (&inner.chat_send, &inner.chat_close) {
+        open_chat(
+            send.as_ref().unchecked_ref(),
+            close.as_ref().unchecked_ref(),
+            &chat.id,
+        );
+        chat_status(&chat.status);
     }
 }
 
-/// The shopper wrote in the chat: shown, and sent as a chat message event.
-fn send_chat(plugin: &Rc<Plugin>, text: &str) {
-    let Ok(id) = storage::random_bytes() else {
+/// Shows what a push changed in the open chat window.
+fn draw(update: &Update) {
+    if let Some(status) = &update.status {
+        chat_status(status);
+    }
+    for line in &update.lines {
+        chat_add(
+            line.id.as_deref().unwrap_or_default(),
+            line.from.as_deref().unwrap_or(strings::YOU),
+            &line.text,
+        );
+    }
+}
+
+/// The shopper opened the launcher or accepted offer `offer_id`: a chat
+/// opens unless one is, and its window shows.
+fn ask_for_help(plugin: &Rc<Plugin>, offer_id: Option<String>) {
+    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+        chat::start(&mut inner, offer_id);
+    }
+    show_chat(plugin);
+    transport::pump(plugin);
+}
+
+/// The shopper wrote in the chat window: shown, and sent in the open chat
+/// (or a new one, if the last one ended).
+fn say(plugin: &Rc<Plugin>, text: &str) {
+    let text = trim(text.trim(), MAX_CHAT_TEXT_LEN);
+    let Ok(sent) = plugin
+        .inner
+        .try_borrow_mut()
+        .map(|mut inner| chat::say(&mut inner, text.clone()))
+    else {
         return;
     };
-    let text = floorwalker_shared::recorder::trim(text.trim(), MAX_CHAT_TEXT_LEN);
-    chat_add("You", &text);
-    {
-        let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
-            return;
-        };
-        let event = ShopperEvent::ChatMessage {
-            chat_id: None,
-            client_msg_id: floorwalker_shared::base64url::encode(&id[..12]),
-            text,
-        };
-        inner.recorder.record(wall_ms(), event);
+    if let Some(msg_id) = sent {
+        // A new chat, if the last one ended, starts with an empty window.
+        show_chat(plugin);
+        chat_add(&msg_id, strings::YOU, &text);
+    } else {
+        chat_status(strings::NOT_SENT);
+    }
+    transport::pump(plugin);
+}
+
+/// The shopper closed the chat window: the open chat is left.
+fn leave(plugin: &Rc<Plugin>) {
+    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+        chat::leave(&mut inner);
     }
     transport::pump(plugin);
 }
 
 /// Handles a message pushed to this session.
 pub(crate) fn on_push(plugin: &Rc<Plugin>, payload: &[u8]) {
-    match read_push(payload) {
-        Some(Shown::Offer { id, text }) => show(plugin, id, &text),
-        Some(Shown::AgentMessage { name, text }) => {
-            open_chat_window(plugin);
-            chat_add(&name, &text);
+    let Some(shown) = push::read(payload) else {
+        return;
+    };
+    if let Some(id) = shown.chat_id() {
+        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+            chat::adopt(&mut inner, id);
         }
-        Some(Shown::Survey { chat_id, question }) => ask(plugin, chat_id, &question),
-        None => {}
+    }
+    match shown {
+        Shown::Offer { id, text } => show(plugin, id, &text),
+        Shown::Survey { chat_id, question } => ask(plugin, chat_id, &question),
+        shown => {
+            let update = {
+                let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+                    return;
+                };
+                let update = chat::apply(&mut inner.chats, shown);
+                if update.is_empty() {
+                    return;
+                }
+                chat::save(&inner);
+                update
+            };
+            // The window is open while the chat is, unless the page had no
+            // body when the plugin started.
+            show_chat(plugin);
+            draw(&update);
+        }
     }
 }
 
-/// Asks the one question that closes a chat; the answer, with its optional
-/// comment, is recorded.
+/// Asks the one question that closes chat `chat_id`, if it is the
+/// session's (open, or just left); the answer, with its optional comment,
+/// goes as the chat's last fact. Answered or dismissed, the chat is over.
 fn ask(plugin: &Rc<Plugin>, chat_id: String, question: &str) {
+    {
+        let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+            return;
+        };
+        let Some(chat) = inner.chats.get(&chat_id) else {
+            return;
+        };
+        chat.stage = Stage::Over;
+        chat.status = strings::ENDED.into();
+        chat::save(&inner);
+    }
+    chat_status(strings::ENDED);
     let weak = Rc::downgrade(plugin);
-    let answer = Closure::<dyn FnMut(bool, String)>::new(move |helped: bool, comment: String| {
-        let Some(plugin) = weak.upgrade() else { return };
-        {
-            let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
-                return;
-            };
-            let comment = floorwalker_shared::recorder::trim(&comment, MAX_COMMENT_LEN);
-            let event = ShopperEvent::SurveyAnswer {
-                chat_id: chat_id.clone(),
-                helped,
-                comment: (!comment.is_empty()).then_some(comment),
-            };
-            inner.recorder.record(wall_ms(), event);
-        }
-        transport::pump(&plugin);
-    });
+    let answer = Closure::<dyn FnMut(Option<bool>, String)>::new(
+        move |helped: Option<bool>, comment: String| {
+            let Some(plugin) = weak.upgrade() else { return };
+            if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+                if let Some(helped) = helped {
+                    let comment = trim(&comment, MAX_COMMENT_LEN);
+                    let fact = ChatFact::Survey {
+                        chat_id: chat_id.clone(),
+                        helped,
+                        comment: (!comment.is_empty()).then_some(comment),
+                    };
+                    chat::send(&mut inner, fact);
+                }
+                chat::forget(&mut inner, &chat_id);
+            }
+            transport::pump(&plugin);
+        },
+    );
     if show_survey(question, answer.as_ref().unchecked_ref()) {
         if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
             inner.survey_answer = Some(answer);
@@ -334,9 +413,10 @@ fn show(plugin: &Rc<Plugin>, id: String, text: &str) {
             inner.recorder.record(wall_ms(), event);
         }
         if accepted {
-            open_chat_window(&plugin);
+            ask_for_help(&plugin, Some(offer_id.clone()));
+        } else {
+            transport::pump(&plugin);
         }
-        transport::pump(&plugin);
     });
     if show_offer(text, answer.as_ref().unchecked_ref()) {
         if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
@@ -433,10 +513,36 @@ mod tests {
         assert_eq!(*answers.borrow(), ["accepted"]);
     }
 
+    /// A callback that counts its calls.
+    fn counter() -> (Closure<dyn FnMut()>, Rc<RefCell<u32>>) {
+        let calls = Rc::new(RefCell::new(0));
+        let sink = calls.clone();
+        let callback = Closure::<dyn FnMut()>::new(move || *sink.borrow_mut() += 1);
+        (callback, calls)
+    }
+
     #[wasm_bindgen_test]
     fn the_chat_window_sends_what_the_shopper_types_and_shows_agents_text_as_text() {
         let (send, messages) = recorder();
-        open_chat(send.as_ref().unchecked_ref());
+        let (close, closed) = counter();
+        let (send, close) = (
+            send.as_ref().unchecked_ref(),
+            close.as_ref().unchecked_ref(),
+        );
+        remove_window();
+        open_chat(send, close, "c-0");
+        open_chat(send, close, "c-0");
+        assert_eq!(
+            web_sys::window()
+                .unwrap()
+                .document()
+                .unwrap()
+                .query_selector_all("#floorwalker-chat")
+                .unwrap()
+                .length(),
+            1,
+            "one window"
+        );
         let root = panel("floorwalker-chat").expect("the chat window is open");
         let input: web_sys::HtmlInputElement = find(&root, "input").unwrap().dyn_into().unwrap();
         input.set_value("  where is my order?  ");
@@ -451,67 +557,225 @@ mod tests {
             "blank messages are not sent"
         );
 
-        chat_add("Ana <i>", HOSTILE);
+        chat_add("m-1", "Ana <i>", HOSTILE);
         let log = find(&root, "[role=log]").unwrap();
         assert!(find(&root, "img").is_none() && find(&root, "i").is_none());
         assert_eq!(log.text_content().unwrap(), format!("Ana <i>: {HOSTILE}"));
 
+        assert_eq!(*closed.borrow(), 0);
         press(&log, "Escape");
         assert!(
             panel("floorwalker-chat").is_none(),
             "Escape closes the chat"
         );
+        assert_eq!(*closed.borrow(), 1, "closing is told, once");
+    }
+
+    /// A chat window on the page for the open chat `id` (one per test: the
+    /// tests share the page and its storage), and the chat's state.
+    /// What the chat window calls, kept alive while it is open.
+    type Callbacks = [Closure<dyn FnMut()>; 2];
+
+    fn open_window(id: &str) -> (chat::Chats, Callbacks, ShadowRoot) {
+        let (send, close) = (counter().0, counter().0);
+        remove_window();
+        open_chat(
+            send.as_ref().unchecked_ref(),
+            close.as_ref().unchecked_ref(),
+            id,
+        );
+        let mut chats = chat::Chats::default();
+        chats.chat = Some(chat::Chat {
+            id: id.into(),
+            stage: Stage::Waiting,
+            status: strings::WAITING.into(),
+        });
+        (chats, [send, close], panel("floorwalker-chat").unwrap())
+    }
+
+    /// What leaving the page does to the chat window.
+    fn remove_window() {
+        if let Some(old) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("floorwalker-chat"))
+        {
+            old.remove();
+        }
+    }
+
+    /// The texts of the chat window's lines.
+    fn lines(root: &ShadowRoot) -> Vec<String> {
+        let lines = root.query_selector_all("[role=log] p").unwrap();
+        (0..lines.length())
+            .map(|i| lines.item(i).unwrap().text_content().unwrap())
+            .collect()
+    }
+
+    /// Reads `json` as a push and shows what it changes, as `on_push` does.
+    fn receive(chats: &mut chat::Chats, json: &str) {
+        let shown = push::read(json.as_bytes()).expect("a valid push");
+        draw(&chat::apply(chats, shown));
+    }
+
+    fn text(root: &ShadowRoot, css: &str) -> String {
+        find(root, css).unwrap().text_content().unwrap_or_default()
     }
 
     #[wasm_bindgen_test]
-    fn the_survey_answers_no_with_a_comment() {
+    fn the_status_line_shows_the_place_in_the_queue_and_who_joined() {
+        let (mut chats, _callbacks, root) = open_window("c-1");
+        let status = find(&root, ".s").unwrap();
+        assert_eq!(status.get_attribute("aria-live").as_deref(), Some("polite"));
+        let queue = |position: u32, wait: &str| {
+            format!(
+                r#"{{"v":1,"push":{{"queue_status":{{"chat_id":"c-1","position":{position}{wait}}}}}}}"#
+            )
+        };
+        for (push, shown) in [
+            (
+                queue(2, r#","expected_wait_secs":180"#),
+                "You are number 2 in the queue · about 3 min",
+            ),
+            (
+                queue(1, r#","expected_wait_secs":20"#),
+                "You are number 1 in the queue · less than a minute",
+            ),
+            (queue(12, ""), "You are number 12 in the queue"),
+            (
+                queue(3, r#","expected_wait_secs":null"#),
+                "You are number 3 in the queue",
+            ),
+        ] {
+            receive(&mut chats, &push);
+            assert_eq!(text(&root, ".s"), shown, "{push}");
+        }
+        // About another chat: ignored.
+        receive(
+            &mut chats,
+            r#"{"v":1,"push":{"queue_status":{"chat_id":"c-0","position":9}}}"#,
+        );
+        assert_eq!(text(&root, ".s"), "You are number 3 in the queue");
+
+        receive(
+            &mut chats,
+            r#"{"v":1,"push":{"chat_joined":{"chat_id":"c-1","agent_name":"Ana <b>"}}}"#,
+        );
+        assert_eq!(text(&root, ".s"), "Ana <b> joined the chat");
+        assert!(find(&root, "b").is_none());
+        let chat = chats.chat.as_ref().unwrap();
+        assert_eq!(chat.stage, Stage::Answered);
+        assert_eq!(
+            chat.status, "Ana <b> joined the chat",
+            "kept for the next page"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn an_agents_message_is_shown_once_per_id() {
+        let (mut chats, _callbacks, root) = open_window("c-2");
+        let message = |id: &str, text: &str| {
+            format!(
+                r#"{{"v":1,"push":{{"agent_message":{{"chat_id":"c-2","agent_name":"Ana","text":"{text}","from_supervisor":false,"msg_id":"{id}"}}}}}}"#
+            )
+        };
+        receive(&mut chats, &message("m1", "Hello!"));
+        receive(&mut chats, &message("m1", "Hello!"));
+        receive(&mut chats, &message("m2", "Hello!"));
+        receive(
+            &mut chats,
+            r#"{"v":1,"push":{"agent_message":{"chat_id":"c-2","agent_name":"Sam","text":"<b>Hi</b>","from_supervisor":true}}}"#,
+        );
+        receive(
+            &mut chats,
+            r#"{"v":1,"push":{"agent_message":{"chat_id":"other","agent_name":"Eve","text":"psst","from_supervisor":false}}}"#,
+        );
+        assert_eq!(
+            text(&root, "[role=log]"),
+            "Ana: Hello!Ana: Hello!Sam (supervisor): <b>Hi</b>",
+            "m1 once, m2 once, the supervisor's text as text, nothing from another chat"
+        );
+        assert!(find(&root, "b").is_none());
+    }
+
+    #[wasm_bindgen_test]
+    fn a_transcript_adds_only_the_lines_not_shown_yet() {
+        let (mut chats, _callbacks, root) = open_window("c-3");
+        receive(
+            &mut chats,
+            r#"{"v":1,"push":{"agent_message":{"chat_id":"c-3","agent_name":"Ana","text":"Hi, how can I help?","from_supervisor":false,"msg_id":"m2"}}}"#,
+        );
+        receive(
+            &mut chats,
+            r#"{"v":1,"push":{"transcript":{"chat_id":"c-3","lines":[
+                {"msg_id":"m1","text":"Do you ship to Norway?"},
+                {"msg_id":"m2","from":"Ana","text":"Hi, how can I help?"},
+                {"msg_id":"m3","from":"Ana","text":"Yes, in 3 days."}]}}}"#,
+        );
+        assert_eq!(
+            lines(&root),
+            [
+                "Ana: Hi, how can I help?",
+                "You: Do you ship to Norway?",
+                "Ana: Yes, in 3 days."
+            ]
+        );
+        // The same transcript again (a reconnect) adds nothing.
+        receive(
+            &mut chats,
+            r#"{"v":1,"push":{"transcript":{"chat_id":"c-3","lines":[
+                {"msg_id":"m3","from":"Ana","text":"Yes, in 3 days."}]}}}"#,
+        );
+        assert_eq!(lines(&root).len(), 3);
+    }
+
+    #[wasm_bindgen_test]
+    fn the_next_page_of_a_chat_shows_its_lines_again_and_another_chat_starts_empty() {
+        let (mut chats, callbacks, _) = open_window("c-4");
+        let message = r#"{"v":1,"push":{"agent_message":{"chat_id":"c-4","agent_name":"Ana","text":"Hi!","from_supervisor":false,"msg_id":"m1"}}}"#;
+        receive(&mut chats, message);
+        chat_add("m2", strings::YOU, "Hello");
+        let [send, close] = callbacks.each_ref().map(|c| c.as_ref().unchecked_ref());
+
+        // A new page: the window opens with the chat's lines, and a push
+        // seen on the last page is not shown again.
+        remove_window();
+        open_chat(send, close, "c-5");
+        open_chat(send, close, "c-4");
+        let root = panel("floorwalker-chat").unwrap();
+        assert_eq!(lines(&root), ["Ana: Hi!", "You: Hello"]);
+        receive(&mut chats, message);
+        assert_eq!(lines(&root).len(), 2);
+
+        // Another chat in the same window starts empty.
+        open_chat(send, close, "c-6");
+        assert_eq!(lines(&root), Vec::<String>::new());
+    }
+
+    #[wasm_bindgen_test]
+    fn the_survey_answers_no_with_a_comment_or_is_dismissed() {
         let answers = Rc::new(RefCell::new(Vec::new()));
         let sink = answers.clone();
-        let answer = Closure::<dyn FnMut(bool, String)>::new(move |helped, comment| {
+        let answer = Closure::<dyn FnMut(Option<bool>, String)>::new(move |helped, comment| {
             sink.borrow_mut().push((helped, comment));
         });
-        assert!(show_survey(
-            "Did you get the help you needed?",
-            answer.as_ref().unchecked_ref()
-        ));
-        let root = panel("floorwalker-survey").unwrap();
-        let comment: web_sys::HtmlInputElement = find(&root, "input").unwrap().dyn_into().unwrap();
-        comment.set_value(" too slow ");
-        click(&find(&root, "button.no").unwrap());
-        assert_eq!(*answers.borrow(), [(false, "too slow".to_owned())]);
-        assert!(panel("floorwalker-survey").is_none());
-    }
-
-    fn push(json: &str) -> Option<Shown> {
-        read_push(json.as_bytes())
-    }
-
-    #[wasm_bindgen_test]
-    fn pushes_are_read_as_the_schema_says_and_anything_else_is_ignored() {
-        assert!(matches!(
-            push(r#"{"v":1,"push":{"chat_offer":{"offer_id":"of-1","text":"Hi"}}}"#),
-            Some(Shown::Offer { id, text }) if id == "of-1" && text == "Hi"
-        ));
-        assert!(matches!(
-            push(r#"{"v":1,"push":{"agent_message":{"chat_id":"c","agent_name":"Ana","text":"Hello","from_supervisor":true}}}"#),
-            Some(Shown::AgentMessage { name, .. }) if name == "Ana (supervisor)"
-        ));
-        assert!(matches!(
-            push(r#"{"v":1,"push":{"survey_prompt":{"chat_id":"c-1","question":"Helped?"}}}"#),
-            Some(Shown::Survey { chat_id, .. }) if chat_id == "c-1"
-        ));
-        let long = "x".repeat(MAX_OFFER_TEXT_LEN + 1);
-        for bad in [
-            String::new(),
-            "not json".to_owned(),
-            r#"{"v":2,"push":{"chat_offer":{"offer_id":"of-1","text":"Hi"}}}"#.to_owned(),
-            r#"{"v":1,"push":{"chat_offer":{"offer_id":"of-1","text":"  "}}}"#.to_owned(),
-            r#"{"v":1,"push":{"chat_offer":{"offer_id":"of-1"}}}"#.to_owned(),
-            format!(r#"{{"v":1,"push":{{"chat_offer":{{"offer_id":"of-1","text":"{long}"}}}}}}"#),
-            r#"{"v":1,"push":{"refund":{"amount":100}}}"#.to_owned(),
-        ] {
-            assert!(push(&bad).is_none(), "{bad}");
+        for button in ["button.no", "button.x"] {
+            assert!(show_survey(
+                "Did you get the help you needed?",
+                answer.as_ref().unchecked_ref()
+            ));
+            let root = panel("floorwalker-survey").unwrap();
+            let comment: web_sys::HtmlInputElement =
+                find(&root, "input").unwrap().dyn_into().unwrap();
+            comment.set_value(" too slow ");
+            click(&find(&root, button).unwrap());
+            assert!(panel("floorwalker-survey").is_none());
         }
-        assert!(read_push(&[0xff, 0xfe]).is_none(), "not UTF-8");
+        assert_eq!(
+            *answers.borrow(),
+            [
+                (Some(false), "too slow".to_owned()),
+                (None, "too slow".to_owned())
+            ]
+        );
     }
 }

@@ -8,7 +8,7 @@ use floorwalker_tests::bin::floorwalker;
 use floorwalker_tests::browser::{Browser, Shop};
 use floorwalker_tests::clients::connect_operator;
 use floorwalker_tests::server::TestServer;
-use floorwalker_tests::setup::{create_streams, js_request, shop_and_server};
+use floorwalker_tests::setup::{agent_available, create_streams, js_request, shop_and_server};
 use floorwalker_tests::tmux::Tmux;
 use floorwalker_tests::wait_until;
 
@@ -75,7 +75,12 @@ fn an_offer_from_the_dashboard_reaches_the_shopper_is_audited_and_a_decline_is_f
     let browser = shopper(&shop);
     tmux.wait_for("/trail-runner.html", SEEN);
 
+    // No agent to answer: no offer.
     tmux.send_keys("j");
+    tmux.send_keys("o");
+    tmux.wait_for("no agent is available", SEEN);
+    agent_available(&server);
+    tmux.wait_for("1 agent", SEEN);
     tmux.send_keys("o");
     tmux.wait_for("Offer a chat", SEEN);
     tmux.send_keys("Enter");

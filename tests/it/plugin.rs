@@ -3,9 +3,10 @@
 use std::time::{Duration, Instant};
 
 use floorwalker::gate::policy::Role;
+use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
 use floorwalker_shared::event::{Batch, Push, PushEnvelope, ShopperEvent};
 use floorwalker_shared::nats::{ClientOp, ServerOp};
-use floorwalker_shared::subject::{self, Subject};
+use floorwalker_shared::subject::{self, SessionSubjects, Subject};
 use floorwalker_shared::wire::{decode_batch, encode_push};
 use floorwalker_tests::browser::{Browser, Shop};
 use floorwalker_tests::clients::{connect_operator, try_connect_operator};
@@ -586,73 +587,283 @@ fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
     );
 }
 
+/// A chat fact as an operator sees it on a shopper's chat subject.
+#[derive(Debug)]
+struct Heard {
+    subject: Subject,
+    msg_id: Option<String>,
+    fact: ChatFact,
+}
+
+/// Reads chat facts into `seen` until `done` holds for them, or fails
+/// after a while.
+fn facts_until(ops: &mut RawClient<Tcp>, seen: &mut Vec<Heard>, done: impl Fn(&[Heard]) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(seen) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "timed out; facts so far: {seen:#?}");
+        match ops.next_significant(left) {
+            // The watcher's one subscription: shoppers' chat subjects.
+            Ok(ServerOp::Msg(msg)) if msg.sid == 1 => {
+                let envelope =
+                    ChatEnvelope::decode(&msg.payload).expect("the plugin sends valid chat facts");
+                seen.push(Heard {
+                    msg_id: msg
+                        .headers
+                        .as_ref()
+                        .and_then(|h| h.get("Nats-Msg-Id"))
+                        .map(str::to_owned),
+                    subject: msg.subject,
+                    fact: envelope.fact,
+                });
+            }
+            Ok(_) => {}
+            Err(e) => panic!("reading chat facts: {e:?}; so far: {seen:#?}"),
+        }
+    }
+}
+
+/// Operators watching every shopper's chat facts, as a dashboard does.
+fn chat_watcher(server: &TestServer) -> RawClient<Tcp> {
+    let mut ops = connect_operator(server, Role::Dashboard);
+    ops.send(&[ClientOp::Sub {
+        subject: subject::all_sites_chat(),
+        queue: None,
+        sid: 1,
+    }])
+    .unwrap();
+    ops
+}
+
+fn click_launcher(browser: &Browser) {
+    browser.execute(
+        "document.getElementById('floorwalker-launcher').shadowRoot.querySelector('button').click();
+         return true;",
+    );
+}
+
+fn write_in_chat(browser: &Browser, text: &str) {
+    browser.execute_with(
+        "const root = document.getElementById('floorwalker-chat').shadowRoot;
+         root.querySelector('input').value = arguments[0];
+         root.querySelector('form').requestSubmit(); return true;",
+        vec![text.into()],
+    );
+}
+
+/// The chat window's status line and lines, as the shopper reads them;
+/// `None` while it is not open.
+fn chat_window(browser: &Browser) -> Option<(String, Vec<String>)> {
+    let shown = browser.execute(
+        "const host = document.getElementById('floorwalker-chat');
+         if (!host) return null;
+         const root = host.shadowRoot;
+         return [root.querySelector('[role=status]').textContent,
+                 [...root.querySelectorAll('[role=log] p')].map((p) => p.textContent),
+                 root.querySelectorAll('[role=log] b, [role=log] img').length];",
+    );
+    let shown = shown.as_array()?;
+    assert_eq!(shown[2], 0, "an agent's text became markup: {shown:?}");
+    let lines = shown[1].as_array()?.iter();
+    Some((
+        shown[0].as_str()?.to_owned(),
+        lines
+            .filter_map(|l| l.as_str().map(str::to_owned))
+            .collect(),
+    ))
+}
+
+/// Waits until the chat window shows what `want` accepts; returns it.
+fn window_until(
+    browser: &Browser,
+    what: &str,
+    want: impl Fn(&str, &[String]) -> bool,
+) -> (String, Vec<String>) {
+    let mut last = None;
+    floorwalker_tests::wait_until(Duration::from_secs(10), || {
+        last = chat_window(browser);
+        last.clone().filter(|(status, lines)| want(status, lines))
+    })
+    .unwrap_or_else(|| panic!("the chat window never showed {what}; it shows {last:?}"))
+}
+
+fn is_message(fact: &ChatFact, want: &str) -> bool {
+    matches!(fact, ChatFact::Message { text, .. } if text == want)
+}
+
 #[test]
-fn the_launcher_opens_a_chat_whose_messages_go_both_ways_and_it_ends_with_the_survey() {
-    let (shop, _server, mut ops) = shop_and_watcher();
-    let mut received = Received {
-        batches: Vec::new(),
-    };
+fn a_chat_opened_from_the_launcher_is_real_from_the_queue_to_the_survey() {
+    let (shop, server) = shop_and_server();
+    create_streams(&server);
+    let mut desk = chat_watcher(&server);
+    let mut router = connect_operator(&server, Role::Router);
+    router
+        .send(&[ClientOp::Sub {
+            subject: subject::all_sites_here(),
+            queue: None,
+            sid: 1,
+        }])
+        .unwrap();
+    let mut seen = Vec::new();
     let browser = Browser::start();
     browser.goto(&shop.url("/"));
-    receive_until(&mut ops, &mut received, |r| {
-        r.events().iter().any(|e| is_page(e, "/"))
-    });
-    let push = Subject::new(received.batches[0].0.as_str().replace(".events", ".push")).unwrap();
+    browser.wait_for_plugin();
 
-    // The shopper asks for help and writes.
-    browser.execute("document.getElementById('floorwalker-launcher').shadowRoot.querySelector('button').click(); return true;");
-    browser.execute(
-        "const root = document.getElementById('floorwalker-chat').shadowRoot;
-         root.querySelector('input').value = 'Do the Trail Runners fit wide feet?';
-         root.querySelector('form').requestSubmit(); return true;",
-    );
-    receive_until(&mut ops, &mut received, |r| {
-        r.events()
-            .iter()
-            .any(|e| matches!(e, ShopperEvent::ChatMessage { text, .. } if text == "Do the Trail Runners fit wide feet?"))
-    });
-
-    // An agent answers; the text is shown as text.
-    let answer = "Yes: they come in wide. <b>Try</b> a half size up.";
-    ops.send(&[push_op(
-        &push,
-        Push::AgentMessage {
-            chat_id: "chat-1".into(),
-            agent_name: "Ana".into(),
-            text: answer.into(),
-            from_supervisor: false,
-            msg_id: None,
-        },
-    )])
-    .unwrap();
-    let shown = floorwalker_tests::wait_until(Duration::from_secs(10), || {
-        let log = browser.execute(
-            "const root = document.getElementById('floorwalker-chat').shadowRoot;
-             const log = root.querySelector('[role=log]');
-             return [log.textContent, log.querySelectorAll('b').length];",
-        );
-        log[0]
-            .as_str()
-            .is_some_and(|t| t.contains("Ana: "))
-            .then_some(log)
-    })
-    .expect("the agent's answer did not appear");
+    // Asking for help opens a chat: its request goes on the shopper's chat
+    // subject, as a JetStream publish with a message id.
+    click_launcher(&browser);
+    facts_until(&mut desk, &mut seen, |f| !f.is_empty());
+    let Heard {
+        subject: chat_subject,
+        msg_id,
+        fact: ChatFact::Request { chat_id, offer_id },
+    } = &seen[0]
+    else {
+        panic!("the first fact is not a request: {seen:#?}")
+    };
+    let (chat_subject, chat_id) = (chat_subject.clone(), chat_id.clone());
+    assert_eq!(offer_id, &None, "the launcher is no offer");
+    assert_eq!(chat_id.len(), 16, "{chat_id}");
+    let session = SessionSubjects::of(&chat_subject).expect("a shopper's subject");
     assert_eq!(
-        shown[0],
-        format!("You: Do the Trail Runners fit wide feet?Ana: {answer}"),
-        "{shown}"
+        msg_id.as_deref(),
+        Some(format!("{}-{chat_id}-request", session.token()).as_str())
     );
-    assert_eq!(shown[1], 0, "the agent's text became markup");
+    window_until(&browser, "that it waits", |status, _| {
+        status == "Waiting for an agent…"
+    });
+    // While the chat is open, the shopper says it is there.
+    let here = loop {
+        match router.next_significant(Duration::from_secs(10)) {
+            Ok(ServerOp::Msg(msg)) => break msg,
+            Ok(_) => {}
+            Err(e) => panic!("no presence from an open chat: {e:?}"),
+        }
+    };
+    assert_eq!(here.subject, session.here());
+
+    // The router tells the shopper where it stands, then who took the chat.
+    let push = session.push();
+    router
+        .send(&[push_op(
+            &push,
+            Push::QueueStatus {
+                chat_id: chat_id.clone(),
+                position: 2,
+                expected_wait_secs: Some(180),
+            },
+        )])
+        .unwrap();
+    window_until(&browser, "the place in the queue", |status, _| {
+        status == "You are number 2 in the queue · about 3 min"
+    });
+    // About another chat: nothing changes (the next push shows it was read).
+    router
+        .send(&[
+            push_op(
+                &push,
+                Push::QueueStatus {
+                    chat_id: "another-chat".into(),
+                    position: 9,
+                    expected_wait_secs: None,
+                },
+            ),
+            push_op(
+                &push,
+                Push::ChatJoined {
+                    chat_id: chat_id.clone(),
+                    agent_name: "Ana".into(),
+                },
+            ),
+        ])
+        .unwrap();
+    window_until(&browser, "who joined", |status, _| {
+        status == "Ana joined the chat"
+    });
+
+    // The shopper writes: the message goes as a chat fact only.
+    write_in_chat(&browser, "Do the Trail Runners fit wide feet?");
+    facts_until(&mut desk, &mut seen, |f| {
+        f.iter()
+            .any(|f| is_message(&f.fact, "Do the Trail Runners fit wide feet?"))
+    });
+    let message = seen
+        .iter()
+        .find(|f| is_message(&f.fact, "Do the Trail Runners fit wide feet?"))
+        .unwrap();
+    assert_eq!(message.subject, chat_subject);
+    assert_eq!(message.fact.chat_id(), chat_id);
+    assert_eq!(
+        message.msg_id.as_deref(),
+        Some(format!("{}-{}", session.token(), message.fact.dedupe_id()).as_str())
+    );
+
+    // An agent's message pushed twice (a resend) shows once, as text.
+    let answer = "Yes: they come in wide. <b>Try</b> a half size up.";
+    let agent = |msg_id: &str, text: &str| {
+        push_op(
+            &push,
+            Push::AgentMessage {
+                chat_id: chat_id.clone(),
+                agent_name: "Ana".into(),
+                text: text.into(),
+                from_supervisor: false,
+                msg_id: Some(msg_id.into()),
+            },
+        )
+    };
+    router
+        .send(&[
+            agent("a-1", answer),
+            agent("a-1", answer),
+            agent("a-2", "Anything else?"),
+        ])
+        .unwrap();
+    let (_, lines) = window_until(&browser, "the agent's answers", |_, lines| {
+        lines.last().is_some_and(|l| l == "Ana: Anything else?")
+    });
+    assert_eq!(
+        lines,
+        [
+            "You: Do the Trail Runners fit wide feet?".to_owned(),
+            format!("Ana: {answer}"),
+            "Ana: Anything else?".to_owned(),
+        ]
+    );
+
+    // The next page carries on the same chat: the window opens again with
+    // its status and lines, and what the shopper writes there is in the
+    // same chat.
+    browser.goto(&shop.url("/shoes.html"));
+    let (status, reopened) = window_until(&browser, "the chat again", |_, lines| lines.len() == 3);
+    assert_eq!(
+        (status.as_str(), &reopened),
+        ("Ana joined the chat", &lines)
+    );
+    write_in_chat(&browser, "And in red?");
+    facts_until(&mut desk, &mut seen, |f| {
+        f.iter().any(|f| is_message(&f.fact, "And in red?"))
+    });
+    let requests = seen
+        .iter()
+        .filter(|f| matches!(f.fact, ChatFact::Request { .. }))
+        .count();
+    assert!(
+        seen.iter().all(|f| f.fact.chat_id() == chat_id),
+        "{seen:#?}"
+    );
+    assert_eq!(requests, 1, "one chat, asked for once: {seen:#?}");
 
     // The chat ends with one question; the shopper says no, with a comment.
-    ops.send(&[push_op(
-        &push,
-        Push::SurveyPrompt {
-            chat_id: "chat-1".into(),
-            question: "Did you get the help you needed?".into(),
-        },
-    )])
-    .unwrap();
+    router
+        .send(&[push_op(
+            &push,
+            Push::SurveyPrompt {
+                chat_id: chat_id.clone(),
+                question: "Did you get the help you needed?".into(),
+            },
+        )])
+        .unwrap();
     let asked = floorwalker_tests::wait_until(Duration::from_secs(10), || {
         let q = browser.execute(
             "const host = document.getElementById('floorwalker-survey');
@@ -666,10 +877,125 @@ fn the_launcher_opens_a_chat_whose_messages_go_both_ways_and_it_ends_with_the_su
          root.querySelector('input').value = 'Sizes were unclear';
          root.querySelector('button.no').click(); return true;",
     );
-    receive_until(&mut ops, &mut received, |r| {
-        r.events().iter().any(|e| {
-            matches!(e, ShopperEvent::SurveyAnswer { chat_id, helped: false, comment: Some(c) }
-                if chat_id == "chat-1" && c == "Sizes were unclear")
-        })
+    facts_until(&mut desk, &mut seen, |f| {
+        f.iter().any(|f| matches!(f.fact, ChatFact::Survey { .. }))
     });
+    let survey = seen
+        .iter()
+        .find(|f| matches!(f.fact, ChatFact::Survey { .. }))
+        .unwrap();
+    assert_eq!(
+        survey.fact,
+        ChatFact::Survey {
+            chat_id: chat_id.clone(),
+            helped: false,
+            comment: Some("Sizes were unclear".into()),
+        }
+    );
+
+    // The chat is over: the next page opens no chat window.
+    browser.goto(&shop.url("/"));
+    browser.wait_for_plugin();
+    assert_eq!(chat_window(&browser), None);
+}
+
+/// The number of messages the AUDIT stream holds, and the chat facts among
+/// them.
+fn audit(server: &TestServer) -> (u64, Vec<ChatFact>) {
+    let mut admin = connect_operator(server, Role::Admin);
+    let info = js_request(&mut admin, "$JS.API.STREAM.INFO.AUDIT", "");
+    let count = info["state"]["messages"].as_u64().unwrap_or(0);
+    let last = info["state"]["last_seq"].as_u64().unwrap_or(0);
+    let facts = (1..=last)
+        .filter_map(|seq| {
+            let reply = js_request(
+                &mut admin,
+                "$JS.API.STREAM.MSG.GET.AUDIT",
+                &format!("{{\"seq\":{seq}}}"),
+            );
+            let data = reply["message"]["data"].as_str()?;
+            let bytes = data_encoding::BASE64.decode(data.as_bytes()).unwrap();
+            Some(
+                ChatEnvelope::decode(&bytes)
+                    .expect("a stored chat fact")
+                    .fact,
+            )
+        })
+        .collect();
+    (count, facts)
+}
+
+/// The chat facts the page keeps until the stream acknowledges them.
+fn pending_facts(browser: &Browser) -> usize {
+    let stored = browser.execute("return localStorage.getItem('floorwalker.facts') || '';");
+    let stored = stored.as_str().unwrap_or_default();
+    stored.lines().skip(1).filter(|l| !l.is_empty()).count()
+}
+
+fn no_pending_facts(browser: &Browser) {
+    let cleared = floorwalker_tests::wait_until(Duration::from_secs(30), || {
+        (pending_facts(browser) == 0).then_some(())
+    });
+    assert!(
+        cleared.is_some(),
+        "the stream's acknowledgements were not taken: {} facts still pending",
+        pending_facts(browser)
+    );
+}
+
+#[test]
+fn a_message_written_before_its_stream_exists_is_stored_once_when_it_does() {
+    let (shop, server) = shop_and_server();
+    // No streams yet: JetStream acknowledges nothing.
+    let mut desk = chat_watcher(&server);
+    let mut seen = Vec::new();
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    browser.wait_for_plugin();
+    click_launcher(&browser);
+    window_until(&browser, "the chat", |_, _| true);
+    write_in_chat(&browser, "Is anyone there?");
+
+    // Unacknowledged, the message goes again, with the same message id,
+    // and the page keeps it.
+    let sent = |f: &[Heard]| {
+        f.iter()
+            .filter(|f| is_message(&f.fact, "Is anyone there?"))
+            .count()
+    };
+    facts_until(&mut desk, &mut seen, |f| sent(f) >= 2);
+    let ids: Vec<&Option<String>> = seen
+        .iter()
+        .filter(|f| is_message(&f.fact, "Is anyone there?"))
+        .map(|f| &f.msg_id)
+        .collect();
+    assert!(
+        ids[0].is_some() && ids.windows(2).all(|w| w[0] == w[1]),
+        "{ids:?}"
+    );
+    assert_eq!(pending_facts(&browser), 2, "the request and the message");
+    let kept = browser.execute("return localStorage.getItem('floorwalker.facts');");
+
+    // Once the stream exists, both are stored and acknowledged.
+    create_streams(&server);
+    no_pending_facts(&browser);
+    let (count, stored) = audit(&server);
+    assert_eq!(count, 2, "{stored:#?}");
+    assert!(
+        matches!(&stored[..], [ChatFact::Request { .. }, ChatFact::Message { text, .. }] if text == "Is anyone there?"),
+        "{stored:#?}"
+    );
+
+    // A page that was left before the acknowledgements came sends them
+    // again from storage: the stream keeps them once.
+    browser.execute_with(
+        "localStorage.setItem('floorwalker.facts', arguments[0]); return true;",
+        vec![kept],
+    );
+    let before = sent(&seen);
+    browser.goto(&shop.url("/shoes.html"));
+    facts_until(&mut desk, &mut seen, |f| sent(f) > before);
+    no_pending_facts(&browser);
+    let (count, again) = audit(&server);
+    assert_eq!(count, 2, "a resend was stored twice: {again:#?}");
 }

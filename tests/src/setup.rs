@@ -65,3 +65,29 @@ pub fn create_streams(server: &TestServer) {
         assert!(created.get("error").is_none(), "{created}");
     }
 }
+
+/// Records in the stream that the `agent` operator is available (two
+/// chats at once), as its console does when it starts.
+///
+/// # Panics
+/// If the stream does not store it.
+pub fn agent_available(server: &TestServer) {
+    use floorwalker_shared::chat::{DeskEnvelope, DeskFact};
+    use floorwalker_shared::subject::{self, Subject};
+
+    let mut agent = connect_operator(server, Role::Agent);
+    let status = DeskFact::Status {
+        available: true,
+        capacity: 2,
+    };
+    let ack = agent
+        .request(
+            subject::desk("agent", status.kind()).expect("a desk subject"),
+            Subject::new("fw.inbox.agent.status").expect("an inbox"),
+            &DeskEnvelope::new(status).encode(),
+            std::time::Duration::from_secs(5),
+        )
+        .expect("the stream's acknowledgement");
+    let text = String::from_utf8_lossy(&ack.payload);
+    assert!(text.contains("\"stream\""), "not stored: {text}");
+}

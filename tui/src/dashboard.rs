@@ -5,6 +5,7 @@
 //! [`app`] holds the state and turns each [`msg::Msg`] into
 //! [`msg::Effect`]s without touching terminal or network; [`view`] draws it;
 //! [`keymap`] maps keys to actions; [`table`] sorts and filters the rows;
+//! [`supervise`] is the desk view (agents, chats, incidents) and its actions;
 //! [`run`] owns the terminal and the NATS connection and carries out the
 //! effects.
 
@@ -13,6 +14,7 @@ pub(crate) mod keymap;
 pub(crate) mod msg;
 mod run;
 mod strings;
+pub(crate) mod supervise;
 mod table;
 pub(crate) mod view;
 

@@ -20,6 +20,7 @@ mod run_router;
 mod run_simulate;
 mod serve_gate;
 mod tail;
+mod transcript;
 
 use clap::Parser;
 use color_eyre::eyre::Result;

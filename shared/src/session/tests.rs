@@ -144,23 +144,29 @@ fn an_offer_goes_from_sent_to_shown_to_its_answer() {
 }
 
 #[test]
-fn a_shopper_who_asks_or_accepts_is_queued() {
+fn a_shopper_with_a_chat_open_is_queued_then_chatting_then_back() {
     let mut s = Session::new(subjects(), T0);
     s.offer_sent("of-1", "Need help?", "sam", T0);
     let accepted = ShopperEvent::OfferAccepted {
         offer_id: "of-1".to_owned(),
     };
     s.apply(&batch(0, vec![accepted]), T0 + 1_000);
+    assert_eq!(
+        s.state(T0 + 1_000, LEFT_AFTER),
+        State::Browsing,
+        "accepting opens no chat by itself: the desk says when one is"
+    );
+    s.chat = Some(ChatPhase::Queued);
     assert_eq!(s.state(T0 + 1_000, LEFT_AFTER), State::Queued);
-
-    let mut asker = Session::new(subjects(), T0);
-    let message = ShopperEvent::ChatMessage {
-        chat_id: None,
-        client_msg_id: "m1".to_owned(),
-        text: "Do these run small?".to_owned(),
-    };
-    asker.apply(&batch(0, vec![message]), T0);
-    assert_eq!(asker.state(T0, LEFT_AFTER), State::Queued);
+    s.chat = Some(ChatPhase::Chatting);
+    assert_eq!(s.state(T0 + 1_000, LEFT_AFTER), State::Chatting);
+    s.chat = None;
+    assert_eq!(s.state(T0 + 1_000, LEFT_AFTER), State::Browsing);
+    assert_eq!(
+        s.state(T0 + LEFT_AFTER + 1_000, LEFT_AFTER),
+        State::Left,
+        "a shopper who left is gone, chat or not"
+    );
 }
 
 #[test]

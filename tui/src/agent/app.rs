@@ -2,7 +2,7 @@
 //! no network. Facts to record come back as [`Effect`]s.
 
 use floorwalker_shared::chat::{DeskFact, MAX_CAPACITY};
-use floorwalker_shared::desk::{AgentState, Chat, ChatState, Desk, Fact, Rejection};
+use floorwalker_shared::desk::{AgentState, Chat, Desk, Fact, Rejection};
 use floorwalker_shared::floor::Floor;
 
 use floorwalker::feed::Feed;
@@ -455,11 +455,6 @@ impl Console {
     /// Chats held and waiting, for the status line.
     pub(crate) fn held(&self) -> usize {
         self.desk.agent(&self.me).map_or(0, |a| a.holding.len())
-    }
-
-    /// Whether `chat` is closed but its survey is not in.
-    pub(crate) fn awaiting_survey(chat: &Chat) -> bool {
-        chat.state == ChatState::Ended && chat.survey.is_none()
     }
 }
 

@@ -233,52 +233,7 @@ fn draw_chat(frame: &mut Frame<'_>, area: Rect, c: &Console, theme: Theme) {
     let room = (inner.height as usize)
         .saturating_sub(top.len())
         .saturating_sub(usize::from(input.is_some()));
-    let mut said = Vec::new();
-    for line in &chat.lines {
-        let (who, style) = match &line.speaker {
-            Speaker::Shopper => ("shopper".to_owned(), ratatui::style::Style::new()),
-            Speaker::Agent(name) => (name.clone(), theme.title()),
-            Speaker::Supervisor(name) => (format!("{name} (supervisor)"), theme.title()),
-            Speaker::Whisper(name) => (format!("{name} whispers"), theme.warn()),
-            Speaker::Note => (String::new(), theme.dim()),
-        };
-        let head = if who.is_empty() {
-            format!("{} · ", clock(line.at_ms))
-        } else {
-            format!("{} {who}: ", clock(line.at_ms))
-        };
-        for (n, piece) in wrap(&format!("{head}{}", line.text), w)
-            .into_iter()
-            .enumerate()
-        {
-            let piece = if n == 0 { piece } else { format!("  {piece}") };
-            said.push(Line::from(Span::styled(piece, style)));
-        }
-    }
-    if let Some(survey) = &chat.survey {
-        let verdict = if survey.helped {
-            "helped"
-        } else {
-            "did NOT help"
-        };
-        let comment = survey
-            .comment
-            .as_deref()
-            .map_or(String::new(), |c| format!(": \"{c}\""));
-        said.push(Line::from(Span::styled(
-            for_terminal(&format!("survey: {verdict}{comment}"), w),
-            if survey.helped {
-                theme.dim()
-            } else {
-                theme.warn()
-            },
-        )));
-    } else if Console::awaiting_survey(chat) {
-        said.push(Line::from(Span::styled(
-            "survey: waiting for the shopper's answer",
-            theme.dim(),
-        )));
-    }
+    let said = crate::transcript::lines(chat, w, theme);
     let skip = said.len().saturating_sub(room);
     let mut lines = top;
     lines.extend(said.into_iter().skip(skip));
@@ -360,32 +315,6 @@ fn journey_lines(c: &Console, chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'
         }
     }
     lines
-}
-
-/// `text` made safe and cut into pieces at most `w` columns wide.
-fn wrap(text: &str, w: usize) -> Vec<String> {
-    let clean = for_terminal(text, usize::MAX);
-    let w = w.max(4);
-    let mut pieces = Vec::new();
-    let mut piece = String::new();
-    let mut buf = [0u8; 4];
-    for ch in clean.chars() {
-        let cw = width(ch.encode_utf8(&mut buf));
-        if width(&piece) + cw > w {
-            pieces.push(std::mem::take(&mut piece));
-        }
-        piece.push(ch);
-    }
-    if !piece.is_empty() || pieces.is_empty() {
-        pieces.push(piece);
-    }
-    pieces
-}
-
-/// `hh:mm:ss` (UTC) of a stream time.
-fn clock(ms: u64) -> String {
-    let s = ms / 1_000;
-    format!("{:02}:{:02}:{:02}", s / 3_600 % 24, s / 60 % 60, s % 60)
 }
 
 fn draw_help(frame: &mut Frame<'_>, area: Rect, theme: Theme) {

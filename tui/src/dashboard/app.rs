@@ -2,15 +2,16 @@
 //! Nothing here touches the terminal or the network, so tests drive it with
 //! messages and a made-up clock.
 
-use floorwalker_shared::desk::Desk;
+use floorwalker_shared::desk::{ChatState, Desk};
 use floorwalker_shared::floor::{Floor, FloorConfig};
 use floorwalker_shared::metrics::{Figures, History, Sample};
-use floorwalker_shared::session::State;
+use floorwalker_shared::session::{ChatPhase, State};
 use floorwalker_shared::subject::{SessionSubjects, SiteId};
 
 use super::keymap::Action;
 use super::msg::{Conn, Effect, Msg, OfferRecord};
 use super::strings;
+use super::supervise::Supervise;
 use super::table::{self, Column, Filter, Sort};
 
 /// Which pane has the keys.
@@ -80,6 +81,8 @@ pub(crate) struct App {
     pub(crate) offer: Option<OfferDialog>,
     pub(crate) notice: Option<Notice>,
     offers_made: u64,
+    /// The desk view and its actions.
+    pub(crate) supervise: Supervise,
     /// Set when something visible changed; the runtime draws and clears it.
     pub(crate) dirty: bool,
 }
@@ -114,6 +117,7 @@ impl App {
             offer: None,
             notice: None,
             offers_made: 0,
+            supervise: Supervise::default(),
             dirty: true,
         }
     }
@@ -133,6 +137,9 @@ impl App {
                     self.notice = None;
                 }
                 self.floor.sweep(self.now_ms);
+                self.desk.forget(self.now_ms);
+                self.sync_chats();
+                self.supervise.keep_selection(&self.desk);
                 Vec::new()
             }
             Msg::Batch {
@@ -155,6 +162,15 @@ impl App {
             }
             Msg::OfferSent(record) => {
                 record.note(&mut self.floor);
+                Vec::new()
+            }
+            Msg::Fact {
+                subject,
+                payload,
+                at_ms,
+            } => {
+                // Refusals are counted by the desk.
+                let _ = self.desk.record(&subject, &payload, at_ms);
                 Vec::new()
             }
             Msg::Conn(conn) => {
@@ -184,6 +200,24 @@ impl App {
         }
     }
 
+    /// Tells the floor where each shopper's chat stands, as the desk has it.
+    fn sync_chats(&mut self) {
+        let mut phases: std::collections::HashMap<&SessionSubjects, Option<ChatPhase>> =
+            std::collections::HashMap::new();
+        for chat in self.desk.chats() {
+            let phase = match chat.state {
+                ChatState::Queued => Some(ChatPhase::Queued),
+                ChatState::Active { .. } => Some(ChatPhase::Chatting),
+                ChatState::Ended | ChatState::Abandoned => None,
+            };
+            let entry = phases.entry(&chat.session).or_insert(phase);
+            *entry = entry.or(phase);
+        }
+        for (session, phase) in phases {
+            self.floor.chat_phase(session, phase);
+        }
+    }
+
     /// Recomputes the figures and samples the sparklines.
     fn refresh(&mut self) {
         self.figures = Figures::of(&self.floor, &self.desk, self.now_ms);
@@ -200,7 +234,8 @@ impl App {
 
     /// Whether a text field has the keys (the runtime then sends `Char`s).
     pub(crate) fn typing(&self) -> bool {
-        self.editing == Editing::Filter
+        self.supervise.typing()
+            || self.editing == Editing::Filter
             || self
                 .offer
                 .as_ref()
@@ -209,6 +244,10 @@ impl App {
 
     fn type_char(&mut self, c: char) {
         if c.is_control() {
+            return;
+        }
+        if self.supervise.typing() {
+            self.supervise.type_char(c);
             return;
         }
         if self.editing == Editing::Filter {
@@ -250,8 +289,18 @@ impl App {
             }
             return Vec::new();
         }
+        if self.supervise.open && action != Action::Help {
+            return self.supervise_key(action);
+        }
         match action {
             Action::Help => self.help = true,
+            Action::Desk => {
+                self.supervise.open = true;
+                self.supervise.keep_selection(&self.desk);
+            }
+            Action::Whisper | Action::Join | Action::Reassign => {
+                self.say(strings::DESK_SELECT);
+            }
             Action::Back => {
                 if self.detail_open {
                     self.detail_open = false;
@@ -284,17 +333,7 @@ impl App {
                 self.filter.state = next_in(&State::ALL, self.filter.state);
                 self.offset = 0;
             }
-            Action::SiteFilter => {
-                let mut sites: Vec<SiteId> = self
-                    .floor
-                    .sessions()
-                    .map(|s| s.subjects().site().clone())
-                    .collect();
-                sites.sort();
-                sites.dedup();
-                self.filter.site = next_in(&sites, self.filter.site.clone());
-                self.offset = 0;
-            }
+            Action::SiteFilter => self.next_site_filter(),
             Action::Sort => {
                 let column = self.sort.column.next();
                 // Numbers start largest first.
@@ -321,6 +360,30 @@ impl App {
             Action::Quit | Action::Confirm | Action::Erase => {}
         }
         Vec::new()
+    }
+
+    fn next_site_filter(&mut self) {
+        let mut sites: Vec<SiteId> = self
+            .floor
+            .sessions()
+            .map(|s| s.subjects().site().clone())
+            .collect();
+        sites.sort();
+        sites.dedup();
+        self.filter.site = next_in(&sites, self.filter.site.clone());
+        self.offset = 0;
+    }
+
+    /// A key in the desk view.
+    fn supervise_key(&mut self, action: Action) -> Vec<Effect> {
+        let (effects, why) = self.supervise.key(&self.desk, action, &self.operator);
+        if let Some(why) = why {
+            self.say(why);
+        }
+        if !effects.is_empty() {
+            self.say(strings::DESK_SENT);
+        }
+        effects
     }
 
     fn scroll_detail(&mut self, action: Action) {
@@ -382,6 +445,9 @@ impl App {
             State::Left => Some(strings::OFFER_LEFT),
             State::Offered => Some(strings::OFFER_PENDING),
             State::Queued | State::Chatting => Some(strings::OFFER_IN_CHAT),
+            State::Browsing | State::InCheckout if !self.desk.can_answer() => {
+                Some(strings::OFFER_NO_AGENT)
+            }
             State::Browsing | State::InCheckout => None,
         };
         if let Some(why) = refusal {

@@ -44,6 +44,14 @@ pub(crate) enum Action {
     Confirm,
     /// Delete a character in a text field.
     Erase,
+    /// Show or hide agents, chats and incidents.
+    Desk,
+    /// Whisper to the selected chat's agent.
+    Whisper,
+    /// Write in the selected chat, as a supervisor.
+    Join,
+    /// Give the selected chat to another agent, or back to the queue.
+    Reassign,
 }
 
 /// Every key, with the words the help shows for it; in help order.
@@ -55,6 +63,10 @@ pub(crate) const KEYS: &[(&str, Action, &str)] = &[
     ("Enter", Action::Open, "shopper's journey"),
     ("Tab", Action::NextPane, "switch pane"),
     ("o", Action::Offer, "offer a chat"),
+    ("a", Action::Desk, "agents & chats / shoppers"),
+    ("w", Action::Whisper, "whisper to the chat's agent"),
+    ("J", Action::Join, "join the chat as supervisor"),
+    ("R", Action::Reassign, "reassign the chat"),
     ("/", Action::Search, "filter by text"),
     ("f", Action::StateFilter, "filter by state"),
     ("F", Action::SiteFilter, "filter by site"),
@@ -90,6 +102,10 @@ pub(crate) fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('s') => Action::Sort,
         KeyCode::Char('r') => Action::Reverse,
         KeyCode::Char('o') => Action::Offer,
+        KeyCode::Char('a') => Action::Desk,
+        KeyCode::Char('w') => Action::Whisper,
+        KeyCode::Char('J') => Action::Join,
+        KeyCode::Char('R') => Action::Reassign,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Esc => Action::Back,
         KeyCode::Char('q') => Action::Quit,

@@ -24,6 +24,12 @@ pub(crate) enum Msg {
     },
     /// An offer an operator sent, from the audit trail.
     OfferSent(OfferRecord),
+    /// A chat fact from the audit trail, stored at `at_ms`.
+    Fact {
+        subject: Subject,
+        payload: Bytes,
+        at_ms: u64,
+    },
     /// The connection to NATS changed.
     Conn(Conn),
     /// Replay of recent history finished: `batches` were read.
@@ -57,6 +63,8 @@ pub(crate) enum Effect {
         /// What it says.
         text: String,
     },
+    /// Record a supervisor's desk fact (whisper, join, reassign).
+    Record(floorwalker_shared::chat::DeskFact),
     /// Stop: restore the terminal and exit.
     Quit,
 }

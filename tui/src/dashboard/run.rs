@@ -22,6 +22,7 @@ use bytes::Bytes;
 use color_eyre::eyre::{Result, WrapErr, bail};
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use floorwalker::creds::OperatorCreds;
+use floorwalker::feed::Feed;
 use floorwalker::streams;
 use floorwalker_shared::event::{Push, PushEnvelope};
 use floorwalker_shared::floor::FloorConfig;
@@ -220,7 +221,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
 
     let replay = Duration::from_secs(settings.replay_minutes.saturating_mul(60));
     let feed = tokio::spawn(feed(client.clone(), tx.clone(), site.clone(), replay));
-    let audit = tokio::spawn(audit_feed(client.clone(), tx.clone(), replay));
+    let audit = tokio::spawn(audit_feed(client.clone(), tx.clone()));
 
     let config = FloorConfig {
         left_after_ms: settings.left_after_secs.saturating_mul(1_000),
@@ -288,7 +289,18 @@ async fn ui<T>(
             break Ok(None);
         }
         for effect in effects {
-            if let Effect::SendOffer {
+            if let Effect::Record(fact) = effect {
+                let (js, user, tx) = (
+                    jetstream::new(client.clone()),
+                    app.operator.clone(),
+                    tx.clone(),
+                );
+                tokio::spawn(async move {
+                    if let Err(why) = floorwalker::record::record(&js, &user, &fact).await {
+                        let _ = tx.send(Msg::Failed(format!("Not recorded: {why}"))).await;
+                    }
+                });
+            } else if let Effect::SendOffer {
                 session,
                 offer_id,
                 text,
@@ -523,45 +535,33 @@ async fn replay_then_follow(
     Err(Missing::Other("the stream's consumer ended".to_owned()))
 }
 
-/// Offers from the audit trail, from `replay` ago, then live. The operator
-/// is read from the subject, which the broker vouches for.
-async fn audit_feed(client: async_nats::Client, tx: mpsc::Sender<Msg>, replay: Duration) {
-    let js = jetstream::new(client);
-    loop {
-        if let Err(why) = follow_audit(&js, &tx, replay).await {
-            tracing::debug!(%why, "reading the AUDIT stream; retrying");
-        }
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    }
-}
-
-async fn follow_audit(
-    js: &jetstream::Context,
-    tx: &mpsc::Sender<Msg>,
-    replay: Duration,
-) -> Result<(), String> {
-    let stream = js
-        .get_stream(streams::AUDIT)
-        .await
-        .map_err(|e| e.to_string())?;
-    let consumer = stream
-        .create_consumer(ordered_since(replay, None))
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut messages = consumer.messages().await.map_err(|e| e.to_string())?;
-    while let Some(msg) = messages.next().await {
-        let msg = msg.map_err(|e| e.to_string())?;
-        let Some(record) = Subject::new(msg.subject.as_str())
-            .ok()
-            .and_then(|s| OfferRecord::read(&s, &msg.payload))
-        else {
-            continue;
+/// The audit trail (offers and chat facts), from a day ago, then live: the
+/// desk needs its chats' whole day. Offers name their operator by their
+/// subject, which the broker vouches for.
+async fn audit_feed(client: async_nats::Client, tx: mpsc::Sender<Msg>) {
+    let (feed_tx, mut feed_rx) = mpsc::channel(4_096);
+    let follow = tokio::spawn(floorwalker::feed::follow(
+        client,
+        streams::AUDIT,
+        None,
+        floorwalker::router::HISTORY,
+        feed_tx,
+    ));
+    while let Some(item) = feed_rx.recv().await {
+        let Feed::Message(m) = item else { continue };
+        let msg = match OfferRecord::read(&m.subject, &m.payload) {
+            Some(record) => Msg::OfferSent(record),
+            None => Msg::Fact {
+                subject: m.subject,
+                payload: m.payload,
+                at_ms: m.at_ms,
+            },
         };
-        if tx.send(Msg::OfferSent(record)).await.is_err() {
-            return Ok(());
+        if tx.send(msg).await.is_err() {
+            break;
         }
     }
-    Err("the audit consumer ended".to_owned())
+    follow.abort();
 }
 
 #[cfg(test)]

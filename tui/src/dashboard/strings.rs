@@ -25,3 +25,14 @@ pub(crate) const REPLAYING: &str = "replaying…";
 pub(crate) const LIVE: &str = "live";
 pub(crate) const DOWN: &str = "NATS connection lost, reconnecting; the view shows what was known";
 pub(crate) const NOT_YET: &str = "—";
+pub(crate) const OFFER_NO_AGENT: &str =
+    "Not sent: no agent is available to answer a chat right now (see a: agents).";
+pub(crate) const DESK_SELECT: &str = "Select an open chat first (j/k).";
+pub(crate) const DESK_NO_AGENT: &str = "Nobody holds this chat yet: join it, or reassign it.";
+pub(crate) const DESK_SENT: &str = "Recorded in the audit trail.";
+pub(crate) const WHISPER_PROMPT: &str = "Whisper to the agent: ";
+pub(crate) const JOIN_PROMPT: &str = "Say to the shopper: ";
+pub(crate) const REASSIGN_TITLE: &str = " Reassign to ";
+pub(crate) const REASSIGN_QUEUE: &str = "back to the queue";
+pub(crate) const DESK_HINT: &str =
+    "j/k chat · w whisper · J join · R reassign · a/Esc shoppers · ? help";

@@ -9,10 +9,13 @@
 //! Every shopper string passes through `sanitize::for_terminal` before it
 //! is drawn.
 
+mod desk;
 mod detail;
 mod overlay;
 mod panels;
 mod sessions;
+
+use std::fmt::Write as _;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -110,7 +113,10 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &mut App, theme: Theme) {
 
     let wide = area.width >= WIDE;
     let table_rows;
-    if app.detail_open && wide {
+    if app.supervise.open {
+        desk::draw(frame, main, app, theme);
+        table_rows = app.page_rows;
+    } else if app.detail_open && wide {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
                 .areas(main);
@@ -155,6 +161,23 @@ fn title_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
             f.online, f.in_checkout, f.stuck
         )),
     ];
+    let s = &f.service;
+    let agents = s.agents_available + s.agents_busy;
+    let mut desk = format!(" · {agents} agent{}", if agents == 1 { "" } else { "s" });
+    if let Some(csat) = s.csat_percent {
+        let _ = write!(desk, " · CSAT {csat}%");
+    }
+    if s.incidents_open > 0 {
+        let _ = write!(desk, " · {} incidents", s.incidents_open);
+    }
+    spans.push(Span::styled(
+        desk,
+        if agents == 0 {
+            theme.warn()
+        } else {
+            theme.dim()
+        },
+    ));
     // The state always shows; the operator's name where there is room.
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let room = (width as usize).saturating_sub(used + 1);
@@ -183,6 +206,17 @@ fn footer_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
         return Paragraph::new(Span::styled(
             floorwalker_shared::sanitize::for_terminal(&notice.text, width as usize),
             theme.warn(),
+        ));
+    }
+    if app.supervise.open {
+        let hint = if app.supervise.typing() {
+            "Enter record · Esc cancel"
+        } else {
+            strings::DESK_HINT
+        };
+        return Paragraph::new(Span::styled(
+            floorwalker_shared::sanitize::for_terminal(hint, width as usize),
+            theme.dim(),
         ));
     }
     let shown = [

@@ -104,9 +104,38 @@ fn filters_narrow_the_rows_and_esc_clears_them() {
     assert!(table::rows(&a.floor, a.now_ms, &a.filter, a.sort).is_empty());
 }
 
+/// An agent's status in the stream, so offers can be answered.
+fn agent_online(a: &mut App) {
+    let status = floorwalker_shared::chat::DeskFact::Status {
+        available: true,
+        capacity: 2,
+    };
+    a.update(Msg::Fact {
+        subject: floorwalker_shared::subject::desk("ana", "status").unwrap(),
+        payload: floorwalker_shared::chat::DeskEnvelope::new(status)
+            .encode()
+            .into(),
+        at_ms: T0,
+    });
+}
+
+#[test]
+fn no_offer_is_made_that_no_agent_can_answer() {
+    let mut a = app();
+    a.update(batch(1, 0, T0, vec![page("/", "Home")]));
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Offer);
+    assert_eq!(a.offer, None);
+    assert_eq!(a.notice.as_ref().unwrap().text, strings::OFFER_NO_AGENT);
+    agent_online(&mut a);
+    key(&mut a, Action::Offer);
+    assert!(a.offer.is_some(), "with an agent online the dialog opens");
+}
+
 #[test]
 fn an_offer_goes_to_the_selected_shopper_with_a_template_or_typed_text() {
     let mut a = app();
+    agent_online(&mut a);
     a.update(batch(1, 0, T0, vec![page("/", "Home")]));
     key(&mut a, Action::Down);
     key(&mut a, Action::Offer);

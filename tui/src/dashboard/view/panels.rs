@@ -37,7 +37,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let panels: [(&str, String, Second); 4] = [
         (
             "Shoppers",
-            format!("{} on · {} checkout", f.online, f.in_checkout),
+            format!("{} on · {} chk", f.online, f.in_checkout),
             Second::Spark(|s| s.online),
         ),
         (
@@ -60,7 +60,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         (
             "Queue",
             format!(
-                "{} waiting · max {}",
+                "{} waiting · {}",
                 q.waiting,
                 if q.waiting == 0 {
                     NOT_YET.to_owned()
@@ -71,7 +71,14 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             Second::Text(queue_detail),
         ),
     ];
-    let areas = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(area);
+    // The queue's figures need the most room.
+    let areas = Layout::horizontal([
+        Constraint::Ratio(1, 5),
+        Constraint::Ratio(1, 5),
+        Constraint::Ratio(1, 5),
+        Constraint::Ratio(2, 5),
+    ])
+    .split(area);
     for ((title, text, second), area) in panels.into_iter().zip(areas.iter()) {
         let block = Block::bordered().title(title).title_style(theme.title());
         let inner = block.inner(*area);

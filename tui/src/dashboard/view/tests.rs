@@ -1,12 +1,14 @@
+use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope, DeskFact};
 use floorwalker_shared::event::{ShopperEvent, Utm};
 use floorwalker_shared::floor::FloorConfig;
+use floorwalker_shared::subject;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::*;
 use crate::dashboard::app::tests::{T0, batch, cart, page, session};
 use crate::dashboard::keymap::Action;
-use crate::dashboard::msg::{Msg, OfferRecord};
+use crate::dashboard::msg::{Effect, Msg, OfferRecord};
 
 const PLAIN: Theme = Theme { color: false };
 
@@ -71,11 +73,60 @@ fn scene() -> App {
         by: "kim".to_owned(),
         sent_ms: T0 + 180_000,
     }));
+    // The desk: ana answers shopper 1; a shopper whose events are older
+    // than the floor remembers waits.
+    let status = DeskFact::Status {
+        available: true,
+        capacity: 2,
+    };
+    operator(&mut app, "ana", status, T0);
+    asks(&mut app, 1, "chat-one-1234", T0 + 100_000);
+    asks(&mut app, 4, "chat-two-5678", T0 + 200_000);
+    let claim = DeskFact::Claim {
+        chat_id: "chat-one-1234".to_owned(),
+    };
+    operator(&mut app, "ana", claim, T0 + 110_000);
+    let hostile = ChatFact::Message {
+        chat_id: "chat-one-1234".to_owned(),
+        msg_id: "m1".to_owned(),
+        text: "Which size?\u{1b}[2J\u{202e}".to_owned(),
+    };
+    shopper(&mut app, 1, hostile, T0 + 120_000);
+    let answer = DeskFact::Message {
+        chat_id: "chat-one-1234".to_owned(),
+        msg_id: "a1".to_owned(),
+        text: "They run small: take a half size up.".to_owned(),
+    };
+    operator(&mut app, "ana", answer, T0 + 130_000);
     app.update(Msg::Replayed { batches: 3 });
     app.update(Msg::Tick {
         now_ms: T0 + 240_000,
     });
     app
+}
+
+fn operator(app: &mut App, user: &str, fact: DeskFact, at_ms: u64) {
+    app.update(Msg::Fact {
+        subject: subject::desk(user, fact.kind()).unwrap(),
+        payload: DeskEnvelope::new(fact).encode().into(),
+        at_ms,
+    });
+}
+
+fn shopper(app: &mut App, n: u32, fact: ChatFact, at_ms: u64) {
+    app.update(Msg::Fact {
+        subject: session(n).chat(),
+        payload: ChatEnvelope::new(fact).encode().into(),
+        at_ms,
+    });
+}
+
+fn asks(app: &mut App, n: u32, chat: &str, at_ms: u64) {
+    let request = ChatFact::Request {
+        chat_id: chat.to_owned(),
+        offer_id: None,
+    };
+    shopper(app, n, request, at_ms);
 }
 
 fn render(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -114,6 +165,8 @@ fn help_and_the_offer_dialog_draw_over_the_floor() {
     app.update(Msg::Key(Action::Help));
     insta::assert_snapshot!("help", render(&mut app, 80, 24).backend());
     app.update(Msg::Key(Action::Back));
+    // The first shopper is in a chat; the second is not.
+    app.update(Msg::Key(Action::Down));
     app.update(Msg::Key(Action::Down));
     app.update(Msg::Key(Action::Offer));
     insta::assert_snapshot!("offer", render(&mut app, 80, 24).backend());
@@ -166,6 +219,47 @@ fn hostile_shopper_text_reaches_the_screen_inert() {
 }
 
 #[test]
+fn the_desk_view_shows_agents_chats_and_a_transcript_at_80_by_24() {
+    let mut app = scene();
+    app.update(Msg::Key(Action::Desk));
+    app.update(Msg::Key(Action::Down));
+    let terminal = render(&mut app, 80, 24);
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("ana"), "{screen}");
+    assert!(screen.contains("They run small"), "{screen}");
+    assert!(screen.contains("Which size?[2J"), "inert: {screen}");
+    insta::assert_snapshot!("desk", terminal.backend());
+    // Whisper to ana: typed, then recorded as a fact of this supervisor.
+    app.update(Msg::Key(Action::Whisper));
+    for c in "offer free returns".chars() {
+        app.update(Msg::Char(c));
+    }
+    let typing = render(&mut app, 80, 24).backend().to_string();
+    assert!(
+        typing.contains("Whisper to the agent: offer free returns"),
+        "{typing}"
+    );
+    let effects = app.update(Msg::Key(Action::Confirm));
+    assert!(
+        matches!(&effects[..], [Effect::Record(DeskFact::Whisper { chat_id, text, .. })]
+            if chat_id == "chat-one-1234" && text == "offer free returns"),
+        "{effects:?}"
+    );
+    // Reassign: back to the queue is the first choice.
+    app.update(Msg::Key(Action::Reassign));
+    let dialog = render(&mut app, 80, 24).backend().to_string();
+    assert!(dialog.contains("back to the queue"), "{dialog}");
+    let effects = app.update(Msg::Key(Action::Confirm));
+    assert_eq!(
+        effects,
+        [Effect::Record(DeskFact::Reassign {
+            chat_id: "chat-one-1234".to_owned(),
+            to: None
+        })]
+    );
+}
+
+#[test]
 fn any_size_draws_without_panicking() {
     let mut app = scene();
     app.update(Msg::Key(Action::Down));
@@ -179,6 +273,10 @@ fn any_size_draws_without_panicking() {
         (80, 15),
         (300, 100),
     ] {
+        render(&mut app, w, h);
+    }
+    app.update(Msg::Key(Action::Desk));
+    for (w, h) in [(0, 0), (1, 1), (20, 6), (40, 10), (300, 100)] {
         render(&mut app, w, h);
     }
 }

@@ -1,0 +1,236 @@
+//! The desk view: agents at the top (state, chats against capacity, time
+//! since their last reply), open chats and incidents on the left, the
+//! selected chat's transcript on the right; the reassign dialog over it.
+
+use floorwalker::format::duration;
+use floorwalker_shared::desk::{AgentState, ChatState};
+use floorwalker_shared::sanitize::for_terminal;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use super::{Theme, centered};
+use crate::dashboard::app::App;
+use crate::dashboard::strings;
+use crate::dashboard::supervise::{self, Say};
+
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let agents = app.desk.agents().filter(|a| a.online).count();
+    let agents_height = u16::try_from(agents.clamp(1, 6) + 2).unwrap_or(8);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(agents_height), Constraint::Min(3)]).areas(area);
+    draw_agents(frame, top, app, theme);
+    let [left, right] = Layout::horizontal([
+        Constraint::Length(34.min(area.width / 2)),
+        Constraint::Min(10),
+    ])
+    .areas(bottom);
+    draw_chats(frame, left, app, theme);
+    draw_transcript(frame, right, app, theme);
+    if app.supervise.reassign.is_some() {
+        draw_reassign(frame, area, app, theme);
+    }
+}
+
+fn draw_agents(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let s = &app.figures.service;
+    let title = format!(
+        " Agents · {} available · {} busy · {} away ",
+        s.agents_available, s.agents_busy, s.agents_away
+    );
+    let block = Block::bordered().title(title).title_style(theme.title());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let mut lines: Vec<Line<'static>> = app
+        .desk
+        .agents()
+        .filter(|a| a.online)
+        .map(|a| {
+            let state = a.state();
+            let last = a.last_reply_ms.map_or_else(
+                || "no reply yet".to_owned(),
+                |at| format!("last reply {} ago", duration(app.now_ms.saturating_sub(at))),
+            );
+            let text = format!(
+                "{:<12} {:<9} {}/{} chats  {last}",
+                a.name,
+                state.name(),
+                a.holding.len(),
+                a.capacity
+            );
+            let style = match state {
+                AgentState::Busy => theme.warn(),
+                AgentState::Away | AgentState::Offline => theme.dim(),
+                AgentState::Available => ratatui::style::Style::new(),
+            };
+            Line::from(Span::styled(for_terminal(&text, w), style))
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "No agent is online: offers are held back until one is.",
+            theme.warn(),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_chats(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let rows = supervise::rows(&app.desk);
+    let s = &app.figures.service;
+    let title = format!(
+        " Chats · {} waiting · {} incidents ",
+        s.waiting, s.incidents_open
+    );
+    let block = Block::bordered()
+        .title(for_terminal(&title, area.width as usize))
+        .title_style(theme.title());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for chat in &rows {
+        let selected = app.supervise.selected.as_deref() == Some(chat.id.as_str());
+        if selected {
+            at = lines.len();
+        }
+        let what = match &chat.state {
+            ChatState::Queued => format!(
+                "waiting {}",
+                duration(chat.waiting_ms(app.now_ms).unwrap_or(0))
+            ),
+            ChatState::Active { agent } => format!("with {agent}"),
+            ChatState::Ended | ChatState::Abandoned => {
+                let taken = app
+                    .desk
+                    .incidents()
+                    .find(|i| i.chat_id == chat.id)
+                    .and_then(|i| i.taken.as_ref().map(|(by, _)| by.clone()));
+                taken.map_or_else(
+                    || "INCIDENT untaken".to_owned(),
+                    |by| format!("incident: {by}"),
+                )
+            }
+        };
+        let id = chat.id.get(..8).unwrap_or(&chat.id);
+        let text = format!(
+            "{} {id} {} {what}",
+            if selected { "›" } else { " " },
+            chat.session.site()
+        );
+        let style = if selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::from(Span::styled(for_terminal(&text, w), style)));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled("No chats open.", theme.dim())));
+    }
+    let skip = (at + 1).saturating_sub(inner.height as usize);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()),
+        inner,
+    );
+}
+
+fn draw_transcript(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let chat = app
+        .supervise
+        .selected
+        .as_deref()
+        .and_then(|id| app.desk.chat(id));
+    let title = chat.map_or_else(
+        || " Transcript ".to_owned(),
+        |c| {
+            let source = app
+                .floor
+                .get(&c.session)
+                .map_or_else(String::new, |s| format!(" · from {}", s.arrival.source()));
+            format!(
+                " Chat {} · {}{source} ",
+                c.id.get(..8).unwrap_or(&c.id),
+                c.state.name()
+            )
+        },
+    );
+    let block = Block::bordered()
+        .title(for_terminal(&title, area.width as usize))
+        .title_style(theme.title());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(chat) = chat else {
+        frame.render_widget(
+            Paragraph::new(strings::DESK_SELECT).style(theme.dim()),
+            inner,
+        );
+        return;
+    };
+    let w = inner.width as usize;
+    let mut lines = Vec::new();
+    if let Some(incident) = app.desk.incidents().find(|i| i.chat_id == chat.id) {
+        lines.push(Line::from(Span::styled(
+            "Incident: the shopper said the chat did not help. Journey:",
+            theme.warn(),
+        )));
+        for step in incident.journey.iter().rev().take(5).rev() {
+            lines.push(Line::from(for_terminal(&format!("  {step}"), w)));
+        }
+    }
+    let said = crate::transcript::lines(chat, w, theme);
+    let input = app.supervise.typing.as_ref().map(|(say, text)| {
+        let prompt = match say {
+            Say::Whisper => strings::WHISPER_PROMPT,
+            Say::Join => strings::JOIN_PROMPT,
+        };
+        let shown = format!("{prompt}{text}█");
+        let skip = shown.chars().count().saturating_sub(w);
+        Line::from(Span::styled(
+            shown.chars().skip(skip).collect::<String>(),
+            theme.warn(),
+        ))
+    });
+    let room = (inner.height as usize)
+        .saturating_sub(lines.len())
+        .saturating_sub(usize::from(input.is_some()));
+    let skip = said.len().saturating_sub(room);
+    lines.extend(said.into_iter().skip(skip));
+    if let Some(input) = input {
+        let pad = (inner.height as usize).saturating_sub(lines.len() + 1);
+        lines.extend(std::iter::repeat_n(Line::default(), pad));
+        lines.push(input);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_reassign(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let choices = supervise::choices(&app.desk);
+    let cursor = app.supervise.reassign.unwrap_or(0);
+    let lines: Vec<Line<'static>> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, choice)| {
+            let text = choice
+                .clone()
+                .unwrap_or_else(|| strings::REASSIGN_QUEUE.to_owned());
+            let mark = if i == cursor { "▸ " } else { "  " };
+            let line = Line::from(format!("{mark}{text}"));
+            if i == cursor {
+                line.style(theme.selected())
+            } else {
+                line
+            }
+        })
+        .collect();
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, 36, height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(strings::REASSIGN_TITLE)),
+        rect,
+    );
+}
