@@ -363,7 +363,7 @@ fn tail_json(server: &TestServer) -> serde_json::Value {
 }
 
 /// The agents' console in an 80x24 terminal, as the `agent` operator.
-fn open_console(server: &TestServer) -> Tmux {
+pub(crate) fn open_console(server: &TestServer) -> Tmux {
     let creds = server.dir().join("agent.creds");
     server.creds(Role::Agent).store(&creds).unwrap();
     let command = format!(

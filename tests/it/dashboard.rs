@@ -199,3 +199,86 @@ fn wrong_credentials_or_no_server_are_told_plainly() {
         assert!(!screen.contains("exit=0"), "{screen}");
     }
 }
+
+/// The whole story with every real part: the supervisor offers a chat from
+/// the dashboard, the shopper in Chromium accepts, the agent's console in
+/// tmux claims it and answers, the page shows the answer, the agent ends
+/// the chat, the shopper answers No, and the incident shows in the
+/// dashboard's desk view.
+#[test]
+fn an_offer_accepted_in_the_browser_is_answered_from_the_console_and_a_no_becomes_an_incident() {
+    let (shop, server) = shop_and_server();
+    create_streams(&server);
+    let _router = server.start_router();
+    let console = crate::chat::open_console(&server);
+    console.wait_for("0 waiting", SEEN);
+    let dashboard = open_dashboard(&server);
+    let browser = shopper(&shop);
+    dashboard.wait_for("/trail-runner.html", SEEN);
+    dashboard.wait_for("1 agent", SEEN);
+
+    dashboard.send_keys("j");
+    dashboard.send_keys("o");
+    dashboard.wait_for("Offer a chat", SEEN);
+    dashboard.send_keys("Enter");
+    wait_until(SEEN, || {
+        browser
+            .execute("return document.getElementById('floorwalker-offer') !== null;")
+            .as_bool()
+            .filter(|shown| *shown)
+    })
+    .expect("the offer did not appear");
+    browser.execute(
+        "document.getElementById('floorwalker-offer').shadowRoot
+           .querySelector('button.accept').click(); return true;",
+    );
+    let chat_text = || {
+        browser
+            .execute(
+                "const host = document.getElementById('floorwalker-chat');
+                 return host ? host.shadowRoot.textContent : '';",
+            )
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    wait_until(SEEN, || chat_text().contains("number 1").then_some(()))
+        .unwrap_or_else(|| panic!("no place in the queue: {}", chat_text()));
+    dashboard.wait_for("queued", SEEN);
+
+    console.wait_for("1 waiting", SEEN);
+    console.send_keys("n");
+    console.wait_for("yours", SEEN);
+    console.send_keys("Hello! The Trail Runner fits true to size.");
+    console.send_keys("Enter");
+    wait_until(SEEN, || {
+        chat_text()
+            .contains("agent: Hello! The Trail Runner fits true to size.")
+            .then_some(())
+    })
+    .unwrap_or_else(|| panic!("the answer never reached the page: {}", chat_text()));
+    dashboard.wait_for("chatting", SEEN);
+
+    console.send_keys("Escape");
+    console.send_keys("e");
+    wait_until(SEEN, || {
+        browser
+            .execute("return document.getElementById('floorwalker-survey') !== null;")
+            .as_bool()
+            .filter(|shown| *shown)
+    })
+    .expect("the survey did not appear");
+    browser.execute(
+        "const root = document.getElementById('floorwalker-survey').shadowRoot;
+         root.querySelector('input').value = 'I wanted a size chart';
+         root.querySelector('button.no').click(); return true;",
+    );
+
+    dashboard.send_keys("a");
+    dashboard.wait_for("INCIDENT untaken", SEEN);
+    let screen = dashboard.wait_for("1 incident ", SEEN);
+    assert!(screen.contains("did NOT help"), "{screen}");
+    assert!(screen.contains("I wanted a size"), "{screen}");
+    assert!(screen.contains("offer ACCEPTED"), "the journey: {screen}");
+    console.wait_for("Incidents (1)", SEEN);
+}

@@ -168,7 +168,8 @@ fn title_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
         let _ = write!(desk, " · CSAT {csat}%");
     }
     if s.incidents_open > 0 {
-        let _ = write!(desk, " · {} incidents", s.incidents_open);
+        let plural = if s.incidents_open == 1 { "" } else { "s" };
+        let _ = write!(desk, " · {} incident{plural}", s.incidents_open);
     }
     spans.push(Span::styled(
         desk,

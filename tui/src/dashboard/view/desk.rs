@@ -81,8 +81,10 @@ fn draw_chats(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let rows = supervise::rows(&app.desk);
     let s = &app.figures.service;
     let title = format!(
-        " Chats · {} waiting · {} incidents ",
-        s.waiting, s.incidents_open
+        " Chats · {} waiting · {} incident{} ",
+        s.waiting,
+        s.incidents_open,
+        if s.incidents_open == 1 { "" } else { "s" }
     );
     let block = Block::bordered()
         .title(for_terminal(&title, area.width as usize))
