@@ -190,7 +190,9 @@ pub enum ShopperEvent {
         /// The offer's id, as pushed.
         offer_id: String,
     },
-    /// The shopper wrote in the chat widget.
+    /// The shopper wrote in the chat widget. Plugins of this version send
+    /// [`ChatFact::Message`](crate::chat::ChatFact::Message) on the chat
+    /// subject instead; kept so older plugins' batches still read.
     ChatMessage {
         /// The chat this belongs to; `None` for a shopper who opens a chat.
         chat_id: Option<String>,
@@ -199,7 +201,9 @@ pub enum ShopperEvent {
         /// What the shopper wrote.
         text: String,
     },
-    /// The shopper answered the survey that closes a chat.
+    /// The shopper answered the survey that closes a chat. Plugins of this
+    /// version send [`ChatFact::Survey`](crate::chat::ChatFact::Survey)
+    /// instead; kept so older plugins' batches still read.
     SurveyAnswer {
         /// The chat the survey was about.
         chat_id: String,
@@ -314,7 +318,8 @@ pub enum Push {
         /// The latest lines, oldest first.
         lines: Vec<TranscriptLine>,
     },
-    /// Ask whether the chat helped; answered by `SurveyAnswer`.
+    /// Ask whether the chat helped; answered by a
+    /// [`ChatFact::Survey`](crate::chat::ChatFact::Survey).
     SurveyPrompt {
         /// The chat the question is about.
         chat_id: String,

@@ -437,6 +437,22 @@ pub fn desk(user: &str, kind: &str) -> Result<Subject, SubjectError> {
     Ok(Subject::join(&[ROOT, "audit", user, kind]))
 }
 
+/// The user and kind of an audit subject (`fw.audit.<user>.<kind>`: an
+/// offer or a desk fact); `None` for any other subject.
+pub fn audit_parts(subject: &Subject) -> Option<(&str, &str)> {
+    let mut parts = subject.as_str().split('.');
+    let (Some(ROOT), Some("audit"), Some(user), Some(kind), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    name_token(user).is_ok().then_some((user, kind))
+}
+
 /// The user and kind of a desk fact's subject; `None` for any other
 /// subject, an offer's included.
 ///
@@ -449,18 +465,7 @@ pub fn desk(user: &str, kind: &str) -> Result<Subject, SubjectError> {
 /// assert_eq!(subject::desk_parts(&subject::audit_offer("ana").unwrap()), None);
 /// ```
 pub fn desk_parts(subject: &Subject) -> Option<(&str, &str)> {
-    let mut parts = subject.as_str().split('.');
-    let (Some(ROOT), Some("audit"), Some(user), Some(kind), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return None;
-    };
-    let known = crate::chat::DeskFact::KINDS.contains(&kind);
-    (known && name_token(user).is_ok()).then_some((user, kind))
+    audit_parts(subject).filter(|(_, kind)| crate::chat::DeskFact::KINDS.contains(kind))
 }
 
 /// Where an operator `user` says it is still there (core NATS, not kept):

@@ -195,13 +195,10 @@ pub(crate) struct SimulateArgs {
     pub(crate) server: String,
 }
 
+/// Where an operator command connects, and as whom.
 #[derive(Debug, Args)]
-pub(crate) struct AgentArgs {
-    /// The agent's user name; it must be the user of the credentials.
-    #[arg(long, env = "FLOORWALKER_AGENT", value_name = "NAME")]
-    pub(crate) name: String,
-
-    /// The nats-server to work on.
+pub(crate) struct ConnectArgs {
+    /// The nats-server to connect to.
     #[arg(
         long,
         env = "NATS_URL",
@@ -210,10 +207,20 @@ pub(crate) struct AgentArgs {
     )]
     pub(crate) server: String,
 
-    /// The agent's credentials file (role `agent`). Default: `<NAME>.creds`
-    /// in the demo's auth directory under the data directory.
+    /// The operator's credentials file (from `floorwalker auth init` or
+    /// `auth add`). Default: the demo's for this command, under the data
+    /// directory (`auth/<role>.creds`; for `agent`, `auth/<NAME>.creds`).
     #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
     pub(crate) creds: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AgentArgs {
+    #[command(flatten)]
+    pub(crate) connect: ConnectArgs,
+    /// The agent's user name; it must be the user of the credentials.
+    #[arg(long, env = "FLOORWALKER_AGENT", value_name = "NAME")]
+    pub(crate) name: String,
 
     /// Most chats at once (1 to 20); `+` and `-` change it while working.
     #[arg(long, default_value_t = 2, value_name = "N",
@@ -227,19 +234,8 @@ pub(crate) struct AgentArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct TailArgs {
-    /// The nats-server to read.
-    #[arg(
-        long,
-        env = "NATS_URL",
-        default_value = "nats://127.0.0.1:4222",
-        value_name = "URL"
-    )]
-    pub(crate) server: String,
-
-    /// Tail's credentials file (role `tail`, from `floorwalker auth init`).
-    /// Default: the demo's, under the data directory.
-    #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
-    pub(crate) creds: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) connect: ConnectArgs,
 
     /// Seconds between two reports.
     #[arg(long = "every", default_value_t = 10, value_name = "SECS")]
@@ -274,19 +270,8 @@ pub(crate) struct TailArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct RouterArgs {
-    /// The nats-server to serve.
-    #[arg(
-        long,
-        env = "NATS_URL",
-        default_value = "nats://127.0.0.1:4222",
-        value_name = "URL"
-    )]
-    pub(crate) server: String,
-
-    /// The router's credentials file (role `router`, from `floorwalker auth
-    /// init`). Default: the demo's, under the data directory.
-    #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
-    pub(crate) creds: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) connect: ConnectArgs,
 
     /// An agent's console silent this long is taken as gone: the agent goes
     /// offline and its chats back to the queue (it gets them back by
@@ -393,7 +378,7 @@ pub(crate) struct DemoArgs {
     pub(crate) agents: u8,
 
     /// Simulated shoppers on the demo shop at once (0 for none).
-    #[arg(long, default_value_t = 8, value_name = "N")]
+    #[arg(long, default_value_t = 12, value_name = "N")]
     pub(crate) shoppers: usize,
 
     /// How much faster than real time the simulated shoppers act.

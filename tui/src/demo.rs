@@ -6,7 +6,8 @@
 //! opens the dashboard in the same terminal. Quitting the dashboard (q),
 //! Ctrl-C, SIGTERM or SIGHUP stops it all. With `--no-dashboard` (or without
 //! a terminal) it waits for q or a signal instead. Simulated shoppers
-//! (`--shoppers`, 8 by default) browse the demo shop meanwhile.
+//! (`--shoppers`, 12 by default) browse the demo shop meanwhile, some asking
+//! for help, and the chat router and agent bots (`--agents`, 2) answer them.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -223,7 +224,8 @@ async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> Result<Desk>
         .take(usize::from(args.agents))
         .map(|(_, user)| {
             let creds = OperatorCreds::load(&auth_dir.join(format!("{user}.creds")))?;
-            Ok(simulate::agents::Bot { creds, capacity: 2 })
+            // One chat at a time, as a new agent works: the queue shows.
+            Ok(simulate::agents::Bot { creds, capacity: 1 })
         })
         .collect::<Result<Vec<_>>>()?;
     if !bots.is_empty() {

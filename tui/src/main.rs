@@ -19,6 +19,7 @@ mod paths;
 mod run_router;
 mod run_simulate;
 mod serve_gate;
+mod signals;
 mod tail;
 mod transcript;
 

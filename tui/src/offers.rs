@@ -3,7 +3,7 @@
 //! for the offers sent and the acceptance rate.
 
 use floorwalker_shared::floor::Floor;
-use floorwalker_shared::subject::{SessionSubjects, SessionToken, SiteId, Subject};
+use floorwalker_shared::subject::{self, SessionSubjects, SessionToken, SiteId, Subject};
 use serde::{Deserialize, Serialize};
 
 /// One offer sent.
@@ -28,14 +28,7 @@ impl OfferRecord {
     /// the subject's, which the broker vouches for. `None` for anything
     /// else.
     pub fn read(subject: &Subject, payload: &[u8]) -> Option<Self> {
-        let mut parts = subject.as_str().split('.');
-        let (Some("fw"), Some("audit"), Some(user), Some("offer"), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
+        let (user, "offer") = subject::audit_parts(subject)? else {
             return None;
         };
         let mut record: Self = serde_json::from_slice(payload).ok()?;

@@ -3,35 +3,27 @@
 
 use std::path::Path;
 
-use color_eyre::eyre::{Result, WrapErr};
+use color_eyre::eyre::Result;
 use floorwalker::router::{self, RouterConfig};
-use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cli::RouterArgs;
 use crate::connect;
 
 pub(crate) async fn run(args: &RouterArgs, data_dir: &Path) -> Result<()> {
     let (creds, client) = connect::operator(
-        &args.server,
-        args.creds.as_deref(),
+        &args.connect.server,
+        args.connect.creds.as_deref(),
         data_dir,
         "router",
         "floorwalker-router",
     )
     .await?;
-    let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
-    let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
-    let shutdown = async move {
-        tokio::select! {
-            _ = sigint.recv() => {}
-            _ = sigterm.recv() => {}
-        }
-    };
+    let shutdown = crate::signals::stop()?;
     let config = RouterConfig {
         agent_timeout_ms: args.agent_timeout_secs.saturating_mul(1_000),
         shopper_timeout_ms: args.shopper_timeout_secs.saturating_mul(1_000),
     };
-    let server = args.server.clone();
+    let server = args.connect.server.clone();
     let ready = move || println!("router: ready on {server}");
     let counts = router::run(client, creds.user.clone(), config, ready, shutdown).await?;
     println!(

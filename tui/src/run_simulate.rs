@@ -8,7 +8,6 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use floorwalker::creds::OperatorCreds;
 use floorwalker::simulate::{self, Counters};
 use floorwalker_shared::subject::SiteId;
-use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cli::SimulateArgs;
 
@@ -30,8 +29,7 @@ pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
         speed: args.speed,
         seed: args.seed.unwrap_or_else(|| fastrand::u64(..)),
     };
-    let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
-    let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
+    let signal = crate::signals::stop()?;
     println!(
         "simulate: {} shoppers ({}) on site '{}' through {} as {}; Ctrl-C stops",
         options.shoppers, options.mix, options.site, options.ws_url, options.origin
@@ -50,8 +48,7 @@ pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
     };
     let stop = async move {
         tokio::select! {
-            _ = sigint.recv() => {}
-            _ = sigterm.recv() => {}
+            () = signal => {}
             () = report => {}
         }
     };

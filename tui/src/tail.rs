@@ -16,14 +16,13 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use color_eyre::eyre::{Result, WrapErr, eyre};
+use color_eyre::eyre::{Result, eyre};
 use floorwalker::feed::{self, Feed, now_ms};
 use floorwalker::offers::OfferRecord;
 use floorwalker::{router, streams};
 use floorwalker_shared::desk::{Desk, DeskConfig};
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::metrics::Figures;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 pub(crate) use alert::Alert;
@@ -43,8 +42,8 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
         return Err(eyre!("--every must be at least 1 second"));
     }
     let (_, client) = connect::operator(
-        &args.server,
-        args.creds.as_deref(),
+        &args.connect.server,
+        args.connect.creds.as_deref(),
         data_dir,
         "tail",
         "floorwalker-tail",
@@ -82,13 +81,12 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
     let (mut printed, mut alerted) = (0_u64, false);
     let mut every = tokio::time::interval(Duration::from_secs(args.every_secs));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
-    let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
+    let signal = crate::signals::stop()?;
+    tokio::pin!(signal);
     let mut out = std::io::stdout().lock();
     loop {
         tokio::select! {
-            _ = sigint.recv() => break,
-            _ = sigterm.recv() => break,
+            () = &mut signal => break,
             Some(feed) = audit.recv() => reading.audit(feed),
             Some(feed) = events.recv() => reading.events(feed),
             _ = every.tick() => {

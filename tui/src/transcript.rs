@@ -62,6 +62,37 @@ pub(crate) fn lines(chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'static>> {
     out
 }
 
+/// A pane of `height` lines: `top` (what the chat is about), then as much
+/// of the end of `said` as fits, then the text being typed, if any, on the
+/// last line (`prompt` and `text`, its end kept in view).
+pub(crate) fn pane(
+    mut top: Vec<Line<'static>>,
+    said: Vec<Line<'static>>,
+    typing: Option<(&str, &str, Style)>,
+    w: usize,
+    height: usize,
+) -> Vec<Line<'static>> {
+    let input = typing.map(|(prompt, text, style)| {
+        let shown = format!("{prompt}{}█", for_terminal(text, usize::MAX));
+        let skip = width(&shown).saturating_sub(w);
+        Line::from(Span::styled(
+            shown.chars().skip(skip).collect::<String>(),
+            style,
+        ))
+    });
+    let room = height
+        .saturating_sub(top.len())
+        .saturating_sub(usize::from(input.is_some()));
+    let skip = said.len().saturating_sub(room);
+    top.extend(said.into_iter().skip(skip));
+    if let Some(input) = input {
+        let pad = height.saturating_sub(top.len() + 1);
+        top.extend(std::iter::repeat_n(Line::default(), pad));
+        top.push(input);
+    }
+    top
+}
+
 /// `text` made safe and cut into pieces at most `w` columns wide.
 pub(crate) fn wrap(text: &str, w: usize) -> Vec<String> {
     let clean = for_terminal(text, usize::MAX);

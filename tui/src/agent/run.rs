@@ -40,6 +40,7 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
         bail!("the agent's console needs a terminal; run it in one (over SSH is fine)");
     }
     let path = args
+        .connect
         .creds
         .clone()
         .unwrap_or_else(|| data_dir.join("auth").join(format!("{}.creds", args.name)));
@@ -62,7 +63,7 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
         );
     }
     let (tx, mut rx) = mpsc::channel::<Msg>(8_192);
-    let client = connect(&creds, &args.server, tx.clone()).await?;
+    let client = connect(&creds, &args.connect.server, tx.clone()).await?;
     let mut tasks = Vec::new();
     let (audit_tx, mut audit) = mpsc::channel(4_096);
     let (events_tx, mut journeys) = mpsc::channel(4_096);

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use floorwalker::format::{duration, money};
 use floorwalker_shared::desk::{Chat, ChatState, Speaker};
 use floorwalker_shared::journey::Step;
-use floorwalker_shared::sanitize::{for_terminal, width};
+use floorwalker_shared::sanitize::for_terminal;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -224,24 +224,12 @@ fn draw_chat(frame: &mut Frame<'_>, area: Rect, c: &Console, theme: Theme) {
     let w = inner.width as usize;
     let mut top = journey_lines(c, chat, w, theme);
     top.push(Line::from(Span::styled("─".repeat(w), theme.dim())));
-    let input = c.typing.as_ref().map(|text| {
-        let shown = format!("> {text}█");
-        // The end of what is typed stays in view.
-        let skip = width(&shown).saturating_sub(w);
-        Line::from(shown.chars().skip(skip).collect::<String>())
-    });
-    let room = (inner.height as usize)
-        .saturating_sub(top.len())
-        .saturating_sub(usize::from(input.is_some()));
     let said = crate::transcript::lines(chat, w, theme);
-    let skip = said.len().saturating_sub(room);
-    let mut lines = top;
-    lines.extend(said.into_iter().skip(skip));
-    if let Some(input) = input {
-        let pad = (inner.height as usize).saturating_sub(lines.len() + 1);
-        lines.extend(std::iter::repeat_n(Line::default(), pad));
-        lines.push(input);
-    }
+    let typing = c
+        .typing
+        .as_deref()
+        .map(|text| ("> ", text, ratatui::style::Style::new()));
+    let lines = crate::transcript::pane(top, said, typing, w, inner.height as usize);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

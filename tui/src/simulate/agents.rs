@@ -186,7 +186,7 @@ impl Mind {
             .is_some_and(|a| a.state() == AgentState::Available);
         if available
             && let Some(next) = desk.queue().first()
-            && self.ready(format!("claim-{}", next.id), 2..8, now)
+            && self.ready(format!("claim-{}", next.id), 3..12, now)
         {
             facts.push(DeskFact::Claim {
                 chat_id: next.id.clone(),
@@ -230,7 +230,7 @@ impl Mind {
             self.ready(key, 2..6, now)
                 .then(|| GREETINGS[self.rng.usize(..GREETINGS.len())])?
         } else if last.is_some_and(|l| l.speaker == Speaker::Shopper) && mine < 4 {
-            self.ready(key, 4..15, now)
+            self.ready(key, 5..15, now)
                 .then(|| ANSWERS[self.rng.usize(..ANSWERS.len())])?
         } else if mine >= 4 || self.ready(format!("{key}-quiet"), 30..60, now) {
             // Enough said, or the shopper went quiet: close the chat.

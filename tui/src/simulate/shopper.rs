@@ -156,10 +156,10 @@ struct Visit {
 /// who hesitate or stall in the checkout more often than others.
 fn asks_for_help(kind: Behaviour, rng: &mut fastrand::Rng) -> Option<usize> {
     let chance = match kind {
-        Behaviour::Browser => 0.1,
-        Behaviour::Comparer => 0.5,
-        Behaviour::Abandoner => 0.4,
-        Behaviour::Buyer => 0.15,
+        Behaviour::Browser => 0.2,
+        Behaviour::Comparer => 0.6,
+        Behaviour::Abandoner => 0.5,
+        Behaviour::Buyer => 0.25,
     };
     (rng.f32() < chance).then(|| rng.usize(2..6))
 }

@@ -184,28 +184,14 @@ fn draw_transcript(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         }
     }
     let said = crate::transcript::lines(chat, w, theme);
-    let input = app.supervise.typing.as_ref().map(|(say, text)| {
+    let typing = app.supervise.typing.as_ref().map(|(say, text)| {
         let prompt = match say {
             Say::Whisper => strings::WHISPER_PROMPT,
             Say::Join => strings::JOIN_PROMPT,
         };
-        let shown = format!("{prompt}{text}█");
-        let skip = shown.chars().count().saturating_sub(w);
-        Line::from(Span::styled(
-            shown.chars().skip(skip).collect::<String>(),
-            theme.warn(),
-        ))
+        (prompt, text.as_str(), theme.warn())
     });
-    let room = (inner.height as usize)
-        .saturating_sub(lines.len())
-        .saturating_sub(usize::from(input.is_some()));
-    let skip = said.len().saturating_sub(room);
-    lines.extend(said.into_iter().skip(skip));
-    if let Some(input) = input {
-        let pad = (inner.height as usize).saturating_sub(lines.len() + 1);
-        lines.extend(std::iter::repeat_n(Line::default(), pad));
-        lines.push(input);
-    }
+    let lines = crate::transcript::pane(lines, said, typing, w, inner.height as usize);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
