@@ -479,3 +479,53 @@ fn an_agent_console_killed_mid_chat_loses_nothing_and_repeats_nothing() {
         "the stream holds each answer once: {info}"
     );
 }
+
+/// `tail` in a script: with nobody to answer chats, a threshold on agents
+/// available prints an alert line and ends the command with status 2; its
+/// output is a pipe, not a terminal.
+#[test]
+fn tail_alerts_and_exits_non_zero_for_scripts() {
+    let server = TestServer::start();
+    create_streams(&server);
+    let creds = server.dir().join("tail.creds");
+    server.creds(Role::Tail).store(&creds).unwrap();
+    let out = Command::new(floorwalker())
+        .arg("--log-file")
+        .arg(server.dir().join("tail.log"))
+        .args([
+            "tail",
+            "--every",
+            "1",
+            "--exit-on-alert",
+            "--alert",
+            "agents_available<1",
+        ])
+        .args(["--alert", "queue>5", "--server"])
+        .arg(server.server().client_url())
+        .arg("--creds")
+        .arg(&creds)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(text.contains("ALERT agents_available<1 (now 0)"), "{text}");
+    assert!(
+        !text.contains("queue>5"),
+        "an alert not crossed is not printed: {text}"
+    );
+    assert!(
+        text.lines().next().is_some_and(|l| l.contains("queue 0")),
+        "{text}"
+    );
+
+    let bad = Command::new(floorwalker())
+        .args(["tail", "--alert", "speed>3"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("FIGURE>N"),
+        "{bad:?}"
+    );
+}

@@ -273,3 +273,48 @@ fn demo_on_a_taken_port_says_which_flag_to_use() {
     assert!(stderr.contains("--port"), "{stderr}");
     assert!(stderr.contains("address already in use"), "{stderr}");
 }
+
+/// The demo's simulated shoppers ask for help and its agent bots answer:
+/// `floorwalker tail`, run beside it as on-call staff would, reports chats
+/// answered, answer and response times, and survey answers.
+#[test]
+fn the_demo_answers_its_shoppers_and_tail_reports_real_figures() {
+    let data = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0 --no-dashboard --shoppers 10 --speed 20",
+        floorwalker().display(),
+        data.path().display()
+    );
+    let tmux = Tmux::start(&command, 80, 40);
+    let screen = tmux.wait_for("Press q", START);
+    let url = field(&screen, "NATS clients").to_owned();
+    let report = wait_until(Duration::from_secs(120), || {
+        let out = Command::new(floorwalker())
+            .arg("--data-dir")
+            .arg(data.path())
+            .args([
+                "tail", "--json", "--count", "1", "--every", "1", "--server", &url,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let report: serde_json::Value =
+            serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap_or_default())
+                .unwrap();
+        let answered = report["answered"].as_u64().unwrap_or(0) > 0;
+        let surveyed = report["surveys"].as_u64().unwrap_or(0) > 0;
+        (answered && surveyed).then_some(report)
+    })
+    .expect("no chat was answered and surveyed in two minutes");
+    assert!(report["average_answer_ms"].is_u64(), "{report}");
+    assert!(report["first_response_p50_ms"].is_u64(), "{report}");
+    assert!(report["csat_pct"].is_u64(), "{report}");
+    assert_eq!(
+        report["agents_available"].as_u64().unwrap_or(0)
+            + report["agents_busy"].as_u64().unwrap_or(0),
+        2,
+        "{report}"
+    );
+    tmux.send_keys("q");
+    tmux.wait_for("Demo finished", START);
+}
