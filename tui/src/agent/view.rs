@@ -252,10 +252,11 @@ fn journey_lines(c: &Console, chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'
         let mut text = if cart == 0 {
             "empty".to_owned()
         } else {
+            let items = session.cart_items();
             format!(
-                "{} ({} items)",
+                "{} ({items} item{})",
                 money(cart, &session.currency),
-                session.cart_items()
+                if items == 1 { "" } else { "s" }
             )
         };
         if let Some((step, name)) = &session.checkout {
@@ -287,7 +288,7 @@ fn journey_lines(c: &Console, chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'
         ));
     }
     if let Some(ms) = waited {
-        lines.push(field("Waited", duration(ms)));
+        lines.push(field("Wait", duration(ms)));
     }
     if let Some(incident) = c.desk.incidents().find(|i| i.chat_id == chat.id) {
         let by = incident
@@ -335,3 +336,6 @@ fn draw_help(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
     )));
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+#[cfg(test)]
+mod tests;
