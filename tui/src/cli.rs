@@ -103,7 +103,7 @@ pub(crate) enum Command {
     /// it does is recorded in JetStream; a console that restarts finds its
     /// chats and their transcripts as they were.
     #[command(
-        after_help = "Examples:\n  floorwalker agent --name ana                 # the demo's agent 'ana'\n  \
+        after_help = "Examples:\n  floorwalker agent --name alex                # the demo's agent 'alex'\n  \
         floorwalker agent --name ana --creds ./auth/ana.creds --server nats://nats.internal:4222 --capacity 3"
     )]
     Agent(AgentArgs),

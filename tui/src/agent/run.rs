@@ -39,29 +39,7 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     if !std::io::stdout().is_terminal() {
         bail!("the agent's console needs a terminal; run it in one (over SSH is fine)");
     }
-    let path = args
-        .connect
-        .creds
-        .clone()
-        .unwrap_or_else(|| data_dir.join("auth").join(format!("{}.creds", args.name)));
-    let creds = OperatorCreds::load(&path).wrap_err_with(|| {
-        format!(
-            "reading agent '{}''s credentials '{}': an admin makes them with `floorwalker auth \
-             init`, or pass --creds",
-            args.name,
-            path.display()
-        )
-    })?;
-    if creds.user != args.name {
-        bail!(
-            "the credentials in '{}' are for user '{}', not '{}': agents act under their own \
-             name; pass --name {} or the right --creds",
-            path.display(),
-            creds.user,
-            args.name,
-            creds.user
-        );
-    }
+    let creds = load_creds(args, data_dir)?;
     let (tx, mut rx) = mpsc::channel::<Msg>(8_192);
     let client = connect(&creds, &args.connect.server, tx.clone()).await?;
     let mut tasks = Vec::new();
@@ -127,10 +105,48 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     let mut console = Console::new(&creds.user, !args.away, args.capacity, &nonce, now_ms());
     let _ = facts.send(console.status());
     let outcome = ui(&mut console, &mut rx, &facts).await;
+    // Leaving: away, so no new chat comes this way; the chats held wait
+    // for this agent's return until the router's timeout.
+    console.available = false;
+    let _ = facts.send(console.status());
+    drop(facts);
+    let recorder = tasks.pop();
     for task in tasks {
         task.abort();
     }
+    if let Some(recorder) = recorder {
+        let _ = tokio::time::timeout(Duration::from_secs(3), recorder).await;
+    }
     outcome
+}
+
+/// The agent's credentials: `--creds`, or the demo's `<NAME>.creds`; they
+/// must be the named agent's.
+fn load_creds(args: &AgentArgs, data_dir: &Path) -> Result<OperatorCreds> {
+    let path = args
+        .connect
+        .creds
+        .clone()
+        .unwrap_or_else(|| data_dir.join("auth").join(format!("{}.creds", args.name)));
+    let creds = OperatorCreds::load(&path).wrap_err_with(|| {
+        format!(
+            "reading agent '{}''s credentials '{}': an admin makes them with `floorwalker auth \
+             init`, or pass --creds",
+            args.name,
+            path.display()
+        )
+    })?;
+    if creds.user != args.name {
+        bail!(
+            "the credentials in '{}' are for user '{}', not '{}': agents act under their own \
+             name; pass --name {} or the right --creds",
+            path.display(),
+            creds.user,
+            args.name,
+            creds.user
+        );
+    }
+    Ok(creds)
 }
 
 /// Connects as the agent; the connection's ups and downs become messages.

@@ -189,6 +189,10 @@ impl Router {
         }
         self.recording
             .retain(|_, sent| now_ms.saturating_sub(*sent) < 30_000);
+        // Long silent presences are the timeouts' business no more.
+        let forget = |at: &mut u64| now_ms.saturating_sub(*at) < 60 * 60_000;
+        self.shoppers_heard.retain(|_, at| forget(at));
+        self.agents_heard.retain(|_, at| forget(at));
         let mut actions = Vec::new();
         let heard_since = |heard: Option<&u64>, started: u64| heard.copied().unwrap_or(started);
         let lost: Vec<String> = self

@@ -56,6 +56,8 @@ struct Open {
     next: Option<(u64, Next)>,
     /// Until an agent joins: when the shopper gives up.
     gives_up_at: Option<u64>,
+    /// When the shopper leaves whatever happens (a chat nobody closes).
+    leaves_at: u64,
     next_here: u64,
     /// The next `here` asks for the chat so far (a new connection).
     sync: bool,
@@ -113,12 +115,14 @@ impl Talk {
         }
         self.asked = true;
         let id = format!("sim{:016x}", self.rng.u64(..));
-        let (first, patience) = (self.pause(1..4), self.pause(60..180));
+        let (first, patience, limit) =
+            (self.pause(1..4), self.pause(60..180), self.pause(600..601));
         self.chat = Some(Open {
             id: id.clone(),
             written: 0,
             next: Some((now + first, Next::Write)),
             gives_up_at: Some(now + patience),
+            leaves_at: now + limit,
             next_here: now,
             sync: true,
         });
@@ -206,7 +210,7 @@ impl Talk {
             }
         }
         let id = open.id.clone();
-        if open.gives_up_at.is_some_and(|at| at <= now) {
+        if open.gives_up_at.is_some_and(|at| at <= now) || open.leaves_at <= now {
             self.chat = None;
             self.send(conn, ChatFact::Leave { chat_id: id }, now);
             return;
