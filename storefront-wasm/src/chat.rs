@@ -17,7 +17,9 @@
 //! chat; the chat window keeps its lines beside it (`widget`), and shows
 //! each message id once. While one is open the plugin says it is still there
 //! on the session's `here` subject every [`HERE_MS`] and after each
-//! reconnect; the router takes silence as the shopper gone.
+//! reconnect (that first one says `sync`: the router then sends the chat
+//! so far, what was said while no page of the session listened); the router
+//! takes silence as the shopper gone.
 //!
 //! Tabs of one session share the stored facts, each reading them before it
 //! changes them, so an acknowledgement seen by one tab clears the fact for
