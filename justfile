@@ -24,6 +24,8 @@ demo *ARGS: setup wasm
 # servers, real terminals and a real browser.
 test: setup setup-tests wasm
     cargo fmt --all --check
+    # The plugin's size limit: 60,000 bytes gzipped, all a page loads (docs/BENCHMARKS.md).
+    total=0; for f in dist/floorwalker.js dist/floorwalker_bg.wasm dist/snippets/*/*.js; do total=$((total + $(gzip -9 -c "$f" | wc -c))); done; if [ "$total" -gt 60000 ]; then echo "the plugin is $total bytes gzipped, over its 60000-byte limit"; exit 1; fi; echo "plugin: $total bytes gzipped (limit 60000)"
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo clippy -p floorwalker-shared -p floorwalker-storefront --target wasm32-unknown-unknown --locked -- -D warnings
     cargo clippy -p floorwalker-storefront --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
