@@ -1,6 +1,7 @@
 //! Recording an operator's desk fact in the stream: a JetStream publish
 //! with a message id, retried until the stream acknowledges it, so a retry
-//! after a lost acknowledgement is stored once.
+//! after a lost acknowledgement is stored once. Facts about a chat take
+//! their id from it (a console resending after a restart repeats it).
 
 use std::time::Duration;
 
@@ -20,10 +21,13 @@ const ATTEMPTS: u32 = 6;
 pub async fn record(js: &jetstream::Context, user: &str, fact: &DeskFact) -> Result<u64, String> {
     let subject = subject::desk(user, fact.kind()).map_err(|e| format!("user '{user}' {e}"))?;
     let payload = bytes::Bytes::from(DeskEnvelope::new(fact.clone()).encode());
+    // A fact that is fine twice (a status, a reassignment) still gets an
+    // id for this call, so this call's own retries store it once.
+    let id = fact
+        .dedupe_id()
+        .unwrap_or_else(|| format!("{}-{:016x}", fact.kind(), fastrand::u64(..)));
     let mut headers = HeaderMap::new();
-    if let Some(id) = fact.dedupe_id() {
-        headers.insert("Nats-Msg-Id", format!("{user}-{id}").as_str());
-    }
+    headers.insert("Nats-Msg-Id", format!("{user}-{id}").as_str());
     let mut wait = Duration::from_millis(200);
     let mut last = String::new();
     for _ in 0..ATTEMPTS {
