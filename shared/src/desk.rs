@@ -350,6 +350,9 @@ impl Fact {
 pub struct Desk {
     config: DeskConfig,
     chats: BTreeMap<String, Chat>,
+    /// Each session's latest chat (its open one, if it has one: a session
+    /// opens a chat only when its others are closed).
+    latest: BTreeMap<SessionSubjects, String>,
     agents: BTreeMap<String, Agent>,
     incidents: BTreeMap<String, Incident>,
     rejected: BTreeMap<Rejection, u64>,
@@ -480,11 +483,7 @@ impl Desk {
                 Err(Rejection::NotYours)
             };
         }
-        if self
-            .chats
-            .values()
-            .any(|c| c.session == *session && !c.state.is_closed())
-        {
+        if self.chat_of(session).is_some_and(|c| !c.state.is_closed()) {
             return Err(Rejection::AlreadyOpen);
         }
         if self.chats.len() >= self.config.max_chats {
@@ -515,6 +514,7 @@ impl Desk {
             },
         );
         self.chats.insert(chat_id.into(), chat);
+        self.latest.insert(session.clone(), chat_id.into());
         Ok(true)
     }
 
@@ -810,6 +810,8 @@ impl Desk {
         let incidents = &self.incidents;
         self.chats
             .retain(|id, chat| !chat.closed_ms.is_some_and(old) || incidents.contains_key(id));
+        let chats = &self.chats;
+        self.latest.retain(|_, id| chats.contains_key(id));
     }
 
     /// Every chat, by id.
@@ -824,10 +826,7 @@ impl Desk {
 
     /// The chat of a session that is open, or else its latest.
     pub fn chat_of(&self, session: &SessionSubjects) -> Option<&Chat> {
-        self.chats
-            .values()
-            .filter(|c| c.session == *session)
-            .max_by_key(|c| (!c.state.is_closed(), c.requested_ms))
+        self.latest.get(session).and_then(|id| self.chats.get(id))
     }
 
     /// The waiting chats, first to be answered first: by when the shopper

@@ -137,4 +137,128 @@ fn main() {
         );
     }
     println!("\n(a frame is drawn at most every 100 ms, and only when something changed)");
+    desk();
+}
+
+/// The facts of `chats` chats a day could hold, in stream order: each
+/// asked, claimed by one of 50 agents, a message each way, ended and
+/// surveyed; one in five still open.
+fn desk_facts(chats: u32) -> Vec<(Subject, Vec<u8>, u64)> {
+    use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope, DeskFact};
+    use floorwalker_shared::subject;
+
+    let mut facts = Vec::new();
+    let op = |user: &str, fact: DeskFact, at: u64| {
+        let subject = subject::desk(user, fact.kind()).unwrap();
+        (subject, DeskEnvelope::new(fact).encode(), at)
+    };
+    for a in 0..50 {
+        let status = DeskFact::Status {
+            available: true,
+            capacity: 20,
+        };
+        facts.push(op(&format!("agent-{a}"), status, T0));
+    }
+    for n in 0..chats {
+        let session = SessionSubjects::of(&subject(n)).unwrap();
+        let chat = format!("chat-{n}");
+        let at = T0 + u64::from(n) * 100;
+        let agent = format!("agent-{}", n % 50);
+        let shopper =
+            |fact: ChatFact, at: u64| (session.chat(), ChatEnvelope::new(fact).encode(), at);
+        facts.push(shopper(
+            ChatFact::Request {
+                chat_id: chat.clone(),
+                offer_id: None,
+            },
+            at,
+        ));
+        facts.push(op(
+            &agent,
+            DeskFact::Claim {
+                chat_id: chat.clone(),
+            },
+            at + 5_000,
+        ));
+        let text = "Do these run small?".to_owned();
+        facts.push(shopper(
+            ChatFact::Message {
+                chat_id: chat.clone(),
+                msg_id: "m1".into(),
+                text,
+            },
+            at + 6_000,
+        ));
+        let text = "Half a size up.".to_owned();
+        facts.push(op(
+            &agent,
+            DeskFact::Message {
+                chat_id: chat.clone(),
+                msg_id: "a1".into(),
+                text,
+            },
+            at + 9_000,
+        ));
+        if n % 5 != 0 {
+            facts.push(op(
+                &agent,
+                DeskFact::End {
+                    chat_id: chat.clone(),
+                },
+                at + 20_000,
+            ));
+            let survey = ChatFact::Survey {
+                chat_id: chat.clone(),
+                helped: n % 4 != 0,
+                comment: None,
+            };
+            facts.push(shopper(survey, at + 25_000));
+        }
+    }
+    facts.sort_by_key(|(_, _, at)| *at);
+    facts
+}
+
+/// Folding chat facts, and the desk's figures every frame.
+fn desk() {
+    use floorwalker_shared::desk::{Desk as FullDesk, DeskConfig};
+    use floorwalker_shared::metrics::Service;
+
+    println!("\nThe help desk: chat facts folded, and its figures per frame (medians):\n");
+    println!(
+        "{:>7}  {:>7}  {:>14}  {:>13}  {:>10}",
+        "chats", "facts", "facts/s in", "figures", "vs 1,000"
+    );
+    let mut base = None;
+    for chats in [1_000u32, 10_000, 50_000] {
+        let facts = desk_facts(chats);
+        let config = DeskConfig {
+            window_ms: 24 * 3_600_000,
+            keep_ms: 24 * 3_600_000,
+            ..DeskConfig::default()
+        };
+        let mut desk = FullDesk::new(config);
+        let start = Instant::now();
+        for (subject, payload, at) in &facts {
+            let _ = black_box(desk.record(subject, payload, *at));
+        }
+        let per_second = facts.len() as f64 / start.elapsed().as_secs_f64();
+        let now = facts.last().map_or(T0, |(_, _, at)| *at);
+        let figures = median(
+            (0..15)
+                .map(|_| {
+                    let start = Instant::now();
+                    black_box(Service::of(&desk, now));
+                    start.elapsed()
+                })
+                .collect(),
+        );
+        let base_figures = *base.get_or_insert(figures);
+        println!(
+            "{chats:>7}  {:>7}  {per_second:>14.0}  {:>10.2} ms  {:>9.1}x",
+            facts.len(),
+            figures.as_secs_f64() * 1_000.0,
+            figures.as_secs_f64() / base_figures.as_secs_f64(),
+        );
+    }
 }
