@@ -189,28 +189,37 @@ struct Console {
     client: RawClient<Tcp>,
     user: String,
     sent: u32,
+    /// Whether it says it is there after each fact, as agents' consoles do.
+    presence: bool,
 }
 
 impl Console {
     fn open(server: &TestServer) -> Self {
-        let mut client = connect_operator(server, Role::Agent);
+        Self::open_as(server, Role::Agent)
+    }
+
+    /// An operator of `role`, whose user is the role's name.
+    fn open_as(server: &TestServer, role: Role) -> Self {
+        let mut client = connect_operator(server, role);
+        let user = role.name().to_owned();
         client
             .send(&[ClientOp::Sub {
-                subject: Subject::new("fw.inbox.agent.>").unwrap(),
+                subject: Subject::new(format!("fw.inbox.{user}.>")).unwrap(),
                 queue: None,
                 sid: 1,
             }])
             .unwrap();
         Self {
             client,
-            user: Role::Agent.name().to_owned(),
+            presence: role == Role::Agent,
+            user,
             sent: 0,
         }
     }
 
     fn record(&mut self, fact: DeskFact) {
         self.sent += 1;
-        let reply = Subject::new(format!("fw.inbox.agent.{}", self.sent)).unwrap();
+        let reply = Subject::new(format!("fw.inbox.{}.{}", self.user, self.sent)).unwrap();
         let ack = self
             .client
             .roundtrip(
@@ -224,6 +233,9 @@ impl Console {
             )
             .unwrap();
         assert!(ack.errors.is_empty(), "{:?}", ack.errors);
+        if !self.presence {
+            return;
+        }
         let presence = ClientOp::Pub {
             subject: subject::presence(&self.user).unwrap(),
             reply: None,
@@ -528,4 +540,82 @@ fn tail_alerts_and_exits_non_zero_for_scripts() {
         String::from_utf8_lossy(&bad.stderr).contains("FIGURE>N"),
         "{bad:?}"
     );
+}
+
+/// A supervisor's whisper stays with the agent, a join reaches the shopper
+/// marked as from a supervisor, and a chat given back to the queue tells
+/// the shopper its place again; each is in the audit trail under the
+/// supervisor's name.
+#[test]
+fn a_supervisor_whispers_joins_and_reassigns_through_the_router() {
+    let server = TestServer::start();
+    create_streams(&server);
+    let _router = server.start_router();
+    let mut agent = Console::open(&server);
+    agent.record(DeskFact::Status {
+        available: true,
+        capacity: 1,
+    });
+    let mut page = Page::open(&server);
+    page.say(ChatFact::Request {
+        chat_id: "chat-s".into(),
+        offer_id: None,
+    });
+    agent.record(DeskFact::Claim {
+        chat_id: "chat-s".into(),
+    });
+    page.wait_push("who joined", |p| {
+        matches!(p, Push::ChatJoined { .. }).then_some(())
+    });
+
+    let mut supervisor = Console::open_as(&server, Role::Dashboard);
+    supervisor.record(DeskFact::Whisper {
+        chat_id: "chat-s".into(),
+        msg_id: "w1".into(),
+        text: "Offer free returns".into(),
+    });
+    supervisor.record(DeskFact::Join {
+        chat_id: "chat-s".into(),
+        msg_id: "j1".into(),
+        text: "Hello, I'm the supervisor.".into(),
+    });
+    let said = page.wait_push("the supervisor's message", |p| match p {
+        Push::AgentMessage {
+            text,
+            from_supervisor,
+            agent_name,
+            ..
+        } => Some((text.clone(), *from_supervisor, agent_name.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        said,
+        (
+            "Hello, I'm the supervisor.".into(),
+            true,
+            "dashboard".into()
+        ),
+        "the whisper came first in the stream and never reached the page"
+    );
+
+    supervisor.record(DeskFact::Reassign {
+        chat_id: "chat-s".into(),
+        to: None,
+    });
+    let place = page.wait_push("a place in the queue again", |p| match p {
+        Push::QueueStatus { position, .. } => Some(*position),
+        _ => None,
+    });
+    assert_eq!(place, 1);
+
+    let mut admin = connect_operator(&server, Role::Admin);
+    let info = js_request(
+        &mut admin,
+        "$JS.API.STREAM.INFO.AUDIT",
+        r#"{"subjects_filter":"fw.audit.dashboard.*"}"#,
+    );
+    let subjects = &info["state"]["subjects"];
+    for kind in ["whisper", "join", "reassign"] {
+        assert_eq!(subjects[format!("fw.audit.dashboard.{kind}")], 1, "{info}");
+    }
 }

@@ -51,6 +51,9 @@ pub fn configs() -> [stream::Config; 2] {
             discard: stream::DiscardPolicy::New,
             // A shopper's or agent's resend within this window is stored once.
             duplicate_window: Duration::from_secs(10 * 60),
+            // Shoppers publish here: no fact larger than a reader accepts.
+            max_message_size: i32::try_from(floorwalker_shared::chat::MAX_FACT_BYTES)
+                .unwrap_or(i32::MAX),
             ..stream::Config::default()
         },
     ]
@@ -77,6 +80,7 @@ pub async fn ensure(client: &async_nats::Client) -> Result<(), StreamsError> {
                 if have.subjects != config.subjects
                     || have.max_age != config.max_age
                     || have.duplicate_window != config.duplicate_window
+                    || have.max_message_size != config.max_message_size
                 {
                     js.update_stream(config.clone())
                         .await
