@@ -7,9 +7,10 @@
 //! [`keymap`] maps keys to actions; [`table`] sorts and filters the rows;
 //! [`supervise`] is the desk view (agents, chats, incidents) and its actions;
 //! [`run`] owns the terminal and the NATS connection and carries out the
-//! effects.
+//! effects; [`feeds`] reads the streams.
 
 pub(crate) mod app;
+mod feeds;
 pub(crate) mod keymap;
 pub(crate) mod msg;
 mod run;

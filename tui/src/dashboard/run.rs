@@ -15,18 +15,17 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use async_nats::jetstream::{self, consumer};
+use async_nats::jetstream;
 use bytes::Bytes;
 use color_eyre::eyre::{Result, WrapErr, bail};
 use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use floorwalker::creds::OperatorCreds;
-use floorwalker::feed::Feed;
-use floorwalker::streams;
+use floorwalker::feed::now_ms;
 use floorwalker_shared::event::{Push, PushEnvelope};
 use floorwalker_shared::floor::FloorConfig;
-use floorwalker_shared::subject::{self, SessionSubjects, SiteId, Subject};
+use floorwalker_shared::subject::{self, SessionSubjects, SiteId};
 use floorwalker_shared::wire::encode_push;
 use futures::StreamExt;
 use tokio::sync::mpsc;
@@ -87,12 +86,6 @@ impl Settings {
         }
         Ok(settings)
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// What the dashboard needs to open: where, as whom, how.
@@ -220,8 +213,13 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
     tracing::info!(%server, user = %creds.user, "dashboard connecting");
 
     let replay = Duration::from_secs(settings.replay_minutes.saturating_mul(60));
-    let feed = tokio::spawn(feed(client.clone(), tx.clone(), site.clone(), replay));
-    let audit = tokio::spawn(audit_feed(client.clone(), tx.clone()));
+    let feed = tokio::spawn(super::feeds::feed(
+        client.clone(),
+        tx.clone(),
+        site.clone(),
+        replay,
+    ));
+    let audit = tokio::spawn(super::feeds::audit_feed(client.clone(), tx.clone()));
 
     let config = FloorConfig {
         left_after_ms: settings.left_after_secs.saturating_mul(1_000),
@@ -396,172 +394,6 @@ async fn send_offer(
         .await
         .map_err(|e| format!("Offer may not have reached the shopper: {e}"))?;
     Ok(())
-}
-
-fn ms_of(time: time::OffsetDateTime) -> u64 {
-    u64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
-}
-
-/// An ordered consumer from `replay` ago, of `filter`'s subjects or all.
-fn ordered_since(replay: Duration, filter: Option<&Subject>) -> consumer::pull::OrderedConfig {
-    consumer::pull::OrderedConfig {
-        filter_subject: filter.map(ToString::to_string).unwrap_or_default(),
-        deliver_policy: consumer::DeliverPolicy::ByStartTime {
-            start_time: time::OffsetDateTime::now_utc() - replay,
-        },
-        ..consumer::pull::OrderedConfig::default()
-    }
-}
-
-/// Shoppers' batches: the stream from `replay` ago, then live.
-async fn feed(
-    client: async_nats::Client,
-    tx: mpsc::Sender<Msg>,
-    site: Option<SiteId>,
-    replay: Duration,
-) {
-    let filter = site
-        .as_ref()
-        .map_or_else(subject::all_sites_events, subject::all_events);
-    let js = jetstream::new(client.clone());
-    loop {
-        match replay_then_follow(&js, &tx, &filter, replay).await {
-            Ok(()) => return,
-            Err(Missing::Stream) => break,
-            Err(Missing::Other(why)) => {
-                tracing::warn!(%why, "reading the EVENTS stream; retrying");
-                let _ = tx
-                    .send(Msg::Conn(Conn::Down {
-                        reason: why.chars().take(80).collect(),
-                    }))
-                    .await;
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
-        }
-    }
-    // No stream: live traffic only.
-    let _ = tx
-        .send(Msg::Failed(
-            "No EVENTS stream: showing live traffic only, no history. An admin creates it \
-             (`floorwalker demo` does)."
-                .to_owned(),
-        ))
-        .await;
-    let _ = tx.send(Msg::Replayed { batches: 0 }).await;
-    let Ok(mut live) = client.subscribe(filter.to_string()).await else {
-        return;
-    };
-    while let Some(msg) = live.next().await {
-        let Ok(subject) = Subject::new(msg.subject.as_str()) else {
-            continue;
-        };
-        let batch = Msg::Batch {
-            subject,
-            payload: msg.payload,
-            heard_ms: now_ms(),
-        };
-        if tx.send(batch).await.is_err() {
-            return;
-        }
-    }
-}
-
-enum Missing {
-    Stream,
-    Other(String),
-}
-
-async fn replay_then_follow(
-    js: &jetstream::Context,
-    tx: &mpsc::Sender<Msg>,
-    filter: &Subject,
-    replay: Duration,
-) -> Result<(), Missing> {
-    let stream = match js.get_stream(streams::EVENTS).await {
-        Ok(stream) => stream,
-        Err(e)
-            if matches!(
-                e.kind(),
-                jetstream::context::GetStreamErrorKind::JetStream(ref js)
-                    if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
-            ) =>
-        {
-            return Err(Missing::Stream);
-        }
-        Err(e) => return Err(Missing::Other(e.to_string())),
-    };
-    let _ = tx.send(Msg::Conn(Conn::Replaying)).await;
-    let mut consumer = stream
-        .create_consumer(ordered_since(replay, Some(filter)))
-        .await
-        .map_err(|e| Missing::Other(e.to_string()))?;
-    let pending = consumer
-        .info()
-        .await
-        .map(|i| i.num_pending)
-        .map_err(|e| Missing::Other(e.to_string()))?;
-    let mut read = 0u64;
-    let mut replaying = true;
-    if pending == 0 {
-        replaying = false;
-        let _ = tx.send(Msg::Replayed { batches: 0 }).await;
-    }
-    let mut messages = consumer
-        .messages()
-        .await
-        .map_err(|e| Missing::Other(e.to_string()))?;
-    while let Some(msg) = messages.next().await {
-        let msg = msg.map_err(|e| Missing::Other(e.to_string()))?;
-        let (heard_ms, left) = msg
-            .info()
-            .map_or((now_ms(), 0), |i| (ms_of(i.published), i.pending));
-        let Ok(subject) = Subject::new(msg.subject.as_str()) else {
-            continue;
-        };
-        read += 1;
-        let batch = Msg::Batch {
-            subject,
-            payload: msg.payload.clone(),
-            heard_ms,
-        };
-        if tx.send(batch).await.is_err() {
-            return Ok(());
-        }
-        if replaying && left == 0 {
-            replaying = false;
-            let _ = tx.send(Msg::Replayed { batches: read }).await;
-        }
-    }
-    Err(Missing::Other("the stream's consumer ended".to_owned()))
-}
-
-/// The audit trail (offers and chat facts), from a day ago, then live: the
-/// desk needs its chats' whole day. Offers name their operator by their
-/// subject, which the broker vouches for.
-async fn audit_feed(client: async_nats::Client, tx: mpsc::Sender<Msg>) {
-    let (feed_tx, mut feed_rx) = mpsc::channel(4_096);
-    let follow = tokio::spawn(floorwalker::feed::follow(
-        client,
-        streams::AUDIT,
-        None,
-        floorwalker::router::HISTORY,
-        feed_tx,
-    ));
-    while let Some(item) = feed_rx.recv().await {
-        let Feed::Message(m) = item else { continue };
-        let msg = match OfferRecord::read(&m.subject, &m.payload) {
-            Some(record) => Msg::OfferSent(record),
-            None => Msg::Fact {
-                subject: m.subject,
-                payload: m.payload,
-                at_ms: m.at_ms,
-            },
-        };
-        if tx.send(msg).await.is_err() {
-            break;
-        }
-    }
-    follow.abort();
 }
 
 #[cfg(test)]
