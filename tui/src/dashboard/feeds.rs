@@ -5,17 +5,13 @@
 use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer};
-use floorwalker::feed::{Feed, now_ms};
+use floorwalker::feed::{Feed, ms_of, now_ms};
 use floorwalker::streams;
 use floorwalker_shared::subject::{self, SiteId, Subject};
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
 use super::msg::{Conn, Msg, OfferRecord};
-
-fn ms_of(time: time::OffsetDateTime) -> u64 {
-    u64::try_from(time.unix_timestamp_nanos() / 1_000_000).unwrap_or(0)
-}
 
 /// An ordered consumer from `replay` ago, of `filter`'s subjects or all.
 fn ordered_since(replay: Duration, filter: Option<&Subject>) -> consumer::pull::OrderedConfig {
