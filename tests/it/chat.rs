@@ -308,6 +308,16 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
     b.say(ChatFact::Leave {
         chat_id: "chat-b".into(),
     });
+    // A hostile page's garbage is stored (the broker cannot read it) but
+    // refused by every reader, and counted.
+    b.client
+        .send(&[ClientOp::Pub {
+            subject: b.subjects.chat(),
+            reply: None,
+            headers: None,
+            payload: Bytes::from_static(b"{\"v\":1,\"fact\":{\"message\":{}}}"),
+        }])
+        .unwrap();
     agent.record(DeskFact::End {
         chat_id: "chat-a".into(),
     });
@@ -352,6 +362,7 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
     assert_eq!(report["csat_pct"], 0, "{report}");
     assert_eq!(report["agents_available"], 1, "{report}");
     assert_eq!(report["incidents_waiting"], 1, "{report}");
+    assert_eq!(report["facts_refused"], 1, "{report}");
 }
 
 /// One report of `floorwalker tail --json`.

@@ -157,7 +157,9 @@ pub async fn run(
     for feed in feeds {
         feed.abort();
     }
-    Ok(router.counts)
+    let mut counts = router.counts;
+    counts.refused = router.desk.rejected().values().sum();
+    Ok(counts)
 }
 
 async fn carry_out(

@@ -27,8 +27,8 @@ pub(crate) async fn run(args: &RouterArgs, data_dir: &Path) -> Result<()> {
     let ready = move || println!("router: ready on {server}");
     let counts = router::run(client, creds.user.clone(), config, ready, shutdown).await?;
     println!(
-        "router: stopped. Since start: {} pushes to shoppers, {} agents lost, {} shoppers gone, {} incidents opened",
-        counts.pushes, counts.agents_lost, counts.shoppers_gone, counts.incidents
+        "router: stopped. Since start: {} pushes to shoppers, {} agents lost, {} shoppers gone, {} incidents opened, {} chat facts refused",
+        counts.pushes, counts.agents_lost, counts.shoppers_gone, counts.incidents, counts.refused
     );
     Ok(())
 }

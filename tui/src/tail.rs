@@ -163,7 +163,16 @@ impl Reading {
         self.floor.sweep(now);
         self.desk.forget(now);
         let target = self.desk.config().service_level_ms;
-        Report::new(&Figures::of(&self.floor, &self.desk, now), target, now)
+        let refused = (
+            self.desk.rejected().values().sum(),
+            self.floor.refused_total(),
+        );
+        Report::new(
+            &Figures::of(&self.floor, &self.desk, now),
+            target,
+            refused,
+            now,
+        )
     }
 }
 

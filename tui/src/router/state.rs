@@ -57,6 +57,8 @@ pub struct Counts {
     pub shoppers_gone: u64,
     /// Incidents opened.
     pub incidents: u64,
+    /// Chat facts refused (malformed, or not fitting the desk).
+    pub refused: u64,
 }
 
 /// The router's state.

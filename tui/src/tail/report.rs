@@ -54,10 +54,19 @@ pub(crate) struct Report {
     pub(crate) average_order_unassisted_minor: Option<u64>,
     pub(crate) incidents_open: u32,
     pub(crate) incidents_waiting: u32,
+    /// Chat facts refused so far (malformed, or not fitting the desk), and
+    /// shopper batches refused.
+    pub(crate) facts_refused: u64,
+    pub(crate) batches_refused: u64,
 }
 
 impl Report {
-    pub(crate) fn new(f: &Figures, service_level_target_ms: u64, at_ms: u64) -> Self {
+    pub(crate) fn new(
+        f: &Figures,
+        service_level_target_ms: u64,
+        (facts_refused, batches_refused): (u64, u64),
+        at_ms: u64,
+    ) -> Self {
         let s = &f.service;
         let currency = f
             .assisted
@@ -108,6 +117,8 @@ impl Report {
             currency,
             incidents_open: s.incidents_open,
             incidents_waiting: s.incidents_waiting,
+            facts_refused,
+            batches_refused,
         }
     }
 
@@ -163,6 +174,13 @@ impl Report {
                 " · AOV {} / {}",
                 aov(self.average_order_assisted_minor),
                 aov(self.average_order_unassisted_minor)
+            );
+        }
+        if self.facts_refused + self.batches_refused > 0 {
+            let _ = write!(
+                line,
+                " · refused {} facts, {} batches",
+                self.facts_refused, self.batches_refused
             );
         }
         if self.incidents_open > 0 {
