@@ -1,5 +1,6 @@
 //! The selected shopper: how they arrived, where they are, their cart,
-//! offers and why they look stuck, then their journey step by step.
+//! offers and why they look stuck, then their journey step by step, and
+//! their latest chat's transcript.
 
 use std::fmt::Write as _;
 
@@ -45,6 +46,16 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &mut App, theme: Them
             Span::styled(format!("{when:>8} "), theme.dim()),
             Span::raw(for_terminal(&text, width.saturating_sub(9))),
         ]));
+    }
+    if let Some(chat) = app.desk.chat_of(session.subjects()) {
+        lines.push(Line::default());
+        let heading = format!(
+            "Chat {} ({})",
+            chat.id.get(..8).unwrap_or(&chat.id),
+            chat.state.name()
+        );
+        lines.push(Line::from(Span::styled(heading, theme.heading())));
+        lines.extend(crate::transcript::lines(chat, width, theme));
     }
     // Scrolling stops at the last line.
     let max = lines.len().saturating_sub(inner.height as usize);
