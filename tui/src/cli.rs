@@ -37,19 +37,8 @@ pub(crate) struct Cli {
 /// The dashboard's options (`floorwalker` with no command).
 #[derive(Debug, Args)]
 pub(crate) struct DashboardArgs {
-    /// The nats-server to watch.
-    #[arg(
-        long,
-        env = "NATS_URL",
-        default_value = "nats://127.0.0.1:4222",
-        value_name = "URL"
-    )]
-    pub(crate) server: String,
-
-    /// The dashboard's credentials file (from `floorwalker auth init`).
-    /// Default: the demo's, under the data directory.
-    #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
-    pub(crate) creds: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) connect: ConnectArgs,
 
     /// Show only this site's shoppers.
     #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE")]
@@ -71,8 +60,9 @@ pub(crate) struct DashboardArgs {
 pub(crate) enum Command {
     /// Run Floorwalker locally: starts a private nats-server (NATS and
     /// WebSocket listeners on 127.0.0.1, JetStream under the data directory)
-    /// behind the gate, serves the demo shop, prints what runs where, and
-    /// opens the dashboard; quitting it (q) or Ctrl-C stops everything.
+    /// behind the gate, the chat router, the demo shop, simulated shoppers
+    /// and agent bots, prints what runs where, and opens the dashboard;
+    /// quitting it (q) or Ctrl-C stops everything.
     #[command(
         after_help = "Example:\n  floorwalker demo\n  floorwalker demo --port 0 --ws-port 0   # any free ports"
     )]
@@ -91,7 +81,9 @@ pub(crate) enum Command {
 
     /// Simulated shoppers: native clients that connect through the gate over
     /// WebSocket exactly as the storefront plugin does, browse, compare,
-    /// abandon carts and buy, until Ctrl-C. Prints counts every ten seconds.
+    /// abandon carts, buy, ask for help and answer the survey, until Ctrl-C;
+    /// with --bot-creds, agent bots answer them. Prints counts every ten
+    /// seconds.
     #[command(
         after_help = "Examples:\n  floorwalker simulate --ws ws://127.0.0.1:4223 --origin http://localhost:4280 --site demo\n  \
         floorwalker simulate --shoppers 50 --mix browsers=1,abandoners=3 --speed 4"

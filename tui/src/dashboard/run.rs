@@ -101,6 +101,7 @@ impl Setup {
     /// The setup the command line asks for.
     pub(crate) fn from_args(args: &DashboardArgs, data_dir: &Path) -> Result<Self> {
         let creds_path: PathBuf = args
+            .connect
             .creds
             .clone()
             .unwrap_or_else(|| data_dir.join("auth").join("dashboard.creds"));
@@ -118,7 +119,7 @@ impl Setup {
             .transpose()
             .map_err(|e| color_eyre::eyre::eyre!("--site {e}; use [a-z0-9-], up to 32"))?;
         Ok(Self {
-            server: args.server.clone(),
+            server: args.connect.server.clone(),
             creds,
             site,
             settings: Settings::load(args.config.as_deref())?,
