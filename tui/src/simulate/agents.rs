@@ -226,10 +226,12 @@ impl Mind {
             .count();
         let last = said.last();
         let key = format!("{}-{}", chat.id, said.len());
-        let text = if mine == 0 {
+        let asked = last.is_some_and(|l| l.speaker == Speaker::Shopper);
+        let text = if mine == 0 && !asked {
             self.ready(key, 2..6, now)
                 .then(|| GREETINGS[self.rng.usize(..GREETINGS.len())])?
-        } else if last.is_some_and(|l| l.speaker == Speaker::Shopper) && mine < 4 {
+        } else if asked && mine < 4 {
+            // A shopper who already asked gets an answer, not a greeting.
             self.ready(key, 5..15, now)
                 .then(|| ANSWERS[self.rng.usize(..ANSWERS.len())])?
         } else if mine >= 4 || self.ready(format!("{key}-quiet"), 30..60, now) {
