@@ -630,3 +630,48 @@ fn a_supervisor_whispers_joins_and_reassigns_through_the_router() {
         assert_eq!(subjects[format!("fw.audit.dashboard.{kind}")], 1, "{info}");
     }
 }
+
+/// An agent whose console falls silent (no presence) past the router's
+/// timeout (20 s here) is lost: its chat goes back to the queue, the
+/// shopper is told its place again, and the agent shows offline.
+#[test]
+fn a_silent_agents_chat_returns_to_the_queue_after_the_timeout() {
+    let server = TestServer::start();
+    create_streams(&server);
+    let _router = server.start_router();
+    let mut agent = Console::open(&server);
+    agent.record(DeskFact::Status {
+        available: true,
+        capacity: 1,
+    });
+    let mut page = Page::open(&server);
+    page.say(ChatFact::Request {
+        chat_id: "chat-t".into(),
+        offer_id: None,
+    });
+    agent.record(DeskFact::Claim {
+        chat_id: "chat-t".into(),
+    });
+    page.wait_push("who joined", |p| {
+        matches!(p, Push::ChatJoined { .. }).then_some(())
+    });
+    // The agent says nothing more; the shopper keeps saying it is there.
+    let back = wait_until(Duration::from_secs(60), || {
+        page.here();
+        match page.client.next_significant(Duration::from_secs(2)) {
+            Ok(ServerOp::Msg(msg)) if msg.sid == 1 => match decode_push(&msg.payload).ok()?.push {
+                Push::QueueStatus { position, .. } => Some(position),
+                _ => None,
+            },
+            _ => None,
+        }
+    })
+    .expect("the chat did not return to the queue");
+    assert_eq!(back, 1);
+    let report = tail_json(&server);
+    assert_eq!(report["waiting"], 1, "{report}");
+    assert_eq!(
+        report["agents_available"], 0,
+        "the lost agent is offline: {report}"
+    );
+}
