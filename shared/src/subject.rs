@@ -91,6 +91,16 @@ impl Subject {
         &self.0
     }
 
+    /// The subject's tokens, if it has exactly `N` of them.
+    fn tokens<const N: usize>(&self) -> Option<[&str; N]> {
+        let mut parts = self.0.split('.');
+        let mut tokens = [""; N];
+        for token in &mut tokens {
+            *token = parts.next()?;
+        }
+        parts.next().is_none().then_some(tokens)
+    }
+
     /// Whether the subject contains `*` or `>` (valid for SUB, not for PUB).
     pub fn is_wildcard(&self) -> bool {
         self.0.split('.').any(|t| t == "*" || t == ">")
@@ -303,15 +313,7 @@ impl SessionSubjects {
     /// assert_eq!(session.events(), subject);
     /// ```
     pub fn of(subject: &Subject) -> Option<Self> {
-        let mut parts = subject.as_str().split('.');
-        let (Some(ROOT), Some(site), Some("shopper"), Some(token), Some(kind), None) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
+        let [ROOT, site, "shopper", token, kind] = subject.tokens()? else {
             return None;
         };
         if !matches!(kind, "events" | "chat" | "push" | "here") {
@@ -440,14 +442,7 @@ pub fn desk(user: &str, kind: &str) -> Result<Subject, SubjectError> {
 /// The user and kind of an audit subject (`fw.audit.<user>.<kind>`: an
 /// offer or a desk fact); `None` for any other subject.
 pub fn audit_parts(subject: &Subject) -> Option<(&str, &str)> {
-    let mut parts = subject.as_str().split('.');
-    let (Some(ROOT), Some("audit"), Some(user), Some(kind), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let [ROOT, "audit", user, kind] = subject.tokens()? else {
         return None;
     };
     name_token(user).is_ok().then_some((user, kind))
