@@ -39,12 +39,30 @@ pub enum Feed {
     Down(String),
 }
 
-/// Sends `stream`'s messages (those of `filter`, or all) stored from
-/// `since` ago on, then live ones, to `tx`, until `tx` closes.
+/// How far back readers of chats start: a day, so every chat still open
+/// (and the day's figures) is in view.
+pub const CHATS_SINCE: Duration = Duration::from_secs(24 * 3_600);
+
+/// How far back readers of shoppers' journeys start: the sessions of the
+/// last half hour.
+pub const SESSIONS_SINCE: Duration = Duration::from_secs(30 * 60);
+
+/// Starts following `stream` from `since` ago (see [`follow`]); returns the
+/// task and what it sends.
+pub fn spawn(
+    client: &async_nats::Client,
+    stream: &'static str,
+    since: Duration,
+) -> (tokio::task::JoinHandle<()>, mpsc::Receiver<Feed>) {
+    let (tx, rx) = mpsc::channel(4_096);
+    (tokio::spawn(follow(client.clone(), stream, since, tx)), rx)
+}
+
+/// Sends `stream`'s messages stored from `since` ago on, then live ones, to
+/// `tx`, until `tx` closes.
 pub async fn follow(
     client: async_nats::Client,
     stream: &str,
-    filter: Option<Subject>,
     since: Duration,
     tx: mpsc::Sender<Feed>,
 ) {
@@ -52,16 +70,7 @@ pub async fn follow(
     let mut next: Option<u64> = None;
     let mut caught_up = false;
     loop {
-        let result = read(
-            &js,
-            stream,
-            filter.as_ref(),
-            since,
-            &mut next,
-            &mut caught_up,
-            &tx,
-        )
-        .await;
+        let result = read(&js, stream, since, &mut next, &mut caught_up, &tx).await;
         if tx.is_closed() {
             return;
         }
@@ -80,7 +89,6 @@ pub async fn follow(
 async fn read(
     js: &jetstream::Context,
     name: &str,
-    filter: Option<&Subject>,
     since: Duration,
     next: &mut Option<u64>,
     caught_up: &mut bool,
@@ -97,7 +105,6 @@ async fn read(
     };
     let mut consumer = stream
         .create_consumer(consumer::pull::OrderedConfig {
-            filter_subject: filter.map(ToString::to_string).unwrap_or_default(),
             deliver_policy,
             ..consumer::pull::OrderedConfig::default()
         })

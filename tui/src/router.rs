@@ -30,19 +30,12 @@ use floorwalker_shared::event::PushEnvelope;
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
 use floorwalker_shared::wire::encode_push;
 use futures::StreamExt;
-use tokio::sync::mpsc;
 
 pub use state::{Action, Counts, Router, RouterConfig, SURVEY_QUESTION};
 
 use crate::feed::{self, Feed, now_ms};
 use crate::record::record;
 use crate::streams;
-
-/// How far back the router reads the chat facts when it starts.
-pub const HISTORY: Duration = Duration::from_secs(24 * 3_600);
-
-/// How far back it reads shoppers' journeys.
-const JOURNEYS: Duration = Duration::from_secs(30 * 60);
 
 /// What the page sends on its presence subject when it (re)connects and
 /// wants its chat so far; an empty message only says it is there.
@@ -89,24 +82,8 @@ pub async fn run(
     };
     let mut here = subscribe(subject::all_sites_here()).await?;
     let mut presence = subscribe(subject::all_presence()).await?;
-    let (audit_tx, mut audit) = mpsc::channel(4_096);
-    let (events_tx, mut events) = mpsc::channel(4_096);
-    let feeds = [
-        tokio::spawn(feed::follow(
-            client.clone(),
-            streams::AUDIT,
-            None,
-            HISTORY,
-            audit_tx,
-        )),
-        tokio::spawn(feed::follow(
-            client.clone(),
-            streams::EVENTS,
-            None,
-            JOURNEYS,
-            events_tx,
-        )),
-    ];
+    let (audit_feed, mut audit) = feed::spawn(&client, streams::AUDIT, feed::CHATS_SINCE);
+    let (events_feed, mut events) = feed::spawn(&client, streams::EVENTS, feed::SESSIONS_SINCE);
     let js = jetstream::new(client.clone());
     let mut router = Router::new(config, DeskConfig::default(), now_ms());
     let mut ready = Some(ready);
@@ -154,9 +131,8 @@ pub async fn run(
         };
         carry_out(&client, &js, &user, actions).await;
     }
-    for feed in feeds {
-        feed.abort();
-    }
+    audit_feed.abort();
+    events_feed.abort();
     let mut counts = router.counts;
     counts.refused = router.desk.rejected().values().sum();
     Ok(counts)

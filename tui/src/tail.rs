@@ -19,20 +19,16 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, eyre};
 use floorwalker::feed::{self, Feed, now_ms};
 use floorwalker::offers::OfferRecord;
-use floorwalker::{router, streams};
+use floorwalker::streams;
 use floorwalker_shared::desk::{Desk, DeskConfig};
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::metrics::Figures;
-use tokio::sync::mpsc;
 
 pub(crate) use alert::Alert;
 use report::Report;
 
 use crate::cli::TailArgs;
 use crate::connect;
-
-/// How far back the floor is read: sessions of the last half hour.
-const SESSIONS: Duration = Duration::from_secs(30 * 60);
 
 /// The exit status when `--exit-on-alert` ends the command.
 const ALERT_STATUS: i32 = 2;
@@ -49,24 +45,8 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
         "floorwalker-tail",
     )
     .await?;
-    let (audit_tx, mut audit) = mpsc::channel(4_096);
-    let (events_tx, mut events) = mpsc::channel(4_096);
-    let feeds = [
-        tokio::spawn(feed::follow(
-            client.clone(),
-            streams::AUDIT,
-            None,
-            router::HISTORY,
-            audit_tx,
-        )),
-        tokio::spawn(feed::follow(
-            client.clone(),
-            streams::EVENTS,
-            None,
-            SESSIONS,
-            events_tx,
-        )),
-    ];
+    let (audit_feed, mut audit) = feed::spawn(&client, streams::AUDIT, feed::CHATS_SINCE);
+    let (events_feed, mut events) = feed::spawn(&client, streams::EVENTS, feed::SESSIONS_SINCE);
     let desk_config = DeskConfig {
         service_level_ms: args.service_level_secs.saturating_mul(1_000),
         ..DeskConfig::default()
@@ -116,9 +96,8 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
             },
         }
     }
-    for feed in feeds {
-        feed.abort();
-    }
+    audit_feed.abort();
+    events_feed.abort();
     if alerted && args.exit_on_alert {
         std::process::exit(ALERT_STATUS);
     }

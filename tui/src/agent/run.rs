@@ -11,7 +11,7 @@ use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyM
 use floorwalker::creds::OperatorCreds;
 use floorwalker::feed::{self, now_ms};
 use floorwalker::record::record;
-use floorwalker::{router, streams};
+use floorwalker::streams;
 use floorwalker_shared::chat::DeskFact;
 use floorwalker_shared::subject;
 use futures::StreamExt;
@@ -32,9 +32,6 @@ const STATUS_AGAIN: Duration = Duration::from_secs(20 * 60);
 /// Least time between two frames.
 const FRAME: Duration = Duration::from_millis(100);
 
-/// How far back journeys are read.
-const JOURNEYS: Duration = Duration::from_secs(30 * 60);
-
 pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     if !std::io::stdout().is_terminal() {
         bail!("the agent's console needs a terminal; run it in one (over SSH is fine)");
@@ -43,22 +40,9 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     let (tx, mut rx) = mpsc::channel::<Msg>(8_192);
     let client = connect(&creds, &args.connect.server, tx.clone()).await?;
     let mut tasks = Vec::new();
-    let (audit_tx, mut audit) = mpsc::channel(4_096);
-    let (events_tx, mut journeys) = mpsc::channel(4_096);
-    tasks.push(tokio::spawn(feed::follow(
-        client.clone(),
-        streams::AUDIT,
-        None,
-        router::HISTORY,
-        audit_tx,
-    )));
-    tasks.push(tokio::spawn(feed::follow(
-        client.clone(),
-        streams::EVENTS,
-        None,
-        JOURNEYS,
-        events_tx,
-    )));
+    let (audit_feed, mut audit) = feed::spawn(&client, streams::AUDIT, feed::CHATS_SINCE);
+    let (events_feed, mut journeys) = feed::spawn(&client, streams::EVENTS, feed::SESSIONS_SINCE);
+    tasks.extend([audit_feed, events_feed]);
     let forward = tx.clone();
     tasks.push(tokio::spawn(async move {
         loop {

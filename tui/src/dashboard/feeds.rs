@@ -150,14 +150,8 @@ async fn replay_then_follow(
 /// desk needs its chats' whole day. Offers name their operator by their
 /// subject, which the broker vouches for.
 pub(super) async fn audit_feed(client: async_nats::Client, tx: mpsc::Sender<Msg>) {
-    let (feed_tx, mut feed_rx) = mpsc::channel(4_096);
-    let follow = tokio::spawn(floorwalker::feed::follow(
-        client,
-        streams::AUDIT,
-        None,
-        floorwalker::router::HISTORY,
-        feed_tx,
-    ));
+    let (follow, mut feed_rx) =
+        floorwalker::feed::spawn(&client, streams::AUDIT, floorwalker::feed::CHATS_SINCE);
     while let Some(item) = feed_rx.recv().await {
         let Feed::Message(m) = item else { continue };
         let msg = match OfferRecord::read(&m.subject, &m.payload) {

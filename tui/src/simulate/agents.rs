@@ -12,12 +12,11 @@ use async_nats::jetstream;
 use floorwalker_shared::chat::DeskFact;
 use floorwalker_shared::desk::{AgentState, Chat, Desk, Speaker};
 use floorwalker_shared::subject;
-use tokio::sync::mpsc;
 
 use crate::creds::{self, OperatorCreds};
 use crate::feed::{self, Feed, now_ms};
 use crate::record::record;
-use crate::{router, streams};
+use crate::streams;
 
 /// What bots say, first to greet, then to answer.
 const GREETINGS: [&str; 3] = [
@@ -73,14 +72,7 @@ async fn work(url: &str, bot: Bot, pace: f64, seed: u64) {
     };
     let me = bot.creds.user.clone();
     let js = jetstream::new(client.clone());
-    let (tx, mut rx) = mpsc::channel(4_096);
-    let follow = tokio::spawn(feed::follow(
-        client.clone(),
-        streams::AUDIT,
-        None,
-        router::HISTORY,
-        tx,
-    ));
+    let (follow, mut rx) = feed::spawn(&client, streams::AUDIT, feed::CHATS_SINCE);
     let mut desk = Desk::default();
     let mut mind = Mind::new(me.clone(), pace, seed);
     let status = DeskFact::Status {
