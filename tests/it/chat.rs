@@ -553,6 +553,28 @@ fn tail_alerts_and_exits_non_zero_for_scripts() {
     );
 }
 
+/// A page whose chat `chat` an agent (capacity 1) claimed, once the page
+/// was told who joined; the router must be running.
+fn chat_with_an_agent(server: &TestServer, chat: &str) -> (Console, Page) {
+    let mut agent = Console::open(server);
+    agent.record(DeskFact::Status {
+        available: true,
+        capacity: 1,
+    });
+    let mut page = Page::open(server);
+    page.say(ChatFact::Request {
+        chat_id: chat.into(),
+        offer_id: None,
+    });
+    agent.record(DeskFact::Claim {
+        chat_id: chat.into(),
+    });
+    page.wait_push("who joined", |p| {
+        matches!(p, Push::ChatJoined { .. }).then_some(())
+    });
+    (agent, page)
+}
+
 /// A supervisor's whisper stays with the agent, a join reaches the shopper
 /// marked as from a supervisor, and a chat given back to the queue tells
 /// the shopper its place again; each is in the audit trail under the
@@ -562,22 +584,7 @@ fn a_supervisor_whispers_joins_and_reassigns_through_the_router() {
     let server = TestServer::start();
     create_streams(&server);
     let _router = server.start_router();
-    let mut agent = Console::open(&server);
-    agent.record(DeskFact::Status {
-        available: true,
-        capacity: 1,
-    });
-    let mut page = Page::open(&server);
-    page.say(ChatFact::Request {
-        chat_id: "chat-s".into(),
-        offer_id: None,
-    });
-    agent.record(DeskFact::Claim {
-        chat_id: "chat-s".into(),
-    });
-    page.wait_push("who joined", |p| {
-        matches!(p, Push::ChatJoined { .. }).then_some(())
-    });
+    let (_agent, mut page) = chat_with_an_agent(&server, "chat-s");
 
     let mut supervisor = Console::open_as(&server, Role::Dashboard);
     supervisor.record(DeskFact::Whisper {
@@ -639,22 +646,7 @@ fn a_silent_agents_chat_returns_to_the_queue_after_the_timeout() {
     let server = TestServer::start();
     create_streams(&server);
     let _router = server.start_router();
-    let mut agent = Console::open(&server);
-    agent.record(DeskFact::Status {
-        available: true,
-        capacity: 1,
-    });
-    let mut page = Page::open(&server);
-    page.say(ChatFact::Request {
-        chat_id: "chat-t".into(),
-        offer_id: None,
-    });
-    agent.record(DeskFact::Claim {
-        chat_id: "chat-t".into(),
-    });
-    page.wait_push("who joined", |p| {
-        matches!(p, Push::ChatJoined { .. }).then_some(())
-    });
+    let (_agent, mut page) = chat_with_an_agent(&server, "chat-t");
     // The agent says nothing more; the shopper keeps saying it is there.
     let back = wait_until(Duration::from_secs(60), || {
         page.here();
