@@ -18,7 +18,7 @@ use crate::session::{OfferProgress, Session, State};
 
 mod service;
 
-pub use service::{Outcome, Service, SiteQueue, expected_wait_ms, outcomes, queue_position};
+pub use service::{Outcome, Service, SiteQueue, Waits, expected_wait_ms, outcomes, queue_position};
 
 /// A shopper idle this long with something in the cart puts the cart at risk.
 pub const CART_RISK_IDLE_MS: u64 = 2 * 60_000;

@@ -181,35 +181,67 @@ pub fn queue_position(desk: &Desk, chat_id: &str) -> Option<u32> {
 /// agent has room, else `position` chats' worth of the average chat length
 /// spread over the capacity online. `None` until there is history to go on.
 pub fn expected_wait_ms(desk: &Desk, position: u32, now_ms: u64) -> Option<u64> {
-    let since = now_ms.saturating_sub(desk.config().window_ms);
-    let room = desk.agents().any(|a| a.state() == AgentState::Available);
-    if room {
-        let waits: Vec<u64> = desk
+    Waits::of(desk, now_ms).at(position)
+}
+
+/// What expected waits are worked out from, read from the desk once for a
+/// whole queue (see [`expected_wait_ms`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waits {
+    /// An agent has room: every place can expect the average speed of
+    /// answer, if there is one.
+    Room(Option<u64>),
+    /// Every agent is full: a place waits its share of the average chat
+    /// length (ms) spread over this much capacity.
+    Full {
+        /// The average length of an answered chat, if there is one.
+        chat_ms: Option<u64>,
+        /// Chats at once, over the agents online who take chats.
+        capacity: u64,
+    },
+}
+
+impl Waits {
+    /// Reads the desk at `now_ms`.
+    pub fn of(desk: &Desk, now_ms: u64) -> Self {
+        let since = now_ms.saturating_sub(desk.config().window_ms);
+        if desk.agents().any(|a| a.state() == AgentState::Available) {
+            let waits: Vec<u64> = desk
+                .chats()
+                .filter_map(|c| {
+                    let answered = c.answered_ms.filter(|at| *at > since)?;
+                    Some(answered.saturating_sub(c.requested_ms))
+                })
+                .collect();
+            return Self::Room(mean(&waits));
+        }
+        let lengths: Vec<u64> = desk
             .chats()
+            .filter(|c| c.state == ChatState::Ended)
             .filter_map(|c| {
-                let answered = c.answered_ms.filter(|at| *at > since)?;
-                Some(answered.saturating_sub(c.requested_ms))
+                let closed = c.closed_ms.filter(|at| *at > since)?;
+                Some(closed.saturating_sub(c.answered_ms?))
             })
             .collect();
-        return mean(&waits);
+        let capacity = desk
+            .agents()
+            .filter(|a| a.online && a.available)
+            .map(|a| u64::from(a.capacity))
+            .sum();
+        Self::Full {
+            chat_ms: mean(&lengths),
+            capacity,
+        }
     }
-    let lengths: Vec<u64> = desk
-        .chats()
-        .filter(|c| c.state == ChatState::Ended)
-        .filter_map(|c| {
-            let closed = c.closed_ms.filter(|at| *at > since)?;
-            Some(closed.saturating_sub(c.answered_ms?))
-        })
-        .collect();
-    let capacity: u64 = desk
-        .agents()
-        .filter(|a| a.online && a.available)
-        .map(|a| u64::from(a.capacity))
-        .sum();
-    if capacity == 0 {
-        return None;
+
+    /// The wait to expect at `position`, in ms.
+    pub fn at(self, position: u32) -> Option<u64> {
+        match self {
+            Self::Room(asa) => asa,
+            Self::Full { capacity: 0, .. } => None,
+            Self::Full { chat_ms, capacity } => Some(chat_ms? * u64::from(position) / capacity),
+        }
     }
-    Some(mean(&lengths)? * u64::from(position) / capacity)
 }
 
 /// How the sessions on the floor bought, in one group (assisted or not).

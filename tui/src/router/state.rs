@@ -10,7 +10,7 @@ use floorwalker_shared::event::limits::MAX_CHAT_TEXT_LEN;
 use floorwalker_shared::event::limits::MAX_TRANSCRIPT_LINES;
 use floorwalker_shared::event::{Push, TranscriptLine};
 use floorwalker_shared::floor::Floor;
-use floorwalker_shared::metrics::{expected_wait_ms, queue_position};
+use floorwalker_shared::metrics::Waits;
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
 
 use crate::format::step_text;
@@ -343,36 +343,30 @@ impl Router {
     /// Queue statuses for the waiting shoppers whose place or expected wait
     /// changed since they were last told.
     fn queue_news(&mut self, now_ms: u64) -> Vec<Action> {
+        let waits = Waits::of(&self.desk, now_ms);
+        let mut told = HashMap::new();
         let mut actions = Vec::new();
-        let queue: Vec<(String, SessionSubjects)> = self
-            .desk
-            .queue()
-            .iter()
-            .map(|c| (c.id.clone(), c.session.clone()))
-            .collect();
-        self.told
-            .retain(|id, _| queue.iter().any(|(queued, _)| queued == id));
-        for (chat_id, session) in queue {
-            let Some(position) = queue_position(&self.desk, &chat_id) else {
-                continue;
-            };
-            let wait = expected_wait_ms(&self.desk, position, now_ms);
+        for (at, chat) in self.desk.queue().into_iter().enumerate() {
+            let position = u32::try_from(at + 1).unwrap_or(u32::MAX);
+            let wait = waits.at(position);
             // Told again when the place changes or the wait moves by a
             // minute or more, not at every second's drift.
-            let bucket = wait.map_or(u64::MAX, |ms| ms / 60_000);
-            if self.told.get(&chat_id) == Some(&(position, bucket)) {
-                continue;
+            let news = (position, wait.map_or(u64::MAX, |ms| ms / 60_000));
+            if self.told.get(&chat.id) != Some(&news) {
+                actions.push(Action::Push(
+                    chat.session.clone(),
+                    Push::QueueStatus {
+                        chat_id: chat.id.clone(),
+                        position,
+                        expected_wait_secs: wait
+                            .map(|ms| u32::try_from(ms / 1000).unwrap_or(u32::MAX)),
+                    },
+                ));
             }
-            self.told.insert(chat_id.clone(), (position, bucket));
-            actions.push(Action::Push(
-                session,
-                Push::QueueStatus {
-                    chat_id,
-                    position,
-                    expected_wait_secs: wait.map(|ms| u32::try_from(ms / 1000).unwrap_or(u32::MAX)),
-                },
-            ));
+            told.insert(chat.id.clone(), news);
         }
+        // Only the waiting are remembered.
+        self.told = told;
         actions
     }
 
