@@ -176,9 +176,15 @@ impl Desk {
     /// Reads and folds one message of the chat stream, stored at `at_ms`;
     /// a refusal is counted as well as returned.
     pub fn record(&mut self, subject: &Subject, payload: &[u8], at_ms: u64) -> Folded {
-        let folded = Fact::read(subject, payload).and_then(|fact| self.apply(&fact, at_ms));
-        self.count(folded);
-        folded
+        let fact = self.read(subject, payload)?;
+        self.fold(&fact, at_ms)
+    }
+
+    /// Reads one message of the chat stream, for a caller that looks at the
+    /// fact before it [folds](Self::fold) it; a refusal is counted as well
+    /// as returned.
+    pub fn read(&mut self, subject: &Subject, payload: &[u8]) -> Result<Fact, Rejection> {
+        Fact::read(subject, payload).inspect_err(|why| self.count(Err(*why)))
     }
 
     /// Folds one fact stored at `at_ms`; a refusal is counted as well as

@@ -254,9 +254,12 @@ impl Console {
             offer.note(&mut self.floor);
             return Vec::new();
         }
-        let fact = Fact::read(&m.subject, &m.payload);
-        let folded = self.desk.record(&m.subject, &m.payload, m.at_ms);
-        if let Ok(Fact::Operator(user, DeskFact::Claim { chat_id })) = &fact
+        // A refusal is counted by the desk.
+        let Ok(fact) = self.desk.read(&m.subject, &m.payload) else {
+            return Vec::new();
+        };
+        let folded = self.desk.fold(&fact, m.at_ms);
+        if let Fact::Operator(user, DeskFact::Claim { chat_id }) = &fact
             && *user == self.me
         {
             match folded {

@@ -110,9 +110,8 @@ impl Router {
             // An offer, or a subject this version does not know.
             return Vec::new();
         }
-        let Ok(fact) = Fact::read(subject, payload) else {
-            // Counted by the desk.
-            let _ = self.desk.record(subject, payload, at_ms);
+        // A refusal is counted by the desk.
+        let Ok(fact) = self.desk.read(subject, payload) else {
             return Vec::new();
         };
         if let Fact::Shopper(session, _) = &fact {
