@@ -181,17 +181,13 @@ impl Talk {
 
     /// Does what is due at `now`.
     pub(super) fn poll(&mut self, conn: &mut Connection, now: u64) {
-        let resend: Vec<ChatFact> = self
-            .pending
-            .iter()
-            .filter(|p| now.saturating_sub(p.sent_at) >= RESEND_MS || p.sent_at == 0)
-            .map(|p| p.fact.clone())
-            .collect();
-        if conn.is_connected() && !resend.is_empty() {
-            self.pending
-                .retain(|p| !(now.saturating_sub(p.sent_at) >= RESEND_MS || p.sent_at == 0));
-            for fact in resend {
-                self.send(conn, fact, now);
+        if conn.is_connected() {
+            let due = |p: &Pending| p.sent_at == 0 || now.saturating_sub(p.sent_at) >= RESEND_MS;
+            let (resend, waiting): (Vec<Pending>, Vec<Pending>) =
+                std::mem::take(&mut self.pending).into_iter().partition(due);
+            self.pending = waiting;
+            for p in resend {
+                self.send(conn, p.fact, now);
             }
         }
         let Some(open) = &mut self.chat else { return };
