@@ -87,13 +87,7 @@ pub async fn ensure(client: &async_nats::Client) -> Result<(), StreamsError> {
                         .map_err(|e| fail(e.into()))?;
                 }
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    jetstream::context::GetStreamErrorKind::JetStream(ref js)
-                        if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
-                ) =>
-            {
+            Err(e) if is_missing(&e) => {
                 js.create_stream(config.clone())
                     .await
                     .map_err(|e| fail(e.into()))?;
@@ -102,4 +96,14 @@ pub async fn ensure(client: &async_nats::Client) -> Result<(), StreamsError> {
         }
     }
     Ok(())
+}
+
+/// Whether a stream could not be had because it does not exist (rather
+/// than because the server could not be asked).
+pub fn is_missing(error: &jetstream::context::GetStreamError) -> bool {
+    matches!(
+        error.kind(),
+        jetstream::context::GetStreamErrorKind::JetStream(ref js)
+            if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
+    )
 }

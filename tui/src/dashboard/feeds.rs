@@ -90,13 +90,7 @@ async fn replay_then_follow(
 ) -> Result<(), Missing> {
     let stream = match js.get_stream(streams::EVENTS).await {
         Ok(stream) => stream,
-        Err(e)
-            if matches!(
-                e.kind(),
-                jetstream::context::GetStreamErrorKind::JetStream(ref js)
-                    if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
-            ) =>
-        {
+        Err(e) if streams::is_missing(&e) => {
             return Err(Missing::Stream);
         }
         Err(e) => return Err(Missing::Other(e.to_string())),
