@@ -16,10 +16,10 @@ use floorwalker_shared::sanitize::for_terminal;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::app::{Console, Item, KEYS};
-use crate::dashboard::view::Theme;
+use crate::dashboard::view::{Theme, framed};
 
 /// Width of the list on the left.
 const LIST: u16 = 28;
@@ -98,11 +98,7 @@ fn footer_line(c: &Console, theme: Theme, width: u16) -> Paragraph<'static> {
 }
 
 fn draw_list(frame: &mut Frame<'_>, area: Rect, c: &Console, theme: Theme) {
-    let block = Block::bordered()
-        .title(" Chats ")
-        .title_style(theme.title());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = framed(frame, area, " Chats ", theme);
     let items = c.items();
     let count = |f: fn(&Item) -> bool| items.iter().filter(|i| f(i)).count();
     let mut lines = Vec::new();
@@ -195,9 +191,7 @@ fn short(id: &str) -> &str {
 
 fn draw_chat(frame: &mut Frame<'_>, area: Rect, c: &Console, theme: Theme) {
     let Some(chat) = c.shown_chat() else {
-        let block = Block::bordered().title(" Chat ").title_style(theme.title());
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
+        let inner = framed(frame, area, " Chat ", theme);
         let text = if c.desk.queue().is_empty() {
             "Nobody is waiting. New chats appear on the left; n claims the next."
         } else {
@@ -216,11 +210,12 @@ fn draw_chat(frame: &mut Frame<'_>, area: Rect, c: &Console, theme: Theme) {
             other => other.name().to_owned(),
         }
     );
-    let block = Block::bordered()
-        .title(for_terminal(&title, area.width as usize))
-        .title_style(theme.title());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = framed(
+        frame,
+        area,
+        for_terminal(&title, area.width as usize),
+        theme,
+    );
     let w = inner.width as usize;
     let mut top = journey_lines(c, chat, w, theme);
     top.push(Line::from(Span::styled("─".repeat(w), theme.dim())));
@@ -318,9 +313,7 @@ fn draw_help(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
         h,
     );
     frame.render_widget(Clear, popup);
-    let block = Block::bordered().title(" Keys ").title_style(theme.title());
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = framed(frame, popup, " Keys ", theme);
     let mut lines: Vec<Line<'static>> = KEYS
         .iter()
         .map(|(keys, what)| {

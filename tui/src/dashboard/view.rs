@@ -88,6 +88,22 @@ impl Theme {
     }
 }
 
+/// Draws a bordered block with `title` over `area`; returns the area
+/// inside it.
+pub(crate) fn framed<'a>(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    title: impl Into<Line<'a>>,
+    theme: Theme,
+) -> Rect {
+    let block = ratatui::widgets::Block::bordered()
+        .title(title)
+        .title_style(theme.title());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 /// Terminals at least this wide show the detail beside the table.
 const WIDE: u16 = 120;
 

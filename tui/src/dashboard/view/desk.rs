@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use super::{Theme, centered};
+use super::{Theme, centered, framed};
 use crate::dashboard::app::App;
 use crate::dashboard::strings;
 use crate::dashboard::supervise::{self, Say};
@@ -39,9 +39,7 @@ fn draw_agents(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         " Agents · {} available · {} busy · {} away ",
         s.agents_available, s.agents_busy, s.agents_away
     );
-    let block = Block::bordered().title(title).title_style(theme.title());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = framed(frame, area, title, theme);
     let w = inner.width as usize;
     let mut lines: Vec<Line<'static>> = app
         .desk
@@ -86,11 +84,12 @@ fn draw_chats(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         s.incidents_open,
         if s.incidents_open == 1 { "" } else { "s" }
     );
-    let block = Block::bordered()
-        .title(for_terminal(&title, area.width as usize))
-        .title_style(theme.title());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = framed(
+        frame,
+        area,
+        for_terminal(&title, area.width as usize),
+        theme,
+    );
     let w = inner.width as usize;
     let mut lines = Vec::new();
     let mut at = 0;
@@ -160,11 +159,12 @@ fn draw_transcript(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             )
         },
     );
-    let block = Block::bordered()
-        .title(for_terminal(&title, area.width as usize))
-        .title_style(theme.title());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = framed(
+        frame,
+        area,
+        for_terminal(&title, area.width as usize),
+        theme,
+    );
     let Some(chat) = chat else {
         frame.render_widget(
             Paragraph::new(strings::DESK_SELECT).style(theme.dim()),
