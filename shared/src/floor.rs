@@ -12,7 +12,10 @@
 //! [`FloorConfig::forget_after_ms`].
 
 use alloc::collections::BTreeMap;
-use alloc::string::String;
+
+mod dwell;
+
+use dwell::Dwell;
 
 use crate::session::{ChatPhase, Session, State};
 use crate::subject::{SessionSubjects, SiteId, Subject};
@@ -57,36 +60,12 @@ pub enum Refusal {
     Full,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
-struct DwellStat {
-    samples: u32,
-    mean_ms: u64,
-}
-
-impl DwellStat {
-    /// Longer stays are counted as this long, so one forgotten tab cannot
-    /// make a page's usual stay an hour.
-    const CAP_MS: u64 = 30 * 60_000;
-
-    fn add(&mut self, ms: u32) {
-        let ms = u64::from(ms).min(Self::CAP_MS);
-        // A running mean over the first thousand stays, then a moving one,
-        // so the usual follows the shop as it changes.
-        self.samples = self.samples.saturating_add(1);
-        let n = u64::from(self.samples.min(1_000));
-        self.mean_ms = (self.mean_ms * (n - 1) + ms) / n;
-    }
-}
-
 /// Every session on the floor (see the module doc).
 #[derive(Debug, Clone, Default)]
 pub struct Floor {
     config: FloorConfig,
     sessions: BTreeMap<SessionSubjects, Session>,
-    /// Per site, per path: looked up by `&str`, so a frame allocates
-    /// nothing to ask.
-    dwell: BTreeMap<SiteId, BTreeMap<String, DwellStat>>,
-    dwell_paths: usize,
+    dwell: Dwell,
     refused: BTreeMap<Refusal, u64>,
 }
 
@@ -132,34 +111,18 @@ impl Floor {
             .filter(|s| s.events() == *subject)
             .ok_or(Refusal::Subject)?;
         let batch = decode_batch(payload).map_err(|e| Refusal::Wire(e.kind()))?;
-        let session = self.session_mut(&key, heard_ms)?;
-        let dwells = session.apply(&batch, heard_ms);
-        if !dwells.is_empty() {
-            let site = self.dwell.entry(key.site().clone()).or_default();
-            for (path, ms) in dwells {
-                if let Some(stat) = site.get_mut(&path) {
-                    stat.add(ms);
-                } else if self.dwell_paths < MAX_DWELL_PATHS {
-                    self.dwell_paths += 1;
-                    site.entry(path).or_default().add(ms);
-                }
+        let session = session_mut(&mut self.sessions, &self.config, &key, heard_ms)?;
+        for (path, ms) in session.apply(&batch, heard_ms) {
+            if let Some(slot) = self.dwell.slot(key.site(), &path) {
+                self.dwell.add(slot, ms);
             }
         }
+        // Only a batch moves a shopper to another page.
+        session.dwell_slot = match &session.page {
+            Some(page) => self.dwell.slot(key.site(), &page.path),
+            None => None,
+        };
         Ok(key)
-    }
-
-    fn session_mut(
-        &mut self,
-        key: &SessionSubjects,
-        heard_ms: u64,
-    ) -> Result<&mut Session, Refusal> {
-        if !self.sessions.contains_key(key) && self.sessions.len() >= self.config.max_sessions {
-            return Err(Refusal::Full);
-        }
-        Ok(self
-            .sessions
-            .entry(key.clone())
-            .or_insert_with(|| Session::new(key.clone(), heard_ms)))
     }
 
     /// Notes an offer `by` sent to `session` at `sent_ms`; the session is
@@ -173,7 +136,7 @@ impl Floor {
         by: &str,
         sent_ms: u64,
     ) -> Result<(), Refusal> {
-        self.session_mut(session, sent_ms)?
+        session_mut(&mut self.sessions, &self.config, session, sent_ms)?
             .offer_sent(id, text, by, sent_ms);
         Ok(())
     }
@@ -189,17 +152,12 @@ impl Floor {
     /// How long shoppers usually stay on `path` of `site`, once enough have
     /// been seen to say.
     pub fn usual_dwell_ms(&self, site: &SiteId, path: &str) -> Option<u64> {
-        self.dwell
-            .get(site)?
-            .get(path)
-            .filter(|s| s.samples >= MIN_DWELL_SAMPLES)
-            .map(|s| s.mean_ms)
+        self.dwell.usual_ms(site, path)
     }
 
     /// The usual stay on the page `session` is on now, if known.
     pub fn usual_dwell_here(&self, session: &Session) -> Option<u64> {
-        let page = session.page.as_ref()?;
-        self.usual_dwell_ms(session.subjects().site(), &page.path)
+        self.dwell.usual_in(session.dwell_slot?)
     }
 
     /// Where `session` stands at `now_ms`.
@@ -246,6 +204,22 @@ impl Floor {
     pub fn refused_total(&self) -> u64 {
         self.refused.values().sum()
     }
+}
+
+/// The session `key`, made if new and there is room; a free function so
+/// the caller can hold it and the floor's other parts at once.
+fn session_mut<'a>(
+    sessions: &'a mut BTreeMap<SessionSubjects, Session>,
+    config: &FloorConfig,
+    key: &SessionSubjects,
+    heard_ms: u64,
+) -> Result<&'a mut Session, Refusal> {
+    if !sessions.contains_key(key) && sessions.len() >= config.max_sessions {
+        return Err(Refusal::Full);
+    }
+    Ok(sessions
+        .entry(key.clone())
+        .or_insert_with(|| Session::new(key.clone(), heard_ms)))
 }
 
 #[cfg(test)]

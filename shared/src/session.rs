@@ -222,6 +222,8 @@ pub struct Session {
     seen: SeqWindow,
     /// The path so far.
     pub journey: Journey,
+    /// Where the floor keeps the statistics of the page the shopper is on.
+    pub(crate) dwell_slot: Option<u32>,
 }
 
 impl Session {
@@ -249,6 +251,7 @@ impl Session {
             lost_batches: 0,
             seen: SeqWindow::default(),
             journey: Journey::default(),
+            dwell_slot: None,
         }
     }
 

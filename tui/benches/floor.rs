@@ -2,7 +2,7 @@
 //! with `cargo bench -p floorwalker --bench floor` (`just bench` does); the
 //! figures are kept in `docs/BENCHMARKS.md`.
 //!
-//! It fills a floor with 2,000, 20,000 and 50,000 sessions (each with a
+//! It fills a floor with 10,000, 50,000 and 100,000 sessions (each with a
 //! page, half with a cart, some in checkout, some offered) and measures, as
 //! medians of repeated runs:
 //! - a frame's work: the figures, and every session's row (state, stuck
@@ -109,10 +109,10 @@ fn main() {
     println!("Dashboard work per frame and per batch (medians):\n");
     println!(
         "{:>9}  {:>12}  {:>14}  {:>14}  {:>15}",
-        "sessions", "frame work", "of a frame", "vs 2,000", "batches/s in"
+        "sessions", "frame work", "of a frame", "vs 10,000", "batches/s in"
     );
     let mut base = None;
-    for sessions in [2_000u32, 20_000, 50_000] {
+    for sessions in [10_000u32, 50_000, 100_000] {
         let floor = floor_of(sessions);
         let now = T0 + 300_000;
         let work = median((0..15).map(|_| frame(&floor, now)).collect());

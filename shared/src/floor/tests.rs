@@ -129,6 +129,39 @@ fn a_pages_usual_dwell_is_known_after_enough_stays_and_long_ones_are_capped() {
 }
 
 #[test]
+fn the_usual_stay_here_follows_the_page_each_shopper_is_on() {
+    let mut floor = Floor::default();
+    let shopper = session("shopper");
+    floor
+        .batch(&shopper.events(), &payload(0, vec![page("/cart")]), T0)
+        .unwrap();
+    let here = |floor: &Floor| floor.usual_dwell_here(floor.get(&shopper).unwrap());
+    assert_eq!(here(&floor), None, "nobody has stayed on /cart yet");
+
+    // Others' stays on the page the shopper is on count at once.
+    for i in 0..5 {
+        let other = session(&i.to_string());
+        floor
+            .batch(
+                &other.events(),
+                &payload(0, vec![dwell("/cart", 60_000)]),
+                T0,
+            )
+            .unwrap();
+    }
+    assert_eq!(here(&floor), Some(60_000));
+
+    floor
+        .batch(&shopper.events(), &payload(1, vec![page("/home")]), T0)
+        .unwrap();
+    assert_eq!(here(&floor), None, "nothing is known of /home");
+    floor
+        .batch(&shopper.events(), &payload(2, vec![page("/cart")]), T0)
+        .unwrap();
+    assert_eq!(here(&floor), Some(60_000));
+}
+
+#[test]
 fn sessions_that_left_are_forgotten_after_a_while() {
     let config = FloorConfig::default();
     let mut floor = Floor::new(config);
