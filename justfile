@@ -36,9 +36,11 @@ test: setup setup-tests wasm
     # The plugin's browser glue, in headless Chromium (storefront-wasm/webdriver.json).
     CHROMEDRIVER="$(command -v chromedriver)" cargo test -p floorwalker-storefront --target wasm32-unknown-unknown --locked
 
-# Measure, side by side: wire formats, and what the gate costs a connection (see docs/BENCHMARKS.md).
-bench: setup
+# Measure, side by side: wire formats, the NATS codec, the dashboard's and the desk's work, what the
+# gate costs a connection and what the plugin's listeners cost a page (see docs/BENCHMARKS.md).
+bench: setup setup-tests
     cargo bench -p floorwalker-shared --bench wire_format --locked
+    cargo bench -p floorwalker-shared --bench codec --locked
     cargo bench -p floorwalker --bench floor --locked
     cargo build --release -p floorwalker --bin floorwalker --locked
     cargo bench -p floorwalker-tests --bench gate --locked
