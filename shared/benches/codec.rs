@@ -154,6 +154,8 @@ struct Case<'a> {
     name: &'static str,
     /// What the case is measured against.
     baseline: Option<usize>,
+    /// Bytes read or written per run.
+    bytes: usize,
     run: Box<dyn Fn() -> usize + 'a>,
 }
 
@@ -185,55 +187,52 @@ fn main() {
         Case {
             name: "copy the stream, 16 KiB reads",
             baseline: None,
+            bytes: stream.len(),
             run: Box::new(|| copy(&stream, 16 * 1024)),
         },
         Case {
             name: "parse it whole",
             baseline: Some(0),
+            bytes: stream.len(),
             run: Box::new(|| parse(&stream, stream.len())),
         },
         Case {
             name: "parse it in 16 KiB reads",
             baseline: Some(0),
+            bytes: stream.len(),
             run: Box::new(|| parse(&stream, 16 * 1024)),
         },
         Case {
             name: "parse it in 100-byte reads",
             baseline: Some(0),
+            bytes: stream.len(),
             run: Box::new(|| parse(&stream, 100)),
         },
         Case {
             name: "copy PUB frames",
             baseline: None,
+            bytes: size(&batch_frames),
             run: Box::new(|| write_copy(&batch_frames)),
         },
         Case {
             name: "write PUB (event batches)",
             baseline: Some(4),
+            bytes: size(&batch_frames),
             run: Box::new(|| write(&batches)),
         },
         Case {
             name: "copy HPUB frames",
             baseline: None,
+            bytes: size(&fact_frames),
             run: Box::new(|| write_copy(&fact_frames)),
         },
         Case {
             name: "write HPUB (chat facts, message id)",
             baseline: Some(6),
+            bytes: size(&fact_frames),
             run: Box::new(|| write(&facts)),
         },
     ];
-    let bytes = [
-        stream.len(),
-        stream.len(),
-        stream.len(),
-        stream.len(),
-        batch_frames.iter().map(Vec::len).sum(),
-        batch_frames.iter().map(Vec::len).sum(),
-        fact_frames.iter().map(Vec::len).sum(),
-        fact_frames.iter().map(Vec::len).sum(),
-    ];
-
     let mut times: Vec<Vec<Duration>> = cases.iter().map(|_| Vec::new()).collect();
     for _ in 0..rounds {
         for (case, samples) in cases.iter().zip(&mut times) {
@@ -254,12 +253,20 @@ fn main() {
         "The NATS codec, {MESSAGES} messages a round ({} KB parsed; medians of {rounds} rounds):\n",
         stream.len() / 1_000
     );
+    report(&cases, &medians);
+}
+
+fn size(frames: &[Vec<u8>]) -> usize {
+    frames.iter().map(Vec::len).sum()
+}
+
+fn report(cases: &[Case<'_>], medians: &[Duration]) {
     println!(
         "{:<38} {:>10} {:>12} {:>10}",
         "case", "MB/s", "messages/s", "vs copy"
     );
-    for (i, case) in cases.iter().enumerate() {
-        let secs = medians[i].as_secs_f64();
+    for (case, median) in cases.iter().zip(medians) {
+        let secs = median.as_secs_f64();
         let ratio = case.baseline.map_or_else(
             || "1.00x".to_owned(),
             |b| format!("{:.2}x", secs / medians[b].as_secs_f64()),
@@ -267,7 +274,7 @@ fn main() {
         println!(
             "{:<38} {:>10.0} {:>12.0} {:>10}",
             case.name,
-            bytes[i] as f64 / secs / 1e6,
+            case.bytes as f64 / secs / 1e6,
             MESSAGES as f64 / secs,
             ratio,
         );
