@@ -26,7 +26,6 @@
 //! all; the stored chat is written whole by whichever tab changed it last.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use bytes::Bytes;
 use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
@@ -37,192 +36,20 @@ use js_sys::{JSON, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::plugin::Inner;
-use crate::push::{Line, Shown};
 use crate::{storage, strings};
+
+mod pending;
+mod state;
+
+use pending::facts;
+pub(crate) use pending::{Pending, add_fact, remove_fact};
+pub(crate) use state::{Chat, Chats, Stage, Update, apply};
 
 /// How long a fact waits for its acknowledgement before it goes again.
 pub(crate) const RESEND_MS: Millis = 5_000;
 
 /// How often an open chat says the shopper is still there.
 pub(crate) const HERE_MS: Millis = 15_000;
-
-/// Where a chat is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stage {
-    /// Asked for, not yet taken by an agent.
-    Waiting,
-    /// An agent took it.
-    Answered,
-    /// The shopper left it, or its survey is asked: nothing more is said
-    /// in it, but the answer to its survey is still awaited.
-    Over,
-}
-
-/// The session's chat.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Chat {
-    /// Its id, made by this plugin.
-    pub(crate) id: String,
-    /// Where it is.
-    pub(crate) stage: Stage,
-    /// The status line shown above its lines.
-    pub(crate) status: String,
-}
-
-impl Chat {
-    /// Whether the shopper is in it.
-    pub(crate) fn is_open(&self) -> bool {
-        self.stage != Stage::Over
-    }
-}
-
-/// Facts not yet acknowledged by the stream, as they are stored: one line
-/// per fact, oldest first, each the fact's dedupe id (the tail of its
-/// message id, and its reply subject), a space, and the encoded
-/// `ChatEnvelope` (JSON, which has no raw line breaks).
-pub(crate) type Pending = String;
-
-/// Each pending fact's dedupe id and payload.
-fn facts(pending: &str) -> impl Iterator<Item = (&str, &str)> {
-    pending.split('\n').filter_map(|line| line.split_once(' '))
-}
-
-/// Adds a fact unless it is pending already; `false` if the pending facts
-/// are at their bound (see `storage::MAX_FACTS`).
-pub(crate) fn add_fact(pending: &mut Pending, id: &str, json: &str) -> bool {
-    if facts(pending).any(|(i, _)| i == id) {
-        return true;
-    }
-    if facts(pending).count() >= storage::MAX_FACTS
-        || pending.len() + id.len() + json.len() + 2 > storage::MAX_FACTS_BYTES
-    {
-        return false;
-    }
-    if !pending.is_empty() {
-        pending.push('\n');
-    }
-    pending.push_str(id);
-    pending.push(' ');
-    pending.push_str(json);
-    true
-}
-
-/// Removes the fact `id`, acknowledged.
-pub(crate) fn remove_fact(pending: &mut Pending, id: &str) {
-    let mut kept = Pending::new();
-    for (i, json) in facts(pending) {
-        if i != id {
-            add_fact(&mut kept, i, json);
-        }
-    }
-    *pending = kept;
-}
-
-/// The chat part of the plugin's state.
-#[derive(Debug, Default)]
-pub(crate) struct Chats {
-    /// The session's chat, open or awaiting its survey's answer.
-    pub(crate) chat: Option<Chat>,
-    /// Facts awaiting acknowledgement; what storage holds, read again
-    /// before every change (another tab may have changed it).
-    pub(crate) pending: Pending,
-    /// When pending facts go (again); `None` when nothing is pending.
-    resend_at: Option<Millis>,
-    /// When the open chat next says the shopper is here.
-    here_at: Millis,
-}
-
-impl Chats {
-    /// The session's chat and pending facts as stored by earlier pages.
-    pub(crate) fn load(session: &storage::Session) -> Self {
-        let pending = storage::load_facts(session).unwrap_or_default();
-        Self {
-            chat: storage::load_chat(session),
-            resend_at: (!pending.is_empty()).then_some(0),
-            pending,
-            here_at: 0,
-        }
-    }
-
-    /// The open chat, if any.
-    pub(crate) fn open(&mut self) -> Option<&mut Chat> {
-        self.chat.as_mut().filter(|c| c.is_open())
-    }
-
-    /// The chat `id`, open or over.
-    pub(crate) fn get(&mut self, id: &str) -> Option<&mut Chat> {
-        self.chat.as_mut().filter(|c| c.id == id)
-    }
-
-    /// The open chat `id`.
-    pub(crate) fn open_with(&mut self, id: &str) -> Option<&mut Chat> {
-        self.open().filter(|c| c.id == id)
-    }
-}
-
-/// What a push changes in the chat window.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Update {
-    /// A new status line.
-    pub(crate) status: Option<String>,
-    /// Lines for the window, oldest first; it shows those it has not.
-    pub(crate) lines: Vec<Line>,
-}
-
-impl Update {
-    /// Whether nothing changes.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.status.is_none() && self.lines.is_empty()
-    }
-}
-
-/// Applies a push about a chat to the open chat: a new status line, or
-/// lines. Pushes about any other chat change nothing; offers and surveys
-/// are not for this.
-pub(crate) fn apply(chats: &mut Chats, shown: Shown) -> Update {
-    let mut update = Update::default();
-    let Some(chat) = shown.chat_id().and_then(|id| chats.open_with(id)) else {
-        return update;
-    };
-    let (stage, status) = match shown {
-        Shown::Queue {
-            position,
-            wait_secs,
-            ..
-        } => (Stage::Waiting, queue_text(position, wait_secs)),
-        Shown::Joined { name, .. } => (Stage::Answered, [&name, strings::JOINED].concat()),
-        Shown::Lines { lines, .. } => {
-            update.lines = lines;
-            return update;
-        }
-        Shown::Offer { .. } | Shown::Survey { .. } => return update,
-    };
-    chat.stage = stage;
-    chat.status.clone_from(&status);
-    update.status = Some(status);
-    update
-}
-
-/// "You are number 2 in the queue · about 3 min".
-pub(crate) fn queue_text(position: u32, wait_secs: Option<u32>) -> String {
-    let mut text = [
-        strings::QUEUE[0],
-        // As u64, the one itoa the plugin has anyway.
-        itoa::Buffer::new().format(u64::from(position)),
-        strings::QUEUE[1],
-    ]
-    .concat();
-    match wait_secs {
-        Some(secs) if secs < 60 => text.push_str(strings::WAIT_SHORT),
-        Some(secs) => {
-            text.push_str(strings::WAIT_MINUTES[0]);
-            text.push_str(itoa::Buffer::new().format(u64::from(secs + 30) / 60));
-            text.push_str(strings::WAIT_MINUTES[1]);
-        }
-        None => {}
-    }
-    text
-}
 
 /// Takes up chat `id` as another tab stored it, if this page does not
 /// know it (it loaded before that tab opened the chat).
@@ -429,6 +256,8 @@ pub(crate) fn due_at(inner: &mut Inner) -> Option<Millis> {
 #[cfg(test)]
 #[cfg(target_arch = "wasm32")]
 mod tests {
+    use alloc::vec::Vec;
+
     use wasm_bindgen_test::wasm_bindgen_test;
 
     use super::*;
