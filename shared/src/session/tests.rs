@@ -2,6 +2,7 @@ use pretty_assertions::assert_eq;
 
 use super::*;
 use crate::event::{Event, Utm};
+use crate::journey::Step;
 use crate::subject::{SessionToken, SiteId};
 
 const T0: u64 = 1_750_000_000_000;
