@@ -16,13 +16,26 @@
 //!
 //! [`Subject`] is a validated subject: the codec in [`crate::nats`] writes it
 //! without checking again, which is why its encoder cannot fail.
+//!
+//! `token` holds the validated parts subjects are built from ([`SiteId`],
+//! [`SessionToken`], operator names), `shopper` one session's subjects
+//! ([`SessionSubjects`]), and [`js`] the JetStream API's.
+
+pub mod js;
+mod shopper;
+mod token;
 
 use alloc::string::String;
-use alloc::vec;
 
 use core::fmt;
 
 use thiserror::Error;
+
+pub use shopper::SessionSubjects;
+pub use token::{SessionToken, SiteId};
+
+pub(crate) use token::is_name_char;
+use token::name_token;
 
 /// The root token of every Floorwalker subject.
 const ROOT: &str = "fw";
@@ -157,230 +170,6 @@ fn validate_subject(text: &str) -> Result<(), SubjectError> {
     Ok(())
 }
 
-/// A storefront's id as configured by its operator: `[a-z0-9-]`, 1 to 32 bytes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SiteId(String);
-
-impl SiteId {
-    /// Longest site id accepted.
-    pub const MAX_LEN: usize = 32;
-
-    /// Validates a site id.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use floorwalker_shared::subject::SiteId;
-    /// assert!(SiteId::new("shoes-eu").is_ok());
-    /// assert!(SiteId::new("Shoes.EU").is_err());
-    /// ```
-    pub fn new(text: impl Into<String>) -> Result<Self, SubjectError> {
-        let text = text.into();
-        validate_token(&text, Self::MAX_LEN, |c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
-        })?;
-        if Self::RESERVED.contains(&text.as_str()) {
-            return Err(SubjectError::Reserved);
-        }
-        Ok(Self(text))
-    }
-
-    /// Names a site cannot have: the second token of Floorwalker's own
-    /// subjects (`fw.inbox.…`, `fw.gate.…`, `fw.audit.…`, `fw.presence.…`), which a site's
-    /// subjects would otherwise run into.
-    pub const RESERVED: [&'static str; 4] = ["audit", "gate", "inbox", "presence"];
-
-    /// The site id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for SiteId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// The token that names one shopper session in subjects: `[A-Za-z0-9_-]`,
-/// 16 to 64 bytes.
-///
-/// It is derived from a secret only the shopper's browser holds, so that a
-/// session id seen on a screen is not enough to connect as that shopper (the
-/// gate enforces this).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionToken(String);
-
-impl SessionToken {
-    /// Shortest token accepted: short tokens could be guessed.
-    pub const MIN_LEN: usize = 16;
-    /// Longest token accepted.
-    pub const MAX_LEN: usize = 64;
-
-    /// Validates a session token.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use floorwalker_shared::subject::SessionToken;
-    /// assert!(SessionToken::new("q3X9_tZ0-a8bYw2LmN4p").is_ok());
-    /// assert!(SessionToken::new("short").is_err());
-    /// ```
-    pub fn new(text: impl Into<String>) -> Result<Self, SubjectError> {
-        let text = text.into();
-        validate_token(&text, Self::MAX_LEN, is_name_char)?;
-        if text.len() < Self::MIN_LEN {
-            return Err(SubjectError::TooShort { min: Self::MIN_LEN });
-        }
-        Ok(Self(text))
-    }
-
-    /// The token as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for SessionToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A character of session tokens, reply ids, operator names and visitor
-/// ids.
-pub(crate) fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '-' || c == '_'
-}
-
-/// A reply id or an operator name: 1 to 64 of `[A-Za-z0-9_-]`.
-fn name_token(text: &str) -> Result<(), SubjectError> {
-    validate_token(text, 64, is_name_char)
-}
-
-fn validate_token(
-    text: &str,
-    max: usize,
-    allowed: impl Fn(char) -> bool,
-) -> Result<(), SubjectError> {
-    if text.is_empty() {
-        return Err(SubjectError::Empty);
-    }
-    if text.len() > max {
-        return Err(SubjectError::TooLong { max });
-    }
-    if text.chars().all(allowed) {
-        Ok(())
-    } else {
-        Err(SubjectError::Character)
-    }
-}
-
-/// The subjects of one shopper session.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionSubjects {
-    site: SiteId,
-    token: SessionToken,
-}
-
-impl SessionSubjects {
-    /// The subjects of the session `token` on `site`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use floorwalker_shared::subject::{SessionSubjects, SessionToken, SiteId};
-    /// let s = SessionSubjects::new(
-    ///     SiteId::new("shoes").unwrap(),
-    ///     SessionToken::new("abcdefghijklmnop").unwrap(),
-    /// );
-    /// assert_eq!(s.events().as_str(), "fw.shoes.shopper.abcdefghijklmnop.events");
-    /// ```
-    pub fn new(site: SiteId, token: SessionToken) -> Self {
-        Self { site, token }
-    }
-
-    /// The session whose events, chat or push subject `subject` is; `None`
-    /// for any other subject.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use floorwalker_shared::subject::{SessionSubjects, Subject};
-    /// let subject = Subject::new("fw.shoes.shopper.abcdefghijklmnop.events").unwrap();
-    /// let session = SessionSubjects::of(&subject).unwrap();
-    /// assert_eq!(session.site().as_str(), "shoes");
-    /// assert_eq!(session.events(), subject);
-    /// ```
-    pub fn of(subject: &Subject) -> Option<Self> {
-        let [ROOT, site, "shopper", token, kind] = subject.tokens()? else {
-            return None;
-        };
-        if !matches!(kind, "events" | "chat" | "push" | "here") {
-            return None;
-        }
-        Some(Self::new(
-            SiteId::new(site).ok()?,
-            SessionToken::new(token).ok()?,
-        ))
-    }
-
-    /// The site this session is on.
-    pub fn site(&self) -> &SiteId {
-        &self.site
-    }
-
-    /// The session's token.
-    pub fn token(&self) -> &SessionToken {
-        &self.token
-    }
-
-    fn build(&self, tail: &[&str]) -> Subject {
-        let mut parts = vec![ROOT, self.site.as_str(), "shopper", self.token.as_str()];
-        parts.extend_from_slice(tail);
-        Subject::join(&parts)
-    }
-
-    /// Where the shopper publishes event batches.
-    pub fn events(&self) -> Subject {
-        self.build(&["events"])
-    }
-
-    /// Where the shopper publishes chat messages.
-    pub fn chat(&self) -> Subject {
-        self.build(&["chat"])
-    }
-
-    /// Where the shopper says it is still there while a chat is open (core
-    /// NATS, not kept): the router finds a waiting shopper gone when this
-    /// falls silent.
-    pub fn here(&self) -> Subject {
-        self.build(&["here"])
-    }
-
-    /// Where offers, agent messages and survey prompts reach the shopper.
-    pub fn push(&self) -> Subject {
-        self.build(&["push"])
-    }
-
-    /// The prefix of the shopper's reply subjects; a request's reply subject is
-    /// this plus one more token.
-    pub fn inbox_prefix(&self) -> Subject {
-        self.build(&["inbox"])
-    }
-
-    /// The one wildcard a shopper may subscribe to: its own inbox.
-    pub fn inbox_wildcard(&self) -> Subject {
-        self.build(&["inbox", ">"])
-    }
-
-    /// A reply subject in the shopper's inbox; `id` must be a valid token.
-    pub fn inbox(&self, id: &str) -> Result<Subject, SubjectError> {
-        name_token(id)?;
-        Ok(self.build(&["inbox", id]))
-    }
-}
-
 /// Every shopper's event batches on `site`, for operators.
 pub fn all_events(site: &SiteId) -> Subject {
     Subject::join(&[ROOT, site.as_str(), "shopper", "*", "events"])
@@ -484,69 +273,6 @@ pub fn all_sites_here() -> Subject {
 /// subjects have five, so the two streams' subjects never overlap.
 pub fn audit_all() -> Subject {
     Subject::join(&[ROOT, "audit", "*", "*"])
-}
-
-/// Subjects of the JetStream API that operators' permissions name.
-pub mod js {
-    use alloc::vec;
-    use alloc::vec::Vec;
-
-    use super::Subject;
-
-    /// The whole JetStream API (administrators only).
-    pub fn api_all() -> Subject {
-        Subject::join(&["$JS", "API", ">"])
-    }
-
-    /// Account information.
-    pub fn api_info() -> Subject {
-        Subject::join(&["$JS", "API", "INFO"])
-    }
-
-    /// Reading a stream's configuration and state.
-    pub fn stream_info() -> Subject {
-        Subject::join(&["$JS", "API", "STREAM", "INFO", "*"])
-    }
-
-    /// Every stream operation; denied to all but administrators, except what
-    /// [`stream_info`] and [`stream_msg_get`] allow.
-    pub fn stream_all() -> Subject {
-        Subject::join(&["$JS", "API", "STREAM", ">"])
-    }
-
-    /// Creating, updating, deleting or purging streams, and deleting messages.
-    pub fn stream_admin() -> Vec<Subject> {
-        ["CREATE", "UPDATE", "DELETE", "PURGE", "SNAPSHOT", "RESTORE"]
-            .into_iter()
-            .map(|op| Subject::join(&["$JS", "API", "STREAM", op, "*"]))
-            .chain([Subject::join(&[
-                "$JS", "API", "STREAM", "MSG", "DELETE", "*",
-            ])])
-            .collect()
-    }
-
-    /// Reading one message of a stream.
-    pub fn stream_msg_get() -> Subject {
-        Subject::join(&["$JS", "API", "STREAM", "MSG", "GET", "*"])
-    }
-
-    /// Reading messages directly.
-    pub fn direct_get() -> Subject {
-        Subject::join(&["$JS", "API", "DIRECT", "GET", ">"])
-    }
-
-    /// Creating, reading, pulling from and deleting consumers.
-    pub fn consumer_all() -> Subject {
-        Subject::join(&["$JS", "API", "CONSUMER", ">"])
-    }
-
-    /// Acknowledging messages, and flow control of push consumers.
-    pub fn acks() -> Vec<Subject> {
-        vec![
-            Subject::join(&["$JS", "ACK", ">"]),
-            Subject::join(&["$JS", "FC", ">"]),
-        ]
-    }
 }
 
 /// Where nats-server sends auth-callout requests to the gate (ADR-26).
