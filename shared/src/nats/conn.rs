@@ -18,6 +18,15 @@
 //! Publishing and subscribing work in every state: while disconnected,
 //! messages wait in a bounded outbox (the oldest dropped first, and counted),
 //! and subscriptions are replayed on every reconnect.
+//!
+//! `options` holds how a connection behaves, `event` what it reports,
+//! `publish` publishing and its outbox, and `subscribe` the subscriptions
+//! it replays.
+
+mod event;
+mod options;
+mod publish;
+mod subscribe;
 
 use alloc::{boxed::Box, vec::Vec};
 
@@ -25,95 +34,20 @@ use alloc::collections::VecDeque;
 
 use bytes::{Bytes, BytesMut};
 
-use super::decode::{Limits, ServerDecoder};
-use super::error::{DecodeError, ServerError, ServerErrorKind};
-use super::header::HeaderMap;
-use super::info::{ConnectInfo, RawInfo};
-use super::op::{ClientOp, Message, ServerOp};
-use crate::subject::Subject;
+pub use event::{DownReason, Event, PublishError};
+pub use options::Options;
+
+use publish::{Outgoing, encode_pub};
+use subscribe::{Sub, sub_op};
+
+use super::decode::ServerDecoder;
+use super::error::ServerErrorKind;
+use super::info::RawInfo;
+use super::op::{ClientOp, ServerOp};
 
 /// Milliseconds on the caller's monotonic clock (`performance.now()` in the
 /// browser, `Instant` elsewhere).
 pub type Millis = u64;
-
-/// How a connection behaves.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// What to send in CONNECT (credentials included).
-    pub connect: ConnectInfo,
-    /// Bounds for decoding; `max_payload` is replaced by the server's.
-    pub limits: Limits,
-    /// How often to PING an idle server.
-    pub ping_interval: Millis,
-    /// Unanswered PINGs before the connection counts as dead.
-    pub max_pings_out: u32,
-    /// How long the handshake may take before it counts as failed.
-    pub handshake_timeout: Millis,
-    /// The first reconnect delay; it doubles per failed attempt.
-    pub backoff_initial: Millis,
-    /// The longest reconnect delay.
-    pub backoff_max: Millis,
-    /// Most bytes of publishes kept while disconnected.
-    pub outbox_bytes: usize,
-    /// Seed for reconnect jitter (pass real randomness).
-    pub seed: u64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Self {
-            connect: ConnectInfo::default(),
-            limits: Limits::default(),
-            ping_interval: 30_000,
-            max_pings_out: 2,
-            handshake_timeout: 10_000,
-            backoff_initial: 500,
-            backoff_max: 30_000,
-            outbox_bytes: 256 * 1024,
-            seed: 0x9E37_79B9_7F4A_7C15,
-        }
-    }
-}
-
-/// Why the connection went down.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DownReason {
-    /// The transport closed or failed to open.
-    Transport,
-    /// The server did not answer PINGs.
-    Stale,
-    /// The handshake took too long.
-    HandshakeTimeout,
-    /// The server refused the connection.
-    Refused(ServerError),
-    /// The server sent bytes that do not decode.
-    Protocol(DecodeError),
-}
-
-/// What the connection tells its IO layer and its user.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// The handshake completed; publishes flow.
-    Connected(RawInfo),
-    /// The connection went down; it will retry after a backoff.
-    Disconnected(DownReason),
-    /// A message for a subscription.
-    Message(Message),
-    /// The server reported an error that did not end the connection.
-    ServerError(ServerError),
-    /// Publishes were dropped from the full outbox while disconnected; told
-    /// once the connection is back.
-    Dropped(u64),
-    /// The IO layer must close the socket.
-    CloseTransport,
-}
-
-/// Why a publish was refused outright.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PublishError {
-    /// Larger than the server accepts (or than the outbox holds).
-    TooLarge,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum State {
@@ -127,26 +61,6 @@ enum State {
     Handshaking { since: Millis, info: RawInfo },
     /// Up.
     Connected { next_ping: Millis, pings_out: u32 },
-}
-
-#[derive(Debug, Clone)]
-struct Sub {
-    subject: Subject,
-    queue: Option<Subject>,
-}
-
-#[derive(Debug, Clone)]
-struct Outgoing {
-    subject: Subject,
-    reply: Option<Subject>,
-    headers: Option<HeaderMap>,
-    payload: Bytes,
-}
-
-impl Outgoing {
-    fn size(&self) -> usize {
-        self.payload.len() + self.subject.as_str().len() + 64
-    }
 }
 
 /// A client connection that survives its transports.
@@ -363,83 +277,6 @@ impl Connection {
         self.events.pop_front()
     }
 
-    /// Publishes now if connected, else keeps it in the outbox.
-    pub fn publish(
-        &mut self,
-        subject: Subject,
-        reply: Option<Subject>,
-        headers: Option<HeaderMap>,
-        payload: Bytes,
-    ) -> Result<(), PublishError> {
-        let out = Outgoing {
-            subject,
-            reply,
-            headers,
-            payload,
-        };
-        if out.payload.len() > self.max_payload || out.size() > self.options.outbox_bytes {
-            return Err(PublishError::TooLarge);
-        }
-        if self.is_connected() {
-            encode_pub(&out, &mut self.tx);
-            return Ok(());
-        }
-        self.outbox_size += out.size();
-        self.outbox.push_back(out);
-        while self.outbox_size > self.options.outbox_bytes {
-            if let Some(old) = self.outbox.pop_front() {
-                self.outbox_size -= old.size();
-                self.dropped += 1;
-            }
-        }
-        Ok(())
-    }
-
-    /// Subscribes now and after every reconnect; returns the subscription id.
-    pub fn subscribe(&mut self, subject: Subject, queue: Option<Subject>) -> u64 {
-        let sid = self.next_sid;
-        self.next_sid += 1;
-        let sub = Sub { subject, queue };
-        // Before INFO, the handshake will send it; after CONNECT, send now.
-        if self.is_past_connect() {
-            sub_op(sid, &sub).encode(&mut self.tx);
-        }
-        self.subs.push((sid, sub));
-        sid
-    }
-
-    /// Ends a subscription.
-    pub fn unsubscribe(&mut self, sid: u64) {
-        let before = self.subs.len();
-        self.subs.retain(|(s, _)| *s != sid);
-        if self.subs.len() < before && self.is_past_connect() {
-            ClientOp::Unsub { sid, max: None }.encode(&mut self.tx);
-        }
-    }
-
-    /// Publishes waiting for a connection.
-    pub fn outbox_len(&self) -> usize {
-        self.outbox.len()
-    }
-
-    /// Takes back the payloads of the plain publishes (no reply, no headers)
-    /// to `subject` still waiting for a connection, oldest first: for a
-    /// client about to go away to keep them and publish them again later.
-    pub fn take_unsent(&mut self, subject: &Subject) -> Vec<Bytes> {
-        let mut taken = Vec::new();
-        let mut size = self.outbox_size;
-        self.outbox.retain(|out| {
-            let plain = out.subject == *subject && out.reply.is_none() && out.headers.is_none();
-            if plain {
-                size -= out.size();
-                taken.push(out.payload.clone());
-            }
-            !plain
-        });
-        self.outbox_size = size;
-        taken
-    }
-
     fn go_down(&mut self, now: Millis, reason: DownReason, close: bool) {
         if close {
             self.events.push_back(Event::CloseTransport);
@@ -475,28 +312,11 @@ impl Connection {
     }
 }
 
-fn sub_op(sid: u64, sub: &Sub) -> ClientOp {
-    ClientOp::Sub {
-        subject: sub.subject.clone(),
-        queue: sub.queue.clone(),
-        sid,
-    }
-}
-
-fn encode_pub(out: &Outgoing, tx: &mut BytesMut) {
-    ClientOp::Pub {
-        subject: out.subject.clone(),
-        reply: out.reply.clone(),
-        headers: out.headers.clone(),
-        payload: out.payload.clone(),
-    }
-    .encode(tx);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nats::{ClientDecoder, ServerInfo};
+    use crate::nats::{ClientDecoder, Message, ServerError, ServerInfo};
+    use crate::subject::Subject;
 
     fn subject(s: &str) -> Subject {
         Subject::new(s).unwrap()

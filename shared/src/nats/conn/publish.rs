@@ -1,0 +1,92 @@
+//! Publishing: at once while connected, else into a bounded outbox that is
+//! flushed, oldest first, once the handshake completes.
+
+use alloc::vec::Vec;
+
+use bytes::{Bytes, BytesMut};
+
+use super::{Connection, PublishError};
+use crate::nats::header::HeaderMap;
+use crate::nats::op::ClientOp;
+use crate::subject::Subject;
+
+#[derive(Debug, Clone)]
+pub(super) struct Outgoing {
+    subject: Subject,
+    reply: Option<Subject>,
+    headers: Option<HeaderMap>,
+    payload: Bytes,
+}
+
+impl Outgoing {
+    pub(super) fn size(&self) -> usize {
+        self.payload.len() + self.subject.as_str().len() + 64
+    }
+}
+
+impl Connection {
+    /// Publishes now if connected, else keeps it in the outbox.
+    pub fn publish(
+        &mut self,
+        subject: Subject,
+        reply: Option<Subject>,
+        headers: Option<HeaderMap>,
+        payload: Bytes,
+    ) -> Result<(), PublishError> {
+        let out = Outgoing {
+            subject,
+            reply,
+            headers,
+            payload,
+        };
+        if out.payload.len() > self.max_payload || out.size() > self.options.outbox_bytes {
+            return Err(PublishError::TooLarge);
+        }
+        if self.is_connected() {
+            encode_pub(&out, &mut self.tx);
+            return Ok(());
+        }
+        self.outbox_size += out.size();
+        self.outbox.push_back(out);
+        while self.outbox_size > self.options.outbox_bytes {
+            if let Some(old) = self.outbox.pop_front() {
+                self.outbox_size -= old.size();
+                self.dropped += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Publishes waiting for a connection.
+    pub fn outbox_len(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// Takes back the payloads of the plain publishes (no reply, no headers)
+    /// to `subject` still waiting for a connection, oldest first: for a
+    /// client about to go away to keep them and publish them again later.
+    pub fn take_unsent(&mut self, subject: &Subject) -> Vec<Bytes> {
+        let mut taken = Vec::new();
+        let mut size = self.outbox_size;
+        self.outbox.retain(|out| {
+            let plain = out.subject == *subject && out.reply.is_none() && out.headers.is_none();
+            if plain {
+                size -= out.size();
+                taken.push(out.payload.clone());
+            }
+            !plain
+        });
+        self.outbox_size = size;
+        taken
+    }
+}
+
+pub(super) fn encode_pub(out: &Outgoing, tx: &mut BytesMut) {
+    ClientOp::Pub {
+        subject: out.subject.clone(),
+        reply: out.reply.clone(),
+        headers: out.headers.clone(),
+        payload: out.payload.clone(),
+    }
+    .encode(tx);
+}
