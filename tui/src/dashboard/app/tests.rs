@@ -1,10 +1,13 @@
 use bytes::Bytes;
 use floorwalker_shared::event::{Batch, CartLine, Event, ShopperEvent};
-use floorwalker_shared::subject::SessionToken;
+use floorwalker_shared::session::State;
+use floorwalker_shared::subject::{SessionToken, SiteId};
 use floorwalker_shared::wire::encode_batch;
 use pretty_assertions::assert_eq;
 
 use super::*;
+use crate::dashboard::keymap::Action;
+use crate::dashboard::table;
 
 pub(crate) const T0: u64 = 1_750_000_000_000;
 
