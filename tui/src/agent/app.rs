@@ -1,97 +1,26 @@
 //! The agent's console state, and how each [`Msg`] changes it: no terminal,
 //! no network. Facts to record come back as [`Effect`]s.
+//!
+//! This file holds the state and the messages that are not keys; [`msg`]
+//! says what comes in and goes out, [`keys`] what each key does.
+
+mod keys;
+mod msg;
 
 use floorwalker_shared::chat::{DeskFact, MAX_CAPACITY};
-use floorwalker_shared::desk::{AgentState, Chat, Desk, Fact, Rejection};
+use floorwalker_shared::desk::{Chat, Desk, Fact, Rejection};
 use floorwalker_shared::floor::Floor;
 
 use floorwalker::feed::Feed;
 use floorwalker::offers::OfferRecord;
+
+pub(crate) use msg::{Effect, KEYS, Key, Msg};
 
 /// Longest reply an agent may type, in characters.
 pub(crate) const MAX_REPLY: usize = 1_000;
 
 /// How long a notice stays, in ms.
 const NOTICE_MS: u64 = 8_000;
-
-/// What can happen to the console.
-#[derive(Debug, Clone)]
-pub(crate) enum Msg {
-    /// A message of the chat facts stream (`AUDIT`).
-    Audit(Feed),
-    /// A message of the shoppers' stream (`EVENTS`), for journeys.
-    Events(Feed),
-    /// A second passed.
-    Tick {
-        /// The wall clock.
-        now_ms: u64,
-    },
-    /// A key.
-    Key(Key),
-    /// A fact could not be recorded.
-    NotRecorded(String),
-    /// The connection to NATS was lost (`Some(why)`) or is back.
-    Conn(Option<String>),
-}
-
-/// What a key asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Key {
-    Up,
-    Down,
-    /// Claim the next waiting chat.
-    Claim,
-    /// Write in the selected chat; in the text field, send.
-    Enter,
-    /// End the selected chat.
-    End,
-    /// Available or away.
-    Toggle,
-    /// One more chat at once.
-    More,
-    /// One fewer.
-    Fewer,
-    /// Take the selected incident.
-    Take,
-    /// Resolve the selected incident.
-    Resolve,
-    Help,
-    /// Leave the text field or the help.
-    Back,
-    Quit,
-    /// A character for the text field.
-    Char(char),
-    /// Delete the last character of the text field.
-    Erase,
-}
-
-/// Every key the help lists: keys, what they do.
-pub(crate) const KEYS: &[(&str, &str)] = &[
-    ("n", "claim the next waiting chat"),
-    ("j/k ↓/↑", "select a chat or incident"),
-    (
-        "Enter",
-        "write in the selected chat (Enter sends, Esc stops)",
-    ),
-    ("e", "end the selected chat; the shopper gets the survey"),
-    ("a", "available / away"),
-    ("+/-", "more / fewer chats at once"),
-    ("t", "take the selected incident"),
-    ("r", "resolve the selected incident"),
-    ("?", "this help"),
-    (
-        "q",
-        "quit (your chats wait for you until the router's timeout)",
-    ),
-];
-
-/// What the runtime must do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Effect {
-    /// Record a fact under this agent.
-    Record(DeskFact),
-    Quit,
-}
 
 /// A row of the list on the left.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,155 +207,6 @@ impl Console {
         }
         self.keep_selection();
         Vec::new()
-    }
-
-    fn key(&mut self, key: Key) -> Vec<Effect> {
-        if key == Key::Quit {
-            return vec![Effect::Quit];
-        }
-        if self.help {
-            self.help = !matches!(key, Key::Help | Key::Back);
-            return Vec::new();
-        }
-        if let Some(text) = &mut self.typing {
-            match key {
-                Key::Char(c) if !c.is_control() && text.chars().count() < MAX_REPLY => text.push(c),
-                Key::Erase => {
-                    text.pop();
-                }
-                Key::Back => self.typing = None,
-                Key::Enter => return self.send_reply(),
-                _ => {}
-            }
-            return Vec::new();
-        }
-        match key {
-            Key::Up | Key::Down => {
-                self.step(if key == Key::Up { -1 } else { 1 });
-                Vec::new()
-            }
-            Key::Claim => self.claim_next(),
-            Key::Enter => {
-                if matches!(self.selected, Some(Item::Mine(_))) {
-                    self.typing = Some(String::new());
-                } else {
-                    self.say(
-                        "Select one of your chats first (or press n to claim one).".to_owned(),
-                    );
-                }
-                Vec::new()
-            }
-            Key::End => {
-                if let Some(Item::Mine(chat_id)) = &self.selected {
-                    return vec![Effect::Record(DeskFact::End {
-                        chat_id: chat_id.clone(),
-                    })];
-                }
-                self.say("Select one of your chats to end it.".to_owned());
-                Vec::new()
-            }
-            Key::Toggle => {
-                self.available = !self.available;
-                vec![Effect::Record(self.status())]
-            }
-            Key::More | Key::Fewer => {
-                let next = if key == Key::More {
-                    self.capacity.saturating_add(1).min(MAX_CAPACITY)
-                } else {
-                    self.capacity.saturating_sub(1).max(1)
-                };
-                if next == self.capacity {
-                    return Vec::new();
-                }
-                self.capacity = next;
-                vec![Effect::Record(self.status())]
-            }
-            Key::Take | Key::Resolve => self.incident(key),
-            Key::Help => {
-                self.help = true;
-                Vec::new()
-            }
-            Key::Back | Key::Quit | Key::Char(_) | Key::Erase => Vec::new(),
-        }
-    }
-
-    fn claim_next(&mut self) -> Vec<Effect> {
-        let why = match self
-            .desk
-            .agent(&self.me)
-            .map(floorwalker_shared::desk::Agent::state)
-        {
-            _ if !self.caught_up => Some("Still reading the chat history; a moment."),
-            None | Some(AgentState::Offline) => Some("Not online yet; a moment."),
-            Some(AgentState::Away) => Some("You are away: press a to take chats."),
-            Some(AgentState::Busy) => {
-                Some("You hold as many chats as you take: end one, or press +.")
-            }
-            Some(AgentState::Available) => None,
-        };
-        if let Some(why) = why {
-            self.say(why.to_owned());
-            return Vec::new();
-        }
-        if let Some(chat) = self.desk.queue().first() {
-            return vec![Effect::Record(DeskFact::Claim {
-                chat_id: chat.id.clone(),
-            })];
-        }
-        self.say("Nobody is waiting.".to_owned());
-        Vec::new()
-    }
-
-    fn send_reply(&mut self) -> Vec<Effect> {
-        let Some(Item::Mine(chat_id)) = &self.selected else {
-            self.typing = None;
-            return Vec::new();
-        };
-        let text = self.typing.replace(String::new()).unwrap_or_default();
-        if text.trim().is_empty() {
-            return Vec::new();
-        }
-        if self.desk.chat(chat_id).and_then(Chat::agent) != Some(self.me.as_str()) {
-            self.typing = None;
-            self.say("That chat is no longer yours.".to_owned());
-            return Vec::new();
-        }
-        self.sent += 1;
-        vec![Effect::Record(DeskFact::Message {
-            chat_id: chat_id.clone(),
-            msg_id: format!("{}-{}", self.nonce, self.sent),
-            text,
-        })]
-    }
-
-    fn incident(&mut self, key: Key) -> Vec<Effect> {
-        let Some(Item::Incident(chat_id)) = &self.selected else {
-            self.say("Select an incident first.".to_owned());
-            return Vec::new();
-        };
-        let chat_id = chat_id.clone();
-        vec![Effect::Record(if key == Key::Take {
-            DeskFact::Take { chat_id }
-        } else {
-            DeskFact::Resolve { chat_id }
-        })]
-    }
-
-    fn step(&mut self, by: isize) {
-        let items = self.items();
-        if items.is_empty() {
-            self.selected = None;
-            return;
-        }
-        let at = self
-            .selected
-            .as_ref()
-            .and_then(|s| items.iter().position(|i| i == s));
-        let next = match at {
-            None => 0,
-            Some(at) => at.saturating_add_signed(by).min(items.len() - 1),
-        };
-        self.selected = Some(items[next].clone());
     }
 
     /// Keeps the selection on a row that exists: the same chat under its
