@@ -1,4 +1,4 @@
-use floorwalker_shared::chat::{ChatEnvelope, DeskEnvelope};
+use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope};
 use floorwalker_shared::event::{Batch, Event, ShopperEvent};
 use floorwalker_shared::subject::{SessionToken, SiteId};
 use floorwalker_shared::wire::encode_batch;
