@@ -42,6 +42,20 @@ fn subject(n: u32) -> Subject {
 }
 
 fn batch(n: u32, seq: u64) -> Vec<u8> {
+    let events = kinds(n)
+        .into_iter()
+        .map(|kind| Event { at_ms: T0, kind })
+        .collect();
+    encode_batch(&Batch::new(seq, "EUR", events))
+}
+
+/// How many events `batch(n, _)` holds.
+fn events_in(n: u32) -> usize {
+    kinds(n).len()
+}
+
+/// What session `n` did: a page, half of them a cart, a fifth a checkout.
+fn kinds(n: u32) -> Vec<ShopperEvent> {
     let mut kinds = vec![ShopperEvent::PageView {
         path: format!("/product/{}", n % 200),
         title: format!("Product {}", n % 200),
@@ -65,11 +79,7 @@ fn batch(n: u32, seq: u64) -> Vec<u8> {
         path: format!("/product/{}", n % 200),
         ms: 20_000 + (n % 7) * 1_000,
     });
-    let events = kinds
-        .into_iter()
-        .map(|kind| Event { at_ms: T0, kind })
-        .collect();
-    encode_batch(&Batch::new(seq, "EUR", events))
+    kinds
 }
 
 fn floor_of(sessions: u32) -> Floor {
@@ -108,8 +118,8 @@ fn frame(floor: &Floor, now: u64) -> Duration {
 fn main() {
     println!("Dashboard work per frame and per batch (medians):\n");
     println!(
-        "{:>9}  {:>12}  {:>14}  {:>14}  {:>15}",
-        "sessions", "frame work", "of a frame", "vs 10,000", "batches/s in"
+        "{:>9}  {:>12}  {:>14}  {:>14}  {:>15}  {:>15}",
+        "sessions", "frame work", "of a frame", "vs 10,000", "batches/s in", "events/s in"
     );
     let mut base = None;
     for sessions in [10_000u32, 50_000, 100_000] {
@@ -127,10 +137,13 @@ fn main() {
         for (subject, payload) in &payloads {
             let _ = black_box(floor.batch(subject, payload, now));
         }
-        let per_second = payloads.len() as f64 / start.elapsed().as_secs_f64();
+        let secs = start.elapsed().as_secs_f64();
+        let per_second = payloads.len() as f64 / secs;
+        let events: usize = (0..sessions.min(20_000)).map(events_in).sum();
+        let events_per_second = events as f64 / secs;
 
         println!(
-            "{sessions:>9}  {:>9.2} ms  {:>13.1}%  {:>13.1}x  {per_second:>15.0}",
+            "{sessions:>9}  {:>9.2} ms  {:>13.1}%  {:>13.1}x  {per_second:>15.0}  {events_per_second:>15.0}",
             work.as_secs_f64() * 1_000.0,
             work.as_secs_f64() / FRAME.as_secs_f64() * 100.0,
             work.as_secs_f64() / base_work.as_secs_f64(),
