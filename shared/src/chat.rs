@@ -17,6 +17,8 @@
 //! `chat_fact` holds the shopper's facts and their envelope, `desk_fact` the
 //! operators'; the field checks both use are here.
 
+use alloc::string::String;
+
 mod chat_fact;
 mod desk_fact;
 
@@ -25,6 +27,18 @@ pub use desk_fact::{DeskEnvelope, DeskFact};
 
 use crate::event::limits::MAX_ID_LEN;
 use crate::event::{InvalidEvent, InvalidEventKind, SCHEMA_VERSION};
+
+/// The header JetStream drops a resent message by, within its duplicate
+/// window.
+pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
+
+/// A fact's `Nats-Msg-Id`: its sender (a shopper's session token, an
+/// operator's user) and the fact's dedupe id, so that two senders' ids
+/// never meet and a resend carries the same one.
+pub fn message_id(sender: &str, dedupe_id: &str) -> String {
+    // Concatenated, not `format!`ed: the plugin builds these.
+    [sender, "-", dedupe_id].concat()
+}
 
 /// Largest encoded chat or desk fact a reader accepts, in bytes.
 pub const MAX_FACT_BYTES: usize = 32 * 1024;

@@ -28,7 +28,7 @@
 use alloc::string::String;
 
 use bytes::Bytes;
-use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
+use floorwalker_shared::chat::{self, ChatEnvelope, ChatFact};
 use floorwalker_shared::nats::HeaderMap;
 use floorwalker_shared::nats::conn::Millis;
 use floorwalker_shared::subject::Subject;
@@ -216,7 +216,7 @@ pub(crate) fn poll(inner: &mut Inner, now: Millis) {
             };
             let mut headers = HeaderMap::new();
             if headers
-                .append("Nats-Msg-Id", [token, "-", id].concat())
+                .append(chat::MSG_ID_HEADER, chat::message_id(token, id))
                 .is_err()
             {
                 continue;

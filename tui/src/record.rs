@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_nats::HeaderMap;
 use async_nats::jetstream;
-use floorwalker_shared::chat::{DeskEnvelope, DeskFact};
+use floorwalker_shared::chat::{self, DeskEnvelope, DeskFact};
 use floorwalker_shared::subject;
 
 /// How often a fact is tried before giving up.
@@ -27,7 +27,7 @@ pub async fn record(js: &jetstream::Context, user: &str, fact: &DeskFact) -> Res
         .dedupe_id()
         .unwrap_or_else(|| format!("{}-{:016x}", fact.kind(), fastrand::u64(..)));
     let mut headers = HeaderMap::new();
-    headers.insert("Nats-Msg-Id", format!("{user}-{id}").as_str());
+    headers.insert(chat::MSG_ID_HEADER, chat::message_id(user, &id).as_str());
     let mut wait = Duration::from_millis(200);
     let mut last = String::new();
     for _ in 0..ATTEMPTS {

@@ -7,7 +7,7 @@
 //! mostly says the chat helped.
 
 use bytes::Bytes;
-use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
+use floorwalker_shared::chat::{self, ChatEnvelope, ChatFact};
 use floorwalker_shared::event::Push;
 use floorwalker_shared::nats::HeaderMap;
 use floorwalker_shared::nats::conn::Connection;
@@ -285,8 +285,8 @@ impl Talk {
             return;
         };
         let mut headers = HeaderMap::new();
-        let id = format!("{}-{}", self.subjects.token(), fact.dedupe_id());
-        if headers.append("Nats-Msg-Id", id).is_err() {
+        let id = chat::message_id(self.subjects.token().as_str(), &fact.dedupe_id());
+        if headers.append(chat::MSG_ID_HEADER, id).is_err() {
             return;
         }
         let payload = Bytes::from(ChatEnvelope::new(fact.clone()).encode());
