@@ -5,11 +5,12 @@
 //! It fills a floor with 10,000, 50,000 and 100,000 sessions (each with a
 //! page, half with a cart, some in checkout, some offered) and measures, as
 //! medians of repeated runs:
-//! - a frame's work: the figures, and every session's row (state, stuck
-//!   check, source) filtered and sorted, exactly as the sessions table does
-//!   (its module is compiled in here); drawing touches only the visible
-//!   rows, so it does not grow with the floor;
-//! - taking in a batch: decode, validate and apply, per batch.
+//! - a frame's work without drawing: the figures, and every session's row
+//!   (state, stuck check) filtered and sorted, as the sessions table does;
+//! - a whole frame as the dashboard draws it, on terminals of 80x24 and
+//!   200x60 (ratatui's `TestBackend`): the dashboard's own state and views
+//!   are compiled in here from the binary's sources;
+//! - taking in a batch: decode, validate and apply, per batch and per event.
 //!
 //! A frame's work is shown against the 100 ms between frames.
 
@@ -26,9 +27,29 @@ use floorwalker_shared::metrics::Figures;
 use floorwalker_shared::subject::{SessionSubjects, SessionToken, SiteId, Subject};
 use floorwalker_shared::wire::encode_batch;
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../src/dashboard/table.rs"]
-mod table;
+// The dashboard's state and views, compiled in from the binary's sources
+// (a bench links only the library): their `crate::dashboard::…` and
+// `crate::transcript` paths resolve to these modules.
+#[allow(dead_code, unreachable_pub, unused_imports)]
+#[path = "../src/dashboard"]
+mod dashboard {
+    pub(crate) mod app;
+    pub(crate) mod keymap;
+    pub(crate) mod msg;
+    mod strings;
+    pub(crate) mod supervise;
+    pub(crate) mod table;
+    pub(crate) mod view;
+}
+#[allow(dead_code, unreachable_pub, unused_imports)]
+#[path = "../src/transcript.rs"]
+mod transcript;
+
+use dashboard::msg::Msg;
+use dashboard::view::Theme;
+use dashboard::{app::App, table, view};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
 const T0: u64 = 1_750_000_000_000;
 const FRAME: Duration = Duration::from_millis(100);
@@ -102,6 +123,8 @@ fn median(mut runs: Vec<Duration>) -> Duration {
     runs[runs.len() / 2]
 }
 
+/// A frame's work without drawing: the figures (the dashboard refreshes
+/// them every second) and every session's row, filtered and sorted.
 fn frame(floor: &Floor, now: u64) -> Duration {
     let start = Instant::now();
     let figures = Figures::of(floor, &Desk::default(), now);
@@ -115,21 +138,54 @@ fn frame(floor: &Floor, now: u64) -> Duration {
     start.elapsed()
 }
 
+/// A whole frame as the dashboard draws it on a terminal of `width` x
+/// `height`: the figures refreshed, then the screen drawn (rows worked out,
+/// filtered and sorted; the visible ones, the panels and sparklines drawn;
+/// the buffer diffed against the last frame's).
+fn drawn(app: &mut App, terminal: &mut Terminal<TestBackend>, now: u64) -> Duration {
+    let start = Instant::now();
+    app.update(Msg::Tick { now_ms: now });
+    terminal
+        .draw(|f| view::draw(f, app, Theme { color: true }))
+        .unwrap();
+    start.elapsed()
+}
+
 fn main() {
-    println!("Dashboard work per frame and per batch (medians):\n");
+    println!("The dashboard at a frame and taking in batches (medians):\n");
     println!(
-        "{:>9}  {:>12}  {:>14}  {:>14}  {:>15}  {:>15}",
-        "sessions", "frame work", "of a frame", "vs 10,000", "batches/s in", "events/s in"
+        "{:>9}  {:>11}  {:>11}  {:>12}  {:>10}  {:>9}  {:>12}  {:>12}",
+        "sessions",
+        "work",
+        "80x24",
+        "200x60",
+        "of 100 ms",
+        "vs 10,000",
+        "batches/s in",
+        "events/s in"
     );
     let mut base = None;
     for sessions in [10_000u32, 50_000, 100_000] {
         let floor = floor_of(sessions);
         let now = T0 + 300_000;
         let work = median((0..15).map(|_| frame(&floor, now)).collect());
-        let base_work = *base.get_or_insert(work);
+
+        let mut app = App::new("bench", Vec::new(), FloorConfig::default(), now);
+        app.floor = floor;
+        let mut small = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut large = Terminal::new(TestBackend::new(200, 60)).unwrap();
+        let mut draw_small = Vec::new();
+        let mut draw_large = Vec::new();
+        // Each frame a second later, so the clock-driven columns change.
+        for i in 0..15 {
+            draw_small.push(drawn(&mut app, &mut small, now + i * 1_000));
+            draw_large.push(drawn(&mut app, &mut large, now + i * 1_000 + 500));
+        }
+        let (draw_small, draw_large) = (median(draw_small), median(draw_large));
+        let base_draw = *base.get_or_insert(draw_small);
 
         // Taking in one more batch per session, on the full floor.
-        let mut floor = floor;
+        let mut floor = std::mem::take(&mut app.floor);
         let payloads: Vec<(Subject, Vec<u8>)> = (0..sessions.min(20_000))
             .map(|n| (subject(n), batch(n, 1)))
             .collect();
@@ -142,14 +198,21 @@ fn main() {
         let events: usize = (0..sessions.min(20_000)).map(events_in).sum();
         let events_per_second = events as f64 / secs;
 
+        let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
         println!(
-            "{sessions:>9}  {:>9.2} ms  {:>13.1}%  {:>13.1}x  {per_second:>15.0}  {events_per_second:>15.0}",
-            work.as_secs_f64() * 1_000.0,
-            work.as_secs_f64() / FRAME.as_secs_f64() * 100.0,
-            work.as_secs_f64() / base_work.as_secs_f64(),
+            "{sessions:>9}  {:>8.2} ms  {:>8.2} ms  {:>9.2} ms  {:>9.1}%  {:>8.1}x  {per_second:>12.0}  {events_per_second:>12.0}",
+            ms(work),
+            ms(draw_small),
+            ms(draw_large),
+            ms(draw_large) / ms(FRAME) * 100.0,
+            ms(draw_small) / ms(base_draw),
         );
     }
-    println!("\n(a frame is drawn at most every 100 ms, and only when something changed)");
+    println!(
+        "\n(work: figures and every row, without drawing; 80x24 and 200x60: a whole frame drawn \
+         on a terminal that size; a frame is drawn at most every 100 ms, and only when \
+         something changed)"
+    );
     desk();
 }
 
