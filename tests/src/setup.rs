@@ -42,7 +42,9 @@ pub fn js_request(client: &mut RawClient<Tcp>, subject: &str, body: &str) -> ser
             Subject::new(subject).expect("a valid subject"),
             inbox,
             body.as_bytes(),
-            Duration::from_secs(10),
+            // Creating a file-backed stream waits on the disk: generous, so a
+            // loaded machine (CI's two cores running browsers) does not fail it.
+            Duration::from_secs(30),
         )
         .unwrap_or_else(|e| panic!("{subject}: {e:?}"));
     serde_json::from_slice(&reply.payload).expect("JSON")

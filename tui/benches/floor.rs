@@ -302,8 +302,8 @@ fn desk() {
 
     println!("\nThe help desk: chat facts folded, and its figures per frame (medians):\n");
     println!(
-        "{:>7}  {:>7}  {:>14}  {:>13}  {:>10}",
-        "chats", "facts", "facts/s in", "figures", "vs 1,000"
+        "{:>7}  {:>7}  {:>14}  {:>13}  {:>10}  {:>18}",
+        "chats", "facts", "facts/s in", "figures", "vs 1,000", "with the shoppers"
     );
     let mut base = None;
     for chats in [1_000u32, 10_000, 50_000] {
@@ -329,12 +329,25 @@ fn desk() {
                 })
                 .collect(),
         );
+        // Every figure of a frame, with each chat's shopper on the floor
+        // (assisted and other shoppers' orders are matched by session).
+        let floor = floor_of(chats);
+        let with_floor = median(
+            (0..5)
+                .map(|_| {
+                    let start = Instant::now();
+                    black_box(Figures::of(&floor, &desk, now));
+                    start.elapsed()
+                })
+                .collect(),
+        );
         let base_figures = *base.get_or_insert(figures);
         println!(
-            "{chats:>7}  {:>7}  {per_second:>14.0}  {:>10.2} ms  {:>9.1}x",
+            "{chats:>7}  {:>7}  {per_second:>14.0}  {:>10.2} ms  {:>9.1}x  {:>15.2} ms",
             facts.len(),
             figures.as_secs_f64() * 1_000.0,
             figures.as_secs_f64() / base_figures.as_secs_f64(),
+            with_floor.as_secs_f64() * 1_000.0,
         );
     }
 }
