@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use crate::desk::Desk;
 use crate::floor::Floor;
 use crate::session::{OfferProgress, Session, State};
+use crate::subject::{SessionSubjects, SiteId};
 
 mod service;
 
@@ -54,14 +55,20 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// The figures of `floor` and `desk` at `now_ms`.
+    /// The figures of `floor` and `desk` at `now_ms`, every site's.
     pub fn of(floor: &Floor, desk: &Desk, now_ms: u64) -> Self {
+        Self::of_site(floor, desk, now_ms, None)
+    }
+
+    /// The figures of `site`'s shoppers and chats (every site's if `None`);
+    /// the agents and incidents are the desk's, shared by every site.
+    pub fn of_site(floor: &Floor, desk: &Desk, now_ms: u64, site: Option<&SiteId>) -> Self {
         let mut f = Self {
-            service: Service::of(desk, now_ms),
+            service: Service::of_site(desk, now_ms, site),
             ..Self::default()
         };
-        (f.assisted, f.unassisted) = service::outcomes(floor, desk);
-        for session in floor.sessions() {
+        (f.assisted, f.unassisted) = service::outcomes(floor, desk, site);
+        for session in floor.sessions().filter(|s| in_site(s.subjects(), site)) {
             let state = floor.state(session, now_ms);
             for offer in &session.offers {
                 f.offers_sent += 1;
@@ -95,6 +102,11 @@ impl Figures {
             service::percent(f.offers_accepted, f.offers_accepted + f.offers_declined);
         f
     }
+}
+
+/// Whether `session` counts for the figures of `site` (every site: `None`).
+pub(crate) fn in_site(session: &SessionSubjects, site: Option<&SiteId>) -> bool {
+    site.is_none_or(|site| session.site() == site)
 }
 
 fn at_risk(session: &Session, now_ms: u64, stuck: bool) -> bool {

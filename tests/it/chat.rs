@@ -15,7 +15,7 @@ use floorwalker_shared::wire::decode_push;
 use floorwalker_tests::bin::floorwalker;
 use floorwalker_tests::clients::{connect_operator, connect_shopper, new_shopper};
 use floorwalker_tests::raw::{RawClient, Tcp, Ws};
-use floorwalker_tests::server::TestServer;
+use floorwalker_tests::server::{SITES, TestServer};
 use floorwalker_tests::setup::{create_streams, js_request};
 use floorwalker_tests::tmux::Tmux;
 use floorwalker_tests::wait_until;
@@ -332,7 +332,7 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
     });
 
     let report = wait_until(Duration::from_secs(20), || {
-        let report = tail_json(&server);
+        let report = tail_json(&server, &[]);
         (report["incidents_open"] == 1).then_some(report)
     })
     .expect("the No never became an incident");
@@ -363,10 +363,33 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
     assert_eq!(report["agents_available"], 1, "{report}");
     assert_eq!(report["incidents_waiting"], 1, "{report}");
     assert_eq!(report["facts_refused"], 1, "{report}");
+
+    // On-call for one site: its chats; another site's shoppers asked
+    // nothing. The agents serve both.
+    let here = tail_json(&server, &["--site", SITES[0]]);
+    assert_eq!(
+        (&here["answered"], &here["abandoned"], &here["surveys"]),
+        (
+            &report["answered"],
+            &report["abandoned"],
+            &report["surveys"]
+        ),
+        "{here}"
+    );
+    let elsewhere = tail_json(&server, &["--site", SITES[1]]);
+    assert_eq!(elsewhere["answered"], 0, "{elsewhere}");
+    assert_eq!(elsewhere["abandoned"], 0, "{elsewhere}");
+    assert_eq!(elsewhere["surveys"], 0, "{elsewhere}");
+    assert_eq!(
+        elsewhere["average_answer_ms"],
+        serde_json::Value::Null,
+        "{elsewhere}"
+    );
+    assert_eq!(elsewhere["agents_available"], 1, "{elsewhere}");
 }
 
 /// One report of `floorwalker tail --json`.
-fn tail_json(server: &TestServer) -> serde_json::Value {
+fn tail_json(server: &TestServer, more: &[&str]) -> serde_json::Value {
     let creds = server.dir().join("tail.creds");
     server.creds(Role::Tail).store(&creds).unwrap();
     let out = Command::new(floorwalker())
@@ -376,6 +399,7 @@ fn tail_json(server: &TestServer) -> serde_json::Value {
         .arg(server.server().client_url())
         .arg("--creds")
         .arg(&creds)
+        .args(more)
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -660,7 +684,7 @@ fn a_silent_agents_chat_returns_to_the_queue_after_the_timeout() {
     })
     .expect("the chat did not return to the queue");
     assert_eq!(back, 1);
-    let report = tail_json(&server);
+    let report = tail_json(&server, &[]);
     assert_eq!(report["waiting"], 1, "{report}");
     assert_eq!(
         report["agents_available"], 0,

@@ -40,7 +40,9 @@ pub(crate) struct DashboardArgs {
     #[command(flatten)]
     pub(crate) connect: ConnectArgs,
 
-    /// Show only this site's shoppers.
+    /// Show only this site's shoppers, and count only its chats in the
+    /// figures (the agents and the desk view are every site's: agents
+    /// serve them all).
     #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE")]
     pub(crate) site: Option<String>,
 
@@ -258,6 +260,17 @@ pub(crate) struct TailArgs {
     /// of its request counts as on time.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub(crate) service_level_secs: u64,
+
+    /// Report only this site's shoppers and chats (the agents and
+    /// incidents are every site's: agents serve them all).
+    #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE", value_parser = site_id)]
+    pub(crate) site: Option<floorwalker_shared::subject::SiteId>,
+}
+
+/// A `--site` value, checked as the gate checks site ids.
+fn site_id(text: &str) -> Result<floorwalker_shared::subject::SiteId, String> {
+    floorwalker_shared::subject::SiteId::new(text)
+        .map_err(|e| format!("{e}; use [a-z0-9-], up to 32"))
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ use floorwalker::streams;
 use floorwalker_shared::desk::{Desk, DeskConfig};
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::metrics::Figures;
+use floorwalker_shared::subject::SiteId;
 
 pub(crate) use alert::Alert;
 use report::Report;
@@ -54,6 +55,7 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
     let mut reading = Reading {
         desk: Desk::new(desk_config),
         floor: Floor::default(),
+        site: args.site.clone(),
         audit_read: false,
         events_read: false,
     };
@@ -108,6 +110,8 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
 struct Reading {
     desk: Desk,
     floor: Floor,
+    /// The one site reported (`--site`), or every site.
+    site: Option<SiteId>,
     audit_read: bool,
     events_read: bool,
 }
@@ -147,7 +151,7 @@ impl Reading {
             self.floor.refused_total(),
         );
         Report::new(
-            &Figures::of(&self.floor, &self.desk, now),
+            &Figures::of_site(&self.floor, &self.desk, now, self.site.as_ref()),
             target,
             refused,
             now,

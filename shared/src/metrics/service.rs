@@ -82,8 +82,14 @@ pub struct Service {
 }
 
 impl Service {
-    /// The figures of `desk` at `now_ms`.
+    /// The figures of `desk` at `now_ms`, every site's.
     pub fn of(desk: &Desk, now_ms: u64) -> Self {
+        Self::of_site(desk, now_ms, None)
+    }
+
+    /// The figures of `site`'s chats (every site's if `None`) at `now_ms`;
+    /// the agents and incidents are the desk's, shared by every site.
+    pub fn of_site(desk: &Desk, now_ms: u64, site: Option<&SiteId>) -> Self {
         let config = desk.config();
         let since = now_ms.saturating_sub(config.window_ms);
         let in_window = |at: u64| at > since && at <= now_ms;
@@ -91,7 +97,7 @@ impl Service {
         let (mut waits, mut within_target) = (Vec::new(), 0_u32);
         let (mut first_responses, mut responses) = (Vec::new(), Vec::new());
         let (mut yes, mut surveys) = (0_u32, 0_u32);
-        for chat in desk.chats() {
+        for chat in desk.chats().filter(|c| super::in_site(&c.session, site)) {
             match &chat.state {
                 ChatState::Queued => {
                     let waited = now_ms.saturating_sub(chat.queued_ms);
@@ -277,9 +283,9 @@ impl Outcome {
     }
 }
 
-/// Sessions on `floor` that an agent answered in a chat (assisted), and
-/// the rest.
-pub fn outcomes(floor: &Floor, desk: &Desk) -> (Outcome, Outcome) {
+/// Sessions on `floor` (of `site`, or every site's) that an agent answered
+/// in a chat (assisted), and the rest.
+pub fn outcomes(floor: &Floor, desk: &Desk, site: Option<&SiteId>) -> (Outcome, Outcome) {
     // A set: looked up once per session on the floor (a list made this
     // quadratic, two seconds a frame at 10,000 chats and shoppers).
     let assisted_sessions: BTreeSet<_> = desk
@@ -288,7 +294,10 @@ pub fn outcomes(floor: &Floor, desk: &Desk) -> (Outcome, Outcome) {
         .map(|c| &c.session)
         .collect();
     let (mut assisted, mut alone) = (Outcome::default(), Outcome::default());
-    for session in floor.sessions() {
+    for session in floor
+        .sessions()
+        .filter(|s| super::in_site(s.subjects(), site))
+    {
         let group = if assisted_sessions.contains(session.subjects()) {
             &mut assisted
         } else {

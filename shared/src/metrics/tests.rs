@@ -125,6 +125,17 @@ fn the_figures_of_a_floor_match_a_hand_count() {
             },
         }
     );
+    // Every session here is on the shoes site: the hats site has none.
+    let shoes = SiteId::new("shoes").unwrap();
+    let hats = SiteId::new("hats").unwrap();
+    assert_eq!(
+        Figures::of_site(&floor, &Desk::default(), now, Some(&shoes)),
+        f
+    );
+    assert_eq!(
+        Figures::of_site(&floor, &Desk::default(), now, Some(&hats)),
+        Figures::default()
+    );
 }
 
 #[test]
@@ -160,20 +171,8 @@ fn history_keeps_a_sample_a_minute_for_thirty_minutes() {
     assert!(series.iter().all(|&v| v == 7), "{series:?}");
 }
 
-/// A desk's afternoon, every figure worked out by hand (times in seconds
-/// from T0, the window an hour, the service-level target 30 s):
-/// - c1 asks at 0, ana claims at 10 (waited 10), the shopper writes at 12,
-///   ana answers at 20 (first response 20, response 8), the shopper writes
-///   at 30 and 35, ana answers at 50 (response 20), ends at 60, "yes" at 65;
-/// - c2 asks at 5, bo claims at 45 (waited 40: over the target), the
-///   shopper writes at 47, bo answers at 50 (first response 45, response
-///   3), ends at 100, "no" at 110;
-/// - c3 asks at 20 and leaves the queue at 80: abandoned;
-/// - c6 asks at 110, ana claims at 115 (waited 5) and holds it;
-/// - c4 (site hats) asks at 90 and c5 (shoes) at 100: both still waiting
-///   at 120.
-#[test]
-fn the_desk_figures_match_a_hand_count() {
+/// The afternoon the doc of `the_desk_figures_match_a_hand_count` tells.
+fn afternoon() -> crate::desk::tests::Script {
     use crate::chat::ChatFact;
     use crate::desk::Fact;
     use crate::desk::tests::{SEC, Script, session_on};
@@ -213,6 +212,26 @@ fn the_desk_figures_match_a_hand_count() {
     s.request(6, "c6", 110);
     s.claim("ana", "c6", 115).unwrap();
 
+    s
+}
+
+/// A desk's afternoon, every figure worked out by hand (times in seconds
+/// from T0, the window an hour, the service-level target 30 s):
+/// - c1 asks at 0, ana claims at 10 (waited 10), the shopper writes at 12,
+///   ana answers at 20 (first response 20, response 8), the shopper writes
+///   at 30 and 35, ana answers at 50 (response 20), ends at 60, "yes" at 65;
+/// - c2 asks at 5, bo claims at 45 (waited 40: over the target), the
+///   shopper writes at 47, bo answers at 50 (first response 45, response
+///   3), ends at 100, "no" at 110;
+/// - c3 asks at 20 and leaves the queue at 80: abandoned;
+/// - c6 asks at 110, ana claims at 115 (waited 5) and holds it;
+/// - c4 (site hats) asks at 90 and c5 (shoes) at 100: both still waiting
+///   at 120.
+#[test]
+fn the_desk_figures_match_a_hand_count() {
+    use crate::desk::tests::SEC;
+
+    let s = afternoon();
     let now = T0 + 120 * SEC;
     let f = Service::of(&s.desk, now);
     let site = |name: &str| crate::subject::SiteId::new(name).unwrap();
@@ -273,6 +292,37 @@ fn the_desk_figures_match_a_hand_count() {
 }
 
 #[test]
+fn the_desk_figures_of_one_site_count_its_chats_only() {
+    use crate::desk::tests::SEC;
+
+    let s = afternoon();
+    let now = T0 + 120 * SEC;
+    let site = |name: &str| crate::subject::SiteId::new(name).unwrap();
+    let f = Service::of(&s.desk, now);
+    // The hats site has one waiting chat and nothing else; the agents are
+    // every site's.
+    let hats = Service::of_site(&s.desk, now, Some(&site("hats")));
+    assert_eq!(
+        hats,
+        Service {
+            waiting: 1,
+            longest_wait_ms: 30 * SEC,
+            queues: vec![SiteQueue {
+                site: site("hats"),
+                waiting: 1,
+                longest_wait_ms: 30 * SEC
+            }],
+            agents_available: 2,
+            utilisation_percent: Some(33),
+            ..Service::default()
+        }
+    );
+    let shoes = Service::of_site(&s.desk, now, Some(&site("shoes")));
+    assert_eq!((shoes.waiting, shoes.answered, shoes.surveys), (1, 3, 2));
+    assert_eq!(shoes.average_answer_ms, f.average_answer_ms);
+}
+
+#[test]
 fn a_full_desk_expects_waits_from_chat_length_and_capacity() {
     use crate::desk::tests::{SEC, Script};
 
@@ -320,7 +370,7 @@ fn assisted_and_unassisted_sessions_are_compared() {
     // 5 asked but nobody answered: not assisted.
     s.request(5, "c5", 3);
 
-    let (assisted, alone) = outcomes(&floor, &s.desk);
+    let (assisted, alone) = outcomes(&floor, &s.desk, None);
     assert_eq!(assisted.sessions, 2);
     assert_eq!(assisted.conversion_percent(), Some(50));
     assert_eq!(assisted.average_order_minor("EUR"), Some(8_000));

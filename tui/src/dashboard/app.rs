@@ -12,7 +12,7 @@ use floorwalker_shared::desk::{ChatState, Desk};
 use floorwalker_shared::floor::{Floor, FloorConfig};
 use floorwalker_shared::metrics::{Figures, History, Sample};
 use floorwalker_shared::session::ChatPhase;
-use floorwalker_shared::subject::SessionSubjects;
+use floorwalker_shared::subject::{SessionSubjects, SiteId};
 
 use super::msg::{Conn, Effect, Msg, OfferRecord};
 use super::strings;
@@ -63,6 +63,9 @@ pub(crate) const MAX_TYPED_OFFER: usize = 200;
 pub(crate) struct App {
     pub(crate) floor: Floor,
     pub(crate) desk: Desk,
+    /// The one site the dashboard watches (`--site`): its figures count
+    /// that site's chats only, as its floor holds that site's shoppers.
+    pub(crate) site: Option<SiteId>,
     pub(crate) figures: Figures,
     pub(crate) history: History,
     pub(crate) now_ms: u64,
@@ -102,6 +105,7 @@ impl App {
         Self {
             floor: Floor::new(config),
             desk: Desk::default(),
+            site: None,
             figures: Figures::default(),
             history: History::default(),
             now_ms,
@@ -160,7 +164,12 @@ impl App {
                 if self.conn == Conn::Replaying && !self.history.sampled(heard_ms) {
                     self.history.record(
                         heard_ms,
-                        Sample::from(&Figures::of(&self.floor, &self.desk, heard_ms)),
+                        Sample::from(&Figures::of_site(
+                            &self.floor,
+                            &self.desk,
+                            heard_ms,
+                            self.site.as_ref(),
+                        )),
                     );
                 }
                 Vec::new()
@@ -225,7 +234,7 @@ impl App {
 
     /// Recomputes the figures and samples the sparklines.
     fn refresh(&mut self) {
-        self.figures = Figures::of(&self.floor, &self.desk, self.now_ms);
+        self.figures = Figures::of_site(&self.floor, &self.desk, self.now_ms, self.site.as_ref());
         self.history
             .record(self.now_ms, Sample::from(&self.figures));
     }

@@ -228,9 +228,8 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
         ..FloorConfig::default()
     };
     let mut app = App::new(&creds.user, settings.templates, config, now_ms());
-    if let Some(site) = site {
-        app.filter.site = Some(site);
-    }
+    app.filter.site.clone_from(&site);
+    app.site = site;
     let outcome = ui(&mut app, rx, tx, &client, mouse, stop).await;
     feed.abort();
     audit.abort();

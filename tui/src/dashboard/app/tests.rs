@@ -219,3 +219,38 @@ fn notices_go_away_after_a_while() {
     a.update(Msg::Tick { now_ms: T0 + 9_000 });
     assert_eq!(a.notice, None);
 }
+
+#[test]
+fn a_dashboard_for_one_site_counts_that_sites_chats_only() {
+    use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
+
+    let request = |site: &str, n: u32| {
+        let shopper = SessionSubjects::new(
+            SiteId::new(site).unwrap(),
+            SessionToken::new(format!("token-{n:0>10}")).unwrap(),
+        );
+        let fact = ChatFact::Request {
+            chat_id: format!("chat-{site}-{n}"),
+            offer_id: None,
+        };
+        Msg::Fact {
+            subject: shopper.chat(),
+            payload: ChatEnvelope::new(fact).encode().into(),
+            at_ms: T0,
+        }
+    };
+    let mut every = app();
+    let mut shoes = app();
+    shoes.site = Some(SiteId::new("shoes").unwrap());
+    for a in [&mut every, &mut shoes] {
+        agent_online(a);
+        for msg in [request("shoes", 1), request("hats", 2), request("hats", 3)] {
+            a.update(msg);
+        }
+        a.update(Msg::Tick { now_ms: T0 + 5_000 });
+    }
+    assert_eq!(every.figures.service.waiting, 3);
+    assert_eq!(shoes.figures.service.waiting, 1);
+    // The agents serve every site.
+    assert_eq!(shoes.figures.service.agents_available, 1);
+}
