@@ -156,6 +156,29 @@ fn demo_stops_on_ctrl_c() {
 }
 
 #[test]
+fn demo_piped_to_another_program_leaves_the_keyboard_alone_and_stops_on_ctrl_c() {
+    let data = tempfile::tempdir().unwrap();
+    // `demo | tee log`: the demo's output goes through another program to
+    // the terminal (which, like tee, keeps copying after Ctrl-C).
+    let command = format!(
+        "{} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0 --no-dashboard | (trap '' INT; cat)",
+        floorwalker().display(),
+        data.path().display()
+    );
+    let tmux = Tmux::start(&command, 100, 30);
+    let screen = tmux.wait_for("Press Ctrl-C to stop.", START);
+    assert!(!screen.contains("Press q"), "{screen}");
+    // Raw mode would have left the lines stepping across the screen.
+    assert!(
+        screen.lines().any(|l| l.starts_with("  NATS clients")),
+        "{screen}"
+    );
+    let (pid, nats) = check_running(&screen, data.path());
+    tmux.send_keys("C-c");
+    check_stopped(&tmux, pid, nats);
+}
+
+#[test]
 fn demo_stops_its_server_when_the_terminal_goes_away() {
     let data = tempfile::tempdir().unwrap();
     let tmux = start_demo(data.path());

@@ -38,8 +38,19 @@ pub(super) async fn run_until_stop(
     with_dashboard: bool,
 ) -> Result<Stop> {
     if !with_dashboard {
-        say!("Press q or Ctrl-C to stop.");
-        return wait_for_stop(server, gate, true).await;
+        // The keyboard is taken (raw mode) only while this program also
+        // writes to the terminal: under `demo | tee log`, raw mode would
+        // garble what tee writes.
+        let keys = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+        say!(
+            "{}",
+            if keys {
+                "Press q or Ctrl-C to stop."
+            } else {
+                "Press Ctrl-C to stop."
+            }
+        );
+        return wait_for_stop(server, gate, keys).await;
     }
     let setup = dashboard::Setup::demo(server.client_url(), auth_dir)?;
     let stopped = dashboard::open(setup, wait_for_stop(server, gate, false)).await;
@@ -54,7 +65,7 @@ pub(super) async fn run_until_stop(
     })
 }
 
-/// Waits for a quit key (if `keys` and stdin is a terminal), a signal, or
+/// Waits for a quit key (if `keys`: the terminal is this program's), a signal, or
 /// the server or gate exiting.
 async fn wait_for_stop(server: &mut NatsServer, gate: &mut GateTask, keys: bool) -> Result<Stop> {
     let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
@@ -63,9 +74,7 @@ async fn wait_for_stop(server: &mut NatsServer, gate: &mut GateTask, keys: bool)
     let mut check = tokio::time::interval(Duration::from_millis(250));
     // Raw mode lets a single key stop the demo; it is undone on every exit,
     // including a panic, by the guard's Drop.
-    let raw = (keys && std::io::stdin().is_terminal())
-        .then(RawMode::enable)
-        .transpose()?;
+    let raw = keys.then(RawMode::enable).transpose()?;
     let mut keys = raw.as_ref().map(|_| EventStream::new());
     loop {
         tokio::select! {
