@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use floorwalker_shared::subject::SiteId;
 
 /// Floorwalker: see live who is on your storefront, where they are stuck, and
 /// reach the right shopper at the right time, from a terminal.
@@ -43,8 +44,8 @@ pub(crate) struct DashboardArgs {
     /// Show only this site's shoppers, and count only its chats in the
     /// figures (the agents and the desk view are every site's: agents
     /// serve them all).
-    #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE")]
-    pub(crate) site: Option<String>,
+    #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE", value_parser = site_id)]
+    pub(crate) site: Option<SiteId>,
 
     /// A TOML file with offer templates and timings, e.g.
     /// `templates = ["Can I help you choose?"]`, `left_after_secs = 300`,
@@ -145,8 +146,8 @@ pub(crate) struct SimulateArgs {
     pub(crate) origin: String,
 
     /// The site the shoppers are on (the gate must admit it).
-    #[arg(long, default_value = "demo", value_name = "SITE")]
-    pub(crate) site: String,
+    #[arg(long, default_value = "demo", value_name = "SITE", value_parser = site_id)]
+    pub(crate) site: SiteId,
 
     /// How many shoppers are on the site at once; one who leaves is
     /// replaced. The gate caps connection attempts per address per minute
@@ -264,13 +265,13 @@ pub(crate) struct TailArgs {
     /// Report only this site's shoppers and chats (the agents and
     /// incidents are every site's: agents serve them all).
     #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE", value_parser = site_id)]
-    pub(crate) site: Option<floorwalker_shared::subject::SiteId>,
+    pub(crate) site: Option<SiteId>,
 }
 
-/// A `--site` value, checked as the gate checks site ids.
-fn site_id(text: &str) -> Result<floorwalker_shared::subject::SiteId, String> {
-    floorwalker_shared::subject::SiteId::new(text)
-        .map_err(|e| format!("{e}; use [a-z0-9-], up to 32"))
+/// A `--site` value (dashboard, tail, simulate), checked as the gate checks
+/// site ids.
+fn site_id(text: &str) -> Result<SiteId, String> {
+    SiteId::new(text).map_err(|e| format!("{e}; use [a-z0-9-], up to 32"))
 }
 
 #[derive(Debug, Args)]
@@ -417,6 +418,9 @@ mod tests {
         let cli =
             Cli::try_parse_from(["floorwalker", "--site", "shoes", "--creds", "d.creds"]).unwrap();
         assert!(cli.command.is_none());
-        assert_eq!(cli.dashboard.site.as_deref(), Some("shoes"));
+        assert_eq!(
+            cli.dashboard.site.as_ref().map(SiteId::as_str),
+            Some("shoes")
+        );
     }
 }

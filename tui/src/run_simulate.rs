@@ -7,13 +7,10 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, WrapErr, eyre};
 use floorwalker::creds::OperatorCreds;
 use floorwalker::simulate::{self, Counters};
-use floorwalker_shared::subject::SiteId;
 
 use crate::cli::SimulateArgs;
 
 pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
-    let site = SiteId::new(args.site.as_str())
-        .map_err(|e| eyre!("--site '{}' {e}; use [a-z0-9-], up to 32", args.site))?;
     if !(args.speed > 0.0 && args.speed <= 1_000.0) {
         return Err(eyre!(
             "--speed must be above 0 and at most 1000, not {}",
@@ -23,7 +20,7 @@ pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
     let options = simulate::Options {
         ws_url: args.ws.clone(),
         origin: args.origin.clone(),
-        site,
+        site: args.site.clone(),
         shoppers: args.shoppers,
         mix: args.mix,
         speed: args.speed,

@@ -112,16 +112,10 @@ impl Setup {
                 creds_path.display()
             )
         })?;
-        let site = args
-            .site
-            .as_deref()
-            .map(SiteId::new)
-            .transpose()
-            .map_err(|e| color_eyre::eyre::eyre!("--site {e}; use [a-z0-9-], up to 32"))?;
         Ok(Self {
             server: args.connect.server.clone(),
             creds,
-            site,
+            site: args.site.clone(),
             settings: Settings::load(args.config.as_deref())?,
             mouse: args.mouse,
         })
