@@ -210,12 +210,7 @@ fn draw_chat(frame: &mut Frame<'_>, area: Rect, c: &Console, theme: Theme) {
             other => other.name().to_owned(),
         }
     );
-    let inner = framed(
-        frame,
-        area,
-        for_terminal(&title, area.width as usize),
-        theme,
-    );
+    let inner = framed(frame, area, &title, theme);
     let w = inner.width as usize;
     let mut top = journey_lines(c, chat, w, theme);
     top.push(Line::from(Span::styled("─".repeat(w), theme.dim())));

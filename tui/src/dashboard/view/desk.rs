@@ -39,7 +39,7 @@ fn draw_agents(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         " Agents · {} available · {} busy · {} away ",
         s.agents_available, s.agents_busy, s.agents_away
     );
-    let inner = framed(frame, area, title, theme);
+    let inner = framed(frame, area, &title, theme);
     let w = inner.width as usize;
     let mut lines: Vec<Line<'static>> = app
         .desk
@@ -84,12 +84,7 @@ fn draw_chats(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         s.incidents_open,
         if s.incidents_open == 1 { "" } else { "s" }
     );
-    let inner = framed(
-        frame,
-        area,
-        for_terminal(&title, area.width as usize),
-        theme,
-    );
+    let inner = framed(frame, area, &title, theme);
     let w = inner.width as usize;
     let mut lines = Vec::new();
     let mut at = 0;
@@ -159,12 +154,7 @@ fn draw_transcript(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             )
         },
     );
-    let inner = framed(
-        frame,
-        area,
-        for_terminal(&title, area.width as usize),
-        theme,
-    );
+    let inner = framed(frame, area, &title, theme);
     let Some(chat) = chat else {
         frame.render_widget(
             Paragraph::new(strings::DESK_SELECT).style(theme.dim()),

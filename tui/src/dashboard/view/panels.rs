@@ -4,9 +4,9 @@ use floorwalker_shared::metrics::Sample;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Paragraph, Sparkline};
+use ratatui::widgets::{Paragraph, Sparkline};
 
-use super::Theme;
+use super::{Theme, framed};
 use crate::dashboard::app::App;
 use crate::dashboard::strings::NOT_YET;
 use floorwalker::format::{duration, money_short};
@@ -80,9 +80,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     ])
     .split(area);
     for ((title, text, second), area) in panels.into_iter().zip(areas.iter()) {
-        let block = Block::bordered().title(title).title_style(theme.title());
-        let inner = block.inner(*area);
-        frame.render_widget(block, *area);
+        let inner = framed(frame, *area, title, theme);
         let [line, below] =
             Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
         frame.render_widget(Paragraph::new(Line::from(text)), line);
