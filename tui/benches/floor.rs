@@ -28,28 +28,37 @@ use floorwalker_shared::subject::{SessionSubjects, SessionToken, SiteId, Subject
 use floorwalker_shared::wire::encode_batch;
 
 // The dashboard's state and views, compiled in from the binary's sources
-// (a bench links only the library): their `crate::dashboard::…` and
-// `crate::transcript` paths resolve to these modules.
+// (a bench links only the library): their `crate::cmd::dashboard::…` and
+// `crate::ui::…` paths resolve to these modules.
 #[allow(dead_code, unreachable_pub, unused_imports)]
-#[path = "../src/dashboard"]
-mod dashboard {
-    pub(crate) mod app;
-    pub(crate) mod keymap;
-    pub(crate) mod msg;
-    mod strings;
-    pub(crate) mod supervise;
-    pub(crate) mod table;
-    pub(crate) mod view;
+#[path = "../src/cmd"]
+mod cmd {
+    pub(crate) mod dashboard {
+        pub(crate) mod app;
+        pub(crate) mod keymap;
+        pub(crate) mod msg;
+        mod strings;
+        pub(crate) mod supervise;
+        pub(crate) mod table;
+        pub(crate) mod view;
+    }
 }
 #[allow(dead_code, unreachable_pub, unused_imports)]
-#[path = "../src/transcript.rs"]
-mod transcript;
+#[path = "../src/ui"]
+mod ui {
+    pub(crate) mod framed;
+    pub(crate) mod keys;
+    pub(crate) mod notice;
+    pub(crate) mod theme;
+    pub(crate) mod transcript;
+}
 
+use cmd::dashboard;
 use dashboard::msg::Msg;
-use dashboard::view::Theme;
 use dashboard::{app::App, table, view};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ui::theme::Theme;
 
 const T0: u64 = 1_750_000_000_000;
 const FRAME: Duration = Duration::from_millis(100);
@@ -170,7 +179,7 @@ fn main() {
         let now = T0 + 300_000;
         let work = median((0..15).map(|_| frame(&floor, now)).collect());
 
-        let mut app = App::new("bench", Vec::new(), FloorConfig::default(), now);
+        let mut app = App::new("bench", Vec::new(), FloorConfig::default(), "bench", now);
         app.floor = floor;
         let mut small = Terminal::new(TestBackend::new(80, 24)).unwrap();
         let mut large = Terminal::new(TestBackend::new(200, 60)).unwrap();

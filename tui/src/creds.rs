@@ -73,38 +73,142 @@ impl OperatorCreds {
     }
 }
 
+/// 32 random bytes as URL-safe text.
+///
+/// # Panics
+/// If the operating system has no randomness to give, which leaves nothing
+/// safe to do.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("the OS gave no randomness: {e}"));
+    data_encoding::BASE64URL_NOPAD.encode(&bytes)
+}
+
+/// Why an operator could not connect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectErrorKind {
+    /// The user name cannot name an inbox (the gate would refuse it too).
+    User,
+    /// The server refused the credentials.
+    Refused,
+    /// Nothing answered at that address in time.
+    Unreachable,
+    /// Anything else the client reported.
+    Other,
+}
+
+/// An operator's connection that failed, with its kind and cause.
+#[derive(Debug, Error)]
+#[error("{}", match .kind {
+    ConnectErrorKind::User => "the credentials' user name cannot name an inbox",
+    ConnectErrorKind::Refused => "the server refused these credentials",
+    ConnectErrorKind::Unreachable => "no nats-server answered there",
+    ConnectErrorKind::Other => "the connection failed",
+})]
+pub struct ConnectError {
+    kind: ConnectErrorKind,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ConnectError {
+    /// What went wrong.
+    pub fn kind(&self) -> ConnectErrorKind {
+        self.kind
+    }
+}
+
+/// The connection's ups and downs, for a screen's banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// Connected (again).
+    Up,
+    /// Lost or refused; the client reconnects by itself.
+    Down(String),
+}
+
 /// Connects to nats-server at `url` as this operator, with replies in its
-/// own inbox (the only one its permissions open), naming the connection
-/// `name` for the server's monitoring.
+/// own inbox (the only one its permissions open; a user name that cannot
+/// name one is an error, never a fallback to a shared inbox), naming the
+/// connection `name` for the server's monitoring. `links`, when given,
+/// hears every later loss and return of the connection.
 ///
 /// # Errors
-/// When the server cannot be reached or refuses the credentials.
+/// When the user name cannot name an inbox, the server cannot be reached
+/// within ten seconds, or it refuses the credentials.
 pub async fn connect(
     creds: &OperatorCreds,
     url: &str,
     name: &str,
-) -> Result<async_nats::Client, async_nats::ConnectError> {
-    let inbox = floorwalker_shared::subject::operator_inbox(&creds.user)
-        .map_or_else(|_| "_INBOX".to_owned(), |s| s.to_string());
-    async_nats::ConnectOptions::with_user_and_password(creds.user.clone(), creds.password.clone())
-        .name(name)
-        .custom_inbox_prefix(inbox)
-        .connection_timeout(std::time::Duration::from_secs(5))
-        .connect(url)
-        .await
+    links: Option<tokio::sync::mpsc::UnboundedSender<Link>>,
+) -> Result<async_nats::Client, ConnectError> {
+    let inbox =
+        floorwalker_shared::subject::operator_inbox(&creds.user).map_err(|e| ConnectError {
+            kind: ConnectErrorKind::User,
+            source: Some(Box::new(e)),
+        })?;
+    let mut options = async_nats::ConnectOptions::with_user_and_password(
+        creds.user.clone(),
+        creds.password.clone(),
+    )
+    .name(name)
+    .custom_inbox_prefix(inbox.to_string())
+    .connection_timeout(std::time::Duration::from_secs(5));
+    if let Some(links) = links {
+        options = options.event_callback(move |event| {
+            let link = match event {
+                async_nats::Event::Connected => Some(Link::Up),
+                async_nats::Event::Disconnected => Some(Link::Down("disconnected".to_owned())),
+                async_nats::Event::ServerError(async_nats::ServerError::AuthorizationViolation) => {
+                    Some(Link::Down(
+                        "the server refused these credentials".to_owned(),
+                    ))
+                }
+                _ => None,
+            };
+            if let Some(link) = link {
+                let _ = links.send(link);
+            }
+            async {}
+        });
+    }
+    let connecting = tokio::time::timeout(std::time::Duration::from_secs(10), options.connect(url));
+    match connecting.await {
+        Err(elapsed) => Err(ConnectError {
+            kind: ConnectErrorKind::Unreachable,
+            source: Some(Box::new(elapsed)),
+        }),
+        Ok(Ok(client)) => Ok(client),
+        Ok(Err(e)) => {
+            use async_nats::ConnectErrorKind as Kind;
+            let kind = match e.kind() {
+                Kind::AuthorizationViolation | Kind::Authentication => ConnectErrorKind::Refused,
+                Kind::Io | Kind::TimedOut | Kind::Dns => ConnectErrorKind::Unreachable,
+                _ => ConnectErrorKind::Other,
+            };
+            Err(ConnectError {
+                kind,
+                source: Some(Box::new(e)),
+            })
+        }
+    }
 }
 
-/// Writes `text` to `path` with mode 0600, replacing any file there.
+/// Writes `text` to `path` with mode 0600, replacing any file there only
+/// once the new one is whole: it is written beside it and renamed into
+/// place, so a crash leaves the old file or the new, never neither.
 pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
-    use std::os::unix::fs::OpenOptionsExt;
-    let _ = fs::remove_file(path);
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(text.as_bytes())
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    // tempfile creates it with mode 0600.
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(text.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -127,6 +231,19 @@ mod tests {
         );
         assert_eq!(OperatorCreds::load(&path).unwrap(), creds);
         assert!(!format!("{creds:?}").contains("p\\\"w"));
+        // Storing again replaces the file whole, still private, and leaves
+        // nothing beside it.
+        let again = OperatorCreds {
+            user: "agent".into(),
+            password: "new".into(),
+        };
+        again.store(&path).unwrap();
+        assert_eq!(OperatorCreds::load(&path).unwrap(), again);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         fs::write(&path, "nonsense").unwrap();
         let err = OperatorCreds::load(&path).unwrap_err().to_string();
         assert!(

@@ -1,13 +1,20 @@
 //! Reading a JetStream stream from some time back, then live, as one
-//! ordered sequence: what the router, the agents' console and `tail` fold
-//! their desk and floor from.
+//! ordered sequence: the one reader every screen and service folds its
+//! floor and desk from (the dashboard, the agents' console, `tail`, the
+//! router).
 //!
-//! [`follow`] sends each stored message with the stream's own timestamp
+//! [`spawn`] sends each stored message with the stream's own timestamp
 //! (the server's clock, so every reader folds the same facts at the same
-//! times), then [`Feed::CaughtUp`] once history is read. After a lost
-//! connection it resumes after the last message it sent, so nothing is
-//! folded twice or skipped.
+//! times), then [`Feed::CaughtUp`] once history is read. After any error,
+//! and after a panic, it reports [`Feed::Down`] and resumes after the last
+//! message it sent (the cursor outlives the attempt), with a backoff
+//! ([`crate::restart`]): nothing is folded twice or skipped, and the
+//! reader keeps its state. A reader that can do without history
+//! ([`Source::live_fallback`]) follows live traffic when the stream does
+//! not exist, and hears [`Feed::LiveOnly`].
 
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::jetstream::{self, consumer};
@@ -16,6 +23,8 @@ use floorwalker_shared::subject::Subject;
 use futures::StreamExt;
 use tokio::sync::mpsc;
 
+use crate::streams;
+
 /// A message as the stream stored it.
 #[derive(Debug, Clone)]
 pub struct Stored {
@@ -23,7 +32,8 @@ pub struct Stored {
     pub subject: Subject,
     /// Its payload.
     pub payload: Bytes,
-    /// When the server stored it, in ms since the Unix epoch.
+    /// When the server stored it (or, live only, heard it), in ms since
+    /// the Unix epoch.
     pub at_ms: u64,
 }
 
@@ -32,11 +42,42 @@ pub struct Stored {
 pub enum Feed {
     /// A stored message, in stream order.
     Message(Stored),
-    /// History is read; what follows is live.
-    CaughtUp,
-    /// The stream cannot be read now (missing, or the connection is
-    /// down); the feed retries.
+    /// History is read (`read` messages of it); what follows is live.
+    CaughtUp {
+        /// Messages of history read.
+        read: u64,
+    },
+    /// The stream cannot be read now (missing, the connection down, the
+    /// reader failed); the feed retries.
     Down(String),
+    /// There is no such stream: live traffic only, no history.
+    LiveOnly,
+}
+
+/// What to read.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The stream's name.
+    pub stream: &'static str,
+    /// How far back to start.
+    pub since: Duration,
+    /// Only these subjects (all when `None`).
+    pub filter: Option<Subject>,
+    /// When the stream does not exist, follow `filter`'s live traffic
+    /// instead of waiting for it (the dashboard does; desks need history).
+    pub live_fallback: bool,
+}
+
+impl Source {
+    /// All of `stream` from `since` ago.
+    pub fn new(stream: &'static str, since: Duration) -> Self {
+        Self {
+            stream,
+            since,
+            filter: None,
+            live_fallback: false,
+        }
+    }
 }
 
 /// How far back readers of chats start: a day, so every chat still open
@@ -47,86 +88,133 @@ pub const CHATS_SINCE: Duration = Duration::from_secs(24 * 3_600);
 /// last half hour.
 pub const SESSIONS_SINCE: Duration = Duration::from_secs(30 * 60);
 
-/// Starts following `stream` from `since` ago (see [`follow`]); returns the
-/// task and what it sends.
-pub fn spawn(
-    client: &async_nats::Client,
-    stream: &'static str,
-    since: Duration,
-) -> (tokio::task::JoinHandle<()>, mpsc::Receiver<Feed>) {
-    let (tx, rx) = mpsc::channel(4_096);
-    (tokio::spawn(follow(client.clone(), stream, since, tx)), rx)
+/// Where a feed stands: kept across attempts, so a new one resumes.
+#[derive(Debug, Default)]
+struct Cursor {
+    /// The stream sequence to resume at.
+    next: Option<u64>,
+    caught_up: bool,
+    read: u64,
 }
 
-/// Sends `stream`'s messages stored from `since` ago on, then live ones, to
-/// `tx`, until `tx` closes.
-pub async fn follow(
+/// Starts following `source` (see the module); returns the task (abort it
+/// to stop) and what it sends. It stops by itself when the receiver is
+/// dropped.
+pub fn spawn(
+    client: &async_nats::Client,
+    source: Source,
+) -> (tokio::task::JoinHandle<()>, mpsc::Receiver<Feed>) {
+    let (tx, rx) = mpsc::channel(4_096);
+    let js = jetstream::new(client.clone());
+    let client = client.clone();
+    let cursor = Arc::new(Mutex::new(Cursor::default()));
+    let failed = tx.clone();
+    let what = format!("reading the {} stream", source.stream);
+    let task = tokio::spawn(async move {
+        crate::restart::forever(
+            &what,
+            || {
+                attempt(
+                    js.clone(),
+                    client.clone(),
+                    source.clone(),
+                    cursor.clone(),
+                    tx.clone(),
+                )
+            },
+            |why| {
+                let _ = failed.try_send(Feed::Down(why));
+            },
+        )
+        .await;
+    });
+    (task, rx)
+}
+
+/// One attempt: `Break` when the receiver is gone, `Continue(why)` to be
+/// tried again.
+async fn attempt(
+    js: jetstream::Context,
     client: async_nats::Client,
-    stream: &str,
-    since: Duration,
+    source: Source,
+    cursor: Arc<Mutex<Cursor>>,
     tx: mpsc::Sender<Feed>,
-) {
-    let js = jetstream::new(client);
-    let mut next: Option<u64> = None;
-    let mut caught_up = false;
-    loop {
-        let result = read(&js, stream, since, &mut next, &mut caught_up, &tx).await;
-        if tx.is_closed() {
-            return;
+) -> ControlFlow<(), String> {
+    let stream = match js.get_stream(source.stream).await {
+        Ok(stream) => stream,
+        Err(e) if streams::is_missing(&e) && source.live_fallback => {
+            return live(&client, source.filter.as_ref(), &tx).await;
         }
-        let why = match result {
-            Ok(()) => "the stream's consumer ended".to_owned(),
-            Err(why) => why,
-        };
-        tracing::debug!(stream, %why, "reading the stream; retrying");
-        if tx.send(Feed::Down(why)).await.is_err() {
-            return;
+        Err(e) => {
+            return ControlFlow::Continue(format!(
+                "no '{}' stream ({e}); an admin creates it (`floorwalker demo` does)",
+                source.stream
+            ));
         }
-        tokio::time::sleep(Duration::from_secs(2)).await;
+    };
+    let result = read(&stream, &source, &cursor, &tx).await;
+    if tx.is_closed() {
+        return ControlFlow::Break(());
     }
+    ControlFlow::Continue(match result {
+        Ok(()) => "the stream's consumer ended".to_owned(),
+        Err(why) => why.to_string(),
+    })
+}
+
+/// Why an attempt to read a stream ended.
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error("creating a consumer: {0}")]
+    Consumer(#[from] jetstream::stream::ConsumerError),
+    #[error("asking the consumer how much is pending: {0}")]
+    Info(#[from] jetstream::context::ConsumerInfoError),
+    #[error("reading messages: {0}")]
+    Stream(#[from] jetstream::consumer::StreamError),
+    #[error("reading a message: {0}")]
+    Message(#[from] jetstream::consumer::pull::OrderedError),
 }
 
 async fn read(
-    js: &jetstream::Context,
-    name: &str,
-    since: Duration,
-    next: &mut Option<u64>,
-    caught_up: &mut bool,
+    stream: &jetstream::stream::Stream,
+    source: &Source,
+    cursor: &Mutex<Cursor>,
     tx: &mpsc::Sender<Feed>,
-) -> Result<(), String> {
-    let stream = js.get_stream(name).await.map_err(|e| {
-        format!("no '{name}' stream ({e}); an admin creates it (`floorwalker demo` does)")
-    })?;
-    let deliver_policy = match *next {
+) -> Result<(), ReadError> {
+    let next = lock(cursor).next;
+    let deliver_policy = match next {
         Some(start_sequence) => consumer::DeliverPolicy::ByStartSequence { start_sequence },
         None => consumer::DeliverPolicy::ByStartTime {
-            start_time: time::OffsetDateTime::now_utc() - since,
+            start_time: time::OffsetDateTime::now_utc() - source.since,
         },
     };
     let mut consumer = stream
         .create_consumer(consumer::pull::OrderedConfig {
             deliver_policy,
+            filter_subject: source
+                .filter
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             ..consumer::pull::OrderedConfig::default()
         })
-        .await
-        .map_err(|e| e.to_string())?;
-    let pending = consumer
-        .info()
-        .await
-        .map_err(|e| e.to_string())?
-        .num_pending;
-    if pending == 0 && !*caught_up {
-        *caught_up = true;
-        if tx.send(Feed::CaughtUp).await.is_err() {
-            return Ok(());
-        }
+        .await?;
+    let pending = consumer.info().await?.num_pending;
+    if pending == 0 && caught_up(cursor) && tx.send(caught_up_report(cursor)).await.is_err() {
+        return Ok(());
     }
-    let mut messages = consumer.messages().await.map_err(|e| e.to_string())?;
+    let mut messages = consumer.messages().await?;
     while let Some(msg) = messages.next().await {
-        let msg = msg.map_err(|e| e.to_string())?;
+        let msg = msg?;
         let Ok(info) = msg.info() else { continue };
         let (sequence, left, at_ms) = (info.stream_sequence, info.pending, ms_of(info.published));
-        *next = Some(sequence + 1);
+        {
+            let mut c = lock(cursor);
+            c.next = Some(sequence + 1);
+            if !c.caught_up {
+                c.read += 1;
+            }
+        }
         if let Ok(subject) = Subject::new(msg.subject.as_str()) {
             let stored = Stored {
                 subject,
@@ -137,14 +225,61 @@ async fn read(
                 return Ok(());
             }
         }
-        if left == 0 && !*caught_up {
-            *caught_up = true;
-            if tx.send(Feed::CaughtUp).await.is_err() {
-                return Ok(());
-            }
+        if left == 0 && caught_up(cursor) && tx.send(caught_up_report(cursor)).await.is_err() {
+            return Ok(());
         }
     }
     Ok(())
+}
+
+/// Marks history read; true the first time only.
+fn caught_up(cursor: &Mutex<Cursor>) -> bool {
+    let mut c = lock(cursor);
+    !std::mem::replace(&mut c.caught_up, true)
+}
+
+fn caught_up_report(cursor: &Mutex<Cursor>) -> Feed {
+    Feed::CaughtUp {
+        read: lock(cursor).read,
+    }
+}
+
+/// The cursor, also after an attempt panicked holding it (what it holds
+/// stays consistent: each field is written whole).
+fn lock(cursor: &Mutex<Cursor>) -> std::sync::MutexGuard<'_, Cursor> {
+    cursor
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// No stream: live traffic on `filter` only, stamped when heard.
+async fn live(
+    client: &async_nats::Client,
+    filter: Option<&Subject>,
+    tx: &mpsc::Sender<Feed>,
+) -> ControlFlow<(), String> {
+    if tx.send(Feed::LiveOnly).await.is_err() {
+        return ControlFlow::Break(());
+    }
+    let subject = filter.map_or_else(|| ">".to_owned(), ToString::to_string);
+    let mut live = match client.subscribe(subject).await {
+        Ok(live) => live,
+        Err(e) => return ControlFlow::Continue(format!("following live traffic: {e}")),
+    };
+    while let Some(msg) = live.next().await {
+        let Ok(subject) = Subject::new(msg.subject.as_str()) else {
+            continue;
+        };
+        let stored = Stored {
+            subject,
+            payload: msg.payload,
+            at_ms: now_ms(),
+        };
+        if tx.send(Feed::Message(stored)).await.is_err() {
+            return ControlFlow::Break(());
+        }
+    }
+    ControlFlow::Continue("the live subscription ended".to_owned())
 }
 
 /// A stream timestamp in ms since the Unix epoch.

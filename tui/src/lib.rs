@@ -16,6 +16,7 @@ pub mod gate;
 pub mod natsd;
 pub mod offers;
 pub mod record;
+pub mod restart;
 pub mod router;
 pub mod simulate;
 pub mod storefront;

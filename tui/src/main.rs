@@ -1,32 +1,20 @@
 //! `floorwalker`: the live-assist console for online retail.
 //!
-//! `main` installs error reporting and logging, parses the command line and
-//! hands over to the subcommand's module: [`dashboard`] (no command) is the
-//! supervisor's screen, [`demo`] runs everything locally, [`serve_gate`]
-//! runs the gate, [`run_router`] the chat router, [`run_simulate`] runs
-//! simulated shoppers, [`auth_init`]
-//! makes credentials, [`agent`] is the agents' console and [`tail`] the
-//! live figures for on-call staff.
+//! `main` installs error reporting and logging, parses the command line
+//! ([`cli`]) and hands over to the command's module in [`cmd`]; what the
+//! two screens share is in [`ui`], the services they run are the library's.
+//! Dependencies point one way: `cli` → `cmd` → `ui` → the library.
 
-mod agent;
-mod auth_init;
 mod cli;
-mod connect;
-mod dashboard;
-mod demo;
-mod logging;
-mod paths;
-mod run_router;
-mod run_simulate;
-mod serve_gate;
-mod signals;
-mod tail;
-mod transcript;
+mod cmd;
+mod ui;
 
 use clap::Parser;
 use color_eyre::eyre::Result;
 
-use crate::cli::{AuthCommand, Cli, Command};
+use crate::cli::{Cli, Command, logging, paths};
+use crate::cmd::auth::AuthCommand;
+use crate::cmd::{agent, auth, dashboard, demo, gate, router, simulate, tail};
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -41,13 +29,13 @@ async fn main() -> Result<()> {
     let outcome = match cli.command {
         None => dashboard::run(&cli.dashboard, &data_dir, &log_file).await,
         Some(Command::Demo(args)) => demo::run(&args, &data_dir, &log_file).await,
-        Some(Command::Gate(args)) => serve_gate::run(&args).await,
-        Some(Command::Simulate(args)) => run_simulate::run(&args).await,
-        Some(Command::Router(args)) => run_router::run(&args, &data_dir).await,
+        Some(Command::Gate(args)) => gate::run(&args).await,
+        Some(Command::Simulate(args)) => simulate::run(&args).await,
+        Some(Command::Router(args)) => router::run(&args, &data_dir).await,
         Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,
         Some(Command::Agent(args)) => agent::run(&args, &data_dir).await,
-        Some(Command::Auth(AuthCommand::Init(args))) => auth_init::run(&args),
-        Some(Command::Auth(AuthCommand::Add(args))) => auth_init::add(&args),
+        Some(Command::Auth(AuthCommand::Init(args))) => auth::run(&args),
+        Some(Command::Auth(AuthCommand::Add(args))) => auth::add(&args),
     };
     if let Err(err) = &outcome {
         tracing::error!("{err:?}");

@@ -2,8 +2,12 @@
 //! `AUDIT`): what the dashboard writes, and the dashboard and `tail` read
 //! for the offers sent and the acceptance rate.
 
+use async_nats::jetstream;
+use bytes::Bytes;
+use floorwalker_shared::event::{Push, PushEnvelope};
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::subject::{self, SessionSubjects, SessionToken, SiteId, Subject};
+use floorwalker_shared::wire::encode_push;
 use serde::{Deserialize, Serialize};
 
 /// One offer sent.
@@ -49,4 +53,51 @@ impl OfferRecord {
             let _ = floor.offer_sent(&session, &self.offer_id, &self.text, &self.by, self.sent_ms);
         }
     }
+}
+/// Why an offer was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum OfferError {
+    /// The operator's name cannot name an audit subject.
+    #[error("Offer not sent: the operator's name {0}.")]
+    Operator(#[from] subject::SubjectError),
+    /// The audit trail refused it, or no stream stored it.
+    #[error(
+        "Offer not sent: no audit trail stored it ({0}); an admin must create the AUDIT stream."
+    )]
+    Audit(String),
+    /// It was recorded but could not be pushed to the shopper.
+    #[error("Offer recorded but it may not have reached the shopper: {0}")]
+    Push(String),
+}
+
+/// Records `record` in the audit trail, then pushes it to the shopper at
+/// `session`: an offer that cannot be recorded is not sent.
+///
+/// # Errors
+/// When the audit trail does not store it, or the push cannot be written.
+pub async fn send(
+    client: &async_nats::Client,
+    session: &SessionSubjects,
+    record: &OfferRecord,
+) -> Result<(), OfferError> {
+    let audit = subject::audit_offer(&record.by)?;
+    let body = serde_json::to_vec(record).map_err(|e| OfferError::Audit(e.to_string()))?;
+    let js = jetstream::new(client.clone());
+    let ack = js
+        .publish(audit.to_string(), body.into())
+        .await
+        .map_err(|e| OfferError::Audit(e.to_string()))?;
+    ack.await.map_err(|e| OfferError::Audit(e.to_string()))?;
+    let push = PushEnvelope::new(Push::ChatOffer {
+        offer_id: record.offer_id.clone(),
+        text: record.text.clone(),
+    });
+    client
+        .publish(session.push().to_string(), Bytes::from(encode_push(&push)))
+        .await
+        .map_err(|e| OfferError::Push(e.to_string()))?;
+    client
+        .flush()
+        .await
+        .map_err(|e| OfferError::Push(e.to_string()))
 }

@@ -13,13 +13,34 @@ use floorwalker_shared::subject;
 /// How often a fact is tried before giving up.
 const ATTEMPTS: u32 = 6;
 
+/// Why a fact was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The user name cannot name a desk subject.
+    #[error("user '{0}' {1}")]
+    User(String, #[source] subject::SubjectError),
+    /// The stream did not acknowledge it after every try.
+    #[error("the stream did not store a {kind} fact: {last}")]
+    NotStored {
+        /// The fact's kind.
+        kind: &'static str,
+        /// What the last try heard.
+        last: String,
+    },
+}
+
 /// Records `fact` under `user`; returns the stream sequence it was stored at.
 ///
 /// # Errors
 /// When the stream refused it, or did not acknowledge it after a few tries
-/// over about ten seconds; the message says why.
-pub async fn record(js: &jetstream::Context, user: &str, fact: &DeskFact) -> Result<u64, String> {
-    let subject = subject::desk(user, fact.kind()).map_err(|e| format!("user '{user}' {e}"))?;
+/// over about ten seconds; the error says why.
+pub async fn record(
+    js: &jetstream::Context,
+    user: &str,
+    fact: &DeskFact,
+) -> Result<u64, RecordError> {
+    let subject =
+        subject::desk(user, fact.kind()).map_err(|e| RecordError::User(user.to_owned(), e))?;
     let payload = bytes::Bytes::from(DeskEnvelope::new(fact.clone()).encode());
     // A fact that is fine twice (a status, a reassignment) still gets an
     // id for this call, so this call's own retries store it once.
@@ -44,8 +65,8 @@ pub async fn record(js: &jetstream::Context, user: &str, fact: &DeskFact) -> Res
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(Duration::from_secs(4));
     }
-    Err(format!(
-        "the stream did not store a {} fact: {last}",
-        fact.kind()
-    ))
+    Err(RecordError::NotStored {
+        kind: fact.kind(),
+        last,
+    })
 }

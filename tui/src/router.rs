@@ -82,8 +82,14 @@ pub async fn run(
     };
     let mut here = subscribe(subject::all_sites_here()).await?;
     let mut presence = subscribe(subject::all_presence()).await?;
-    let (audit_feed, mut audit) = feed::spawn(&client, streams::AUDIT, feed::CHATS_SINCE);
-    let (events_feed, mut events) = feed::spawn(&client, streams::EVENTS, feed::SESSIONS_SINCE);
+    let (audit_feed, mut audit) = feed::spawn(
+        &client,
+        feed::Source::new(streams::AUDIT, feed::CHATS_SINCE),
+    );
+    let (events_feed, mut events) = feed::spawn(
+        &client,
+        feed::Source::new(streams::EVENTS, feed::SESSIONS_SINCE),
+    );
     let js = jetstream::new(client.clone());
     let mut router = Router::new(config, DeskConfig::default(), now_ms());
     let mut ready = Some(ready);
@@ -95,7 +101,7 @@ pub async fn run(
             () = &mut shutdown => break,
             Some(feed) = audit.recv() => match feed {
                 Feed::Message(m) => router.stored(&m.subject, &m.payload, m.at_ms),
-                Feed::CaughtUp => {
+                Feed::CaughtUp { .. } => {
                     if let Some(ready) = ready.take() {
                         ready();
                     }
@@ -105,6 +111,8 @@ pub async fn run(
                     tracing::warn!(%why, "router: reading AUDIT");
                     Vec::new()
                 }
+                // Not asked for: the router needs the stream.
+                Feed::LiveOnly => Vec::new(),
             },
             Some(feed) = events.recv() => {
                 if let Feed::Message(m) = feed {

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::policy::{Role, ShopperLimits};
-use crate::creds::{OperatorCreds, write_private};
+use super::policy::{Role, ShopperLimits, UnknownRole};
+use crate::creds::{OperatorCreds, random_secret, write_private};
 use floorwalker_shared::subject::{self, SiteId};
 
 /// The account shoppers and operators land in.
@@ -44,8 +44,37 @@ pub enum ConfigError {
         /// The file.
         path: PathBuf,
         /// What is wrong.
-        reason: String,
+        reason: Invalid,
     },
+    /// An operator's credentials could not be written.
+    #[error(transparent)]
+    Creds(#[from] crate::creds::CredsError),
+}
+
+/// What is wrong with a gate configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Invalid {
+    /// It is not TOML of the right shape.
+    #[error("{0}")]
+    Syntax(String),
+    /// A site id the gate could not admit.
+    #[error("site '{0}' {1}")]
+    Site(String, subject::SubjectError),
+    /// The issuer seed is not an account seed.
+    #[error("issuer_seed is not an account seed")]
+    IssuerSeed,
+    /// The xkey seed is not a curve seed.
+    #[error("xkey_seed is not a curve seed")]
+    XkeySeed,
+    /// An operator's role is not one of the roles.
+    #[error(transparent)]
+    Role(#[from] UnknownRole),
+    /// An operator's user name cannot name an inbox.
+    #[error("operator user '{0}' {1}")]
+    User(String, subject::SubjectError),
+    /// An operator's password hash is not `<salt>$<hash>`.
+    #[error("operator '{0}' has a malformed password_hash")]
+    PasswordHash(String),
 }
 
 /// One operator the gate admits.
@@ -90,31 +119,31 @@ impl GateConfig {
             path: path.to_owned(),
             source,
         })?;
-        let invalid = |reason: String| ConfigError::Invalid {
+        let invalid = |reason: Invalid| ConfigError::Invalid {
             path: path.to_owned(),
             reason,
         };
-        let config: Self = toml::from_str(&text).map_err(|e| invalid(e.message().to_owned()))?;
+        let config: Self =
+            toml::from_str(&text).map_err(|e| invalid(Invalid::Syntax(e.message().to_owned())))?;
         config.check().map_err(invalid)?;
         Ok(config)
     }
 
-    fn check(&self) -> Result<(), String> {
+    /// Checks what `load` cannot see in the TOML's shape.
+    ///
+    /// # Errors
+    /// The first thing wrong.
+    pub fn check(&self) -> Result<(), Invalid> {
         for site in &self.sites {
-            SiteId::new(site.as_str()).map_err(|e| format!("site '{site}' {e}"))?;
+            SiteId::new(site.as_str()).map_err(|e| Invalid::Site(site.clone(), e))?;
         }
-        KeyPair::from_seed(&self.issuer_seed)
-            .map_err(|_| "issuer_seed is not an account seed".to_owned())?;
-        XKey::from_seed(&self.xkey_seed).map_err(|_| "xkey_seed is not a curve seed".to_owned())?;
+        KeyPair::from_seed(&self.issuer_seed).map_err(|_| Invalid::IssuerSeed)?;
+        XKey::from_seed(&self.xkey_seed).map_err(|_| Invalid::XkeySeed)?;
         for op in &self.operators {
             op.role.parse::<Role>()?;
-            subject::operator_inbox(&op.user)
-                .map_err(|e| format!("operator user '{}' {e}", op.user))?;
+            subject::operator_inbox(&op.user).map_err(|e| Invalid::User(op.user.clone(), e))?;
             if !op.password_hash.contains('$') {
-                return Err(format!(
-                    "operator '{}' has a malformed password_hash",
-                    op.user
-                ));
+                return Err(Invalid::PasswordHash(op.user.clone()));
             }
         }
         Ok(())
@@ -246,17 +275,6 @@ pub fn verify_password(stored: &str, password: &str) -> bool {
             == 0
 }
 
-/// 32 random bytes as URL-safe text.
-///
-/// # Panics
-/// If the operating system has no randomness to give, which leaves nothing
-/// safe to do.
-pub fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).unwrap_or_else(|e| panic!("the OS gave no randomness: {e}"));
-    data_encoding::BASE64URL_NOPAD.encode(&bytes)
-}
-
 /// What `auth init` makes: written into one directory.
 #[derive(Debug)]
 pub struct AuthSetup {
@@ -319,10 +337,7 @@ impl AuthSetup {
         self.gate.save(&dir.join("gate.toml"))?;
         for (_, creds) in &self.operators {
             let path = dir.join(format!("{}.creds", creds.user));
-            creds.store(&path).map_err(|e| ConfigError::Invalid {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+            creds.store(&path)?;
         }
         // It holds the gate's password: private too.
         let conf = dir.join("nats-auth.conf");

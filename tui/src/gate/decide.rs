@@ -16,7 +16,7 @@ use nkeys::{KeyPair, XKey};
 use super::claims::{
     AuthRequest, AuthResponse, REQUEST_AUDIENCE, RequestClaims, ResponseClaims, UserClaims,
 };
-use super::config::{APP_ACCOUNT, GateConfig, SHOP_ACCOUNT, verify_password};
+use super::config::{APP_ACCOUNT, GateConfig, Invalid, SHOP_ACCOUNT, verify_password};
 use super::jwt;
 use super::limiter::RateLimiter;
 use super::policy::{self, Role, ShopperLimits};
@@ -67,11 +67,12 @@ impl Gate {
     /// # Errors
     /// If the configuration's keys or roles do not parse (`GateConfig::load`
     /// checks them, so only a hand-built config can fail here).
-    pub fn new(config: &GateConfig) -> Result<Self, String> {
+    pub fn new(config: &GateConfig) -> Result<Self, Invalid> {
+        config.check()?;
         let sites = config
             .sites
             .iter()
-            .map(|s| SiteId::new(s.as_str()).map_err(|e| format!("site '{s}' {e}")))
+            .map(|s| SiteId::new(s.as_str()).map_err(|e| Invalid::Site(s.clone(), e)))
             .collect::<Result<_, _>>()?;
         let operators = config
             .operators
@@ -82,10 +83,10 @@ impl Gate {
                     (o.role.parse::<Role>()?, o.password_hash.clone()),
                 ))
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, Invalid>>()?;
         Ok(Self {
-            issuer: config.issuer().ok_or("bad issuer seed")?,
-            xkey: config.xkey().ok_or("bad xkey seed")?,
+            issuer: config.issuer().ok_or(Invalid::IssuerSeed)?,
+            xkey: config.xkey().ok_or(Invalid::XkeySeed)?,
             sites,
             operators,
             shopper: config.shopper,

@@ -64,18 +64,19 @@ impl fmt::Display for Role {
     }
 }
 
+/// A role name that is none of the roles.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role '{0}'; roles: admin, dashboard, agent, tail, simulator, router")]
+pub struct UnknownRole(pub String);
+
 impl FromStr for Role {
-    type Err = String;
+    type Err = UnknownRole;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Self::ALL
             .into_iter()
             .find(|r| r.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown role '{s}'; roles: admin, dashboard, agent, tail, simulator, router"
-                )
-            })
+            .ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 

@@ -22,7 +22,7 @@ const QUEUE_GROUP: &str = "floorwalker-gate";
 pub enum ServiceError {
     /// The configuration did not make a gate.
     #[error("invalid gate configuration: {0}")]
-    Config(String),
+    Config(#[from] super::config::Invalid),
     /// The gate could not connect to nats-server.
     #[error(
         "cannot connect to nats-server at '{url}' as user '{GATE_USER}': is it running, \
@@ -57,7 +57,7 @@ pub async fn run(
     ready: impl FnOnce(),
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<Stats, ServiceError> {
-    let mut gate = Gate::new(config).map_err(ServiceError::Config)?;
+    let mut gate = Gate::new(config)?;
     let client = async_nats::ConnectOptions::new()
         .user_and_password(GATE_USER.to_owned(), config.gate_password.clone())
         .name("floorwalker-gate")

@@ -62,7 +62,7 @@ pub async fn run(
 /// One bot's working day; returns only when it cannot connect.
 async fn work(url: &str, bot: Bot, pace: f64, seed: u64) {
     let client = loop {
-        match creds::connect(&bot.creds, url, "floorwalker-simulator-agent").await {
+        match creds::connect(&bot.creds, url, "floorwalker-simulator-agent", None).await {
             Ok(client) => break client,
             Err(e) => {
                 tracing::warn!(%e, user = %bot.creds.user, "a simulated agent could not connect");
@@ -72,7 +72,10 @@ async fn work(url: &str, bot: Bot, pace: f64, seed: u64) {
     };
     let me = bot.creds.user.clone();
     let js = jetstream::new(client.clone());
-    let (follow, mut rx) = feed::spawn(&client, streams::AUDIT, feed::CHATS_SINCE);
+    let (follow, mut rx) = feed::spawn(
+        &client,
+        feed::Source::new(streams::AUDIT, feed::CHATS_SINCE),
+    );
     let mut desk = Desk::default();
     let mut mind = Mind::new(me.clone(), pace, seed);
     let status = DeskFact::Status {
@@ -92,8 +95,8 @@ async fn work(url: &str, bot: Bot, pace: f64, seed: u64) {
                 Some(Feed::Message(m)) => {
                     let _ = desk.record(&m.subject, &m.payload, m.at_ms);
                 }
-                Some(Feed::CaughtUp) => caught_up = true,
-                Some(Feed::Down(_)) => {}
+                Some(Feed::CaughtUp { .. }) => caught_up = true,
+                Some(Feed::Down(_) | Feed::LiveOnly) => {}
                 None => break,
             },
             _ = beat.tick() => {

@@ -113,7 +113,7 @@ pub(super) async fn visit(
                 Err(why) => {
                     v.failures += 1;
                     if v.failures >= MAX_FAILURES {
-                        return Ended::Refused(why);
+                        return Ended::Refused(why.to_string());
                     }
                     v.conn.handle_closed(v.now());
                 }
@@ -316,16 +316,34 @@ impl Visit {
     }
 }
 
+/// Why a shopper's WebSocket did not open.
+#[derive(Debug, thiserror::Error)]
+enum OpenError {
+    /// The URL is not a WebSocket URL.
+    #[error("'{0}': {1}")]
+    Url(String, #[source] tokio_tungstenite::tungstenite::Error),
+    /// The origin cannot be a header.
+    #[error("origin '{0}': {1}")]
+    Origin(
+        String,
+        #[source] tokio_tungstenite::tungstenite::http::header::InvalidHeaderValue,
+    ),
+    /// The server did not accept the connection.
+    #[error("connecting to '{0}': {1}")]
+    Connect(String, #[source] tokio_tungstenite::tungstenite::Error),
+}
+
 /// Opens a WebSocket from the shop's origin, as a browser on its pages does.
-async fn open(url: &str, origin: &str) -> Result<Socket, String> {
+async fn open(url: &str, origin: &str) -> Result<Socket, OpenError> {
     let mut request = url
         .into_client_request()
-        .map_err(|e| format!("'{url}': {e}"))?;
-    let origin = HeaderValue::from_str(origin).map_err(|e| format!("origin '{origin}': {e}"))?;
+        .map_err(|e| OpenError::Url(url.to_owned(), e))?;
+    let origin =
+        HeaderValue::from_str(origin).map_err(|e| OpenError::Origin(origin.to_owned(), e))?;
     request.headers_mut().insert("Origin", origin);
     let (ws, _) = tokio_tungstenite::connect_async(request)
         .await
-        .map_err(|e| format!("connecting to '{url}': {e}"))?;
+        .map_err(|e| OpenError::Connect(url.to_owned(), e))?;
     Ok(ws)
 }
 

@@ -1,0 +1,154 @@
+//! The console's keys: one table that the runtime maps keys with and the
+//! footer and help read. The reply field uses `ui::keys::text`.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::app::Key;
+use crate::ui::keys::{self, Press, Row};
+
+const fn c(ch: char) -> Press {
+    Press::Key(KeyCode::Char(ch))
+}
+
+/// Every key outside the reply field, in help order.
+pub(crate) const KEYS: &[Row<Key>] = &[
+    Row {
+        label: "n",
+        help: "claim the next waiting chat",
+        keys: &[(c('n'), Key::Claim)],
+    },
+    Row {
+        label: "j/k ↓/↑",
+        help: "select a chat or incident",
+        keys: &[
+            (c('j'), Key::Down),
+            (Press::Key(KeyCode::Down), Key::Down),
+            (c('k'), Key::Up),
+            (Press::Key(KeyCode::Up), Key::Up),
+        ],
+    },
+    Row {
+        label: "Enter/i",
+        help: "write in the selected chat (Enter sends, Esc stops)",
+        keys: &[
+            (Press::Key(KeyCode::Enter), Key::Enter),
+            (c('i'), Key::Enter),
+        ],
+    },
+    Row {
+        label: "e",
+        help: "end the selected chat; the shopper gets the survey",
+        keys: &[(c('e'), Key::End)],
+    },
+    Row {
+        label: "a",
+        help: "available / away",
+        keys: &[(c('a'), Key::Toggle)],
+    },
+    Row {
+        label: "+/=/-",
+        help: "more / fewer chats at once",
+        keys: &[
+            (c('+'), Key::More),
+            (c('='), Key::More),
+            (c('-'), Key::Fewer),
+        ],
+    },
+    Row {
+        label: "t",
+        help: "take the selected incident",
+        keys: &[(c('t'), Key::Take)],
+    },
+    Row {
+        label: "r",
+        help: "resolve the selected incident",
+        keys: &[(c('r'), Key::Resolve)],
+    },
+    Row {
+        label: "?",
+        help: "this help",
+        keys: &[(c('?'), Key::Help)],
+    },
+    Row {
+        label: "Esc",
+        help: "close the help",
+        keys: &[(Press::Key(KeyCode::Esc), Key::Back)],
+    },
+    Row {
+        label: "q ^c",
+        help: "quit (your chats wait for you until the router's timeout)",
+        keys: &[(c('q'), Key::Quit), (Press::Ctrl('c'), Key::Quit)],
+    },
+];
+
+/// The action of a key outside the reply field.
+pub(crate) fn action(key: KeyEvent) -> Option<Key> {
+    keys::action(KEYS, key)
+}
+
+/// A key that asks for `key`, for tests that press keys (in the reply
+/// field, characters are text and Enter sends).
+#[cfg(test)]
+pub(crate) fn press(key: Key) -> KeyEvent {
+    use crossterm::event::KeyModifiers;
+    let code = match key {
+        Key::Char(c) => KeyCode::Char(c),
+        Key::Erase => KeyCode::Backspace,
+        Key::Enter => KeyCode::Enter,
+        Key::Back => KeyCode::Esc,
+        Key::Up => KeyCode::Up,
+        Key::Down => KeyCode::Down,
+        Key::Quit => return KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        other => {
+            let (press, _) = KEYS
+                .iter()
+                .flat_map(|r| r.keys)
+                .find(|(_, k)| *k == other)
+                .unwrap_or_else(|| panic!("no key does {other:?}"));
+            match press {
+                Press::Key(code) => *code,
+                Press::Ctrl(c) => return KeyEvent::new(KeyCode::Char(*c), KeyModifiers::CONTROL),
+            }
+        }
+    };
+    KeyEvent::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key the list answers to (the rest are the reply field's).
+    const ALL: &[Key] = &[
+        Key::Up,
+        Key::Down,
+        Key::Claim,
+        Key::Enter,
+        Key::End,
+        Key::Toggle,
+        Key::More,
+        Key::Fewer,
+        Key::Take,
+        Key::Resolve,
+        Key::Help,
+        Key::Back,
+        Key::Quit,
+    ];
+
+    #[test]
+    fn every_key_is_in_the_help_and_every_action_has_a_key() {
+        assert_eq!(keys::unlisted(KEYS), Vec::<String>::new());
+        for key in ALL {
+            assert!(
+                KEYS.iter().flat_map(|r| r.keys).any(|(_, k)| k == key),
+                "{key:?} has no key"
+            );
+        }
+    }
+
+    #[test]
+    fn i_and_equals_do_what_the_help_says() {
+        assert_eq!(action(KeyEvent::from(KeyCode::Char('i'))), Some(Key::Enter));
+        assert_eq!(action(KeyEvent::from(KeyCode::Char('='))), Some(Key::More));
+    }
+}

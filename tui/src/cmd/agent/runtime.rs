@@ -1,0 +1,191 @@
+//! The console's runtime: the terminal, the connection, the streams, the
+//! presence it keeps up, and the one task that records its facts in order
+//! (each retried until stored; a failure comes back as a message).
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_nats::jetstream;
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use floorwalker::creds::{Link, OperatorCreds};
+use floorwalker::feed::{self, Feed, Source, now_ms};
+use floorwalker::record::record;
+use floorwalker::streams;
+use floorwalker_shared::chat::DeskFact;
+use floorwalker_shared::subject;
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use super::AgentArgs;
+use super::app::{Console, Effect, Msg};
+use super::view;
+use crate::cmd::args;
+use crate::ui::terminal::Screen;
+use crate::ui::theme::Theme;
+
+/// How often the console says it is there.
+const PRESENCE: Duration = Duration::from_secs(5);
+
+/// How often it repeats its status, so a reader starting from a day of
+/// history still finds it.
+const STATUS_AGAIN: Duration = Duration::from_secs(20 * 60);
+
+/// Least time between two frames.
+const FRAME: Duration = Duration::from_millis(100);
+
+pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
+    Screen::check("the agent's console")?;
+    let creds = load_creds(args, data_dir)?;
+    let (links_tx, links) = mpsc::unbounded_channel();
+    let client = args::connect(
+        &args.connect.server,
+        &creds,
+        "floorwalker-agent",
+        Some(links_tx),
+    )
+    .await?;
+    let (audit_feed, audit) = feed::spawn(&client, Source::new(streams::AUDIT, feed::CHATS_SINCE));
+    let (events_feed, journeys) =
+        feed::spawn(&client, Source::new(streams::EVENTS, feed::SESSIONS_SINCE));
+    let presence = subject::presence(&creds.user).map_err(|e| eyre!("user name {e}"))?;
+    let beat = client.clone();
+    let heart = tokio::spawn(async move {
+        let mut every = tokio::time::interval(PRESENCE);
+        loop {
+            every.tick().await;
+            let _ = beat
+                .publish(presence.to_string(), bytes::Bytes::new())
+                .await;
+        }
+    });
+    // One task records every fact, in order, each retried until stored.
+    let (facts, mut to_record) = mpsc::unbounded_channel::<DeskFact>();
+    let (failed_tx, failed) = mpsc::unbounded_channel::<String>();
+    let (js, user) = (jetstream::new(client.clone()), creds.user.clone());
+    let mut recorder = tokio::spawn(async move {
+        while let Some(fact) = to_record.recv().await {
+            if let Err(why) = record(&js, &user, &fact).await {
+                let _ = failed_tx.send(why.to_string());
+            }
+        }
+    });
+
+    let nonce: String = floorwalker::creds::random_secret()
+        .chars()
+        .take(8)
+        .collect();
+    let mut console = Console::new(&creds.user, !args.away, args.capacity, &nonce, now_ms());
+    let _ = facts.send(console.status());
+    let screen = Screen::open("the agent's console", false)?;
+    let inputs = Inputs {
+        audit,
+        journeys,
+        links,
+        failed,
+    };
+    let outcome = ui(&mut console, screen, inputs, &facts, &mut recorder).await;
+    // Leaving: away, so no new chat comes this way; the chats held wait
+    // for this agent's return until the router's timeout.
+    console.available = false;
+    let _ = facts.send(console.status());
+    drop(facts);
+    for task in [audit_feed, events_feed, heart] {
+        task.abort();
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(3), recorder).await;
+    outcome
+}
+
+/// What comes in from the network.
+struct Inputs {
+    audit: mpsc::Receiver<Feed>,
+    journeys: mpsc::Receiver<Feed>,
+    links: mpsc::UnboundedReceiver<Link>,
+    failed: mpsc::UnboundedReceiver<String>,
+}
+
+/// The agent's credentials: `--creds`, or the demo's `<NAME>.creds`; they
+/// must be the named agent's.
+fn load_creds(args: &AgentArgs, data_dir: &Path) -> Result<OperatorCreds> {
+    let path = args
+        .connect
+        .creds
+        .clone()
+        .unwrap_or_else(|| data_dir.join("auth").join(format!("{}.creds", args.name)));
+    let creds = OperatorCreds::load(&path).wrap_err_with(|| {
+        format!(
+            "reading agent '{}''s credentials '{}': an admin makes them with `floorwalker auth \
+             init`, or pass --creds",
+            args.name,
+            path.display()
+        )
+    })?;
+    if creds.user != args.name {
+        bail!(
+            "the credentials in '{}' are for user '{}', not '{}': agents act under their own \
+             name; pass --name {} or the right --creds",
+            path.display(),
+            creds.user,
+            args.name,
+            creds.user
+        );
+    }
+    Ok(creds)
+}
+
+async fn ui(
+    console: &mut Console,
+    mut screen: Screen,
+    mut inputs: Inputs,
+    facts: &mpsc::UnboundedSender<DeskFact>,
+    recorder: &mut tokio::task::JoinHandle<()>,
+) -> Result<()> {
+    let theme = Theme::from_env();
+    let mut keys = EventStream::new();
+    let mut frame = tokio::time::interval(FRAME);
+    frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut status_again = tokio::time::interval(STATUS_AGAIN);
+    status_again.tick().await;
+    loop {
+        let msg = tokio::select! {
+            event = keys.next() => match event {
+                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Press(key),
+                Some(Ok(_)) => Msg::Resize,
+                Some(Err(err)) => return Err(err).wrap_err("reading the terminal"),
+                None => return Ok(()),
+            },
+            Some(f) = inputs.audit.recv() => Msg::Audit(f),
+            Some(f) = inputs.journeys.recv() => Msg::Events(f),
+            Some(link) = inputs.links.recv() => Msg::Link(link),
+            Some(why) = inputs.failed.recv() => Msg::NotRecorded(why),
+            ended = &mut *recorder => {
+                // Facts would go unrecorded: never carry on silently.
+                bail!("the task that records this console's facts stopped ({ended:?})");
+            }
+            _ = tick.tick() => Msg::Tick { now_ms: now_ms() },
+            _ = status_again.tick() => {
+                let _ = facts.send(console.status());
+                continue;
+            }
+            _ = frame.tick() => {
+                if console.dirty {
+                    screen
+                        .draw(|f| view::draw(f, console, theme))
+                        .wrap_err("drawing the console")?;
+                    console.dirty = false;
+                }
+                continue;
+            }
+        };
+        for effect in console.update(msg) {
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::Record(fact) => {
+                    let _ = facts.send(fact);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+use floorwalker::feed::{Feed, Stored};
+use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope, DeskFact};
+use floorwalker_shared::event::{Batch, CartLine, Event, ShopperEvent};
+use floorwalker_shared::subject::{self, SessionSubjects, SessionToken, SiteId};
+use floorwalker_shared::wire::encode_batch;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::*;
+use crate::agent::app::{Key, Msg};
+
+const T0: u64 = 1_750_000_000_000;
+const PLAIN: Theme = Theme { color: false };
+
+fn session(n: u32) -> SessionSubjects {
+    SessionSubjects::new(
+        SiteId::new("shoes").unwrap(),
+        SessionToken::new(format!("token-{n:0>10}")).unwrap(),
+    )
+}
+
+fn stored(subject: subject::Subject, payload: Vec<u8>, secs: u64) -> Msg {
+    Msg::Audit(Feed::Message(Stored {
+        subject,
+        payload: payload.into(),
+        at_ms: T0 + secs * 1_000,
+    }))
+}
+
+fn op(c: &mut Console, user: &str, fact: DeskFact, secs: u64) {
+    let subject = subject::desk(user, fact.kind()).unwrap();
+    c.update(stored(subject, DeskEnvelope::new(fact).encode(), secs));
+}
+
+fn shopper(c: &mut Console, n: u32, fact: ChatFact, secs: u64) {
+    c.update(stored(
+        session(n).chat(),
+        ChatEnvelope::new(fact).encode(),
+        secs,
+    ));
+}
+
+/// Ana holds a chat with a shopper who came from a newsletter with a
+/// trail shoe in the cart; another shopper waits.
+fn console() -> Console {
+    let mut c = Console::new("ana", true, 2, "run1", T0);
+    let events = vec![
+        Event {
+            at_ms: T0,
+            kind: ShopperEvent::PageView {
+                path: "/".into(),
+                title: "Home".into(),
+                referrer: None,
+                utm: Some(floorwalker_shared::event::Utm {
+                    source: Some("newsletter".into()),
+                    medium: Some("email".into()),
+                    campaign: None,
+                }),
+            },
+        },
+        Event {
+            at_ms: T0 + 1,
+            kind: ShopperEvent::PageView {
+                path: "/trail-runner".into(),
+                title: "Trail Runner".into(),
+                referrer: None,
+                utm: None,
+            },
+        },
+        Event {
+            at_ms: T0 + 2,
+            kind: ShopperEvent::CartAdd(CartLine {
+                sku: "trail-runner".into(),
+                quantity: 1,
+                value_minor: 12_900,
+            }),
+        },
+    ];
+    let batch = encode_batch(&Batch::new(0, "EUR", events));
+    c.update(Msg::Events(Feed::Message(Stored {
+        subject: session(1).events(),
+        payload: batch.into(),
+        at_ms: T0,
+    })));
+    c.update(Msg::Audit(Feed::CaughtUp { read: 0 }));
+    let status = c.status();
+    op(&mut c, "ana", status, 0);
+    let request = |chat: &str| ChatFact::Request {
+        chat_id: chat.into(),
+        offer_id: None,
+    };
+    shopper(&mut c, 1, request("chat-one-1234"), 10);
+    op(
+        &mut c,
+        "ana",
+        DeskFact::Claim {
+            chat_id: "chat-one-1234".into(),
+        },
+        20,
+    );
+    let hostile = ChatFact::Message {
+        chat_id: "chat-one-1234".into(),
+        msg_id: "m1".into(),
+        text: "Do they run small?\u{1b}]0;pwned\u{7}".into(),
+    };
+    shopper(&mut c, 1, hostile, 30);
+    shopper(&mut c, 2, request("chat-two-5678"), 40);
+    c.update(Msg::Tick {
+        now_ms: T0 + 60_000,
+    });
+    c
+}
+
+fn render(c: &Console, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| draw(f, c, PLAIN)).unwrap();
+    terminal
+}
+
+#[test]
+fn the_console_at_80_by_24_shows_the_journey_beside_the_conversation() {
+    let mut c = console();
+    for ch in "Half a size up".chars() {
+        c.update(Msg::Press(crate::cmd::agent::keymap::press(Key::Char(ch))));
+    }
+    let terminal = render(&c, 80, 24);
+    let screen = terminal.backend().to_string();
+    assert!(screen.contains("newsletter/email"), "{screen}");
+    assert!(screen.contains("€129.00"), "{screen}");
+    assert!(
+        screen.contains("Do they run small?]0;pwned"),
+        "inert: {screen}"
+    );
+    assert!(screen.contains("> Half a size up"), "{screen}");
+    insta::assert_snapshot!("console", terminal.backend());
+    for cell in terminal.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(char::is_control),
+            "{:?} reached the screen",
+            cell.symbol()
+        );
+    }
+}
+
+#[test]
+fn any_size_draws_without_panicking() {
+    let mut c = console();
+    c.update(Msg::Press(crate::cmd::agent::keymap::press(Key::Help)));
+    for (w, h) in [(0, 0), (1, 1), (39, 7), (40, 8), (80, 24), (300, 100)] {
+        render(&c, w, h);
+    }
+}

@@ -1,0 +1,95 @@
+//! What several commands take: where an operator connects and as whom
+//! (credentials read once, from `--creds` or the demo's file for the
+//! role), and a `--site`. Connecting itself is the library's
+//! [`floorwalker::creds::connect`]; this adds the hints a person needs.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use color_eyre::eyre::{Result, WrapErr, eyre};
+use floorwalker::creds::{self, ConnectErrorKind, Link, OperatorCreds};
+use floorwalker_shared::subject::SiteId;
+use tokio::sync::mpsc;
+
+/// Where an operator command connects, and as whom.
+#[derive(Debug, Args)]
+pub(crate) struct ConnectArgs {
+    /// The nats-server to connect to.
+    #[arg(
+        long,
+        env = "NATS_URL",
+        default_value = "nats://127.0.0.1:4222",
+        value_name = "URL"
+    )]
+    pub(crate) server: String,
+
+    /// The operator's credentials file (from `floorwalker auth init` or
+    /// `auth add`). Default: the demo's for this command, under the data
+    /// directory (`auth/<role>.creds`; for `agent`, `auth/<NAME>.creds`).
+    #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
+    pub(crate) creds: Option<PathBuf>,
+}
+
+impl ConnectArgs {
+    /// Reads the credentials: `--creds`, or `auth/<file>.creds` under
+    /// `data_dir` (the demo's).
+    pub(crate) fn creds(&self, data_dir: &Path, file: &str) -> Result<OperatorCreds> {
+        let path = self
+            .creds
+            .clone()
+            .unwrap_or_else(|| data_dir.join("auth").join(format!("{file}.creds")));
+        load(&path)
+    }
+}
+
+/// Reads a credentials file, saying how to make one when it cannot.
+pub(crate) fn load(path: &Path) -> Result<OperatorCreds> {
+    OperatorCreds::load(path).wrap_err_with(|| {
+        format!(
+            "reading the credentials '{}': make them with `floorwalker auth init` or `auth \
+             add` (or run `floorwalker demo`), or pass --creds",
+            path.display()
+        )
+    })
+}
+
+/// Connects to `server` as `creds`, naming the connection `name`; `links`
+/// hears the connection's later losses and returns. A first connection
+/// that fails is a mistake to fix, and said so.
+pub(crate) async fn connect(
+    server: &str,
+    creds: &OperatorCreds,
+    name: &str,
+    links: Option<mpsc::UnboundedSender<Link>>,
+) -> Result<async_nats::Client> {
+    creds::connect(creds, server, name, links)
+        .await
+        .map_err(|e| {
+            let hint = match e.kind() {
+                ConnectErrorKind::User => format!(
+                    "the user name '{}' cannot be an operator's; make credentials with `floorwalker auth add`",
+                    creds.user
+                ),
+                ConnectErrorKind::Refused => format!(
+                    "the server refused the credentials of user '{}'; check --creds",
+                    creds.user
+                ),
+                ConnectErrorKind::Unreachable => {
+                    "is nats-server running there? Check --server or NATS_URL".to_owned()
+                }
+                ConnectErrorKind::Other => e.to_string(),
+            };
+            eyre!(e).wrap_err(format!("connecting to '{server}' as '{}': {hint}", creds.user))
+        })
+}
+
+/// A `--site` value (dashboard, tail, simulate), checked as the gate checks
+/// site ids.
+pub(crate) fn site_id(text: &str) -> Result<SiteId, BadSite> {
+    SiteId::new(text).map_err(BadSite)
+}
+
+/// A `--site` the gate would refuse.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}; use [a-z0-9-], up to 32")]
+pub(crate) struct BadSite(floorwalker_shared::subject::SubjectError);

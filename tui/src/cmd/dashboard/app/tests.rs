@@ -1,0 +1,270 @@
+use bytes::Bytes;
+use floorwalker_shared::event::{Batch, CartLine, Event, ShopperEvent};
+use floorwalker_shared::session::State;
+use floorwalker_shared::subject::{SessionToken, SiteId};
+use floorwalker_shared::wire::encode_batch;
+use pretty_assertions::assert_eq;
+
+use floorwalker::feed::{Feed, Stored};
+
+use super::*;
+use crate::cmd::dashboard::keymap::Action;
+use crate::cmd::dashboard::table;
+
+pub(crate) const T0: u64 = 1_750_000_000_000;
+
+pub(crate) fn session(n: u32) -> SessionSubjects {
+    SessionSubjects::new(
+        SiteId::new("shoes").unwrap(),
+        SessionToken::new(format!("token-{n:0>10}")).unwrap(),
+    )
+}
+
+pub(crate) fn batch(n: u32, seq: u64, heard_ms: u64, kinds: Vec<ShopperEvent>) -> Msg {
+    let events = kinds
+        .into_iter()
+        .map(|kind| Event {
+            at_ms: heard_ms,
+            kind,
+        })
+        .collect();
+    Msg::Events(Feed::Message(Stored {
+        subject: session(n).events(),
+        payload: Bytes::from(encode_batch(&Batch::new(seq, "EUR", events))),
+        at_ms: heard_ms,
+    }))
+}
+
+pub(crate) fn page(path: &str, title: &str) -> ShopperEvent {
+    ShopperEvent::PageView {
+        path: path.to_owned(),
+        title: title.to_owned(),
+        referrer: None,
+        utm: None,
+    }
+}
+
+pub(crate) fn cart(value_minor: u64) -> ShopperEvent {
+    ShopperEvent::CartAdd(CartLine {
+        sku: "trail".to_owned(),
+        quantity: 1,
+        value_minor,
+    })
+}
+
+fn app() -> App {
+    App::new(
+        "sam",
+        vec!["Can I help you choose?".to_owned()],
+        FloorConfig::default(),
+        "n0nce",
+        T0,
+    )
+}
+
+fn key(app: &mut App, action: Action) -> Vec<Effect> {
+    app.update(Msg::Press(crate::cmd::dashboard::keymap::press(action)))
+}
+
+#[test]
+fn the_selection_moves_through_the_rows_in_sort_order() {
+    let mut a = app();
+    // Sorted by cart value, largest first: 3, 1, 2.
+    a.update(batch(1, 0, T0, vec![page("/a", "A"), cart(5_000)]));
+    a.update(batch(2, 0, T0, vec![page("/b", "B")]));
+    a.update(batch(3, 0, T0, vec![page("/c", "C"), cart(9_000)]));
+    key(&mut a, Action::Down);
+    assert_eq!(a.selected, Some(session(3)), "the first row first");
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Down);
+    assert_eq!(a.selected, Some(session(2)), "stops at the last row");
+    key(&mut a, Action::First);
+    assert_eq!(a.selected, Some(session(3)));
+    key(&mut a, Action::Reverse);
+    key(&mut a, Action::First);
+    assert_eq!(a.selected, Some(session(2)));
+}
+
+#[test]
+fn filters_narrow_the_rows_and_esc_clears_them() {
+    let mut a = app();
+    a.update(batch(1, 0, T0, vec![page("/shoes/trail", "Trail")]));
+    a.update(batch(2, 0, T0, vec![page("/hats", "Hats")]));
+    key(&mut a, Action::Search);
+    assert!(a.typing());
+    for c in "TRAIL".chars() {
+        a.update(Msg::Press(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(c),
+        )));
+    }
+    key(&mut a, Action::Confirm);
+    let rows = table::rows(&a.floor, a.now_ms, &a.filter, a.sort);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].session.subjects(), &session(1));
+
+    key(&mut a, Action::Back);
+    assert_eq!(a.filter, Filter::default());
+    key(&mut a, Action::StateFilter);
+    assert_eq!(a.filter.state, Some(State::Browsing));
+    key(&mut a, Action::StateFilter);
+    assert_eq!(a.filter.state, Some(State::InCheckout));
+    assert!(table::rows(&a.floor, a.now_ms, &a.filter, a.sort).is_empty());
+}
+
+/// An agent's status in the stream, so offers can be answered.
+fn agent_online(a: &mut App) {
+    let status = floorwalker_shared::chat::DeskFact::Status {
+        available: true,
+        capacity: 2,
+    };
+    a.update(Msg::Audit(Feed::Message(Stored {
+        subject: floorwalker_shared::subject::desk("ana", "status").unwrap(),
+        payload: floorwalker_shared::chat::DeskEnvelope::new(status)
+            .encode()
+            .into(),
+        at_ms: T0,
+    })));
+}
+
+#[test]
+fn no_offer_is_made_that_no_agent_can_answer() {
+    let mut a = app();
+    a.update(batch(1, 0, T0, vec![page("/", "Home")]));
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Offer);
+    assert_eq!(a.offer_dialog(), None);
+    assert_eq!(a.notice.as_ref().unwrap().text, strings::OFFER_NO_AGENT);
+    agent_online(&mut a);
+    key(&mut a, Action::Offer);
+    assert!(
+        a.offer_dialog().is_some(),
+        "with an agent online the dialog opens"
+    );
+}
+
+#[test]
+fn an_offer_goes_to_the_selected_shopper_with_a_template_or_typed_text() {
+    let mut a = app();
+    agent_online(&mut a);
+    a.update(batch(1, 0, T0, vec![page("/", "Home")]));
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Offer);
+    let effects = key(&mut a, Action::Confirm);
+    let [
+        Effect::SendOffer {
+            session: to,
+            record,
+        },
+    ] = &effects[..]
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(
+        (to, record.text.as_str(), record.by.as_str()),
+        (&session(1), "Can I help you choose?", "sam")
+    );
+
+    // Typed text, on another shopper.
+    a.update(batch(2, 0, T0, vec![page("/", "Home")]));
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Offer);
+    key(&mut a, Action::Down);
+    assert!(a.typing());
+    for c in "Free shipping today!".chars() {
+        a.update(Msg::Press(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char(c),
+        )));
+    }
+    let effects = key(&mut a, Action::Confirm);
+    assert!(
+        matches!(&effects[..], [Effect::SendOffer { record, .. }] if record.text == "Free shipping today!"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_shopper_who_declined_is_not_offered_again_and_the_dashboard_says_why() {
+    let mut a = app();
+    a.update(batch(1, 0, T0, vec![page("/", "Home")]));
+    a.update(Msg::OfferDone(Ok(OfferRecord {
+        site: "shoes".to_owned(),
+        token: session(1).token().as_str().to_owned(),
+        offer_id: "of-1".to_owned(),
+        text: "Help?".to_owned(),
+        by: "kim".to_owned(),
+        sent_ms: T0,
+    })));
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Offer);
+    assert_eq!(a.offer_dialog(), None);
+    assert_eq!(a.notice.as_ref().unwrap().text, strings::OFFER_PENDING);
+
+    let declined = ShopperEvent::OfferDeclined {
+        offer_id: "of-1".to_owned(),
+    };
+    a.update(batch(1, 1, T0 + 1_000, vec![declined]));
+    let effects = key(&mut a, Action::Offer);
+    assert_eq!(effects, []);
+    assert_eq!(a.offer_dialog(), None);
+    assert_eq!(a.notice.as_ref().unwrap().text, strings::OFFER_DECLINED);
+}
+
+#[test]
+fn quitting_works_from_anywhere_and_esc_backs_out_first() {
+    let mut a = app();
+    a.update(batch(1, 0, T0, vec![page("/", "Home")]));
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Open);
+    assert!(a.journey().is_some());
+    assert_eq!(key(&mut a, Action::Back), []);
+    assert!(a.journey().is_none());
+    key(&mut a, Action::Help);
+    assert_eq!(key(&mut a, Action::Quit), [Effect::Quit]);
+    let mut b = app();
+    assert_eq!(key(&mut b, Action::Back), [Effect::Quit]);
+}
+
+#[test]
+fn notices_go_away_after_a_while() {
+    let mut a = app();
+    key(&mut a, Action::Offer);
+    assert!(a.notice.is_some());
+    a.update(Msg::Tick { now_ms: T0 + 9_000 });
+    assert_eq!(a.notice, None);
+}
+
+#[test]
+fn a_dashboard_for_one_site_counts_that_sites_chats_only() {
+    use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
+
+    let request = |site: &str, n: u32| {
+        let shopper = SessionSubjects::new(
+            SiteId::new(site).unwrap(),
+            SessionToken::new(format!("token-{n:0>10}")).unwrap(),
+        );
+        let fact = ChatFact::Request {
+            chat_id: format!("chat-{site}-{n}"),
+            offer_id: None,
+        };
+        Msg::Audit(Feed::Message(Stored {
+            subject: shopper.chat(),
+            payload: ChatEnvelope::new(fact).encode().into(),
+            at_ms: T0,
+        }))
+    };
+    let mut every = app();
+    let mut shoes = app();
+    shoes.site = Some(SiteId::new("shoes").unwrap());
+    for a in [&mut every, &mut shoes] {
+        agent_online(a);
+        for msg in [request("shoes", 1), request("hats", 2), request("hats", 3)] {
+            a.update(msg);
+        }
+        a.update(Msg::Tick { now_ms: T0 + 5_000 });
+    }
+    assert_eq!(every.figures.service.waiting, 3);
+    assert_eq!(shoes.figures.service.waiting, 1);
+    // The agents serve every site.
+    assert_eq!(shoes.figures.service.agents_available, 1);
+}

@@ -1,0 +1,32 @@
+//! The dashboard's command line (`floorwalker` with no command).
+
+use std::path::PathBuf;
+
+use clap::Args;
+use floorwalker_shared::subject::SiteId;
+
+use crate::cmd::args::{ConnectArgs, site_id};
+
+/// The dashboard's options (`floorwalker` with no command).
+#[derive(Debug, Args)]
+pub(crate) struct DashboardArgs {
+    #[command(flatten)]
+    pub(crate) connect: ConnectArgs,
+
+    /// Show only this site's shoppers, and count only its chats in the
+    /// figures (the agents and the desk view are every site's: agents
+    /// serve them all).
+    #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE", value_parser = site_id)]
+    pub(crate) site: Option<SiteId>,
+
+    /// A TOML file with offer templates and timings, e.g.
+    /// `templates = ["Can I help you choose?"]`, `left_after_secs = 300`,
+    /// `forget_after_secs = 600`, `replay_minutes = 30`.
+    #[arg(long, env = "FLOORWALKER_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Scroll with the mouse wheel (takes over the terminal's own mouse
+    /// selection while the dashboard runs).
+    #[arg(long)]
+    pub(crate) mouse: bool,
+}

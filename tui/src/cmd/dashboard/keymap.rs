@@ -1,0 +1,268 @@
+//! Keys and what they do: one table that the runtime maps keys with and
+//! the footer and the help overlay read, so what they say is what the keys
+//! do. Text fields use `ui::keys::text`.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use crate::ui::keys::{self, Press, Row};
+
+/// What a key asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    /// Move the selection up one row.
+    Up,
+    /// Move the selection down one row.
+    Down,
+    /// Up one screen.
+    PageUp,
+    /// Down one screen.
+    PageDown,
+    /// To the first row.
+    First,
+    /// To the last row.
+    Last,
+    /// Open the selected session's detail.
+    Open,
+    /// Switch between the sessions and the detail pane.
+    NextPane,
+    /// Filter by text.
+    Search,
+    /// Cycle the state filter.
+    StateFilter,
+    /// Cycle the site filter.
+    SiteFilter,
+    /// Sort by the next column.
+    Sort,
+    /// Reverse the sort.
+    Reverse,
+    /// Offer a chat to the selected shopper.
+    Offer,
+    /// Show or hide the help.
+    Help,
+    /// Close what is open; on the main screen, quit.
+    Back,
+    /// Quit.
+    Quit,
+    /// Confirm a text field or dialog (Enter there).
+    Confirm,
+    /// Delete a character in a text field (Backspace there).
+    Erase,
+    /// Show or hide agents, chats and incidents.
+    Desk,
+    /// Whisper to the selected chat's agent.
+    Whisper,
+    /// Write in the selected chat, as a supervisor.
+    Join,
+    /// Give the selected chat to another agent, or back to the queue.
+    Reassign,
+}
+
+const fn k(code: KeyCode) -> Press {
+    Press::Key(code)
+}
+
+const fn c(ch: char) -> Press {
+    Press::Key(KeyCode::Char(ch))
+}
+
+/// Every key outside text fields, with the words the help shows; in help
+/// order.
+pub(crate) const KEYS: &[Row<Action>] = &[
+    Row {
+        label: "j/↓",
+        help: "next shopper",
+        keys: &[(c('j'), Action::Down), (k(KeyCode::Down), Action::Down)],
+    },
+    Row {
+        label: "k/↑",
+        help: "previous shopper",
+        keys: &[(c('k'), Action::Up), (k(KeyCode::Up), Action::Up)],
+    },
+    Row {
+        label: "PgDn/PgUp Space ^d/^u",
+        help: "a screen down / up",
+        keys: &[
+            (k(KeyCode::PageDown), Action::PageDown),
+            (c(' '), Action::PageDown),
+            (Press::Ctrl('d'), Action::PageDown),
+            (k(KeyCode::PageUp), Action::PageUp),
+            (Press::Ctrl('u'), Action::PageUp),
+        ],
+    },
+    Row {
+        label: "g/G Home/End",
+        help: "first / last shopper",
+        keys: &[
+            (c('g'), Action::First),
+            (k(KeyCode::Home), Action::First),
+            (c('G'), Action::Last),
+            (k(KeyCode::End), Action::Last),
+        ],
+    },
+    Row {
+        label: "Enter",
+        help: "shopper's journey",
+        keys: &[(k(KeyCode::Enter), Action::Open)],
+    },
+    Row {
+        label: "Tab/S-Tab",
+        help: "switch pane",
+        keys: &[
+            (k(KeyCode::Tab), Action::NextPane),
+            (k(KeyCode::BackTab), Action::NextPane),
+        ],
+    },
+    Row {
+        label: "o",
+        help: "offer a chat",
+        keys: &[(c('o'), Action::Offer)],
+    },
+    Row {
+        label: "a",
+        help: "agents & chats / shoppers",
+        keys: &[(c('a'), Action::Desk)],
+    },
+    Row {
+        label: "w",
+        help: "whisper to the chat's agent",
+        keys: &[(c('w'), Action::Whisper)],
+    },
+    Row {
+        label: "J",
+        help: "join the chat as supervisor",
+        keys: &[(c('J'), Action::Join)],
+    },
+    Row {
+        label: "R",
+        help: "reassign the chat",
+        keys: &[(c('R'), Action::Reassign)],
+    },
+    Row {
+        label: "/",
+        help: "filter by text",
+        keys: &[(c('/'), Action::Search)],
+    },
+    Row {
+        label: "f",
+        help: "filter by state",
+        keys: &[(c('f'), Action::StateFilter)],
+    },
+    Row {
+        label: "F",
+        help: "filter by site",
+        keys: &[(c('F'), Action::SiteFilter)],
+    },
+    Row {
+        label: "s",
+        help: "sort by next column",
+        keys: &[(c('s'), Action::Sort)],
+    },
+    Row {
+        label: "r",
+        help: "reverse sort",
+        keys: &[(c('r'), Action::Reverse)],
+    },
+    Row {
+        label: "?",
+        help: "this help",
+        keys: &[(c('?'), Action::Help)],
+    },
+    Row {
+        label: "Esc",
+        help: "close / back",
+        keys: &[(k(KeyCode::Esc), Action::Back)],
+    },
+    Row {
+        label: "q ^c",
+        help: "quit",
+        keys: &[(c('q'), Action::Quit), (Press::Ctrl('c'), Action::Quit)],
+    },
+];
+
+/// The action of a key outside text fields.
+pub(crate) fn action(key: KeyEvent) -> Option<Action> {
+    keys::action(KEYS, key)
+}
+
+/// A key that asks for `action`, for tests that press keys: an arrow,
+/// Esc or Ctrl before a letter, so a text field does not take it as text.
+#[cfg(test)]
+pub(crate) fn press(action: Action) -> KeyEvent {
+    use crossterm::event::KeyModifiers;
+    match action {
+        Action::Confirm => return KeyEvent::from(KeyCode::Enter),
+        Action::Erase => return KeyEvent::from(KeyCode::Backspace),
+        _ => {}
+    }
+    let presses: Vec<Press> = KEYS
+        .iter()
+        .flat_map(|r| r.keys)
+        .filter(|(_, a)| *a == action)
+        .map(|(p, _)| *p)
+        .collect();
+    let press = presses
+        .iter()
+        .find(|p| !matches!(p, Press::Key(KeyCode::Char(_))))
+        .or(presses.first())
+        .copied()
+        .unwrap_or_else(|| panic!("no key does {action:?}"));
+    match press {
+        Press::Key(code) => KeyEvent::from(code),
+        Press::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every action a key can ask for outside text fields.
+    const ALL: &[Action] = &[
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::First,
+        Action::Last,
+        Action::Open,
+        Action::NextPane,
+        Action::Search,
+        Action::StateFilter,
+        Action::SiteFilter,
+        Action::Sort,
+        Action::Reverse,
+        Action::Offer,
+        Action::Help,
+        Action::Back,
+        Action::Quit,
+        Action::Desk,
+        Action::Whisper,
+        Action::Join,
+        Action::Reassign,
+    ];
+
+    #[test]
+    fn every_key_is_in_the_help_and_every_action_has_a_key() {
+        assert_eq!(keys::unlisted(KEYS), Vec::<String>::new());
+        for action in ALL {
+            assert!(
+                KEYS.iter().flat_map(|r| r.keys).any(|(_, a)| a == action),
+                "{action:?} has no key"
+            );
+        }
+        // Confirm and Erase are the text fields' (Enter, Backspace) only.
+        for (press, action) in KEYS.iter().flat_map(|r| r.keys) {
+            assert!(ALL.contains(action), "{press:?} does {action:?}");
+        }
+    }
+
+    #[test]
+    fn ctrl_c_quits_and_shifted_letters_are_their_own_keys() {
+        use crossterm::event::KeyModifiers;
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action(ctrl_c), Some(Action::Quit));
+        let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(action(big_g), Some(Action::Last));
+        assert_eq!(action(KeyEvent::from(KeyCode::Char('x'))), None);
+    }
+}

@@ -1,0 +1,42 @@
+//! The words the dashboard shows, in one place.
+
+pub(crate) const TITLE: &str = "Floorwalker";
+pub(crate) const NO_SELECTION: &str = "Select a shopper first (j/k), then press o.";
+pub(crate) const SHOPPER_GONE: &str = "That shopper is no longer on the floor.";
+pub(crate) const OFFER_DECLINED: &str =
+    "Not sent: this shopper declined an offer in this session and will not be asked again.";
+pub(crate) const OFFER_LEFT: &str = "Not sent: this shopper has left.";
+pub(crate) const OFFER_PENDING: &str =
+    "Not sent: an offer to this shopper is still waiting for an answer.";
+pub(crate) const OFFER_IN_CHAT: &str = "Not sent: this shopper already asked for help.";
+pub(crate) const OFFER_EMPTY: &str = "Type a message first, or pick a template.";
+pub(crate) const OFFER_SENDING: &str = "Sending the offer…";
+pub(crate) const OFFER_SENT: &str =
+    "Offer sent; the shopper's State goes offer sent, offer shown, then their answer.";
+pub(crate) const OFFER_TITLE: &str = " Offer a chat ";
+pub(crate) const OFFER_OWN: &str = "Type your own: ";
+pub(crate) const OFFER_HINT: &str = "↑/↓ choose · Enter send · Esc cancel";
+pub(crate) const HELP_TITLE: &str = " Keys ";
+pub(crate) const HELP_CLOSE: &str = "? or Esc closes this help";
+pub(crate) const NO_SESSIONS: &str = "No shoppers on the storefront right now.";
+pub(crate) const NO_MATCH: &str = "No shopper matches the filter (Esc clears it).";
+pub(crate) const CONNECTING: &str = "connecting…";
+pub(crate) const REPLAYING: &str = "replaying…";
+pub(crate) const LIVE: &str = "live";
+pub(crate) const DOWN: &str = "NATS connection lost, reconnecting; the view shows what was known";
+pub(crate) const FEED_DOWN: &str =
+    "Cannot read the streams now, retrying; the view shows what was known";
+pub(crate) const NO_EVENTS_STREAM: &str = "No EVENTS stream: showing live traffic only, no history. An admin creates it \
+     (`floorwalker demo` does).";
+pub(crate) const NOT_YET: &str = "—";
+pub(crate) const OFFER_NO_AGENT: &str =
+    "Not sent: no agent is available to answer a chat right now (see a: agents).";
+pub(crate) const DESK_SELECT: &str = "Select an open chat first (j/k).";
+pub(crate) const DESK_NO_AGENT: &str = "Nobody holds this chat yet: join it, or reassign it.";
+pub(crate) const DESK_SENT: &str = "Recorded in the audit trail.";
+pub(crate) const WHISPER_PROMPT: &str = "Whisper to the agent: ";
+pub(crate) const JOIN_PROMPT: &str = "Say to the shopper: ";
+pub(crate) const REASSIGN_TITLE: &str = " Reassign to ";
+pub(crate) const REASSIGN_QUEUE: &str = "back to the queue";
+pub(crate) const DESK_HINT: &str =
+    "j/k chat · w whisper · J join · R reassign · a/Esc shoppers · ? help";

@@ -1,0 +1,259 @@
+//! Drawing the dashboard: it borrows the state and changes nothing.
+//!
+//! The screen, top to bottom: a title line (with the connection's state, or
+//! a banner when it is lost), the panels at a glance, the sessions table
+//! (and the detail of the selected session beside it on a wide terminal,
+//! instead of it on a narrow one), and a footer with the keys, a notice or
+//! the filter being typed. Help and the offer dialog draw over it.
+//!
+//! Every shopper string passes through `sanitize::for_terminal` before it
+//! is drawn.
+
+mod desk;
+mod detail;
+mod overlay;
+mod panels;
+mod sessions;
+
+use std::fmt::Write as _;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::app::{App, Mode};
+use super::keymap::{Action, KEYS};
+use super::msg::Conn;
+use super::strings;
+use super::supervise::DeskMode;
+use crate::ui::theme::Theme;
+
+/// Terminals at least this wide show the detail beside the table.
+const WIDE: u16 = 120;
+
+/// The screen's parts at `width` × `height`: the title line, the panels,
+/// the main area (table, journey or desk) and the footer.
+fn layout(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if area.height >= 16 { 4 } else { 0 }),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// How many rows of the table (or lines of a journey in its place) a
+/// terminal of `width` × `height` shows: how far a page moves.
+pub(crate) fn table_rows(width: u16, height: u16) -> usize {
+    let [_, _, main, _] = layout(Rect::new(0, 0, width, height));
+    // A border line and the header.
+    (main.height.saturating_sub(2) as usize).max(1)
+}
+
+/// The last line the journey can scroll to at the app's terminal size.
+pub(crate) fn detail_end(app: &App) -> usize {
+    let (width, height) = app.size;
+    let [_, _, main, _] = layout(Rect::new(0, 0, width, height));
+    let pane = if width >= WIDE {
+        main.width * 42 / 100
+    } else {
+        main.width
+    };
+    // The pane's border takes a column and a line.
+    detail::lines(app, pane.saturating_sub(1), Theme { color: false }).map_or(0, |lines| {
+        lines
+            .len()
+            .saturating_sub(main.height.saturating_sub(1) as usize)
+    })
+}
+
+/// Draws the whole screen; changes nothing.
+pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, theme: Theme) {
+    let area = frame.area();
+    if area.width < 20 || area.height < 6 {
+        frame.render_widget(
+            Paragraph::new("Floorwalker: make the terminal larger"),
+            area,
+        );
+        return;
+    }
+    let [top, panel_area, main, footer] = layout(area);
+    frame.render_widget(title_line(app, theme, top.width), top);
+    panels::draw(frame, panel_area, app, theme);
+
+    let wide = area.width >= WIDE;
+    match app.base() {
+        Mode::Desk(_) => desk::draw(frame, main, app, theme),
+        Mode::Journey(_) if wide => {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
+                    .areas(main);
+            sessions::draw(frame, left, app, theme);
+            detail::draw(frame, right, app, theme);
+        }
+        Mode::Journey(_) => detail::draw(frame, main, app, theme),
+        _ => sessions::draw(frame, main, app, theme),
+    }
+    frame.render_widget(footer_line(app, theme, footer.width), footer);
+
+    if app.offer_dialog().is_some() {
+        overlay::offer(frame, area, app, theme);
+    }
+    if matches!(app.mode, Mode::Help(_)) {
+        overlay::help(frame, area, theme);
+    }
+}
+
+fn title_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
+    let banner = match (&app.conn, &app.trouble) {
+        (Conn::Down { reason }, _) => Some(format!(" {} ({reason})", strings::DOWN)),
+        (_, Some(why)) => Some(format!(" {} ({why})", strings::FEED_DOWN)),
+        _ => None,
+    };
+    if let Some(text) = banner {
+        return Paragraph::new(Line::from(Span::styled(
+            floorwalker_shared::sanitize::for_terminal(&text, width as usize),
+            theme.alarm(),
+        )))
+        .style(theme.alarm());
+    }
+    let state = match app.conn {
+        Conn::Connecting => strings::CONNECTING,
+        Conn::Replaying => strings::REPLAYING,
+        Conn::Live | Conn::Down { .. } => strings::LIVE,
+    };
+    let f = &app.figures;
+    let mut spans = vec![
+        Span::styled(strings::TITLE, theme.title()),
+        Span::raw(format!(
+            "  {} online · {} in checkout · {} stuck",
+            f.online, f.in_checkout, f.stuck
+        )),
+    ];
+    let s = &f.service;
+    let agents = s.agents_available + s.agents_busy;
+    let mut desk = format!(" · {agents} agent{}", if agents == 1 { "" } else { "s" });
+    if let Some(csat) = s.csat_percent {
+        let _ = write!(desk, " · CSAT {csat}%");
+    }
+    if s.incidents_open > 0 {
+        let plural = if s.incidents_open == 1 { "" } else { "s" };
+        let _ = write!(desk, " · {} incident{plural}", s.incidents_open);
+    }
+    spans.push(Span::styled(
+        desk,
+        if agents == 0 {
+            theme.warn()
+        } else {
+            theme.dim()
+        },
+    ));
+    // The state always shows; the operator's name where there is room.
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (width as usize).saturating_sub(used + 1);
+    let mut right = format!("{} · {state}", app.operator);
+    if right.chars().count() > room {
+        state.clone_into(&mut right);
+    }
+    let gap = room.saturating_sub(right.chars().count());
+    spans.push(Span::raw(" ".repeat(gap.max(1))));
+    spans.push(Span::styled(right, theme.dim()));
+    Paragraph::new(Line::from(spans))
+}
+
+fn footer_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
+    if matches!(app.mode, Mode::Filter(_)) {
+        return Paragraph::new(Line::from(vec![
+            Span::styled("/", theme.warn()),
+            Span::raw(floorwalker_shared::sanitize::for_terminal(
+                &app.filter.text,
+                width.saturating_sub(30) as usize,
+            )),
+            Span::styled("▏  Enter keep · Esc clear", theme.dim()),
+        ]));
+    }
+    if let Some(notice) = &app.notice {
+        return Paragraph::new(Span::styled(
+            floorwalker_shared::sanitize::for_terminal(&notice.text, width as usize),
+            theme.warn(),
+        ));
+    }
+    if let Some(mode) = app.desk_mode() {
+        let hint = if matches!(mode, DeskMode::Typing(..)) {
+            "Enter record · Esc cancel"
+        } else {
+            strings::DESK_HINT
+        };
+        return Paragraph::new(Span::styled(
+            floorwalker_shared::sanitize::for_terminal(hint, width as usize),
+            theme.dim(),
+        ));
+    }
+    let shown = [
+        Action::Down,
+        Action::Open,
+        Action::Offer,
+        Action::Search,
+        Action::StateFilter,
+        Action::Sort,
+        Action::Help,
+        Action::Quit,
+    ];
+    let mut spans = Vec::new();
+    let mut used = 0;
+    let rows = KEYS.iter().filter_map(|row| {
+        let action = row.keys.first()?.1;
+        shown
+            .contains(&action)
+            .then_some((row.label, action, row.help))
+    });
+    for (keys, action, what) in rows {
+        let keys = match action {
+            Action::Down => "j/k",
+            Action::Quit => "q",
+            _ => keys,
+        };
+        let what = match action {
+            Action::Down => "move",
+            Action::Open => "journey",
+            Action::Offer => "offer",
+            Action::Search => "filter",
+            Action::StateFilter => "state",
+            Action::Sort => "sort",
+            Action::Help => "help",
+            _ => what,
+        };
+        let len = keys.chars().count() + what.chars().count() + 3;
+        if used + len > width as usize {
+            break;
+        }
+        used += len;
+        spans.push(Span::styled(keys.to_owned(), theme.title()));
+        spans.push(Span::raw(format!(" {what}  ")));
+    }
+    let refused = app.floor.refused_total();
+    if refused > 0 {
+        let text = format!("{refused} refused");
+        if used + text.len() < width as usize {
+            spans.push(Span::styled(text, theme.dim()));
+        }
+    }
+    Paragraph::new(Line::from(spans))
+}
+
+/// A rectangle of `width` × `height` in the middle of `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+#[cfg(test)]
+mod tests;

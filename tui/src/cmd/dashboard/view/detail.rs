@@ -1,0 +1,164 @@
+//! The selected shopper: how they arrived, where they are, their cart,
+//! offers and why they look stuck, then their journey step by step, and
+//! their latest chat's transcript.
+
+use std::fmt::Write as _;
+
+use floorwalker_shared::sanitize::for_terminal;
+use floorwalker_shared::session::{Session, Stuck};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::cmd::dashboard::app::{App, Pane};
+use crate::ui::theme::Theme;
+use floorwalker::format::{duration, money, offset, step_text};
+
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    let focus = if app.journey() == Some(Pane::Detail) {
+        "▸"
+    } else {
+        ""
+    };
+    let block = Block::new()
+        .borders(Borders::TOP | Borders::LEFT)
+        .title(format!("{focus} Journey (Esc closes) "));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(lines) = lines(app, inner.width, theme) else {
+        frame.render_widget(
+            Paragraph::new("That shopper is no longer on the floor."),
+            inner,
+        );
+        return;
+    };
+    // Scrolling stops at the last line.
+    let max = lines.len().saturating_sub(inner.height as usize);
+    let shown: Vec<Line<'_>> = lines.into_iter().skip(app.detail_scroll.min(max)).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The pane's lines at `width` columns, if the shopper is on the floor.
+pub(super) fn lines(app: &App, width: u16, theme: Theme) -> Option<Vec<Line<'static>>> {
+    let session = app.selected.as_ref().and_then(|key| app.floor.get(key))?;
+    let width = width.saturating_sub(1) as usize;
+    let mut lines = summary(app, session, theme, width);
+    lines.push(Line::from(Span::styled("Journey", theme.heading())));
+    if session.journey.forgotten() > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("… {} earlier steps", session.journey.forgotten()),
+            theme.dim(),
+        )));
+    }
+    let start = session.journey.entries().next().map_or(0, |e| e.at_ms);
+    for entry in session.journey.entries() {
+        let when = offset(entry.at_ms.saturating_sub(start));
+        let text = step_text(&entry.step, &session.currency);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{when:>8} "), theme.dim()),
+            Span::raw(for_terminal(&text, width.saturating_sub(9))),
+        ]));
+    }
+    if let Some(chat) = app.desk.chat_of(session.subjects()) {
+        lines.push(Line::default());
+        let heading = format!(
+            "Chat {} ({})",
+            chat.id.get(..8).unwrap_or(&chat.id),
+            chat.state.name()
+        );
+        lines.push(Line::from(Span::styled(heading, theme.heading())));
+        lines.extend(crate::ui::transcript::lines(chat, width, theme));
+    }
+    Some(lines)
+}
+
+fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let now = app.now_ms;
+    let field = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<9}"), theme.dim()),
+            Span::raw(for_terminal(&value, width.saturating_sub(9))),
+        ])
+    };
+    let mut lines = Vec::new();
+    let visitor = s.visitor.as_deref().unwrap_or("unknown");
+    lines.push(field(
+        "Shopper",
+        format!("{} · visitor {visitor}", s.subjects().site()),
+    ));
+    let mut arrived = s.arrival.source();
+    if let Some(campaign) = s.arrival.utm.as_ref().and_then(|u| u.campaign.as_deref()) {
+        let _ = write!(arrived, " · campaign {campaign}");
+    }
+    if let Some(referrer) = &s.arrival.referrer {
+        let _ = write!(arrived, " · from {referrer}");
+    }
+    lines.push(field("Arrived", arrived));
+    if let Some(page) = &s.page {
+        lines.push(field(
+            "Now on",
+            format!(
+                "{} ({}) for {}",
+                page.path,
+                page.title,
+                duration(s.on_page_ms(now))
+            ),
+        ));
+    }
+    let mut cart = if s.cart_items() == 0 {
+        "empty".to_owned()
+    } else {
+        let items = s.cart_items();
+        let noun = if items == 1 { "item" } else { "items" };
+        format!(
+            "{items} {noun} · {}",
+            money(s.cart_value_minor(), &s.currency)
+        )
+    };
+    if let Some((step, name)) = &s.checkout {
+        let _ = write!(cart, " · checkout step {step} ({name})");
+    }
+    if let Some((id, total)) = &s.order {
+        cart = format!("ordered {id} · {}", money(*total, &s.currency));
+    }
+    lines.push(field("Cart", cart));
+    for offer in &s.offers {
+        lines.push(field(
+            "Offer",
+            format!(
+                "\"{}\" by {} {} ago: {}",
+                offer.text,
+                offer.by,
+                duration(now.saturating_sub(offer.sent_ms)),
+                offer.progress.name()
+            ),
+        ));
+    }
+    for why in s.stuck(now, app.floor.usual_dwell_here(s)) {
+        let text = match why {
+            Stuck::LongDwell { ms, usual_ms } => format!(
+                "on this page {} (usually {})",
+                duration(ms),
+                duration(usual_ms)
+            ),
+            Stuck::Toggling {
+                first_sku,
+                second_sku,
+            } => format!("going back and forth: {first_sku} / {second_sku}"),
+            Stuck::ExitInCheckout => "reached for the tabs during checkout".to_owned(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<9}", "Stuck"), theme.warn()),
+            Span::raw(for_terminal(&text, width.saturating_sub(9))),
+        ]));
+    }
+    if s.lost_batches > 0 {
+        lines.push(field(
+            "Lost",
+            format!("{} batches of events never arrived", s.lost_batches),
+        ));
+    }
+    lines.push(Line::default());
+    lines
+}

@@ -1,0 +1,109 @@
+//! The figures at a glance, each with a sparkline of the last 30 minutes.
+
+use floorwalker_shared::metrics::Sample;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Sparkline};
+
+use crate::cmd::dashboard::app::App;
+use crate::cmd::dashboard::strings::NOT_YET;
+use crate::ui::framed::framed;
+use crate::ui::theme::Theme;
+use floorwalker::format::{duration, money_short};
+
+pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
+    if area.height < 4 {
+        return;
+    }
+    let f = &app.figures;
+    let value = f
+        .at_risk_value
+        .iter()
+        .map(|(currency, minor)| money_short(*minor, currency))
+        .collect::<Vec<_>>()
+        .join("+");
+    let ms = |v: Option<u64>| v.map_or_else(|| NOT_YET.to_owned(), duration);
+    let q = &f.service;
+    let queue_detail = format!(
+        "ASA {} FRT {} SL {}",
+        ms(q.average_answer_ms),
+        q.first_response_ms.map_or_else(
+            || NOT_YET.to_owned(),
+            |(p50, p90)| format!("{}/{}", duration(p50), duration(p90))
+        ),
+        q.service_level_percent
+            .map_or_else(|| NOT_YET.to_owned(), |p| format!("{p}%")),
+    );
+    let panels: [(&str, String, Second); 4] = [
+        (
+            "Shoppers",
+            format!("{} on · {} chk", f.online, f.in_checkout),
+            Second::Spark(|s| s.online),
+        ),
+        (
+            "Carts at risk",
+            if f.carts_at_risk == 0 {
+                "0".to_owned()
+            } else {
+                format!("{} · {value}", f.carts_at_risk)
+            },
+            Second::Spark(|s| s.carts_at_risk),
+        ),
+        (
+            "Offers",
+            format!(
+                "{} sent {}✓ {}✗",
+                f.offers_sent, f.offers_accepted, f.offers_declined
+            ),
+            Second::Spark(|s| s.offers_sent),
+        ),
+        (
+            "Queue",
+            format!(
+                "{} waiting · {}",
+                q.waiting,
+                if q.waiting == 0 {
+                    NOT_YET.to_owned()
+                } else {
+                    duration(q.longest_wait_ms)
+                },
+            ),
+            Second::Text(queue_detail),
+        ),
+    ];
+    // The queue's figures need the most room.
+    let areas = Layout::horizontal([
+        Constraint::Ratio(1, 5),
+        Constraint::Ratio(1, 5),
+        Constraint::Ratio(1, 5),
+        Constraint::Ratio(2, 5),
+    ])
+    .split(area);
+    for ((title, text, second), area) in panels.into_iter().zip(areas.iter()) {
+        let inner = framed(frame, *area, title, theme);
+        let [line, below] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
+        frame.render_widget(Paragraph::new(Line::from(text)), line);
+        match second {
+            Second::Spark(series) => {
+                let data = app.history.series(app.now_ms, series);
+                // The newest minutes, as many as fit.
+                let skip = data.len().saturating_sub(below.width as usize);
+                frame.render_widget(
+                    Sparkline::default().data(&data[skip..]).style(theme.dim()),
+                    below,
+                );
+            }
+            Second::Text(text) => {
+                frame.render_widget(Paragraph::new(text).style(theme.dim()), below);
+            }
+        }
+    }
+}
+
+/// A panel's second line: a sparkline of one figure, or more text.
+enum Second {
+    Spark(fn(&Sample) -> u32),
+    Text(String),
+}

@@ -1,0 +1,198 @@
+//! `floorwalker demo`: everything Floorwalker needs, running locally.
+//!
+//! It runs a private nats-server (NATS and WebSocket listeners on 127.0.0.1,
+//! JetStream under the data directory, with Floorwalker's streams) behind
+//! the gate, serves the demo shop with the plugin, says what runs where, and
+//! opens the dashboard in the same terminal. Quitting the dashboard (q),
+//! Ctrl-C, SIGTERM or SIGHUP stops it all. With `--no-dashboard` (or without
+//! a terminal) it waits for q or a signal instead. Simulated shoppers
+//! (`--shoppers`, 12 by default) browse the demo shop meanwhile, some asking
+//! for help, and the chat router and agent bots (`--agents`, 2) answer them.
+//!
+//! [`run`] starts nats-server and says what runs where; [`start`] starts the
+//! rest; [`stop`] waits for something to stop the demo and stops it all.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use floorwalker::natsd::{NatsBinary, NatsServer, Port, ServerConfig, StartError};
+use floorwalker::storefront::{PageConfig, ShopServer};
+
+/// Prints a line, ignoring a terminal that has gone away: the demo must still
+/// stop its server when the SSH link drops (`println!` would panic).
+macro_rules! say {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+// Declared after `say!`, so that they can use it.
+mod args;
+mod start;
+mod stop;
+
+pub(crate) use args::DemoArgs;
+
+use start::{demo_auth, ensure_streams, start_desk, start_gate, start_shoppers};
+use stop::{Stop, run_until_stop, stop_all};
+
+/// How long nats-server may take to start listening.
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The site the demo's shoppers are on.
+const DEMO_SITE: &str = "demo";
+
+/// The demo shop's pages, and the plugin `just wasm` builds, in this
+/// workspace (the demo runs from a clone).
+const SHOP_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../storefront-wasm/demo-shop");
+const DIST_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist");
+
+pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Result<()> {
+    let binary = NatsBinary::locate()?;
+    let run_dir = data_dir.join("demo");
+    let auth_dir = data_dir.join("auth");
+    let gate_config = demo_auth(&auth_dir)?;
+    // The shop's port first: only its pages may open a WebSocket to the server.
+    let shop_listener =
+        std::net::TcpListener::bind(("127.0.0.1", args.shop_port)).wrap_err_with(|| {
+            format!(
+                "port {} is taken: pass --shop-port (0 picks any free port)",
+                args.shop_port
+            )
+        })?;
+    let shop_port = shop_listener.local_addr()?.port();
+    let origins = vec![
+        format!("http://127.0.0.1:{shop_port}"),
+        format!("http://localhost:{shop_port}"),
+    ];
+    let mut config = ServerConfig::local(
+        "floorwalker-demo",
+        &run_dir,
+        gate_config.server_block(),
+        &origins,
+    );
+    config.port = Port::from_number(args.port);
+    if let Some(ws) = &mut config.websocket {
+        ws.port = Port::from_number(args.ws_port);
+    }
+    config.jetstream_dir = Some(data_dir.join("nats"));
+
+    say!(
+        "Starting nats-server {} from '{}'…",
+        binary.version(),
+        binary.path().display()
+    );
+    let start = {
+        let (binary, config, run_dir) = (binary.clone(), config.clone(), run_dir.clone());
+        tokio::task::spawn_blocking(move || {
+            NatsServer::start(&binary, &config, &run_dir, START_TIMEOUT)
+        })
+    };
+    let mut server = match start.await? {
+        Ok(server) => server,
+        Err(err @ StartError::Exited { .. })
+            if err.to_string().contains("address already in use") =>
+        {
+            return Err(eyre!(err)).wrap_err(format!(
+                "port {} or {} is taken: pass --port and --ws-port (0 picks any free port)",
+                args.port, args.ws_port
+            ));
+        }
+        Err(err) => return Err(eyre!(err)).wrap_err("starting nats-server"),
+    };
+    tracing::info!(pid = server.pid(), url = %server.client_url(), "nats-server running");
+    let mut gate = start_gate(gate_config, server.client_url()).await?;
+    let page = PageConfig {
+        server: server.websocket_url().unwrap_or_default(),
+        site: DEMO_SITE.to_owned(),
+    };
+    let shop_server = ShopServer::start_on(shop_listener, SHOP_DIR.into(), DIST_DIR.into(), &page)
+        .wrap_err("serving the demo shop")?;
+    ensure_streams(&server.client_url(), &auth_dir).await?;
+    let desk = start_desk(args, &server.client_url(), &auth_dir).await?;
+    let shoppers = start_shoppers(args, &server, &origins[1])?;
+    print_summary(&server, shop_port, &origins, data_dir, log_file);
+    say!("  Chat router          running (queue places, messages, surveys, incidents)");
+    if args.agents > 0 {
+        say!(
+            "  Simulated agents     {} bots answering chats (--agents)",
+            args.agents
+        );
+    }
+    if args.shoppers > 0 {
+        say!(
+            "  Simulated shoppers   {} at once on the demo shop (--shoppers, --speed)",
+            args.shoppers
+        );
+    }
+    say!("  Answer chats too     floorwalker agent --name alex   (in another terminal)");
+    say!("  Live figures         floorwalker tail --every 5");
+    say!();
+
+    let with_dashboard = !args.no_dashboard && std::io::stdout().is_terminal();
+    let stop = run_until_stop(&mut server, &mut gate.1, &auth_dir, with_dashboard).await?;
+    tracing::info!(?stop, "demo stopping");
+    let why = match stop {
+        Stop::Key => "quit key",
+        Stop::Signal(name) => name,
+        Stop::ServerExited(status) => bail!(
+            "nats-server exited unexpectedly ({status}); its log '{}' ends with:\n{}",
+            server.log_path().display(),
+            server.log_tail()
+        ),
+        Stop::GateExited(why) => bail!("the gate stopped unexpectedly: {why}"),
+    };
+    desk.stop().await;
+    stop_all(server, gate, shop_server, shoppers, why).await
+}
+
+/// Says what runs where.
+fn print_summary(
+    server: &NatsServer,
+    shop_port: u16,
+    origins: &[String],
+    data_dir: &Path,
+    log_file: &Path,
+) {
+    let auth_dir = data_dir.join("auth");
+    let plugin_built = Path::new(DIST_DIR).join("floorwalker.js").is_file();
+
+    say!();
+    say!("Floorwalker demo is running.");
+    say!();
+    say!(
+        "  nats-server          {} (pid {})",
+        server.version(),
+        server.pid()
+    );
+    say!("  NATS clients         {}", server.client_url());
+    if let Some(ws) = server.websocket_url() {
+        say!("  WebSocket (browsers) {ws}");
+    }
+    say!("  Demo shop            http://localhost:{shop_port}/");
+    if !plugin_built {
+        say!(
+            "                       (the plugin is not built: run `just wasm`, or use `just demo`)"
+        );
+    }
+    say!(
+        "  Gate                 admits site '{DEMO_SITE}' shoppers from {}",
+        origins.join(", ")
+    );
+    say!(
+        "  Operator credentials {}",
+        auth_dir.join("<role>.creds").display()
+    );
+    say!("  JetStream data       {}", data_dir.join("nats").display());
+    say!("  Server config        {}", server.config_path().display());
+    say!("  Server log           {}", server.log_path().display());
+    say!("  Floorwalker log      {}", log_file.display());
+    say!();
+}

@@ -1,0 +1,214 @@
+//! What the demo starts besides nats-server: its operators' credentials, the
+//! gate, the streams, the chat router and agent bots, and the simulated shoppers.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use color_eyre::eyre::{Result, WrapErr, bail, eyre};
+use floorwalker::creds::OperatorCreds;
+use floorwalker::gate::config::{AuthSetup, GateConfig};
+use floorwalker::gate::policy::Role;
+use floorwalker::gate::service;
+use floorwalker::gate::stats::Stats;
+use floorwalker::natsd::NatsServer;
+use floorwalker::simulate;
+use floorwalker_shared::subject::SiteId;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::args::DemoArgs;
+use super::{DEMO_SITE, START_TIMEOUT};
+
+/// The demo's operators beyond one per role: agents for people to try
+/// (`floorwalker agent --name alex`), and the simulator's agent bots.
+pub(crate) const DEMO_AGENTS: [(Role, &str); 4] = [
+    (Role::Agent, "alex"),
+    (Role::Simulator, "ana"),
+    (Role::Simulator, "ben"),
+    (Role::Simulator, "cleo"),
+];
+
+/// Uses the demo's keys and credentials from earlier runs, or makes them, so
+/// operator credential files stay valid across demos; operators a newer
+/// version needs are added.
+pub(super) fn demo_auth(dir: &Path) -> Result<GateConfig> {
+    let file = dir.join("gate.toml");
+    let mut config = if file.exists() {
+        GateConfig::load(&file)?
+    } else {
+        let site = SiteId::new(DEMO_SITE).map_err(|e| eyre!("demo site {e}"))?;
+        let setup = AuthSetup::generate(&[site]);
+        setup.write(dir)?;
+        setup.gate
+    };
+    let wanted = Role::ALL
+        .iter()
+        .map(|role| (*role, role.name()))
+        .chain(DEMO_AGENTS);
+    let mut added = false;
+    for (role, user) in wanted {
+        let path = dir.join(format!("{user}.creds"));
+        if config.operators.iter().any(|op| op.user == user) && path.exists() {
+            continue;
+        }
+        let creds = config.add_operator(role, user);
+        creds.store(&path)?;
+        added = true;
+    }
+    if added {
+        config.save(&file)?;
+        let conf = dir.join("nats-auth.conf");
+        floorwalker::creds::write_private(&conf, &config.server_block())
+            .wrap_err_with(|| format!("writing '{}'", conf.display()))?;
+    }
+    Ok(config)
+}
+
+/// The gate running inside the demo.
+pub(super) type GateTask = JoinHandle<Result<Stats, service::ServiceError>>;
+
+/// Starts the gate inside the demo and waits until it answers.
+pub(super) async fn start_gate(
+    config: GateConfig,
+    url: String,
+) -> Result<(oneshot::Sender<()>, GateTask)> {
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let ready = move || {
+            let _ = ready_tx.send(());
+        };
+        service::run(&config, &url, ready, async {
+            let _ = stop_rx.await;
+        })
+        .await
+    });
+    if ready_rx.await.is_err() {
+        // The task ended before it was ready: its result says why.
+        let err = match task.await {
+            Ok(Err(err)) => eyre!(err),
+            Ok(Ok(_)) => eyre!("the gate stopped before it was ready"),
+            Err(err) => eyre!(err),
+        };
+        return Err(err.wrap_err("starting the gate"));
+    }
+    Ok((stop_tx, task))
+}
+
+/// Creates the JetStream streams as the demo's admin, if they are missing.
+pub(super) async fn ensure_streams(url: &str, auth_dir: &Path) -> Result<()> {
+    let admin = OperatorCreds::load(&auth_dir.join("admin.creds"))?;
+    let client = async_nats::ConnectOptions::with_user_and_password(admin.user, admin.password)
+        .name("floorwalker-demo")
+        .connect(url)
+        .await
+        .wrap_err_with(|| format!("connecting to '{url}' as the demo's admin"))?;
+    floorwalker::streams::ensure(&client)
+        .await
+        .wrap_err("setting up the demo's streams")?;
+    Ok(())
+}
+
+/// The chat router and the simulated agents, running until stopped.
+pub(super) struct Desk {
+    stop: Vec<oneshot::Sender<()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Desk {
+    pub(super) async fn stop(self) {
+        for stop in self.stop {
+            let _ = stop.send(());
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Starts the router (and waits until it has read the stream) and the
+/// agent bots the demo asks for.
+pub(super) async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> Result<Desk> {
+    let creds = crate::cmd::args::load(&auth_dir.join("router.creds"))?;
+    let client = crate::cmd::args::connect(url, &creds, "floorwalker-router", None)
+        .await
+        .wrap_err("connecting the demo's router")?;
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let (stop_router, stopped) = oneshot::channel::<()>();
+    let router = tokio::spawn(async move {
+        let ready = move || {
+            let _ = ready_tx.send(());
+        };
+        let stop = async {
+            let _ = stopped.await;
+        };
+        let config = floorwalker::router::RouterConfig::default();
+        if let Err(err) = floorwalker::router::run(client, creds.user, config, ready, stop).await {
+            tracing::error!(%err, "the demo's router stopped");
+        }
+    });
+    if tokio::time::timeout(START_TIMEOUT, ready_rx).await.is_err() {
+        bail!("the demo's chat router did not start");
+    }
+    let mut desk = Desk {
+        stop: vec![stop_router],
+        tasks: vec![router],
+    };
+    let bots = DEMO_AGENTS
+        .iter()
+        .filter(|(role, _)| *role == Role::Simulator)
+        .take(usize::from(args.agents))
+        .map(|(_, user)| {
+            let creds = OperatorCreds::load(&auth_dir.join(format!("{user}.creds")))?;
+            // One chat at a time, as a new agent works: the queue shows.
+            Ok(simulate::agents::Bot { creds, capacity: 1 })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if !bots.is_empty() {
+        let (stop_bots, stopped) = oneshot::channel::<()>();
+        let speed = args.speed.clamp(0.01, 1_000.0);
+        desk.tasks.push(tokio::spawn(simulate::agents::run(
+            url.to_owned(),
+            bots,
+            speed,
+            fastrand::u64(..),
+            async {
+                let _ = stopped.await;
+            },
+        )));
+        desk.stop.push(stop_bots);
+    }
+    Ok(desk)
+}
+
+/// Simulated shoppers, running until told to stop.
+pub(super) type Shoppers = (oneshot::Sender<()>, JoinHandle<()>, Arc<simulate::Counters>);
+
+/// Starts the simulated shoppers, if any are asked for.
+pub(super) fn start_shoppers(
+    args: &DemoArgs,
+    server: &NatsServer,
+    origin: &str,
+) -> Result<Option<Shoppers>> {
+    if args.shoppers == 0 {
+        return Ok(None);
+    }
+    let Some(ws_url) = server.websocket_url() else {
+        return Ok(None);
+    };
+    let options = simulate::Options {
+        ws_url,
+        origin: origin.to_owned(),
+        site: SiteId::new(DEMO_SITE).map_err(|e| eyre!("demo site {e}"))?,
+        shoppers: args.shoppers,
+        mix: simulate::Mix::default(),
+        speed: args.speed.clamp(0.01, 1_000.0),
+        seed: fastrand::u64(..),
+    };
+    let counters = Arc::new(simulate::Counters::default());
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(simulate::run(options, counters.clone(), async {
+        let _ = stop_rx.await;
+    }));
+    Ok(Some((stop_tx, task, counters)))
+}

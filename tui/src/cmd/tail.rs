@@ -1,0 +1,178 @@
+//! `floorwalker tail`: the live figures for on-call staff, one report every
+//! few seconds, as lines for people or JSON lines for programs, with
+//! thresholds that print an alert when crossed and can end the command
+//! with a non-zero status for scripts. It needs no terminal: pipe it to a
+//! file or another program.
+//!
+//! It folds the same streams as the dashboard (`AUDIT` into the desk,
+//! `EVENTS` into the floor) and prints the same figures (computed once, in
+//! `floorwalker_shared::metrics`). The first report waits until history is
+//! read, so it never shows half-counted figures.
+
+mod alert;
+mod args;
+mod report;
+
+use std::io::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, eyre};
+use floorwalker::feed::{self, Feed, now_ms};
+use floorwalker::offers::OfferRecord;
+use floorwalker::streams;
+use floorwalker_shared::desk::{Desk, DeskConfig};
+use floorwalker_shared::floor::Floor;
+use floorwalker_shared::metrics::Figures;
+use floorwalker_shared::subject::SiteId;
+
+use report::Report;
+
+use alert::Alert;
+pub(crate) use args::TailArgs;
+
+/// The exit status when `--exit-on-alert` ends the command.
+const ALERT_STATUS: i32 = 2;
+
+pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
+    if args.every_secs == 0 {
+        return Err(eyre!("--every must be at least 1 second"));
+    }
+    let creds = args.connect.creds(data_dir, "tail")?;
+    let client =
+        crate::cmd::args::connect(&args.connect.server, &creds, "floorwalker-tail", None).await?;
+    let (audit_feed, mut audit) = feed::spawn(
+        &client,
+        feed::Source::new(streams::AUDIT, feed::CHATS_SINCE),
+    );
+    let (events_feed, mut events) = feed::spawn(
+        &client,
+        feed::Source::new(streams::EVENTS, feed::SESSIONS_SINCE),
+    );
+    let desk_config = DeskConfig {
+        service_level_ms: args.service_level_secs.saturating_mul(1_000),
+        ..DeskConfig::default()
+    };
+    let mut reading = Reading {
+        desk: Desk::new(desk_config),
+        floor: Floor::default(),
+        site: args.site.clone(),
+        audit_read: false,
+        events_read: false,
+    };
+    let mut crossed = vec![false; args.alert.len()];
+    let (mut printed, mut alerted) = (0_u64, false);
+    let mut every = tokio::time::interval(Duration::from_secs(args.every_secs));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let signal = crate::cmd::signals::stop()?;
+    tokio::pin!(signal);
+    let mut out = std::io::stdout().lock();
+    loop {
+        tokio::select! {
+            () = &mut signal => break,
+            Some(feed) = audit.recv() => reading.audit(feed),
+            Some(feed) = events.recv() => reading.events(feed),
+            _ = every.tick() => {
+                if !(reading.audit_read && reading.events_read) {
+                    continue;
+                }
+                let now = now_ms();
+                let report = reading.report(now);
+                let mut text = if args.json { report.json() } else { report.line() };
+                for (alert, was) in args.alert.iter().zip(crossed.iter_mut()) {
+                    let value = alert.crossed(&report);
+                    if value.is_some() != *was {
+                        text.push('\n');
+                        text.push_str(&alert_line(alert, value, now, args.json));
+                        *was = value.is_some();
+                    }
+                    alerted |= value.is_some();
+                }
+                // A closed pipe (`tail | head`) ends the command quietly.
+                if writeln!(out, "{text}").and_then(|()| out.flush()).is_err() {
+                    break;
+                }
+                printed += 1;
+                if (alerted && args.exit_on_alert) || args.count.is_some_and(|n| printed >= n) {
+                    break;
+                }
+            },
+        }
+    }
+    audit_feed.abort();
+    events_feed.abort();
+    if alerted && args.exit_on_alert {
+        std::process::exit(ALERT_STATUS);
+    }
+    Ok(())
+}
+
+/// What tail has folded so far.
+struct Reading {
+    desk: Desk,
+    floor: Floor,
+    /// The one site reported (`--site`), or every site.
+    site: Option<SiteId>,
+    audit_read: bool,
+    events_read: bool,
+}
+
+impl Reading {
+    fn audit(&mut self, feed: Feed) {
+        match feed {
+            Feed::Message(m) => {
+                // Offers are the floor's; everything else is the desk's.
+                if let Some(offer) = OfferRecord::read(&m.subject, &m.payload) {
+                    offer.note(&mut self.floor);
+                } else {
+                    let _ = self.desk.record(&m.subject, &m.payload, m.at_ms);
+                }
+            }
+            Feed::CaughtUp { .. } => self.audit_read = true,
+            Feed::Down(why) => eprintln!("tail: {why}"),
+            Feed::LiveOnly => {}
+        }
+    }
+
+    fn events(&mut self, feed: Feed) {
+        match feed {
+            Feed::Message(m) => {
+                let _ = self.floor.batch(&m.subject, &m.payload, m.at_ms);
+            }
+            Feed::CaughtUp { .. } => self.events_read = true,
+            Feed::Down(why) => eprintln!("tail: {why}"),
+            Feed::LiveOnly => {}
+        }
+    }
+
+    fn report(&mut self, now: u64) -> Report {
+        self.floor.sweep(now);
+        self.desk.forget(now);
+        let target = self.desk.config().service_level_ms;
+        let refused = (
+            self.desk.rejected().values().sum(),
+            self.floor.refused_total(),
+        );
+        Report::new(
+            &Figures::of_site(&self.floor, &self.desk, now, self.site.as_ref()),
+            target,
+            refused,
+            now,
+        )
+    }
+}
+
+/// The line that says an alert was crossed (`value` is `Some`) or cleared.
+fn alert_line(alert: &Alert, value: Option<u64>, at_ms: u64, json: bool) -> String {
+    match (json, value) {
+        (true, Some(value)) => {
+            serde_json::json!({"alert": alert.to_string(), "value": value, "at_ms": at_ms})
+                .to_string()
+        }
+        (true, None) => {
+            serde_json::json!({"cleared": alert.to_string(), "at_ms": at_ms}).to_string()
+        }
+        (false, Some(value)) => format!("ALERT {alert} (now {value})"),
+        (false, None) => format!("CLEAR {alert}"),
+    }
+}

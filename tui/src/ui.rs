@@ -1,0 +1,12 @@
+//! What the two screens (the dashboard and the agents' console) share:
+//! the terminal's set-up and restore ([`terminal`]), styles ([`theme`]),
+//! titled panes ([`framed`]), chat transcripts ([`transcript`]), notices
+//! that fade ([`notice`]) and key maps that feed both the keys and the
+//! help ([`keys`]). It knows nothing of either screen's state.
+
+pub(crate) mod framed;
+pub(crate) mod keys;
+pub(crate) mod notice;
+pub(crate) mod terminal;
+pub(crate) mod theme;
+pub(crate) mod transcript;

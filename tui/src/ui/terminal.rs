@@ -1,0 +1,69 @@
+//! The terminal a screen takes over: set up on [`Screen::open`], restored
+//! on drop, however the screen ends.
+
+use std::io::IsTerminal;
+use std::mem::ManuallyDrop;
+
+use color_eyre::eyre::{Result, bail};
+use ratatui::DefaultTerminal;
+
+/// A terminal in the screen's hands.
+pub(crate) struct Screen {
+    terminal: ManuallyDrop<DefaultTerminal>,
+    mouse: bool,
+}
+
+impl Screen {
+    /// Whether standard output is a terminal a screen can take; `what`
+    /// names the screen in the error when it is not.
+    pub(crate) fn check(what: &str) -> Result<()> {
+        if !std::io::stdout().is_terminal() {
+            bail!("{what} needs a terminal; run it in one (over SSH is fine)");
+        }
+        Ok(())
+    }
+
+    /// Takes over the terminal (raw mode, the alternate screen; the mouse
+    /// wheel too with `mouse`); `what` names the screen in the error when
+    /// standard output is not a terminal.
+    pub(crate) fn open(what: &str, mouse: bool) -> Result<Self> {
+        Self::check(what)?;
+        let terminal = ratatui::init();
+        if mouse {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+        }
+        Ok(Self {
+            terminal: ManuallyDrop::new(terminal),
+            mouse,
+        })
+    }
+
+    /// Draws one frame.
+    pub(crate) fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame<'_>)) -> Result<()> {
+        self.terminal.draw(render)?;
+        Ok(())
+    }
+
+    /// The terminal's size now, as (width, height).
+    pub(crate) fn size(&self) -> (u16, u16) {
+        self.terminal
+            .size()
+            .map_or((80, 24), |s| (s.width, s.height))
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        if self.mouse {
+            let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        }
+        // With the terminal gone (an SSH link dropped), ratatui's `restore`
+        // and the terminal's drop print their errors to stderr, and printing
+        // to a dead terminal panics: during a panic that aborts, and the
+        // demo dies before it can stop its servers. So: restore without
+        // printing, and never run the terminal's drop (it holds nothing but
+        // buffers).
+        let _ = self.terminal.show_cursor();
+        let _ = ratatui::try_restore();
+    }
+}
