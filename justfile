@@ -22,7 +22,7 @@ demo *ARGS: setup wasm
 
 # Every check CI runs: format, lints (native and wasm32), builds, and all tests against real
 # servers, real terminals and a real browser.
-test: setup setup-tests wasm
+test: setup setup-tests wasm layers
     cargo fmt --all --check
     # The plugin's size limit: 60,000 bytes gzipped, all a page loads (docs/BENCHMARKS.md).
     total=0; for f in dist/floorwalker.js dist/floorwalker_bg.wasm $(find dist/snippets -name "*.js" | sort); do total=$((total + $(gzip -9 -c "$f" | wc -c))); done; if [ "$total" -gt 60000 ]; then echo "the plugin is $total bytes gzipped, over its 60000-byte limit"; exit 1; fi; echo "plugin: $total bytes gzipped (limit 60000)"
@@ -35,6 +35,28 @@ test: setup setup-tests wasm
     cargo test --workspace --locked
     # The plugin's browser glue, in headless Chromium (storefront-wasm/webdriver.json).
     CHROMEDRIVER="$(command -v chromedriver)" cargo test -p floorwalker-storefront --target wasm32-unknown-unknown --locked
+
+# The console's layout rule (docs/ARCHITECTURE.md): dependencies point cli -> cmd -> ui -> library.
+# Fails if a file outside cmd/ (other than the binary's edge, main.rs and cli.rs) imports from cmd/,
+# if the library imports from ui/, or if a command reaches into another screen's internals.
+layers:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd tui/src
+    bad=0
+    # Outside cmd/: nothing names crate::cmd (the binary's edge dispatches to it).
+    while IFS= read -r hit; do echo "layers: imports from cmd/ outside it: $hit"; bad=1; done \
+        < <(grep -rnE 'crate::cmd\b|super::cmd\b' --include='*.rs' . | grep -vE '^\./(main\.rs|cli\.rs|cli/|cmd\.rs|cmd/)' || true)
+    # The library (everything but main.rs, cli, cmd and ui) never names ui.
+    while IFS= read -r hit; do echo "layers: the library imports from ui/: $hit"; bad=1; done \
+        < <(grep -rnE 'crate::ui\b' --include='*.rs' . | grep -vE '^\./(main\.rs|cli\.rs|cli/|cmd\.rs|cmd/|ui\.rs|ui/)' || true)
+    # A screen's parts are its own: others use what cmd/<screen>.rs exports.
+    for screen in dashboard agent; do
+        while IFS= read -r hit; do echo "layers: reaches into the $screen's internals: $hit"; bad=1; done \
+            < <(grep -rnE "cmd::$screen::[a-z_]+::" --include='*.rs' . | grep -vE "^\./cmd/$screen(\.rs|/)" || true)
+    done
+    [ "$bad" -eq 0 ] && echo "layers: cli -> cmd -> ui -> library, as docs/ARCHITECTURE.md says"
+    exit "$bad"
 
 # Measure, side by side: wire formats, the NATS codec, the dashboard's and the desk's work, what the
 # gate costs a connection and what the plugin's listeners cost a page (see docs/BENCHMARKS.md).

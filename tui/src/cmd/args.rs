@@ -67,7 +67,8 @@ pub(crate) async fn connect(
         .map_err(|e| {
             let hint = match e.kind() {
                 ConnectErrorKind::User => format!(
-                    "the user name '{}' cannot be an operator's; make credentials with `floorwalker auth add`",
+                    "the user name '{}' cannot be an operator's; make credentials with \
+                     `floorwalker auth add`",
                     creds.user
                 ),
                 ConnectErrorKind::Refused => format!(
@@ -77,9 +78,11 @@ pub(crate) async fn connect(
                 ConnectErrorKind::Unreachable => {
                     "is nats-server running there? Check --server or NATS_URL".to_owned()
                 }
-                ConnectErrorKind::Other => e.to_string(),
+                ConnectErrorKind::Other => "the connection failed".to_owned(),
             };
-            eyre!(e).wrap_err(format!("connecting to '{server}' as '{}': {hint}", creds.user))
+            let cause =
+                std::error::Error::source(&e).map_or_else(String::new, |c| format!(" ({c})"));
+            eyre!("{hint}{cause}").wrap_err(format!("connecting to '{server}'"))
         })
 }
 

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use clap::Args;
 use color_eyre::eyre::{Result, WrapErr, eyre};
-use floorwalker::creds::OperatorCreds;
 use floorwalker::simulate::{self, Counters};
 use floorwalker_shared::subject::SiteId;
 
@@ -117,9 +116,8 @@ pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
         .bot_creds
         .iter()
         .map(|path| {
-            let creds = OperatorCreds::load(path).wrap_err_with(|| {
-                format!("reading the agent bot's credentials '{}'", path.display())
-            })?;
+            let creds = crate::cmd::args::load(path)
+                .wrap_err("reading an agent bot's credentials (--bot-creds)")?;
             Ok(simulate::agents::Bot { creds, capacity: 2 })
         })
         .collect::<Result<Vec<_>>>()?;

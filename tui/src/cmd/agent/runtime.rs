@@ -108,24 +108,14 @@ struct Inputs {
 /// The agent's credentials: `--creds`, or the demo's `<NAME>.creds`; they
 /// must be the named agent's.
 fn load_creds(args: &AgentArgs, data_dir: &Path) -> Result<OperatorCreds> {
-    let path = args
+    let creds = args
         .connect
-        .creds
-        .clone()
-        .unwrap_or_else(|| data_dir.join("auth").join(format!("{}.creds", args.name)));
-    let creds = OperatorCreds::load(&path).wrap_err_with(|| {
-        format!(
-            "reading agent '{}''s credentials '{}': an admin makes them with `floorwalker auth \
-             init`, or pass --creds",
-            args.name,
-            path.display()
-        )
-    })?;
+        .creds(data_dir, &args.name)
+        .wrap_err_with(|| format!("signing in agent '{}'", args.name))?;
     if creds.user != args.name {
         bail!(
-            "the credentials in '{}' are for user '{}', not '{}': agents act under their own \
-             name; pass --name {} or the right --creds",
-            path.display(),
+            "the credentials are for user '{}', not '{}': agents act under their own name; pass \
+             --name {} or the right --creds",
             creds.user,
             args.name,
             creds.user

@@ -5,7 +5,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
-use floorwalker::creds::OperatorCreds;
 use floorwalker::gate::config::{AuthSetup, GateConfig};
 use floorwalker::gate::policy::Role;
 use floorwalker::gate::service;
@@ -97,12 +96,10 @@ pub(super) async fn start_gate(
 
 /// Creates the JetStream streams as the demo's admin, if they are missing.
 pub(super) async fn ensure_streams(url: &str, auth_dir: &Path) -> Result<()> {
-    let admin = OperatorCreds::load(&auth_dir.join("admin.creds"))?;
-    let client = async_nats::ConnectOptions::with_user_and_password(admin.user, admin.password)
-        .name("floorwalker-demo")
-        .connect(url)
+    let admin = crate::cmd::args::load(&auth_dir.join("admin.creds"))?;
+    let client = crate::cmd::args::connect(url, &admin, "floorwalker-demo", None)
         .await
-        .wrap_err_with(|| format!("connecting to '{url}' as the demo's admin"))?;
+        .wrap_err("connecting as the demo's admin")?;
     floorwalker::streams::ensure(&client)
         .await
         .wrap_err("setting up the demo's streams")?;
@@ -159,7 +156,7 @@ pub(super) async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> R
         .filter(|(role, _)| *role == Role::Simulator)
         .take(usize::from(args.agents))
         .map(|(_, user)| {
-            let creds = OperatorCreds::load(&auth_dir.join(format!("{user}.creds")))?;
+            let creds = crate::cmd::args::load(&auth_dir.join(format!("{user}.creds")))?;
             // One chat at a time, as a new agent works: the queue shows.
             Ok(simulate::agents::Bot { creds, capacity: 1 })
         })

@@ -268,3 +268,109 @@ fn a_dashboard_for_one_site_counts_that_sites_chats_only() {
     // The agents serve every site.
     assert_eq!(shoes.figures.service.agents_available, 1);
 }
+
+#[test]
+fn the_same_messages_give_the_same_effects_so_nothing_hides_a_clock_or_a_dice() {
+    let run = || {
+        let mut a = app();
+        agent_online(&mut a);
+        a.update(batch(1, 0, T0, vec![page("/", "Home")]));
+        key(&mut a, Action::Down);
+        key(&mut a, Action::Offer);
+        let mut effects = key(&mut a, Action::Confirm);
+        a.update(Msg::Tick { now_ms: T0 + 1_000 });
+        a.update(batch(2, 0, T0 + 1_000, vec![page("/", "Home")]));
+        key(&mut a, Action::Down);
+        key(&mut a, Action::Offer);
+        effects.extend(key(&mut a, Action::Confirm));
+        effects
+    };
+    let (first, second) = (run(), run());
+    assert_eq!(first, second);
+    let ids: Vec<&str> = first
+        .iter()
+        .filter_map(|e| match e {
+            Effect::SendOffer { record, .. } => Some(record.offer_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1], "two offers, two ids");
+    assert!(ids.iter().all(|id| id.contains("n0nce")), "{ids:?}");
+}
+
+#[test]
+fn an_offer_is_noted_when_it_went_out_and_a_failure_is_said() {
+    let mut a = app();
+    agent_online(&mut a);
+    a.update(batch(1, 0, T0, vec![page("/", "Home")]));
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Offer);
+    let effects = key(&mut a, Action::Confirm);
+    let [Effect::SendOffer { record, .. }] = &effects[..] else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(a.notice.as_ref().unwrap().text, strings::OFFER_SENDING);
+    assert_eq!(a.mode, Mode::Floor, "the dialog closes at once");
+    a.update(Msg::OfferDone(Err(
+        "Offer not sent: no audit trail".to_owned()
+    )));
+    assert_eq!(
+        a.notice.as_ref().unwrap().text,
+        "Offer not sent: no audit trail"
+    );
+    let state = |a: &App| a.floor.state(a.floor.get(&session(1)).unwrap(), a.now_ms);
+    assert_eq!(state(&a), State::Browsing, "not sent, not offered");
+    a.update(Msg::OfferDone(Ok(record.clone())));
+    assert_eq!(state(&a), State::Offered);
+    assert_eq!(a.notice.as_ref().unwrap().text, strings::OFFER_SENT);
+}
+
+#[test]
+fn a_failing_feed_shows_a_banner_and_the_floor_stays() {
+    let mut a = app();
+    a.update(batch(1, 0, T0, vec![page("/", "Home")]));
+    a.update(Msg::Events(Feed::CaughtUp { read: 1 }));
+    assert_eq!(a.conn, Conn::Live);
+    a.update(Msg::Events(Feed::Down(
+        "reading the EVENTS stream failed unexpectedly".to_owned(),
+    )));
+    assert!(a.trouble.is_some());
+    assert_eq!(a.floor.len(), 1, "what was known stays");
+    a.update(batch(2, 0, T0 + 2_000, vec![page("/b", "B")]));
+    assert_eq!(a.trouble, None, "reading again clears the banner");
+    assert_eq!(a.floor.len(), 2);
+}
+
+#[test]
+fn a_page_moves_as_far_as_the_terminal_shows_rows() {
+    let mut a = app();
+    for n in 0..60 {
+        a.update(batch(n, 0, T0, vec![page(&format!("/p{n:02}"), "P")]));
+    }
+    a.sort = Sort {
+        column: crate::cmd::dashboard::table::Column::Page,
+        descending: false,
+    };
+    let index = |a: &App| {
+        let rows = table::rows(&a.floor, a.now_ms, &a.filter, a.sort);
+        rows.iter()
+            .position(|r| Some(r.session.subjects()) == a.selected.as_ref())
+    };
+    a.update(Msg::Resize {
+        width: 80,
+        height: 24,
+    });
+    key(&mut a, Action::First);
+    key(&mut a, Action::PageDown);
+    let small = index(&a).unwrap();
+    a.update(Msg::Resize {
+        width: 80,
+        height: 40,
+    });
+    key(&mut a, Action::First);
+    key(&mut a, Action::PageDown);
+    let big = index(&a).unwrap();
+    assert_eq!(small, crate::cmd::dashboard::view::table_rows(80, 24));
+    assert!(big > small, "{big} > {small}");
+}
