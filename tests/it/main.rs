@@ -9,6 +9,7 @@ mod chat;
 mod codec;
 mod dashboard;
 mod demo;
+mod feed;
 mod gate;
 mod plugin;
 mod server;
