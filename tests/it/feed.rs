@@ -96,6 +96,6 @@ fn the_feed_hands_over_every_message_once_across_a_server_restart() {
         })
         .await;
         assert!(more.is_err(), "handed over again: {more:?}");
-        task.abort();
+        drop(task);
     });
 }

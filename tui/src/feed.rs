@@ -97,13 +97,43 @@ struct Cursor {
     read: u64,
 }
 
-/// Starts following `source` (see the module); returns the task (abort it
-/// to stop) and what it sends. It stops by itself when the receiver is
-/// dropped.
-pub fn spawn(
-    client: &async_nats::Client,
-    source: Source,
-) -> (tokio::task::JoinHandle<()>, mpsc::Receiver<Feed>) {
+/// A running feed: dropping it stops it (it also stops by itself when its
+/// receiver is dropped).
+#[derive(Debug)]
+pub struct Following(tokio::task::JoinHandle<()>);
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// What a desk reader (router, agent console, `tail`) follows: the chat
+/// facts of a day, so every chat still open is in view, and the journeys
+/// of the last half hour.
+#[derive(Debug)]
+pub struct DeskFeeds {
+    /// `AUDIT` from [`CHATS_SINCE`] back.
+    pub audit: mpsc::Receiver<Feed>,
+    /// `EVENTS` from [`SESSIONS_SINCE`] back.
+    pub events: mpsc::Receiver<Feed>,
+    _following: [Following; 2],
+}
+
+/// Starts the feeds a desk reader folds from.
+pub fn desk(client: &async_nats::Client) -> DeskFeeds {
+    let (audit_task, audit) = spawn(client, Source::new(streams::AUDIT, CHATS_SINCE));
+    let (events_task, events) = spawn(client, Source::new(streams::EVENTS, SESSIONS_SINCE));
+    DeskFeeds {
+        audit,
+        events,
+        _following: [audit_task, events_task],
+    }
+}
+
+/// Starts following `source` (see the module); returns the running feed
+/// (drop it to stop) and what it sends.
+pub fn spawn(client: &async_nats::Client, source: Source) -> (Following, mpsc::Receiver<Feed>) {
     let (tx, rx) = mpsc::channel(4_096);
     let js = jetstream::new(client.clone());
     let client = client.clone();
@@ -128,7 +158,7 @@ pub fn spawn(
         )
         .await;
     });
-    (task, rx)
+    (Following(task), rx)
 }
 
 /// One attempt: `Break` when the receiver is gone, `Continue(why)` to be

@@ -35,7 +35,6 @@ pub use state::{Action, Counts, Router, RouterConfig, SURVEY_QUESTION};
 
 use crate::feed::{self, Feed, now_ms};
 use crate::record::record;
-use crate::streams;
 
 /// What the page sends on its presence subject when it (re)connects and
 /// wants its chat so far; an empty message only says it is there.
@@ -82,14 +81,7 @@ pub async fn run(
     };
     let mut here = subscribe(subject::all_sites_here()).await?;
     let mut presence = subscribe(subject::all_presence()).await?;
-    let (audit_feed, mut audit) = feed::spawn(
-        &client,
-        feed::Source::new(streams::AUDIT, feed::CHATS_SINCE),
-    );
-    let (events_feed, mut events) = feed::spawn(
-        &client,
-        feed::Source::new(streams::EVENTS, feed::SESSIONS_SINCE),
-    );
+    let mut feeds = feed::desk(&client);
     let js = jetstream::new(client.clone());
     let mut router = Router::new(config, DeskConfig::default(), now_ms());
     let mut ready = Some(ready);
@@ -99,7 +91,7 @@ pub async fn run(
     loop {
         let actions = tokio::select! {
             () = &mut shutdown => break,
-            Some(feed) = audit.recv() => match feed {
+            Some(feed) = feeds.audit.recv() => match feed {
                 Feed::Message(m) => router.stored(&m.subject, &m.payload, m.at_ms),
                 Feed::CaughtUp { .. } => {
                     if let Some(ready) = ready.take() {
@@ -114,7 +106,7 @@ pub async fn run(
                 // Not asked for: the router needs the stream.
                 Feed::LiveOnly => Vec::new(),
             },
-            Some(feed) = events.recv() => {
+            Some(feed) = feeds.events.recv() => {
                 if let Feed::Message(m) = feed {
                     router.batch(&m.subject, &m.payload, m.at_ms);
                 }
@@ -139,8 +131,7 @@ pub async fn run(
         };
         carry_out(&client, &js, &user, actions).await;
     }
-    audit_feed.abort();
-    events_feed.abort();
+    drop(feeds);
     let mut counts = router.counts;
     counts.refused = router.desk.rejected().values().sum();
     Ok(counts)

@@ -20,7 +20,6 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, eyre};
 use floorwalker::feed::{self, Feed, now_ms};
 use floorwalker::offers::OfferRecord;
-use floorwalker::streams;
 use floorwalker_shared::desk::{Desk, DeskConfig};
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::metrics::Figures;
@@ -41,14 +40,7 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
     let creds = args.connect.creds(data_dir, "tail")?;
     let client =
         crate::cmd::args::connect(&args.connect.server, &creds, "floorwalker-tail", None).await?;
-    let (audit_feed, mut audit) = feed::spawn(
-        &client,
-        feed::Source::new(streams::AUDIT, feed::CHATS_SINCE),
-    );
-    let (events_feed, mut events) = feed::spawn(
-        &client,
-        feed::Source::new(streams::EVENTS, feed::SESSIONS_SINCE),
-    );
+    let mut feeds = feed::desk(&client);
     let desk_config = DeskConfig {
         service_level_ms: args.service_level_secs.saturating_mul(1_000),
         ..DeskConfig::default()
@@ -70,8 +62,8 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
     loop {
         tokio::select! {
             () = &mut signal => break,
-            Some(feed) = audit.recv() => reading.audit(feed),
-            Some(feed) = events.recv() => reading.events(feed),
+            Some(feed) = feeds.audit.recv() => reading.audit(feed),
+            Some(feed) = feeds.events.recv() => reading.events(feed),
             _ = every.tick() => {
                 if !(reading.audit_read && reading.events_read) {
                     continue;
@@ -99,8 +91,7 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
             },
         }
     }
-    audit_feed.abort();
-    events_feed.abort();
+    drop(feeds);
     if alerted && args.exit_on_alert {
         std::process::exit(ALERT_STATUS);
     }

@@ -111,7 +111,7 @@ async fn work(url: &str, bot: Bot, pace: f64, seed: u64) {
             }
         }
     }
-    follow.abort();
+    drop(follow);
 }
 
 /// What a bot has in mind: when it saw each thing, and how long it takes.

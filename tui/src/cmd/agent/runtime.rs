@@ -9,9 +9,8 @@ use async_nats::jetstream;
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use floorwalker::creds::{Link, OperatorCreds};
-use floorwalker::feed::{self, Feed, Source, now_ms};
+use floorwalker::feed::{self, now_ms};
 use floorwalker::record::record;
-use floorwalker::streams;
 use floorwalker_shared::chat::DeskFact;
 use floorwalker_shared::subject;
 use futures::StreamExt;
@@ -45,9 +44,7 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
         Some(links_tx),
     )
     .await?;
-    let (audit_feed, audit) = feed::spawn(&client, Source::new(streams::AUDIT, feed::CHATS_SINCE));
-    let (events_feed, journeys) =
-        feed::spawn(&client, Source::new(streams::EVENTS, feed::SESSIONS_SINCE));
+    let feeds = feed::desk(&client);
     let presence = subject::presence(&creds.user).map_err(|e| eyre!("user name {e}"))?;
     let beat = client.clone();
     let heart = tokio::spawn(async move {
@@ -79,8 +76,7 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     let _ = facts.send(console.status());
     let screen = Screen::open("the agent's console", false)?;
     let inputs = Inputs {
-        audit,
-        journeys,
+        feeds,
         links,
         failed,
     };
@@ -90,17 +86,14 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     console.available = false;
     let _ = facts.send(console.status());
     drop(facts);
-    for task in [audit_feed, events_feed, heart] {
-        task.abort();
-    }
+    heart.abort();
     let _ = tokio::time::timeout(Duration::from_secs(3), recorder).await;
     outcome
 }
 
 /// What comes in from the network.
 struct Inputs {
-    audit: mpsc::Receiver<Feed>,
-    journeys: mpsc::Receiver<Feed>,
+    feeds: feed::DeskFeeds,
     links: mpsc::UnboundedReceiver<Link>,
     failed: mpsc::UnboundedReceiver<String>,
 }
@@ -146,8 +139,8 @@ async fn ui(
                 Some(Err(err)) => return Err(err).wrap_err("reading the terminal"),
                 None => return Ok(()),
             },
-            Some(f) = inputs.audit.recv() => Msg::Audit(f),
-            Some(f) = inputs.journeys.recv() => Msg::Events(f),
+            Some(f) = inputs.feeds.audit.recv() => Msg::Audit(f),
+            Some(f) = inputs.feeds.events.recv() => Msg::Events(f),
             Some(link) = inputs.links.recv() => Msg::Link(link),
             Some(why) = inputs.failed.recv() => Msg::NotRecorded(why),
             ended = &mut *recorder => {
@@ -160,12 +153,10 @@ async fn ui(
                 continue;
             }
             _ = frame.tick() => {
-                if console.dirty {
-                    screen
-                        .draw(|f| view::draw(f, console, theme))
-                        .wrap_err("drawing the console")?;
-                    console.dirty = false;
-                }
+                let drawn = screen
+                    .frame(console.dirty, |f| view::draw(f, console, theme))
+                    .wrap_err("drawing the console")?;
+                console.dirty &= !drawn;
                 continue;
             }
         };

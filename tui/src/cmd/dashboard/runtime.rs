@@ -131,8 +131,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
         links,
     };
     let outcome = ui(&mut app, screen, inputs, &client, stop).await;
-    events_feed.abort();
-    audit_feed.abort();
+    drop((events_feed, audit_feed));
     outcome
 }
 
@@ -183,12 +182,10 @@ async fn ui<T>(
             }),
             _ = tick.tick() => Msg::Tick { now_ms: now_ms() },
             _ = frame.tick() => {
-                if app.dirty {
-                    screen
-                        .draw(|f| view::draw(f, app, theme))
-                        .wrap_err("drawing the dashboard")?;
-                    app.dirty = false;
-                }
+                let drawn = screen
+                    .frame(app.dirty, |f| view::draw(f, app, theme))
+                    .wrap_err("drawing the dashboard")?;
+                app.dirty &= !drawn;
                 continue;
             }
         };
