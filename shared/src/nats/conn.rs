@@ -223,7 +223,9 @@ impl Connection {
                     self.events.push_back(Event::ServerError(err));
                 }
             }
-            (ServerOp::Msg(msg), State::Connected { .. }) => {
+            // The server has the replayed SUBs before the PING, so a push may
+            // come before the PONG: it is as much the user's as any other.
+            (ServerOp::Msg(msg), State::Handshaking { .. } | State::Connected { .. }) => {
                 self.events.push_back(Event::Message(msg));
             }
             // Asynchronous INFO, +OK, and anything out of turn: nothing to do.
@@ -639,5 +641,48 @@ mod tests {
         }));
         conn.unsubscribe(sid);
         assert_eq!(sent(&mut conn), [ClientOp::Unsub { sid, max: None }]);
+    }
+
+    fn push(payload: &str) -> Message {
+        Message {
+            subject: subject("fw.push"),
+            sid: 1,
+            reply: None,
+            headers: None,
+            payload: Bytes::from(payload.to_owned()),
+        }
+    }
+
+    #[test]
+    fn every_split_point_of_a_handshake_delivers_the_push_before_its_pong() {
+        // The server has the replayed SUB before the PING, so it may push
+        // before the PONG.
+        let (early, late) = (push("early"), push("late"));
+        let mut stream = BytesMut::new();
+        for op in [
+            info(),
+            ServerOp::Msg(early.clone()),
+            ServerOp::Pong,
+            ServerOp::Msg(late.clone()),
+        ] {
+            op.encode(&mut stream);
+        }
+        for split in 0..=stream.len() {
+            let mut conn = Connection::new(options());
+            conn.subscribe(subject("fw.push"), None);
+            connect(&mut conn, 0);
+            conn.handle_closed(1);
+            events(&mut conn);
+            let now = conn.poll_timeout().unwrap();
+            assert!(conn.wants_transport(now));
+            conn.handle_open(now);
+            conn.handle_bytes(&stream[..split], now);
+            conn.handle_bytes(&stream[split..], now + 1);
+            let evs = events(&mut conn);
+            assert!(
+                matches!(evs.as_slice(), [Event::Message(a), Event::Connected(_), Event::Message(b)] if *a == early && *b == late),
+                "split at {split}: {evs:?}"
+            );
+        }
     }
 }
