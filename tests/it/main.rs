@@ -7,6 +7,7 @@
 mod auth;
 mod chat;
 mod codec;
+mod conn;
 mod dashboard;
 mod demo;
 mod feed;

@@ -6,6 +6,8 @@
 //! - [`raw`]: a NATS client made of the shared sans-IO codec over plain TCP
 //!   (reading in tiny chunks so every frame arrives split) or WebSocket.
 //! - [`clients`]: shoppers and operators connecting as the real ones do.
+//! - [`link`]: a TCP link between a client and a server that a test can cut
+//!   or slow down.
 //! - [`tmux`]: a real terminal running a command, to type into and read.
 //! - [`bin`]: the `floorwalker` binary under test.
 //! - [`browser`]: headless Chromium through ChromeDriver, and the demo shop
@@ -15,6 +17,7 @@
 pub mod bin;
 pub mod browser;
 pub mod clients;
+pub mod link;
 pub mod raw;
 pub mod server;
 pub mod setup;

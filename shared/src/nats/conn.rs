@@ -17,7 +17,9 @@
 //!
 //! Publishing and subscribing work in every state: while disconnected,
 //! messages wait in a bounded outbox (the oldest dropped first, and counted),
-//! and subscriptions are replayed on every reconnect.
+//! and subscriptions are replayed on every reconnect. A publish leaves the
+//! outbox only when `poll_transmit` hands it to the IO layer, so a transport
+//! lost before that loses none.
 //!
 //! `options` holds how a connection behaves, `event` what it reports,
 //! `publish` publishing and its outbox, and `subscribe` the subscriptions
@@ -197,10 +199,6 @@ impl Connection {
                     self.events
                         .push_back(Event::Dropped(core::mem::take(&mut self.dropped)));
                 }
-                while let Some(out) = self.outbox.pop_front() {
-                    self.outbox_size -= out.size();
-                    encode_pub(&out, &mut self.tx);
-                }
             }
             (ServerOp::Pong, State::Connected { pings_out, .. }) => *pings_out = 0,
             (ServerOp::Err(err), State::Handshaking { .. } | State::AwaitingInfo { .. }) => {
@@ -223,7 +221,9 @@ impl Connection {
                     self.events.push_back(Event::ServerError(err));
                 }
             }
-            (ServerOp::Msg(msg), State::Connected { .. }) => {
+            // The server has the replayed SUBs before the PING, so a push may
+            // come before the PONG: it is as much the user's as any other.
+            (ServerOp::Msg(msg), State::Handshaking { .. } | State::Connected { .. }) => {
                 self.events.push_back(Event::Message(msg));
             }
             // Asynchronous INFO, +OK, and anything out of turn: nothing to do.
@@ -269,6 +269,14 @@ impl Connection {
 
     /// Bytes to write to the transport, if any.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
+        // Publishes are encoded only now, so none is in `tx` when a
+        // transport is lost; SUBs written this turn go before them.
+        if self.is_connected() {
+            while let Some(out) = self.outbox.pop_front() {
+                self.outbox_size -= out.size();
+                encode_pub(&out, &mut self.tx);
+            }
+        }
         (!self.tx.is_empty()).then(|| self.tx.split().freeze())
     }
 
@@ -283,6 +291,8 @@ impl Connection {
         }
         self.events.push_back(Event::Disconnected(reason));
         self.tx.clear();
+        // Publishes made while connected were not bounded.
+        self.trim();
         self.rx.clear();
         let delay = self.backoff();
         self.attempt = self.attempt.saturating_add(1);
@@ -314,6 +324,8 @@ impl Connection {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::nats::{ClientDecoder, Message, ServerError, ServerInfo};
     use crate::subject::Subject;
@@ -639,5 +651,208 @@ mod tests {
         }));
         conn.unsubscribe(sid);
         assert_eq!(sent(&mut conn), [ClientOp::Unsub { sid, max: None }]);
+    }
+
+    fn push(payload: &str) -> Message {
+        Message {
+            subject: subject("fw.push"),
+            sid: 1,
+            reply: None,
+            headers: None,
+            payload: Bytes::from(payload.to_owned()),
+        }
+    }
+
+    #[test]
+    fn every_split_point_of_a_handshake_delivers_the_push_before_its_pong() {
+        // The server has the replayed SUB before the PING, so it may push
+        // before the PONG.
+        let (early, late) = (push("early"), push("late"));
+        let mut stream = BytesMut::new();
+        for op in [
+            info(),
+            ServerOp::Msg(early.clone()),
+            ServerOp::Pong,
+            ServerOp::Msg(late.clone()),
+        ] {
+            op.encode(&mut stream);
+        }
+        for split in 0..=stream.len() {
+            let mut conn = Connection::new(options());
+            conn.subscribe(subject("fw.push"), None);
+            connect(&mut conn, 0);
+            conn.handle_closed(1);
+            events(&mut conn);
+            let now = conn.poll_timeout().unwrap();
+            assert!(conn.wants_transport(now));
+            conn.handle_open(now);
+            conn.handle_bytes(&stream[..split], now);
+            conn.handle_bytes(&stream[split..], now + 1);
+            let evs = events(&mut conn);
+            assert!(
+                matches!(evs.as_slice(), [Event::Message(a), Event::Connected(_), Event::Message(b)] if *a == early && *b == late),
+                "split at {split}: {evs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn publishes_written_but_not_handed_over_are_sent_after_the_reconnect() {
+        let mut conn = Connection::new(options());
+        connect(&mut conn, 0);
+        events(&mut conn);
+        publish(&mut conn, b"one");
+        publish(&mut conn, b"two");
+        // The transport closes before the IO layer took the bytes.
+        conn.handle_closed(1);
+        events(&mut conn);
+        let now = conn.poll_timeout().unwrap();
+        assert_eq!(
+            pub_payloads(&connect(&mut conn, now)),
+            [b"one".to_vec(), b"two".to_vec()]
+        );
+        assert!(matches!(
+            events(&mut conn).as_slice(),
+            [Event::Connected(_)]
+        ));
+        assert_eq!(conn.outbox_len(), 0);
+
+        // More than the outbox holds: the oldest are dropped and reported.
+        for _ in 0..20 {
+            publish(&mut conn, b"burst");
+        }
+        conn.handle_closed(now);
+        events(&mut conn);
+        let now = conn.poll_timeout().unwrap();
+        let resent = pub_payloads(&connect(&mut conn, now)).len();
+        let evs = events(&mut conn);
+        assert!(
+            matches!(evs.as_slice(), [Event::Connected(_), Event::Dropped(n)] if *n + resent as u64 == 20),
+            "{resent} resent, {evs:?}"
+        );
+        assert!(resent > 0);
+    }
+
+    /// One thing that happens to a connection, done by its user, its IO
+    /// layer or its server.
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// The user publishes a payload this long.
+        Publish(usize),
+        /// The server reads what the connection wrote.
+        Transmit,
+        /// The server pushes to the subscription, if it has the SUB.
+        Push,
+        /// The server answers a PING it read.
+        Pong,
+        /// The transport closes.
+        Close,
+        /// A transport opens (once the backoff allows) and the server sends INFO.
+        Open,
+    }
+
+    fn arb_step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            (0usize..300).prop_map(Step::Publish),
+            Just(Step::Transmit),
+            Just(Step::Push),
+            Just(Step::Pong),
+            Just(Step::Close),
+            Just(Step::Open),
+        ]
+    }
+
+    /// A server, and the user on the other side: what was published, read,
+    /// pushed, delivered and reported dropped.
+    #[derive(Default)]
+    struct World {
+        now: Millis,
+        has_sub: bool,
+        pongs_owed: usize,
+        published: usize,
+        /// Ids of the publishes the server read, in order.
+        read: Vec<usize>,
+        dropped: u64,
+        pushed: Vec<String>,
+        delivered: Vec<String>,
+    }
+
+    impl World {
+        fn step(&mut self, conn: &mut Connection, step: &Step) {
+            self.now += 1;
+            match step {
+                Step::Publish(len) => {
+                    let payload = format!("{}.{}", self.published, "x".repeat(*len));
+                    self.published += 1;
+                    conn.publish(subject("fw.a"), None, None, Bytes::from(payload))
+                        .unwrap();
+                }
+                Step::Transmit => {
+                    for op in sent(conn) {
+                        match op {
+                            ClientOp::Sub { .. } => self.has_sub = true,
+                            ClientOp::Ping => self.pongs_owed += 1,
+                            ClientOp::Pub { payload, .. } => {
+                                let text = core::str::from_utf8(&payload).unwrap();
+                                let id = text.split('.').next().unwrap();
+                                self.read.push(id.parse().unwrap());
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Step::Push if self.has_sub => {
+                    let text = self.pushed.len().to_string();
+                    server(conn, &ServerOp::Msg(push(&text)), self.now);
+                    self.pushed.push(text);
+                }
+                Step::Pong if self.pongs_owed > 0 => {
+                    self.pongs_owed -= 1;
+                    server(conn, &ServerOp::Pong, self.now);
+                }
+                Step::Close => {
+                    conn.handle_closed(self.now);
+                    (self.has_sub, self.pongs_owed) = (false, 0);
+                }
+                Step::Open => {
+                    self.now = self.now.max(conn.poll_timeout().unwrap_or(0));
+                    if conn.wants_transport(self.now) {
+                        conn.handle_open(self.now);
+                        (self.has_sub, self.pongs_owed) = (false, 0);
+                        server(conn, &info(), self.now);
+                    }
+                }
+                Step::Push | Step::Pong => {}
+            }
+            for event in events(conn) {
+                match event {
+                    Event::Message(msg) => self
+                        .delivered
+                        .push(String::from_utf8(msg.payload.to_vec()).unwrap()),
+                    Event::Dropped(n) => self.dropped += n,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn nothing_is_lost_across_drops_and_reconnects(steps in prop::collection::vec(arb_step(), 1..60)) {
+            let mut conn = Connection::new(options());
+            conn.subscribe(subject("fw.push"), None);
+            let mut world = World::default();
+            for step in &steps {
+                world.step(&mut conn, step);
+            }
+            // Let it finish: up, answered, and everything written.
+            for step in [Step::Open, Step::Transmit, Step::Pong, Step::Transmit] {
+                world.step(&mut conn, &step);
+            }
+            prop_assert!(conn.is_connected());
+            prop_assert_eq!(&world.delivered, &world.pushed, "every push delivered, in order");
+            prop_assert!(world.read.windows(2).all(|w| w[0] < w[1]), "publishes in order, once: {:?}", world.read);
+            prop_assert_eq!(world.read.len() + usize::try_from(world.dropped).unwrap(), world.published, "sent or counted: {:?}", world.read);
+        }
     }
 }

@@ -27,7 +27,8 @@ pub enum Event {
     Connected(RawInfo),
     /// The connection went down; it will retry after a backoff.
     Disconnected(DownReason),
-    /// A message for a subscription.
+    /// A message for a subscription; on a reconnect it may come just before
+    /// `Connected`.
     Message(Message),
     /// The server reported an error that did not end the connection.
     ServerError(ServerError),

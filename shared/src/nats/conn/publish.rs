@@ -1,5 +1,5 @@
-//! Publishing: at once while connected, else into a bounded outbox that is
-//! flushed, oldest first, once the handshake completes.
+//! Publishing: into an outbox that `poll_transmit` empties, oldest first,
+//! while connected; while not, it is bounded, the oldest dropped first.
 
 use alloc::vec::Vec;
 
@@ -25,7 +25,8 @@ impl Outgoing {
 }
 
 impl Connection {
-    /// Publishes now if connected, else keeps it in the outbox.
+    /// Publishes with the next [`Connection::poll_transmit`] if connected,
+    /// else keeps it in the outbox.
     pub fn publish(
         &mut self,
         subject: Subject,
@@ -42,28 +43,34 @@ impl Connection {
         if out.payload.len() > self.max_payload || out.size() > self.options.outbox_bytes {
             return Err(PublishError::TooLarge);
         }
-        if self.is_connected() {
-            encode_pub(&out, &mut self.tx);
-            return Ok(());
-        }
         self.outbox_size += out.size();
         self.outbox.push_back(out);
+        // Connected, `poll_transmit` takes it all this turn; if the transport
+        // is lost first, `go_down` bounds what is left.
+        if !self.is_connected() {
+            self.trim();
+        }
+        Ok(())
+    }
+
+    /// Drops the oldest publishes (counted) until the outbox is within bounds.
+    pub(super) fn trim(&mut self) {
         while self.outbox_size > self.options.outbox_bytes {
             if let Some(old) = self.outbox.pop_front() {
                 self.outbox_size -= old.size();
                 self.dropped += 1;
             }
         }
-        Ok(())
     }
 
-    /// Publishes waiting for a connection.
+    /// Publishes not yet handed to the IO layer: waiting for a connection,
+    /// or for [`Connection::poll_transmit`].
     pub fn outbox_len(&self) -> usize {
         self.outbox.len()
     }
 
     /// Takes back the payloads of the plain publishes (no reply, no headers)
-    /// to `subject` still waiting for a connection, oldest first: for a
+    /// to `subject` not yet handed to the IO layer, oldest first: for a
     /// client about to go away to keep them and publish them again later.
     pub fn take_unsent(&mut self, subject: &Subject) -> Vec<Bytes> {
         let mut taken = Vec::new();
