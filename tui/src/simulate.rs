@@ -56,6 +56,10 @@ pub struct Counters {
     pub offers: AtomicU64,
     /// Shoppers who finished their visit.
     pub left: AtomicU64,
+    /// Messages lost: dropped from a full outbox while disconnected (the
+    /// connection reports them), or written to a socket that broke before
+    /// taking them (counted as one each, though a write may hold several).
+    pub lost: AtomicU64,
 }
 
 impl std::fmt::Display for Counters {
@@ -64,13 +68,14 @@ impl std::fmt::Display for Counters {
         write!(
             f,
             "{} shoppers started, {} connections admitted, {} refused, {} batches sent, \
-             {} offers received, {} visits finished",
+             {} offers received, {} visits finished, {} messages lost",
             n(&self.started),
             n(&self.connected),
             n(&self.refused),
             n(&self.batches),
             n(&self.offers),
-            n(&self.left)
+            n(&self.left),
+            n(&self.lost)
         )
     }
 }

@@ -241,7 +241,11 @@ impl Visit {
                         self.talk.replied(reply, &msg.payload);
                     }
                 }
-                Event::ServerError(_) | Event::Dropped(_) => {}
+                Event::Dropped(n) => {
+                    tracing::warn!(n, "simulated shopper: outbox full, messages dropped");
+                    self.shopper.counters.lost.fetch_add(n, Ordering::Relaxed);
+                }
+                Event::ServerError(_) => {}
             }
         }
         None
@@ -252,6 +256,8 @@ impl Visit {
         let Some(ws) = &mut self.socket else { return };
         while let Some(bytes) = self.conn.poll_transmit() {
             if ws.send(WsMessage::Binary(bytes)).await.is_err() {
+                // The server may or may not have these bytes: never silent.
+                self.shopper.counters.lost.fetch_add(1, Ordering::Relaxed);
                 self.socket = None;
                 let now = self.now();
                 self.conn.handle_closed(now);
