@@ -17,6 +17,8 @@
 //!   [`metrics`] computes the figures every screen shows from the floor.
 //! - [`sanitize`] makes shopper-controlled text safe to print on an
 //!   operator's terminal.
+//! - `testing` (tests only, and other crates' tests with the `testing`
+//!   feature) builds the sessions, batches and facts tests are made of.
 
 // No std, so the plugin can leave out std's panic and formatting machinery
 // (docs/BENCHMARKS.md); tests run with std.
@@ -38,4 +40,6 @@ pub mod recorder;
 pub mod sanitize;
 pub mod session;
 pub mod subject;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod wire;

@@ -216,13 +216,6 @@ pub fn audit_offer(user: &str) -> Result<Subject, SubjectError> {
     Ok(Subject::join(&[ROOT, "audit", user, "offer"]))
 }
 
-/// Everything the operator `user` may record in the audit trail
-/// (`fw.audit.<user>.<kind>`).
-pub fn audit_of(user: &str) -> Result<Subject, SubjectError> {
-    name_token(user)?;
-    Ok(Subject::join(&[ROOT, "audit", user, "*"]))
-}
-
 /// Where the operator `user` records a desk fact of `kind` (see
 /// [`crate::chat::DeskFact::kind`]): `fw.audit.<user>.<kind>`. Chat facts
 /// are part of the audit trail, and the broker lets each role publish only

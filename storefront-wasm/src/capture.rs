@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AddEventListenerOptions, EventTarget, MouseEvent, VisibilityState};
 
+use crate::error::{StartError, StartErrorKind as Kind};
 use crate::plugin::{Inner, Plugin};
 use crate::storage;
 use crate::transport::{self, wall_ms};
@@ -54,19 +55,19 @@ extern "C" {
 }
 
 /// Records the first page view and installs every listener.
-pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let document = window.document().ok_or("no document")?;
+pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), StartError> {
+    let window = web_sys::window().ok_or(Kind::NO_WINDOW)?;
+    let document = window.document().ok_or(Kind::NO_DOCUMENT)?;
     record_page(plugin, true);
 
     // Single-page shops change routes with history.pushState/replaceState,
     // which fire no event: wrap them.
-    let history = window.history().map_err(|_| "no history")?;
+    let history = window.history().map_err(|_| Kind::NO_HISTORY)?;
     for name in ["pushState", "replaceState"] {
         let original: Function = Reflect::get(&history, &JsValue::from_str(name))
             .ok()
             .and_then(|f| f.dyn_into().ok())
-            .ok_or("history has no pushState")?;
+            .ok_or(Kind::NO_HISTORY_HOOKS)?;
         let (weak, target) = (Rc::downgrade(plugin), history.clone());
         let wrapper =
             Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(

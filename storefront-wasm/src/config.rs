@@ -5,6 +5,8 @@ use floorwalker_shared::subject::SiteId;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
+use crate::error::{StartError, StartErrorKind as Kind};
+
 /// What `start` was given, checked.
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
@@ -18,39 +20,24 @@ pub(crate) struct Config {
 
 impl Config {
     /// Reads `{ server, site, currency? }`; the error says what to fix.
-    pub(crate) fn from_js(options: &JsValue) -> Result<Self, String> {
+    pub(crate) fn from_js(options: &JsValue) -> Result<Self, StartError> {
         if !options.is_object() {
-            return Err(
-                "start() needs an object: start({ server: 'wss://…', site: 'my-shop' })".into(),
-            );
+            return Err(Kind::NOT_AN_OBJECT.into());
         }
         let text = |key: &str| -> Option<String> {
             Reflect::get(options, &JsValue::from_str(key))
                 .ok()
                 .and_then(|v| v.as_string())
         };
-        let server = text("server")
-            .ok_or("start() needs 'server', the ws:// or wss:// URL of nats-server")?;
-        // Messages are concatenated, not `format!`ted (see lib.rs).
+        let server = text("server").ok_or(Kind::NO_SERVER)?;
         if !(server.starts_with("ws://") || server.starts_with("wss://")) {
-            return Err([
-                "'server' must be a ws:// or wss:// URL, not '",
-                &server,
-                "'",
-            ]
-            .concat());
+            return Err(StartError::bad(Kind::BAD_SERVER, server));
         }
-        let site = text("site").ok_or("start() needs 'site', your site id")?;
-        let site = SiteId::new(site.as_str())
-            .map_err(|_| ["'site' must be 1 to 32 of [a-z0-9-], not '", &site, "'"].concat())?;
+        let site = text("site").ok_or(Kind::NO_SITE)?;
+        let site = SiteId::new(site.as_str()).map_err(|_| StartError::bad(Kind::BAD_SITE, site))?;
         let currency = text("currency").unwrap_or_else(|| "EUR".into());
         if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err([
-                "'currency' must be an ISO 4217 code like 'EUR', not '",
-                &currency,
-                "'",
-            ]
-            .concat());
+            return Err(StartError::bad(Kind::BAD_CURRENCY, currency));
         }
         Ok(Self {
             server,
@@ -67,7 +54,7 @@ mod tests {
 
     use super::*;
 
-    fn read(json: &str) -> Result<Config, String> {
+    fn read(json: &str) -> Result<Config, StartError> {
         Config::from_js(&js_sys::JSON::parse(json).unwrap())
     }
 
@@ -84,23 +71,30 @@ mod tests {
     #[wasm_bindgen_test]
     fn a_bad_configuration_says_what_to_fix() {
         let cases = [
-            ("42", "start() needs an object"),
-            ("null", "start() needs an object"),
-            (r#"{"site":"shop"}"#, "needs 'server'"),
-            (
-                r#"{"server":"https://x","site":"shop"}"#,
-                "'server' must be a ws:// or wss:// URL, not 'https://x'",
-            ),
-            (r#"{"server":"wss://x"}"#, "needs 'site'"),
-            (r#"{"server":"wss://x","site":"My Shop!"}"#, "'site'"),
+            ("42", Kind::NOT_AN_OBJECT),
+            ("null", Kind::NOT_AN_OBJECT),
+            (r#"{"site":"shop"}"#, Kind::NO_SERVER),
+            (r#"{"server":"https://x","site":"shop"}"#, Kind::BAD_SERVER),
+            (r#"{"server":"wss://x"}"#, Kind::NO_SITE),
+            (r#"{"server":"wss://x","site":"My Shop!"}"#, Kind::BAD_SITE),
             (
                 r#"{"server":"wss://x","site":"shop","currency":"euro"}"#,
-                "'currency' must be an ISO 4217 code",
+                Kind::BAD_CURRENCY,
             ),
         ];
-        for (json, says) in cases {
-            let error = read(json).expect_err(json);
-            assert!(error.contains(says), "{json}: {error}");
+        for (json, kind) in cases {
+            assert_eq!(read(json).expect_err(json).kind(), kind, "{json}");
         }
+        // The message quotes what was given.
+        let error = read(r#"{"server":"https://x","site":"shop"}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "'server' must be a ws:// or wss:// URL, not 'https://x'"
+        );
+        let error = read("42").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "start() needs an object: start({ server: 'wss://…', site: 'my-shop' })"
+        );
     }
 }

@@ -5,7 +5,8 @@
 //! ever throws into the host page: bad configuration gives one console
 //! message and the page carries on.
 //!
-//! - [`config`] reads the options given to `start`.
+//! - [`config`] reads the options given to `start`; [`error`] says why the
+//!   plugin could not start.
 //! - [`storage`] keeps the visitor and the session (new after 30 minutes
 //!   idle, shared by the tabs of one browser) in `localStorage`.
 //! - [`datalayer`] reads the GA4 ecommerce events the shop pushes to
@@ -41,6 +42,7 @@ mod capture;
 mod chat;
 mod config;
 mod datalayer;
+mod error;
 mod plugin;
 mod push;
 mod storage;
@@ -48,7 +50,7 @@ mod strings;
 mod transport;
 mod widget;
 
-use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
+use wasm_bindgen::prelude::{JsError, JsValue, wasm_bindgen};
 
 // The browser glue's tests run in a real browser: `cargo test --target
 // wasm32-unknown-unknown` hands them to wasm-bindgen-test-runner, which
@@ -86,15 +88,19 @@ pub fn schema_version() -> u16 {
 #[wasm_bindgen]
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen hands JS values over by value
 pub fn start(options: JsValue) {
-    if let Err(message) = plugin::start(&options) {
+    if let Err(error) = plugin::start(&options) {
         // Concatenated, not `format!`ted: see the no_std note above.
+        let [what, given, end] = error.pieces();
         let text = [
             "floorwalker: ",
-            &message,
+            what,
+            given,
+            end,
             "; the page carries on without it",
         ]
         .concat();
-        web_sys::console::error_1(&text.into());
+        // Logged, not thrown: the page carries on.
+        web_sys::console::error_1(&JsError::new(&text).into());
     }
 }
 

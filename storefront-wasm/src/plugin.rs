@@ -15,6 +15,7 @@ use wasm_bindgen::closure::Closure;
 
 use crate::chat::Chats;
 use crate::config::Config;
+use crate::error::StartError;
 use crate::storage::{self, Session};
 use crate::transport::Socket;
 use crate::{capture, datalayer, transport, widget};
@@ -96,7 +97,7 @@ mod instance {
 use instance::PLUGIN;
 
 /// Starts the plugin once; the error is for the console.
-pub(crate) fn start(options: &JsValue) -> Result<(), String> {
+pub(crate) fn start(options: &JsValue) -> Result<(), StartError> {
     if PLUGIN.with(|p| p.borrow().is_some()) {
         return Ok(());
     }

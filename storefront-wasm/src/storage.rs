@@ -9,6 +9,7 @@ use alloc::{string::String, vec::Vec};
 use floorwalker_shared::credential::SessionSecret;
 
 use crate::chat::{Chat, Pending, Stage};
+use crate::error::{StartError, StartErrorKind};
 
 /// A session ends after this long without activity.
 const SESSION_IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
@@ -29,14 +30,14 @@ fn storage() -> Option<web_sys::Storage> {
 }
 
 /// 32 random bytes from the browser's CSPRNG.
-pub(crate) fn random_bytes() -> Result<[u8; 32], String> {
+pub(crate) fn random_bytes() -> Result<[u8; 32], StartError> {
     let crypto = web_sys::window()
         .and_then(|w| w.crypto().ok())
-        .ok_or("this browser has no crypto.getRandomValues")?;
+        .ok_or(StartErrorKind::NO_CRYPTO)?;
     let mut bytes = [0u8; 32];
     crypto
         .get_random_values_with_u8_array(&mut bytes)
-        .map_err(|_| "crypto.getRandomValues failed")?;
+        .map_err(|_| StartErrorKind::RANDOM_FAILED)?;
     Ok(bytes)
 }
 
@@ -57,7 +58,7 @@ pub(crate) fn visitor() -> Option<String> {
 }
 
 /// The current session, or a new one if none is stored or it went idle.
-pub(crate) fn session(now_ms: f64) -> Result<Session, String> {
+pub(crate) fn session(now_ms: f64) -> Result<Session, StartError> {
     let stored = storage().and_then(|s| s.get_item(SESSION_KEY).ok().flatten());
     if let Some(found) = stored.as_deref().and_then(|text| parse(text, now_ms)) {
         return Ok(found);

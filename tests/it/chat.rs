@@ -277,6 +277,7 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
     assert_eq!(a.wait_push("A's place", place), 1);
     assert_eq!(b.wait_push("B's place", place), 2);
 
+    // A waits 2 s for the agent: the answer time the figures below measure.
     std::thread::sleep(Duration::from_secs(2));
     agent.record(DeskFact::Claim {
         chat_id: "chat-a".into(),
@@ -293,6 +294,7 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
         msg_id: "m1".into(),
         text: "Do these run small?".into(),
     });
+    // The agent takes 1 s to answer: the response time the figures measure.
     std::thread::sleep(Duration::from_secs(1));
     agent.record(DeskFact::Message {
         chat_id: "chat-a".into(),

@@ -187,6 +187,7 @@ fn wrong_credentials_or_no_server_are_told_plainly() {
             "is nats-server running there?",
         ),
     ] {
+        // `sleep 30` keeps the pane, and what was printed, until the test has read it.
         let command = format!(
             "env RUST_BACKTRACE=0 {} --data-dir '{dir}' --server {url} --creds '{}'; echo exit=$?; sleep 30",
             floorwalker().display(),

@@ -222,8 +222,10 @@ fn events_captured_while_the_server_is_down_arrive_after_it_returns_once_each() 
     let down = Instant::now();
     server.stop_server();
     browser.execute("history.pushState({}, '', '/product/a'); return true;");
+    // The shopper's pace: the second route change a moment after the first.
     std::thread::sleep(Duration::from_millis(300));
     browser.execute("history.pushState({}, '', '/product/b'); return true;");
+    // The outage under test: the server stays down five seconds in all.
     std::thread::sleep(Duration::from_secs(5).saturating_sub(down.elapsed()));
     server.start_server();
 
@@ -572,6 +574,7 @@ fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
         r.events().iter().any(|e| is_page(e, "/shoes.html"))
     });
     ops.send(&[offer("offer-2", "Still looking?")]).unwrap();
+    // A negative check: offer-2 has 1.5 s to show; an ignored offer leaves no trace to wait for.
     std::thread::sleep(Duration::from_millis(1500));
     browser.execute("history.pushState({}, '', '/after-offer-2'); return true;");
     receive_until(&mut ops, &mut received, |r| {

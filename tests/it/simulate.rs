@@ -1,7 +1,9 @@
 // `floorwalker simulate`: shoppers that reach the bus through the gate as the
 // plugin's do, and a clear account of what happened.
 
+use std::fs;
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -23,9 +25,16 @@ fn server() -> TestServer {
     })
 }
 
+/// Where the simulator logs.
+fn log_file(server: &TestServer) -> PathBuf {
+    server.dir().join("simulate.log")
+}
+
 fn simulate(server: &TestServer, site: &str, shoppers: u32) -> Child {
     Command::new(floorwalker())
         .args(["--data-dir", &server.dir().display().to_string()])
+        .arg("--log-file")
+        .arg(log_file(server))
         .args([
             "simulate", "--origin", ORIGIN, "--site", site, "--speed", "40", "--seed", "7",
         ])
@@ -106,8 +115,15 @@ fn simulated_shoppers_each_reach_the_bus_as_their_own_session() {
 fn shoppers_of_a_site_the_gate_does_not_serve_are_refused_and_counted() {
     let server = server();
     let child = simulate(&server, "unknown-shop", 2);
-    std::thread::sleep(Duration::from_secs(8));
+    // The first shopper arrives at once; the simulator logs a refusal as it
+    // counts it.
+    let logged = wait_until(Duration::from_secs(30), || {
+        fs::read_to_string(log_file(&server))
+            .ok()
+            .filter(|log| log.contains("a simulated shopper could not connect"))
+    });
     let out = stop(child);
+    assert!(logged.is_some(), "no refusal logged in 30 s: {out}");
     let last = out.lines().last().unwrap_or_default();
     assert!(last.contains(" 0 connections admitted"), "{out}");
     let refused: u32 = last

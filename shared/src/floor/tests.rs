@@ -1,55 +1,22 @@
-use alloc::vec::Vec;
-
 use pretty_assertions::assert_eq;
 
 use super::*;
 use crate::event::InvalidEventKind;
-use crate::event::{Batch, Event, ShopperEvent};
-use crate::subject::SessionToken;
-use crate::wire::encode_batch;
-
-const T0: u64 = 1_750_000_000_000;
-
-fn session(token: &str) -> SessionSubjects {
-    SessionSubjects::new(
-        SiteId::new("shoes").unwrap(),
-        SessionToken::new(format!("token-{token:0>10}")).unwrap(),
-    )
-}
-
-fn payload(seq: u64, kinds: Vec<ShopperEvent>) -> Vec<u8> {
-    let events = kinds
-        .into_iter()
-        .map(|kind| Event { at_ms: T0, kind })
-        .collect();
-    encode_batch(&Batch::new(seq, "EUR", events))
-}
-
-fn page(path: &str) -> ShopperEvent {
-    ShopperEvent::PageView {
-        path: path.to_owned(),
-        title: String::new(),
-        referrer: None,
-        utm: None,
-    }
-}
-
-fn dwell(path: &str, ms: u32) -> ShopperEvent {
-    ShopperEvent::Dwell {
-        path: path.to_owned(),
-        ms,
-    }
-}
+use crate::testing::{T0, dwell, page, payload, session};
 
 #[test]
 fn batches_build_sessions_and_bad_input_is_refused_and_counted() {
     let mut floor = Floor::default();
     let a = session("a");
     floor
-        .batch(&a.events(), &payload(0, vec![page("/")]), T0)
+        .batch(&a.events(), &payload(0, T0, vec![page("/")]), T0)
         .unwrap();
     floor
-        .batch(&session("b").events(), &payload(0, vec![page("/x")]), T0)
+        .batch(
+            &session("b").events(),
+            &payload(0, T0, vec![page("/x")]),
+            T0,
+        )
         .unwrap();
     assert_eq!(floor.len(), 2);
     assert_eq!(floor.get(&a).unwrap().pages_seen, 1);
@@ -57,7 +24,7 @@ fn batches_build_sessions_and_bad_input_is_refused_and_counted() {
     let not_events = a.push();
     assert_eq!(
         floor
-            .batch(&not_events, &payload(1, vec![]), T0)
+            .batch(&not_events, &payload(1, T0, vec![]), T0)
             .unwrap_err(),
         Refusal::Subject
     );
@@ -89,18 +56,18 @@ fn the_floor_holds_a_bounded_number_of_sessions() {
     });
     for token in ["a", "b"] {
         floor
-            .batch(&session(token).events(), &payload(0, vec![]), T0)
+            .batch(&session(token).events(), &payload(0, T0, vec![]), T0)
             .unwrap();
     }
     assert_eq!(
         floor
-            .batch(&session("c").events(), &payload(0, vec![]), T0)
+            .batch(&session("c").events(), &payload(0, T0, vec![]), T0)
             .unwrap_err(),
         Refusal::Full
     );
     // Known sessions carry on.
     floor
-        .batch(&session("a").events(), &payload(1, vec![page("/")]), T0)
+        .batch(&session("a").events(), &payload(1, T0, vec![page("/")]), T0)
         .unwrap();
 }
 
@@ -109,9 +76,9 @@ fn a_pages_usual_dwell_is_known_after_enough_stays_and_long_ones_are_capped() {
     let mut floor = Floor::default();
     let site = SiteId::new("shoes").unwrap();
     for (i, ms) in [10_000, 20_000, 30_000, 40_000].into_iter().enumerate() {
-        let s = session(&i.to_string());
+        let s = session(i);
         floor
-            .batch(&s.events(), &payload(0, vec![dwell("/cart", ms)]), T0)
+            .batch(&s.events(), &payload(0, T0, vec![dwell("/cart", ms)]), T0)
             .unwrap();
     }
     assert_eq!(floor.usual_dwell_ms(&site, "/cart"), None, "four stays");
@@ -119,7 +86,7 @@ fn a_pages_usual_dwell_is_known_after_enough_stays_and_long_ones_are_capped() {
     floor
         .batch(
             &forgotten_tab.events(),
-            &payload(0, vec![dwell("/cart", 86_400_000)]),
+            &payload(0, T0, vec![dwell("/cart", 86_400_000)]),
             T0,
         )
         .unwrap();
@@ -133,18 +100,18 @@ fn the_usual_stay_here_follows_the_page_each_shopper_is_on() {
     let mut floor = Floor::default();
     let shopper = session("shopper");
     floor
-        .batch(&shopper.events(), &payload(0, vec![page("/cart")]), T0)
+        .batch(&shopper.events(), &payload(0, T0, vec![page("/cart")]), T0)
         .unwrap();
     let here = |floor: &Floor| floor.usual_dwell_here(floor.get(&shopper).unwrap());
     assert_eq!(here(&floor), None, "nobody has stayed on /cart yet");
 
     // Others' stays on the page the shopper is on count at once.
     for i in 0..5 {
-        let other = session(&i.to_string());
+        let other = session(i);
         floor
             .batch(
                 &other.events(),
-                &payload(0, vec![dwell("/cart", 60_000)]),
+                &payload(0, T0, vec![dwell("/cart", 60_000)]),
                 T0,
             )
             .unwrap();
@@ -152,11 +119,11 @@ fn the_usual_stay_here_follows_the_page_each_shopper_is_on() {
     assert_eq!(here(&floor), Some(60_000));
 
     floor
-        .batch(&shopper.events(), &payload(1, vec![page("/home")]), T0)
+        .batch(&shopper.events(), &payload(1, T0, vec![page("/home")]), T0)
         .unwrap();
     assert_eq!(here(&floor), None, "nothing is known of /home");
     floor
-        .batch(&shopper.events(), &payload(2, vec![page("/cart")]), T0)
+        .batch(&shopper.events(), &payload(2, T0, vec![page("/cart")]), T0)
         .unwrap();
     assert_eq!(here(&floor), Some(60_000));
 }
@@ -167,7 +134,7 @@ fn sessions_that_left_are_forgotten_after_a_while() {
     let mut floor = Floor::new(config);
     let a = session("a");
     floor
-        .batch(&a.events(), &payload(0, vec![page("/")]), T0)
+        .batch(&a.events(), &payload(0, T0, vec![page("/")]), T0)
         .unwrap();
     let left = T0 + config.left_after_ms;
     assert_eq!(floor.state(floor.get(&a).unwrap(), left), State::Left);
@@ -184,7 +151,7 @@ fn an_offer_heard_before_its_sessions_batches_is_kept() {
         .offer_sent(&a, "of-1", "Need help?", "sam", T0)
         .unwrap();
     floor
-        .batch(&a.events(), &payload(0, vec![page("/")]), T0)
+        .batch(&a.events(), &payload(0, T0, vec![page("/")]), T0)
         .unwrap();
     let s = floor.get(&a).unwrap();
     assert_eq!(s.offers.len(), 1);

@@ -4,57 +4,17 @@ use pretty_assertions::assert_eq;
 
 use super::*;
 use crate::desk::Desk;
-use crate::event::{Batch, CartLine, Event, ShopperEvent};
+use crate::event::ShopperEvent;
 use crate::floor::FloorConfig;
-use crate::subject::{SessionSubjects, SessionToken, SiteId};
-use crate::wire::encode_batch;
+use crate::subject::SiteId;
+use crate::testing::{MINUTE, SEC, T0, cart_add, checkout, order, page, payload, session};
 
-const T0: u64 = 1_750_000_000_000;
-const MINUTE: u64 = 60_000;
-
-fn session(n: u32) -> SessionSubjects {
-    SessionSubjects::new(
-        SiteId::new("shoes").unwrap(),
-        SessionToken::new(format!("token-{n:0>10}")).unwrap(),
-    )
-}
-
+/// Shopper `n`'s batch `seq`, heard (and its events done) at `heard_ms`.
 fn send(floor: &mut Floor, n: u32, seq: u64, heard_ms: u64, kinds: Vec<ShopperEvent>) {
-    let events = kinds
-        .into_iter()
-        .map(|kind| Event {
-            at_ms: heard_ms,
-            kind,
-        })
-        .collect();
-    let payload = encode_batch(&Batch::new(seq, "EUR", events));
+    let payload = payload(seq, heard_ms, kinds);
     floor
         .batch(&session(n).events(), &payload, heard_ms)
         .unwrap();
-}
-
-fn page(path: &str) -> ShopperEvent {
-    ShopperEvent::PageView {
-        path: path.to_owned(),
-        title: String::new(),
-        referrer: None,
-        utm: None,
-    }
-}
-
-fn add(value_minor: u64) -> ShopperEvent {
-    ShopperEvent::CartAdd(CartLine {
-        sku: "trail".to_owned(),
-        quantity: 1,
-        value_minor,
-    })
-}
-
-fn checkout() -> ShopperEvent {
-    ShopperEvent::CheckoutStep {
-        step: 1,
-        name: "begin_checkout".to_owned(),
-    }
 }
 
 /// Five shoppers, each in a different situation, and the figures a
@@ -64,14 +24,20 @@ fn the_figures_of_a_floor_match_a_hand_count() {
     let mut floor = Floor::new(FloorConfig::default());
     let now = T0 + 10 * MINUTE;
     // 1: browsing, cart of 129.00, active a minute ago: not at risk.
-    send(&mut floor, 1, 0, now - MINUTE, vec![page("/"), add(12_900)]);
+    send(
+        &mut floor,
+        1,
+        0,
+        now - MINUTE,
+        vec![page("/"), cart_add(12_900)],
+    );
     // 2: in checkout with 49.00, quiet for three minutes: at risk.
     send(
         &mut floor,
         2,
         0,
         now - 3 * MINUTE,
-        vec![add(4_900), checkout()],
+        vec![cart_add(4_900), checkout()],
     );
     // 3: in checkout with 10.00 and reaching for the tabs: at risk, stuck.
     send(
@@ -79,7 +45,7 @@ fn the_figures_of_a_floor_match_a_hand_count() {
         3,
         0,
         now - 10_000,
-        vec![add(1_000), checkout(), ShopperEvent::ExitIntent],
+        vec![cart_add(1_000), checkout(), ShopperEvent::ExitIntent],
     );
     // 4: accepted an offer four minutes ago and waits.
     floor
@@ -101,7 +67,7 @@ fn the_figures_of_a_floor_match_a_hand_count() {
         5,
         0,
         now - 8 * MINUTE,
-        vec![add(9_900), declined],
+        vec![cart_add(9_900), declined],
     );
 
     let f = Figures::of(&floor, &Desk::default(), now);
@@ -175,7 +141,8 @@ fn history_keeps_a_sample_a_minute_for_thirty_minutes() {
 fn afternoon() -> crate::desk::tests::Script {
     use crate::chat::ChatFact;
     use crate::desk::Fact;
-    use crate::desk::tests::{SEC, Script, session_on};
+    use crate::desk::tests::Script;
+    use crate::testing::session_on;
 
     let mut s = Script::new();
     s.status("ana", 2, 0);
@@ -229,12 +196,10 @@ fn afternoon() -> crate::desk::tests::Script {
 ///   at 120.
 #[test]
 fn the_desk_figures_match_a_hand_count() {
-    use crate::desk::tests::SEC;
-
     let s = afternoon();
     let now = T0 + 120 * SEC;
     let f = Service::of(&s.desk, now);
-    let site = |name: &str| crate::subject::SiteId::new(name).unwrap();
+    let site = |name: &str| SiteId::new(name).unwrap();
     assert_eq!(
         f,
         Service {
@@ -293,11 +258,9 @@ fn the_desk_figures_match_a_hand_count() {
 
 #[test]
 fn the_desk_figures_of_one_site_count_its_chats_only() {
-    use crate::desk::tests::SEC;
-
     let s = afternoon();
     let now = T0 + 120 * SEC;
-    let site = |name: &str| crate::subject::SiteId::new(name).unwrap();
+    let site = |name: &str| SiteId::new(name).unwrap();
     let f = Service::of(&s.desk, now);
     // The hats site has one waiting chat and nothing else; the agents are
     // every site's.
@@ -324,7 +287,7 @@ fn the_desk_figures_of_one_site_count_its_chats_only() {
 
 #[test]
 fn a_full_desk_expects_waits_from_chat_length_and_capacity() {
-    use crate::desk::tests::{SEC, Script};
+    use crate::desk::tests::Script;
 
     let mut s = Script::new();
     s.status("ana", 1, 0);
@@ -339,7 +302,7 @@ fn a_full_desk_expects_waits_from_chat_length_and_capacity() {
     for (n, chat) in [(4, "d"), (5, "e"), (6, "f")] {
         s.request(n, chat, 210);
     }
-    let now = crate::desk::tests::T0 + 220 * SEC;
+    let now = T0 + 220 * SEC;
     assert_eq!(expected_wait_ms(&s.desk, 1, now), Some(60 * SEC));
     assert_eq!(expected_wait_ms(&s.desk, 3, now), Some(180 * SEC));
 }
@@ -349,10 +312,6 @@ fn assisted_and_unassisted_sessions_are_compared() {
     use crate::desk::tests::Script;
 
     let mut floor = Floor::new(FloorConfig::default());
-    let order = |id: &str, total| ShopperEvent::OrderCompleted {
-        order_id: id.to_owned(),
-        total_minor: total,
-    };
     let now = T0 + 10 * MINUTE;
     // 1 and 2 were helped in a chat, 1 bought for 80.00; 3, 4 and 5 were
     // not, 3 bought for 20.00 and 4 for 40.00.

@@ -1,52 +1,15 @@
 use pretty_assertions::assert_eq;
 
 use super::*;
-use crate::event::{Event, Utm};
+use crate::event::Utm;
 use crate::journey::Step;
-use crate::subject::{SessionToken, SiteId};
+use crate::testing::{MINUTE, T0, batch, checkout, dwell, line, order, page, page_titled, session};
 
-const T0: u64 = 1_750_000_000_000;
-const LEFT_AFTER: u64 = 5 * 60_000;
-
-fn subjects() -> SessionSubjects {
-    SessionSubjects::new(
-        SiteId::new("shoes").unwrap(),
-        SessionToken::new("abcdefghijklmnop").unwrap(),
-    )
-}
-
-fn batch(seq: u64, kinds: Vec<ShopperEvent>) -> Batch {
-    let events = kinds
-        .into_iter()
-        .enumerate()
-        .map(|(i, kind)| Event {
-            at_ms: T0 + i as u64,
-            kind,
-        })
-        .collect();
-    Batch::new(seq, "EUR", events)
-}
-
-fn page(path: &str) -> ShopperEvent {
-    ShopperEvent::PageView {
-        path: path.to_owned(),
-        title: format!("{path} title"),
-        referrer: None,
-        utm: None,
-    }
-}
-
-fn line(sku: &str, quantity: u32, value_minor: u64) -> CartLine {
-    CartLine {
-        sku: sku.to_owned(),
-        quantity,
-        value_minor,
-    }
-}
+const LEFT_AFTER: u64 = 5 * MINUTE;
 
 #[test]
 fn the_session_follows_the_shopper_through_the_shop() {
-    let mut s = Session::new(subjects(), T0);
+    let mut s = Session::new(session(1), T0);
     let landing = ShopperEvent::PageView {
         path: "/".to_owned(),
         title: "Home".to_owned(),
@@ -57,18 +20,16 @@ fn the_session_follows_the_shopper_through_the_shop() {
             campaign: None,
         }),
     };
-    s.apply(&batch(0, vec![landing, page("/shoes")]), T0);
+    s.apply(&batch(0, T0, vec![landing, page("/shoes")]), T0);
     s.apply(
         &batch(
             1,
+            T0,
             vec![
                 ShopperEvent::CartAdd(line("trail", 2, 25_800)),
                 ShopperEvent::CartAdd(line("sock", 1, 900)),
                 ShopperEvent::CartRemove(line("trail", 1, 12_900)),
-                ShopperEvent::CheckoutStep {
-                    step: 1,
-                    name: "begin_checkout".to_owned(),
-                },
+                checkout(),
             ],
         ),
         T0 + 60_000,
@@ -80,16 +41,7 @@ fn the_session_follows_the_shopper_through_the_shop() {
     assert_eq!((s.cart_items(), s.cart_value_minor()), (2, 13_800));
     assert_eq!(s.state(T0 + 60_000, LEFT_AFTER), State::InCheckout);
 
-    s.apply(
-        &batch(
-            2,
-            vec![ShopperEvent::OrderCompleted {
-                order_id: "o-1".to_owned(),
-                total_minor: 13_800,
-            }],
-        ),
-        T0 + 90_000,
-    );
+    s.apply(&batch(2, T0, vec![order("o-1", 13_800)]), T0 + 90_000);
     assert_eq!(s.state(T0 + 90_000, LEFT_AFTER), State::Browsing);
     assert_eq!(s.cart_value_minor(), 0, "an order empties the cart");
     assert_eq!(s.state(T0 + 90_000 + LEFT_AFTER, LEFT_AFTER), State::Left);
@@ -119,19 +71,19 @@ fn the_source_is_the_campaign_else_the_referrers_host_else_direct() {
 
 #[test]
 fn an_offer_goes_from_sent_to_shown_to_its_answer() {
-    let mut s = Session::new(subjects(), T0);
-    s.apply(&batch(0, vec![page("/")]), T0);
+    let mut s = Session::new(session(1), T0);
+    s.apply(&batch(0, T0, vec![page("/")]), T0);
     s.offer_sent("of-1", "Need help?", "sam", T0 + 1_000);
     assert_eq!(s.state(T0 + 1_000, LEFT_AFTER), State::Offered);
     let shown = ShopperEvent::OfferShown {
         offer_id: "of-1".to_owned(),
     };
-    s.apply(&batch(1, vec![shown]), T0 + 2_000);
+    s.apply(&batch(1, T0, vec![shown]), T0 + 2_000);
     assert_eq!(s.offers[0].progress, OfferProgress::Shown);
     let declined = ShopperEvent::OfferDeclined {
         offer_id: "of-1".to_owned(),
     };
-    s.apply(&batch(2, vec![declined]), T0 + 3_000);
+    s.apply(&batch(2, T0, vec![declined]), T0 + 3_000);
     assert_eq!(s.offers[0].progress, OfferProgress::Declined);
     assert!(s.declined);
     assert_eq!(s.state(T0 + 3_000, LEFT_AFTER), State::Declined);
@@ -140,18 +92,18 @@ fn an_offer_goes_from_sent_to_shown_to_its_answer() {
     let late = ShopperEvent::OfferShown {
         offer_id: "of-1".to_owned(),
     };
-    s.apply(&batch(3, vec![late]), T0 + 4_000);
+    s.apply(&batch(3, T0, vec![late]), T0 + 4_000);
     assert_eq!(s.offers[0].progress, OfferProgress::Declined);
 }
 
 #[test]
 fn a_shopper_with_a_chat_open_is_queued_then_chatting_then_back() {
-    let mut s = Session::new(subjects(), T0);
+    let mut s = Session::new(session(1), T0);
     s.offer_sent("of-1", "Need help?", "sam", T0);
     let accepted = ShopperEvent::OfferAccepted {
         offer_id: "of-1".to_owned(),
     };
-    s.apply(&batch(0, vec![accepted]), T0 + 1_000);
+    s.apply(&batch(0, T0, vec![accepted]), T0 + 1_000);
     assert_eq!(
         s.state(T0 + 1_000, LEFT_AFTER),
         State::Browsing,
@@ -172,8 +124,8 @@ fn a_shopper_with_a_chat_open_is_queued_then_chatting_then_back() {
 
 #[test]
 fn a_batch_heard_twice_counts_once_and_gaps_count_as_lost() {
-    let mut s = Session::new(subjects(), T0);
-    let add = |seq| batch(seq, vec![ShopperEvent::CartAdd(line("sock", 1, 900))]);
+    let mut s = Session::new(session(1), T0);
+    let add = |seq| batch(seq, T0, vec![ShopperEvent::CartAdd(line("sock", 1, 900))]);
     s.apply(&add(5), T0);
     s.apply(&add(5), T0);
     assert_eq!(s.cart_items(), 1, "the first batch heard may be any");
@@ -187,8 +139,8 @@ fn a_batch_heard_twice_counts_once_and_gaps_count_as_lost() {
 
 #[test]
 fn idle_and_time_on_page_ignore_passive_reports() {
-    let mut s = Session::new(subjects(), T0);
-    s.apply(&batch(0, vec![page("/size-guide")]), T0);
+    let mut s = Session::new(session(1), T0);
+    s.apply(&batch(0, T0, vec![page("/size-guide")]), T0);
     let passive = vec![
         ShopperEvent::ScrollDepth {
             path: "/size-guide".to_owned(),
@@ -196,7 +148,7 @@ fn idle_and_time_on_page_ignore_passive_reports() {
         },
         ShopperEvent::Idle { ms: 60_000 },
     ];
-    s.apply(&batch(1, passive), T0 + 70_000);
+    s.apply(&batch(1, T0, passive), T0 + 70_000);
     assert_eq!(s.idle_ms(T0 + 100_000), 100_000);
     assert_eq!(s.on_page_ms(T0 + 100_000), 100_000);
     assert_eq!(s.state(T0 + 100_000, LEFT_AFTER), State::Browsing);
@@ -204,8 +156,8 @@ fn idle_and_time_on_page_ignore_passive_reports() {
 
 #[test]
 fn stuck_means_a_long_stay_toggling_or_leaving_the_checkout() {
-    let mut s = Session::new(subjects(), T0);
-    s.apply(&batch(0, vec![page("/size-guide")]), T0);
+    let mut s = Session::new(session(1), T0);
+    s.apply(&batch(0, T0, vec![page("/size-guide")]), T0);
     assert_eq!(s.stuck(T0 + 50_000, Some(10_000)), []);
     assert_eq!(
         s.stuck(T0 + 70_000, Some(10_000)),
@@ -221,17 +173,14 @@ fn stuck_means_a_long_stay_toggling_or_leaving_the_checkout() {
         first_sku: "trail".to_owned(),
         second_sku: "road".to_owned(),
     };
-    let checkout = ShopperEvent::CheckoutStep {
-        step: 1,
-        name: "begin_checkout".to_owned(),
-    };
     s.apply(
         &batch(
             1,
+            T0,
             vec![
                 page("/checkout"),
                 toggling,
-                checkout,
+                checkout(),
                 ShopperEvent::ExitIntent,
             ],
         ),
@@ -251,7 +200,7 @@ fn stuck_means_a_long_stay_toggling_or_leaving_the_checkout() {
 
 #[test]
 fn is_stuck_says_what_stuck_does_without_the_reasons() {
-    let mut s = Session::new(subjects(), T0);
+    let mut s = Session::new(session(1), T0);
     let check = |s: &Session, now: u64, usual: Option<u64>| {
         assert_eq!(
             s.is_stuck(now, usual),
@@ -259,7 +208,7 @@ fn is_stuck_says_what_stuck_does_without_the_reasons() {
             "{now} {usual:?}"
         );
     };
-    s.apply(&batch(0, vec![page("/size-guide")]), T0);
+    s.apply(&batch(0, T0, vec![page("/size-guide")]), T0);
     for (now, usual) in [
         (50_000, Some(10_000)),
         (70_000, Some(10_000)),
@@ -272,25 +221,18 @@ fn is_stuck_says_what_stuck_does_without_the_reasons() {
         first_sku: "a".to_owned(),
         second_sku: "b".to_owned(),
     };
-    s.apply(&batch(1, vec![toggling]), T0);
+    s.apply(&batch(1, T0, vec![toggling]), T0);
     check(&s, T0, None);
-    let order = ShopperEvent::OrderCompleted {
-        order_id: "o".to_owned(),
-        total_minor: 1,
-    };
-    s.apply(&batch(2, vec![order]), T0);
+    s.apply(&batch(2, T0, vec![order("o", 1)]), T0);
     check(&s, T0, None);
 }
 
 #[test]
 fn the_journey_holds_pages_with_their_dwell_and_offers_with_who_sent_them() {
-    let mut s = Session::new(subjects(), T0);
-    s.apply(&batch(0, vec![page("/")]), T0);
-    let dwell = ShopperEvent::Dwell {
-        path: "/".to_owned(),
-        ms: 4_000,
-    };
-    let dwells = s.apply(&batch(1, vec![dwell, page("/shoes")]), T0 + 4_000);
+    let mut s = Session::new(session(1), T0);
+    s.apply(&batch(0, T0, vec![page_titled("/", "Home")]), T0);
+    let left = vec![dwell("/", 4_000), page_titled("/shoes", "Shoes")];
+    let dwells = s.apply(&batch(1, T0, left), T0 + 4_000);
     assert_eq!(dwells, [("/".to_owned(), 4_000)]);
     s.offer_sent("of-1", "Need help?", "sam", T0 + 5_000);
     s.offer_sent("of-1", "Need help?", "sam", T0 + 5_000);
@@ -300,12 +242,12 @@ fn the_journey_holds_pages_with_their_dwell_and_offers_with_who_sent_them() {
         [
             &Step::Page {
                 path: "/".to_owned(),
-                title: "/ title".to_owned(),
+                title: "Home".to_owned(),
                 dwell_ms: Some(4_000)
             },
             &Step::Page {
                 path: "/shoes".to_owned(),
-                title: "/shoes title".to_owned(),
+                title: "Shoes".to_owned(),
                 dwell_ms: None
             },
             &Step::OfferSent {

@@ -5,11 +5,6 @@ use alloc::vec::Vec;
 
 use super::Subject;
 
-/// The whole JetStream API (administrators only).
-pub fn api_all() -> Subject {
-    Subject::join(&["$JS", "API", ">"])
-}
-
 /// Account information.
 pub fn api_info() -> Subject {
     Subject::join(&["$JS", "API", "INFO"])
@@ -18,12 +13,6 @@ pub fn api_info() -> Subject {
 /// Reading a stream's configuration and state.
 pub fn stream_info() -> Subject {
     Subject::join(&["$JS", "API", "STREAM", "INFO", "*"])
-}
-
-/// Every stream operation; denied to all but administrators, except what
-/// [`stream_info`] and [`stream_msg_get`] allow.
-pub fn stream_all() -> Subject {
-    Subject::join(&["$JS", "API", "STREAM", ">"])
 }
 
 /// Creating, updating, deleting or purging streams, and deleting messages.
