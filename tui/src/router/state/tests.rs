@@ -1,19 +1,7 @@
-use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope};
-use floorwalker_shared::event::{Batch, Event, ShopperEvent};
-use floorwalker_shared::subject::{SessionToken, SiteId};
-use floorwalker_shared::wire::encode_batch;
+use floorwalker_shared::chat::ChatFact;
+use floorwalker_shared::testing::{self, SEC, T0, chat_message, claim, desk_message, session};
 
 use super::*;
-
-const T0: u64 = 1_750_000_000_000;
-const SEC: u64 = 1_000;
-
-fn session(n: u32) -> SessionSubjects {
-    SessionSubjects::new(
-        SiteId::new("shoes").unwrap(),
-        SessionToken::new(format!("token-{n:0>10}")).unwrap(),
-    )
-}
 
 /// A router that has read an empty history at T0.
 fn live() -> Router {
@@ -23,37 +11,22 @@ fn live() -> Router {
 }
 
 fn shopper(router: &mut Router, n: u32, secs: u64, fact: ChatFact) -> Vec<Action> {
-    let payload = ChatEnvelope::new(fact).encode();
-    router.stored(&session(n).chat(), &payload, T0 + secs * SEC)
+    let (subject, payload) = chat_message(&session(n), fact);
+    router.stored(&subject, &payload, T0 + secs * SEC)
 }
 
 fn op(router: &mut Router, user: &str, secs: u64, fact: DeskFact) -> Vec<Action> {
-    let subject = subject::desk(user, fact.kind()).unwrap();
-    let payload = DeskEnvelope::new(fact).encode();
+    let (subject, payload) = desk_message(user, fact);
     router.stored(&subject, &payload, T0 + secs * SEC)
 }
 
 fn request(router: &mut Router, n: u32, chat: &str, secs: u64) -> Vec<Action> {
-    let fact = ChatFact::Request {
-        chat_id: chat.to_owned(),
-        offer_id: None,
-    };
-    shopper(router, n, secs, fact)
+    shopper(router, n, secs, testing::request(chat))
 }
 
 fn available(router: &mut Router, agent: &str, secs: u64) {
-    let status = DeskFact::Status {
-        available: true,
-        capacity: 2,
-    };
-    op(router, agent, secs, status);
+    op(router, agent, secs, testing::available(2));
     router.presence(agent, T0 + secs * SEC);
-}
-
-fn claim(chat: &str) -> DeskFact {
-    DeskFact::Claim {
-        chat_id: chat.to_owned(),
-    }
 }
 
 /// The queue statuses among `actions`: (session number, chat, place).
@@ -173,21 +146,12 @@ fn messages_are_delivered_and_an_ended_chat_gets_the_survey() {
 #[test]
 fn a_no_opens_an_incident_with_the_journey() {
     let mut r = live();
-    let page = ShopperEvent::PageView {
-        path: "/shoes/trail".into(),
-        title: "Trail".into(),
-        referrer: None,
-        utm: None,
-    };
-    let batch = Batch::new(
-        0,
-        "EUR",
-        vec![Event {
-            at_ms: T0,
-            kind: page,
-        }],
+    let page = testing::page_titled("/shoes/trail", "Trail");
+    r.batch(
+        &session(1).events(),
+        &testing::payload(0, T0, vec![page]),
+        T0,
     );
-    r.batch(&session(1).events(), &encode_batch(&batch), T0);
     available(&mut r, "ana", 0);
     request(&mut r, 1, "c1", 1);
     op(&mut r, "ana", 2, claim("c1"));

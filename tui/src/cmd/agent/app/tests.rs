@@ -1,44 +1,28 @@
 use floorwalker::feed::Stored;
-use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope};
-
-use floorwalker_shared::subject::{self, SessionSubjects, SessionToken, SiteId};
+use floorwalker_shared::chat::ChatFact;
+use floorwalker_shared::testing::{self, SEC, T0, session};
 
 use super::*;
 
-fn session(n: u32) -> SessionSubjects {
-    SessionSubjects::new(
-        SiteId::new("shoes").unwrap(),
-        SessionToken::new(format!("token-{n:0>10}")).unwrap(),
-    )
+/// A fact as the `AUDIT` feed hands it over, `secs` after T0.
+fn stored((subject, payload): (floorwalker_shared::subject::Subject, Vec<u8>), secs: u64) -> Msg {
+    Msg::Audit(Feed::Message(Stored {
+        subject,
+        payload: payload.into(),
+        at_ms: T0 + secs * SEC,
+    }))
 }
 
-const T0: u64 = 1_750_000_000_000;
-
 fn stored_op(user: &str, fact: DeskFact, secs: u64) -> Msg {
-    Msg::Audit(Feed::Message(Stored {
-        subject: subject::desk(user, fact.kind()).unwrap(),
-        payload: DeskEnvelope::new(fact).encode().into(),
-        at_ms: T0 + secs * 1_000,
-    }))
+    stored(testing::desk_message(user, fact), secs)
 }
 
 fn stored_shopper(n: u32, fact: ChatFact, secs: u64) -> Msg {
-    Msg::Audit(Feed::Message(Stored {
-        subject: session(n).chat(),
-        payload: ChatEnvelope::new(fact).encode().into(),
-        at_ms: T0 + secs * 1_000,
-    }))
+    stored(testing::chat_message(&session(n), fact), secs)
 }
 
 fn request(n: u32, chat: &str, secs: u64) -> Msg {
-    stored_shopper(
-        n,
-        ChatFact::Request {
-            chat_id: chat.into(),
-            offer_id: None,
-        },
-        secs,
-    )
+    stored_shopper(n, testing::request(chat), secs)
 }
 
 /// A console whose agent is online, with `ana`'s status in the stream.

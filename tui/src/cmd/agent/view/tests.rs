@@ -1,110 +1,75 @@
 use floorwalker::feed::{Feed, Stored};
-use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope, DeskFact};
-use floorwalker_shared::event::{Batch, CartLine, Event, ShopperEvent};
-use floorwalker_shared::subject::{self, SessionSubjects, SessionToken, SiteId};
-use floorwalker_shared::wire::encode_batch;
+use floorwalker_shared::chat::{ChatFact, DeskFact};
+use floorwalker_shared::event::{Event, ShopperEvent};
+use floorwalker_shared::testing::{self, SEC, T0, session};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::*;
-use crate::agent::app::{Key, Msg};
+use crate::cmd::agent::app::{Key, Msg};
 
-const T0: u64 = 1_750_000_000_000;
 const PLAIN: Theme = Theme { color: false };
 
-fn session(n: u32) -> SessionSubjects {
-    SessionSubjects::new(
-        SiteId::new("shoes").unwrap(),
-        SessionToken::new(format!("token-{n:0>10}")).unwrap(),
-    )
-}
-
-fn stored(subject: subject::Subject, payload: Vec<u8>, secs: u64) -> Msg {
+fn stored((subject, payload): (floorwalker_shared::subject::Subject, Vec<u8>), secs: u64) -> Msg {
     Msg::Audit(Feed::Message(Stored {
         subject,
         payload: payload.into(),
-        at_ms: T0 + secs * 1_000,
+        at_ms: T0 + secs * SEC,
     }))
 }
 
 fn op(c: &mut Console, user: &str, fact: DeskFact, secs: u64) {
-    let subject = subject::desk(user, fact.kind()).unwrap();
-    c.update(stored(subject, DeskEnvelope::new(fact).encode(), secs));
+    c.update(stored(testing::desk_message(user, fact), secs));
 }
 
 fn shopper(c: &mut Console, n: u32, fact: ChatFact, secs: u64) {
-    c.update(stored(
-        session(n).chat(),
-        ChatEnvelope::new(fact).encode(),
-        secs,
-    ));
+    c.update(stored(testing::chat_message(&session(n), fact), secs));
 }
 
 /// Ana holds a chat with a shopper who came from a newsletter with a
 /// trail shoe in the cart; another shopper waits.
 fn console() -> Console {
     let mut c = Console::new("ana", true, 2, "run1", T0);
-    let events = vec![
-        Event {
-            at_ms: T0,
-            kind: ShopperEvent::PageView {
-                path: "/".into(),
-                title: "Home".into(),
-                referrer: None,
-                utm: Some(floorwalker_shared::event::Utm {
-                    source: Some("newsletter".into()),
-                    medium: Some("email".into()),
-                    campaign: None,
-                }),
-            },
-        },
-        Event {
-            at_ms: T0 + 1,
-            kind: ShopperEvent::PageView {
-                path: "/trail-runner".into(),
-                title: "Trail Runner".into(),
-                referrer: None,
-                utm: None,
-            },
-        },
-        Event {
-            at_ms: T0 + 2,
-            kind: ShopperEvent::CartAdd(CartLine {
-                sku: "trail-runner".into(),
-                quantity: 1,
-                value_minor: 12_900,
-            }),
-        },
-    ];
-    let batch = encode_batch(&Batch::new(0, "EUR", events));
+    let landing = ShopperEvent::PageView {
+        path: "/".into(),
+        title: "Home".into(),
+        referrer: None,
+        utm: Some(floorwalker_shared::event::Utm {
+            source: Some("newsletter".into()),
+            medium: Some("email".into()),
+            campaign: None,
+        }),
+    };
+    let mut batch = testing::batch(
+        0,
+        T0,
+        vec![
+            landing,
+            testing::page_titled("/trail-runner", "Trail Runner"),
+            ShopperEvent::CartAdd(testing::line("trail-runner", 1, 12_900)),
+        ],
+    );
+    // A ms apart, as a shopper's steps are.
+    for (i, Event { at_ms, .. }) in (0..).zip(batch.events.iter_mut()) {
+        *at_ms += i;
+    }
     c.update(Msg::Events(Feed::Message(Stored {
         subject: session(1).events(),
-        payload: batch.into(),
+        payload: floorwalker_shared::wire::encode_batch(&batch).into(),
         at_ms: T0,
     })));
     c.update(Msg::Audit(Feed::CaughtUp { read: 0 }));
     let status = c.status();
     op(&mut c, "ana", status, 0);
-    let request = |chat: &str| ChatFact::Request {
-        chat_id: chat.into(),
-        offer_id: None,
-    };
-    shopper(&mut c, 1, request("chat-one-1234"), 10);
-    op(
-        &mut c,
-        "ana",
-        DeskFact::Claim {
-            chat_id: "chat-one-1234".into(),
-        },
-        20,
-    );
+    shopper(&mut c, 1, testing::request("chat-one-1234"), 10);
+    op(&mut c, "ana", testing::claim("chat-one-1234"), 20);
     let hostile = ChatFact::Message {
         chat_id: "chat-one-1234".into(),
         msg_id: "m1".into(),
         text: "Do they run small?\u{1b}]0;pwned\u{7}".into(),
     };
     shopper(&mut c, 1, hostile, 30);
-    shopper(&mut c, 2, request("chat-two-5678"), 40);
+    shopper(&mut c, 2, testing::request("chat-two-5678"), 40);
     c.update(Msg::Tick {
         now_ms: T0 + 60_000,
     });

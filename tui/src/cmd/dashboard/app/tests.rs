@@ -1,55 +1,34 @@
-use bytes::Bytes;
-use floorwalker_shared::event::{Batch, CartLine, Event, ShopperEvent};
-use floorwalker_shared::session::State;
-use floorwalker_shared::subject::{SessionToken, SiteId};
-use floorwalker_shared::wire::encode_batch;
-use pretty_assertions::assert_eq;
-
 use floorwalker::feed::{Feed, Stored};
+use floorwalker_shared::event::ShopperEvent;
+use floorwalker_shared::session::State;
+use floorwalker_shared::subject::SiteId;
+use floorwalker_shared::testing::{self, T0, cart_add as cart, page_titled as page, session};
+use pretty_assertions::assert_eq;
 
 use super::*;
 use crate::cmd::dashboard::keymap::Action;
 use crate::cmd::dashboard::table;
 
-pub(crate) const T0: u64 = 1_750_000_000_000;
-
-pub(crate) fn session(n: u32) -> SessionSubjects {
-    SessionSubjects::new(
-        SiteId::new("shoes").unwrap(),
-        SessionToken::new(format!("token-{n:0>10}")).unwrap(),
-    )
-}
-
+/// Shopper `n`'s batch as the `EVENTS` feed hands it over, heard at
+/// `heard_ms`.
 pub(crate) fn batch(n: u32, seq: u64, heard_ms: u64, kinds: Vec<ShopperEvent>) -> Msg {
-    let events = kinds
-        .into_iter()
-        .map(|kind| Event {
-            at_ms: heard_ms,
-            kind,
-        })
-        .collect();
     Msg::Events(Feed::Message(Stored {
         subject: session(n).events(),
-        payload: Bytes::from(encode_batch(&Batch::new(seq, "EUR", events))),
+        payload: testing::payload(seq, heard_ms, kinds).into(),
         at_ms: heard_ms,
     }))
 }
 
-pub(crate) fn page(path: &str, title: &str) -> ShopperEvent {
-    ShopperEvent::PageView {
-        path: path.to_owned(),
-        title: title.to_owned(),
-        referrer: None,
-        utm: None,
-    }
-}
-
-pub(crate) fn cart(value_minor: u64) -> ShopperEvent {
-    ShopperEvent::CartAdd(CartLine {
-        sku: "trail".to_owned(),
-        quantity: 1,
-        value_minor,
-    })
+/// A chat or desk fact as the `AUDIT` feed hands it over.
+pub(crate) fn audit(
+    (subject, payload): (floorwalker_shared::subject::Subject, Vec<u8>),
+    at_ms: u64,
+) -> Msg {
+    Msg::Audit(Feed::Message(Stored {
+        subject,
+        payload: payload.into(),
+        at_ms,
+    }))
 }
 
 fn app() -> App {
@@ -114,17 +93,10 @@ fn filters_narrow_the_rows_and_esc_clears_them() {
 
 /// An agent's status in the stream, so offers can be answered.
 fn agent_online(a: &mut App) {
-    let status = floorwalker_shared::chat::DeskFact::Status {
-        available: true,
-        capacity: 2,
-    };
-    a.update(Msg::Audit(Feed::Message(Stored {
-        subject: floorwalker_shared::subject::desk("ana", "status").unwrap(),
-        payload: floorwalker_shared::chat::DeskEnvelope::new(status)
-            .encode()
-            .into(),
-        at_ms: T0,
-    })));
+    a.update(audit(
+        testing::desk_message("ana", testing::available(2)),
+        T0,
+    ));
 }
 
 #[test]
@@ -236,22 +208,10 @@ fn notices_go_away_after_a_while() {
 
 #[test]
 fn a_dashboard_for_one_site_counts_that_sites_chats_only() {
-    use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
-
     let request = |site: &str, n: u32| {
-        let shopper = SessionSubjects::new(
-            SiteId::new(site).unwrap(),
-            SessionToken::new(format!("token-{n:0>10}")).unwrap(),
-        );
-        let fact = ChatFact::Request {
-            chat_id: format!("chat-{site}-{n}"),
-            offer_id: None,
-        };
-        Msg::Audit(Feed::Message(Stored {
-            subject: shopper.chat(),
-            payload: ChatEnvelope::new(fact).encode().into(),
-            at_ms: T0,
-        }))
+        let shopper = testing::session_on(site, n);
+        let fact = testing::request(&format!("chat-{site}-{n}"));
+        audit(testing::chat_message(&shopper, fact), T0)
     };
     let mut every = app();
     let mut shoes = app();

@@ -1,16 +1,16 @@
-use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope, DeskFact};
+use floorwalker_shared::chat::{ChatFact, DeskFact};
 use floorwalker_shared::event::{ShopperEvent, Utm};
 use floorwalker_shared::floor::FloorConfig;
-use floorwalker_shared::subject;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use floorwalker::feed::{Feed, Stored};
+use floorwalker::feed::Feed;
 
 use super::*;
-use crate::cmd::dashboard::app::tests::{T0, batch, cart, page, session};
+use crate::cmd::dashboard::app::tests::{audit, batch};
 use crate::cmd::dashboard::keymap::Action;
 use crate::cmd::dashboard::msg::{Effect, Msg, OfferRecord};
+use floorwalker_shared::testing::{self, T0, cart_add as cart, page_titled as page, session};
 
 const PLAIN: Theme = Theme { color: false };
 
@@ -109,27 +109,15 @@ fn scene() -> App {
 }
 
 fn operator(app: &mut App, user: &str, fact: DeskFact, at_ms: u64) {
-    app.update(Msg::Audit(Feed::Message(Stored {
-        subject: subject::desk(user, fact.kind()).unwrap(),
-        payload: DeskEnvelope::new(fact).encode().into(),
-        at_ms,
-    })));
+    app.update(audit(testing::desk_message(user, fact), at_ms));
 }
 
 fn shopper(app: &mut App, n: u32, fact: ChatFact, at_ms: u64) {
-    app.update(Msg::Audit(Feed::Message(Stored {
-        subject: session(n).chat(),
-        payload: ChatEnvelope::new(fact).encode().into(),
-        at_ms,
-    })));
+    app.update(audit(testing::chat_message(&session(n), fact), at_ms));
 }
 
 fn asks(app: &mut App, n: u32, chat: &str, at_ms: u64) {
-    let request = ChatFact::Request {
-        chat_id: chat.to_owned(),
-        offer_id: None,
-    };
-    shopper(app, n, request, at_ms);
+    shopper(app, n, testing::request(chat), at_ms);
 }
 
 fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
