@@ -11,9 +11,10 @@ use floorwalker::creds::{self, ConnectErrorKind, Link, OperatorCreds};
 use floorwalker_shared::subject::SiteId;
 use tokio::sync::mpsc;
 
-/// Where an operator command connects, and as whom.
+/// The nats-server a command talks to (NATS clients' port, not the
+/// browsers' WebSocket).
 #[derive(Debug, Args)]
-pub(crate) struct ConnectArgs {
+pub(crate) struct ServerArg {
     /// The nats-server to connect to.
     #[arg(
         long,
@@ -22,6 +23,13 @@ pub(crate) struct ConnectArgs {
         value_name = "URL"
     )]
     pub(crate) server: String,
+}
+
+/// Where an operator command connects, and as whom.
+#[derive(Debug, Args)]
+pub(crate) struct ConnectArgs {
+    #[command(flatten)]
+    pub(crate) nats: ServerArg,
 
     /// The operator's credentials file (from `floorwalker auth init` or
     /// `auth add`). Default: the demo's for this command, under the data

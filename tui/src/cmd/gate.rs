@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
+
+use crate::cmd::args::ServerArg;
 use color_eyre::eyre::Result;
 use floorwalker::gate::config::GateConfig;
 use floorwalker::gate::service;
@@ -14,21 +16,16 @@ pub(crate) struct GateArgs {
     pub(crate) config: PathBuf,
 
     /// The nats-server to serve.
-    #[arg(
-        long,
-        env = "NATS_URL",
-        default_value = "nats://127.0.0.1:4222",
-        value_name = "URL"
-    )]
-    pub(crate) server: String,
+    #[command(flatten)]
+    pub(crate) nats: ServerArg,
 }
 
 pub(crate) async fn run(args: &GateArgs) -> Result<()> {
     let config = GateConfig::load(&args.config)?;
     let shutdown = crate::cmd::signals::stop()?;
     let sites = config.sites.join(", ");
-    let ready = || println!("gate: ready; serving sites {sites} on {}", args.server);
-    let stats = service::run(&config, &args.server, ready, shutdown).await?;
+    let ready = || println!("gate: ready; serving sites {sites} on {}", args.nats.server);
+    let stats = service::run(&config, &args.nats.server, ready, shutdown).await?;
     println!("gate: stopped. Since start:\n{stats}");
     Ok(())
 }

@@ -28,13 +28,19 @@ pub(crate) struct RouterArgs {
 
 pub(crate) async fn run(args: &RouterArgs, data_dir: &Path) -> Result<()> {
     let creds = args.connect.creds(data_dir, "router")?;
-    let client = args::connect(&args.connect.server, &creds, "floorwalker-router", None).await?;
+    let client = args::connect(
+        &args.connect.nats.server,
+        &creds,
+        "floorwalker-router",
+        None,
+    )
+    .await?;
     let shutdown = crate::cmd::signals::stop()?;
     let config = RouterConfig {
         agent_timeout_ms: args.agent_timeout_secs.saturating_mul(1_000),
         shopper_timeout_ms: args.shopper_timeout_secs.saturating_mul(1_000),
     };
-    let server = args.connect.server.clone();
+    let server = args.connect.nats.server.clone();
     let ready = move || println!("router: ready on {server}");
     let counts = router::run(client, creds.user.clone(), config, ready, shutdown).await?;
     println!(

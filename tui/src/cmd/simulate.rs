@@ -10,7 +10,7 @@ use color_eyre::eyre::{Result, WrapErr, eyre};
 use floorwalker::simulate::{self, Counters};
 use floorwalker_shared::subject::SiteId;
 
-use crate::cmd::args::site_id;
+use crate::cmd::args::{ServerArg, site_id};
 
 #[derive(Debug, Args)]
 pub(crate) struct SimulateArgs {
@@ -63,14 +63,9 @@ pub(crate) struct SimulateArgs {
     #[arg(long = "bot-creds", value_name = "FILE")]
     pub(crate) bot_creds: Vec<PathBuf>,
 
-    /// nats-server's client URL, for the agent bots.
-    #[arg(
-        long,
-        env = "NATS_URL",
-        default_value = "nats://127.0.0.1:4222",
-        value_name = "URL"
-    )]
-    pub(crate) server: String,
+    /// Where the agent bots connect.
+    #[command(flatten)]
+    pub(crate) nats: ServerArg,
 }
 
 pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
@@ -126,10 +121,10 @@ pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
         println!(
             "simulate: {} agent bots through {}",
             bots.len(),
-            args.server
+            args.nats.server
         );
         tokio::spawn(simulate::agents::run(
-            args.server.clone(),
+            args.nats.server.clone(),
             bots,
             args.speed,
             options.seed,

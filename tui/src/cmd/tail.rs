@@ -39,7 +39,8 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
     }
     let creds = args.connect.creds(data_dir, "tail")?;
     let client =
-        crate::cmd::args::connect(&args.connect.server, &creds, "floorwalker-tail", None).await?;
+        crate::cmd::args::connect(&args.connect.nats.server, &creds, "floorwalker-tail", None)
+            .await?;
     let mut feeds = feed::desk(&client);
     let desk_config = DeskConfig {
         service_level_ms: args.service_level_secs.saturating_mul(1_000),

@@ -38,7 +38,7 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     let creds = load_creds(args, data_dir)?;
     let (links_tx, links) = mpsc::unbounded_channel();
     let client = args::connect(
-        &args.connect.server,
+        &args.connect.nats.server,
         &creds,
         "floorwalker-agent",
         Some(links_tx),

@@ -54,7 +54,7 @@ impl Setup {
     /// The setup the command line asks for.
     pub(crate) fn from_args(args: &DashboardArgs, data_dir: &Path) -> Result<Self> {
         Ok(Self {
-            server: args.connect.server.clone(),
+            server: args.connect.nats.server.clone(),
             creds: args.connect.creds(data_dir, "dashboard")?,
             site: args.site.clone(),
             settings: Settings::load(args.config.as_deref())?,
