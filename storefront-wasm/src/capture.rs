@@ -25,12 +25,40 @@ use crate::transport::{self, wall_ms};
 //
 // The input listeners only note that there was input (and a scroll); the
 // once-a-second tick reads and clears the notes, so input is timed to the
-// second, which is all idleness needs. Wrapping `dataLayer.push` in JS keeps
-// every argument of the shop's call (a Rust closure has a fixed arity)
-// without `new Function`, which a storefront's content security policy may
-// forbid; the shop's push runs first and its result is returned, and our
-// hook can neither throw nor change it.
-#[wasm_bindgen(inline_js = "let input = false, scrolled = false;
+// second, which is all idleness needs.
+//
+// The page itself is read in JS too (`this_page`: time, path with a hash
+// router's route, query, title and referrer, one per line, which none of them
+// can hold), for a page left before the plugin starts on it. The wasm starts
+// only after the page has loaded (`await init()` fetches and compiles it), so
+// a shopper who moves on at once (a quick click, a redirect) leaves before
+// `start` runs, and that page, often the landing page with how the shopper
+// came, would never be recorded. This module runs earlier, with the page's
+// scripts (the glue imports it): it notes when the page was shown, and a page
+// left before `start` keeps its view, and when it was left, in
+// `localStorage`; the next page's `start` records it first (`take_early`).
+//
+// Wrapping `dataLayer.push` in JS keeps every argument of the shop's call (a
+// Rust closure has a fixed arity) without `new Function`, which a
+// storefront's content security policy may forbid; the shop's push runs
+// first and its result is returned, and our hook can neither throw nor
+// change it.
+#[wasm_bindgen(inline_js = "let input = false, scrolled = false, started = false;
+const shown = Date.now();
+const page = (at) => [at, location.pathname + (location.hash.startsWith('#/') ? location.hash : ''),
+  location.search, document.title, document.referrer].join('\\n');
+addEventListener('pagehide', () => {
+  if (!started) try { localStorage.setItem('floorwalker.early', page(shown) + '\\n' + Date.now()); } catch (_) {}
+});
+export function this_page() { return page(Date.now()); }
+export function take_early() {
+  started = true;
+  try {
+    const early = localStorage.getItem('floorwalker.early');
+    localStorage.removeItem('floorwalker.early');
+    return early;
+  } catch (_) {}
+}
 export function watch_input() {
   const opts = { passive: true, capture: true };
   const note = () => { input = true; };
@@ -48,6 +76,8 @@ export function wrap_push(layer, hook) {
   };
 }")]
 extern "C" {
+    fn this_page() -> String;
+    fn take_early() -> Option<String>;
     fn watch_input();
     fn take_input() -> bool;
     fn take_scrolled() -> bool;
@@ -58,7 +88,10 @@ extern "C" {
 pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), StartError> {
     let window = web_sys::window().ok_or(Kind::NO_WINDOW)?;
     let document = window.document().ok_or(Kind::NO_DOCUMENT)?;
-    record_page(plugin, true);
+    if let Some(early) = take_early() {
+        record_page(plugin, &early, true);
+    }
+    record_page(plugin, &this_page(), true);
 
     // Single-page shops change routes with history.pushState/replaceState,
     // which fire no event: wrap them.
@@ -75,7 +108,7 @@ pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), StartError> {
                     // The page's own call: its errors stay its own.
                     let result = original.call3(&target, &state, &title, &url);
                     if let Some(plugin) = weak.upgrade() {
-                        record_page(&plugin, false);
+                        record_page(&plugin, &this_page(), false);
                     }
                     result
                 },
@@ -88,10 +121,10 @@ pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), StartError> {
     let win: &EventTarget = window.as_ref();
     let doc: &EventTarget = document.as_ref();
     listen(plugin, win, "popstate", |plugin, _| {
-        record_page(plugin, false);
+        record_page(plugin, &this_page(), false);
     });
     listen(plugin, win, "hashchange", |plugin, _| {
-        record_page(plugin, false);
+        record_page(plugin, &this_page(), false);
     });
     listen(plugin, doc, "visibilitychange", |plugin, _| {
         let hidden = web_sys::window()
@@ -217,38 +250,30 @@ fn with(plugin: &Rc<Plugin>, act: impl FnOnce(&mut Inner)) {
     transport::pump(plugin);
 }
 
-/// Records a view of the page the browser shows now.
-fn record_page(plugin: &Rc<Plugin>, landing: bool) {
-    let Some(window) = web_sys::window() else {
+/// Records a view of a page as `this_page` reads it; a page left before the
+/// plugin started on it (`take_early`) also says when it was left, and one
+/// left longer ago than a session lasts (a tab closed long ago) belongs to
+/// no session of now.
+fn record_page(plugin: &Rc<Plugin>, page: &str, landing: bool) {
+    let mut fields = page.split('\n');
+    let mut next = || fields.next();
+    let (Some(at), Some(path), Some(query), Some(title), Some(referrer), left) =
+        (next(), next(), next(), next(), next(), next())
+    else {
         return;
     };
-    let location = window.location();
-    let mut path = location.pathname().unwrap_or_default();
-    // Hash routers keep the route after '#/'.
-    if let Ok(hash) = location.hash() {
-        if hash.starts_with("#/") {
-            path.push_str(&hash);
-        }
+    let Ok(at) = at.parse() else { return };
+    let left = left.and_then(|l| l.parse::<u64>().ok());
+    if left.is_some_and(|l| wall_ms().saturating_sub(l) > u64::from(storage::SESSION_IDLE_MS)) {
+        return;
     }
-    let query = location.search().unwrap_or_default();
-    let document = window.document();
-    let title = document
-        .as_ref()
-        .map(web_sys::Document::title)
-        .unwrap_or_default();
     // Only the landing page has a referrer: later views come from this site.
-    let referrer = if landing {
-        document
-            .as_ref()
-            .map(web_sys::Document::referrer)
-            .unwrap_or_default()
-    } else {
-        String::new()
-    };
+    let referrer = if landing { referrer } else { "" };
     with(plugin, |inner| {
-        inner
-            .recorder
-            .page_view(wall_ms(), &path, &query, &title, &referrer);
+        inner.recorder.page_view(at, path, query, title, referrer);
+        if let Some(left) = left {
+            inner.recorder.leave_page(left);
+        }
     });
 }
 
@@ -258,7 +283,26 @@ mod tests {
     use wasm_bindgen::JsValue;
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    use floorwalker_shared::event::{ShopperEvent, Utm};
+    use floorwalker_shared::wire::decode_batch;
+
     use crate::plugin::with_plugin;
+    use crate::transport::wall_ms;
+
+    /// The events the plugin has published since last asked (it has no
+    /// server: they wait in its outbox), taken back.
+    fn published() -> Vec<ShopperEvent> {
+        let mut events = Vec::new();
+        with_plugin(|p| {
+            let mut inner = p.inner.borrow_mut();
+            let subject = inner.subjects.events();
+            for batch in inner.conn.take_unsent(&subject) {
+                let batch = decode_batch(&batch).unwrap();
+                events.extend(batch.events.into_iter().map(|e| e.kind));
+            }
+        });
+        events
+    }
 
     fn current_path() -> Option<String> {
         let mut path = None;
@@ -286,7 +330,7 @@ mod tests {
 
     // One test: the plugin starts once per page.
     #[wasm_bindgen_test]
-    fn start_follows_route_changes_and_bad_options_leave_the_page_alone() {
+    fn start_records_a_page_left_before_it_then_follows_route_changes() {
         crate::start(JsValue::from(42));
         assert_eq!(
             current_path(),
@@ -297,9 +341,68 @@ mod tests {
         let window = web_sys::window().unwrap();
         let history = window.history().unwrap();
         let page = window.location().pathname().unwrap();
+        // A page left before the plugin could start on it, as the JS hook
+        // keeps it: shown, path, query, title, referrer, left.
+        let now = wall_ms();
+        let early = |shown: u64, left: u64| {
+            [
+                &shown.to_string(),
+                "/landing",
+                "?utm_source=news&x=1",
+                "Landing",
+                "https://mail.example/",
+                &left.to_string(),
+            ]
+            .join("\n")
+        };
+        let storage = window.local_storage().unwrap().unwrap();
+        storage
+            .set_item("floorwalker.early", &early(now - 500, now - 300))
+            .unwrap();
         let options = js_sys::JSON::parse(r#"{"server":"ws://127.0.0.1:9","site":"test"}"#);
         crate::start(options.unwrap());
         assert_eq!(current_path(), Some(page.clone()));
+        let events = published();
+        assert_eq!(
+            events[..2],
+            [
+                ShopperEvent::PageView {
+                    path: "/landing".into(),
+                    title: "Landing".into(),
+                    referrer: Some("https://mail.example/".into()),
+                    utm: Some(Utm {
+                        source: Some("news".into()),
+                        medium: None,
+                        campaign: None,
+                    }),
+                },
+                ShopperEvent::Dwell {
+                    path: "/landing".into(),
+                    ms: 200,
+                },
+            ],
+            "the page left early comes first, with its dwell"
+        );
+        assert!(
+            matches!(&events[2], ShopperEvent::PageView { path, .. } if *path == page),
+            "{events:?}"
+        );
+        assert_eq!(
+            storage.get_item("floorwalker.early").unwrap(),
+            None,
+            "taken once"
+        );
+        // One left longer ago than a session lasts belongs to no session of
+        // now; anything else in its place is not a page.
+        let hour = 3_600_000;
+        for junk in [
+            early(now - hour, now - hour + 1),
+            String::new(),
+            "x\ny".into(),
+        ] {
+            with_plugin(|p| super::record_page(p, &junk, true));
+            assert_eq!(published(), [], "{junk:?}");
+        }
 
         history
             .push_state_with_url(&JsValue::NULL, "", Some("/shoes/trail?utm_source=x"))

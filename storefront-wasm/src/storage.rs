@@ -3,7 +3,9 @@
 //! `localStorage` so they survive page loads and are shared by the tabs of
 //! one browser; in memory only when storage is unavailable (some private
 //! modes throw). Everything a session keeps starts with the session's key,
-//! so a new session ignores what an old one left.
+//! so a new session ignores what an old one left. (A page left before the
+//! plugin started on it keeps its view there too, before there is a session
+//! to tie it to: `capture`'s JS hook writes it, with the time it was left.)
 
 use alloc::{string::String, vec::Vec};
 use floorwalker_shared::credential::SessionSecret;
@@ -11,8 +13,8 @@ use floorwalker_shared::credential::SessionSecret;
 use crate::chat::{Chat, Pending, Stage};
 use crate::error::{StartError, StartErrorKind};
 
-/// A session ends after this long without activity.
-const SESSION_IDLE_MS: f64 = 30.0 * 60.0 * 1000.0;
+/// A session ends after this long without activity, in ms.
+pub(crate) const SESSION_IDLE_MS: u32 = 30 * 60 * 1000;
 
 const SESSION_KEY: &str = "floorwalker.session";
 
@@ -327,7 +329,7 @@ fn parse(text: &str, now_ms: f64) -> Option<Session> {
     let next_seq = parts.next()?.parse().ok()?;
     #[allow(clippy::cast_precision_loss)] // ms since 1970 fit an f64 exactly
     let idle = now_ms - last as f64;
-    (idle <= SESSION_IDLE_MS).then_some(Session { secret, next_seq })
+    (idle <= f64::from(SESSION_IDLE_MS)).then_some(Session { secret, next_seq })
 }
 
 #[cfg(test)]

@@ -66,6 +66,120 @@ fn a_supervisor_who_opens_the_dashboard_later_sees_the_shopper_and_their_journey
     );
 }
 
+/// Where the newsletter brings shoppers.
+const LANDING: &str = "/?utm_source=newsletter&utm_medium=email";
+
+/// Leaves the browser's page for `path` `after_ms` after the page was parsed
+/// (its `DOMContentLoaded`, when a shopper can first click), as a shopper who
+/// moves on at once.
+fn leave_after(browser: &Browser, after_ms: u64, path: &str) {
+    browser.execute_with(
+        "const [path, after] = arguments;
+         const leave = () => setTimeout(() => location.assign(path), after);
+         if (performance.getEntriesByType('navigation')[0].domContentLoadedEventStart > 0) leave();
+         else addEventListener('DOMContentLoaded', leave);
+         return true;",
+        vec![path.into(), after_ms.into()],
+    );
+}
+
+/// A shopper's connection. On a phone's slow one the plugin's wasm (over
+/// 100 KB) takes a second to arrive, so a shopper who moves on at once
+/// leaves before the plugin can start; on a fast one it starts within a few
+/// ms, but is not connected yet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Connection {
+    Slow,
+    Fast,
+}
+
+/// The rows of the sessions table of shoppers now on `page`, two pages in,
+/// who came from the newsletter: their landing page was seen first.
+fn from_the_newsletter_on(screen: &str, page: &str) -> usize {
+    screen
+        .lines()
+        .filter(|line| {
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            // Page, time on site, pages.
+            let pages = cells
+                .iter()
+                .position(|c| *c == page)
+                .map(|i| cells.get(i + 2));
+            pages == Some(Some(&"2")) && line.contains("newsletter")
+        })
+        .count()
+}
+
+#[test]
+fn shoppers_who_leave_their_landing_page_within_200_ms_keep_it_and_their_source() {
+    let (shop, server) = shop_and_server();
+    create_streams(&server);
+    let live = open_dashboard(&server);
+    live.wait_for("No shoppers", SEEN);
+    // Each shopper's connection, and how long after the landing page is
+    // parsed (when they can first click) they leave it.
+    let shoppers = [
+        (Connection::Slow, 0),
+        (Connection::Slow, 100),
+        (Connection::Slow, 200),
+        (Connection::Fast, 0),
+        (Connection::Fast, 200),
+    ];
+    for (n, (connection, after_ms)) in (1..).zip(shoppers) {
+        let browser = Browser::start_eager();
+        if connection == Connection::Slow {
+            browser.throttle(Duration::from_millis(100), 100_000);
+        }
+        browser.goto(&shop.url(LANDING));
+        leave_after(&browser, after_ms, "/trail-runner.html");
+        wait_until(SEEN, || {
+            let screen = live.screen();
+            (from_the_newsletter_on(&screen, "/trail-runner.html") == n).then_some(())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "shopper {n} ({connection:?} connection) left the landing page after \
+                 {after_ms} ms; the dashboard:\n{}",
+                live.screen()
+            )
+        });
+    }
+
+    // A supervisor who opens the dashboard later reads the same from the
+    // stream, and each journey starts on the landing page.
+    let later = open_dashboard(&server);
+    let screen = wait_until(SEEN, || {
+        let screen = later.screen();
+        (from_the_newsletter_on(&screen, "/trail-runner.html") == shoppers.len()).then_some(screen)
+    })
+    .unwrap_or_else(|| panic!("from history:\n{}", later.screen()));
+    assert!(screen.contains("Shoppers (5)"), "{screen}");
+    let mut visitors = Vec::new();
+    for _ in shoppers {
+        later.send_keys("j");
+        later.send_keys("Enter");
+        let screen = later.wait_for("Journey (Esc closes)", SEEN);
+        assert!(screen.contains("Arrived  newsletter/email"), "{screen}");
+        let landing = screen.find("page / (Floorwalker demo shop)");
+        let next = screen.find("page /trail-runner.html");
+        assert!(
+            landing.is_some() && landing < next,
+            "the journey starts on the landing page: {screen}"
+        );
+        visitors.extend(
+            screen
+                .lines()
+                .find(|l| l.contains("visitor "))
+                .map(str::to_owned),
+        );
+        later.send_keys("Escape");
+        later.wait_for("Shoppers (5)", SEEN);
+    }
+    visitors.sort();
+    visitors.dedup();
+    assert_eq!(visitors.len(), shoppers.len(), "{visitors:#?}");
+}
+
 #[test]
 fn an_offer_from_the_dashboard_reaches_the_shopper_is_audited_and_a_decline_is_final() {
     let (shop, server) = shop_and_server();

@@ -114,11 +114,27 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts ChromeDriver and a Chromium session.
+    /// Starts ChromeDriver and a Chromium session whose [`Browser::goto`]
+    /// waits for the page to load.
     ///
     /// # Panics
     /// If either is missing or does not start (`just setup-tests` installs them).
     pub fn start() -> Self {
+        Self::start_with("normal")
+    }
+
+    /// Like [`Browser::start`], but [`Browser::goto`] returns as soon as the
+    /// page is parsed (the "eager" page load strategy), while its scripts,
+    /// the plugin's wasm among them, may still be loading: for a shopper who
+    /// moves on at once.
+    ///
+    /// # Panics
+    /// As [`Browser::start`].
+    pub fn start_eager() -> Self {
+        Self::start_with("eager")
+    }
+
+    fn start_with(page_load: &str) -> Self {
         let profile = tempfile::Builder::new()
             .prefix("floorwalker-chromium-")
             .tempdir()
@@ -148,7 +164,10 @@ impl Browser {
             "--user-data-dir={}",
             browser.profile.path().display()
         ));
-        let caps = json!({ "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } });
+        let caps = json!({
+            "pageLoadStrategy": page_load,
+            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+        });
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
         };
@@ -169,7 +188,8 @@ impl Browser {
         self.client.as_ref().expect("a session")
     }
 
-    /// Opens `url` and waits for it to load.
+    /// Opens `url` and waits for it to load (to be parsed, for
+    /// [`Browser::start_eager`]).
     ///
     /// # Panics
     /// If navigation fails.
@@ -177,6 +197,26 @@ impl Browser {
         self.runtime
             .block_on(self.client().goto(url))
             .expect("navigating");
+    }
+
+    /// Slows every request of the browser (its later pages too) down to
+    /// `latency` and `bytes_per_second` each way, like a phone on a poor
+    /// connection, the way Chromium's developer tools throttle.
+    ///
+    /// # Panics
+    /// If ChromeDriver refuses.
+    pub fn throttle(&self, latency: Duration, bytes_per_second: u32) {
+        let conditions = NetworkConditions(json!({
+            "network_conditions": {
+                "offline": false,
+                "latency": latency.as_millis(),
+                "download_throughput": bytes_per_second,
+                "upload_throughput": bytes_per_second,
+            }
+        }));
+        self.runtime
+            .block_on(self.client().issue_cmd(conditions))
+            .expect("ChromeDriver's network conditions");
     }
 
     /// Clicks the element `css` selects.
@@ -234,6 +274,26 @@ impl Drop for Browser {
         }
         let _ = stop_child(&mut self.driver, Duration::from_secs(5));
         kill_leftovers(&self.profile.path().display().to_string());
+    }
+}
+
+/// ChromeDriver's command that sets the network conditions, which the
+/// W3C standard (and so fantoccini) has no command for.
+#[derive(Debug)]
+struct NetworkConditions(Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/chromium/network_conditions"))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
     }
 }
 
