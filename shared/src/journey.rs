@@ -125,13 +125,20 @@ impl Journey {
     /// The most steps a journey keeps.
     pub const MAX_STEPS: usize = 500;
 
-    /// Adds a step.
+    /// Adds a step, in time order.
     pub fn push(&mut self, at_ms: u64, step: Step) {
         if self.entries.len() == Self::MAX_STEPS {
             self.entries.pop_front();
             self.forgotten += 1;
         }
-        self.entries.push_back(Entry { at_ms, step });
+        // A step heard late (an earlier page's batch) goes where it
+        // happened, after the steps of the same moment.
+        let at = self
+            .entries
+            .iter()
+            .rposition(|e| e.at_ms <= at_ms)
+            .map_or(0, |i| i + 1);
+        self.entries.insert(at, Entry { at_ms, step });
     }
 
     /// Notes the time spent on `path`, on the latest visit to it that has

@@ -113,8 +113,14 @@ pub struct Session {
     pub last_active_ms: u64,
     /// How the shopper arrived.
     pub arrival: Arrival,
+    /// When (shopper's clock) the page view the arrival is taken from was
+    /// made: a landing page heard late, still earlier, replaces it.
+    arrival_at_ms: u64,
     /// Where the shopper is now.
     pub page: Option<Page>,
+    /// When (shopper's clock) the page the shopper is on was viewed: an
+    /// earlier view heard late does not move the shopper back.
+    page_at_ms: u64,
     /// Pages viewed, route changes included.
     pub pages_seen: u32,
     /// The cart: SKU, quantity, value in minor units.
@@ -157,7 +163,9 @@ impl Session {
             last_heard_ms: heard_ms,
             last_active_ms: heard_ms,
             arrival: Arrival::default(),
+            arrival_at_ms: u64::MAX,
             page: None,
+            page_at_ms: 0,
             pages_seen: 0,
             cart: Vec::new(),
             checkout: None,

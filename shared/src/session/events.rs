@@ -25,18 +25,26 @@ impl Session {
                 referrer,
                 utm,
             } => {
-                if self.pages_seen == 0 {
+                // Batches from a session's pages may be heard out of order
+                // (a page left before its batch went out, a tab behind
+                // another): the earliest page view is how the shopper came,
+                // the latest is where they are.
+                if at_ms < self.arrival_at_ms {
+                    self.arrival_at_ms = at_ms;
                     self.arrival = Arrival {
                         referrer: referrer.clone(),
                         utm: utm.clone(),
                     };
                 }
                 self.pages_seen += 1;
-                self.page = Some(Page {
-                    path: path.clone(),
-                    title: title.clone(),
-                    since_ms: heard_ms,
-                });
+                if self.page.is_none() || at_ms >= self.page_at_ms {
+                    self.page_at_ms = at_ms;
+                    self.page = Some(Page {
+                        path: path.clone(),
+                        title: title.clone(),
+                        since_ms: heard_ms,
+                    });
+                }
                 Some(Step::Page {
                     path: path.clone(),
                     title: title.clone(),

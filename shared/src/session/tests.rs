@@ -258,3 +258,45 @@ fn the_journey_holds_pages_with_their_dwell_and_offers_with_who_sent_them() {
         ]
     );
 }
+
+#[test]
+fn a_landing_page_heard_late_is_still_how_the_shopper_came_and_where_the_journey_starts() {
+    let landing = ShopperEvent::PageView {
+        path: "/".to_owned(),
+        title: "Home".to_owned(),
+        referrer: None,
+        utm: Some(Utm {
+            source: Some("newsletter".to_owned()),
+            medium: Some("email".to_owned()),
+            campaign: None,
+        }),
+    };
+    let next = ShopperEvent::PageView {
+        path: "/trail-runner".to_owned(),
+        title: "Trail Runner".to_owned(),
+        referrer: Some("https://shop.example/".to_owned()),
+        utm: None,
+    };
+    let mut s = Session::new(session(1), T0);
+    // The second page's batch is heard first, the landing page's after it.
+    s.apply(&batch(1, T0 + 150, vec![next]), T0 + 300);
+    assert_eq!(s.arrival.source(), "shop.example");
+    s.apply(&batch(0, T0, vec![landing]), T0 + 400);
+    assert_eq!(s.arrival.source(), "newsletter/email");
+    assert_eq!(
+        s.page.as_ref().unwrap().path,
+        "/trail-runner",
+        "still where they are"
+    );
+    assert_eq!(s.pages_seen, 2);
+    assert_eq!(s.lost_batches, 0);
+    let paths: Vec<&str> = s
+        .journey
+        .entries()
+        .filter_map(|e| match &e.step {
+            Step::Page { path, .. } => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(paths, ["/", "/trail-runner"]);
+}
