@@ -1,13 +1,17 @@
-//! The library behind the `floorwalker` binary.
+//! The library behind the `floorwalker` binary: the services its commands
+//! run, which the workspace tests run too. The commands themselves live in
+//! the binary (`floorwalker X` in `cmd/X`, what the two screens share in
+//! `ui/`); dependencies point cli → cmd → ui → this library → shared, and
+//! nothing here knows the binary.
 //!
-//! The binary's subcommands live in `main.rs` and its modules; what the
-//! workspace tests also need lives here: running a private nats-server
-//! ([`natsd`]), the gate ([`gate`]), operator credentials ([`creds`]) and
-//! the storefront server ([`storefront`]), the JetStream streams
-//! ([`streams`]), reading them ([`feed`]) and recording facts in them
-//! ([`record`]), the chat router ([`router`]), simulated shoppers
-//! ([`simulate`]), and how operators read numbers and journeys
-//! ([`format`]).
+//! Running a private nats-server ([`natsd`]), the gate ([`gate`]),
+//! operator credentials and the one way to connect as an operator
+//! ([`creds`]), the storefront server ([`storefront`]), the JetStream
+//! streams ([`streams`]), reading them ([`feed`], the one reader, kept
+//! alive by [`restart`]) and recording facts and offers in them
+//! ([`record`], [`offers`]), the chat router ([`router`]), simulated
+//! shoppers and agent bots ([`simulate`]), and how operators read numbers
+//! and journeys ([`format`]).
 
 pub mod creds;
 pub mod feed;
