@@ -51,6 +51,8 @@ pub(crate) struct Row<A: 'static> {
     pub(crate) label: &'static str,
     /// What they do, in a few words.
     pub(crate) help: &'static str,
+    /// Keys and a word for the footer, for the rows a screen shows there.
+    pub(crate) footer: Option<(&'static str, &'static str)>,
     /// Each key and its action.
     pub(crate) keys: &'static [(Press, A)],
 }
@@ -64,10 +66,24 @@ pub(crate) fn action<A: Copy>(table: &[Row<A>], key: KeyEvent) -> Option<A> {
         .map(|(_, action)| *action)
 }
 
-/// The keys of `table` whose names are missing from their row's label:
-/// empty when the help says every key there is.
+/// The footer's keys and words, in table order.
+pub(crate) fn footer<A>(table: &[Row<A>]) -> impl Iterator<Item = (&'static str, &'static str)> {
+    table.iter().filter_map(|row| row.footer)
+}
+
+/// The keys of `table` whose names are missing from their row's label, and
+/// the footer's keys that no row has: empty when the help and the footer
+/// say what the keys are.
 #[cfg(test)]
 pub(crate) fn unlisted<A>(table: &[Row<A>]) -> Vec<String> {
+    let names: Vec<String> = table
+        .iter()
+        .flat_map(|row| row.keys.iter().map(|(press, _)| press.name()))
+        .collect();
+    let footer = footer(table)
+        .flat_map(|(keys, _)| words(keys))
+        .filter(|key| !names.iter().any(|n| n == key))
+        .map(|key| format!("{key} (footer)"));
     table
         .iter()
         .flat_map(|row| {
@@ -89,7 +105,21 @@ pub(crate) fn unlisted<A>(table: &[Row<A>]) -> Vec<String> {
                 .any(|part| part == name)
         })
         .map(|(label, name)| format!("{name} (row '{label}')"))
+        .chain(footer)
         .collect()
+}
+
+/// The key names in a label: keys are written `a/b c`; the `/` key
+/// itself stands alone.
+#[cfg(test)]
+fn words(label: &str) -> impl Iterator<Item = &str> {
+    label.split(' ').flat_map(|word| {
+        if word == "/" {
+            vec![word]
+        } else {
+            word.split('/').collect()
+        }
+    })
 }
 
 /// What a key does in a text field.
@@ -135,6 +165,7 @@ mod tests {
         Row {
             label: "j/↓",
             help: "down",
+            footer: Some(("j/x", "move")),
             keys: &[
                 (Press::Key(KeyCode::Char('j')), 1),
                 (Press::Key(KeyCode::Down), 1),
@@ -143,6 +174,7 @@ mod tests {
         Row {
             label: "PgDn",
             help: "a screen down",
+            footer: None,
             keys: &[(Press::Key(KeyCode::PageDown), 2), (Press::Ctrl('d'), 2)],
         },
     ];
@@ -173,7 +205,8 @@ mod tests {
 
     #[test]
     fn a_key_missing_from_its_label_is_found() {
-        assert_eq!(unlisted(TABLE), ["^d (row 'PgDn')"]);
+        assert_eq!(unlisted(TABLE), ["^d (row 'PgDn')", "x (footer)"]);
+        assert_eq!(footer(TABLE).collect::<Vec<_>>(), [("j/x", "move")]);
     }
 
     #[test]

@@ -15,11 +15,15 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     Row {
         label: "n",
         help: "claim the next waiting chat",
+
+        footer: Some(("n", "claim")),
         keys: &[(c('n'), Key::Claim)],
     },
     Row {
         label: "j/k ↓/↑",
         help: "select a chat or incident",
+
+        footer: None,
         keys: &[
             (c('j'), Key::Down),
             (Press::Key(KeyCode::Down), Key::Down),
@@ -30,6 +34,8 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     Row {
         label: "Enter/i",
         help: "write in the selected chat (Enter sends, Esc stops)",
+
+        footer: Some(("Enter", "reply")),
         keys: &[
             (Press::Key(KeyCode::Enter), Key::Enter),
             (c('i'), Key::Enter),
@@ -38,16 +44,22 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     Row {
         label: "e",
         help: "end the selected chat; the shopper gets the survey",
+
+        footer: Some(("e", "end")),
         keys: &[(c('e'), Key::End)],
     },
     Row {
         label: "a",
         help: "available / away",
+
+        footer: Some(("a", "away")),
         keys: &[(c('a'), Key::Toggle)],
     },
     Row {
         label: "+/=/-",
         help: "more / fewer chats at once",
+
+        footer: Some(("+/-", "capacity")),
         keys: &[
             (c('+'), Key::More),
             (c('='), Key::More),
@@ -57,26 +69,36 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     Row {
         label: "t",
         help: "take the selected incident",
+
+        footer: Some(("t/r", "incident")),
         keys: &[(c('t'), Key::Take)],
     },
     Row {
         label: "r",
         help: "resolve the selected incident",
+
+        footer: None,
         keys: &[(c('r'), Key::Resolve)],
     },
     Row {
         label: "?",
         help: "this help",
+
+        footer: Some(("?", "help")),
         keys: &[(c('?'), Key::Help)],
     },
     Row {
         label: "Esc",
         help: "close the help",
+
+        footer: None,
         keys: &[(Press::Key(KeyCode::Esc), Key::Back)],
     },
     Row {
         label: "q ^c",
         help: "quit (your chats wait for you until the router's timeout)",
+
+        footer: Some(("q", "quit")),
         keys: &[(c('q'), Key::Quit), (Press::Ctrl('c'), Key::Quit)],
     },
 ];

@@ -88,10 +88,10 @@ fn footer_line(c: &Console, theme: Theme, width: u16) -> Paragraph<'static> {
     let text = match (&c.notice, c.typing()) {
         (Some(notice), _) => notice.text.clone(),
         (None, Some(_)) => "Enter send · Esc stop typing".to_owned(),
-        (None, None) => {
-            "n claim · Enter reply · e end · a away · +/- capacity · t/r incident · ? help · q quit"
-                .to_owned()
-        }
+        (None, None) => crate::ui::keys::footer(KEYS)
+            .map(|(keys, what)| [keys, " ", what].concat())
+            .collect::<Vec<_>>()
+            .join(" · "),
     };
     Paragraph::new(Span::styled(
         for_terminal(&text, width as usize),

@@ -71,16 +71,22 @@ pub(crate) const KEYS: &[Row<Action>] = &[
     Row {
         label: "j/↓",
         help: "next shopper",
+
+        footer: Some(("j/k", "move")),
         keys: &[(c('j'), Action::Down), (k(KeyCode::Down), Action::Down)],
     },
     Row {
         label: "k/↑",
         help: "previous shopper",
+
+        footer: None,
         keys: &[(c('k'), Action::Up), (k(KeyCode::Up), Action::Up)],
     },
     Row {
         label: "PgDn/PgUp Space ^d/^u",
         help: "a screen down / up",
+
+        footer: None,
         keys: &[
             (k(KeyCode::PageDown), Action::PageDown),
             (c(' '), Action::PageDown),
@@ -92,6 +98,8 @@ pub(crate) const KEYS: &[Row<Action>] = &[
     Row {
         label: "g/G Home/End",
         help: "first / last shopper",
+
+        footer: None,
         keys: &[
             (c('g'), Action::First),
             (k(KeyCode::Home), Action::First),
@@ -102,11 +110,15 @@ pub(crate) const KEYS: &[Row<Action>] = &[
     Row {
         label: "Enter",
         help: "shopper's journey",
+
+        footer: Some(("Enter", "journey")),
         keys: &[(k(KeyCode::Enter), Action::Open)],
     },
     Row {
         label: "Tab/S-Tab",
         help: "switch pane",
+
+        footer: None,
         keys: &[
             (k(KeyCode::Tab), Action::NextPane),
             (k(KeyCode::BackTab), Action::NextPane),
@@ -115,66 +127,92 @@ pub(crate) const KEYS: &[Row<Action>] = &[
     Row {
         label: "o",
         help: "offer a chat",
+
+        footer: Some(("o", "offer")),
         keys: &[(c('o'), Action::Offer)],
     },
     Row {
         label: "a",
         help: "agents & chats / shoppers",
+
+        footer: None,
         keys: &[(c('a'), Action::Desk)],
     },
     Row {
         label: "w",
         help: "whisper to the chat's agent",
+
+        footer: None,
         keys: &[(c('w'), Action::Whisper)],
     },
     Row {
         label: "J",
         help: "join the chat as supervisor",
+
+        footer: None,
         keys: &[(c('J'), Action::Join)],
     },
     Row {
         label: "R",
         help: "reassign the chat",
+
+        footer: None,
         keys: &[(c('R'), Action::Reassign)],
     },
     Row {
         label: "/",
         help: "filter by text",
+
+        footer: Some(("/", "filter")),
         keys: &[(c('/'), Action::Search)],
     },
     Row {
         label: "f",
         help: "filter by state",
+
+        footer: Some(("f", "state")),
         keys: &[(c('f'), Action::StateFilter)],
     },
     Row {
         label: "F",
         help: "filter by site",
+
+        footer: None,
         keys: &[(c('F'), Action::SiteFilter)],
     },
     Row {
         label: "s",
         help: "sort by next column",
+
+        footer: Some(("s", "sort")),
         keys: &[(c('s'), Action::Sort)],
     },
     Row {
         label: "r",
         help: "reverse sort",
+
+        footer: None,
         keys: &[(c('r'), Action::Reverse)],
     },
     Row {
         label: "?",
         help: "this help",
+
+        footer: Some(("?", "help")),
         keys: &[(c('?'), Action::Help)],
     },
     Row {
         label: "Esc",
         help: "close / back",
+
+        footer: None,
         keys: &[(k(KeyCode::Esc), Action::Back)],
     },
     Row {
         label: "q ^c",
         help: "quit",
+
+        footer: Some(("q", "quit")),
         keys: &[(c('q'), Action::Quit), (Press::Ctrl('c'), Action::Quit)],
     },
 ];

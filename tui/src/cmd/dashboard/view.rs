@@ -23,7 +23,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::app::{App, Mode};
-use super::keymap::{Action, KEYS};
+use super::keymap::KEYS;
 use super::msg::Conn;
 use super::strings;
 use super::supervise::DeskMode;
@@ -191,40 +191,9 @@ fn footer_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
             theme.dim(),
         ));
     }
-    let shown = [
-        Action::Down,
-        Action::Open,
-        Action::Offer,
-        Action::Search,
-        Action::StateFilter,
-        Action::Sort,
-        Action::Help,
-        Action::Quit,
-    ];
     let mut spans = Vec::new();
     let mut used = 0;
-    let rows = KEYS.iter().filter_map(|row| {
-        let action = row.keys.first()?.1;
-        shown
-            .contains(&action)
-            .then_some((row.label, action, row.help))
-    });
-    for (keys, action, what) in rows {
-        let keys = match action {
-            Action::Down => "j/k",
-            Action::Quit => "q",
-            _ => keys,
-        };
-        let what = match action {
-            Action::Down => "move",
-            Action::Open => "journey",
-            Action::Offer => "offer",
-            Action::Search => "filter",
-            Action::StateFilter => "state",
-            Action::Sort => "sort",
-            Action::Help => "help",
-            _ => what,
-        };
+    for (keys, what) in crate::ui::keys::footer(KEYS) {
         let len = keys.chars().count() + what.chars().count() + 3;
         if used + len > width as usize {
             break;
