@@ -23,6 +23,36 @@ pub const ORIGIN: &str = "http://shop.test";
 /// How long start-up may take.
 const START: Duration = Duration::from_secs(30);
 
+/// A loopback port for a test server, below the kernel's ephemeral range
+/// (Linux: 32768 and up) and handed out once in this process. A server
+/// stopped and started again on its ports ([`TestServer::start_server`])
+/// then finds them free: the kernel gives port-0 listeners and outgoing
+/// connections ephemeral ports only, and no other test server is given
+/// this one. (Taking ports the server picked itself, as before, lost the
+/// race about once in thirty runs: another test's listener got the port
+/// while the server was down.)
+fn reserved_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    // Each process starts somewhere else, so two test runs at once rarely meet.
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let _ = NEXT.compare_exchange(
+        u32::MAX,
+        (std::process::id() % 600) * 20,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+    loop {
+        let offset = NEXT.fetch_add(1, Ordering::SeqCst) % SPAN;
+        let port = u16::try_from(FIRST + offset).expect("a port below 32000");
+        // Free now: whatever else on the machine holds it keeps it.
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
 /// A nats-server on free loopback ports (NATS and WebSocket), JetStream in a
 /// temporary directory, every connection admitted by a `floorwalker gate`
 /// process. Dropping it stops the gate and the server, then removes the
@@ -65,6 +95,10 @@ impl TestServer {
         let run = dir.path().join("run");
         let mut config = ServerConfig::local("floorwalker-test", &run, "", &[ORIGIN.to_owned()]);
         config.jetstream_dir = Some(dir.path().join("jetstream"));
+        config.port = Port::Fixed(reserved_port());
+        if let Some(ws) = &mut config.websocket {
+            ws.port = Port::Fixed(reserved_port());
+        }
         adjust(&mut config, &mut setup.gate);
         config.auth_block = setup.gate.server_block();
         setup
