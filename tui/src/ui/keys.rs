@@ -122,6 +122,32 @@ fn words(label: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// A key that asks for `action` in `table`, for tests that press keys: an
+/// arrow, Esc or Ctrl before a letter, so a text field would not take it
+/// as text.
+#[cfg(test)]
+pub(crate) fn press<A: Copy + PartialEq + std::fmt::Debug>(
+    table: &[Row<A>],
+    action: A,
+) -> KeyEvent {
+    let presses: Vec<Press> = table
+        .iter()
+        .flat_map(|r| r.keys)
+        .filter(|(_, a)| *a == action)
+        .map(|(p, _)| *p)
+        .collect();
+    let press = presses
+        .iter()
+        .find(|p| !matches!(p, Press::Key(KeyCode::Char(_))))
+        .or(presses.first())
+        .copied()
+        .unwrap_or_else(|| panic!("no key does {action:?}"));
+    match press {
+        Press::Key(code) => KeyEvent::from(code),
+        Press::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+    }
+}
+
 /// What a key does in a text field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Text {

@@ -15,14 +15,12 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     Row {
         label: "n",
         help: "claim the next waiting chat",
-
         footer: Some(("n", "claim")),
         keys: &[(c('n'), Key::Claim)],
     },
     Row {
         label: "j/k ↓/↑",
         help: "select a chat or incident",
-
         footer: None,
         keys: &[
             (c('j'), Key::Down),
@@ -34,7 +32,6 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     Row {
         label: "Enter/i",
         help: "write in the selected chat (Enter sends, Esc stops)",
-
         footer: Some(("Enter", "reply")),
         keys: &[
             (Press::Key(KeyCode::Enter), Key::Enter),
@@ -44,21 +41,18 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     Row {
         label: "e",
         help: "end the selected chat; the shopper gets the survey",
-
         footer: Some(("e", "end")),
         keys: &[(c('e'), Key::End)],
     },
     Row {
         label: "a",
         help: "available / away",
-
         footer: Some(("a", "away")),
         keys: &[(c('a'), Key::Toggle)],
     },
     Row {
         label: "+/=/-",
         help: "more / fewer chats at once",
-
         footer: Some(("+/-", "capacity")),
         keys: &[
             (c('+'), Key::More),
@@ -69,35 +63,30 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     Row {
         label: "t",
         help: "take the selected incident",
-
         footer: Some(("t/r", "incident")),
         keys: &[(c('t'), Key::Take)],
     },
     Row {
         label: "r",
         help: "resolve the selected incident",
-
         footer: None,
         keys: &[(c('r'), Key::Resolve)],
     },
     Row {
         label: "?",
         help: "this help",
-
         footer: Some(("?", "help")),
         keys: &[(c('?'), Key::Help)],
     },
     Row {
         label: "Esc",
         help: "close the help",
-
         footer: None,
         keys: &[(Press::Key(KeyCode::Esc), Key::Back)],
     },
     Row {
         label: "q ^c",
         help: "quit (your chats wait for you until the router's timeout)",
-
         footer: Some(("q", "quit")),
         keys: &[(c('q'), Key::Quit), (Press::Ctrl('c'), Key::Quit)],
     },
@@ -112,28 +101,11 @@ pub(crate) fn action(key: KeyEvent) -> Option<Key> {
 /// field, characters are text and Enter sends).
 #[cfg(test)]
 pub(crate) fn press(key: Key) -> KeyEvent {
-    use crossterm::event::KeyModifiers;
-    let code = match key {
-        Key::Char(c) => KeyCode::Char(c),
-        Key::Erase => KeyCode::Backspace,
-        Key::Enter => KeyCode::Enter,
-        Key::Back => KeyCode::Esc,
-        Key::Up => KeyCode::Up,
-        Key::Down => KeyCode::Down,
-        Key::Quit => return KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-        other => {
-            let (press, _) = KEYS
-                .iter()
-                .flat_map(|r| r.keys)
-                .find(|(_, k)| *k == other)
-                .unwrap_or_else(|| panic!("no key does {other:?}"));
-            match press {
-                Press::Key(code) => *code,
-                Press::Ctrl(c) => return KeyEvent::new(KeyCode::Char(*c), KeyModifiers::CONTROL),
-            }
-        }
-    };
-    KeyEvent::from(code)
+    match key {
+        Key::Char(c) => KeyEvent::from(KeyCode::Char(c)),
+        Key::Erase => KeyEvent::from(KeyCode::Backspace),
+        other => keys::press(KEYS, other),
+    }
 }
 
 #[cfg(test)]

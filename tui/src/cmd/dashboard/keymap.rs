@@ -71,21 +71,18 @@ pub(crate) const KEYS: &[Row<Action>] = &[
     Row {
         label: "j/↓",
         help: "next shopper",
-
         footer: Some(("j/k", "move")),
         keys: &[(c('j'), Action::Down), (k(KeyCode::Down), Action::Down)],
     },
     Row {
         label: "k/↑",
         help: "previous shopper",
-
         footer: None,
         keys: &[(c('k'), Action::Up), (k(KeyCode::Up), Action::Up)],
     },
     Row {
         label: "PgDn/PgUp Space ^d/^u",
         help: "a screen down / up",
-
         footer: None,
         keys: &[
             (k(KeyCode::PageDown), Action::PageDown),
@@ -98,7 +95,6 @@ pub(crate) const KEYS: &[Row<Action>] = &[
     Row {
         label: "g/G Home/End",
         help: "first / last shopper",
-
         footer: None,
         keys: &[
             (c('g'), Action::First),
@@ -110,14 +106,12 @@ pub(crate) const KEYS: &[Row<Action>] = &[
     Row {
         label: "Enter",
         help: "shopper's journey",
-
         footer: Some(("Enter", "journey")),
         keys: &[(k(KeyCode::Enter), Action::Open)],
     },
     Row {
         label: "Tab/S-Tab",
         help: "switch pane",
-
         footer: None,
         keys: &[
             (k(KeyCode::Tab), Action::NextPane),
@@ -127,91 +121,78 @@ pub(crate) const KEYS: &[Row<Action>] = &[
     Row {
         label: "o",
         help: "offer a chat",
-
         footer: Some(("o", "offer")),
         keys: &[(c('o'), Action::Offer)],
     },
     Row {
         label: "a",
         help: "agents & chats / shoppers",
-
         footer: None,
         keys: &[(c('a'), Action::Desk)],
     },
     Row {
         label: "w",
         help: "whisper to the chat's agent",
-
         footer: None,
         keys: &[(c('w'), Action::Whisper)],
     },
     Row {
         label: "J",
         help: "join the chat as supervisor",
-
         footer: None,
         keys: &[(c('J'), Action::Join)],
     },
     Row {
         label: "R",
         help: "reassign the chat",
-
         footer: None,
         keys: &[(c('R'), Action::Reassign)],
     },
     Row {
         label: "/",
         help: "filter by text",
-
         footer: Some(("/", "filter")),
         keys: &[(c('/'), Action::Search)],
     },
     Row {
         label: "f",
         help: "filter by state",
-
         footer: Some(("f", "state")),
         keys: &[(c('f'), Action::StateFilter)],
     },
     Row {
         label: "F",
         help: "filter by site",
-
         footer: None,
         keys: &[(c('F'), Action::SiteFilter)],
     },
     Row {
         label: "s",
         help: "sort by next column",
-
         footer: Some(("s", "sort")),
         keys: &[(c('s'), Action::Sort)],
     },
     Row {
         label: "r",
         help: "reverse sort",
-
         footer: None,
         keys: &[(c('r'), Action::Reverse)],
     },
     Row {
         label: "?",
         help: "this help",
-
         footer: Some(("?", "help")),
         keys: &[(c('?'), Action::Help)],
     },
     Row {
         label: "Esc",
         help: "close / back",
-
         footer: None,
         keys: &[(k(KeyCode::Esc), Action::Back)],
     },
     Row {
         label: "q ^c",
         help: "quit",
-
         footer: Some(("q", "quit")),
         keys: &[(c('q'), Action::Quit), (Press::Ctrl('c'), Action::Quit)],
     },
@@ -222,31 +203,14 @@ pub(crate) fn action(key: KeyEvent) -> Option<Action> {
     keys::action(KEYS, key)
 }
 
-/// A key that asks for `action`, for tests that press keys: an arrow,
-/// Esc or Ctrl before a letter, so a text field does not take it as text.
+/// A key that asks for `action`, for tests that press keys (Enter and
+/// Backspace for the text fields' Confirm and Erase).
 #[cfg(test)]
 pub(crate) fn press(action: Action) -> KeyEvent {
-    use crossterm::event::KeyModifiers;
     match action {
-        Action::Confirm => return KeyEvent::from(KeyCode::Enter),
-        Action::Erase => return KeyEvent::from(KeyCode::Backspace),
-        _ => {}
-    }
-    let presses: Vec<Press> = KEYS
-        .iter()
-        .flat_map(|r| r.keys)
-        .filter(|(_, a)| *a == action)
-        .map(|(p, _)| *p)
-        .collect();
-    let press = presses
-        .iter()
-        .find(|p| !matches!(p, Press::Key(KeyCode::Char(_))))
-        .or(presses.first())
-        .copied()
-        .unwrap_or_else(|| panic!("no key does {action:?}"));
-    match press {
-        Press::Key(code) => KeyEvent::from(code),
-        Press::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+        Action::Confirm => KeyEvent::from(KeyCode::Enter),
+        Action::Erase => KeyEvent::from(KeyCode::Backspace),
+        _ => keys::press(KEYS, action),
     }
 }
 
