@@ -164,6 +164,14 @@ impl Journey {
         self.entries.iter()
     }
 
+    /// The paths of the pages visited, oldest first.
+    pub fn paths(&self) -> impl DoubleEndedIterator<Item = &str> {
+        self.entries.iter().filter_map(|e| match &e.step {
+            Step::Page { path, .. } => Some(path.as_str()),
+            _ => None,
+        })
+    }
+
     /// How many older steps were let go to keep within [`Self::MAX_STEPS`].
     pub fn forgotten(&self) -> usize {
         self.forgotten

@@ -290,13 +290,6 @@ fn a_landing_page_heard_late_is_still_how_the_shopper_came_and_where_the_journey
     );
     assert_eq!(s.pages_seen, 2);
     assert_eq!(s.lost_batches, 0);
-    let paths: Vec<&str> = s
-        .journey
-        .entries()
-        .filter_map(|e| match &e.step {
-            Step::Page { path, .. } => Some(path.as_str()),
-            _ => None,
-        })
-        .collect();
+    let paths: Vec<&str> = s.journey.paths().collect();
     assert_eq!(paths, ["/", "/trail-runner"]);
 }

@@ -11,7 +11,6 @@ use std::fmt::Write as _;
 
 use floorwalker::format::{duration, money};
 use floorwalker_shared::desk::{Chat, ChatState, Speaker};
-use floorwalker_shared::journey::Step;
 use floorwalker_shared::sanitize::for_terminal;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -260,14 +259,7 @@ fn journey_lines(c: &Console, chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'
         if let Some(page) = &session.page {
             lines.push(field("Now", format!("{} ({})", page.path, page.title)));
         }
-        let pages: Vec<&str> = session
-            .journey
-            .entries()
-            .filter_map(|e| match &e.step {
-                Step::Page { path, .. } => Some(path.as_str()),
-                _ => None,
-            })
-            .collect();
+        let pages: Vec<&str> = session.journey.paths().collect();
         let recent = &pages[pages.len().saturating_sub(6)..];
         if !recent.is_empty() {
             lines.push(field("Path", recent.join(" → ")));
