@@ -38,18 +38,11 @@ impl Screen {
         })
     }
 
-    /// Draws a frame if something visible changed (`dirty`); says whether
-    /// it drew. A screen draws at most once a frame tick, and only when
-    /// needed, so an SSH link is not flooded.
-    pub(crate) fn frame(
-        &mut self,
-        dirty: bool,
-        render: impl FnOnce(&mut ratatui::Frame<'_>),
-    ) -> Result<bool> {
-        if dirty {
-            self.terminal.draw(render)?;
-        }
-        Ok(dirty)
+    /// Draws a frame. Screens draw at most once a frame tick, and only
+    /// when something visible changed, so an SSH link is not flooded.
+    pub(crate) fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame<'_>)) -> Result<()> {
+        self.terminal.draw(render)?;
+        Ok(())
     }
 
     /// The terminal's size now, as (width, height).

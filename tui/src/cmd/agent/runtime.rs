@@ -153,10 +153,12 @@ async fn ui(
                 continue;
             }
             _ = frame.tick() => {
-                let drawn = screen
-                    .frame(console.dirty, |f| view::draw(f, console, theme))
-                    .wrap_err("drawing the console")?;
-                console.dirty &= !drawn;
+                if console.dirty {
+                    screen
+                        .draw(|f| view::draw(f, console, theme))
+                        .wrap_err("drawing the console")?;
+                    console.dirty = false;
+                }
                 continue;
             }
         };

@@ -182,10 +182,12 @@ async fn ui<T>(
             }),
             _ = tick.tick() => Msg::Tick { now_ms: now_ms() },
             _ = frame.tick() => {
-                let drawn = screen
-                    .frame(app.dirty, |f| view::draw(f, app, theme))
-                    .wrap_err("drawing the dashboard")?;
-                app.dirty &= !drawn;
+                if app.dirty {
+                    screen
+                        .draw(|f| view::draw(f, app, theme))
+                        .wrap_err("drawing the dashboard")?;
+                    app.dirty = false;
+                }
                 continue;
             }
         };
