@@ -55,7 +55,7 @@ impl OfferRecord {
     }
 }
 /// Why an offer was not sent.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OfferError {
     /// The operator's name cannot name an audit subject.
     #[error("Offer not sent: the operator's name {0}.")]

@@ -14,7 +14,7 @@ use floorwalker_shared::subject;
 const ATTEMPTS: u32 = 6;
 
 /// Why a fact was not recorded.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
     /// The user name cannot name a desk subject.
     #[error("user '{0}' {1}")]

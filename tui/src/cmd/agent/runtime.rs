@@ -10,7 +10,7 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use floorwalker::creds::{Link, OperatorCreds};
 use floorwalker::feed::{self, now_ms};
-use floorwalker::record::record;
+use floorwalker::record::{RecordError, record};
 use floorwalker_shared::chat::DeskFact;
 use floorwalker_shared::subject;
 use futures::StreamExt;
@@ -58,12 +58,12 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     });
     // One task records every fact, in order, each retried until stored.
     let (facts, mut to_record) = mpsc::unbounded_channel::<DeskFact>();
-    let (failed_tx, failed) = mpsc::unbounded_channel::<String>();
+    let (failed_tx, failed) = mpsc::unbounded_channel::<RecordError>();
     let (js, user) = (jetstream::new(client.clone()), creds.user.clone());
     let mut recorder = tokio::spawn(async move {
         while let Some(fact) = to_record.recv().await {
             if let Err(why) = record(&js, &user, &fact).await {
-                let _ = failed_tx.send(why.to_string());
+                let _ = failed_tx.send(why);
             }
         }
     });
@@ -95,7 +95,7 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
 struct Inputs {
     feeds: feed::DeskFeeds,
     links: mpsc::UnboundedReceiver<Link>,
-    failed: mpsc::UnboundedReceiver<String>,
+    failed: mpsc::UnboundedReceiver<RecordError>,
 }
 
 /// The agent's credentials: `--creds`, or the demo's `<NAME>.creds`; they

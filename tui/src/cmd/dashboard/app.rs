@@ -191,8 +191,16 @@ impl App {
                 self.say(strings::OFFER_SENT);
                 Vec::new()
             }
-            Msg::OfferDone(Err(why)) | Msg::Recorded(Err(why)) => {
-                self.say(why);
+            Msg::OfferDone(Err(why)) => {
+                self.say(why.to_string());
+                Vec::new()
+            }
+            Msg::Recorded(Err(why)) => {
+                self.say(format!("Not recorded: {why}"));
+                Vec::new()
+            }
+            Msg::TaskFailed(why) => {
+                self.say(format!("Failed unexpectedly: {why}"));
                 Vec::new()
             }
             Msg::Recorded(Ok(())) => Vec::new(),

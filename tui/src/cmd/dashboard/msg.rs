@@ -4,9 +4,14 @@
 use crossterm::event::KeyEvent;
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
+use std::sync::Arc;
+
+use floorwalker::offers::OfferError;
 pub(crate) use floorwalker::offers::OfferRecord;
+use floorwalker::record::RecordError;
 use floorwalker_shared::chat::DeskFact;
 use floorwalker_shared::subject::SessionSubjects;
+use tokio::task::JoinError;
 
 /// Something that happened, for `App::update`.
 #[derive(Debug, Clone)]
@@ -26,9 +31,11 @@ pub(crate) enum Msg {
     /// The connection to NATS was lost or is back.
     Link(Link),
     /// An offer was recorded and pushed, or why not.
-    OfferDone(Result<OfferRecord, String>),
+    OfferDone(Result<OfferRecord, OfferError>),
     /// A desk fact was recorded, or why not.
-    Recorded(Result<(), String>),
+    Recorded(Result<(), RecordError>),
+    /// A task carrying out an effect panicked: said, never silently gone.
+    TaskFailed(Arc<JoinError>),
 }
 
 /// Where the dashboard's connection to NATS stands.

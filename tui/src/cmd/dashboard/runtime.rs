@@ -176,9 +176,8 @@ async fn ui<T>(
             Some(f) = inputs.audit.recv() => Msg::Audit(f),
             Some(link) = inputs.links.recv() => Msg::Link(link),
             Some(done) = tasks.join_next() => done.unwrap_or_else(|e| {
-                // A task that panicked is said, never silently gone.
                 tracing::error!(%e, "a dashboard task failed");
-                Msg::Recorded(Err(format!("Failed unexpectedly: {e}")))
+                Msg::TaskFailed(std::sync::Arc::new(e))
             }),
             _ = tick.tick() => Msg::Tick { now_ms: now_ms() },
             _ = frame.tick() => {
@@ -198,17 +197,17 @@ async fn ui<T>(
                     let (js, user) = (jetstream::new(client.clone()), app.operator.clone());
                     tasks.spawn(async move {
                         let done = floorwalker::record::record(&js, &user, &fact).await;
-                        Msg::Recorded(done.map(|_| ()).map_err(|e| format!("Not recorded: {e}")))
+                        Msg::Recorded(done.map(|_| ()))
                     });
                 }
                 Effect::SendOffer { session, record } => {
                     let client = client.clone();
                     tasks.spawn(async move {
                         let sent = floorwalker::offers::send(&client, &session, &record).await;
-                        Msg::OfferDone(sent.map(|()| record).map_err(|e| {
+                        if let Err(e) = &sent {
                             tracing::warn!(%e, "offer not sent");
-                            e.to_string()
-                        }))
+                        }
+                        Msg::OfferDone(sent.map(|()| record))
                     });
                 }
             }

@@ -4,6 +4,7 @@
 use crossterm::event::KeyEvent;
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
+use floorwalker::record::RecordError;
 use floorwalker_shared::chat::DeskFact;
 
 /// What can happen to the console.
@@ -23,7 +24,7 @@ pub(crate) enum Msg {
     /// The terminal's size changed (everything is drawn again).
     Resize,
     /// A fact could not be recorded.
-    NotRecorded(String),
+    NotRecorded(RecordError),
     /// The connection to NATS was lost or is back.
     Link(Link),
 }

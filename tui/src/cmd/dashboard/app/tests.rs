@@ -272,12 +272,13 @@ fn an_offer_is_noted_when_it_went_out_and_a_failure_is_said() {
     };
     assert_eq!(a.notice.as_ref().unwrap().text, strings::OFFER_SENDING);
     assert_eq!(a.mode, Mode::Floor, "the dialog closes at once");
-    a.update(Msg::OfferDone(Err(
-        "Offer not sent: no audit trail".to_owned()
-    )));
+    a.update(Msg::OfferDone(Err(floorwalker::offers::OfferError::Audit(
+        "no stream".to_owned(),
+    ))));
     assert_eq!(
         a.notice.as_ref().unwrap().text,
-        "Offer not sent: no audit trail"
+        "Offer not sent: no audit trail stored it (no stream); an admin must create the AUDIT \
+         stream."
     );
     let state = |a: &App| a.floor.state(a.floor.get(&session(1)).unwrap(), a.now_ms);
     assert_eq!(state(&a), State::Browsing, "not sent, not offered");
