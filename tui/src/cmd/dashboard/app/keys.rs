@@ -42,10 +42,10 @@ impl App {
                 (if back { *under } else { Mode::Help(under) }, Vec::new())
             }
             Mode::Offer(dialog, under) => self.offer_key(dialog, under, action),
-            Mode::Filter(under) => (
-                self.filter_key(action).unwrap_or(Mode::Filter(under)),
-                Vec::new(),
-            ),
+            Mode::Filter(under) => {
+                let done = self.filter_key(action);
+                (if done { *under } else { Mode::Filter(under) }, Vec::new())
+            }
             Mode::Desk(desk) if action != Action::Help => self.desk_key(desk, action),
             mode => self.floor_key(mode, action),
         };
@@ -53,21 +53,20 @@ impl App {
         effects
     }
 
-    /// A key while the filter is typed: `Some(mode)` when it closes.
-    fn filter_key(&mut self, action: Action) -> Option<Mode> {
-        let journey = self.journey();
-        let closed = || journey.map_or(Mode::Floor, Mode::Journey);
+    /// A key while the filter is typed: true when the field closes (back
+    /// to what showed under it).
+    fn filter_key(&mut self, action: Action) -> bool {
         match action {
-            Action::Confirm => Some(closed()),
+            Action::Confirm => true,
             Action::Back => {
                 self.filter.text.clear();
-                Some(closed())
+                true
             }
             Action::Erase => {
                 self.filter.text.pop();
-                None
+                false
             }
-            _ => None,
+            _ => false,
         }
     }
 

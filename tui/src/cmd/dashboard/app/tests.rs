@@ -91,6 +91,22 @@ fn filters_narrow_the_rows_and_esc_clears_them() {
     assert!(table::rows(&a.floor, a.now_ms, &a.filter, a.sort).is_empty());
 }
 
+#[test]
+fn filtering_with_a_journey_open_keeps_the_journey_open() {
+    let mut a = app();
+    a.update(batch(1, 0, T0, vec![page("/shoes/trail", "Trail")]));
+    key(&mut a, Action::Down);
+    key(&mut a, Action::Open);
+    key(&mut a, Action::Search);
+    assert!(a.typing());
+    a.update(Msg::Press(crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Char('t'),
+    )));
+    key(&mut a, Action::Confirm);
+    assert_eq!(a.mode, Mode::Journey(Pane::Detail));
+    assert_eq!(a.filter.text, "t");
+}
+
 /// An agent's status in the stream, so offers can be answered.
 fn agent_online(a: &mut App) {
     a.update(audit(
