@@ -12,6 +12,18 @@ binaryen_version := "132.0.0"
 # esbuild minifies the JS glue wasm-bindgen writes (a third of its gzipped size).
 esbuild_version := "0.25.12"
 
+# The nightly Rust the plugin's download is built with: its own core and alloc (build-std) with
+# panic=immediate-abort, which drops every panic message and formatting path from the wasm
+# (docs/BENCHMARKS.md). Everything else, the plugin's tests included, builds on stable.
+nightly := "nightly-2026-05-20"
+
+# What every page downloads before any chat, and everything together, gzip -9 (docs/BENCHMARKS.md).
+first_load_limit := "35000"
+total_limit := "60000"
+
+# The plugin's crates: the core every page loads, the chat part loaded on demand, what both link.
+plugin_crates := "-p floorwalker-storefront -p floorwalker-storefront-chat -p floorwalker-storefront-base"
+
 # Show the recipes.
 default:
     @just --list
@@ -22,19 +34,18 @@ demo *ARGS: setup wasm
 
 # Every check CI runs: format, lints (native and wasm32), builds, and all tests against real
 # servers, real terminals and a real browser.
-test: setup setup-tests wasm layers
+test: setup setup-tests wasm layers (plugin-size "check")
     cargo fmt --all --check
-    # The plugin's size limit: 60,000 bytes gzipped, all a page loads (docs/BENCHMARKS.md).
-    total=0; for f in dist/floorwalker.js dist/floorwalker_bg.wasm $(find dist/snippets -name "*.js" | sort); do total=$((total + $(gzip -9 -c "$f" | wc -c))); done; if [ "$total" -gt 60000 ]; then echo "the plugin is $total bytes gzipped, over its 60000-byte limit"; exit 1; fi; echo "plugin: $total bytes gzipped (limit 60000)"
     cargo clippy --workspace --all-targets --locked -- -D warnings
-    cargo clippy -p floorwalker-shared -p floorwalker-storefront --target wasm32-unknown-unknown --locked -- -D warnings
-    cargo clippy -p floorwalker-storefront --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
-    cargo clippy -p floorwalker-storefront --target wasm32-unknown-unknown --locked \
+    cargo clippy -p floorwalker-shared {{plugin_crates}} --target wasm32-unknown-unknown --locked -- -D warnings
+    cargo clippy {{plugin_crates}} --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+    cargo clippy {{plugin_crates}} --target wasm32-unknown-unknown --locked \
         --config 'target.wasm32-unknown-unknown.rustflags = ["--cfg", "floorwalker_no_std"]' -- -D warnings
     cargo build -p floorwalker --bin floorwalker --locked
     cargo test --workspace --locked
-    # The plugin's browser glue, in headless Chromium (storefront-wasm/webdriver.json).
+    # The plugin's browser glue, core and chat part, in headless Chromium (webdriver.json beside each).
     CHROMEDRIVER="$(command -v chromedriver)" cargo test -p floorwalker-storefront --target wasm32-unknown-unknown --locked
+    CHROMEDRIVER="$(command -v chromedriver)" cargo test -p floorwalker-storefront-chat --target wasm32-unknown-unknown --locked
 
 # The console's layout rule (docs/ARCHITECTURE.md): dependencies point cli -> cmd -> ui -> library.
 # Fails if a file outside cmd/ (other than the binary's edge, main.rs and cli.rs) imports from cmd/,
@@ -68,44 +79,77 @@ bench: setup setup-tests
     cargo bench -p floorwalker-tests --bench gate --locked
     cargo bench -p floorwalker-tests --bench capture --locked
 
-# Build the storefront plugin into dist/ (ES module + .wasm, size-tuned) and print what a page downloads.
+# Build the storefront plugin into dist/ (the loader, the core and the chat part, size-tuned) and
+# print what a page downloads: first, and for a chat.
 wasm: setup
     #!/usr/bin/env bash
     set -euo pipefail
-    # Without std (see storefront-wasm/src/lib.rs); added to .cargo/config.toml's flags.
-    cargo build -p floorwalker-storefront --target wasm32-unknown-unknown --profile wasm-release --locked \
-        --config 'target.wasm32-unknown-unknown.rustflags = ["--cfg", "floorwalker_no_std"]'
+    # Without std (see storefront-wasm/base/src/lib.rs), on the pinned nightly: core and alloc
+    # built here with panic=immediate-abort. The flags add to .cargo/config.toml's.
+    cargo +{{nightly}} build -p floorwalker-storefront -p floorwalker-storefront-chat \
+        --target wasm32-unknown-unknown --profile wasm-release --locked \
+        -Z build-std=core,alloc --target-dir target/nightly \
+        --config 'target.wasm32-unknown-unknown.rustflags = ["--cfg", "floorwalker_no_std", "-Zunstable-options", "-Cpanic=immediate-abort"]'
+    built=target/nightly/wasm32-unknown-unknown/wasm-release
     rm -rf dist && mkdir -p dist
-    wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker \
-        target/wasm32-unknown-unknown/wasm-release/floorwalker_storefront.wasm
+    wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker_core "$built/floorwalker_storefront.wasm"
+    wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker_chat "$built/floorwalker_storefront_chat.wasm"
+    cp storefront-wasm/js/floorwalker.js dist/floorwalker.js
     if command -v wasm-opt >/dev/null; then
-        # The features rustc's wasm32 target enables by default; --converge repeats the passes
-        # while they still shrink the module (about 120 bytes gzipped, docs/BENCHMARKS.md).
-        wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-            --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-            dist/floorwalker_bg.wasm -o dist/floorwalker_bg.wasm
+        for f in dist/*.wasm; do
+            # The features rustc's wasm32 target enables by default; --converge repeats the passes
+            # while they still shrink the module (about 120 bytes gzipped, docs/BENCHMARKS.md).
+            wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext \
+                --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types \
+                --enable-multivalue "$f" -o "$f"
+        done
     else
         echo "wasm: wasm-opt not found; dist/ is not size-optimised (just setup installs it)"
     fi
     if command -v esbuild >/dev/null; then
-        for f in dist/floorwalker.js $(find dist/snippets -name "*.js" | sort); do
+        for f in $(find dist -name "*.js" | sort); do
             # Error level only: wasm-bindgen's import object repeats a key, harmlessly.
             esbuild "$f" --minify --format=esm --log-level=error --allow-overwrite --outfile="$f"
         done
     else
         echo "wasm: esbuild not found; the JS in dist/ is not minified (just setup installs it)"
     fi
-    total=0; total_gz=0
-    printf '%-50s %9s %9s\n' "dist/ (what a page loads)" "bytes" "gzip -9"
-    for f in dist/floorwalker.js dist/floorwalker_bg.wasm $(find dist/snippets -name "*.js" | sort); do
-        raw=$(wc -c < "$f"); gz=$(gzip -9 -c "$f" | wc -c)
-        total=$((total + raw)); total_gz=$((total_gz + gz))
-        printf '%-50s %9d %9d\n' "$f" "$raw" "$gz"
-    done
-    printf '%-50s %9d %9d\n' "total" "$total" "$total_gz"
+    just plugin-size
 
-# Install what the demo needs and is missing: the wasm32 target, nats-server >= 2.10,
-# wasm-bindgen-cli (the version in Cargo.lock), wasm-opt and esbuild. Safe to rerun.
+# What a page downloads for the plugin, gzip -9: before any chat (the loader, the core, its
+# snippets) and in all (with the chat part). `just plugin-size check` fails over either limit.
+plugin-size check="":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    [ -f dist/floorwalker.js ] || { echo "plugin-size: no dist/: run just wasm"; exit 1; }
+    # wasm-bindgen names a crate's snippets after it: the chat part's carry "-chat-".
+    core_snippets=$(find dist/snippets -name "*.js" -regex ".*/floorwalker-storefront-[0-9a-f]+/.*" | sort)
+    chat_snippets=$(find dist/snippets -name "*.js" -path "*/floorwalker-storefront-chat-*" | sort)
+    first=0; total=0
+    printf '%-62s %9s %9s\n' "dist/ (what a page loads)" "bytes" "gzip -9"
+    row() { printf '%-62s %9d %9d\n' "$1" "$(wc -c < "$1")" "$(gzip -9 -c "$1" | wc -c)"; }
+    for f in dist/floorwalker.js dist/floorwalker_core.js dist/floorwalker_core_bg.wasm $core_snippets; do
+        row "$f"; first=$((first + $(gzip -9 -c "$f" | wc -c)))
+    done
+    printf '%-62s %9s %9d   (limit {{first_load_limit}})\n' "before any chat" "" "$first"
+    total=$first
+    for f in dist/floorwalker_chat.js dist/floorwalker_chat_bg.wasm $chat_snippets; do
+        row "$f"; total=$((total + $(gzip -9 -c "$f" | wc -c)))
+    done
+    printf '%-62s %9s %9d   (limit {{total_limit}})\n' "in all, with the chat part" "" "$total"
+    [ "{{check}}" = "check" ] || exit 0
+    bad=0
+    if [ "$first" -gt {{first_load_limit}} ]; then
+        echo "plugin-size: a page downloads $first bytes gzipped before any chat, over the {{first_load_limit}}-byte limit"; bad=1
+    fi
+    if [ "$total" -gt {{total_limit}} ]; then
+        echo "plugin-size: the plugin is $total bytes gzipped in all, over the {{total_limit}}-byte limit"; bad=1
+    fi
+    exit "$bad"
+
+# Install what the demo needs and is missing: the wasm32 target, the pinned nightly Rust with its
+# sources (for the plugin's download), nats-server >= 2.10, wasm-bindgen-cli (the version in
+# Cargo.lock), wasm-opt and esbuild. Safe to rerun.
 setup:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -115,6 +159,12 @@ setup:
     else
         say "installing the Rust target wasm32-unknown-unknown (rustup target add)"
         rustup target add wasm32-unknown-unknown
+    fi
+    if rustup component list --toolchain {{nightly}} --installed 2>/dev/null | grep -q '^rust-src'; then
+        say "Rust {{nightly}} with rust-src: present"
+    else
+        say "installing Rust {{nightly}} with rust-src (rustup), to build the plugin's download with build-std"
+        rustup toolchain install {{nightly}} --profile minimal --component rust-src
     fi
     # A nats-server >= 2.10 anywhere on PATH (which includes .venv/bin) will do.
     good=""

@@ -1,5 +1,9 @@
-//! The Floorwalker storefront plugin: a storefront loads it with one script
-//! tag and calls `start({ server, site })`.
+//! The Floorwalker storefront plugin's core: what every page loads. A
+//! storefront imports the loader (`js/floorwalker.js`, `dist/floorwalker.js`
+//! once built) and calls its `start({ server, site })`; the loader brings
+//! this module in once the page has loaded and the browser is idle, and
+//! fetches the chat part (`chat/`, a second module) only for a shopper who
+//! needs it.
 //!
 //! This file holds the `#[wasm_bindgen]` exports only; nothing here or below
 //! ever throws into the host page: bad configuration gives one console
@@ -13,42 +17,30 @@
 //!   `dataLayer`, and those given to `track`.
 //! - [`capture`] listens to the page (passively, reading no layout in hot
 //!   handlers) and feeds the shared `Recorder`.
-//! - [`push`] reads what operators push to the session; [`widget`] shows
-//!   it (offers, the chat window, the survey) in a Shadow DOM, with the
-//!   texts in [`strings`].
-//! - [`chat`] keeps the session's chat and delivers its facts to the
-//!   stream until they are acknowledged.
 //! - [`transport`] drives the shared sans-IO NATS `Connection` over the
-//!   browser's WebSocket, through the gate, and publishes batches and
-//!   chat facts.
+//!   browser's WebSocket, through the gate, and publishes batches.
+//! - [`shell`] is the loader, which the core tells what arrives for the
+//!   chat part; [`chat_part`] publishes for the chat part what it asks
+//!   (its facts, that the shopper is here) and records its offers.
+//!
+//! The allocator and the panic handler of the small build are in
+//! `floorwalker-storefront-base`, which the chat part links too.
 
-// `just wasm` builds the plugin without std (`--cfg floorwalker_no_std`), so
-// that a panic (none is expected) traps rather than pulling in std's panic
-// and formatting machinery: kilobytes of every shopper's download
-// (docs/BENCHMARKS.md). Other builds, tests included, keep std: the browser
-// tests' harness needs it, and std brings its own panic handler.
 #![cfg_attr(floorwalker_no_std, no_std)]
 
 extern crate alloc;
 
-// The plugin's one static (plugin.rs) relies on there being one thread.
-#[cfg(all(
-    floorwalker_no_std,
-    not(all(target_arch = "wasm32", not(target_feature = "atomics")))
-))]
-compile_error!("floorwalker_no_std is for wasm32 without threads only");
+use floorwalker_storefront_base as _;
 
 mod capture;
-mod chat;
+mod chat_part;
 mod config;
 mod datalayer;
 mod error;
 mod plugin;
-mod push;
+mod shell;
 mod storage;
-mod strings;
 mod transport;
-mod widget;
 
 use wasm_bindgen::prelude::{JsError, JsValue, wasm_bindgen};
 
@@ -59,23 +51,6 @@ use wasm_bindgen::prelude::{JsError, JsValue, wasm_bindgen};
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-// The default allocator (dlmalloc) is 5.5 KB of every shopper's download; the
-// plugin allocates little and runs on one thread, where a free-list
-// allocator does as well.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-// SAFETY: wasm32-unknown-unknown without threads runs the plugin on one
-// thread, which is what AssumeSingleThreaded requires.
-#[allow(unsafe_code)]
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
-
-#[cfg(floorwalker_no_std)]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    core::arch::wasm32::unreachable()
-}
-
 /// The version of the event schema this plugin speaks.
 #[wasm_bindgen(js_name = schemaVersion)]
 pub fn schema_version() -> u16 {
@@ -84,12 +59,27 @@ pub fn schema_version() -> u16 {
 
 /// Starts recording this page's journey and streaming it to `options.server`
 /// (a `ws://` or `wss://` URL of nats-server's WebSocket listener) for site
-/// `options.site`. Calling it again does nothing.
+/// `options.site`, without the chat part (see [`boot`]). Calling it again
+/// does nothing.
 #[wasm_bindgen]
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen hands JS values over by value
 pub fn start(options: JsValue) {
-    if let Err(error) = plugin::start(&options) {
-        // Concatenated, not `format!`ted: see the no_std note above.
+    started(plugin::start(&options, None));
+}
+
+/// [`start`] for the loader, which shows the launcher and loads the chat
+/// part: the core tells `shell` what arrives for it.
+#[wasm_bindgen]
+#[allow(clippy::needless_pass_by_value)] // wasm-bindgen hands JS values over by value
+pub fn boot(options: JsValue, shell: shell::Shell) {
+    started(plugin::start(&options, Some(shell)));
+}
+
+/// Says on the console why the plugin did not start, if it did not.
+fn started(result: Result<(), error::StartError>) {
+    if let Err(error) = result {
+        // Concatenated, not `format!`ted: `core::fmt` is kilobytes of the
+        // small build (storefront-wasm/base/src/lib.rs).
         let [what, given, end] = error.pieces();
         let text = [
             "floorwalker: ",
@@ -102,6 +92,33 @@ pub fn start(options: JsValue) {
         // Logged, not thrown: the page carries on.
         web_sys::console::error_1(&JsError::new(&text).into());
     }
+}
+
+/// For the chat part: publishes the chat fact `json` whose dedupe id is
+/// `id` (see `chat_part::send`); `false` if it cannot go now.
+#[wasm_bindgen]
+pub fn chat_send(id: &str, json: &str) -> bool {
+    plugin::with_inner(|inner| chat_part::send(inner, id, json)).unwrap_or(false)
+}
+
+/// For the chat part: says the shopper is here in the open chat (`sync`:
+/// and asks for the chat so far).
+#[wasm_bindgen]
+pub fn chat_here(sync: bool) {
+    plugin::with_inner(|inner| chat_part::here(inner, sync));
+}
+
+/// For the chat part: whether the connection is up.
+#[wasm_bindgen]
+pub fn chat_connected() -> bool {
+    plugin::with_inner(|inner| inner.conn.is_connected()).unwrap_or(false)
+}
+
+/// For the chat part: records that offer `offer_id` was `shown`,
+/// `accepted` or `declined`.
+#[wasm_bindgen]
+pub fn chat_record(what: &str, offer_id: &str) {
+    plugin::with_inner(|inner| chat_part::record(inner, what, offer_id));
 }
 
 /// Records a commerce event by its GA4 name and parameters, as a shop would

@@ -2,7 +2,7 @@
 //! recorder, shared by the page's event handlers.
 
 use alloc::rc::Rc;
-use alloc::{string::String, vec::Vec};
+use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use floorwalker_shared::credential::ShopperCredential;
@@ -13,16 +13,12 @@ use floorwalker_shared::subject::SessionSubjects;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
 
-use crate::chat::Chats;
 use crate::config::Config;
 use crate::error::StartError;
+use crate::shell::Shell;
 use crate::storage::{self, Session};
 use crate::transport::Socket;
-use crate::{capture, datalayer, transport, widget};
-
-/// What the survey calls with the shopper's answer (`None`: dismissed) and
-/// comment.
-pub(crate) type SurveyAnswer = Closure<dyn FnMut(Option<bool>, String)>;
+use crate::{capture, datalayer, transport};
 
 /// Everything the handlers share.
 pub(crate) struct Inner {
@@ -37,18 +33,9 @@ pub(crate) struct Inner {
     pub(crate) timer_callback: Option<Closure<dyn FnMut()>>,
     /// Listeners live as long as the page.
     pub(crate) listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
-    /// The answer callback of the offer on screen.
-    pub(crate) offer_answer: Option<Closure<dyn FnMut(String)>>,
-    /// The session's chat and the chat facts on their way.
-    pub(crate) chats: Chats,
-    /// What the chat window calls with the shopper's messages.
-    pub(crate) chat_send: Option<Closure<dyn FnMut(String)>>,
-    /// What the chat window calls when the shopper closes it.
-    pub(crate) chat_close: Option<Closure<dyn FnMut()>>,
-    /// What the launcher calls.
-    pub(crate) launcher_open: Option<Closure<dyn FnMut()>>,
-    /// The answer callback of the survey on screen (`None` for dismissed).
-    pub(crate) survey_answer: Option<SurveyAnswer>,
+    /// The loader, which loads the chat part and passes on what arrives
+    /// for it; `None` when started without it (the browser tests).
+    pub(crate) shell: Option<Shell>,
 }
 
 /// The plugin.
@@ -56,48 +43,11 @@ pub(crate) struct Plugin {
     pub(crate) inner: RefCell<Inner>,
 }
 
-/// Where the one plugin lives: a plain static on the browser's one thread
-/// without std (which has no `thread_local!`), a thread-local with it.
-#[cfg(floorwalker_no_std)]
-mod instance {
-    use alloc::rc::Rc;
-    use core::cell::RefCell;
+floorwalker_storefront_base::one_per_page!(PLUGIN: Plugin);
 
-    use super::Plugin;
-
-    pub(super) struct Instance(RefCell<Option<Rc<Plugin>>>);
-
-    // SAFETY: built this way only for wasm32-unknown-unknown without the
-    // atomics feature (see lib.rs), where the plugin runs on exactly one
-    // thread and the static is never touched from another.
-    #[allow(unsafe_code)]
-    unsafe impl Sync for Instance {}
-
-    pub(super) static PLUGIN: Instance = Instance(RefCell::new(None));
-
-    impl Instance {
-        pub(super) fn with<R>(&self, act: impl FnOnce(&RefCell<Option<Rc<Plugin>>>) -> R) -> R {
-            act(&self.0)
-        }
-    }
-}
-
-#[cfg(not(floorwalker_no_std))]
-mod instance {
-    use alloc::rc::Rc;
-    use core::cell::RefCell;
-
-    use super::Plugin;
-
-    std::thread_local! {
-        pub(super) static PLUGIN: RefCell<Option<Rc<Plugin>>> = const { RefCell::new(None) };
-    }
-}
-
-use instance::PLUGIN;
-
-/// Starts the plugin once; the error is for the console.
-pub(crate) fn start(options: &JsValue) -> Result<(), StartError> {
+/// Starts the plugin once, with the loader's `shell` if given; the error is
+/// for the console.
+pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), StartError> {
     if PLUGIN.with(|p| p.borrow().is_some()) {
         return Ok(());
     }
@@ -120,7 +70,7 @@ pub(crate) fn start(options: &JsValue) -> Result<(), StartError> {
         ..Options::default()
     });
     conn.subscribe(subjects.push(), None);
-    // Where the stream acknowledges chat facts (see `chat`).
+    // Where the stream acknowledges chat facts (see `chat_part`).
     conn.subscribe(subjects.inbox_wildcard(), None);
     // Batches an earlier page could not send go first.
     for batch in storage::take_unsent(&session) {
@@ -136,7 +86,7 @@ pub(crate) fn start(options: &JsValue) -> Result<(), StartError> {
     }
     let (products, toggled) = storage::load_products(&session);
     recorder.restore_product_history(products, toggled);
-    let chats = Chats::load(&session);
+    let key = storage::session_key(&session);
     let plugin = Rc::new(Plugin {
         inner: RefCell::new(Inner {
             config,
@@ -149,27 +99,34 @@ pub(crate) fn start(options: &JsValue) -> Result<(), StartError> {
             timer: None,
             timer_callback: None,
             listeners: Vec::new(),
-            offer_answer: None,
-            chats,
-            chat_send: None,
-            chat_close: None,
-            launcher_open: None,
-            survey_answer: None,
+            shell,
         }),
     });
     PLUGIN.with(|p| *p.borrow_mut() = Some(plugin.clone()));
     transport::install_timer(&plugin);
     capture::install(&plugin)?;
     datalayer::install(&plugin);
-    widget::install(&plugin);
     transport::pump(&plugin);
+    // The chat part may load now, and calls the core: after the above.
+    let shell = plugin.inner.borrow().shell.clone();
+    if let Some(shell) = shell {
+        shell.ready(&key);
+    }
     Ok(())
 }
 
 /// Runs `act` with the plugin if it has started; a `track` before `start`
-/// is dropped (there is nowhere to send it).
+/// is dropped (there is nowhere to send it; the loader holds them).
 pub(crate) fn with_plugin(act: impl FnOnce(&Rc<Plugin>)) {
     if let Some(plugin) = PLUGIN.with(|p| p.borrow().clone()) {
         act(&plugin);
     }
+}
+
+/// Runs `act` on the started plugin's state, unless it is in use (a call
+/// from within its own handlers, which the chat part never makes).
+pub(crate) fn with_inner<R>(act: impl FnOnce(&mut Inner) -> R) -> Option<R> {
+    let plugin = PLUGIN.with(|p| p.borrow().clone())?;
+    let mut inner = plugin.inner.try_borrow_mut().ok()?;
+    Some(act(&mut inner))
 }

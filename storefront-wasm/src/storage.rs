@@ -1,16 +1,18 @@
 //! The visitor and the session, and what a session's next page needs (its
-//! product history, batches and chat facts not yet sent, its chat), kept in
+//! product history and batches not yet sent), kept in
 //! `localStorage` so they survive page loads and are shared by the tabs of
 //! one browser; in memory only when storage is unavailable (some private
 //! modes throw). Everything a session keeps starts with the session's key,
 //! so a new session ignores what an old one left. (A page left before the
 //! plugin started on it keeps its view there too, before there is a session
-//! to tie it to: `capture`'s JS hook writes it, with the time it was left.)
+//! to tie it to: `capture`'s JS hook writes it, with the time it was left.
+//! The chat part keeps its own, under the same session key: see
+//! `storefront-wasm/chat/src/storage.rs`.)
 
 use alloc::{string::String, vec::Vec};
 use floorwalker_shared::credential::SessionSecret;
+use floorwalker_storefront_base::{NoRandom, storage};
 
-use crate::chat::{Chat, Pending, Stage};
 use crate::error::{StartError, StartErrorKind};
 
 /// A session ends after this long without activity, in ms.
@@ -27,20 +29,15 @@ pub(crate) struct Session {
     pub(crate) next_seq: u64,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// 32 random bytes from the browser's CSPRNG.
 pub(crate) fn random_bytes() -> Result<[u8; 32], StartError> {
-    let crypto = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .ok_or(StartErrorKind::NO_CRYPTO)?;
-    let mut bytes = [0u8; 32];
-    crypto
-        .get_random_values_with_u8_array(&mut bytes)
-        .map_err(|_| StartErrorKind::RANDOM_FAILED)?;
-    Ok(bytes)
+    floorwalker_storefront_base::random_bytes().map_err(|e| {
+        match e {
+            NoRandom::NoCrypto => StartErrorKind::NO_CRYPTO,
+            NoRandom::Failed => StartErrorKind::RANDOM_FAILED,
+        }
+        .into()
+    })
 }
 
 const VISITOR_KEY: &str = "floorwalker.visitor";
@@ -53,8 +50,7 @@ pub(crate) fn visitor() -> Option<String> {
     if let Some(id) = storage.get_item(VISITOR_KEY).ok().flatten() {
         return Some(id);
     }
-    let random = random_bytes().ok()?;
-    let id = floorwalker_shared::base64url::encode(&random[..16]);
+    let id = floorwalker_storefront_base::random_id(16)?;
     storage.set_item(VISITOR_KEY, &id).ok()?;
     Some(id)
 }
@@ -148,26 +144,11 @@ pub(crate) fn take_unsent(session: &Session) -> Vec<String> {
 }
 
 const JOURNEY_KEY: &str = "floorwalker.journey";
-const DECLINED_KEY: &str = "floorwalker.declined";
 
-/// A short, stable key of the session, to tie stored facts to it.
-fn session_key(session: &Session) -> String {
+/// A short, stable key of the session, to tie stored facts to it (the chat
+/// part's too: the core gives it this key).
+pub(crate) fn session_key(session: &Session) -> String {
     session.secret.expose().chars().take(8).collect()
-}
-
-/// Whether the shopper declined an offer in this session.
-pub(crate) fn declined(session: &Session) -> bool {
-    storage()
-        .and_then(|s| s.get_item(DECLINED_KEY).ok().flatten())
-        .is_some_and(|key| key == session_key(session))
-}
-
-/// Remembers for the session's other pages and tabs that the shopper
-/// declined an offer.
-pub(crate) fn set_declined(session: &Session) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(DECLINED_KEY, &session_key(session));
-    }
 }
 
 /// A session's product history (see `Recorder::product_history`), so that
@@ -223,102 +204,12 @@ pub(crate) fn load_products(session: &Session) -> (Vec<String>, Vec<(String, Str
     (products, toggled)
 }
 
-const CHAT_KEY: &str = "floorwalker.chat";
-
-/// Where the chat window keeps its lines (see `widget`).
-const LOG_KEY: &str = "floorwalker.chatlog";
-
 fn encode(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
 }
 
 fn decode(text: &str) -> Option<String> {
     js_sys::decode_uri_component(text).ok().map(String::from)
-}
-
-/// Keeps the session's chat for its next page and its other tabs: the
-/// session's key, the chat's id, its stage and its status line
-/// (URI-encoded, so no separator can come from an agent's name).
-pub(crate) fn save_chat(session: &Session, chat: &Chat) {
-    let Some(s) = storage() else { return };
-    let stage = match chat.stage {
-        Stage::Waiting => "w",
-        Stage::Answered => "a",
-        Stage::Over => "o",
-    };
-    let text = [
-        &session_key(session),
-        "|",
-        &chat.id,
-        "|",
-        stage,
-        "|",
-        &encode(&chat.status),
-    ]
-    .concat();
-    let _ = s.set_item(CHAT_KEY, &text);
-}
-
-/// The session's chat as stored, if there is one.
-pub(crate) fn load_chat(session: &Session) -> Option<Chat> {
-    let text = storage()?.get_item(CHAT_KEY).ok().flatten()?;
-    let mut parts = text.split('|');
-    (parts.next()? == session_key(session)).then_some(())?;
-    let id = parts.next()?.into();
-    let stage = match parts.next()? {
-        "w" => Stage::Waiting,
-        "a" => Stage::Answered,
-        "o" => Stage::Over,
-        _ => return None,
-    };
-    Some(Chat {
-        id,
-        stage,
-        status: decode(parts.next()?)?,
-    })
-}
-
-/// Forgets the stored chat, and its lines.
-pub(crate) fn forget_chat() {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(CHAT_KEY);
-        let _ = s.remove_item(LOG_KEY);
-    }
-}
-
-/// Forgets the lines of a chat the shopper left.
-pub(crate) fn forget_log() {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(LOG_KEY);
-    }
-}
-
-const FACTS_KEY: &str = "floorwalker.facts";
-
-/// Most chat facts kept until the stream acknowledges them, and most bytes
-/// of them: a fact beyond either is refused (the shopper is told it was not
-/// sent) rather than kept, and none kept is dropped. Reaching them takes a
-/// stream that has been unreachable while the shopper wrote dozens of
-/// messages.
-pub(crate) const MAX_FACTS: usize = 50;
-pub(crate) const MAX_FACTS_BYTES: usize = 64 * 1024;
-
-/// Keeps the chat facts still to be acknowledged (see `chat::Pending`),
-/// after the session's key.
-pub(crate) fn save_facts(session: &Session, facts: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(FACTS_KEY, &[&session_key(session), "\n", facts].concat());
-    }
-}
-
-/// The session's chat facts still to be acknowledged, as stored by any of
-/// its pages and tabs; `None` where storage is unavailable.
-pub(crate) fn load_facts(session: &Session) -> Option<Pending> {
-    let text = storage()?.get_item(FACTS_KEY).ok()?.unwrap_or_default();
-    Some(match text.split_once('\n') {
-        Some((key, facts)) if key == session_key(session) => facts.into(),
-        _ => Pending::new(),
-    })
 }
 
 fn parse(text: &str, now_ms: f64) -> Option<Session> {
@@ -412,19 +303,5 @@ mod tests {
         assert_eq!(load_products(&one), (products, toggled));
         let other = session(T0 + 90.0 * MINUTE).unwrap();
         assert_eq!(load_products(&other), (vec![], vec![]));
-    }
-
-    #[wasm_bindgen_test]
-    fn a_decline_is_remembered_for_its_session_only() {
-        clear();
-        let one = session(T0).unwrap();
-        assert!(!declined(&one));
-        set_declined(&one);
-        assert!(
-            declined(&session(T0 + MINUTE).unwrap()),
-            "another tab sees it"
-        );
-        let next = session(T0 + 90.0 * MINUTE).unwrap();
-        assert!(!declined(&next));
     }
 }

@@ -2,12 +2,14 @@
 //!
 //! [`pump`] is the whole loop: after anything happens (bytes, open, close, a
 //! timer, a recorded event) it sends due batches, opens a socket when the
-//! connection asks for one, acts on its events (pushes, acknowledgements of
-//! chat facts), sends the chat facts and presence that are due, writes what
-//! the connection wrote, and sets one timer for the next deadline. Every socket has a
-//! generation, so the late `close` of an old socket cannot end a new one.
+//! connection asks for one, acts on its events (passing pushes, replies to
+//! chat facts and reconnects on to the loader, for the chat part), writes
+//! what the connection wrote, and sets one timer for the next deadline.
+//! Every socket has a generation, so the late `close` of an old socket
+//! cannot end a new one.
 
 use alloc::rc::{Rc, Weak};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use bytes::Bytes;
@@ -19,7 +21,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{BinaryType, MessageEvent, WebSocket};
 
 use crate::plugin::{Inner, Plugin};
-use crate::{chat, storage, widget};
+use crate::storage;
 
 /// An open (or opening) WebSocket and the handlers that must live with it.
 pub(crate) struct Socket {
@@ -58,22 +60,40 @@ pub(crate) fn install_timer(plugin: &Rc<Plugin>) {
     plugin.inner.borrow_mut().timer_callback = Some(callback);
 }
 
+/// What arrived for the chat part in a turn of the loop.
+#[derive(Default)]
+struct ForChat {
+    /// Payloads pushed to the session.
+    pushed: Vec<Bytes>,
+    /// Replies to chat facts: the fact's dedupe id and the payload.
+    replies: Vec<(String, Bytes)>,
+    /// Whether the connection came (back) up.
+    connected: bool,
+}
+
 /// Runs the loop once (see the module doc).
 pub(crate) fn pump(plugin: &Rc<Plugin>) {
-    let pushed = {
+    let (for_chat, shell) = {
         let Ok(mut guard) = plugin.inner.try_borrow_mut() else {
             return;
         };
-        step(plugin, &mut guard)
+        (step(plugin, &mut guard), guard.shell.clone())
     };
-    // Pushes are handled with the state released: showing one records events.
-    for payload in pushed {
-        widget::on_push(plugin, &payload);
+    // Passed on with the state released: the chat part calls the core back.
+    let Some(shell) = shell else { return };
+    for payload in for_chat.pushed {
+        shell.push(&payload);
+    }
+    for (id, payload) in for_chat.replies {
+        shell.reply(&id, &payload);
+    }
+    if for_chat.connected {
+        shell.connected();
     }
 }
 
-/// One turn of the loop; returns the payloads pushed to the session.
-fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> Vec<Bytes> {
+/// One turn of the loop; returns what arrived for the chat part.
+fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> ForChat {
     let now = monotonic_ms();
     // Keepalive and handshake deadlines: without this call a deadline
     // passed once stays due, and the timer below fires every few ms.
@@ -82,8 +102,9 @@ fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> Vec<Bytes> {
     if inner.conn.wants_transport(now) {
         open(plugin, inner, now);
     }
-    let mut pushed = Vec::new();
+    let mut for_chat = ForChat::default();
     let push = inner.subjects.push();
+    let inbox = inner.subjects.inbox_prefix();
     while let Some(event) = inner.conn.poll_event() {
         match event {
             Event::CloseTransport => {
@@ -98,20 +119,29 @@ fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> Vec<Bytes> {
                 // The report is urgent: it goes with this turn's writes.
                 send_batches(inner, false);
             }
-            Event::Message(msg) if msg.subject == push => pushed.push(msg.payload),
-            Event::Message(msg) => chat::on_reply(inner, &msg.subject, &msg.payload),
-            Event::Connected(_) => chat::on_connected(inner),
+            Event::Message(msg) if msg.subject == push => for_chat.pushed.push(msg.payload),
+            Event::Message(msg) => {
+                // A reply in the session's inbox names its fact.
+                let id = msg
+                    .subject
+                    .as_str()
+                    .strip_prefix(inbox.as_str())
+                    .and_then(|rest| rest.strip_prefix('.'));
+                if let Some(id) = id {
+                    for_chat.replies.push((id.into(), msg.payload));
+                }
+            }
+            Event::Connected(_) => for_chat.connected = true,
             Event::Disconnected(_) | Event::ServerError(_) => {}
         }
     }
-    chat::poll(inner, now);
     while let Some(bytes) = inner.conn.poll_transmit() {
         if let Some(socket) = &inner.socket {
             let _ = socket.ws.send_with_u8_array(&bytes);
         }
     }
     schedule(inner, now);
-    pushed
+    for_chat
 }
 
 /// Publishes the batches that are due (all waiting events if `all`).
@@ -198,23 +228,30 @@ fn with_current(weak: &Weak<Plugin>, generation: u64, act: impl FnOnce(&mut Inne
     pump(&plugin);
 }
 
-/// Sets the one timer for the next deadline: the connection's, a batch's or
-/// the chat's.
+/// Runs the loop as soon as the page is free: after the chat part
+/// published or recorded, which it does while the core is not running.
+pub(crate) fn soon(inner: &mut Inner) {
+    arm(inner, Some(0));
+}
+
+/// Sets the one timer for the next deadline: the connection's or a batch's.
 fn schedule(inner: &mut Inner, now: Millis) {
+    let wall = wall_ms();
+    let conn_in = inner.conn.poll_timeout().map(|t| t.saturating_sub(now));
+    let batch_in = inner.recorder.due_at().map(|t| t.saturating_sub(wall));
+    arm(inner, conn_in.into_iter().chain(batch_in).min());
+}
+
+/// Sets the one timer to run the loop in `delay_ms`, if given, replacing
+/// the one set.
+fn arm(inner: &mut Inner, delay_ms: Option<u64>) {
     let Some(window) = web_sys::window() else {
         return;
     };
     if let Some(id) = inner.timer.take() {
         window.clear_timeout_with_handle(id);
     }
-    let wall = wall_ms();
-    let conn_in = inner.conn.poll_timeout().map(|t| t.saturating_sub(now));
-    let batch_in = inner.recorder.due_at().map(|t| t.saturating_sub(wall));
-    let chat_in = chat::due_at(inner).map(|t| t.saturating_sub(now));
-    let Some(delay) = conn_in.into_iter().chain(batch_in).chain(chat_in).min() else {
-        return;
-    };
-    let Some(callback) = &inner.timer_callback else {
+    let (Some(delay), Some(callback)) = (delay_ms, &inner.timer_callback) else {
         return;
     };
     let delay = i32::try_from(delay).unwrap_or(i32::MAX);

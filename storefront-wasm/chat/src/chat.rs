@@ -3,14 +3,15 @@
 //!
 //! A chat's facts (`ChatFact`: the request, each message, leaving, the
 //! survey's answer) are JetStream publishes on the session's chat subject,
-//! each with a `Nats-Msg-Id` of the session token and the fact's dedupe id
-//! and a reply subject in the session's inbox named by that same dedupe id.
-//! A fact stays pending until a reply with a `stream` and no `error` (the
-//! stream's acknowledgement) names it; pending facts go again every
-//! [`RESEND_MS`] while connected and right after each reconnect, and the
-//! stream stores a resend once (its duplicate window is ten minutes). They
-//! are kept in `localStorage`, so a page left or reloaded before the
-//! acknowledgement loses none: the session's next page sends them.
+//! which the core makes (`chat_send`): each with a `Nats-Msg-Id` of the
+//! session token and the fact's dedupe id, and a reply subject in the
+//! session's inbox named by that same dedupe id. A fact stays pending until
+//! a reply with a `stream` and no `error` (the stream's acknowledgement)
+//! names it; pending facts go again every [`RESEND_MS`] while connected and
+//! right after each reconnect, and the stream stores a resend once (its
+//! duplicate window is ten minutes). They are kept in `localStorage`, so a
+//! page left or reloaded before the acknowledgement loses none: the
+//! session's next page loads this part and sends them.
 //!
 //! The open chat (its id, stage and status line) is kept in `localStorage`
 //! too, so the session's next page, or another tab, carries on the same
@@ -27,15 +28,11 @@
 
 use alloc::string::String;
 
-use bytes::Bytes;
-use floorwalker_shared::chat::{self, ChatEnvelope, ChatFact};
-use floorwalker_shared::nats::HeaderMap;
-use floorwalker_shared::nats::conn::Millis;
-use floorwalker_shared::subject::Subject;
+use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
 use js_sys::{JSON, Reflect};
 use wasm_bindgen::JsValue;
 
-use crate::plugin::Inner;
+use crate::part::Inner;
 use crate::{storage, strings};
 
 mod pending;
@@ -46,16 +43,16 @@ pub(crate) use pending::{Pending, add_fact, remove_fact};
 pub(crate) use state::{Chat, Chats, Stage, Update, apply};
 
 /// How long a fact waits for its acknowledgement before it goes again.
-pub(crate) const RESEND_MS: Millis = 5_000;
+pub(crate) const RESEND_MS: u64 = 5_000;
 
 /// How often an open chat says the shopper is still there.
-pub(crate) const HERE_MS: Millis = 15_000;
+pub(crate) const HERE_MS: u64 = 15_000;
 
 /// Takes up chat `id` as another tab stored it, if this page does not
 /// know it (it loaded before that tab opened the chat).
 pub(crate) fn adopt(inner: &mut Inner, id: &str) {
     if inner.chats.get(id).is_none() {
-        if let Some(chat) = storage::load_chat(&inner.session).filter(|c| c.id == id) {
+        if let Some(chat) = storage::load_chat(&inner.key).filter(|c| c.id == id) {
             inner.chats.chat = Some(chat);
         }
     }
@@ -63,8 +60,7 @@ pub(crate) fn adopt(inner: &mut Inner, id: &str) {
 
 /// A new random id of 16 characters of `[A-Za-z0-9_-]`.
 pub(crate) fn new_id() -> Option<String> {
-    let random = storage::random_bytes().ok()?;
-    Some(floorwalker_shared::base64url::encode(&random[..12]))
+    floorwalker_storefront_base::random_id(12)
 }
 
 /// Opens a chat unless one is open (here or, as stored, in another tab):
@@ -72,7 +68,7 @@ pub(crate) fn new_id() -> Option<String> {
 /// Returns whether a new chat was opened.
 pub(crate) fn start(inner: &mut Inner, offer_id: Option<String>) -> bool {
     if inner.chats.open().is_none() {
-        if let Some(stored) = storage::load_chat(&inner.session).filter(Chat::is_open) {
+        if let Some(stored) = storage::load_chat(&inner.key).filter(Chat::is_open) {
             inner.chats.chat = Some(stored);
         }
     }
@@ -96,7 +92,7 @@ pub(crate) fn start(inner: &mut Inner, offer_id: Option<String>) -> bool {
 /// Keeps the session's chat for its other pages and tabs.
 pub(crate) fn save(inner: &Inner) {
     match &inner.chats.chat {
-        Some(chat) => storage::save_chat(&inner.session, chat),
+        Some(chat) => storage::save_chat(&inner.key, chat),
         None => storage::forget_chat(),
     }
 }
@@ -106,7 +102,7 @@ pub(crate) fn forget(inner: &mut Inner, id: &str) {
     if inner.chats.get(id).is_some() {
         inner.chats.chat = None;
     }
-    if storage::load_chat(&inner.session).is_some_and(|c| c.id == id) {
+    if storage::load_chat(&inner.key).is_some_and(|c| c.id == id) {
         storage::forget_chat();
     }
 }
@@ -139,7 +135,7 @@ pub(crate) fn leave(inner: &mut Inner) {
 
 /// Reads the facts other tabs may have changed.
 fn refresh(inner: &mut Inner) {
-    if let Some(stored) = storage::load_facts(&inner.session) {
+    if let Some(stored) = storage::load_facts(&inner.key) {
         inner.chats.pending = stored;
     }
 }
@@ -156,7 +152,7 @@ pub(crate) fn send(inner: &mut Inner, fact: ChatFact) -> bool {
     if !add_fact(&mut inner.chats.pending, &id, &json) {
         return false;
     }
-    storage::save_facts(&inner.session, &inner.chats.pending);
+    storage::save_facts(&inner.key, &inner.chats.pending);
     inner.chats.resend_at = Some(0);
     true
 }
@@ -167,23 +163,15 @@ pub(crate) fn on_connected(inner: &mut Inner) {
     inner.chats.here_at = 0;
 }
 
-/// A message on the session's inbox: if it acknowledges a pending fact,
-/// the fact is done.
-pub(crate) fn on_reply(inner: &mut Inner, subject: &Subject, payload: &[u8]) {
-    let prefix = inner.subjects.inbox_prefix();
-    let Some(id) = subject
-        .as_str()
-        .strip_prefix(prefix.as_str())
-        .and_then(|rest| rest.strip_prefix('.'))
-    else {
-        return;
-    };
+/// A reply for the fact `id`: if it is the stream's acknowledgement, the
+/// fact is done.
+pub(crate) fn on_reply(inner: &mut Inner, id: &str, payload: &[u8]) {
     if !is_ack(payload) {
         return;
     }
     refresh(inner);
     remove_fact(&mut inner.chats.pending, id);
-    storage::save_facts(&inner.session, &inner.chats.pending);
+    storage::save_facts(&inner.key, &inner.chats.pending);
 }
 
 /// Whether `payload` is a JetStream publish acknowledgement: JSON with a
@@ -203,50 +191,29 @@ pub(crate) fn is_ack(payload: &[u8]) -> bool {
 }
 
 /// Publishes what is due: pending facts, and that the shopper is here.
-pub(crate) fn poll(inner: &mut Inner, now: Millis) {
-    if !inner.conn.is_connected() {
+pub(crate) fn poll(inner: &mut Inner, now: u64) {
+    if !inner.host.connected() {
         return;
     }
     if inner.chats.resend_at.is_some_and(|at| now >= at) {
         refresh(inner);
-        let token = inner.subjects.token().as_str();
         for (id, json) in facts(&inner.chats.pending) {
-            let Ok(reply) = inner.subjects.inbox(id) else {
-                continue;
-            };
-            let mut headers = HeaderMap::new();
-            if headers
-                .append(chat::MSG_ID_HEADER, chat::message_id(token, id))
-                .is_err()
-            {
-                continue;
-            }
-            let payload = Bytes::copy_from_slice(json.as_bytes());
-            let _ = inner
-                .conn
-                .publish(inner.subjects.chat(), Some(reply), Some(headers), payload);
+            inner.host.send(id, json);
         }
         inner.chats.resend_at = (!inner.chats.pending.is_empty()).then_some(now + RESEND_MS);
     }
     if inner.chats.open().is_some() && now >= inner.chats.here_at {
         // The first after a connect asks the router for the chat so far:
         // what was said while this page was away.
-        let payload = if inner.chats.here_at == 0 {
-            Bytes::from_static(b"sync")
-        } else {
-            Bytes::new()
-        };
-        let _ = inner
-            .conn
-            .publish(inner.subjects.here(), None, None, payload);
+        inner.host.here(inner.chats.here_at == 0);
         inner.chats.here_at = now + HERE_MS;
     }
 }
 
 /// When [`poll`] has something to do next, if anything.
-pub(crate) fn due_at(inner: &mut Inner) -> Option<Millis> {
-    if !inner.conn.is_connected() {
-        // Reconnecting wakes the loop, and sends what waits.
+pub(crate) fn due_at(inner: &mut Inner) -> Option<u64> {
+    if !inner.host.connected() {
+        // Reconnecting wakes the part (`connected`), and sends what waits.
         return None;
     }
     let here = inner.chats.open().is_some().then_some(inner.chats.here_at);

@@ -2,10 +2,9 @@
 // bindings, which would each add to the download. Text is set with
 // textContent only, never parsed as HTML; everything lives in Shadow DOMs.
 const CSS = `:host{all:initial}
-.o,.c,.l{position:fixed;right:16px;z-index:2147483647;font:15px/1.4 system-ui,sans-serif;color:#1b1b1b;background:#fff;border:1px solid #888;border-radius:8px;box-shadow:0 4px 16px #0003}
+.o,.c{position:fixed;right:16px;z-index:2147483647;font:15px/1.4 system-ui,sans-serif;color:#1b1b1b;background:#fff;border:1px solid #888;border-radius:8px;box-shadow:0 4px 16px #0003}
 .o{bottom:72px;max-width:320px;padding:12px 36px 12px 14px}
 .c{bottom:72px;width:300px;padding:10px}
-.l{bottom:16px;padding:8px 14px;cursor:pointer;font:inherit}
 p{margin:0 0 10px}button{font:inherit;margin-right:8px;padding:4px 12px;cursor:pointer}
 .x{position:absolute;top:4px;right:4px;margin:0;padding:0 6px;border:0;background:none;font-size:18px}
 .s{margin:18px 24px 0 0;font-size:13px;color:#444}
@@ -54,15 +53,6 @@ export function show_offer(text, answer) {
   box.addEventListener("keydown", (e) => { if (e.key === "Escape") finish("declined"); });
   box.append(el("p", { textContent: text }), accept, decline, close);
   root.append(box);
-  return true;
-}
-
-export function show_launcher(open) {
-  if (!document.body) return false;
-  const [, root] = panel("floorwalker-launcher");
-  const b = button("Chat with us", "l");
-  b.addEventListener("click", () => { try { open(); } catch (_) {} });
-  root.append(b);
   return true;
 }
 

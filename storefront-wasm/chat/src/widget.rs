@@ -1,6 +1,6 @@
 //! What the shopper sees: a chat offer pushed to this session, with Accept
-//! and No thanks; a launcher to ask for help at any time; the chat window
-//! that accepting or asking opens, with a status line (the place in the
+//! and No thanks; the chat window that accepting or asking (the launcher,
+//! which the loader shows) opens, with a status line (the place in the
 //! queue, the agent who joined) and the chat's lines; the one question that
 //! closes a chat, with Yes, No and an optional comment. Declining is
 //! remembered for the rest of the session: no later offer is shown, however
@@ -16,7 +16,6 @@ use alloc::rc::Rc;
 use alloc::string::String;
 
 use floorwalker_shared::chat::ChatFact;
-use floorwalker_shared::event::ShopperEvent;
 use floorwalker_shared::event::limits::{MAX_CHAT_TEXT_LEN, MAX_COMMENT_LEN};
 use floorwalker_shared::recorder::trim;
 use js_sys::Function;
@@ -25,55 +24,45 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::chat::{self, Stage, Update};
-use crate::plugin::Plugin;
+use crate::part::{self, Part};
 use crate::push::{self, Shown};
-use crate::transport::{self, wall_ms};
 use crate::{storage, strings};
 
 #[wasm_bindgen(module = "/src/widget.js")]
 extern "C" {
     fn show_offer(text: &str, answer: &Function) -> bool;
-    fn show_launcher(open: &Function) -> bool;
     fn open_chat(send: &Function, close: &Function, chat_id: &str);
     fn chat_status(text: &str);
     fn chat_add(msg_id: &str, who: &str, text: &str);
     fn show_survey(question: &str, answer: &Function) -> bool;
 }
 
-/// Shows the launcher, which opens a chat, and the chat window if a chat
-/// of the session is open (on an earlier page or in another tab).
-pub(crate) fn install(plugin: &Rc<Plugin>) {
-    let weak = Rc::downgrade(plugin);
+/// Makes the chat window's callbacks, and shows the window if a chat of
+/// the session is open (on an earlier page or in another tab).
+pub(crate) fn install(part: &Rc<Part>) {
+    let weak = Rc::downgrade(part);
     let send = Closure::<dyn FnMut(String)>::new(move |text: String| {
-        if let Some(plugin) = weak.upgrade() {
-            say(&plugin, &text);
+        if let Some(part) = weak.upgrade() {
+            say(&part, &text);
         }
     });
-    let weak = Rc::downgrade(plugin);
+    let weak = Rc::downgrade(part);
     let close = Closure::<dyn FnMut()>::new(move || {
-        if let Some(plugin) = weak.upgrade() {
-            leave(&plugin);
+        if let Some(part) = weak.upgrade() {
+            leave(&part);
         }
     });
-    let weak = Rc::downgrade(plugin);
-    let open = Closure::<dyn FnMut()>::new(move || {
-        if let Some(plugin) = weak.upgrade() {
-            ask_for_help(&plugin, None);
-        }
-    });
-    show_launcher(open.as_ref().unchecked_ref());
-    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+    if let Ok(mut inner) = part.inner.try_borrow_mut() {
         inner.chat_send = Some(send);
         inner.chat_close = Some(close);
-        inner.launcher_open = Some(open);
     }
-    show_chat(plugin);
+    show_chat(part);
 }
 
 /// Opens the chat window on the session's open chat, if it has one: with
 /// its status line, and the lines it showed on the chat's earlier pages.
-fn show_chat(plugin: &Rc<Plugin>) {
-    let Ok(inner) = plugin.inner.try_borrow() else {
+fn show_chat(part: &Rc<Part>) {
+    let Ok(inner) = part.inner.try_borrow() else {
         return;
     };
     let Some(chat) = inner.chats.chat.as_ref().filter(|c| c.is_open()) else {
@@ -105,19 +94,19 @@ fn draw(update: &Update) {
 
 /// The shopper opened the launcher or accepted offer `offer_id`: a chat
 /// opens unless one is, and its window shows.
-fn ask_for_help(plugin: &Rc<Plugin>, offer_id: Option<String>) {
-    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+pub(crate) fn ask_for_help(part: &Rc<Part>, offer_id: Option<String>) {
+    if let Ok(mut inner) = part.inner.try_borrow_mut() {
         chat::start(&mut inner, offer_id);
     }
-    show_chat(plugin);
-    transport::pump(plugin);
+    show_chat(part);
+    part::pump(part);
 }
 
 /// The shopper wrote in the chat window: shown, and sent in the open chat
 /// (or a new one, if the last one ended).
-fn say(plugin: &Rc<Plugin>, text: &str) {
+fn say(part: &Rc<Part>, text: &str) {
     let text = trim(text.trim(), MAX_CHAT_TEXT_LEN);
-    let Ok(sent) = plugin
+    let Ok(sent) = part
         .inner
         .try_borrow_mut()
         .map(|mut inner| chat::say(&mut inner, text.clone()))
@@ -126,38 +115,38 @@ fn say(plugin: &Rc<Plugin>, text: &str) {
     };
     if let Some(msg_id) = sent {
         // A new chat, if the last one ended, starts with an empty window.
-        show_chat(plugin);
+        show_chat(part);
         chat_add(&msg_id, strings::YOU, &text);
     } else {
         chat_status(strings::NOT_SENT);
     }
-    transport::pump(plugin);
+    part::pump(part);
 }
 
 /// The shopper closed the chat window: the open chat is left.
-fn leave(plugin: &Rc<Plugin>) {
-    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+fn leave(part: &Rc<Part>) {
+    if let Ok(mut inner) = part.inner.try_borrow_mut() {
         chat::leave(&mut inner);
     }
-    transport::pump(plugin);
+    part::pump(part);
 }
 
 /// Handles a message pushed to this session.
-pub(crate) fn on_push(plugin: &Rc<Plugin>, payload: &[u8]) {
+pub(crate) fn on_push(part: &Rc<Part>, payload: &[u8]) {
     let Some(shown) = push::read(payload) else {
         return;
     };
     if let Some(id) = shown.chat_id() {
-        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+        if let Ok(mut inner) = part.inner.try_borrow_mut() {
             chat::adopt(&mut inner, id);
         }
     }
     match shown {
-        Shown::Offer { id, text } => show(plugin, id, &text),
-        Shown::Survey { chat_id, question } => ask(plugin, chat_id, &question),
+        Shown::Offer { id, text } => show(part, id, &text),
+        Shown::Survey { chat_id, question } => ask(part, chat_id, &question),
         shown => {
             let update = {
-                let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+                let Ok(mut inner) = part.inner.try_borrow_mut() else {
                     return;
                 };
                 let update = chat::apply(&mut inner.chats, shown);
@@ -168,8 +157,8 @@ pub(crate) fn on_push(plugin: &Rc<Plugin>, payload: &[u8]) {
                 update
             };
             // The window is open while the chat is, unless the page had no
-            // body when the plugin started.
-            show_chat(plugin);
+            // body when this part started.
+            show_chat(part);
             draw(&update);
         }
     }
@@ -178,9 +167,9 @@ pub(crate) fn on_push(plugin: &Rc<Plugin>, payload: &[u8]) {
 /// Asks the one question that closes chat `chat_id`, if it is the
 /// session's (open, or just left); the answer, with its optional comment,
 /// goes as the chat's last fact. Answered or dismissed, the chat is over.
-fn ask(plugin: &Rc<Plugin>, chat_id: String, question: &str) {
+fn ask(part: &Rc<Part>, chat_id: String, question: &str) {
     {
-        let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+        let Ok(mut inner) = part.inner.try_borrow_mut() else {
             return;
         };
         let Some(chat) = inner.chats.get(&chat_id) else {
@@ -191,11 +180,11 @@ fn ask(plugin: &Rc<Plugin>, chat_id: String, question: &str) {
         chat::save(&inner);
     }
     chat_status(strings::ENDED);
-    let weak = Rc::downgrade(plugin);
+    let weak = Rc::downgrade(part);
     let answer = Closure::<dyn FnMut(Option<bool>, String)>::new(
         move |helped: Option<bool>, comment: String| {
-            let Some(plugin) = weak.upgrade() else { return };
-            if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+            let Some(part) = weak.upgrade() else { return };
+            if let Ok(mut inner) = part.inner.try_borrow_mut() {
                 if let Some(helped) = helped {
                     let comment = trim(&comment, MAX_COMMENT_LEN);
                     let fact = ChatFact::Survey {
@@ -207,58 +196,53 @@ fn ask(plugin: &Rc<Plugin>, chat_id: String, question: &str) {
                 }
                 chat::forget(&mut inner, &chat_id);
             }
-            transport::pump(&plugin);
+            part::pump(&part);
         },
     );
     if show_survey(question, answer.as_ref().unchecked_ref()) {
-        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+        if let Ok(mut inner) = part.inner.try_borrow_mut() {
             inner.survey_answer = Some(answer);
         }
     }
 }
 
-fn show(plugin: &Rc<Plugin>, id: String, text: &str) {
+fn show(part: &Rc<Part>, id: String, text: &str) {
     {
-        let Ok(inner) = plugin.inner.try_borrow() else {
+        let Ok(inner) = part.inner.try_borrow() else {
             return;
         };
-        if storage::declined(&inner.session) {
+        if storage::declined(&inner.key) {
             return;
         }
     }
-    let weak = Rc::downgrade(plugin);
+    let weak = Rc::downgrade(part);
     let offer_id = id.clone();
     let answer = Closure::<dyn FnMut(String)>::new(move |how: String| {
-        let Some(plugin) = weak.upgrade() else { return };
+        let Some(part) = weak.upgrade() else { return };
         let accepted = how == "accepted";
         {
-            let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
+            let Ok(inner) = part.inner.try_borrow() else {
                 return;
             };
-            let offer_id = offer_id.clone();
-            let event = if accepted {
-                ShopperEvent::OfferAccepted { offer_id }
-            } else {
-                storage::set_declined(&inner.session);
-                ShopperEvent::OfferDeclined { offer_id }
-            };
-            inner.recorder.record(wall_ms(), event);
+            if !accepted {
+                storage::set_declined(&inner.key);
+            }
+            let what = if accepted { "accepted" } else { "declined" };
+            inner.host.record(what, &offer_id);
         }
         if accepted {
-            ask_for_help(&plugin, Some(offer_id.clone()));
+            ask_for_help(&part, Some(offer_id.clone()));
         } else {
-            transport::pump(&plugin);
+            part::pump(&part);
         }
     });
     if show_offer(text, answer.as_ref().unchecked_ref()) {
-        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
-            inner
-                .recorder
-                .record(wall_ms(), ShopperEvent::OfferShown { offer_id: id });
+        if let Ok(mut inner) = part.inner.try_borrow_mut() {
+            inner.host.record("shown", &id);
             // The callback lives until the next offer replaces it.
             inner.offer_answer = Some(answer);
         }
-        transport::pump(plugin);
+        part::pump(part);
     }
 }
 

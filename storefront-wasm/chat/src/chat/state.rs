@@ -4,8 +4,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use floorwalker_shared::nats::conn::Millis;
-
 use super::Pending;
 use crate::push::{Line, Shown};
 use crate::{storage, strings};
@@ -49,17 +47,17 @@ pub(crate) struct Chats {
     /// before every change (another tab may have changed it).
     pub(crate) pending: Pending,
     /// When pending facts go (again); `None` when nothing is pending.
-    pub(super) resend_at: Option<Millis>,
+    pub(super) resend_at: Option<u64>,
     /// When the open chat next says the shopper is here.
-    pub(super) here_at: Millis,
+    pub(super) here_at: u64,
 }
 
 impl Chats {
     /// The session's chat and pending facts as stored by earlier pages.
-    pub(crate) fn load(session: &storage::Session) -> Self {
-        let pending = storage::load_facts(session).unwrap_or_default();
+    pub(crate) fn load(key: &str) -> Self {
+        let pending = storage::load_facts(key).unwrap_or_default();
         Self {
-            chat: storage::load_chat(session),
+            chat: storage::load_chat(key),
             resend_at: (!pending.is_empty()).then_some(0),
             pending,
             here_at: 0,

@@ -1,0 +1,122 @@
+//! What both parts of the storefront plugin need from the browser: the core
+//! every page loads (`floorwalker-storefront`) and the chat part it loads on
+//! demand (`floorwalker-storefront-chat`) are two wasm modules, each linked
+//! with this crate once.
+//!
+//! It holds the allocator and the panic handler of the small build, the one
+//! instance a part keeps per page ([`one_per_page!`]), `localStorage` and
+//! random ids.
+
+// `just wasm` builds the plugin without std (`--cfg floorwalker_no_std`), so
+// that a panic (none is expected) traps rather than pulling in std's panic
+// and formatting machinery: kilobytes of every shopper's download
+// (docs/BENCHMARKS.md). Other builds, tests included, keep std: the browser
+// tests' harness needs it, and std brings its own panic handler.
+#![cfg_attr(floorwalker_no_std, no_std)]
+
+extern crate alloc;
+
+use alloc::string::String;
+
+// The one instance per page relies on there being one thread.
+#[cfg(all(
+    floorwalker_no_std,
+    not(all(target_arch = "wasm32", not(target_feature = "atomics")))
+))]
+compile_error!("floorwalker_no_std is for wasm32 without threads only");
+
+// The default allocator (dlmalloc) is 5.5 KB of every shopper's download; the
+// plugin allocates little and runs on one thread, where a free-list
+// allocator does as well.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: wasm32-unknown-unknown without threads runs the plugin on one
+// thread, which is what AssumeSingleThreaded requires.
+#[allow(unsafe_code)]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+#[cfg(floorwalker_no_std)]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// Where a part keeps its one instance without std, which has no
+/// `thread_local!`: a plain static on the browser's one thread.
+#[cfg(floorwalker_no_std)]
+pub struct OnePerPage<T>(core::cell::RefCell<Option<alloc::rc::Rc<T>>>);
+
+// SAFETY: built only for wasm32-unknown-unknown without the atomics feature
+// (see the compile_error above), where the plugin runs on exactly one thread
+// and the static is never touched from another.
+#[cfg(floorwalker_no_std)]
+#[allow(unsafe_code)]
+unsafe impl<T> Sync for OnePerPage<T> {}
+
+#[cfg(floorwalker_no_std)]
+impl<T> OnePerPage<T> {
+    /// Empty until the part starts.
+    #[allow(clippy::new_without_default)] // for statics
+    pub const fn new() -> Self {
+        Self(core::cell::RefCell::new(None))
+    }
+
+    /// Runs `act` on the cell, as `LocalKey::with` does.
+    pub fn with<R>(
+        &self,
+        act: impl FnOnce(&core::cell::RefCell<Option<alloc::rc::Rc<T>>>) -> R,
+    ) -> R {
+        act(&self.0)
+    }
+}
+
+/// Declares `static NAME` holding a part's one instance of `Type` (an
+/// `Rc<Type>` once started), used as `NAME.with(|cell| …)`: a plain static
+/// without std, a thread-local with it.
+#[macro_export]
+macro_rules! one_per_page {
+    ($vis:vis $name:ident: $ty:ty) => {
+        #[cfg(floorwalker_no_std)]
+        $vis static $name: $crate::OnePerPage<$ty> = $crate::OnePerPage::new();
+        #[cfg(not(floorwalker_no_std))]
+        std::thread_local! {
+            $vis static $name: core::cell::RefCell<Option<alloc::rc::Rc<$ty>>> =
+                const { core::cell::RefCell::new(None) };
+        }
+    };
+}
+
+/// The page's `localStorage`; `None` where it is unavailable (some private
+/// modes throw).
+pub fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Why there are no random bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoRandom {
+    /// The browser has no `crypto.getRandomValues`.
+    NoCrypto,
+    /// `crypto.getRandomValues` threw.
+    Failed,
+}
+
+/// 32 random bytes from the browser's CSPRNG.
+pub fn random_bytes() -> Result<[u8; 32], NoRandom> {
+    let crypto = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or(NoRandom::NoCrypto)?;
+    let mut bytes = [0u8; 32];
+    crypto
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|_| NoRandom::Failed)?;
+    Ok(bytes)
+}
+
+/// A new random id of `len * 4 / 3` characters of `[A-Za-z0-9_-]` from
+/// `len` random bytes (at most 32).
+pub fn random_id(len: usize) -> Option<String> {
+    let random = random_bytes().ok()?;
+    Some(floorwalker_shared::base64url::encode(random.get(..len)?))
+}

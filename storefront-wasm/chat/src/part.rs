@@ -1,0 +1,140 @@
+//! The chat part's one instance: the core it works through, the session's
+//! chat, the widget's callbacks, and one timer for what is due next.
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use core::cell::RefCell;
+
+use floorwalker_storefront_base::one_per_page;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::chat::{self, Chats};
+use crate::host::Host;
+use crate::widget;
+
+/// What the survey calls with the shopper's answer (`None`: dismissed) and
+/// comment.
+pub(crate) type SurveyAnswer = Closure<dyn FnMut(Option<bool>, String)>;
+
+/// Everything the part's handlers share.
+pub(crate) struct Inner {
+    /// The core's module.
+    pub(crate) host: Host,
+    /// What the session's stored data starts with.
+    pub(crate) key: String,
+    /// The session's chat and the chat facts on their way.
+    pub(crate) chats: Chats,
+    /// The pending timer, and what it calls.
+    timer: Option<i32>,
+    timer_callback: Option<Closure<dyn FnMut()>>,
+    /// The answer callback of the offer on screen.
+    pub(crate) offer_answer: Option<Closure<dyn FnMut(String)>>,
+    /// What the chat window calls with the shopper's messages.
+    pub(crate) chat_send: Option<Closure<dyn FnMut(String)>>,
+    /// What the chat window calls when the shopper closes it.
+    pub(crate) chat_close: Option<Closure<dyn FnMut()>>,
+    /// The answer callback of the survey on screen (`None` for dismissed).
+    pub(crate) survey_answer: Option<SurveyAnswer>,
+}
+
+/// The chat part.
+pub(crate) struct Part {
+    pub(crate) inner: RefCell<Inner>,
+}
+
+one_per_page!(PART: Part);
+
+/// Starts the part once (see `start` in lib.rs).
+pub(crate) fn start(host: JsValue, key: &str) {
+    if PART.with(|p| p.borrow().is_some()) {
+        return;
+    }
+    let part = Rc::new(Part {
+        inner: RefCell::new(Inner {
+            host: host.unchecked_into(),
+            key: key.into(),
+            chats: Chats::load(key),
+            timer: None,
+            timer_callback: None,
+            offer_answer: None,
+            chat_send: None,
+            chat_close: None,
+            survey_answer: None,
+        }),
+    });
+    let weak = Rc::downgrade(&part);
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        if let Some(part) = weak.upgrade() {
+            if let Ok(mut inner) = part.inner.try_borrow_mut() {
+                inner.timer = None;
+            }
+            pump(&part);
+        }
+    });
+    part.inner.borrow_mut().timer_callback = Some(callback);
+    PART.with(|p| *p.borrow_mut() = Some(part.clone()));
+    widget::install(&part);
+    pump(&part);
+}
+
+/// Runs `act` with the part if it has started.
+pub(crate) fn with_part(act: impl FnOnce(&Rc<Part>)) {
+    if let Some(part) = PART.with(|p| p.borrow().clone()) {
+        act(&part);
+    }
+}
+
+/// Sends what is due (pending facts, presence) and sets the one timer for
+/// what is due next.
+pub(crate) fn pump(part: &Rc<Part>) {
+    let Ok(mut inner) = part.inner.try_borrow_mut() else {
+        return;
+    };
+    let now = now_ms();
+    chat::poll(&mut inner, now);
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some(id) = inner.timer.take() {
+        window.clear_timeout_with_handle(id);
+    }
+    let Some(at) = chat::due_at(&mut inner) else {
+        return;
+    };
+    let delay = i32::try_from(at.saturating_sub(now)).unwrap_or(i32::MAX);
+    let Some(callback) = &inner.timer_callback else {
+        return;
+    };
+    inner.timer = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            callback.as_ref().unchecked_ref(),
+            delay,
+        )
+        .ok();
+}
+
+/// The connection is (back) up: pending facts and presence go at once.
+pub(crate) fn on_connected(part: &Rc<Part>) {
+    if let Ok(mut inner) = part.inner.try_borrow_mut() {
+        chat::on_connected(&mut inner);
+    }
+    pump(part);
+}
+
+/// A reply for the fact `id`: if it is the stream's acknowledgement, the
+/// fact is done.
+pub(crate) fn on_reply(part: &Rc<Part>, id: &str, payload: &[u8]) {
+    if let Ok(mut inner) = part.inner.try_borrow_mut() {
+        chat::on_reply(&mut inner, id, payload);
+    }
+    pump(part);
+}
+
+/// `Date.now()` in whole milliseconds: the chat's deadlines are seconds
+/// apart.
+pub(crate) fn now_ms() -> u64 {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ms since 1970
+    let ms = js_sys::Date::now() as u64;
+    ms
+}
