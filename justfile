@@ -96,12 +96,18 @@ wasm: setup
     wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker_chat "$built/floorwalker_storefront_chat.wasm"
     cp storefront-wasm/js/floorwalker.js dist/floorwalker.js
     if command -v wasm-opt >/dev/null; then
-        for f in dist/*.wasm; do
+        for part in core chat; do
+            wasm="dist/floorwalker_${part}_bg.wasm"
             # The features rustc's wasm32 target enables by default; --converge repeats the passes
             # while they still shrink the module (about 120 bytes gzipped, docs/BENCHMARKS.md).
-            wasm-opt -Oz --converge --strip-debug --strip-producers --enable-bulk-memory --enable-sign-ext \
-                --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types \
-                --enable-multivalue "$f" -o "$f"
+            features="--enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+                --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue"
+            wasm-opt -Oz --converge --strip-debug --strip-producers $features "$wasm" -o "$wasm"
+            if command -v node >/dev/null; then
+                # Short import and export names, in the wasm and its glue (storefront-wasm/js/short-names.mjs).
+                wasm-opt --minify-imports-and-exports-and-modules $features "$wasm" -o "$wasm" > "target/nightly/$part-names.json"
+                node storefront-wasm/js/short-names.mjs "dist/floorwalker_${part}.js" "target/nightly/$part-names.json"
+            fi
         done
     else
         echo "wasm: wasm-opt not found; dist/ is not size-optimised (just setup installs it)"
