@@ -44,12 +44,6 @@ impl StartErrorKind {
     pub(crate) const NO_CRYPTO: Self = Self("this browser has no crypto.getRandomValues");
     /// `crypto.getRandomValues` threw.
     pub(crate) const RANDOM_FAILED: Self = Self("crypto.getRandomValues failed");
-    /// No `window`: not a page.
-    pub(crate) const NO_WINDOW: Self = Self("no window");
-    /// No `document`.
-    pub(crate) const NO_DOCUMENT: Self = Self("no document");
-    /// No `history`.
-    pub(crate) const NO_HISTORY: Self = Self("no history");
     /// `history` lacks `pushState` or `replaceState`.
     pub(crate) const NO_HISTORY_HOOKS: Self = Self("history has no pushState or replaceState");
 }

@@ -2,7 +2,6 @@
 //! recorder, shared by the page's event handlers.
 
 use alloc::rc::Rc;
-use alloc::vec::Vec;
 use core::cell::RefCell;
 
 use floorwalker_shared::credential::ShopperCredential;
@@ -31,8 +30,6 @@ pub(crate) struct Inner {
     pub(crate) generation: u64,
     pub(crate) timer: Option<i32>,
     pub(crate) timer_callback: Option<Closure<dyn FnMut()>>,
-    /// Listeners live as long as the page.
-    pub(crate) listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
     /// The loader, which loads the chat part and passes on what arrives
     /// for it; `None` when started without it (the browser tests).
     pub(crate) shell: Option<Shell>,
@@ -98,7 +95,6 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
             generation: 0,
             timer: None,
             timer_callback: None,
-            listeners: Vec::new(),
             shell,
         }),
     });
