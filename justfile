@@ -85,11 +85,12 @@ wasm: setup
     #!/usr/bin/env bash
     set -euo pipefail
     # Without std (see storefront-wasm/base/src/lib.rs), on the pinned nightly: core and alloc
-    # built here with panic=immediate-abort. The flags add to .cargo/config.toml's.
+    # built here with panic=immediate-abort, and no source locations or Debug output kept for
+    # panics that abort anyway. The flags add to .cargo/config.toml's.
     cargo +{{nightly}} build -p floorwalker-storefront -p floorwalker-storefront-chat \
         --target wasm32-unknown-unknown --profile wasm-release --locked \
         -Z build-std=core,alloc --target-dir target/nightly \
-        --config 'target.wasm32-unknown-unknown.rustflags = ["--cfg", "floorwalker_no_std", "-Zunstable-options", "-Cpanic=immediate-abort"]'
+        --config 'target.wasm32-unknown-unknown.rustflags = ["--cfg", "floorwalker_no_std", "-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none", "-Zfmt-debug=none"]'
     built=target/nightly/wasm32-unknown-unknown/wasm-release
     rm -rf dist && mkdir -p dist
     wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker_core "$built/floorwalker_storefront.wasm"
