@@ -6,7 +6,6 @@
 //! the work is recording an event, and batches leave later, off the event
 //! path (see `transport`).
 
-use alloc::rc::Rc;
 use alloc::string::String;
 
 use floorwalker_shared::event::ShopperEvent;
@@ -41,18 +40,13 @@ const EXIT: u32 = 4;
 const TICK: u32 = 5;
 
 /// Records the first page view and installs every listener.
-pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), StartError> {
+pub(crate) fn install(plugin: &'static Plugin) -> Result<(), StartError> {
     if let Some(early) = take_early() {
         record_page(plugin, &early, true);
     }
     record_page(plugin, &this_page(), true);
     watch_input();
-    let weak = Rc::downgrade(plugin);
-    let hook = Closure::<dyn FnMut(u32)>::new(move |kind: u32| {
-        if let Some(plugin) = weak.upgrade() {
-            on_page(&plugin, kind);
-        }
-    });
+    let hook = Closure::<dyn FnMut(u32)>::new(move |kind: u32| on_page(plugin, kind));
     if !watch_page(hook.as_ref().unchecked_ref()) {
         return Err(Kind::NO_HISTORY_HOOKS.into());
     }
@@ -62,7 +56,7 @@ pub(crate) fn install(plugin: &Rc<Plugin>) -> Result<(), StartError> {
 }
 
 /// What the page did (see `watch_page`).
-fn on_page(plugin: &Rc<Plugin>, kind: u32) {
+fn on_page(plugin: &'static Plugin, kind: u32) {
     match kind {
         ROUTE => record_page(plugin, &this_page(), false),
         HIDDEN | VISIBLE => with(plugin, |inner| {
@@ -100,7 +94,7 @@ fn on_page(plugin: &Rc<Plugin>, kind: u32) {
 }
 
 /// Once a second: activity, scroll depth and idleness for the recorder.
-fn tick(plugin: &Rc<Plugin>) {
+fn tick(plugin: &'static Plugin) {
     let input = take_input();
     let depth = take_scrolled()
         .then(scroll_percent)
@@ -118,7 +112,7 @@ fn tick(plugin: &Rc<Plugin>) {
 }
 
 /// Runs `act` on the plugin's state, then lets the transport send.
-fn with(plugin: &Rc<Plugin>, act: impl FnOnce(&mut Inner)) {
+fn with(plugin: &'static Plugin, act: impl FnOnce(&mut Inner)) {
     {
         let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
             return;
@@ -132,7 +126,7 @@ fn with(plugin: &Rc<Plugin>, act: impl FnOnce(&mut Inner)) {
 /// plugin started on it (`take_early`) also says when it was left, and one
 /// left longer ago than a session lasts (a tab closed long ago) belongs to
 /// no session of now.
-fn record_page(plugin: &Rc<Plugin>, page: &str, landing: bool) {
+fn record_page(plugin: &'static Plugin, page: &str, landing: bool) {
     let mut fields = page.split('\n');
     let mut next = || fields.next();
     let (Some(at), Some(path), Some(query), Some(title), Some(referrer), left) =

@@ -3,7 +3,6 @@
 //! plugin started), and the same events given to `track(name, params)`.
 //! The shared `commerce` module says what they mean.
 
-use alloc::rc::Rc;
 use alloc::{string::String, vec::Vec};
 
 use floorwalker_shared::commerce::{self, Item, Params};
@@ -58,7 +57,7 @@ fn params(object: &JsValue) -> Params {
 }
 
 /// Records what a named GA4 event means.
-pub(crate) fn record(plugin: &Rc<Plugin>, name: &str, params_object: &JsValue) {
+pub(crate) fn record(plugin: &'static Plugin, name: &str, params_object: &JsValue) {
     let params = params(params_object);
     {
         let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
@@ -75,7 +74,7 @@ pub(crate) fn record(plugin: &Rc<Plugin>, name: &str, params_object: &JsValue) {
 
 /// One `dataLayer` entry: `{ event, ecommerce }` as Google Tag Manager's
 /// shops push it, or `gtag('event', name, params)`'s arguments.
-fn record_entry(plugin: &Rc<Plugin>, entry: &JsValue) {
+fn record_entry(plugin: &'static Plugin, entry: &JsValue) {
     if let Some(name) = get(entry, "event").as_string() {
         let ecommerce = get(entry, "ecommerce");
         let params = if ecommerce.is_object() {
@@ -92,7 +91,7 @@ fn record_entry(plugin: &Rc<Plugin>, entry: &JsValue) {
 }
 
 /// Reads the entries pushed so far and every one pushed from now on.
-pub(crate) fn install(plugin: &Rc<Plugin>) {
+pub(crate) fn install(plugin: &'static Plugin) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -104,12 +103,8 @@ pub(crate) fn install(plugin: &Rc<Plugin>) {
     for entry in Array::from(&layer).iter() {
         record_entry(plugin, &entry);
     }
-    let weak = Rc::downgrade(plugin);
-    let hook = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
-        if let Some(plugin) = weak.upgrade() {
-            record_entry(&plugin, &entry);
-        }
-    });
+    let hook =
+        Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| record_entry(plugin, &entry));
     wrap_push(&layer, hook.as_ref().unchecked_ref());
     // The hook serves the page's dataLayer for the page's lifetime.
     hook.forget();

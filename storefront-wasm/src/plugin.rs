@@ -1,7 +1,6 @@
 //! The plugin's one instance: configuration, session, connection and
 //! recorder, shared by the page's event handlers.
 
-use alloc::rc::Rc;
 use core::cell::RefCell;
 
 use floorwalker_shared::credential::ShopperCredential;
@@ -45,7 +44,7 @@ floorwalker_storefront_base::one_per_page!(PLUGIN: Plugin);
 /// Starts the plugin once, with the loader's `shell` if given; the error is
 /// for the console.
 pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), StartError> {
-    if PLUGIN.with(|p| p.borrow().is_some()) {
+    if PLUGIN.get().is_some() {
         return Ok(());
     }
     let config = Config::from_js(options)?;
@@ -84,7 +83,7 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
     let (products, toggled) = storage::load_products(&session);
     recorder.restore_product_history(products, toggled);
     let key = storage::session_key(&session);
-    let plugin = Rc::new(Plugin {
+    let plugin = floorwalker_storefront_base::for_the_page(Plugin {
         inner: RefCell::new(Inner {
             config,
             session,
@@ -98,11 +97,11 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
             shell,
         }),
     });
-    PLUGIN.with(|p| *p.borrow_mut() = Some(plugin.clone()));
-    transport::install_timer(&plugin);
-    capture::install(&plugin)?;
-    datalayer::install(&plugin);
-    transport::pump(&plugin);
+    PLUGIN.set(Some(plugin));
+    transport::install_timer(plugin);
+    capture::install(plugin)?;
+    datalayer::install(plugin);
+    transport::pump(plugin);
     // The chat part may load now, and calls the core: after the above.
     let shell = plugin.inner.borrow().shell.clone();
     if let Some(shell) = shell {
@@ -113,16 +112,15 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
 
 /// Runs `act` with the plugin if it has started; a `track` before `start`
 /// is dropped (there is nowhere to send it; the loader holds them).
-pub(crate) fn with_plugin(act: impl FnOnce(&Rc<Plugin>)) {
-    if let Some(plugin) = PLUGIN.with(|p| p.borrow().clone()) {
-        act(&plugin);
+pub(crate) fn with_plugin(act: impl FnOnce(&'static Plugin)) {
+    if let Some(plugin) = PLUGIN.get() {
+        act(plugin);
     }
 }
 
 /// Runs `act` on the started plugin's state, unless it is in use (a call
 /// from within its own handlers, which the chat part never makes).
 pub(crate) fn with_inner<R>(act: impl FnOnce(&mut Inner) -> R) -> Option<R> {
-    let plugin = PLUGIN.with(|p| p.borrow().clone())?;
-    let mut inner = plugin.inner.try_borrow_mut().ok()?;
+    let mut inner = PLUGIN.get()?.inner.try_borrow_mut().ok()?;
     Some(act(&mut inner))
 }

@@ -8,7 +8,6 @@
 //! Every socket has a generation, so the late `close` of an old socket
 //! cannot end a new one.
 
-use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -49,13 +48,12 @@ pub(crate) fn wall_ms() -> u64 {
 }
 
 /// Creates the one timer callback, which pumps.
-pub(crate) fn install_timer(plugin: &Rc<Plugin>) {
-    let weak = Rc::downgrade(plugin);
+pub(crate) fn install_timer(plugin: &'static Plugin) {
     let callback = Closure::<dyn FnMut()>::new(move || {
-        if let Some(plugin) = weak.upgrade() {
-            plugin.inner.borrow_mut().timer = None;
-            pump(&plugin);
+        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+            inner.timer = None;
         }
+        pump(plugin);
     });
     plugin.inner.borrow_mut().timer_callback = Some(callback);
 }
@@ -72,7 +70,7 @@ struct ForChat {
 }
 
 /// Runs the loop once (see the module doc).
-pub(crate) fn pump(plugin: &Rc<Plugin>) {
+pub(crate) fn pump(plugin: &'static Plugin) {
     let (for_chat, shell) = {
         let Ok(mut guard) = plugin.inner.try_borrow_mut() else {
             return;
@@ -93,7 +91,7 @@ pub(crate) fn pump(plugin: &Rc<Plugin>) {
 }
 
 /// One turn of the loop; returns what arrived for the chat part.
-fn step(plugin: &Rc<Plugin>, inner: &mut Inner) -> ForChat {
+fn step(plugin: &'static Plugin, inner: &mut Inner) -> ForChat {
     let now = monotonic_ms();
     // Keepalive and handshake deadlines: without this call a deadline
     // passed once stays due, and the timer below fires every few ms.
@@ -170,7 +168,7 @@ pub(crate) fn send_batches(inner: &mut Inner, all: bool) {
     }
 }
 
-fn open(plugin: &Rc<Plugin>, inner: &mut Inner, now: Millis) {
+fn open(plugin: &'static Plugin, inner: &mut Inner, now: Millis) {
     let Ok(ws) = WebSocket::new(&inner.config.server) else {
         inner.conn.handle_closed(now);
         return;
@@ -183,13 +181,12 @@ fn open(plugin: &Rc<Plugin>, inner: &mut Inner, now: Millis) {
         inner.socket = None;
         inner.conn.handle_closed(now);
     });
-    let weak = Rc::downgrade(plugin);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let Ok(buffer) = event.data().dyn_into::<ArrayBuffer>() else {
             return;
         };
         let bytes = Uint8Array::new(&buffer).to_vec();
-        with_current(&weak, generation, |inner, now| {
+        with_current(plugin, generation, |inner, now| {
             inner.conn.handle_bytes(&bytes, now);
         });
     });
@@ -206,16 +203,14 @@ fn open(plugin: &Rc<Plugin>, inner: &mut Inner, now: Millis) {
 
 /// A socket handler that acts only while its socket is the current one.
 fn handler(
-    plugin: &Rc<Plugin>,
+    plugin: &'static Plugin,
     generation: u64,
     act: fn(&mut Inner, Millis),
 ) -> Closure<dyn FnMut()> {
-    let weak = Rc::downgrade(plugin);
-    Closure::<dyn FnMut()>::new(move || with_current(&weak, generation, act))
+    Closure::<dyn FnMut()>::new(move || with_current(plugin, generation, act))
 }
 
-fn with_current(weak: &Weak<Plugin>, generation: u64, act: impl FnOnce(&mut Inner, Millis)) {
-    let Some(plugin) = weak.upgrade() else { return };
+fn with_current(plugin: &'static Plugin, generation: u64, act: impl FnOnce(&mut Inner, Millis)) {
     {
         let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
             return;
@@ -225,7 +220,7 @@ fn with_current(weak: &Weak<Plugin>, generation: u64, act: impl FnOnce(&mut Inne
         }
         act(&mut inner, monotonic_ms());
     }
-    pump(&plugin);
+    pump(plugin);
 }
 
 /// Runs the loop as soon as the page is free: after the chat part

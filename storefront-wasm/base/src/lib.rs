@@ -43,9 +43,11 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
 }
 
 /// Where a part keeps its one instance without std, which has no
-/// `thread_local!`: a plain static on the browser's one thread.
+/// `thread_local!`: a plain static on the browser's one thread. The instance
+/// lives as long as the page (it is leaked, not counted): no drop code for
+/// it, nor weak references in its handlers, reach the download.
 #[cfg(floorwalker_no_std)]
-pub struct OnePerPage<T>(core::cell::RefCell<Option<alloc::rc::Rc<T>>>);
+pub struct OnePerPage<T: 'static>(core::cell::Cell<Option<&'static T>>);
 
 // SAFETY: built only for wasm32-unknown-unknown without the atomics feature
 // (see the compile_error above), where the plugin runs on exactly one thread
@@ -59,21 +61,24 @@ impl<T> OnePerPage<T> {
     /// Empty until the part starts.
     #[allow(clippy::new_without_default)] // for statics
     pub const fn new() -> Self {
-        Self(core::cell::RefCell::new(None))
+        Self(core::cell::Cell::new(None))
     }
 
-    /// Runs `act` on the cell, as `LocalKey::with` does.
-    pub fn with<R>(
-        &self,
-        act: impl FnOnce(&core::cell::RefCell<Option<alloc::rc::Rc<T>>>) -> R,
-    ) -> R {
-        act(&self.0)
+    /// The instance, once started (as `LocalKey<Cell<_>>::get`).
+    pub fn get(&self) -> Option<&'static T> {
+        self.0.get()
+    }
+
+    /// Keeps the instance (as `LocalKey<Cell<_>>::set`).
+    pub fn set(&self, instance: Option<&'static T>) {
+        self.0.set(instance);
     }
 }
 
-/// Declares `static NAME` holding a part's one instance of `Type` (an
-/// `Rc<Type>` once started), used as `NAME.with(|cell| …)`: a plain static
-/// without std, a thread-local with it.
+/// Declares `static NAME` holding a part's one instance of `Type` (a
+/// `&'static Type` once started), read with `NAME.get()` and kept with
+/// `NAME.set(Some(instance))`: a plain static without std, a thread-local
+/// with it.
 #[macro_export]
 macro_rules! one_per_page {
     ($vis:vis $name:ident: $ty:ty) => {
@@ -81,10 +86,15 @@ macro_rules! one_per_page {
         $vis static $name: $crate::OnePerPage<$ty> = $crate::OnePerPage::new();
         #[cfg(not(floorwalker_no_std))]
         std::thread_local! {
-            $vis static $name: core::cell::RefCell<Option<alloc::rc::Rc<$ty>>> =
-                const { core::cell::RefCell::new(None) };
+            $vis static $name: core::cell::Cell<Option<&'static $ty>> =
+                const { core::cell::Cell::new(None) };
         }
     };
+}
+
+/// Keeps `instance` for the rest of the page's life.
+pub fn for_the_page<T>(instance: T) -> &'static T {
+    alloc::boxed::Box::leak(alloc::boxed::Box::new(instance))
 }
 
 /// The page's `localStorage`; `None` where it is unavailable (some private

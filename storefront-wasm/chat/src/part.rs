@@ -1,7 +1,6 @@
 //! The chat part's one instance: the core it works through, the session's
 //! chat, the widget's callbacks, and one timer for what is due next.
 
-use alloc::rc::Rc;
 use alloc::string::String;
 use core::cell::RefCell;
 
@@ -47,10 +46,10 @@ one_per_page!(PART: Part);
 
 /// Starts the part once (see `start` in lib.rs).
 pub(crate) fn start(host: JsValue, key: &str) {
-    if PART.with(|p| p.borrow().is_some()) {
+    if PART.get().is_some() {
         return;
     }
-    let part = Rc::new(Part {
+    let part = floorwalker_storefront_base::for_the_page(Part {
         inner: RefCell::new(Inner {
             host: host.unchecked_into(),
             key: key.into(),
@@ -63,31 +62,28 @@ pub(crate) fn start(host: JsValue, key: &str) {
             survey_answer: None,
         }),
     });
-    let weak = Rc::downgrade(&part);
     let callback = Closure::<dyn FnMut()>::new(move || {
-        if let Some(part) = weak.upgrade() {
-            if let Ok(mut inner) = part.inner.try_borrow_mut() {
-                inner.timer = None;
-            }
-            pump(&part);
+        if let Ok(mut inner) = part.inner.try_borrow_mut() {
+            inner.timer = None;
         }
+        pump(part);
     });
     part.inner.borrow_mut().timer_callback = Some(callback);
-    PART.with(|p| *p.borrow_mut() = Some(part.clone()));
-    widget::install(&part);
-    pump(&part);
+    PART.set(Some(part));
+    widget::install(part);
+    pump(part);
 }
 
 /// Runs `act` with the part if it has started.
-pub(crate) fn with_part(act: impl FnOnce(&Rc<Part>)) {
-    if let Some(part) = PART.with(|p| p.borrow().clone()) {
-        act(&part);
+pub(crate) fn with_part(act: impl FnOnce(&'static Part)) {
+    if let Some(part) = PART.get() {
+        act(part);
     }
 }
 
 /// Sends what is due (pending facts, presence) and sets the one timer for
 /// what is due next.
-pub(crate) fn pump(part: &Rc<Part>) {
+pub(crate) fn pump(part: &'static Part) {
     let Ok(mut inner) = part.inner.try_borrow_mut() else {
         return;
     };
@@ -115,7 +111,7 @@ pub(crate) fn pump(part: &Rc<Part>) {
 }
 
 /// The connection is (back) up: pending facts and presence go at once.
-pub(crate) fn on_connected(part: &Rc<Part>) {
+pub(crate) fn on_connected(part: &'static Part) {
     if let Ok(mut inner) = part.inner.try_borrow_mut() {
         chat::on_connected(&mut inner);
     }
@@ -124,7 +120,7 @@ pub(crate) fn on_connected(part: &Rc<Part>) {
 
 /// A reply for the fact `id`: if it is the stream's acknowledgement, the
 /// fact is done.
-pub(crate) fn on_reply(part: &Rc<Part>, id: &str, payload: &[u8]) {
+pub(crate) fn on_reply(part: &'static Part, id: &str, payload: &[u8]) {
     if let Ok(mut inner) = part.inner.try_borrow_mut() {
         chat::on_reply(&mut inner, id, payload);
     }

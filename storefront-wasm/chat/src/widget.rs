@@ -12,7 +12,6 @@
 //! keeps a dozen DOM bindings out of the download. What a chat push changes
 //! is worked out by `chat`; this module draws it.
 
-use alloc::rc::Rc;
 use alloc::string::String;
 
 use floorwalker_shared::chat::ChatFact;
@@ -39,18 +38,12 @@ extern "C" {
 
 /// Makes the chat window's callbacks, and shows the window if a chat of
 /// the session is open (on an earlier page or in another tab).
-pub(crate) fn install(part: &Rc<Part>) {
-    let weak = Rc::downgrade(part);
+pub(crate) fn install(part: &'static Part) {
     let send = Closure::<dyn FnMut(String)>::new(move |text: String| {
-        if let Some(part) = weak.upgrade() {
-            say(&part, &text);
-        }
+        say(part, &text);
     });
-    let weak = Rc::downgrade(part);
     let close = Closure::<dyn FnMut()>::new(move || {
-        if let Some(part) = weak.upgrade() {
-            leave(&part);
-        }
+        leave(part);
     });
     if let Ok(mut inner) = part.inner.try_borrow_mut() {
         inner.chat_send = Some(send);
@@ -61,7 +54,7 @@ pub(crate) fn install(part: &Rc<Part>) {
 
 /// Opens the chat window on the session's open chat, if it has one: with
 /// its status line, and the lines it showed on the chat's earlier pages.
-fn show_chat(part: &Rc<Part>) {
+fn show_chat(part: &'static Part) {
     let Ok(inner) = part.inner.try_borrow() else {
         return;
     };
@@ -94,7 +87,7 @@ fn draw(update: &Update) {
 
 /// The shopper opened the launcher or accepted offer `offer_id`: a chat
 /// opens unless one is, and its window shows.
-pub(crate) fn ask_for_help(part: &Rc<Part>, offer_id: Option<String>) {
+pub(crate) fn ask_for_help(part: &'static Part, offer_id: Option<String>) {
     if let Ok(mut inner) = part.inner.try_borrow_mut() {
         chat::start(&mut inner, offer_id);
     }
@@ -104,7 +97,7 @@ pub(crate) fn ask_for_help(part: &Rc<Part>, offer_id: Option<String>) {
 
 /// The shopper wrote in the chat window: shown, and sent in the open chat
 /// (or a new one, if the last one ended).
-fn say(part: &Rc<Part>, text: &str) {
+fn say(part: &'static Part, text: &str) {
     let text = trim(text.trim(), MAX_CHAT_TEXT_LEN);
     let Ok(sent) = part
         .inner
@@ -124,7 +117,7 @@ fn say(part: &Rc<Part>, text: &str) {
 }
 
 /// The shopper closed the chat window: the open chat is left.
-fn leave(part: &Rc<Part>) {
+fn leave(part: &'static Part) {
     if let Ok(mut inner) = part.inner.try_borrow_mut() {
         chat::leave(&mut inner);
     }
@@ -132,7 +125,7 @@ fn leave(part: &Rc<Part>) {
 }
 
 /// Handles a message pushed to this session.
-pub(crate) fn on_push(part: &Rc<Part>, payload: &[u8]) {
+pub(crate) fn on_push(part: &'static Part, payload: &[u8]) {
     let Some(shown) = push::read(payload) else {
         return;
     };
@@ -142,7 +135,7 @@ pub(crate) fn on_push(part: &Rc<Part>, payload: &[u8]) {
         }
     }
     match shown {
-        Shown::Offer { id, text } => show(part, id, &text),
+        Shown::Offer { id, text } => show(part, &id, &text),
         Shown::Survey { chat_id, question } => ask(part, chat_id, &question),
         shown => {
             let update = {
@@ -167,7 +160,7 @@ pub(crate) fn on_push(part: &Rc<Part>, payload: &[u8]) {
 /// Asks the one question that closes chat `chat_id`, if it is the
 /// session's (open, or just left); the answer, with its optional comment,
 /// goes as the chat's last fact. Answered or dismissed, the chat is over.
-fn ask(part: &Rc<Part>, chat_id: String, question: &str) {
+fn ask(part: &'static Part, chat_id: String, question: &str) {
     {
         let Ok(mut inner) = part.inner.try_borrow_mut() else {
             return;
@@ -180,10 +173,8 @@ fn ask(part: &Rc<Part>, chat_id: String, question: &str) {
         chat::save(&inner);
     }
     chat_status(strings::ENDED);
-    let weak = Rc::downgrade(part);
     let answer = Closure::<dyn FnMut(Option<bool>, String)>::new(
         move |helped: Option<bool>, comment: String| {
-            let Some(part) = weak.upgrade() else { return };
             if let Ok(mut inner) = part.inner.try_borrow_mut() {
                 if let Some(helped) = helped {
                     let comment = trim(&comment, MAX_COMMENT_LEN);
@@ -196,7 +187,7 @@ fn ask(part: &Rc<Part>, chat_id: String, question: &str) {
                 }
                 chat::forget(&mut inner, &chat_id);
             }
-            part::pump(&part);
+            part::pump(part);
         },
     );
     if show_survey(question, answer.as_ref().unchecked_ref()) {
@@ -206,7 +197,7 @@ fn ask(part: &Rc<Part>, chat_id: String, question: &str) {
     }
 }
 
-fn show(part: &Rc<Part>, id: String, text: &str) {
+fn show(part: &'static Part, id: &str, text: &str) {
     {
         let Ok(inner) = part.inner.try_borrow() else {
             return;
@@ -215,10 +206,8 @@ fn show(part: &Rc<Part>, id: String, text: &str) {
             return;
         }
     }
-    let weak = Rc::downgrade(part);
-    let offer_id = id.clone();
+    let offer_id = String::from(id);
     let answer = Closure::<dyn FnMut(String)>::new(move |how: String| {
-        let Some(part) = weak.upgrade() else { return };
         let accepted = how == "accepted";
         {
             let Ok(inner) = part.inner.try_borrow() else {
@@ -231,14 +220,14 @@ fn show(part: &Rc<Part>, id: String, text: &str) {
             inner.host.record(what, &offer_id);
         }
         if accepted {
-            ask_for_help(&part, Some(offer_id.clone()));
+            ask_for_help(part, Some(offer_id.clone()));
         } else {
-            part::pump(&part);
+            part::pump(part);
         }
     });
     if show_offer(text, answer.as_ref().unchecked_ref()) {
         if let Ok(mut inner) = part.inner.try_borrow_mut() {
-            inner.host.record("shown", &id);
+            inner.host.record("shown", id);
             // The callback lives until the next offer replaces it.
             inner.offer_answer = Some(answer);
         }
@@ -250,6 +239,7 @@ fn show(part: &Rc<Part>, id: String, text: &str) {
 #[cfg(target_arch = "wasm32")]
 mod tests {
     use std::cell::RefCell;
+    use std::rc::Rc;
 
     use wasm_bindgen_test::wasm_bindgen_test;
     use web_sys::{Element, HtmlElement, ShadowRoot};
