@@ -79,6 +79,12 @@ export function watch_page(hook) {
   return true;
 }
 
+// The page's `dataLayer`, made an array if it is not one.
+export function data_layer() {
+  if (!Array.isArray(window.dataLayer)) window.dataLayer = [];
+  return window.dataLayer;
+}
+
 // Wrapping `dataLayer.push` in JS keeps every argument of the shop's call (a
 // Rust closure has a fixed arity) without `new Function`, which a
 // storefront's content security policy may forbid; the shop's push runs

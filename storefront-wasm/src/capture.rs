@@ -28,6 +28,7 @@ extern "C" {
     fn take_scrolled() -> bool;
     fn scroll_percent() -> i32;
     fn watch_page(hook: &Function) -> bool;
+    pub(crate) fn data_layer() -> JsValue;
     pub(crate) fn wrap_push(layer: &JsValue, hook: &Function);
 }
 

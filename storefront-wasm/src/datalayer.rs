@@ -10,7 +10,7 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::capture::wrap_push;
+use crate::capture::{data_layer, wrap_push};
 use crate::plugin::Plugin;
 use crate::transport::{self, wall_ms};
 
@@ -92,14 +92,7 @@ fn record_entry(plugin: &'static Plugin, entry: &JsValue) {
 
 /// Reads the entries pushed so far and every one pushed from now on.
 pub(crate) fn install(plugin: &'static Plugin) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let mut layer = get(&window, "dataLayer");
-    if !Array::is_array(&layer) {
-        layer = Array::new().into();
-        let _ = Reflect::set(&window, &JsValue::from_str("dataLayer"), &layer);
-    }
+    let layer = data_layer();
     for entry in Array::from(&layer).iter() {
         record_entry(plugin, &entry);
     }

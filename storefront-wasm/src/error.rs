@@ -40,10 +40,9 @@ impl StartErrorKind {
     /// A `currency` that is not an ISO 4217 code.
     pub(crate) const BAD_CURRENCY: Self =
         Self("'currency' must be an ISO 4217 code like 'EUR', not '");
-    /// The browser has no `crypto.getRandomValues`.
-    pub(crate) const NO_CRYPTO: Self = Self("this browser has no crypto.getRandomValues");
-    /// `crypto.getRandomValues` threw.
-    pub(crate) const RANDOM_FAILED: Self = Self("crypto.getRandomValues failed");
+    /// The browser has no working `crypto.getRandomValues`.
+    pub(crate) const NO_RANDOM: Self =
+        Self("this browser's crypto.getRandomValues is missing or failed");
     /// `history` lacks `pushState` or `replaceState`.
     pub(crate) const NO_HISTORY_HOOKS: Self = Self("history has no pushState or replaceState");
 }

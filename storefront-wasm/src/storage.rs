@@ -11,7 +11,7 @@
 
 use alloc::{string::String, vec::Vec};
 use floorwalker_shared::credential::SessionSecret;
-use floorwalker_storefront_base::{NoRandom, storage};
+use floorwalker_storefront_base::storage;
 
 use crate::error::{StartError, StartErrorKind};
 
@@ -31,13 +31,7 @@ pub(crate) struct Session {
 
 /// 32 random bytes from the browser's CSPRNG.
 pub(crate) fn random_bytes() -> Result<[u8; 32], StartError> {
-    floorwalker_storefront_base::random_bytes().map_err(|e| {
-        match e {
-            NoRandom::NoCrypto => StartErrorKind::NO_CRYPTO,
-            NoRandom::Failed => StartErrorKind::RANDOM_FAILED,
-        }
-        .into()
-    })
+    floorwalker_storefront_base::random_bytes().ok_or_else(|| StartErrorKind::NO_RANDOM.into())
 }
 
 const VISITOR_KEY: &str = "floorwalker.visitor";

@@ -14,6 +14,7 @@ use alloc::vec::Vec;
 use bytes::Bytes;
 use floorwalker_shared::nats::conn::{Event, Millis};
 use floorwalker_shared::wire::encode_batch;
+use floorwalker_storefront_base::{clear_timeout, performance_now, set_timeout};
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -32,11 +33,8 @@ pub(crate) struct Socket {
 
 /// `performance.now()` in whole milliseconds.
 fn monotonic_ms() -> Millis {
-    let now = web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now());
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // non-negative ms
-    let ms = now as Millis;
+    let ms = performance_now() as Millis;
     ms
 }
 
@@ -240,20 +238,12 @@ fn schedule(inner: &mut Inner, now: Millis) {
 /// Sets the one timer to run the loop in `delay_ms`, if given, replacing
 /// the one set.
 fn arm(inner: &mut Inner, delay_ms: Option<u64>) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
     if let Some(id) = inner.timer.take() {
-        window.clear_timeout_with_handle(id);
+        clear_timeout(id);
     }
     let (Some(delay), Some(callback)) = (delay_ms, &inner.timer_callback) else {
         return;
     };
     let delay = i32::try_from(delay).unwrap_or(i32::MAX);
-    inner.timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(
-            callback.as_ref().unchecked_ref(),
-            delay,
-        )
-        .ok();
+    inner.timer = Some(set_timeout(callback.as_ref().unchecked_ref(), delay));
 }

@@ -18,6 +18,8 @@ extern crate alloc;
 
 use alloc::string::String;
 
+use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
+
 // The one instance per page relies on there being one thread.
 #[cfg(all(
     floorwalker_no_std,
@@ -97,36 +99,54 @@ pub fn for_the_page<T>(instance: T) -> &'static T {
     alloc::boxed::Box::leak(alloc::boxed::Box::new(instance))
 }
 
+// The browser's globals, named directly: `web_sys::window()` looks for the
+// global object four ways, each an import of every part's download.
+#[wasm_bindgen(
+    inline_js = "export function storage() { try { return localStorage; } catch (_) {} }"
+)]
+extern "C" {
+    /// The page's `localStorage`; `None` where it is unavailable (some
+    /// private modes throw on reading it).
+    #[wasm_bindgen(js_name = storage)]
+    fn local_storage() -> Option<web_sys::Storage>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(bytes: &mut [u8]) -> Result<JsValue, JsValue>;
+
+    /// `setTimeout(callback, ms)`: the timer's id.
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn set_timeout(callback: &js_sys::Function, ms: i32) -> i32;
+
+    /// `clearTimeout(id)`.
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub fn clear_timeout(id: i32);
+
+    /// `performance.now()`: milliseconds since the page began, never going
+    /// back.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    pub fn performance_now() -> f64;
+}
+
 /// The page's `localStorage`; `None` where it is unavailable (some private
 /// modes throw).
 pub fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+    local_storage()
 }
 
-/// Why there are no random bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoRandom {
-    /// The browser has no `crypto.getRandomValues`.
-    NoCrypto,
-    /// `crypto.getRandomValues` threw.
-    Failed,
-}
-
-/// 32 random bytes from the browser's CSPRNG.
-pub fn random_bytes() -> Result<[u8; 32], NoRandom> {
-    let crypto = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .ok_or(NoRandom::NoCrypto)?;
+/// 32 random bytes from the browser's CSPRNG; `None` if
+/// `crypto.getRandomValues` is missing or throws.
+pub fn random_bytes() -> Option<[u8; 32]> {
     let mut bytes = [0u8; 32];
-    crypto
-        .get_random_values_with_u8_array(&mut bytes)
-        .map_err(|_| NoRandom::Failed)?;
-    Ok(bytes)
+    get_random_values(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// A new random id of `len * 4 / 3` characters of `[A-Za-z0-9_-]` from
 /// `len` random bytes (at most 32).
 pub fn random_id(len: usize) -> Option<String> {
-    let random = random_bytes().ok()?;
+    let random = random_bytes()?;
     Some(floorwalker_shared::base64url::encode(random.get(..len)?))
 }

@@ -4,7 +4,7 @@
 use alloc::string::String;
 use core::cell::RefCell;
 
-use floorwalker_storefront_base::one_per_page;
+use floorwalker_storefront_base::{clear_timeout, one_per_page, set_timeout};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -89,11 +89,8 @@ pub(crate) fn pump(part: &'static Part) {
     };
     let now = now_ms();
     chat::poll(&mut inner, now);
-    let Some(window) = web_sys::window() else {
-        return;
-    };
     if let Some(id) = inner.timer.take() {
-        window.clear_timeout_with_handle(id);
+        clear_timeout(id);
     }
     let Some(at) = chat::due_at(&mut inner) else {
         return;
@@ -102,12 +99,7 @@ pub(crate) fn pump(part: &'static Part) {
     let Some(callback) = &inner.timer_callback else {
         return;
     };
-    inner.timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(
-            callback.as_ref().unchecked_ref(),
-            delay,
-        )
-        .ok();
+    inner.timer = Some(set_timeout(callback.as_ref().unchecked_ref(), delay));
 }
 
 /// The connection is (back) up: pending facts and presence go at once.
