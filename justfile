@@ -95,7 +95,6 @@ wasm: setup
     rm -rf dist && mkdir -p dist
     wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker_core "$built/floorwalker_storefront.wasm"
     wasm-bindgen --target web --no-typescript --out-dir dist --out-name floorwalker_chat "$built/floorwalker_storefront_chat.wasm"
-    cp storefront-wasm/js/floorwalker.js dist/floorwalker.js
     if command -v wasm-opt >/dev/null; then
         for part in core chat; do
             wasm="dist/floorwalker_${part}_bg.wasm"
@@ -114,12 +113,17 @@ wasm: setup
         echo "wasm: wasm-opt not found; dist/ is not size-optimised (just setup installs it)"
     fi
     if command -v esbuild >/dev/null; then
-        for f in $(find dist -name "*.js" | sort); do
-            # Error level only: wasm-bindgen's import object repeats a key, harmlessly.
-            esbuild "$f" --minify --format=esm --log-level=error --allow-overwrite --outfile="$f"
-        done
+        # One file per part, minified: the loader with the core's glue and snippets, and the chat
+        # part's glue with its snippets. One request each, and gzip sees the whole.
+        # Error level only: wasm-bindgen's import object repeats a key, harmlessly.
+        cp storefront-wasm/js/floorwalker.js dist/loader.js
+        esbuild dist/loader.js --bundle --minify --format=esm --log-level=error --outfile=dist/floorwalker.js
+        esbuild dist/floorwalker_chat.js --bundle --minify --format=esm --log-level=error \
+            --allow-overwrite --outfile=dist/floorwalker_chat.js
+        rm -r dist/loader.js dist/floorwalker_core.js dist/snippets
     else
-        echo "wasm: esbuild not found; the JS in dist/ is not minified (just setup installs it)"
+        echo "wasm: esbuild not found; the JS in dist/ is neither bundled nor minified (just setup installs it)"
+        cp storefront-wasm/js/floorwalker.js dist/floorwalker.js
     fi
     just plugin-size
 
@@ -129,18 +133,19 @@ plugin-size check="":
     #!/usr/bin/env bash
     set -euo pipefail
     [ -f dist/floorwalker.js ] || { echo "plugin-size: no dist/: run just wasm"; exit 1; }
-    # wasm-bindgen names a crate's snippets after it: the chat part's carry "-chat-".
-    core_snippets=$(find dist/snippets -name "*.js" -regex ".*/floorwalker-storefront-[0-9a-f]+/.*" | sort)
-    chat_snippets=$(find dist/snippets -name "*.js" -path "*/floorwalker-storefront-chat-*" | sort)
+    # Unbundled (no esbuild), the glue and snippets are files of their own: wasm-bindgen names a
+    # crate's snippets after it, the chat part's with "-chat-" (the base's both load).
+    core_js=$(find dist -name "floorwalker_core.js" -o -name "*.js" -regex ".*/floorwalker-storefront-\(base-\)?[0-9a-f]+/.*" | sort)
+    chat_js=$(find dist -name "*.js" -path "*/floorwalker-storefront-chat-*" | sort)
     first=0; total=0
     printf '%-62s %9s %9s\n' "dist/ (what a page loads)" "bytes" "gzip -9"
     row() { printf '%-62s %9d %9d\n' "$1" "$(wc -c < "$1")" "$(gzip -9 -c "$1" | wc -c)"; }
-    for f in dist/floorwalker.js dist/floorwalker_core.js dist/floorwalker_core_bg.wasm $core_snippets; do
+    for f in dist/floorwalker.js dist/floorwalker_core_bg.wasm $core_js; do
         row "$f"; first=$((first + $(gzip -9 -c "$f" | wc -c)))
     done
     printf '%-62s %9s %9d   (limit {{first_load_limit}})\n' "before any chat" "" "$first"
     total=$first
-    for f in dist/floorwalker_chat.js dist/floorwalker_chat_bg.wasm $chat_snippets; do
+    for f in dist/floorwalker_chat.js dist/floorwalker_chat_bg.wasm $chat_js; do
         row "$f"; total=$((total + $(gzip -9 -c "$f" | wc -c)))
     done
     printf '%-62s %9s %9d   (limit {{total_limit}})\n' "in all, with the chat part" "" "$total"

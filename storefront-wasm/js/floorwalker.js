@@ -1,5 +1,6 @@
-// Floorwalker's storefront plugin, as a page imports it (`just wasm` copies
-// it to dist/floorwalker.js, beside the modules it loads):
+// Floorwalker's storefront plugin, as a page imports it (`just wasm` bundles
+// it with the core's JS into dist/floorwalker.js, beside the modules it
+// loads):
 //
 //   import { start, track } from "/dist/floorwalker.js";
 //   start({ server: "wss://nats.example:443", site: "my-shop" });
@@ -74,7 +75,9 @@ function chat() {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
         // The browser remembers a failed import by its URL: a retry uses another.
-        const m = await import(`./floorwalker_chat.js${attempt ? `?retry=${attempt}` : ""}`);
+        const url = new URL("floorwalker_chat.js", import.meta.url);
+        if (attempt) url.search = `retry=${attempt}`;
+        const m = await import(url.href);
         await m.default();
         m.start(core, key);
         part = m;
