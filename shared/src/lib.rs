@@ -15,8 +15,8 @@
 //!   cart, offers, why they look stuck), [`journey`] its path step by step,
 //!   and [`floor`] every session at once with what is usual on each page;
 //!   [`metrics`] computes the figures every screen shows from the floor.
-//! - `json` writes the JSON the plugin's core sends (batches, CONNECT) by
-//!   hand, byte for byte as `serde_json` would, without its serializer.
+//! - `json` writes the JSON the plugin sends (batches, CONNECT, chat facts)
+//!   by hand, byte for byte as `serde_json` would, without its serializer.
 //! - [`sanitize`] makes shopper-controlled text safe to print on an
 //!   operator's terminal.
 //! - `testing` (tests only, and other crates' tests with the `testing`
