@@ -29,6 +29,7 @@
 //! Money is always an integer count of the currency's minor unit (cents for
 //! EUR, yen for JPY), never a float; the currency is named once per batch.
 
+mod json;
 pub mod limits;
 mod validate;
 

@@ -15,6 +15,8 @@
 //!   cart, offers, why they look stuck), [`journey`] its path step by step,
 //!   and [`floor`] every session at once with what is usual on each page;
 //!   [`metrics`] computes the figures every screen shows from the floor.
+//! - `json` writes the JSON the plugin sends (batches, CONNECT, chat facts)
+//!   by hand, byte for byte as `serde_json` would, without its serializer.
 //! - [`sanitize`] makes shopper-controlled text safe to print on an
 //!   operator's terminal.
 //! - `testing` (tests only, and other crates' tests with the `testing`
@@ -34,6 +36,7 @@ pub mod desk;
 pub mod event;
 pub mod floor;
 pub mod journey;
+mod json;
 pub mod metrics;
 pub mod nats;
 pub mod recorder;

@@ -1,6 +1,10 @@
 //! Payload bytes for [`Batch`]es and [`PushEnvelope`]s: JSON, as
 //! `serde_json` writes it.
 //!
+//! The plugin's batches are written by hand (`crate::json`), to the same
+//! bytes, so that its wasm carries no `serde_json` serializer; pushes,
+//! written by the console, go through serde.
+//!
 //! JSON won against msgpack and postcard on the measurements in
 //! `docs/BENCHMARKS.md` (`cargo bench -p floorwalker-shared --bench
 //! wire_format`): like msgpack with named fields it is self-describing, so a
@@ -91,7 +95,8 @@ impl WireError {
 
 /// Encodes a batch as payload bytes; does not validate it.
 pub fn encode_batch(batch: &Batch) -> Vec<u8> {
-    encode(batch)
+    // The bytes `encode(batch)` would give; by hand, for the plugin's size.
+    crate::json::to_vec(batch)
 }
 
 /// Decodes payload bytes into a batch that passed [`Batch::validate`].

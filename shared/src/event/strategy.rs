@@ -1,5 +1,6 @@
 //! Proptest strategies that generate valid batches and pushes, for round-trip
-//! tests of the wire encoding.
+//! tests of the wire encoding, and the texts they are made of, for other
+//! schemas' strategies.
 
 use proptest::collection::vec;
 use proptest::option;
@@ -15,7 +16,7 @@ use super::{Batch, CartLine, Event, Push, PushEnvelope, SCHEMA_VERSION, ShopperE
 
 /// Any characters, control characters included (validation leaves those to
 /// whoever displays text), mostly short, sometimes exactly `max` bytes long.
-fn text(max: usize) -> impl Strategy<Value = String> {
+pub(crate) fn text(max: usize) -> impl Strategy<Value = String> {
     prop_oneof![
         4 => vec(any::<char>(), 0..=8).prop_map(String::from_iter),
         1 => Just("x".repeat(max)),

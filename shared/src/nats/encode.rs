@@ -5,10 +5,10 @@
 use alloc::format;
 
 use bytes::{BufMut, BytesMut};
-use serde::Serialize;
 
 use super::header::HeaderMap;
 use super::op::{ClientOp, Message, ServerOp};
+use crate::json::{self, ToJson};
 use crate::subject::Subject;
 
 impl ClientOp {
@@ -31,7 +31,7 @@ impl ClientOp {
     /// ```
     pub fn encode(&self, out: &mut BytesMut) {
         match self {
-            Self::Connect(info) => json_line(out, "CONNECT", info),
+            Self::Connect(info) => json_line(out, "CONNECT", &**info),
             Self::Pub {
                 subject,
                 reply,
@@ -106,14 +106,13 @@ impl ServerOp {
     }
 }
 
-fn json_line(out: &mut BytesMut, op: &str, body: &impl Serialize) {
+/// `op`, a space, `body` as JSON and the line's end. The body is written by
+/// hand ([`crate::json`]), as `serde_json` would write it, which escapes
+/// control characters: a value cannot end the line.
+fn json_line(out: &mut BytesMut, op: &str, body: &impl ToJson) {
     out.put_slice(op.as_bytes());
     out.put_u8(b' ');
-    // Cannot fail: the bodies are structs of strings, numbers and booleans.
-    // serde_json escapes control characters, so a value cannot end the line.
-    if let Ok(json) = serde_json::to_vec(body) {
-        out.put_slice(&json);
-    }
+    out.put_slice(&json::to_vec(body));
     out.put_slice(b"\r\n");
 }
 

@@ -7,6 +7,8 @@ use alloc::{string::String, vec::Vec};
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::{Json, ToJson};
+
 /// What a server says about itself in `INFO`.
 // The protocol's flags are booleans; mirroring it beats inventing enums.
 #[allow(clippy::struct_excessive_bools)]
@@ -168,5 +170,49 @@ impl Default for ConnectInfo {
             nkey: None,
             sig: None,
         }
+    }
+}
+
+/// Written by hand for the plugin, as its `Serialize` derive does through
+/// `serde_json` (see [`crate::json`]): the fields in order, the `None`s
+/// left out.
+impl ToJson for ConnectInfo {
+    fn write_json(&self, json: &mut Json) {
+        let Self {
+            verbose,
+            pedantic,
+            tls_required,
+            name,
+            lang,
+            version,
+            protocol,
+            echo,
+            headers,
+            no_responders,
+            user,
+            pass,
+            auth_token,
+            jwt,
+            nkey,
+            sig,
+        } = self;
+        json.begin_object();
+        json.field("verbose", verbose);
+        json.field("pedantic", pedantic);
+        json.field("tls_required", tls_required);
+        json.field_if_some("name", name.as_ref());
+        json.field("lang", lang);
+        json.field("version", version);
+        json.field("protocol", protocol);
+        json.field("echo", echo);
+        json.field("headers", headers);
+        json.field("no_responders", no_responders);
+        json.field_if_some("user", user.as_ref());
+        json.field_if_some("pass", pass.as_ref());
+        json.field_if_some("auth_token", auth_token.as_ref());
+        json.field_if_some("jwt", jwt.as_ref());
+        json.field_if_some("nkey", nkey.as_ref());
+        json.field_if_some("sig", sig.as_ref());
+        json.end_object();
     }
 }

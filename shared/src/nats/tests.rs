@@ -215,6 +215,31 @@ fn info_and_connect_carry_their_json() {
     assert_eq!(decode_client(&bytes), Ok(Some(connect)));
 }
 
+// The exact bytes, as serde_json writes them: `None`s left out, hostile
+// text escaped (the writer is hand-made, see crate::json).
+#[test]
+fn connect_is_json_byte_for_byte() {
+    let connect = ConnectInfo {
+        name: Some("\u{1f6d2} shop\u{2028}".into()),
+        auth_token: Some("fw1:s\\3cr\"et\r\n\u{0}".into()),
+        ..ConnectInfo::default()
+    };
+    let expected = [
+        r#"CONNECT {"verbose":false,"pedantic":false,"tls_required":false,"name":""#,
+        "\u{1f6d2} shop\u{2028}",
+        r#"","lang":"rust-floorwalker","version":""#,
+        env!("CARGO_PKG_VERSION"),
+        r#"","protocol":1,"echo":false,"headers":true,"no_responders":true,"#,
+        r#""auth_token":"fw1:s\\3cr\"et\r\n\u0000"}"#,
+        "\r\n",
+    ]
+    .concat();
+    let bytes = encoded_client(&ClientOp::Connect(Box::new(connect.clone())));
+    assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+    let serde = serde_json::to_string(&connect).unwrap();
+    assert_eq!(["CONNECT ", &serde, "\r\n"].concat(), expected);
+}
+
 #[test]
 fn operation_names_are_case_insensitive() {
     assert_eq!(decode_server(b"ping\r\n"), Ok(Some(ServerOp::Ping)));
@@ -386,6 +411,61 @@ fn arb_payload() -> impl Strategy<Value = Bytes> {
     prop::collection::vec(any::<u8>(), 0..200).prop_map(Bytes::from)
 }
 
+/// Any characters, control characters included, up to 20.
+fn arb_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<char>(), 0..=20).prop_map(String::from_iter)
+}
+
+/// Any CONNECT body: every field set or not, any text in its strings.
+fn arb_connect_info() -> impl Strategy<Value = ConnectInfo> {
+    let text = arb_text;
+    let maybe = || prop::option::of(arb_text());
+    (
+        any::<[bool; 6]>(),
+        (text(), text(), any::<i32>()),
+        (
+            maybe(),
+            maybe(),
+            maybe(),
+            maybe(),
+            maybe(),
+            maybe(),
+            maybe(),
+        ),
+    )
+        .prop_map(
+            |(
+                [
+                    verbose,
+                    pedantic,
+                    tls_required,
+                    echo,
+                    headers,
+                    no_responders,
+                ],
+                (lang, version, protocol),
+                (name, user, pass, auth_token, jwt, nkey, sig),
+            )| ConnectInfo {
+                verbose,
+                pedantic,
+                tls_required,
+                name,
+                lang,
+                version,
+                protocol,
+                echo,
+                headers,
+                no_responders,
+                user,
+                pass,
+                auth_token,
+                jwt,
+                nkey,
+                sig,
+            },
+        )
+}
+
 fn arb_client_op() -> impl Strategy<Value = ClientOp> {
     prop_oneof![
         Just(ClientOp::Ping),
@@ -414,15 +494,7 @@ fn arb_client_op() -> impl Strategy<Value = ClientOp> {
             }),
         (any::<u64>(), prop::option::of(any::<u64>()))
             .prop_map(|(sid, max)| ClientOp::Unsub { sid, max }),
-        (prop::option::of(".{0,20}"), prop::option::of(".{0,40}")).prop_map(
-            |(name, auth_token)| {
-                ClientOp::Connect(Box::new(ConnectInfo {
-                    name,
-                    auth_token,
-                    ..ConnectInfo::default()
-                }))
-            }
-        ),
+        arb_connect_info().prop_map(|info| ClientOp::Connect(Box::new(info))),
     ]
 }
 
@@ -480,6 +552,13 @@ proptest! {
         }
         prop_assert_eq!(got, ops);
         prop_assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn connect_is_json_as_serde_json_writes_it(info in arb_connect_info()) {
+        let bytes = encoded_client(&ClientOp::Connect(Box::new(info.clone())));
+        let expected = [b"CONNECT ".as_slice(), &serde_json::to_vec(&info).unwrap(), b"\r\n"].concat();
+        prop_assert_eq!(String::from_utf8(bytes).unwrap(), String::from_utf8(expected).unwrap());
     }
 
     #[test]
