@@ -78,6 +78,7 @@ bench: setup setup-tests
     cargo build --release -p floorwalker --bin floorwalker --locked
     cargo bench -p floorwalker-tests --bench gate --locked
     cargo bench -p floorwalker-tests --bench capture --locked
+    cargo bench -p floorwalker-tests --bench startup --locked
 
 # Build the storefront plugin into dist/ (the loader, the core and the chat part, size-tuned) and
 # print what a page downloads: first, and for a chat.

@@ -15,3 +15,4 @@ mod gate;
 mod plugin;
 mod server;
 mod simulate;
+mod startup;

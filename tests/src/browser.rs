@@ -120,7 +120,7 @@ impl Browser {
     /// # Panics
     /// If either is missing or does not start (`just setup-tests` installs them).
     pub fn start() -> Self {
-        Self::start_with("normal")
+        Self::start_with("normal", None)
     }
 
     /// Like [`Browser::start`], but [`Browser::goto`] returns as soon as the
@@ -131,10 +131,21 @@ impl Browser {
     /// # Panics
     /// As [`Browser::start`].
     pub fn start_eager() -> Self {
-        Self::start_with("eager")
+        Self::start_with("eager", None)
     }
 
-    fn start_with(page_load: &str) -> Self {
+    /// Like [`Browser::start`], with Chromium tracing `categories` from the
+    /// start: ChromeDriver collects the trace into its performance log,
+    /// which [`Browser::chromedriver`] reads (`se/log`; see
+    /// [`crate::trace::record`]).
+    ///
+    /// # Panics
+    /// As [`Browser::start`].
+    pub fn start_tracing(categories: &str) -> Self {
+        Self::start_with("normal", Some(categories))
+    }
+
+    fn start_with(page_load: &str, trace: Option<&str>) -> Self {
         let profile = tempfile::Builder::new()
             .prefix("floorwalker-chromium-")
             .tempdir()
@@ -164,10 +175,20 @@ impl Browser {
             "--user-data-dir={}",
             browser.profile.path().display()
         ));
-        let caps = json!({
+        let mut caps = json!({
             "pageLoadStrategy": page_load,
             "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
         });
+        if let Some(categories) = trace {
+            caps["goog:loggingPrefs"] = json!({ "performance": "ALL" });
+            // Only the trace: the Network and Page domains' events would
+            // fill the log with what the trace already holds.
+            caps["goog:chromeOptions"]["perfLoggingPrefs"] = json!({
+                "enableNetwork": false,
+                "enablePage": false,
+                "traceCategories": categories,
+            });
+        }
         let serde_json::Value::Object(caps) = caps else {
             unreachable!()
         };
@@ -206,17 +227,45 @@ impl Browser {
     /// # Panics
     /// If ChromeDriver refuses.
     pub fn throttle(&self, latency: Duration, bytes_per_second: u32) {
-        let conditions = NetworkConditions(json!({
-            "network_conditions": {
-                "offline": false,
-                "latency": latency.as_millis(),
-                "download_throughput": bytes_per_second,
-                "upload_throughput": bytes_per_second,
-            }
-        }));
+        self.chromedriver(
+            "chromium/network_conditions",
+            json!({
+                "network_conditions": {
+                    "offline": false,
+                    "latency": latency.as_millis(),
+                    "download_throughput": bytes_per_second,
+                    "upload_throughput": bytes_per_second,
+                }
+            }),
+        );
+    }
+
+    /// Sends ChromeDriver one of its own commands, which the W3C standard
+    /// (and so fantoccini) lacks: `POST /session/{id}/{path}` with `body`.
+    /// Returns the reply's value.
+    ///
+    /// # Panics
+    /// If ChromeDriver refuses.
+    pub fn chromedriver(&self, path: &str, body: Value) -> Value {
+        let command = ChromeDriverCommand {
+            path: path.to_owned(),
+            body,
+        };
         self.runtime
-            .block_on(self.client().issue_cmd(conditions))
-            .expect("ChromeDriver's network conditions");
+            .block_on(self.client().issue_cmd(command))
+            .unwrap_or_else(|e| panic!("ChromeDriver's '{path}': {e}"))
+    }
+
+    /// Sends the page a CDP command (Chrome's debugging protocol) through
+    /// ChromeDriver (`goog/cdp/execute`); returns its result.
+    ///
+    /// # Panics
+    /// If ChromeDriver or Chromium refuses.
+    pub fn cdp(&self, command: &str, params: &Value) -> Value {
+        self.chromedriver(
+            "goog/cdp/execute",
+            json!({ "cmd": command, "params": params }),
+        )
     }
 
     /// Clicks the element `css` selects.
@@ -263,6 +312,17 @@ impl Browser {
             .block_on(self.client().execute(script, args))
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
+
+    /// Runs `script` with `args`, and returns what it passes to its callback
+    /// (its last argument), which it must call within 30 seconds.
+    ///
+    /// # Panics
+    /// If the script throws or does not call back in time.
+    pub fn execute_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.runtime
+            .block_on(self.client().execute_async(script, args))
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
 }
 
 impl Drop for Browser {
@@ -277,23 +337,27 @@ impl Drop for Browser {
     }
 }
 
-/// ChromeDriver's command that sets the network conditions, which the
-/// W3C standard (and so fantoccini) has no command for.
+/// A command of ChromeDriver's own (network conditions, logs, CDP
+/// commands), which the W3C standard (and so fantoccini) has none for.
 #[derive(Debug)]
-struct NetworkConditions(Value);
+struct ChromeDriverCommand {
+    /// After `session/{id}/`.
+    path: String,
+    body: Value,
+}
 
-impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+impl fantoccini::wd::WebDriverCompatibleCommand for ChromeDriverCommand {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         let session = session_id.unwrap_or_default();
-        base_url.join(&format!("session/{session}/chromium/network_conditions"))
+        base_url.join(&format!("session/{session}/{}", self.path))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 

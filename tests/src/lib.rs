@@ -13,6 +13,8 @@
 //! - [`browser`]: headless Chromium through ChromeDriver, and the demo shop
 //!   it visits.
 //! - [`setup`]: the shop, a server that lets its pages in, and the streams.
+//! - [`trace`]: what loading a page costs its main thread, and how much of
+//!   it the plugin's scripts cost, from a Chromium trace the browser records.
 
 pub mod bin;
 pub mod browser;
@@ -22,6 +24,7 @@ pub mod raw;
 pub mod server;
 pub mod setup;
 pub mod tmux;
+pub mod trace;
 
 use std::time::{Duration, Instant};
 

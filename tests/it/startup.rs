@@ -1,0 +1,77 @@
+// What loading the plugin costs the demo shop's home page, read from a Chromium trace.
+
+use floorwalker_tests::browser::Browser;
+use floorwalker_tests::setup::shop_and_server;
+use floorwalker_tests::trace::record::{Plugin, record_load};
+use floorwalker_tests::trace::{CATEGORIES, LONG_TASK, is_plugin_url};
+
+const LAUNCHER_SHOWN: &str = "
+const launcher = document.getElementById('floorwalker-launcher');
+return !!launcher && launcher.getClientRects().length > 0;
+";
+
+#[test]
+fn the_plugin_starts_without_a_long_task_of_its_own() {
+    let (shop, _server) = shop_and_server();
+    let browser = Browser::start_tracing(CATEGORIES);
+    let url = shop.url("/");
+    let load = record_load(&browser, &url, Plugin::Loaded).unwrap();
+
+    // What the shopper sees: the launcher, on the page.
+    assert_eq!(
+        browser.execute(LAUNCHER_SHOWN),
+        true,
+        "the plugin's launcher is not shown"
+    );
+    // The trace saw the plugin run and load: this test cannot pass because
+    // tracing caught nothing.
+    let plugin_scripts = load.plugin_scripts();
+    assert!(
+        !plugin_scripts.is_empty() && !load.plugin.is_zero(),
+        "the trace shows none of the plugin's scripts running; scripts seen: {:#?}",
+        load.scripts()
+    );
+    assert!(
+        load.fetches.iter().any(|f| f.decoded > 0),
+        "the trace shows none of the plugin's files fetched"
+    );
+
+    let theirs: Vec<_> = load.long_tasks().filter(|t| t.is_plugin()).collect();
+    assert!(
+        theirs.is_empty(),
+        "{} long task(s) over {} ms ran the plugin's scripts (the plugin's share of each, and what each ran): {theirs:#?}",
+        theirs.len(),
+        LONG_TASK.as_millis()
+    );
+}
+
+#[test]
+fn blocking_dist_keeps_the_plugin_off_the_page_and_out_of_the_trace() {
+    // The bench's page without the plugin: the plugin must be gone from it
+    // entirely, and the rest of the page still there.
+    let (shop, _server) = shop_and_server();
+    let browser = Browser::start_tracing(CATEGORIES);
+    let url = shop.url("/");
+    let load = record_load(&browser, &url, Plugin::Blocked).unwrap();
+
+    assert_eq!(
+        browser.execute("return !!document.getElementById('floorwalker-launcher');"),
+        false,
+        "the plugin started although /dist/ was blocked"
+    );
+    assert_eq!(
+        browser.execute("return document.querySelector('h1').textContent;"),
+        "Floorwalker demo shop"
+    );
+    let scripts = load.scripts();
+    assert!(
+        scripts.iter().all(|url| !is_plugin_url(url)),
+        "the plugin's scripts ran: {scripts:#?}"
+    );
+    assert!(
+        scripts.iter().any(|url| url.ends_with("/shop.js")),
+        "the shop's own script did not run, or the trace missed it: {scripts:#?}"
+    );
+    assert_eq!(load.fetches, []);
+    assert!(load.plugin.is_zero());
+}
