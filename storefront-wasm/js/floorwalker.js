@@ -61,6 +61,7 @@ let key;
 let part;
 let loading;
 let launcher;
+let tries = 0;
 const waiting = [];
 
 const label = (text) => {
@@ -74,9 +75,11 @@ function chat() {
   return (loading ||= (async () => {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
-        // The browser remembers a failed import by its URL: a retry uses another.
+        // The browser remembers a failed import by its URL: every retry, in
+        // this round or a later one, uses another.
         const url = new URL("floorwalker_chat.js", import.meta.url);
-        if (attempt) url.search = `retry=${attempt}`;
+        if (tries) url.search = `retry=${tries}`;
+        tries++;
         const m = await import(url.href);
         await m.default();
         m.start(core, key);

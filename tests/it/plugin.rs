@@ -13,6 +13,8 @@ use floorwalker_tests::clients::{connect_operator, try_connect_operator};
 use floorwalker_tests::raw::{RawClient, Tcp};
 use floorwalker_tests::server::TestServer;
 use floorwalker_tests::setup::{create_streams, js_request, shop_and_server};
+use floorwalker_tests::wait_until;
+use serde_json::json;
 
 /// Batches received, with the subject each came on.
 struct Received {
@@ -588,6 +590,98 @@ fn an_offer_appears_and_a_decline_is_sent_and_remembered_for_the_session() {
         browser.execute("return document.getElementById('floorwalker-offer') === null;"),
         true
     );
+}
+
+/// What the launcher says.
+fn launcher_text(browser: &Browser) -> String {
+    let text = browser.execute(
+        "return document.getElementById('floorwalker-launcher').shadowRoot.querySelector('button').textContent;",
+    );
+    text.as_str().unwrap_or_default().to_owned()
+}
+
+/// Whether the page has fetched (or tried to fetch) the chat part.
+fn chat_part_fetched(browser: &Browser) -> bool {
+    browser.execute(
+        "return performance.getEntriesByType('resource').some((e) => e.name.includes('floorwalker_chat'));",
+    ) == true
+}
+
+#[test]
+fn the_chat_part_loads_only_when_needed_and_an_offer_pushed_meanwhile_shows_once_it_has() {
+    let (shop, _server, mut ops) = shop_and_watcher();
+    let mut received = Received {
+        batches: Vec::new(),
+    };
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    browser.wait_for_plugin();
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/"))
+    });
+    assert!(
+        !chat_part_fetched(&browser),
+        "the chat part was fetched before anything needed it"
+    );
+
+    // On a slow connection, the offer arrives while the chat part it needs
+    // is on its way (the push is what fetches it).
+    browser.throttle(Duration::from_millis(800), 40_000);
+    let push = Subject::new(received.batches[0].0.as_str().replace(".events", ".push")).unwrap();
+    let text = "Questions about sizes?";
+    ops.send(&[push_op(
+        &push,
+        Push::ChatOffer {
+            offer_id: "offer-slow".into(),
+            text: text.into(),
+        },
+    )])
+    .unwrap();
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| offer_shown(e, "offer-slow"))
+    });
+    assert!(chat_part_fetched(&browser));
+    let shown = browser.execute(
+        "return document.getElementById('floorwalker-offer').shadowRoot.querySelector('p').textContent;",
+    );
+    assert_eq!(shown, text);
+}
+
+#[test]
+fn a_chat_part_that_will_not_load_leaves_the_page_working_and_the_launcher_saying_so() {
+    let (shop, _server, mut ops) = shop_and_watcher();
+    let mut received = Received {
+        batches: Vec::new(),
+    };
+    let browser = Browser::start();
+    browser.cdp("Network.enable", &json!({}));
+    let block = |urls: &[&str]| browser.cdp("Network.setBlockedURLs", &json!({ "urls": urls }));
+    block(&["*floorwalker_chat*"]);
+    browser.goto(&shop.url("/"));
+    browser.wait_for_plugin();
+    click_launcher(&browser);
+    // Three tries, a second and two apart, then the launcher says so.
+    let said = wait_until(Duration::from_secs(15), || {
+        Some(launcher_text(&browser)).filter(|t| t == "Chat unavailable: try again")
+    });
+    assert!(
+        said.is_some(),
+        "the launcher says {:?}",
+        launcher_text(&browser)
+    );
+    assert!(chat_window(&browser).is_none());
+
+    // The page and its journey carry on.
+    browser.execute("history.pushState({}, '', '/still-here'); return true;");
+    receive_until(&mut ops, &mut received, |r| {
+        r.events().iter().any(|e| is_page(e, "/still-here"))
+    });
+
+    // Once the part can load, the launcher opens the chat.
+    block(&[]);
+    click_launcher(&browser);
+    window_until(&browser, "the chat window", |_, _| true);
+    assert_eq!(launcher_text(&browser), "Chat with us");
 }
 
 /// A chat fact as an operator sees it on a shopper's chat subject.

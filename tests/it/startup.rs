@@ -46,6 +46,45 @@ fn the_plugin_starts_without_a_long_task_of_its_own() {
 }
 
 #[test]
+fn the_plugin_waits_for_the_page_to_load_and_fetches_no_chat_code_before_a_chat() {
+    let (shop, _server) = shop_and_server();
+    let browser = Browser::start();
+    browser.goto(&shop.url("/"));
+    browser.wait_for_plugin();
+    // What the page fetched from /dist/, and when each fetch began, beside
+    // the end of the page's load event (all from navigation start).
+    let seen = browser.execute(
+        "const load = performance.getEntriesByType('navigation')[0].loadEventEnd;
+         const plugin = performance.getEntriesByType('resource')
+           .filter((e) => new URL(e.name).pathname.startsWith('/dist/'))
+           .map((e) => [new URL(e.name).pathname, e.startTime]);
+         return [load, plugin];",
+    );
+    let load = seen[0].as_f64().expect("the load event's end");
+    let fetched = seen[1].as_array().expect("the plugin's fetches");
+    let path = |f: &serde_json::Value| f[0].as_str().unwrap_or_default().to_owned();
+    let paths: Vec<String> = fetched.iter().map(path).collect();
+    assert!(
+        paths.iter().any(|p| p.ends_with(".wasm")),
+        "the core's wasm was not fetched: {paths:?}"
+    );
+    assert!(
+        paths.iter().all(|p| !p.contains("chat")),
+        "the chat part was fetched before a chat: {paths:?}"
+    );
+    // The loader is fetched with the page; the core's wasm only after the
+    // page's own load.
+    for f in fetched.iter().filter(|f| path(f).ends_with(".wasm")) {
+        let started = f[1].as_f64().unwrap_or_default();
+        assert!(
+            started >= load,
+            "{} was fetched at {started} ms, before the page's load ended at {load} ms",
+            path(f)
+        );
+    }
+}
+
+#[test]
 fn blocking_dist_keeps_the_plugin_off_the_page_and_out_of_the_trace() {
     // The bench's page without the plugin: the plugin must be gone from it
     // entirely, and the rest of the page still there.
