@@ -63,9 +63,11 @@ fn the_plugin_waits_for_the_page_to_load_and_fetches_no_chat_code_before_a_chat(
     let load = seen[0].as_f64().expect("the load event's end");
     let fetched = seen[1].as_array().expect("the plugin's fetches");
     let path = |f: &serde_json::Value| f[0].as_str().unwrap_or_default().to_owned();
+    // Our own file names: lower case, as `just wasm` writes them.
+    let is_wasm = |p: &str| p.rsplit('.').next() == Some("wasm");
     let paths: Vec<String> = fetched.iter().map(path).collect();
     assert!(
-        paths.iter().any(|p| p.ends_with(".wasm")),
+        paths.iter().any(|p| is_wasm(p)),
         "the core's wasm was not fetched: {paths:?}"
     );
     assert!(
@@ -74,7 +76,7 @@ fn the_plugin_waits_for_the_page_to_load_and_fetches_no_chat_code_before_a_chat(
     );
     // The loader is fetched with the page; the core's wasm only after the
     // page's own load.
-    for f in fetched.iter().filter(|f| path(f).ends_with(".wasm")) {
+    for f in fetched.iter().filter(|f| is_wasm(&path(f))) {
         let started = f[1].as_f64().unwrap_or_default();
         assert!(
             started >= load,
