@@ -15,20 +15,31 @@ use bytes::Bytes;
 use floorwalker_shared::nats::conn::{Event, Millis};
 use floorwalker_shared::wire::encode_batch;
 use floorwalker_storefront_base::{clear_timeout, performance_now, set_timeout};
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::Function;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{BinaryType, MessageEvent, WebSocket};
+use wasm_bindgen::prelude::wasm_bindgen;
+use web_sys::WebSocket;
 
 use crate::plugin::{Inner, Plugin};
 use crate::storage;
 
-/// An open (or opening) WebSocket and the handlers that must live with it.
+#[wasm_bindgen(module = "/src/socket.js")]
+extern "C" {
+    fn open_socket(url: &str, hook: &Function) -> Option<WebSocket>;
+}
+
+/// What `open_socket` (socket.js) tells the hook.
+const OPEN: u32 = 0;
+const CLOSED: u32 = 1;
+
+/// What hears an open socket: `open_socket`'s kind and bytes.
+type Hook = Closure<dyn FnMut(u32, Vec<u8>)>;
+
+/// An open (or opening) WebSocket and the hook that must live with it.
 pub(crate) struct Socket {
     ws: WebSocket,
-    _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut()>,
+    _hook: Hook,
 }
 
 /// `performance.now()` in whole milliseconds.
@@ -167,45 +178,24 @@ pub(crate) fn send_batches(inner: &mut Inner, all: bool) {
 }
 
 fn open(plugin: &'static Plugin, inner: &mut Inner, now: Millis) {
-    let Ok(ws) = WebSocket::new(&inner.config.server) else {
+    inner.generation += 1;
+    let generation = inner.generation;
+    // Acts only while its socket is the current one.
+    let hook = Hook::new(move |kind: u32, bytes: Vec<u8>| {
+        with_current(plugin, generation, |inner, now| match kind {
+            OPEN => inner.conn.handle_open(now),
+            CLOSED => {
+                inner.socket = None;
+                inner.conn.handle_closed(now);
+            }
+            _ => inner.conn.handle_bytes(&bytes, now),
+        });
+    });
+    let Some(ws) = open_socket(&inner.config.server, hook.as_ref().unchecked_ref()) else {
         inner.conn.handle_closed(now);
         return;
     };
-    ws.set_binary_type(BinaryType::Arraybuffer);
-    inner.generation += 1;
-    let generation = inner.generation;
-    let on_open = handler(plugin, generation, |inner, now| inner.conn.handle_open(now));
-    let on_close = handler(plugin, generation, |inner, now| {
-        inner.socket = None;
-        inner.conn.handle_closed(now);
-    });
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let Ok(buffer) = event.data().dyn_into::<ArrayBuffer>() else {
-            return;
-        };
-        let bytes = Uint8Array::new(&buffer).to_vec();
-        with_current(plugin, generation, |inner, now| {
-            inner.conn.handle_bytes(&bytes, now);
-        });
-    });
-    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    inner.socket = Some(Socket {
-        ws,
-        _on_open: on_open,
-        _on_message: on_message,
-        _on_close: on_close,
-    });
-}
-
-/// A socket handler that acts only while its socket is the current one.
-fn handler(
-    plugin: &'static Plugin,
-    generation: u64,
-    act: fn(&mut Inner, Millis),
-) -> Closure<dyn FnMut()> {
-    Closure::<dyn FnMut()>::new(move || with_current(plugin, generation, act))
+    inner.socket = Some(Socket { ws, _hook: hook });
 }
 
 fn with_current(plugin: &'static Plugin, generation: u64, act: impl FnOnce(&mut Inner, Millis)) {
