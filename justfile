@@ -99,11 +99,12 @@ wasm: setup
     if command -v wasm-opt >/dev/null; then
         for part in core chat; do
             wasm="dist/floorwalker_${part}_bg.wasm"
-            # The features rustc's wasm32 target enables by default; --converge repeats the passes
-            # while they still shrink the module (about 120 bytes gzipped, docs/BENCHMARKS.md).
+            # The features rustc's wasm32 target enables by default. Flattening and re-looping the
+            # control flow before -Oz saves about 250 bytes gzipped; --converge repeats the passes
+            # while they still shrink the module (about 120 bytes; docs/BENCHMARKS.md).
             features="--enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
                 --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue"
-            wasm-opt -Oz --converge --strip-debug --strip-producers $features "$wasm" -o "$wasm"
+            wasm-opt -Oz --flatten --rereloop -Oz -Oz --converge --strip-debug --strip-producers $features "$wasm" -o "$wasm"
             if command -v node >/dev/null; then
                 # Short import and export names, in the wasm and its glue (storefront-wasm/js/short-names.mjs).
                 wasm-opt --minify-imports-and-exports-and-modules $features "$wasm" -o "$wasm" > "target/nightly/$part-names.json"
