@@ -597,7 +597,11 @@ mod tests {
         let odd = utm_from_query("utm_source=%zz%4&utm_medium=%E2%82%AC&utm_campaign=%ff").unwrap();
         assert_eq!(odd.source.as_deref(), Some("%zz%4"));
         assert_eq!(odd.medium.as_deref(), Some("€"));
-        assert_eq!(odd.campaign.as_deref(), Some("%ff"), "not UTF-8: as written");
+        assert_eq!(
+            odd.campaign.as_deref(),
+            Some("%ff"),
+            "not UTF-8: as written"
+        );
         assert_eq!(
             utm_from_query("utm_source=&utm_source=b")
                 .unwrap()

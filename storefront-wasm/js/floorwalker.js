@@ -15,7 +15,7 @@
 //
 // Importing the core's JS glue (not its wasm) here runs its page hooks now,
 // which note a page left before the core starts (storefront-wasm/src/capture.rs).
-import init, * as core from "./floorwalker_core.js";
+import init, { boot, chat_connected, chat_here, chat_record, chat_send, track as record } from "./floorwalker_core.js";
 
 let options;
 let started = false;
@@ -37,9 +37,9 @@ export function start(given) {
       console.error(`floorwalker: the plugin could not load (${e}); the page carries on without it`);
       return;
     }
-    core.boot(options, shell);
+    boot(options, shell);
     started = true;
-    for (const [name, params] of tracks.splice(0)) core.track(name, params);
+    for (const [name, params] of tracks.splice(0)) record(name, params);
   };
   const idle = () => (window.requestIdleCallback ? requestIdleCallback(boot, { timeout: 2000 }) : setTimeout(boot, 1));
   if (document.readyState === "complete") idle();
@@ -48,7 +48,7 @@ export function start(given) {
 
 /** Records a GA4 ecommerce event by name and parameters (see README.md). */
 export function track(name, params) {
-  if (started) core.track(name, params);
+  if (started) record(name, params);
   else if (tracks.length < 100) tracks.push([name, params]);
 }
 
@@ -82,7 +82,7 @@ function chat() {
         tries++;
         const m = await import(url.href);
         await m.default();
-        m.start(core, key);
+        m.start(host, key);
         part = m;
         for (const [what, ...args] of waiting.splice(0)) m[what](...args);
         label(CHAT);
@@ -96,6 +96,9 @@ function chat() {
     label(UNAVAILABLE);
   })());
 }
+
+// The core's functions for the chat part (storefront-wasm/chat/src/host.rs).
+const host = { chat_send, chat_here, chat_connected, chat_record };
 
 // What the core calls (storefront-wasm/src/shell.rs). Payloads are views of
 // the core's memory: copied before they are kept.

@@ -51,28 +51,22 @@ use wasm_bindgen::prelude::{JsError, JsValue, wasm_bindgen};
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// The version of the event schema this plugin speaks.
-#[wasm_bindgen(js_name = schemaVersion)]
-pub fn schema_version() -> u16 {
-    floorwalker_shared::event::SCHEMA_VERSION
-}
-
 /// Starts recording this page's journey and streaming it to `options.server`
 /// (a `ws://` or `wss://` URL of nats-server's WebSocket listener) for site
-/// `options.site`, without the chat part (see [`boot`]). Calling it again
+/// `options.site`; the loader's `shell` shows the launcher and loads the
+/// chat part, and the core tells it what arrives for it. Calling it again
 /// does nothing.
-#[wasm_bindgen]
-#[allow(clippy::needless_pass_by_value)] // wasm-bindgen hands JS values over by value
-pub fn start(options: JsValue) {
-    started(plugin::start(&options, None));
-}
-
-/// [`start`] for the loader, which shows the launcher and loads the chat
-/// part: the core tells `shell` what arrives for it.
 #[wasm_bindgen]
 #[allow(clippy::needless_pass_by_value)] // wasm-bindgen hands JS values over by value
 pub fn boot(options: JsValue, shell: shell::Shell) {
     started(plugin::start(&options, Some(shell)));
+}
+
+/// [`boot`] without the loader, for the browser tests: no chat part.
+#[cfg(test)]
+#[allow(clippy::needless_pass_by_value)] // as `boot`
+pub(crate) fn start(options: JsValue) {
+    started(plugin::start(&options, None));
 }
 
 /// Says on the console why the plugin did not start, if it did not.
