@@ -30,7 +30,7 @@ export default async function () {}
 export function start(given) {
   if (options) return;
   options = given;
-  const boot = async () => {
+  const begin = async () => {
     try {
       await init();
     } catch (e) {
@@ -41,7 +41,7 @@ export function start(given) {
     started = true;
     for (const [name, params] of tracks.splice(0)) record(name, params);
   };
-  const idle = () => (window.requestIdleCallback ? requestIdleCallback(boot, { timeout: 2000 }) : setTimeout(boot, 1));
+  const idle = () => (window.requestIdleCallback ? requestIdleCallback(begin, { timeout: 2000 }) : setTimeout(begin, 1));
   if (document.readyState === "complete") idle();
   else addEventListener("load", idle, { once: true });
 }
