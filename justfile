@@ -104,7 +104,7 @@ wasm: setup
             # while they still shrink the module (about 120 bytes; docs/BENCHMARKS.md).
             features="--enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
                 --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue"
-            wasm-opt -Oz --flatten --rereloop -Oz -Oz --converge --strip-debug --strip-producers $features "$wasm" -o "$wasm"
+            wasm-opt -Oz --flatten --rereloop -Oz -Oz --converge --strip-debug --strip-producers --strip-target-features $features "$wasm" -o "$wasm"
             if command -v node >/dev/null; then
                 # Short import and export names, in the wasm and its glue (storefront-wasm/js/short-names.mjs).
                 wasm-opt --minify-imports-and-exports-and-modules $features "$wasm" -o "$wasm" > "target/nightly/$part-names.json"
