@@ -52,7 +52,7 @@ fn body(n: usize, len: usize) -> Bytes {
 
 /// What a server sends in a busy minute, as bytes.
 fn server_stream() -> Vec<u8> {
-    let mut out = BytesMut::new();
+    let mut out = Vec::new();
     for n in 0..MESSAGES {
         let headers = (n % 3 == 0).then(|| headers(n));
         ServerOp::Msg(Message {
@@ -67,7 +67,7 @@ fn server_stream() -> Vec<u8> {
             ServerOp::Ping.encode(&mut out);
         }
     }
-    out.to_vec()
+    out
 }
 
 /// The plugin's event batches, as `PUB`.
@@ -125,7 +125,7 @@ fn copy(stream: &[u8], chunk: usize) -> usize {
 }
 
 fn write(ops: &[ClientOp]) -> usize {
-    let mut out = BytesMut::with_capacity(64 * 1024);
+    let mut out = Vec::with_capacity(64 * 1024);
     let mut written = 0;
     for op in ops {
         op.encode(&mut out);
@@ -139,7 +139,7 @@ fn write(ops: &[ClientOp]) -> usize {
 /// Writes the same bytes `write` would, by copying them: the least any
 /// writer does.
 fn write_copy(frames: &[Vec<u8>]) -> usize {
-    let mut out = BytesMut::with_capacity(64 * 1024);
+    let mut out = Vec::with_capacity(64 * 1024);
     let mut written = 0;
     for frame in frames {
         out.extend_from_slice(frame);
@@ -173,9 +173,9 @@ fn main() {
     let frames = |ops: &[ClientOp]| -> Vec<Vec<u8>> {
         ops.iter()
             .map(|op| {
-                let mut out = BytesMut::new();
+                let mut out = Vec::new();
                 op.encode(&mut out);
-                out.to_vec()
+                out
             })
             .collect()
     };

@@ -164,7 +164,7 @@ impl<T: Transport> RawClient<T> {
 
     /// Sends operations in one write.
     pub fn send(&mut self, ops: &[ClientOp]) -> std::io::Result<()> {
-        let mut out = BytesMut::new();
+        let mut out = Vec::new();
         for op in ops {
             op.encode(&mut out);
         }

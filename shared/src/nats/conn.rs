@@ -34,7 +34,7 @@ use alloc::{boxed::Box, vec::Vec};
 
 use alloc::collections::VecDeque;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 
 pub use event::{DownReason, Event, PublishError};
 pub use options::Options;
@@ -72,7 +72,8 @@ pub struct Connection {
     state: State,
     decoder: ServerDecoder,
     rx: BytesMut,
-    tx: BytesMut,
+    /// Written and not yet handed to the IO layer.
+    tx: Vec<u8>,
     /// By subscription id, in the order made: a client holds a handful, and
     /// a Vec keeps a map's code out of the plugin.
     subs: Vec<(u64, Sub)>,
@@ -96,7 +97,7 @@ impl Connection {
             options,
             state: State::Backoff { until: 0 },
             rx: BytesMut::new(),
-            tx: BytesMut::new(),
+            tx: Vec::new(),
             subs: Vec::new(),
             next_sid: 1,
             outbox: VecDeque::new(),
@@ -268,16 +269,16 @@ impl Connection {
     }
 
     /// Bytes to write to the transport, if any.
-    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         // Publishes are encoded only now, so none is in `tx` when a
         // transport is lost; SUBs written this turn go before them.
         if self.is_connected() {
             while let Some(out) = self.outbox.pop_front() {
                 self.outbox_size -= out.size();
-                encode_pub(&out, &mut self.tx);
+                encode_pub(out, &mut self.tx);
             }
         }
-        (!self.tx.is_empty()).then(|| self.tx.split().freeze())
+        (!self.tx.is_empty()).then(|| core::mem::take(&mut self.tx))
     }
 
     /// The next event, if any.
@@ -324,6 +325,7 @@ impl Connection {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
     use proptest::prelude::*;
 
     use super::*;
@@ -367,7 +369,7 @@ mod tests {
     }
 
     fn server(conn: &mut Connection, op: &ServerOp, now: Millis) {
-        let mut buf = BytesMut::new();
+        let mut buf = Vec::new();
         op.encode(&mut buf);
         conn.handle_bytes(&buf, now);
     }
@@ -668,7 +670,7 @@ mod tests {
         // The server has the replayed SUB before the PING, so it may push
         // before the PONG.
         let (early, late) = (push("early"), push("late"));
-        let mut stream = BytesMut::new();
+        let mut stream = Vec::new();
         for op in [
             info(),
             ServerOp::Msg(early.clone()),

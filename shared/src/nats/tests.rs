@@ -28,15 +28,15 @@ fn decode_client(bytes: &[u8]) -> Result<Option<ClientOp>, DecodeError> {
 }
 
 fn encoded_client(op: &ClientOp) -> Vec<u8> {
-    let mut out = BytesMut::new();
+    let mut out = Vec::new();
     op.encode(&mut out);
-    out.to_vec()
+    out
 }
 
 fn encoded_server(op: &ServerOp) -> Vec<u8> {
-    let mut out = BytesMut::new();
+    let mut out = Vec::new();
     op.encode(&mut out);
-    out.to_vec()
+    out
 }
 
 fn msg(
@@ -536,7 +536,7 @@ fn arb_server_op() -> impl Strategy<Value = ServerOp> {
 proptest! {
     #[test]
     fn client_ops_round_trip(ops in prop::collection::vec(arb_client_op(), 1..6), chunk in 1usize..64) {
-        let mut wire = BytesMut::new();
+        let mut wire = Vec::new();
         for op in &ops {
             op.encode(&mut wire);
         }
@@ -563,7 +563,7 @@ proptest! {
 
     #[test]
     fn server_ops_round_trip(ops in prop::collection::vec(arb_server_op(), 1..6), chunk in 1usize..64) {
-        let mut wire = BytesMut::new();
+        let mut wire = Vec::new();
         for op in &ops {
             op.encode(&mut wire);
         }

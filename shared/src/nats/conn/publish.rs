@@ -3,7 +3,7 @@
 
 use alloc::vec::Vec;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 
 use super::{Connection, PublishError};
 use crate::nats::header::HeaderMap;
@@ -88,12 +88,19 @@ impl Connection {
     }
 }
 
-pub(super) fn encode_pub(out: &Outgoing, tx: &mut BytesMut) {
+/// Writes a publish taken from the outbox, moving its parts, not copying them.
+pub(super) fn encode_pub(out: Outgoing, tx: &mut Vec<u8>) {
+    let Outgoing {
+        subject,
+        reply,
+        headers,
+        payload,
+    } = out;
     ClientOp::Pub {
-        subject: out.subject.clone(),
-        reply: out.reply.clone(),
-        headers: out.headers.clone(),
-        payload: out.payload.clone(),
+        subject,
+        reply,
+        headers,
+        payload,
     }
     .encode(tx);
 }
