@@ -34,8 +34,6 @@ use alloc::{boxed::Box, vec::Vec};
 
 use alloc::collections::VecDeque;
 
-use bytes::BytesMut;
-
 pub use event::{DownReason, Event, PublishError};
 pub use options::Options;
 
@@ -71,7 +69,8 @@ pub struct Connection {
     options: Options,
     state: State,
     decoder: ServerDecoder,
-    rx: BytesMut,
+    /// Read and not yet decoded: the start of a frame still arriving.
+    rx: Vec<u8>,
     /// Written and not yet handed to the IO layer.
     tx: Vec<u8>,
     /// By subscription id, in the order made: a client holds a handful, and
@@ -96,7 +95,7 @@ impl Connection {
             rng: options.seed | 1,
             options,
             state: State::Backoff { until: 0 },
-            rx: BytesMut::new(),
+            rx: Vec::new(),
             tx: Vec::new(),
             subs: Vec::new(),
             next_sid: 1,
@@ -157,9 +156,16 @@ impl Connection {
             return;
         }
         self.rx.extend_from_slice(bytes);
+        // Every whole frame is decoded, then what they took is dropped from
+        // `rx` at once: a read of many frames moves what is left only once.
+        let mut taken = 0;
         loop {
-            match self.decoder.decode(&mut self.rx) {
-                Ok(Some(op)) => self.handle_op(op, now),
+            let mut rest = &self.rx[taken..];
+            match self.decoder.decode(&mut rest) {
+                Ok(Some(op)) => {
+                    taken = self.rx.len() - rest.len();
+                    self.handle_op(op, now);
+                }
                 Ok(None) => break,
                 Err(err) => {
                     self.go_down(now, DownReason::Protocol(err), true);
@@ -169,6 +175,10 @@ impl Connection {
             if matches!(self.state, State::Backoff { .. }) {
                 break;
             }
+        }
+        // Gone down, `go_down` has emptied it already.
+        if !matches!(self.state, State::Backoff { .. }) {
+            self.rx.drain(..taken);
         }
     }
 
@@ -325,7 +335,6 @@ impl Connection {
 
 #[cfg(test)]
 mod tests {
-    use bytes::Bytes;
     use proptest::prelude::*;
 
     use super::*;
@@ -351,16 +360,17 @@ mod tests {
 
     /// What the connection wrote, decoded as a server would.
     fn sent(conn: &mut Connection) -> Vec<ClientOp> {
-        let mut buf = BytesMut::new();
+        let mut buf = Vec::new();
         while let Some(bytes) = conn.poll_transmit() {
             buf.extend_from_slice(&bytes);
         }
         let mut dec = ClientDecoder::default();
         let mut ops = Vec::new();
-        while let Some(op) = dec.decode(&mut buf).unwrap() {
+        let mut rest = &buf[..];
+        while let Some(op) = dec.decode(&mut rest).unwrap() {
             ops.push(op);
         }
-        assert!(buf.is_empty());
+        assert!(rest.is_empty());
         ops
     }
 
@@ -383,14 +393,14 @@ mod tests {
     }
 
     fn publish(conn: &mut Connection, payload: &'static [u8]) {
-        conn.publish(subject("fw.a"), None, None, Bytes::from_static(payload))
+        conn.publish(subject("fw.a"), None, None, payload.to_vec())
             .unwrap();
     }
 
     fn pub_payloads(ops: &[ClientOp]) -> Vec<Vec<u8>> {
         ops.iter()
             .filter_map(|op| match op {
-                ClientOp::Pub { payload, .. } => Some(payload.to_vec()),
+                ClientOp::Pub { payload, .. } => Some(payload.clone()),
                 _ => None,
             })
             .collect()
@@ -453,14 +463,11 @@ mod tests {
     fn unsent_publishes_can_be_taken_back_and_are_then_not_sent() {
         let mut conn = Connection::new(options());
         publish(&mut conn, b"one");
-        conn.publish(subject("fw.b"), None, None, Bytes::from_static(b"other"))
+        conn.publish(subject("fw.b"), None, None, b"other".to_vec())
             .unwrap();
         publish(&mut conn, b"two");
         let taken = conn.take_unsent(&subject("fw.a"));
-        assert_eq!(
-            taken,
-            [Bytes::from_static(b"one"), Bytes::from_static(b"two")]
-        );
+        assert_eq!(taken, [b"one".to_vec(), b"two".to_vec()]);
         assert_eq!(conn.outbox_len(), 1);
         assert_eq!(pub_payloads(&connect(&mut conn, 0)), [b"other".to_vec()]);
     }
@@ -477,7 +484,7 @@ mod tests {
             sid: 1,
             reply: None,
             headers: None,
-            payload: Bytes::from_static(b"hi"),
+            payload: b"hi".to_vec(),
         };
         server(&mut conn, &ServerOp::Msg(msg.clone()), 6);
         let perm = ServerError::new("Permissions Violation for Subscription to \"x\"");
@@ -568,7 +575,7 @@ mod tests {
             b"14",
             b"15",
         ] {
-            conn.publish(subject("fw.a"), None, None, Bytes::from_static(payload))
+            conn.publish(subject("fw.a"), None, None, payload.to_vec())
                 .unwrap();
         }
         let kept = conn.outbox_len();
@@ -589,7 +596,7 @@ mod tests {
         );
 
         assert_eq!(
-            conn.publish(subject("fw.a"), None, None, Bytes::from(vec![0; 2049])),
+            conn.publish(subject("fw.a"), None, None, vec![0; 2049]),
             Err(PublishError::TooLarge),
             "over the server's max_payload"
         );
@@ -661,7 +668,7 @@ mod tests {
             sid: 1,
             reply: None,
             headers: None,
-            payload: Bytes::from(payload.to_owned()),
+            payload: payload.as_bytes().to_vec(),
         }
     }
 
@@ -786,7 +793,7 @@ mod tests {
                 Step::Publish(len) => {
                     let payload = format!("{}.{}", self.published, "x".repeat(*len));
                     self.published += 1;
-                    conn.publish(subject("fw.a"), None, None, Bytes::from(payload))
+                    conn.publish(subject("fw.a"), None, None, payload.into_bytes())
                         .unwrap();
                 }
                 Step::Transmit => {
@@ -828,9 +835,9 @@ mod tests {
             }
             for event in events(conn) {
                 match event {
-                    Event::Message(msg) => self
-                        .delivered
-                        .push(String::from_utf8(msg.payload.to_vec()).unwrap()),
+                    Event::Message(msg) => {
+                        self.delivered.push(String::from_utf8(msg.payload).unwrap());
+                    }
                     Event::Dropped(n) => self.dropped += n,
                     _ => {}
                 }

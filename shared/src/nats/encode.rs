@@ -15,14 +15,13 @@ impl ClientOp {
     /// # Examples
     ///
     /// ```
-    /// use bytes::Bytes;
     /// use floorwalker_shared::{nats::ClientOp, subject::Subject};
     /// let mut out = Vec::new();
     /// ClientOp::Pub {
     ///     subject: Subject::new("a.b").unwrap(),
     ///     reply: None,
     ///     headers: None,
-    ///     payload: Bytes::from_static(b"hi"),
+    ///     payload: b"hi".to_vec(),
     /// }
     /// .encode(&mut out);
     /// assert_eq!(out, b"PUB a.b 2\r\nhi\r\n");
