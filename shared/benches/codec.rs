@@ -17,7 +17,6 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
 use floorwalker_shared::nats::{ClientOp, HeaderMap, Message, ServerDecoder, ServerOp};
 use floorwalker_shared::subject::{SessionSubjects, SessionToken, SiteId};
 
@@ -40,19 +39,19 @@ fn headers(n: usize) -> HeaderMap {
 }
 
 /// A push or a chat fact, about the size real ones are.
-fn body(n: usize, len: usize) -> Bytes {
+fn body(n: usize, len: usize) -> Vec<u8> {
     let mut text = format!(r#"{{"v":1,"kind":"agent_message","chat_id":"chat-{n}","text":""#);
     while text.len() < len - 2 {
         text.push_str("Those run half a size small; ");
     }
     text.truncate(len - 2);
     text.push_str(r#""}"#);
-    Bytes::from(text)
+    text.into_bytes()
 }
 
 /// What a server sends in a busy minute, as bytes.
 fn server_stream() -> Vec<u8> {
-    let mut out = BytesMut::new();
+    let mut out = Vec::new();
     for n in 0..MESSAGES {
         let headers = (n % 3 == 0).then(|| headers(n));
         ServerOp::Msg(Message {
@@ -67,7 +66,7 @@ fn server_stream() -> Vec<u8> {
             ServerOp::Ping.encode(&mut out);
         }
     }
-    out.to_vec()
+    out
 }
 
 /// The plugin's event batches, as `PUB`.
@@ -94,20 +93,24 @@ fn facts() -> Vec<ClientOp> {
         .collect()
 }
 
-/// Parses `stream` handed over `chunk` bytes at a time; returns the
-/// messages seen.
+/// Parses `stream` handed over `chunk` bytes at a time, as a client does:
+/// every whole frame of a read, then what they took dropped from the
+/// buffer; returns the messages seen.
 fn parse(stream: &[u8], chunk: usize) -> usize {
     let mut decoder = ServerDecoder::default();
-    let mut buf = BytesMut::with_capacity(chunk.min(stream.len()) * 2);
+    let mut buf = Vec::with_capacity(chunk.min(stream.len()) * 2);
     let mut messages = 0;
     for piece in stream.chunks(chunk) {
         buf.extend_from_slice(piece);
-        while let Some(op) = decoder.decode(&mut buf).unwrap() {
+        let mut rest = &buf[..];
+        while let Some(op) = decoder.decode(&mut rest).unwrap() {
             if let ServerOp::Msg(msg) = op {
                 messages += 1;
                 black_box(msg);
             }
         }
+        let taken = buf.len() - rest.len();
+        buf.drain(..taken);
     }
     messages
 }
@@ -115,7 +118,7 @@ fn parse(stream: &[u8], chunk: usize) -> usize {
 /// Copies `stream` `chunk` bytes at a time into a buffer, then drops it all:
 /// the least any reader does.
 fn copy(stream: &[u8], chunk: usize) -> usize {
-    let mut buf = BytesMut::with_capacity(chunk.min(stream.len()) * 2);
+    let mut buf = Vec::with_capacity(chunk.min(stream.len()) * 2);
     for piece in stream.chunks(chunk) {
         buf.extend_from_slice(piece);
         black_box(&buf);
@@ -125,7 +128,7 @@ fn copy(stream: &[u8], chunk: usize) -> usize {
 }
 
 fn write(ops: &[ClientOp]) -> usize {
-    let mut out = BytesMut::with_capacity(64 * 1024);
+    let mut out = Vec::with_capacity(64 * 1024);
     let mut written = 0;
     for op in ops {
         op.encode(&mut out);
@@ -139,7 +142,7 @@ fn write(ops: &[ClientOp]) -> usize {
 /// Writes the same bytes `write` would, by copying them: the least any
 /// writer does.
 fn write_copy(frames: &[Vec<u8>]) -> usize {
-    let mut out = BytesMut::with_capacity(64 * 1024);
+    let mut out = Vec::with_capacity(64 * 1024);
     let mut written = 0;
     for frame in frames {
         out.extend_from_slice(frame);
@@ -173,9 +176,9 @@ fn main() {
     let frames = |ops: &[ClientOp]| -> Vec<Vec<u8>> {
         ops.iter()
             .map(|op| {
-                let mut out = BytesMut::new();
+                let mut out = Vec::new();
                 op.encode(&mut out);
-                out.to_vec()
+                out
             })
             .collect()
     };

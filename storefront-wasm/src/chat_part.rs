@@ -3,7 +3,8 @@
 //! never names a subject: it gives a fact's dedupe id, and the core builds
 //! the reply subject and the `Nats-Msg-Id` from the session's.
 
-use bytes::Bytes;
+use alloc::vec::Vec;
+
 use floorwalker_shared::chat::{MSG_ID_HEADER, message_id};
 use floorwalker_shared::event::ShopperEvent;
 use floorwalker_shared::nats::HeaderMap;
@@ -31,7 +32,7 @@ pub(crate) fn send(inner: &mut Inner, id: &str, json: &str) -> bool {
     {
         return false;
     }
-    let payload = Bytes::copy_from_slice(json.as_bytes());
+    let payload = json.as_bytes().to_vec();
     let sent = inner
         .conn
         .publish(inner.subjects.chat(), Some(reply), Some(headers), payload)
@@ -43,11 +44,7 @@ pub(crate) fn send(inner: &mut Inner, id: &str, json: &str) -> bool {
 /// Says on the session's `here` subject that the shopper is still in the
 /// open chat; `sync` asks the router for the chat so far.
 pub(crate) fn here(inner: &mut Inner, sync: bool) {
-    let payload = if sync {
-        Bytes::from_static(b"sync")
-    } else {
-        Bytes::new()
-    };
+    let payload = if sync { b"sync".to_vec() } else { Vec::new() };
     let _ = inner
         .conn
         .publish(inner.subjects.here(), None, None, payload);

@@ -70,7 +70,7 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
     conn.subscribe(subjects.inbox_wildcard(), None);
     // Batches an earlier page could not send go first.
     for batch in storage::take_unsent(&session) {
-        let _ = conn.publish(subjects.events(), None, None, batch.into_bytes().into());
+        let _ = conn.publish(subjects.events(), None, None, batch.into_bytes());
     }
     let mut recorder = Recorder::new(
         config.currency.clone(),

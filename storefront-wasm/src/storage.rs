@@ -103,7 +103,7 @@ const MAX_UNSENT_BYTES: usize = 64 * 1024;
 /// Keeps batches that could not be sent before the page went away, after
 /// any another page or tab of the session kept. Batches are JSON, which has
 /// no raw line breaks: the session's key, then one batch per line.
-pub(crate) fn keep_unsent(session: &Session, batches: &[bytes::Bytes]) {
+pub(crate) fn keep_unsent(session: &Session, batches: &[Vec<u8>]) {
     let Some(s) = storage() else { return };
     let key = session_key(session);
     let mut text = s

@@ -11,7 +11,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use bytes::Bytes;
 use floorwalker_shared::nats::conn::{Event, Millis};
 use floorwalker_shared::wire::encode_batch;
 use floorwalker_storefront_base::{clear_timeout, performance_now, set_timeout};
@@ -71,9 +70,9 @@ pub(crate) fn install_timer(plugin: &'static Plugin) {
 #[derive(Default)]
 struct ForChat {
     /// Payloads pushed to the session.
-    pushed: Vec<Bytes>,
+    pushed: Vec<Vec<u8>>,
     /// Replies to chat facts: the fact's dedupe id and the payload.
-    replies: Vec<(String, Bytes)>,
+    replies: Vec<(String, Vec<u8>)>,
     /// Whether the connection came (back) up.
     connected: bool,
 }
@@ -161,7 +160,7 @@ pub(crate) fn send_batches(inner: &mut Inner, all: bool) {
         let Some(batch) = inner.recorder.take_batch() else {
             break;
         };
-        let bytes = Bytes::from(encode_batch(&batch));
+        let bytes = encode_batch(&batch);
         if inner
             .conn
             .publish(inner.subjects.events(), None, None, bytes)

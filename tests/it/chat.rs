@@ -5,7 +5,6 @@ use std::collections::VecDeque;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use bytes::Bytes;
 use floorwalker::gate::policy::Role;
 use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope, DeskFact};
 use floorwalker_shared::event::Push;
@@ -49,7 +48,7 @@ fn a_shoppers_chat_fact_is_stored_once_however_often_it_is_sent() {
     headers
         .append("Nats-Msg-Id", format!("{}-{}", s.token(), fact.dedupe_id()))
         .unwrap();
-    let payload = Bytes::from(ChatEnvelope::new(fact).encode());
+    let payload = ChatEnvelope::new(fact).encode();
     let mut acks = Vec::new();
     for attempt in 0..2 {
         let reply = s.inbox(&format!("a{attempt}")).unwrap();
@@ -127,7 +126,7 @@ impl Page {
                 subject: self.subjects.chat(),
                 reply: Some(reply.clone()),
                 headers: Some(headers),
-                payload: Bytes::from(ChatEnvelope::new(fact).encode()),
+                payload: ChatEnvelope::new(fact).encode(),
             }])
             .unwrap();
         loop {
@@ -157,7 +156,7 @@ impl Page {
                 subject: self.subjects.here(),
                 reply: None,
                 headers: None,
-                payload: Bytes::new(),
+                payload: Vec::new(),
             }])
             .unwrap();
     }
@@ -227,7 +226,7 @@ impl Console {
                     subject: subject::desk(&self.user, fact.kind()).unwrap(),
                     reply: Some(reply),
                     headers: None,
-                    payload: Bytes::from(DeskEnvelope::new(fact).encode()),
+                    payload: DeskEnvelope::new(fact).encode(),
                 }],
                 WAIT,
             )
@@ -240,7 +239,7 @@ impl Console {
             subject: subject::presence(&self.user).unwrap(),
             reply: None,
             headers: None,
-            payload: Bytes::new(),
+            payload: Vec::new(),
         };
         self.client.send(&[presence]).unwrap();
     }
@@ -317,7 +316,7 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
             subject: b.subjects.chat(),
             reply: None,
             headers: None,
-            payload: Bytes::from_static(b"{\"v\":1,\"fact\":{\"message\":{}}}"),
+            payload: b"{\"v\":1,\"fact\":{\"message\":{}}}".to_vec(),
         }])
         .unwrap();
     agent.record(DeskFact::End {

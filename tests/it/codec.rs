@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use floorwalker::gate::policy::Role;
 use floorwalker_shared::nats::{
     ClientOp, ConnectInfo, HeaderMap, Message, ServerErrorKind, ServerOp,
@@ -57,7 +56,7 @@ fn messages_and_headers_survive_a_real_server_intact() {
     // Binary bytes, CRLFs and a fake control line inside the payload.
     let mut binary: Vec<u8> = (0..=255).collect();
     binary.extend_from_slice(b"\r\nMSG fake 1 3\r\nxyz\r\n");
-    let big = Bytes::from(vec![b'x'; 4000]);
+    let big = vec![b'x'; 4000];
 
     client
         .send(&[
@@ -75,13 +74,13 @@ fn messages_and_headers_survive_a_real_server_intact() {
                 subject: subject("fw.test.plain"),
                 reply: Some(subject("fw.reply.1")),
                 headers: None,
-                payload: Bytes::from_static(b"hello"),
+                payload: b"hello".to_vec(),
             },
             ClientOp::Pub {
                 subject: subject("fw.test.headers"),
                 reply: None,
                 headers: Some(headers.clone()),
-                payload: Bytes::from(binary.clone()),
+                payload: binary.clone(),
             },
             ClientOp::Pub {
                 subject: subject("fw.test.big"),
@@ -93,7 +92,7 @@ fn messages_and_headers_survive_a_real_server_intact() {
                 subject: subject("fw.test.q"),
                 reply: None,
                 headers: None,
-                payload: Bytes::from_static(b"work"),
+                payload: b"work".to_vec(),
             },
             ClientOp::Ping,
         ])
@@ -109,7 +108,7 @@ fn messages_and_headers_survive_a_real_server_intact() {
     }
     // The server orders deliveries by subscription per publish; compare as a set.
     got.sort_by_key(|m| (m.subject.clone(), m.sid));
-    let msg = |subj: &str, sid, reply: Option<&str>, headers, payload: Bytes| Message {
+    let msg = |subj: &str, sid, reply: Option<&str>, headers, payload: Vec<u8>| Message {
         subject: subject(subj),
         sid,
         reply: reply.map(subject),
@@ -120,22 +119,16 @@ fn messages_and_headers_survive_a_real_server_intact() {
         got,
         vec![
             msg("fw.test.big", 1, None, None, big),
-            msg(
-                "fw.test.headers",
-                1,
-                None,
-                Some(headers),
-                Bytes::from(binary)
-            ),
+            msg("fw.test.headers", 1, None, Some(headers), binary),
             msg(
                 "fw.test.plain",
                 1,
                 Some("fw.reply.1"),
                 None,
-                Bytes::from_static(b"hello")
+                b"hello".to_vec()
             ),
-            msg("fw.test.q", 1, None, None, Bytes::from_static(b"work")),
-            msg("fw.test.q", 2, None, None, Bytes::from_static(b"work")),
+            msg("fw.test.q", 1, None, None, b"work".to_vec()),
+            msg("fw.test.q", 2, None, None, b"work".to_vec()),
         ]
     );
 
@@ -147,7 +140,7 @@ fn messages_and_headers_survive_a_real_server_intact() {
                 subject: subject("fw.test.plain"),
                 reply: None,
                 headers: None,
-                payload: Bytes::from_static(b"late"),
+                payload: b"late".to_vec(),
             },
             ClientOp::Ping,
         ])
@@ -188,7 +181,7 @@ fn a_payload_over_max_payload_surfaces_as_a_server_error() {
             subject: subject("fw.test.big"),
             reply: None,
             headers: None,
-            payload: Bytes::from(vec![b'x'; 8 * 1024 + 1]),
+            payload: vec![b'x'; 8 * 1024 + 1],
         }])
         .unwrap();
     let ServerOp::Err(err) = client.next_significant(WAIT).unwrap() else {

@@ -8,7 +8,6 @@ use std::sync::mpsc::{self, Receiver};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use floorwalker::gate::policy::Role;
 use floorwalker_shared::nats::conn::{Connection, Event, Options};
 use floorwalker_shared::nats::{ClientOp, ConnectInfo};
@@ -132,7 +131,7 @@ fn push(publisher: &mut RawClient<Tcp>, payload: &str) {
         subject: subject("fw.test.push"),
         reply: None,
         headers: None,
-        payload: Bytes::from(payload.to_owned()),
+        payload: payload.as_bytes().to_vec(),
     };
     // The PONG says the server has routed it.
     let answer = publisher.roundtrip(&[op], WAIT).unwrap();

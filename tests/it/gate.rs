@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use floorwalker::gate::policy::Role;
 use floorwalker_shared::nats::{ClientOp, ConnectInfo, ServerErrorKind, ServerOp};
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
@@ -35,7 +34,7 @@ fn publish_with_reply(subject: Subject, reply: Option<Subject>, payload: &[u8]) 
         subject,
         reply,
         headers: None,
-        payload: Bytes::copy_from_slice(payload),
+        payload: payload.to_vec(),
     }
 }
 

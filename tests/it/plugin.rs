@@ -155,7 +155,7 @@ fn push_op(subject: &Subject, push: Push) -> ClientOp {
         subject: subject.clone(),
         reply: None,
         headers: None,
-        payload: encode_push(&PushEnvelope::new(push)).into(),
+        payload: encode_push(&PushEnvelope::new(push)),
     }
 }
 

@@ -8,7 +8,6 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 
-use bytes::{Bytes, BytesMut};
 use floorwalker_shared::nats::{ClientDecoder, ClientOp, ServerDecoder, ServerOp};
 
 /// A link listening on a free loopback port, forwarding every connection to
@@ -31,7 +30,7 @@ struct State {
     /// Whether a PING is waiting to cross.
     holding: bool,
     /// Payloads of the MSGs carried to clients, in order.
-    pushed: Vec<Bytes>,
+    pushed: Vec<Vec<u8>>,
     /// Both sockets of every connection, to cut them.
     sockets: Vec<TcpStream>,
     closed: bool,
@@ -83,7 +82,7 @@ impl Link {
     }
 
     /// Payloads of the MSGs carried to clients so far, in order.
-    pub fn pushed(&self) -> Vec<Bytes> {
+    pub fn pushed(&self) -> Vec<Vec<u8>> {
         self.shared.lock().pushed.clone()
     }
 }
@@ -140,13 +139,14 @@ fn accept(listener: &TcpListener, server: SocketAddr, shared: &Arc<Shared>) {
 /// while asked to.
 fn to_server(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
     let mut decoder = ClientDecoder::default();
-    let mut buf = BytesMut::new();
+    let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while let Ok(n @ 1..) = from.read(&mut chunk) {
         buf.extend_from_slice(&chunk[..n]);
+        let mut rest = &buf[..];
         loop {
-            let before = buf.clone();
-            let op = match decoder.decode(&mut buf) {
+            let before = rest;
+            let op = match decoder.decode(&mut rest) {
                 Ok(Some(op)) => op,
                 Ok(None) => break,
                 // Not for this link to repair: the client sees it cut.
@@ -166,10 +166,12 @@ fn to_server(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
                 }
                 state.holding = false;
             }
-            if to.write_all(&before[..before.len() - buf.len()]).is_err() {
+            if to.write_all(&before[..before.len() - rest.len()]).is_err() {
                 break;
             }
         }
+        let taken = buf.len() - rest.len();
+        buf.drain(..taken);
     }
     let _ = to.shutdown(Shutdown::Both);
 }
@@ -177,18 +179,21 @@ fn to_server(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
 /// Forwards what the server writes as it comes, noting the pushes.
 fn to_client(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
     let mut decoder = ServerDecoder::default();
-    let mut buf = BytesMut::new();
+    let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while let Ok(n @ 1..) = from.read(&mut chunk) {
         if to.write_all(&chunk[..n]).is_err() {
             break;
         }
         buf.extend_from_slice(&chunk[..n]);
-        while let Ok(Some(op)) = decoder.decode(&mut buf) {
+        let mut rest = &buf[..];
+        while let Ok(Some(op)) = decoder.decode(&mut rest) {
             if let ServerOp::Msg(msg) = op {
                 shared.lock().pushed.push(msg.payload);
             }
         }
+        let taken = buf.len() - rest.len();
+        buf.drain(..taken);
     }
     let _ = to.shutdown(Shutdown::Both);
 }

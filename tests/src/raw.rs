@@ -8,7 +8,6 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
 use floorwalker_shared::nats::{
     ClientOp, ConnectInfo, DecodeError, Limits, Message, ServerDecoder, ServerError, ServerInfo,
     ServerOp,
@@ -119,7 +118,8 @@ pub struct Roundtrip {
 /// A codec-over-a-socket client.
 pub struct RawClient<T = Tcp> {
     transport: T,
-    buf: BytesMut,
+    /// Read and not yet decoded.
+    buf: Vec<u8>,
     decoder: ServerDecoder,
 }
 
@@ -157,14 +157,14 @@ impl<T: Transport> RawClient<T> {
     fn over(transport: T) -> Self {
         Self {
             transport,
-            buf: BytesMut::new(),
+            buf: Vec::new(),
             decoder: ServerDecoder::new(Limits::default()),
         }
     }
 
     /// Sends operations in one write.
     pub fn send(&mut self, ops: &[ClientOp]) -> std::io::Result<()> {
-        let mut out = BytesMut::new();
+        let mut out = Vec::new();
         for op in ops {
             op.encode(&mut out);
         }
@@ -180,11 +180,10 @@ impl<T: Transport> RawClient<T> {
     pub fn next(&mut self, timeout: Duration) -> Result<ServerOp, ReadError> {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(op) = self
-                .decoder
-                .decode(&mut self.buf)
-                .map_err(ReadError::Decode)?
-            {
+            let mut rest = &self.buf[..];
+            if let Some(op) = self.decoder.decode(&mut rest).map_err(ReadError::Decode)? {
+                let taken = self.buf.len() - rest.len();
+                self.buf.drain(..taken);
                 return Ok(op);
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -255,7 +254,7 @@ impl<T: Transport> RawClient<T> {
                 subject,
                 reply: Some(inbox),
                 headers: None,
-                payload: Bytes::copy_from_slice(payload),
+                payload: payload.to_vec(),
             },
             ClientOp::Unsub {
                 sid: SID,

@@ -34,8 +34,6 @@ use alloc::{boxed::Box, vec::Vec};
 
 use alloc::collections::VecDeque;
 
-use bytes::{Bytes, BytesMut};
-
 pub use event::{DownReason, Event, PublishError};
 pub use options::Options;
 
@@ -71,8 +69,10 @@ pub struct Connection {
     options: Options,
     state: State,
     decoder: ServerDecoder,
-    rx: BytesMut,
-    tx: BytesMut,
+    /// Read and not yet decoded: the start of a frame still arriving.
+    rx: Vec<u8>,
+    /// Written and not yet handed to the IO layer.
+    tx: Vec<u8>,
     /// By subscription id, in the order made: a client holds a handful, and
     /// a Vec keeps a map's code out of the plugin.
     subs: Vec<(u64, Sub)>,
@@ -95,8 +95,8 @@ impl Connection {
             rng: options.seed | 1,
             options,
             state: State::Backoff { until: 0 },
-            rx: BytesMut::new(),
-            tx: BytesMut::new(),
+            rx: Vec::new(),
+            tx: Vec::new(),
             subs: Vec::new(),
             next_sid: 1,
             outbox: VecDeque::new(),
@@ -156,9 +156,16 @@ impl Connection {
             return;
         }
         self.rx.extend_from_slice(bytes);
+        // Every whole frame is decoded, then what they took is dropped from
+        // `rx` at once: a read of many frames moves what is left only once.
+        let mut taken = 0;
         loop {
-            match self.decoder.decode(&mut self.rx) {
-                Ok(Some(op)) => self.handle_op(op, now),
+            let mut rest = &self.rx[taken..];
+            match self.decoder.decode(&mut rest) {
+                Ok(Some(op)) => {
+                    taken = self.rx.len() - rest.len();
+                    self.handle_op(op, now);
+                }
                 Ok(None) => break,
                 Err(err) => {
                     self.go_down(now, DownReason::Protocol(err), true);
@@ -168,6 +175,10 @@ impl Connection {
             if matches!(self.state, State::Backoff { .. }) {
                 break;
             }
+        }
+        // Gone down, `go_down` has emptied it already.
+        if !matches!(self.state, State::Backoff { .. }) {
+            self.rx.drain(..taken);
         }
     }
 
@@ -268,16 +279,16 @@ impl Connection {
     }
 
     /// Bytes to write to the transport, if any.
-    pub fn poll_transmit(&mut self) -> Option<Bytes> {
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
         // Publishes are encoded only now, so none is in `tx` when a
         // transport is lost; SUBs written this turn go before them.
         if self.is_connected() {
             while let Some(out) = self.outbox.pop_front() {
                 self.outbox_size -= out.size();
-                encode_pub(&out, &mut self.tx);
+                encode_pub(out, &mut self.tx);
             }
         }
-        (!self.tx.is_empty()).then(|| self.tx.split().freeze())
+        (!self.tx.is_empty()).then(|| core::mem::take(&mut self.tx))
     }
 
     /// The next event, if any.
@@ -349,16 +360,17 @@ mod tests {
 
     /// What the connection wrote, decoded as a server would.
     fn sent(conn: &mut Connection) -> Vec<ClientOp> {
-        let mut buf = BytesMut::new();
+        let mut buf = Vec::new();
         while let Some(bytes) = conn.poll_transmit() {
             buf.extend_from_slice(&bytes);
         }
         let mut dec = ClientDecoder::default();
         let mut ops = Vec::new();
-        while let Some(op) = dec.decode(&mut buf).unwrap() {
+        let mut rest = &buf[..];
+        while let Some(op) = dec.decode(&mut rest).unwrap() {
             ops.push(op);
         }
-        assert!(buf.is_empty());
+        assert!(rest.is_empty());
         ops
     }
 
@@ -367,7 +379,7 @@ mod tests {
     }
 
     fn server(conn: &mut Connection, op: &ServerOp, now: Millis) {
-        let mut buf = BytesMut::new();
+        let mut buf = Vec::new();
         op.encode(&mut buf);
         conn.handle_bytes(&buf, now);
     }
@@ -381,14 +393,14 @@ mod tests {
     }
 
     fn publish(conn: &mut Connection, payload: &'static [u8]) {
-        conn.publish(subject("fw.a"), None, None, Bytes::from_static(payload))
+        conn.publish(subject("fw.a"), None, None, payload.to_vec())
             .unwrap();
     }
 
     fn pub_payloads(ops: &[ClientOp]) -> Vec<Vec<u8>> {
         ops.iter()
             .filter_map(|op| match op {
-                ClientOp::Pub { payload, .. } => Some(payload.to_vec()),
+                ClientOp::Pub { payload, .. } => Some(payload.clone()),
                 _ => None,
             })
             .collect()
@@ -451,14 +463,11 @@ mod tests {
     fn unsent_publishes_can_be_taken_back_and_are_then_not_sent() {
         let mut conn = Connection::new(options());
         publish(&mut conn, b"one");
-        conn.publish(subject("fw.b"), None, None, Bytes::from_static(b"other"))
+        conn.publish(subject("fw.b"), None, None, b"other".to_vec())
             .unwrap();
         publish(&mut conn, b"two");
         let taken = conn.take_unsent(&subject("fw.a"));
-        assert_eq!(
-            taken,
-            [Bytes::from_static(b"one"), Bytes::from_static(b"two")]
-        );
+        assert_eq!(taken, [b"one".to_vec(), b"two".to_vec()]);
         assert_eq!(conn.outbox_len(), 1);
         assert_eq!(pub_payloads(&connect(&mut conn, 0)), [b"other".to_vec()]);
     }
@@ -475,7 +484,7 @@ mod tests {
             sid: 1,
             reply: None,
             headers: None,
-            payload: Bytes::from_static(b"hi"),
+            payload: b"hi".to_vec(),
         };
         server(&mut conn, &ServerOp::Msg(msg.clone()), 6);
         let perm = ServerError::new("Permissions Violation for Subscription to \"x\"");
@@ -566,7 +575,7 @@ mod tests {
             b"14",
             b"15",
         ] {
-            conn.publish(subject("fw.a"), None, None, Bytes::from_static(payload))
+            conn.publish(subject("fw.a"), None, None, payload.to_vec())
                 .unwrap();
         }
         let kept = conn.outbox_len();
@@ -587,7 +596,7 @@ mod tests {
         );
 
         assert_eq!(
-            conn.publish(subject("fw.a"), None, None, Bytes::from(vec![0; 2049])),
+            conn.publish(subject("fw.a"), None, None, vec![0; 2049]),
             Err(PublishError::TooLarge),
             "over the server's max_payload"
         );
@@ -659,7 +668,7 @@ mod tests {
             sid: 1,
             reply: None,
             headers: None,
-            payload: Bytes::from(payload.to_owned()),
+            payload: payload.as_bytes().to_vec(),
         }
     }
 
@@ -668,7 +677,7 @@ mod tests {
         // The server has the replayed SUB before the PING, so it may push
         // before the PONG.
         let (early, late) = (push("early"), push("late"));
-        let mut stream = BytesMut::new();
+        let mut stream = Vec::new();
         for op in [
             info(),
             ServerOp::Msg(early.clone()),
@@ -784,7 +793,7 @@ mod tests {
                 Step::Publish(len) => {
                     let payload = format!("{}.{}", self.published, "x".repeat(*len));
                     self.published += 1;
-                    conn.publish(subject("fw.a"), None, None, Bytes::from(payload))
+                    conn.publish(subject("fw.a"), None, None, payload.into_bytes())
                         .unwrap();
                 }
                 Step::Transmit => {
@@ -826,9 +835,9 @@ mod tests {
             }
             for event in events(conn) {
                 match event {
-                    Event::Message(msg) => self
-                        .delivered
-                        .push(String::from_utf8(msg.payload.to_vec()).unwrap()),
+                    Event::Message(msg) => {
+                        self.delivered.push(String::from_utf8(msg.payload).unwrap());
+                    }
                     Event::Dropped(n) => self.dropped += n,
                     _ => {}
                 }

@@ -6,10 +6,15 @@
 //! consumes nothing; a whole frame is consumed at once. Every error is fatal
 //! to the connection, because the stream can no longer be trusted to be in
 //! step.
+//!
+//! A decoder reads from a borrowed slice and moves its start past what it
+//! took, so a caller decodes every whole frame of a read and then drops
+//! what was taken from its own buffer once (`Vec::drain`), not per frame.
+//! Payloads are copied out into `Vec`s: a few hundred bytes each, copied
+//! once, where sharing the read buffer (the `bytes` crate) cost the plugin
+//! more code than the copy costs time (docs/BENCHMARKS.md).
 
 use alloc::{boxed::Box, format, string::String, vec::Vec};
-
-use bytes::{Buf, Bytes, BytesMut};
 
 use super::error::{DecodeError, DecodeErrorKind as Kind, ServerError};
 use super::header::HeaderMap;
@@ -53,7 +58,8 @@ impl ServerDecoder {
         self.limits
     }
 
-    /// Decodes one operation from the front of `buf`.
+    /// Decodes one operation from the front of `buf` and moves `buf`'s
+    /// start past it.
     ///
     /// Returns `Ok(None)` and leaves `buf` untouched until a whole frame is
     /// present.
@@ -61,24 +67,31 @@ impl ServerDecoder {
     /// # Examples
     ///
     /// ```
-    /// use bytes::BytesMut;
     /// use floorwalker_shared::nats::{ServerDecoder, ServerOp};
     /// let mut dec = ServerDecoder::default();
-    /// let mut buf = BytesMut::from(&b"MSG a.b 1 5\r\nhel"[..]);
-    /// assert_eq!(dec.decode(&mut buf)?, None);
-    /// buf.extend_from_slice(b"lo\r\nPING\r\n");
-    /// let Some(ServerOp::Msg(msg)) = dec.decode(&mut buf)? else { panic!() };
-    /// assert_eq!(&msg.payload[..], b"hello");
-    /// assert_eq!(dec.decode(&mut buf)?, Some(ServerOp::Ping));
+    /// let mut read = b"MSG a.b 1 5\r\nhel".to_vec();
+    /// let mut rest = &read[..];
+    /// assert_eq!(dec.decode(&mut rest)?, None);
+    /// assert_eq!(rest, &read[..]);
+    /// read.extend_from_slice(b"lo\r\nPING\r\nPO");
+    /// let mut rest = &read[..];
+    /// let Some(ServerOp::Msg(msg)) = dec.decode(&mut rest)? else { panic!() };
+    /// assert_eq!(msg.payload, b"hello");
+    /// assert_eq!(dec.decode(&mut rest)?, Some(ServerOp::Ping));
+    /// assert_eq!(dec.decode(&mut rest)?, None);
+    /// // Keep what is left for the next read.
+    /// let taken = read.len() - rest.len();
+    /// read.drain(..taken);
+    /// assert_eq!(read, b"PO");
     /// # Ok::<(), floorwalker_shared::nats::DecodeError>(())
     /// ```
-    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<ServerOp>, DecodeError> {
+    pub fn decode(&mut self, buf: &mut &[u8]) -> Result<Option<ServerOp>, DecodeError> {
         let Some((line_len, frame)) = read_line(buf, self.limits, parse_server_line)? else {
             return Ok(None);
         };
         Ok(match frame {
             Frame::Done(op) => {
-                buf.advance(line_len);
+                *buf = &buf[line_len..];
                 Some(op)
             }
             Frame::Payload(head) => {
@@ -108,15 +121,16 @@ impl ClientDecoder {
         Self { limits }
     }
 
-    /// Decodes one operation from the front of `buf`; `Ok(None)` until a whole
-    /// frame is present.
-    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<ClientOp>, DecodeError> {
+    /// Decodes one operation from the front of `buf` and moves `buf`'s
+    /// start past it; `Ok(None)`, with `buf` untouched, until a whole frame
+    /// is present.
+    pub fn decode(&mut self, buf: &mut &[u8]) -> Result<Option<ClientOp>, DecodeError> {
         let Some((line_len, frame)) = read_line(buf, self.limits, parse_client_line)? else {
             return Ok(None);
         };
         Ok(match frame {
             Frame::Done(op) => {
-                buf.advance(line_len);
+                *buf = &buf[line_len..];
                 Some(op)
             }
             Frame::Payload(head) => {
@@ -151,7 +165,7 @@ struct PayloadHead {
 /// Finds and parses the control line at the front of `buf`, returning its
 /// length including `\r\n`.
 fn read_line<T>(
-    buf: &BytesMut,
+    buf: &[u8],
     limits: Limits,
     parse: fn(&str, &str, Limits) -> Result<Frame<T>, DecodeError>,
 ) -> Result<Option<(usize, Frame<T>)>, DecodeError> {
@@ -332,13 +346,17 @@ fn sizes_of(sizes: &[&str], limits: Limits) -> Result<(Option<usize>, usize), De
     Ok((header_len, total_len))
 }
 
+/// What follows a `MSG`/`HMSG`/`PUB`/`HPUB` control line: its headers, if
+/// any, and its payload.
+type Body = (Option<HeaderMap>, Vec<u8>);
+
 /// Takes the payload after a control line of `line_len` bytes, if all of it
-/// and its `\r\n` are present.
+/// and its `\r\n` are present, and moves `buf`'s start past the frame.
 fn take_payload(
-    buf: &mut BytesMut,
+    buf: &mut &[u8],
     line_len: usize,
     head: &PayloadHead,
-) -> Result<Option<(Option<HeaderMap>, Bytes)>, DecodeError> {
+) -> Result<Option<Body>, DecodeError> {
     let end = line_len + head.total_len;
     if buf.len() < end + 2 {
         return Ok(None);
@@ -356,11 +374,8 @@ fn take_payload(
             )?),
             None => None,
         };
-    buf.advance(line_len + head.header_len.unwrap_or(0));
-    let payload = buf
-        .split_to(head.total_len - head.header_len.unwrap_or(0))
-        .freeze();
-    buf.advance(2);
+    let payload = buf[line_len + head.header_len.unwrap_or(0)..end].to_vec();
+    *buf = &buf[end + 2..];
     Ok(Some((headers, payload)))
 }
 

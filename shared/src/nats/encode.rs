@@ -2,9 +2,7 @@
 //! validated when they are built, and the JSON bodies hold only strings,
 //! numbers and booleans.
 
-use alloc::format;
-
-use bytes::{BufMut, BytesMut};
+use alloc::{format, vec::Vec};
 
 use super::header::HeaderMap;
 use super::op::{ClientOp, Message, ServerOp};
@@ -17,19 +15,18 @@ impl ClientOp {
     /// # Examples
     ///
     /// ```
-    /// use bytes::{Bytes, BytesMut};
     /// use floorwalker_shared::{nats::ClientOp, subject::Subject};
-    /// let mut out = BytesMut::new();
+    /// let mut out = Vec::new();
     /// ClientOp::Pub {
     ///     subject: Subject::new("a.b").unwrap(),
     ///     reply: None,
     ///     headers: None,
-    ///     payload: Bytes::from_static(b"hi"),
+    ///     payload: b"hi".to_vec(),
     /// }
     /// .encode(&mut out);
-    /// assert_eq!(&out[..], b"PUB a.b 2\r\nhi\r\n");
+    /// assert_eq!(out, b"PUB a.b 2\r\nhi\r\n");
     /// ```
-    pub fn encode(&self, out: &mut BytesMut) {
+    pub fn encode(&self, out: &mut Vec<u8>) {
         match self {
             Self::Connect(info) => json_line(out, "CONNECT", &**info),
             Self::Pub {
@@ -51,37 +48,37 @@ impl ClientOp {
                 queue,
                 sid,
             } => {
-                out.put_slice(b"SUB ");
-                out.put_slice(subject.as_str().as_bytes());
+                out.extend_from_slice(b"SUB ");
+                out.extend_from_slice(subject.as_str().as_bytes());
                 if let Some(queue) = queue {
-                    out.put_u8(b' ');
-                    out.put_slice(queue.as_str().as_bytes());
+                    out.push(b' ');
+                    out.extend_from_slice(queue.as_str().as_bytes());
                 }
                 put_number(out, *sid);
-                out.put_slice(b"\r\n");
+                out.extend_from_slice(b"\r\n");
             }
             Self::Unsub { sid, max } => {
-                out.put_slice(b"UNSUB");
+                out.extend_from_slice(b"UNSUB");
                 put_number(out, *sid);
                 if let Some(max) = max {
                     put_number(out, *max);
                 }
-                out.put_slice(b"\r\n");
+                out.extend_from_slice(b"\r\n");
             }
-            Self::Ping => out.put_slice(b"PING\r\n"),
-            Self::Pong => out.put_slice(b"PONG\r\n"),
+            Self::Ping => out.extend_from_slice(b"PING\r\n"),
+            Self::Pong => out.extend_from_slice(b"PONG\r\n"),
         }
     }
 }
 
 impl ServerOp {
     /// Appends this operation's bytes to `out` (for test servers and tools).
-    pub fn encode(&self, out: &mut BytesMut) {
+    pub fn encode(&self, out: &mut Vec<u8>) {
         match self {
             Self::Info(info) => {
-                out.put_slice(b"INFO ");
-                out.put_slice(info.json().as_bytes());
-                out.put_slice(b"\r\n");
+                out.extend_from_slice(b"INFO ");
+                out.extend_from_slice(info.json().as_bytes());
+                out.extend_from_slice(b"\r\n");
             }
             Self::Msg(Message {
                 subject,
@@ -98,10 +95,12 @@ impl ServerOp {
                 headers.as_ref(),
                 payload,
             ),
-            Self::Ping => out.put_slice(b"PING\r\n"),
-            Self::Pong => out.put_slice(b"PONG\r\n"),
-            Self::Ok => out.put_slice(b"+OK\r\n"),
-            Self::Err(err) => out.put_slice(format!("-ERR '{}'\r\n", err.message()).as_bytes()),
+            Self::Ping => out.extend_from_slice(b"PING\r\n"),
+            Self::Pong => out.extend_from_slice(b"PONG\r\n"),
+            Self::Ok => out.extend_from_slice(b"+OK\r\n"),
+            Self::Err(err) => {
+                out.extend_from_slice(format!("-ERR '{}'\r\n", err.message()).as_bytes());
+            }
         }
     }
 }
@@ -109,16 +108,16 @@ impl ServerOp {
 /// `op`, a space, `body` as JSON and the line's end. The body is written by
 /// hand ([`crate::json`]), as `serde_json` would write it, which escapes
 /// control characters: a value cannot end the line.
-fn json_line(out: &mut BytesMut, op: &str, body: &impl ToJson) {
-    out.put_slice(op.as_bytes());
-    out.put_u8(b' ');
-    out.put_slice(&json::to_vec(body));
-    out.put_slice(b"\r\n");
+fn json_line(out: &mut Vec<u8>, op: &str, body: &impl ToJson) {
+    out.extend_from_slice(op.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(&json::to_vec(body));
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Writes `PUB`/`MSG`, or `HPUB`/`HMSG` when there are headers.
 fn with_payload(
-    out: &mut BytesMut,
+    out: &mut Vec<u8>,
     op: &str,
     subject: &Subject,
     sid: Option<u64>,
@@ -126,34 +125,34 @@ fn with_payload(
     headers: Option<&HeaderMap>,
     payload: &[u8],
 ) {
-    let mut block = BytesMut::new();
+    let mut block = Vec::new();
     if let Some(headers) = headers {
         headers.write(&mut block);
-        out.put_u8(b'H');
+        out.push(b'H');
     }
-    out.put_slice(op.as_bytes());
-    out.put_u8(b' ');
-    out.put_slice(subject.as_str().as_bytes());
+    out.extend_from_slice(op.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(subject.as_str().as_bytes());
     if let Some(sid) = sid {
         put_number(out, sid);
     }
     if let Some(reply) = reply {
-        out.put_u8(b' ');
-        out.put_slice(reply.as_str().as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(reply.as_str().as_bytes());
     }
     if headers.is_some() {
         put_number(out, block.len() as u64);
     }
     put_number(out, (block.len() + payload.len()) as u64);
-    out.put_slice(b"\r\n");
-    out.put_slice(&block);
-    out.put_slice(payload);
-    out.put_slice(b"\r\n");
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(&block);
+    out.extend_from_slice(payload);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Writes a space and `n` in decimal; itoa, because `format!` would bring
 /// the formatting machinery into the plugin.
-fn put_number(out: &mut impl BufMut, n: u64) {
-    out.put_u8(b' ');
-    out.put_slice(itoa::Buffer::new().format(n).as_bytes());
+fn put_number(out: &mut Vec<u8>, n: u64) {
+    out.push(b' ');
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }

@@ -108,24 +108,24 @@ impl HeaderMap {
     }
 
     /// Writes the block, ending with the empty line.
-    pub(crate) fn write(&self, out: &mut impl bytes::BufMut) {
-        out.put_slice(b"NATS/1.0");
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"NATS/1.0");
         if let Some(status) = self.status {
-            out.put_u8(b' ');
-            out.put_slice(itoa::Buffer::new().format(status).as_bytes());
+            out.push(b' ');
+            out.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
             if let Some(d) = &self.description {
-                out.put_u8(b' ');
-                out.put_slice(d.as_bytes());
+                out.push(b' ');
+                out.extend_from_slice(d.as_bytes());
             }
         }
-        out.put_slice(b"\r\n");
+        out.extend_from_slice(b"\r\n");
         for (name, value) in &self.entries {
-            out.put_slice(name.as_bytes());
-            out.put_slice(b": ");
-            out.put_slice(value.as_bytes());
-            out.put_slice(b"\r\n");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
         }
-        out.put_slice(b"\r\n");
+        out.extend_from_slice(b"\r\n");
     }
 
     /// Parses a whole block, including its final empty line.

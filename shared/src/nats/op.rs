@@ -1,8 +1,6 @@
 //! The operations of the NATS client protocol, in both directions.
 
-use alloc::boxed::Box;
-
-use bytes::Bytes;
+use alloc::{boxed::Box, vec::Vec};
 
 use super::error::ServerError;
 use super::header::HeaderMap;
@@ -40,7 +38,7 @@ pub enum ClientOp {
         /// Headers; `Some` makes this an `HPUB`.
         headers: Option<HeaderMap>,
         /// The message body.
-        payload: Bytes,
+        payload: Vec<u8>,
     },
     /// `SUB`: subscribe to a subject, optionally in a queue group.
     Sub {
@@ -76,5 +74,5 @@ pub struct Message {
     /// Headers; `Some` means it arrived as `HMSG`.
     pub headers: Option<HeaderMap>,
     /// The message body.
-    pub payload: Bytes,
+    pub payload: Vec<u8>,
 }

@@ -1,6 +1,5 @@
 //! Codec tables, split points, round trips and hostile bytes.
 
-use bytes::{Bytes, BytesMut};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
 
@@ -19,24 +18,40 @@ fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
     h
 }
 
-fn decode_server(bytes: &[u8]) -> Result<Option<ServerOp>, DecodeError> {
-    ServerDecoder::default().decode(&mut BytesMut::from(bytes))
+fn decode_server(mut bytes: &[u8]) -> Result<Option<ServerOp>, DecodeError> {
+    ServerDecoder::default().decode(&mut bytes)
 }
 
-fn decode_client(bytes: &[u8]) -> Result<Option<ClientOp>, DecodeError> {
-    ClientDecoder::default().decode(&mut BytesMut::from(bytes))
+fn decode_client(mut bytes: &[u8]) -> Result<Option<ClientOp>, DecodeError> {
+    ClientDecoder::default().decode(&mut bytes)
+}
+
+/// Decodes every whole frame at the front of `buf` and drops what they
+/// took, as a decoder's caller does after each read.
+fn decode_all<T>(
+    buf: &mut Vec<u8>,
+    mut decode: impl FnMut(&mut &[u8]) -> Result<Option<T>, DecodeError>,
+) -> Vec<T> {
+    let mut rest = &buf[..];
+    let mut ops = Vec::new();
+    while let Some(op) = decode(&mut rest).unwrap() {
+        ops.push(op);
+    }
+    let taken = buf.len() - rest.len();
+    buf.drain(..taken);
+    ops
 }
 
 fn encoded_client(op: &ClientOp) -> Vec<u8> {
-    let mut out = BytesMut::new();
+    let mut out = Vec::new();
     op.encode(&mut out);
-    out.to_vec()
+    out
 }
 
 fn encoded_server(op: &ServerOp) -> Vec<u8> {
-    let mut out = BytesMut::new();
+    let mut out = Vec::new();
     op.encode(&mut out);
-    out.to_vec()
+    out
 }
 
 fn msg(
@@ -51,7 +66,7 @@ fn msg(
         sid,
         reply: reply.map(subject),
         headers: hdrs,
-        payload: Bytes::from_static(payload),
+        payload: payload.to_vec(),
     })
 }
 
@@ -65,7 +80,7 @@ fn publish(
         subject: subject(subj),
         reply: reply.map(subject),
         headers: hdrs,
-        payload: Bytes::from_static(payload),
+        payload: payload.to_vec(),
     }
 }
 
@@ -262,16 +277,11 @@ fn every_split_point_gives_the_same_ops() {
         .collect();
     for split in 0..=stream.len() {
         let mut dec = ServerDecoder::default();
-        let mut buf = BytesMut::from(&stream[..split]);
-        let mut got = Vec::new();
-        while let Some(op) = dec.decode(&mut buf).unwrap() {
-            got.push(op);
-        }
+        let mut buf = stream[..split].to_vec();
+        let mut got = decode_all(&mut buf, |b| dec.decode(b));
         let pending = buf.len();
         buf.extend_from_slice(&stream[split..]);
-        while let Some(op) = dec.decode(&mut buf).unwrap() {
-            got.push(op);
-        }
+        got.extend(decode_all(&mut buf, |b| dec.decode(b)));
         assert_eq!(got, ops, "split at {split}");
         assert!(buf.is_empty(), "split at {split} left {} bytes", buf.len());
         assert!(pending <= split);
@@ -282,24 +292,24 @@ fn every_split_point_gives_the_same_ops() {
 fn a_partial_frame_consumes_nothing() {
     for (bytes, _) in server_table() {
         for cut in 0..bytes.len() {
-            let mut buf = BytesMut::from(&bytes[..cut]);
+            let mut buf = &bytes[..cut];
             assert_eq!(
                 ServerDecoder::default().decode(&mut buf),
                 Ok(None),
                 "cut {cut} of {bytes:?}"
             );
-            assert_eq!(&buf[..], &bytes[..cut], "consumed bytes of a partial frame");
+            assert_eq!(buf, &bytes[..cut], "consumed bytes of a partial frame");
         }
     }
     for (bytes, _) in client_table() {
         for cut in 0..bytes.len() {
-            let mut buf = BytesMut::from(&bytes[..cut]);
+            let mut buf = &bytes[..cut];
             assert_eq!(
                 ClientDecoder::default().decode(&mut buf),
                 Ok(None),
                 "cut {cut} of {bytes:?}"
             );
-            assert_eq!(buf.len(), cut);
+            assert_eq!(buf, &bytes[..cut], "consumed bytes of a partial frame");
         }
     }
 }
@@ -312,24 +322,19 @@ fn bounds_are_enforced_by_rejecting() {
     };
     let mut dec = ServerDecoder::new(limits);
     // A line that never ends is refused once it passes the limit, not buffered.
-    let mut buf = BytesMut::from(&[b'A'; 33][..]);
-    assert_eq!(dec.decode(&mut buf), Ok(None));
-    buf.extend_from_slice(b"A");
-    let err = dec.decode(&mut buf).unwrap_err();
+    let mut buf = vec![b'A'; 33];
+    assert_eq!(dec.decode(&mut &buf[..]), Ok(None));
+    buf.push(b'A');
+    let err = dec.decode(&mut &buf[..]).unwrap_err();
     assert_eq!(err.kind(), DecodeErrorKind::ControlLineTooLong);
     // A payload over the limit is refused as soon as its size is announced.
-    let err = dec
-        .decode(&mut BytesMut::from(&b"MSG a 1 9\r\n"[..]))
-        .unwrap_err();
+    let err = dec.decode(&mut &b"MSG a 1 9\r\n"[..]).unwrap_err();
     assert_eq!(err.kind(), DecodeErrorKind::PayloadTooLarge);
     let err = ClientDecoder::new(limits)
-        .decode(&mut BytesMut::from(&b"HPUB a 4 99999999999\r\n"[..]))
+        .decode(&mut &b"HPUB a 4 99999999999\r\n"[..])
         .unwrap_err();
     assert_eq!(err.kind(), DecodeErrorKind::PayloadTooLarge);
-    assert_eq!(
-        dec.decode(&mut BytesMut::from(&b"MSG a 1 8\r\n"[..])),
-        Ok(None)
-    );
+    assert_eq!(dec.decode(&mut &b"MSG a 1 8\r\n"[..]), Ok(None));
 }
 
 #[test]
@@ -407,8 +412,8 @@ fn arb_headers() -> impl Strategy<Value = Option<HeaderMap>> {
     })
 }
 
-fn arb_payload() -> impl Strategy<Value = Bytes> {
-    prop::collection::vec(any::<u8>(), 0..200).prop_map(Bytes::from)
+fn arb_payload() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 0..200)
 }
 
 /// Any characters, control characters included, up to 20.
@@ -536,19 +541,17 @@ fn arb_server_op() -> impl Strategy<Value = ServerOp> {
 proptest! {
     #[test]
     fn client_ops_round_trip(ops in prop::collection::vec(arb_client_op(), 1..6), chunk in 1usize..64) {
-        let mut wire = BytesMut::new();
+        let mut wire = Vec::new();
         for op in &ops {
             op.encode(&mut wire);
         }
         // Feed the stream in chunks of one size, as a socket might.
         let mut dec = ClientDecoder::default();
-        let mut buf = BytesMut::new();
+        let mut buf = Vec::new();
         let mut got = Vec::new();
         for piece in wire.chunks(chunk) {
             buf.extend_from_slice(piece);
-            while let Some(op) = dec.decode(&mut buf).unwrap() {
-                got.push(op);
-            }
+            got.extend(decode_all(&mut buf, |b| dec.decode(b)));
         }
         prop_assert_eq!(got, ops);
         prop_assert!(buf.is_empty());
@@ -563,30 +566,29 @@ proptest! {
 
     #[test]
     fn server_ops_round_trip(ops in prop::collection::vec(arb_server_op(), 1..6), chunk in 1usize..64) {
-        let mut wire = BytesMut::new();
+        let mut wire = Vec::new();
         for op in &ops {
             op.encode(&mut wire);
         }
         let mut dec = ServerDecoder::default();
-        let mut buf = BytesMut::new();
+        let mut buf = Vec::new();
         let mut got = Vec::new();
         for piece in wire.chunks(chunk) {
             buf.extend_from_slice(piece);
-            while let Some(op) = dec.decode(&mut buf).unwrap() {
-                got.push(op);
-            }
+            got.extend(decode_all(&mut buf, |b| dec.decode(b)));
         }
         prop_assert_eq!(got, ops);
+        prop_assert!(buf.is_empty());
     }
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let limits = Limits { max_control_line: 64, max_payload: 128 };
-        for mut buf in [BytesMut::from(&bytes[..]), BytesMut::from(&bytes[..])] {
+        for mut buf in [&bytes[..], &bytes[..]] {
             let mut server = ServerDecoder::new(limits);
             while let Ok(Some(_)) = server.decode(&mut buf) {}
         }
-        let mut buf = BytesMut::from(&bytes[..]);
+        let mut buf = &bytes[..];
         let mut client = ClientDecoder::new(limits);
         while let Ok(Some(_)) = client.decode(&mut buf) {}
     }

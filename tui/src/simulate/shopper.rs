@@ -255,7 +255,7 @@ impl Visit {
     async fn transmit(&mut self) {
         let Some(ws) = &mut self.socket else { return };
         while let Some(bytes) = self.conn.poll_transmit() {
-            if ws.send(WsMessage::Binary(bytes)).await.is_err() {
+            if ws.send(WsMessage::Binary(bytes.into())).await.is_err() {
                 // The server may or may not have these bytes: never silent.
                 self.shopper.counters.lost.fetch_add(1, Ordering::Relaxed);
                 self.socket = None;

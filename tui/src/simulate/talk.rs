@@ -6,7 +6,6 @@
 //! question, answers agents after a pause, gives up if nobody comes, and
 //! mostly says the chat helped.
 
-use bytes::Bytes;
 use floorwalker_shared::chat::{self, ChatEnvelope, ChatFact};
 use floorwalker_shared::event::Push;
 use floorwalker_shared::nats::HeaderMap;
@@ -193,9 +192,9 @@ impl Talk {
         let Some(open) = &mut self.chat else { return };
         if conn.is_connected() && open.next_here <= now {
             let payload = if open.sync {
-                Bytes::from_static(crate::router::SYNC)
+                crate::router::SYNC.to_vec()
             } else {
-                Bytes::new()
+                Vec::new()
             };
             if conn
                 .publish(self.subjects.here(), None, None, payload)
@@ -289,7 +288,7 @@ impl Talk {
         if headers.append(chat::MSG_ID_HEADER, id).is_err() {
             return;
         }
-        let payload = Bytes::from(ChatEnvelope::new(fact.clone()).encode());
+        let payload = ChatEnvelope::new(fact.clone()).encode();
         let sent = conn.publish(
             self.subjects.chat(),
             Some(reply_subject),

@@ -3,8 +3,6 @@
 
 use alloc::vec::Vec;
 
-use bytes::{Bytes, BytesMut};
-
 use super::{Connection, PublishError};
 use crate::nats::header::HeaderMap;
 use crate::nats::op::ClientOp;
@@ -15,7 +13,7 @@ pub(super) struct Outgoing {
     subject: Subject,
     reply: Option<Subject>,
     headers: Option<HeaderMap>,
-    payload: Bytes,
+    payload: Vec<u8>,
 }
 
 impl Outgoing {
@@ -32,7 +30,7 @@ impl Connection {
         subject: Subject,
         reply: Option<Subject>,
         headers: Option<HeaderMap>,
-        payload: Bytes,
+        payload: Vec<u8>,
     ) -> Result<(), PublishError> {
         let out = Outgoing {
             subject,
@@ -72,14 +70,15 @@ impl Connection {
     /// Takes back the payloads of the plain publishes (no reply, no headers)
     /// to `subject` not yet handed to the IO layer, oldest first: for a
     /// client about to go away to keep them and publish them again later.
-    pub fn take_unsent(&mut self, subject: &Subject) -> Vec<Bytes> {
+    pub fn take_unsent(&mut self, subject: &Subject) -> Vec<Vec<u8>> {
         let mut taken = Vec::new();
         let mut size = self.outbox_size;
-        self.outbox.retain(|out| {
+        self.outbox.retain_mut(|out| {
             let plain = out.subject == *subject && out.reply.is_none() && out.headers.is_none();
             if plain {
                 size -= out.size();
-                taken.push(out.payload.clone());
+                // Dropped from the outbox just after: moved, not copied.
+                taken.push(core::mem::take(&mut out.payload));
             }
             !plain
         });
@@ -88,12 +87,19 @@ impl Connection {
     }
 }
 
-pub(super) fn encode_pub(out: &Outgoing, tx: &mut BytesMut) {
+/// Writes a publish taken from the outbox, moving its parts, not copying them.
+pub(super) fn encode_pub(out: Outgoing, tx: &mut Vec<u8>) {
+    let Outgoing {
+        subject,
+        reply,
+        headers,
+        payload,
+    } = out;
     ClientOp::Pub {
-        subject: out.subject.clone(),
-        reply: out.reply.clone(),
-        headers: out.headers.clone(),
-        payload: out.payload.clone(),
+        subject,
+        reply,
+        headers,
+        payload,
     }
     .encode(tx);
 }

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use bytes::Bytes;
 use floorwalker_shared::commerce::{self, Item, Params};
 use floorwalker_shared::event::{Push, ShopperEvent};
 use floorwalker_shared::nats::conn::Connection;
@@ -113,7 +112,7 @@ impl Shopper {
             let Some(batch) = self.recorder.take_batch() else {
                 break;
             };
-            let bytes = Bytes::from(encode_batch(&batch));
+            let bytes = encode_batch(&batch);
             // Counted when it goes: now if connected, else on connecting.
             if conn
                 .publish(self.subjects.events(), None, None, bytes)
