@@ -37,7 +37,7 @@ pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
 /// never meet and a resend carries the same one.
 pub fn message_id(sender: &str, dedupe_id: &str) -> String {
     // Concatenated, not `format!`ed: the plugin builds these.
-    [sender, "-", dedupe_id].concat()
+    crate::cat(&[sender, "-", dedupe_id])
 }
 
 /// Largest encoded chat or desk fact a reader accepts, in bytes.

@@ -124,7 +124,7 @@ impl ShopperCredential {
     /// The text to send as the NATS token.
     pub fn to_token_string(&self) -> String {
         // Not `format!`: see `nats::encode`.
-        [PREFIX, ":", self.site.as_str(), ":", &self.secret.0].concat()
+        crate::cat(&[PREFIX, ":", self.site.as_str(), ":", &self.secret.0])
     }
 
     /// The site the credential is for.

@@ -46,3 +46,13 @@ pub mod subject;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod wire;
+
+/// `parts` joined into one string, as `[&str]::concat` does without the
+/// generic join it brings (about 900 bytes of the plugin's wasm).
+pub fn cat(parts: &[&str]) -> alloc::string::String {
+    let mut text = alloc::string::String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        text.push_str(part);
+    }
+    text
+}

@@ -75,14 +75,13 @@ fn started(result: Result<(), error::StartError>) {
         // Concatenated, not `format!`ted: `core::fmt` is kilobytes of the
         // small build (storefront-wasm/base/src/lib.rs).
         let [what, given, end] = error.pieces();
-        let text = [
+        let text = floorwalker_shared::cat(&[
             "floorwalker: ",
             what,
             given,
             end,
             "; the page carries on without it",
-        ]
-        .concat();
+        ]);
         // Logged, not thrown: the page carries on.
         web_sys::console::error_1(&JsError::new(&text).into());
     }

@@ -69,14 +69,13 @@ pub(crate) fn save(session: &Session, now_ms: f64) {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // ms since 1970
         let at = now_ms as u64;
         // Not `format!` (see lib.rs): itoa writes the numbers.
-        let text = [
+        let text = floorwalker_shared::cat(&[
             session.secret.expose(),
             "|",
             itoa::Buffer::new().format(at),
             "|",
             itoa::Buffer::new().format(session.next_seq),
-        ]
-        .concat();
+        ]);
         let _ = s.set_item(SESSION_KEY, &text);
     }
 }

@@ -187,12 +187,11 @@ fn read_line<T>(
         if window.len() >= limits.max_control_line + 2 {
             return Err(DecodeError::new(
                 Kind::ControlLineTooLong,
-                [
+                crate::cat(&[
                     "no line end within ",
                     itoa::Buffer::new().format(limits.max_control_line),
                     " bytes",
-                ]
-                .concat(),
+                ]),
             ));
         }
         return Ok(None);
@@ -217,7 +216,12 @@ fn parse_server_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<Serve
             [subject, sid, reply, sizes @ ..] if sizes.len() == fixed - 2 => {
                 (*subject, *sid, Some(*reply), sizes)
             }
-            _ => return Err(DecodeError::new(Kind::Arguments, [op, " ", rest].concat())),
+            _ => {
+                return Err(DecodeError::new(
+                    Kind::Arguments,
+                    crate::cat(&[op, " ", rest]),
+                ));
+            }
         };
         let (header_len, total_len) = sizes_of(sizes, limits)?;
         return Ok(Frame::Payload(PayloadHead {
@@ -257,7 +261,7 @@ fn parse_server_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<Serve
 fn parse_client_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<ClientOp>, DecodeError> {
     let op_is = |name: &str| op.eq_ignore_ascii_case(name);
     let args: Vec<&str> = rest.split_ascii_whitespace().collect();
-    let bad_args = || DecodeError::new(Kind::Arguments, [op, " ", rest].concat());
+    let bad_args = || DecodeError::new(Kind::Arguments, crate::cat(&[op, " ", rest]));
     if op_is("PUB") || op_is("HPUB") {
         let fixed = if op_is("HPUB") { 3 } else { 2 };
         let (subject, reply, sizes) = match args.as_slice() {
@@ -316,7 +320,7 @@ fn parse_client_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<Clien
 fn unknown(op: &str) -> DecodeError {
     // Quote at most a little of what was sent: it may be hostile or huge.
     let shown: String = op.chars().take(16).collect();
-    DecodeError::new(Kind::UnknownOperation, ["'", &shown, "'"].concat())
+    DecodeError::new(Kind::UnknownOperation, crate::cat(&["'", &shown, "'"]))
 }
 
 /// Parses `[header_len] total_len` and checks them against the limit.
@@ -329,12 +333,11 @@ fn sizes_of(sizes: &[&str], limits: Limits) -> Result<(Option<usize>, usize), De
     if total_len > limits.max_payload {
         return Err(DecodeError::new(
             Kind::PayloadTooLarge,
-            [
+            crate::cat(&[
                 itoa::Buffer::new().format(total_len),
                 " bytes announced, limit ",
                 itoa::Buffer::new().format(limits.max_payload),
-            ]
-            .concat(),
+            ]),
         ));
     }
     if header_len.is_some_and(|h| h > total_len) {

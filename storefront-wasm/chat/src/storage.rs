@@ -52,7 +52,8 @@ pub(crate) fn save_chat(key: &str, chat: &Chat) {
         Stage::Answered => "a",
         Stage::Over => "o",
     };
-    let text = [key, "|", &chat.id, "|", stage, "|", &encode(&chat.status)].concat();
+    let text =
+        floorwalker_shared::cat(&[key, "|", &chat.id, "|", stage, "|", &encode(&chat.status)]);
     let _ = s.set_item(CHAT_KEY, &text);
 }
 
@@ -108,7 +109,7 @@ pub(crate) fn save_facts(key: &str, facts: &str) {
         let _ = if facts.is_empty() {
             s.remove_item(FACTS_KEY)
         } else {
-            s.set_item(FACTS_KEY, &[key, "\n", facts].concat())
+            s.set_item(FACTS_KEY, &floorwalker_shared::cat(&[key, "\n", facts]))
         };
     }
 }

@@ -110,7 +110,10 @@ pub(crate) fn apply(chats: &mut Chats, shown: Shown) -> Update {
             wait_secs,
             ..
         } => (Stage::Waiting, queue_text(position, wait_secs)),
-        Shown::Joined { name, .. } => (Stage::Answered, [&name, strings::JOINED].concat()),
+        Shown::Joined { name, .. } => (
+            Stage::Answered,
+            floorwalker_shared::cat(&[&name, strings::JOINED]),
+        ),
         Shown::Lines { lines, .. } => {
             update.lines = lines;
             return update;
@@ -125,13 +128,12 @@ pub(crate) fn apply(chats: &mut Chats, shown: Shown) -> Update {
 
 /// "You are number 2 in the queue · about 3 min".
 fn queue_text(position: u32, wait_secs: Option<u32>) -> String {
-    let mut text = [
+    let mut text = floorwalker_shared::cat(&[
         strings::QUEUE[0],
         // As u64, the one itoa the plugin has anyway.
         itoa::Buffer::new().format(u64::from(position)),
         strings::QUEUE[1],
-    ]
-    .concat();
+    ]);
     match wait_secs {
         Some(secs) if secs < 60 => text.push_str(strings::WAIT_SHORT),
         Some(secs) => {
