@@ -135,8 +135,10 @@ fn record_page(plugin: &'static Plugin, page: &str, landing: bool) {
     else {
         return;
     };
-    let Ok(at) = at.parse() else { return };
-    let left = left.and_then(|l| l.parse::<u64>().ok());
+    let Some(at) = floorwalker_shared::decimal(at) else {
+        return;
+    };
+    let left = left.and_then(floorwalker_shared::decimal);
     if left.is_some_and(|l| wall_ms().saturating_sub(l) > u64::from(storage::SESSION_IDLE_MS)) {
         return;
     }

@@ -11,6 +11,7 @@
 
 use alloc::{string::String, vec::Vec};
 use floorwalker_shared::credential::SessionSecret;
+use floorwalker_shared::decimal;
 use floorwalker_storefront_base::storage;
 
 use crate::error::{StartError, StartErrorKind};
@@ -88,7 +89,7 @@ pub(crate) fn stored_seq(session: &Session) -> u64 {
         .and_then(|text| {
             let mut parts = text.split('|');
             (parts.next()? == session.secret.expose()).then_some(())?;
-            parts.nth(1)?.parse().ok()
+            decimal(parts.nth(1)?)
         })
         .unwrap_or(0)
 }
@@ -209,8 +210,8 @@ fn parse(text: &str, now_ms: f64) -> Option<Session> {
     let mut parts = text.split('|');
     let secret = SessionSecret::new(parts.next()?).ok()?;
     // Whole milliseconds: parsing a float would add kilobytes of wasm.
-    let last: u64 = parts.next()?.parse().ok()?;
-    let next_seq = parts.next()?.parse().ok()?;
+    let last = decimal(parts.next()?)?;
+    let next_seq = decimal(parts.next()?)?;
     #[allow(clippy::cast_precision_loss)] // ms since 1970 fit an f64 exactly
     let idle = now_ms - last as f64;
     (idle <= f64::from(SESSION_IDLE_MS)).then_some(Session { secret, next_seq })

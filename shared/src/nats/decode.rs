@@ -189,7 +189,7 @@ fn read_line<T>(
                 Kind::ControlLineTooLong,
                 crate::cat(&[
                     "no line end within ",
-                    itoa::Buffer::new().format(limits.max_control_line),
+                    itoa::Buffer::new().format(limits.max_control_line as u64),
                     " bytes",
                 ]),
             ));
@@ -334,9 +334,9 @@ fn sizes_of(sizes: &[&str], limits: Limits) -> Result<(Option<usize>, usize), De
         return Err(DecodeError::new(
             Kind::PayloadTooLarge,
             crate::cat(&[
-                itoa::Buffer::new().format(total_len),
+                itoa::Buffer::new().format(total_len as u64),
                 " bytes announced, limit ",
-                itoa::Buffer::new().format(limits.max_payload),
+                itoa::Buffer::new().format(limits.max_payload as u64),
             ]),
         ));
     }
@@ -387,12 +387,10 @@ fn subject_of(text: &str) -> Result<Subject, DecodeError> {
 }
 
 fn number(text: &str) -> Result<u64, DecodeError> {
-    // `u64::from_str` accepts a leading '+', the protocol does not.
     if text.is_empty() || text.len() > 20 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Err(DecodeError::new(Kind::Number, "not a decimal number"));
     }
-    text.parse()
-        .map_err(|_| DecodeError::new(Kind::Number, "number out of range"))
+    crate::decimal(text).ok_or_else(|| DecodeError::new(Kind::Number, "number out of range"))
 }
 
 fn size(text: &str) -> Result<usize, DecodeError> {

@@ -112,7 +112,8 @@ impl HeaderMap {
         out.extend_from_slice(b"NATS/1.0");
         if let Some(status) = self.status {
             out.push(b' ');
-            out.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
+            // As u64: the one itoa instance the plugin has anyway.
+            out.extend_from_slice(itoa::Buffer::new().format(u64::from(status)).as_bytes());
             if let Some(d) = &self.description {
                 out.push(b' ');
                 out.extend_from_slice(d.as_bytes());

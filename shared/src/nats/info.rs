@@ -100,7 +100,7 @@ impl RawInfo {
             + KEY.len();
         let rest = self.0[at..].trim_start().strip_prefix(':')?.trim_start();
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        rest[..digits].parse().ok()
+        crate::decimal(&rest[..digits])
     }
 }
 
