@@ -121,7 +121,15 @@ impl Subject {
 
     /// Joins already validated parts; only for subjects this module builds.
     fn join(parts: &[&str]) -> Self {
-        let text = parts.join(".");
+        // By hand: `[&str]::join` is a generic join the plugin would carry
+        // for this alone.
+        let mut text = String::new();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                text.push('.');
+            }
+            text.push_str(part);
+        }
         debug_assert!(
             validate_subject(&text).is_ok(),
             "built an invalid subject '{text}'"
