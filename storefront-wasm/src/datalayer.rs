@@ -32,22 +32,24 @@ fn params(object: &JsValue) -> Params {
                 .map(String::from)
         })
     };
-    let items = get(object, "items");
-    let items = if Array::is_array(&items) {
-        Array::from(&items)
-            .iter()
-            .take(50)
-            .filter(JsValue::is_object)
-            .map(|item| Item {
-                sku: text(get(&item, "item_id")).unwrap_or_default(),
-                name: get(&item, "item_name").as_string().unwrap_or_default(),
-                price: get(&item, "price").as_f64().unwrap_or(0.0),
-                quantity: get(&item, "quantity").as_f64().unwrap_or(1.0),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let list = get(object, "items");
+    let mut items = Vec::new();
+    if Array::is_array(&list) {
+        let list = Array::from(&list);
+        // An index loop: iterator adaptors over a JS array are each code of
+        // their own in the download.
+        for i in 0..list.length().min(50) {
+            let item = list.get(i);
+            if item.is_object() {
+                items.push(Item {
+                    sku: text(get(&item, "item_id")).unwrap_or_default(),
+                    name: get(&item, "item_name").as_string().unwrap_or_default(),
+                    price: get(&item, "price").as_f64().unwrap_or(0.0),
+                    quantity: get(&item, "quantity").as_f64().unwrap_or(1.0),
+                });
+            }
+        }
+    }
     Params {
         value: get(object, "value").as_f64(),
         transaction_id: text(get(object, "transaction_id")),
