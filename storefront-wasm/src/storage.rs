@@ -181,20 +181,22 @@ pub(crate) fn load_products(session: &Session) -> (Vec<String>, Vec<(String, Str
     if parts.next() != Some(key.as_str()) {
         return (Vec::new(), Vec::new());
     }
-    let products = parts
-        .next()
-        .unwrap_or_default()
-        .split(',')
-        .filter(|p| !p.is_empty())
-        .filter_map(decode)
-        .collect();
-    let toggled = parts
-        .next()
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|pair| pair.split_once(':'))
-        .filter_map(|(a, b)| Some((decode(a)?, decode(b)?)))
-        .collect();
+    // Loops rather than iterator adaptors, each of which is code of its own
+    // in the download.
+    let mut products = Vec::new();
+    for product in parts.next().unwrap_or_default().split(',') {
+        if let Some(product) = decode(product).filter(|p| !p.is_empty()) {
+            products.push(product);
+        }
+    }
+    let mut toggled = Vec::new();
+    for pair in parts.next().unwrap_or_default().split(',') {
+        if let Some((a, b)) = pair.split_once(':') {
+            if let (Some(a), Some(b)) = (decode(a), decode(b)) {
+                toggled.push((a, b));
+            }
+        }
+    }
     (products, toggled)
 }
 
