@@ -142,7 +142,8 @@ const JOURNEY_KEY: &str = "floorwalker.journey";
 /// A short, stable key of the session, to tie stored facts to it (the chat
 /// part's too: the core gives it this key).
 pub(crate) fn session_key(session: &Session) -> String {
-    session.secret.expose().chars().take(8).collect()
+    // A secret is ASCII: its first eight bytes are eight characters.
+    floorwalker_shared::recorder::trim(session.secret.expose(), 8)
 }
 
 /// A session's product history (see `Recorder::product_history`), so that

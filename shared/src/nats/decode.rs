@@ -319,7 +319,8 @@ fn parse_client_line(op: &str, rest: &str, limits: Limits) -> Result<Frame<Clien
 
 fn unknown(op: &str) -> DecodeError {
     // Quote at most a little of what was sent: it may be hostile or huge.
-    let shown: String = op.chars().take(16).collect();
+    // At most 16 bytes, on a character boundary.
+    let shown = crate::recorder::trim(op, 16);
     DecodeError::new(Kind::UnknownOperation, crate::cat(&["'", &shown, "'"]))
 }
 
