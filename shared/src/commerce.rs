@@ -6,7 +6,7 @@
 //! has one has the other. Amounts arrive in major units (`129.99`), as GA4
 //! sends them, and leave as integer minor units of the batch currency.
 
-use alloc::{borrow::ToOwned, string::String, vec, vec::Vec};
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use crate::event::limits::{
     MAX_ID_LEN, MAX_MINOR_UNITS, MAX_NAME_LEN, MAX_QUANTITY, MAX_QUERY_LEN, MAX_SKU_LEN,
@@ -52,40 +52,35 @@ pub fn events(name: &str, params: &Params, currency: &str) -> Vec<ShopperEvent> 
             value_minor: minor(item.price * f64::from(quantity)),
         }
     };
-    let valid = |item: &&Item| !item.sku.is_empty();
-    let step = |step: u8, name: &str| {
-        vec![ShopperEvent::CheckoutStep {
-            step,
-            name: name.to_owned(),
-        }]
+    let step = |step: u8, name: &str| ShopperEvent::CheckoutStep {
+        step,
+        name: name.to_owned(),
     };
+    // Pushed one by one rather than collected from adaptors: each
+    // `collect` is code of its own in the plugin's download.
+    let mut events = Vec::new();
     match name {
-        "view_item" => params
-            .items
-            .iter()
-            .find(valid)
-            .map(|item| ShopperEvent::ProductViewed {
-                sku: trim(&item.sku, MAX_SKU_LEN),
-                name: trim(&item.name, MAX_NAME_LEN),
-                price_minor: minor(item.price),
-            })
-            .into_iter()
-            .collect(),
-        "add_to_cart" => params
-            .items
-            .iter()
-            .filter(valid)
-            .map(|i| ShopperEvent::CartAdd(line(i)))
-            .collect(),
-        "remove_from_cart" => params
-            .items
-            .iter()
-            .filter(valid)
-            .map(|i| ShopperEvent::CartRemove(line(i)))
-            .collect(),
-        "begin_checkout" => step(1, "begin_checkout"),
-        "add_shipping_info" => step(2, "shipping"),
-        "add_payment_info" => step(3, "payment"),
+        "view_item" => {
+            if let Some(item) = params.items.iter().find(|i| !i.sku.is_empty()) {
+                events.push(ShopperEvent::ProductViewed {
+                    sku: trim(&item.sku, MAX_SKU_LEN),
+                    name: trim(&item.name, MAX_NAME_LEN),
+                    price_minor: minor(item.price),
+                });
+            }
+        }
+        "add_to_cart" | "remove_from_cart" => {
+            for item in params.items.iter().filter(|i| !i.sku.is_empty()) {
+                events.push(if name == "add_to_cart" {
+                    ShopperEvent::CartAdd(line(item))
+                } else {
+                    ShopperEvent::CartRemove(line(item))
+                });
+            }
+        }
+        "begin_checkout" => events.push(step(1, "begin_checkout")),
+        "add_shipping_info" => events.push(step(2, "shipping")),
+        "add_payment_info" => events.push(step(3, "payment")),
         "purchase" => {
             let total = params.value.unwrap_or_else(|| {
                 params
@@ -99,22 +94,23 @@ pub fn events(name: &str, params: &Params, currency: &str) -> Vec<ShopperEvent> 
                 .as_deref()
                 .filter(|t| !t.is_empty())
                 .unwrap_or("unknown");
-            vec![ShopperEvent::OrderCompleted {
+            events.push(ShopperEvent::OrderCompleted {
                 order_id: trim(order_id, MAX_ID_LEN),
                 total_minor: minor(total),
-            }]
+            });
         }
-        "search" | "view_search_results" => params
-            .search_term
-            .as_deref()
-            .filter(|q| !q.trim().is_empty())
-            .map(|q| ShopperEvent::SiteSearch {
-                query: trim(q.trim(), MAX_QUERY_LEN),
-            })
-            .into_iter()
-            .collect(),
-        _ => Vec::new(),
+        "search" | "view_search_results" => {
+            if let Some(query) = params.search_term.as_deref().map(str::trim) {
+                if !query.is_empty() {
+                    events.push(ShopperEvent::SiteSearch {
+                        query: trim(query, MAX_QUERY_LEN),
+                    });
+                }
+            }
+        }
+        _ => {}
     }
+    events
 }
 
 /// `major` units of `currency` as integer minor units, rounded, within the

@@ -14,7 +14,7 @@
 //! once, where sharing the read buffer (the `bytes` crate) cost the plugin
 //! more code than the copy costs time (docs/BENCHMARKS.md).
 
-use alloc::{boxed::Box, format, string::String, vec::Vec};
+use alloc::{boxed::Box, format, vec::Vec};
 
 use super::error::{DecodeError, DecodeErrorKind as Kind, ServerError};
 use super::header::HeaderMap;
