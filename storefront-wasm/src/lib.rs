@@ -63,7 +63,7 @@ pub fn boot(options: JsValue, shell: shell::Shell) {
 }
 
 /// [`boot`] without the loader, for the browser tests: no chat part.
-#[cfg(test)]
+#[cfg(all(test, target_arch = "wasm32"))]
 #[allow(clippy::needless_pass_by_value)] // as `boot`
 pub(crate) fn start(options: JsValue) {
     started(plugin::start(&options, None));
