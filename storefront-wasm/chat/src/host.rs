@@ -1,12 +1,12 @@
-//! The core's functions this part calls: the loader hands over the core's
-//! module, and these are its exports (`storefront-wasm/src/lib.rs`). The
-//! core owns the connection, the session's subjects and the recorder.
+//! The core's functions this part calls: the loader hands over an object of
+//! the core's four chat exports (`storefront-wasm/src/lib.rs`). The core
+//! owns the connection, the session's subjects and the recorder.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The core's module.
+    /// The core's chat functions.
     pub(crate) type Host;
 
     /// Publishes the chat fact `json` whose dedupe id is `id`, with the

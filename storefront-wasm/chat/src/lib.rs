@@ -4,7 +4,8 @@
 //! launcher, or when an earlier page left a chat open or facts unsent. The
 //! core (`floorwalker-storefront`, which every page loads) owns the
 //! connection; the loader (`storefront-wasm/js/floorwalker.js`) fetches this
-//! part, hands it the core, and passes on what the core receives for it.
+//! part, hands it the core's chat functions, and passes on what the core
+//! receives for it.
 //!
 //! - [`part`] holds the part's state and its timer; [`host`] the core's
 //!   functions it calls (publishing facts, saying the shopper is here,
@@ -39,7 +40,8 @@ use wasm_bindgen::prelude::{JsValue, wasm_bindgen};
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-/// Starts the chat part with the core's module `host` for the session whose
+/// Starts the chat part with the core's chat functions `host` (see
+/// `host.rs`) for the session whose
 /// stored data starts with `key`: the chat an earlier page left open shows,
 /// and facts it left unsent go. Calling it again does nothing.
 #[wasm_bindgen]

@@ -18,7 +18,7 @@ pub(crate) type SurveyAnswer = Closure<dyn FnMut(Option<bool>, String)>;
 
 /// Everything the part's handlers share.
 pub(crate) struct Inner {
-    /// The core's module.
+    /// The core's chat functions.
     pub(crate) host: Host,
     /// What the session's stored data starts with.
     pub(crate) key: String,
