@@ -141,14 +141,15 @@ plugin-size check="":
     chat_js=$(find dist -name "*.js" -path "*/floorwalker-storefront-chat-*" | sort)
     first=0; total=0
     printf '%-62s %9s %9s\n' "dist/ (what a page loads)" "bytes" "gzip -9"
-    row() { printf '%-62s %9d %9d\n' "$1" "$(wc -c < "$1")" "$(gzip -9 -c "$1" | wc -c)"; }
+    # Prints a file's row and leaves its gzipped size in $gz.
+    row() { gz=$(gzip -9 -c "$1" | wc -c); printf '%-62s %9d %9d\n' "$1" "$(wc -c < "$1")" "$gz"; }
     for f in dist/floorwalker.js dist/floorwalker_core_bg.wasm $core_js; do
-        row "$f"; first=$((first + $(gzip -9 -c "$f" | wc -c)))
+        row "$f"; first=$((first + gz))
     done
     printf '%-62s %9s %9d   (limit {{first_load_limit}})\n' "before any chat" "" "$first"
     total=$first
     for f in dist/floorwalker_chat.js dist/floorwalker_chat_bg.wasm $chat_js; do
-        row "$f"; total=$((total + $(gzip -9 -c "$f" | wc -c)))
+        row "$f"; total=$((total + gz))
     done
     printf '%-62s %9s %9d   (limit {{total_limit}})\n' "in all, with the chat part" "" "$total"
     [ "{{check}}" = "check" ] || exit 0

@@ -102,21 +102,24 @@ pub(crate) fn pump(part: &'static Part) {
     inner.timer = Some(set_timeout(callback.as_ref().unchecked_ref(), delay));
 }
 
-/// The connection is (back) up: pending facts and presence go at once.
-pub(crate) fn on_connected(part: &'static Part) {
+/// Runs `act` on the part's state, unless it is in use, then sends what is
+/// due.
+pub(crate) fn with(part: &'static Part, act: impl FnOnce(&mut Inner)) {
     if let Ok(mut inner) = part.inner.try_borrow_mut() {
-        chat::on_connected(&mut inner);
+        act(&mut inner);
     }
     pump(part);
+}
+
+/// The connection is (back) up: pending facts and presence go at once.
+pub(crate) fn on_connected(part: &'static Part) {
+    with(part, chat::on_connected);
 }
 
 /// A reply for the fact `id`: if it is the stream's acknowledgement, the
 /// fact is done.
 pub(crate) fn on_reply(part: &'static Part, id: &str, payload: &[u8]) {
-    if let Ok(mut inner) = part.inner.try_borrow_mut() {
-        chat::on_reply(&mut inner, id, payload);
-    }
-    pump(part);
+    with(part, |inner| chat::on_reply(inner, id, payload));
 }
 
 /// `Date.now()` in whole milliseconds: the chat's deadlines are seconds

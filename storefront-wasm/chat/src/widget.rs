@@ -118,10 +118,7 @@ fn say(part: &'static Part, text: &str) {
 
 /// The shopper closed the chat window: the open chat is left.
 fn leave(part: &'static Part) {
-    if let Ok(mut inner) = part.inner.try_borrow_mut() {
-        chat::leave(&mut inner);
-    }
-    part::pump(part);
+    part::with(part, chat::leave);
 }
 
 /// Handles a message pushed to this session.
