@@ -30,6 +30,9 @@ pub struct FloorConfig {
     pub forget_after_ms: u64,
     /// Sessions kept at most; batches of new sessions beyond are refused.
     pub max_sessions: usize,
+    /// An offer unanswered this long expires (the shopper may be offered
+    /// again).
+    pub offer_expires_after_ms: u64,
 }
 
 impl Default for FloorConfig {
@@ -38,6 +41,7 @@ impl Default for FloorConfig {
             left_after_ms: 5 * 60_000,
             forget_after_ms: 10 * 60_000,
             max_sessions: 200_000,
+            offer_expires_after_ms: crate::session::OFFER_EXPIRES_AFTER_MS,
         }
     }
 }
@@ -136,8 +140,13 @@ impl Floor {
         by: &str,
         sent_ms: u64,
     ) -> Result<(), Refusal> {
-        session_mut(&mut self.sessions, &self.config, session, sent_ms)?
-            .offer_sent(id, text, by, sent_ms);
+        session_mut(&mut self.sessions, &self.config, session, sent_ms)?.offer_sent(
+            id,
+            text,
+            by,
+            sent_ms,
+            self.config.offer_expires_after_ms,
+        );
         Ok(())
     }
 

@@ -44,6 +44,8 @@ pub struct Figures {
     pub offers_accepted: u32,
     /// Of those, declined.
     pub offers_declined: u32,
+    /// Of those, unanswered past their expiry.
+    pub offers_expired: u32,
     /// Offers accepted of those answered, in percent.
     pub acceptance_percent: Option<u8>,
     /// The help desk's figures.
@@ -72,9 +74,10 @@ impl Figures {
             let state = floor.state(session, now_ms);
             for offer in &session.offers {
                 f.offers_sent += 1;
-                match offer.progress {
+                match offer.progress_at(now_ms) {
                     OfferProgress::Accepted => f.offers_accepted += 1,
                     OfferProgress::Declined => f.offers_declined += 1,
+                    OfferProgress::Expired => f.offers_expired += 1,
                     OfferProgress::Sent | OfferProgress::Shown => {}
                 }
             }

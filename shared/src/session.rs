@@ -21,7 +21,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 pub use arrival::Arrival;
-pub use offer::{Offer, OfferProgress};
+pub use offer::{OFFER_EXPIRES_AFTER_MS, Offer, OfferProgress};
 pub use stuck::{LONG_DWELL_MIN_MS, Stuck};
 
 use seq_window::{Seen, SeqWindow};
@@ -249,12 +249,6 @@ impl Session {
     /// Where the session stands at `now_ms`; `left_after_ms` without a word
     /// from it means the shopper left.
     pub fn state(&self, now_ms: u64, left_after_ms: u64) -> State {
-        let answered = |o: &&Offer| {
-            matches!(
-                o.progress,
-                OfferProgress::Accepted | OfferProgress::Declined
-            )
-        };
         if now_ms.saturating_sub(self.last_heard_ms) >= left_after_ms {
             State::Left
         } else if let Some(phase) = self.chat {
@@ -262,7 +256,11 @@ impl Session {
                 ChatPhase::Queued => State::Queued,
                 ChatPhase::Chatting => State::Chatting,
             }
-        } else if self.offers.last().is_some_and(|o| !answered(&o)) {
+        } else if self
+            .offers
+            .last()
+            .is_some_and(|o| !o.progress_at(now_ms).is_over())
+        {
             State::Offered
         } else if self.declined {
             State::Declined

@@ -39,6 +39,11 @@ fn the_figures_of_a_floor_match_a_hand_count() {
         now - 3 * MINUTE,
         vec![cart_add(4_900), checkout()],
     );
+    // ... and offered help three minutes ago, never answered: expired, so
+    // still in checkout, not offered.
+    floor
+        .offer_sent(&session(2), "of-2", "Help?", "sam", now - 3 * MINUTE)
+        .unwrap();
     // 3: in checkout with 10.00 and reaching for the tabs: at risk, stuck.
     send(
         &mut floor,
@@ -79,9 +84,10 @@ fn the_figures_of_a_floor_match_a_hand_count() {
             stuck: 1,
             carts_at_risk: 2,
             at_risk_value: vec![("EUR".to_owned(), 5_900)],
-            offers_sent: 2,
+            offers_sent: 3,
             offers_accepted: 1,
             offers_declined: 1,
+            offers_expired: 1,
             acceptance_percent: Some(50),
             service: Service::default(),
             assisted: Outcome::default(),

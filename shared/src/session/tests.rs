@@ -73,7 +73,13 @@ fn the_source_is_the_campaign_else_the_referrers_host_else_direct() {
 fn an_offer_goes_from_sent_to_shown_to_its_answer() {
     let mut s = Session::new(session(1), T0);
     s.apply(&batch(0, T0, vec![page("/")]), T0);
-    s.offer_sent("of-1", "Need help?", "sam", T0 + 1_000);
+    s.offer_sent(
+        "of-1",
+        "Need help?",
+        "sam",
+        T0 + 1_000,
+        OFFER_EXPIRES_AFTER_MS,
+    );
     assert_eq!(s.state(T0 + 1_000, LEFT_AFTER), State::Offered);
     let shown = ShopperEvent::OfferShown {
         offer_id: "of-1".to_owned(),
@@ -97,9 +103,37 @@ fn an_offer_goes_from_sent_to_shown_to_its_answer() {
 }
 
 #[test]
+fn an_unanswered_offer_expires_and_the_shopper_may_be_offered_again() {
+    let mut s = Session::new(session(1), T0);
+    s.apply(&batch(0, T0, vec![page("/")]), T0);
+    s.offer_sent("of-1", "Need help?", "sam", T0, 2 * MINUTE);
+    let shown = ShopperEvent::OfferShown {
+        offer_id: "of-1".to_owned(),
+    };
+    s.apply(&batch(1, T0, vec![shown]), T0 + 1_000);
+    let just_before = T0 + 2 * MINUTE - 1;
+    assert_eq!(s.offers[0].progress_at(just_before), OfferProgress::Shown);
+    assert_eq!(s.state(just_before, LEFT_AFTER), State::Offered);
+    let after = T0 + 2 * MINUTE;
+    assert_eq!(s.offers[0].progress_at(after), OfferProgress::Expired);
+    assert_eq!(s.state(after, LEFT_AFTER), State::Browsing);
+    assert!(!s.declined, "an offer that expired was not declined");
+
+    // An answer that comes anyway is the shopper's, and final.
+    let accepted = ShopperEvent::OfferAccepted {
+        offer_id: "of-1".to_owned(),
+    };
+    s.apply(&batch(2, T0, vec![accepted]), after + 1_000);
+    assert_eq!(
+        s.offers[0].progress_at(after + 1_000),
+        OfferProgress::Accepted
+    );
+}
+
+#[test]
 fn a_shopper_with_a_chat_open_is_queued_then_chatting_then_back() {
     let mut s = Session::new(session(1), T0);
-    s.offer_sent("of-1", "Need help?", "sam", T0);
+    s.offer_sent("of-1", "Need help?", "sam", T0, OFFER_EXPIRES_AFTER_MS);
     let accepted = ShopperEvent::OfferAccepted {
         offer_id: "of-1".to_owned(),
     };
@@ -234,8 +268,20 @@ fn the_journey_holds_pages_with_their_dwell_and_offers_with_who_sent_them() {
     let left = vec![dwell("/", 4_000), page_titled("/shoes", "Shoes")];
     let dwells = s.apply(&batch(1, T0, left), T0 + 4_000);
     assert_eq!(dwells, [("/".to_owned(), 4_000)]);
-    s.offer_sent("of-1", "Need help?", "sam", T0 + 5_000);
-    s.offer_sent("of-1", "Need help?", "sam", T0 + 5_000);
+    s.offer_sent(
+        "of-1",
+        "Need help?",
+        "sam",
+        T0 + 5_000,
+        OFFER_EXPIRES_AFTER_MS,
+    );
+    s.offer_sent(
+        "of-1",
+        "Need help?",
+        "sam",
+        T0 + 5_000,
+        OFFER_EXPIRES_AFTER_MS,
+    );
     let steps: Vec<&Step> = s.journey.entries().map(|e| &e.step).collect();
     assert_eq!(
         steps,

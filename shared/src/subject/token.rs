@@ -89,6 +89,21 @@ impl SessionToken {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Its last six characters: enough for a person to tell sessions apart
+    /// on screen, too few to publish as the shopper.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use floorwalker_shared::subject::SessionToken;
+    /// let token = SessionToken::new("q3X9_tZ0-a8bYw2LmN4p").unwrap();
+    /// assert_eq!(token.short(), "2LmN4p");
+    /// ```
+    pub fn short(&self) -> &str {
+        // Token characters are ASCII (validated in `new`).
+        &self.0[self.0.len() - 6..]
+    }
 }
 
 impl fmt::Display for SessionToken {

@@ -21,7 +21,8 @@ pub(crate) struct DashboardArgs {
 
     /// A TOML file with offer templates and timings, e.g.
     /// `templates = ["Can I help you choose?"]`, `left_after_secs = 300`,
-    /// `forget_after_secs = 600`, `replay_minutes = 30`.
+    /// `forget_after_secs = 600`, `replay_minutes = 30`, `offer_expires_secs = 120`
+    /// (an offer unanswered this long shows "expired" and may be made again).
     #[arg(long, env = "FLOORWALKER_CONFIG", value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 

@@ -116,6 +116,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
     let config = FloorConfig {
         left_after_ms: settings.left_after_secs.saturating_mul(1_000),
         forget_after_ms: settings.forget_after_secs.saturating_mul(1_000),
+        offer_expires_after_ms: settings.offer_expires_secs.saturating_mul(1_000),
         ..FloorConfig::default()
     };
     let nonce: String = floorwalker::creds::random_secret()

@@ -12,6 +12,7 @@ pub(crate) struct Settings {
     pub(crate) left_after_secs: u64,
     pub(crate) forget_after_secs: u64,
     pub(crate) replay_minutes: u64,
+    pub(crate) offer_expires_secs: u64,
 }
 
 impl Default for Settings {
@@ -25,6 +26,7 @@ impl Default for Settings {
             left_after_secs: 300,
             forget_after_secs: 600,
             replay_minutes: 30,
+            offer_expires_secs: 120,
         }
     }
 }
@@ -49,6 +51,12 @@ impl Settings {
                 path.display()
             );
         }
+        if settings.offer_expires_secs == 0 {
+            bail!(
+                "the dashboard config '{}' sets offer_expires_secs = 0: an offer needs at least a second to be answered",
+                path.display()
+            );
+        }
         Ok(settings)
     }
 }
@@ -66,9 +74,15 @@ mod tests {
 
     #[test]
     fn a_config_file_sets_templates_and_timings() {
-        let s = load("templates = [\"Free delivery today!\"]\nleft_after_secs = 120\n").unwrap();
+        let s = load(
+            "templates = [\"Free delivery today!\"]\nleft_after_secs = 120\noffer_expires_secs = 45\n",
+        )
+        .unwrap();
         assert_eq!(s.templates, ["Free delivery today!"]);
-        assert_eq!((s.left_after_secs, s.replay_minutes), (120, 30));
+        assert_eq!(
+            (s.left_after_secs, s.replay_minutes, s.offer_expires_secs),
+            (120, 30, 45)
+        );
         assert_eq!(Settings::load(None).unwrap().templates.len(), 3);
     }
 

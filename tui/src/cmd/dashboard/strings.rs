@@ -14,6 +14,7 @@ pub(crate) const OFFER_SENDING: &str = "Sending the offer…";
 pub(crate) const OFFER_SENT: &str =
     "Offer sent; the shopper's State goes offer sent, offer shown, then their answer.";
 pub(crate) const OFFER_TITLE: &str = " Offer a chat ";
+pub(crate) const OFFER_GONE: &str = "This shopper is no longer on the floor.";
 pub(crate) const OFFER_OWN: &str = "Type your own: ";
 pub(crate) const OFFER_HINT: &str = "↑/↓ choose · Enter send · Esc cancel";
 pub(crate) const HELP_TITLE: &str = " Keys ";

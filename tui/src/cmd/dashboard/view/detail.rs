@@ -124,16 +124,22 @@ fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'stat
     }
     lines.push(field("Cart", cart));
     for offer in &s.offers {
-        lines.push(field(
-            "Offer",
-            format!(
-                "\"{}\" by {} {} ago: {}",
-                offer.text,
-                offer.by,
-                duration(now.saturating_sub(offer.sent_ms)),
-                offer.progress.name()
-            ),
-        ));
+        let progress = offer.progress_at(now);
+        let mut text = format!(
+            "\"{}\" by {} {} ago: {}",
+            offer.text,
+            offer.by,
+            duration(now.saturating_sub(offer.sent_ms)),
+            progress.name()
+        );
+        if !progress.is_over() {
+            let _ = write!(
+                text,
+                ", expires in {}",
+                duration(offer.expires_ms.saturating_sub(now))
+            );
+        }
+        lines.push(field("Offer", text));
     }
     for why in s.stuck(now, app.floor.usual_dwell_here(s)) {
         let text = match why {

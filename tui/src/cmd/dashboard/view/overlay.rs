@@ -11,6 +11,7 @@ use crate::cmd::dashboard::app::App;
 use crate::cmd::dashboard::keymap::KEYS;
 use crate::cmd::dashboard::strings;
 use crate::ui::theme::Theme;
+use floorwalker::format::{duration, money};
 
 pub(super) fn help(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
     let mut lines: Vec<Line<'_>> = KEYS
@@ -41,15 +42,35 @@ pub(super) fn offer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) 
     };
     let width = area.width.saturating_sub(4).min(72);
     let text_width = width.saturating_sub(6) as usize;
-    let who = app
-        .floor
-        .get(&dialog.session)
-        .map_or_else(String::new, |s| {
+    // The shopper is the one the dialog opened for, whatever the table
+    // does meanwhile; named so that it cannot be mistaken for another.
+    let short = dialog.session.token().short();
+    let (who, about) = app.floor.get(&dialog.session).map_or_else(
+        || (format!("To {short}"), strings::OFFER_GONE.to_owned()),
+        |s| {
             let page = s.page.as_ref().map_or("", |p| p.path.as_str());
-            format!("To the shopper on {page}")
-        });
+            let cart = if s.cart_items() == 0 {
+                "empty cart".to_owned()
+            } else {
+                format!("cart {}", money(s.cart_value_minor(), &s.currency))
+            };
+            let on_site = duration(app.now_ms.saturating_sub(s.first_heard_ms));
+            (
+                format!("To {short} on {page}"),
+                format!(
+                    "{cart} · {on_site} on site · {} page{}",
+                    s.pages_seen,
+                    if s.pages_seen == 1 { "" } else { "s" }
+                ),
+            )
+        },
+    );
     let mut lines = vec![
         Line::from(for_terminal(&who, text_width + 2)),
+        Line::from(Span::styled(
+            for_terminal(&about, text_width + 2),
+            theme.dim(),
+        )),
         Line::default(),
     ];
     for (i, template) in app.templates.iter().enumerate() {

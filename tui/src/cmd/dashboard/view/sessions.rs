@@ -83,7 +83,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
                 Cell::from(s.pages_seen.to_string()),
                 Cell::from(cart),
                 Cell::from(for_terminal(&s.arrival.source(), 11)),
-                Cell::from(state_text(r)),
+                Cell::from(state_text(r, app.now_ms)),
                 Cell::from(duration(r.idle_ms)),
             ]);
             if Some(i) == selected {
@@ -102,14 +102,24 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Table::new(body, widths).header(header), inner);
 }
 
-/// The state, and for an offer its progress (sent, then shown).
-fn state_text(row: &table::Row<'_>) -> &'static str {
-    match (row.state, row.session.offers.last().map(|o| o.progress)) {
+/// The state, and for an offer its progress: sent, shown, and for a minute
+/// after it went unanswered, expired.
+fn state_text(row: &table::Row<'_>, now_ms: u64) -> &'static str {
+    let offer = row.session.offers.last();
+    match (row.state, offer.map(|o| o.progress_at(now_ms))) {
         (State::Offered, Some(OfferProgress::Shown)) => "offer shown",
         (State::Offered, _) => "offer sent",
+        (State::Browsing | State::InCheckout, Some(OfferProgress::Expired))
+            if offer.is_some_and(|o| now_ms < o.expires_ms.saturating_add(EXPIRED_SHOWN_MS)) =>
+        {
+            "offer expired"
+        }
         (state, _) => state.name(),
     }
 }
+
+/// How long a row says "offer expired" before its state shows again.
+const EXPIRED_SHOWN_MS: u64 = 60_000;
 
 fn title(app: &App, shown: usize) -> Line<'static> {
     let focus = if app.journey() == Some(Pane::Sessions) {

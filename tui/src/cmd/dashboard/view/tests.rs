@@ -186,6 +186,47 @@ fn help_and_the_offer_dialog_draw_over_the_floor() {
 }
 
 #[test]
+fn the_offer_dialog_keeps_its_shopper_while_the_table_re_sorts() {
+    let mut app = scene();
+    let press = |app: &mut App, action| {
+        app.update(Msg::Press(crate::cmd::dashboard::keymap::press(action)))
+    };
+    press(&mut app, Action::First);
+    press(&mut app, Action::Down);
+    let meant = app.selected.clone().unwrap();
+    press(&mut app, Action::Offer);
+    let screen = format!("{:?}", render(&app, 80, 24).backend());
+    let named = format!("To {} on", meant.token().short());
+    assert!(screen.contains(&named), "{named} in\n{screen}");
+
+    // Meanwhile another shopper fills a cart and takes the top rows, and
+    // the clock moves on: the dialog still names, and the offer still
+    // goes to, the shopper it opened for.
+    app.update(batch(
+        9,
+        0,
+        app.now_ms,
+        vec![page("/big", "Big"), cart(900_000)],
+    ));
+    app.update(Msg::Tick {
+        now_ms: app.now_ms + 5_000,
+    });
+    let rows = crate::cmd::dashboard::table::rows(&app.floor, app.now_ms, &app.filter, app.sort);
+    assert_eq!(
+        rows[0].session.subjects(),
+        &session(9),
+        "the table re-sorted"
+    );
+    let screen = format!("{:?}", render(&app, 80, 24).backend());
+    assert!(screen.contains(&named), "{named} in\n{screen}");
+    let effects = press(&mut app, Action::Confirm);
+    assert!(
+        matches!(&effects[..], [Effect::SendOffer { session, .. }] if *session == meant),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn a_lost_connection_shows_a_banner_and_keeps_the_view() {
     let mut app = scene();
     app.update(Msg::Link(floorwalker::creds::Link::Down(
