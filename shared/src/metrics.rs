@@ -3,7 +3,8 @@
 //! the same number.
 //!
 //! [`Figures::of`] reads both at an instant ([`Service`] holds the desk's
-//! part, whose definitions its module gives); [`History`] keeps one sample
+//! part, whose definitions its module gives; [`Targets`] say when one of
+//! its figures turns amber or red); [`History`] keeps one sample
 //! a minute for the last [`History::MINUTES`] minutes, for the sparklines.
 //! A figure with nothing to compute it from is `None`, shown as such:
 //! never invented.
@@ -18,8 +19,10 @@ use crate::session::{OfferProgress, Session, State};
 use crate::subject::{SessionSubjects, SiteId};
 
 mod service;
+mod targets;
 
 pub use service::{Outcome, Service, SiteQueue, Waits, expected_wait_ms, outcomes, queue_position};
+pub use targets::{Level, Levels, Limits, Targets, TargetsError};
 
 /// A shopper idle this long with something in the cart puts the cart at risk.
 pub const CART_RISK_IDLE_MS: u64 = 2 * 60_000;

@@ -43,6 +43,17 @@ impl Theme {
         }
     }
 
+    /// A figure's style by how it stands against its target; the marker
+    /// (`Level::marker`) says the same without colour.
+    pub(crate) fn level(self, level: floorwalker_shared::metrics::Level) -> Style {
+        use floorwalker_shared::metrics::Level;
+        match level {
+            Level::Fine => Style::new(),
+            Level::Amber => self.warn(),
+            Level::Red => self.alarm(),
+        }
+    }
+
     pub(crate) fn dim(self) -> Style {
         if self.color {
             Style::new().fg(Color::DarkGray)

@@ -14,7 +14,7 @@ use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
 use floorwalker_shared::desk::{ChatState, Desk};
 use floorwalker_shared::floor::{Floor, FloorConfig};
-use floorwalker_shared::metrics::{Figures, History, Sample};
+use floorwalker_shared::metrics::{Figures, History, Sample, Targets};
 use floorwalker_shared::session::ChatPhase;
 use floorwalker_shared::subject::{SessionSubjects, SiteId};
 
@@ -74,6 +74,8 @@ pub(crate) struct App {
     /// that site's chats only, as its floor holds that site's shoppers.
     pub(crate) site: Option<SiteId>,
     pub(crate) figures: Figures,
+    /// When the desk's figures turn amber and red.
+    pub(crate) targets: Targets,
     pub(crate) history: History,
     pub(crate) now_ms: u64,
     pub(crate) conn: Conn,
@@ -117,6 +119,7 @@ impl App {
             desk: Desk::default(),
             site: None,
             figures: Figures::default(),
+            targets: Targets::default(),
             history: History::default(),
             now_ms,
             conn: Conn::Connecting,

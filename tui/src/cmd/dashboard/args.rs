@@ -22,7 +22,11 @@ pub(crate) struct DashboardArgs {
     /// A TOML file with offer templates and timings, e.g.
     /// `templates = ["Can I help you choose?"]`, `left_after_secs = 300`,
     /// `forget_after_secs = 600`, `replay_minutes = 30`, `offer_expires_secs = 120`
-    /// (an offer unanswered this long shows "expired" and may be made again).
+    /// (an offer unanswered this long shows "expired" and may be made again),
+    /// and the desk's targets, under `[targets]`: `service_level` (percent),
+    /// `average_answer`, `longest_wait`, `first_response` (seconds) and
+    /// `agents_available`, each `{ amber = A, red = R }`; a figure past its
+    /// amber limit shows yellow and `!`, past red, red and `!!`.
     #[arg(long, env = "FLOORWALKER_CONFIG", value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
 

@@ -124,6 +124,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
         .take(8)
         .collect();
     let mut app = App::new(&creds.user, settings.templates, config, &nonce, now_ms());
+    app.targets = settings.targets;
     app.filter.site.clone_from(&site);
     app.site = site;
     let inputs = Inputs {

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use color_eyre::eyre::{Result, WrapErr, bail};
+use floorwalker_shared::metrics::Targets;
 
 /// What the optional `--config` file may set.
 #[derive(Debug, serde::Deserialize)]
@@ -13,6 +14,7 @@ pub(crate) struct Settings {
     pub(crate) forget_after_secs: u64,
     pub(crate) replay_minutes: u64,
     pub(crate) offer_expires_secs: u64,
+    pub(crate) targets: Targets,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             forget_after_secs: 600,
             replay_minutes: 30,
             offer_expires_secs: 120,
+            targets: Targets::default(),
         }
     }
 }
@@ -51,6 +54,10 @@ impl Settings {
                 path.display()
             );
         }
+        settings
+            .targets
+            .check()
+            .wrap_err_with(|| format!("the dashboard config '{}' [targets]", path.display()))?;
         if settings.offer_expires_secs == 0 {
             bail!(
                 "the dashboard config '{}' sets offer_expires_secs = 0: an offer needs at least a second to be answered",
@@ -84,6 +91,21 @@ mod tests {
             (120, 30, 45)
         );
         assert_eq!(Settings::load(None).unwrap().templates.len(), 3);
+    }
+
+    #[test]
+    fn targets_come_from_the_config_file_and_are_checked() {
+        let s = load("[targets]\nlongest_wait = { amber = 30, red = 90 }\n").unwrap();
+        assert_eq!(
+            (s.targets.longest_wait.amber, s.targets.longest_wait.red),
+            (30, 90)
+        );
+        assert_eq!(s.targets.service_level, Targets::default().service_level);
+        let wrong = format!(
+            "{:?}",
+            load("[targets]\nservice_level = { amber = 50, red = 90 }\n").unwrap_err()
+        );
+        assert!(wrong.contains("service_level: red (90)"), "{wrong}");
     }
 
     #[test]

@@ -11,11 +11,10 @@
 
 mod desk;
 mod detail;
+mod header;
 mod overlay;
 mod panels;
 mod sessions;
-
-use std::fmt::Write as _;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -24,7 +23,6 @@ use ratatui::widgets::Paragraph;
 
 use super::app::{App, Mode};
 use super::keymap::KEYS;
-use super::msg::Conn;
 use super::strings;
 use super::supervise::DeskMode;
 use crate::ui::theme::Theme;
@@ -80,7 +78,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, theme: Theme) {
         return;
     }
     let [top, panel_area, main, footer] = layout(area);
-    frame.render_widget(title_line(app, theme, top.width), top);
+    frame.render_widget(header::title_line(app, theme, top.width), top);
     panels::draw(frame, panel_area, app, theme);
 
     let wide = area.width >= WIDE;
@@ -104,63 +102,6 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, theme: Theme) {
     if matches!(app.mode, Mode::Help(_)) {
         overlay::help(frame, area, theme);
     }
-}
-
-fn title_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
-    let banner = match (&app.conn, &app.trouble) {
-        (Conn::Down { reason }, _) => Some(format!(" {} ({reason})", strings::DOWN)),
-        (_, Some(why)) => Some(format!(" {} ({why})", strings::FEED_DOWN)),
-        _ => None,
-    };
-    if let Some(text) = banner {
-        return Paragraph::new(Line::from(Span::styled(
-            floorwalker_shared::sanitize::for_terminal(&text, width as usize),
-            theme.alarm(),
-        )))
-        .style(theme.alarm());
-    }
-    let state = match app.conn {
-        Conn::Connecting => strings::CONNECTING,
-        Conn::Replaying => strings::REPLAYING,
-        Conn::Live | Conn::Down { .. } => strings::LIVE,
-    };
-    let f = &app.figures;
-    let mut spans = vec![
-        Span::styled(strings::TITLE, theme.title()),
-        Span::raw(format!(
-            "  {} online · {} in checkout · {} stuck",
-            f.online, f.in_checkout, f.stuck
-        )),
-    ];
-    let s = &f.service;
-    let agents = s.agents_available + s.agents_busy;
-    let mut desk = format!(" · {agents} agent{}", if agents == 1 { "" } else { "s" });
-    if let Some(csat) = s.csat_percent {
-        let _ = write!(desk, " · CSAT {csat}%");
-    }
-    if s.incidents_open > 0 {
-        let plural = if s.incidents_open == 1 { "" } else { "s" };
-        let _ = write!(desk, " · {} incident{plural}", s.incidents_open);
-    }
-    spans.push(Span::styled(
-        desk,
-        if agents == 0 {
-            theme.warn()
-        } else {
-            theme.dim()
-        },
-    ));
-    // The state always shows; the operator's name where there is room.
-    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    let room = (width as usize).saturating_sub(used + 1);
-    let mut right = format!("{} · {state}", app.operator);
-    if right.chars().count() > room {
-        state.clone_into(&mut right);
-    }
-    let gap = room.saturating_sub(right.chars().count());
-    spans.push(Span::raw(" ".repeat(gap.max(1))));
-    spans.push(Span::styled(right, theme.dim()));
-    Paragraph::new(Line::from(spans))
 }
 
 fn footer_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {

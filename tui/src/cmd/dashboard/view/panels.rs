@@ -1,9 +1,10 @@
 //! The figures at a glance, each with a sparkline of the last 30 minutes.
 
+use floorwalker_shared::metrics::Level;
 use floorwalker_shared::metrics::Sample;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::cmd::dashboard::app::App;
@@ -23,54 +24,70 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         .map(|(currency, minor)| money_short(*minor, currency))
         .collect::<Vec<_>>()
         .join("+");
-    let ms = |v: Option<u64>| v.map_or_else(|| NOT_YET.to_owned(), duration);
     let q = &f.service;
-    let queue_detail = format!(
-        "ASA {} FRT {} SL {}",
-        ms(q.average_answer_ms),
-        q.first_response_ms.map_or_else(
-            || NOT_YET.to_owned(),
-            |(p50, p90)| format!("{}/{}", duration(p50), duration(p90))
+    let levels = app.targets.levels(q);
+    // A figure past its target: coloured, and marked for a terminal
+    // without colour.
+    let figure = |text: String, level: Level| {
+        Span::styled(format!("{text}{}", level.marker()), theme.level(level))
+    };
+    let queue_detail = Line::from(vec![
+        Span::raw("ASA "),
+        figure(
+            q.average_answer_ms
+                .map_or_else(|| NOT_YET.to_owned(), duration),
+            levels.average_answer,
         ),
-        q.service_level_percent
-            .map_or_else(|| NOT_YET.to_owned(), |p| format!("{p}%")),
-    );
-    let panels: [(&str, String, Second); 4] = [
+        Span::raw(" FRT "),
+        figure(
+            q.first_response_ms.map_or_else(
+                || NOT_YET.to_owned(),
+                |(p50, p90)| format!("{}/{}", duration(p50), duration(p90)),
+            ),
+            levels.first_response,
+        ),
+        Span::raw(" SL "),
+        figure(
+            q.service_level_percent
+                .map_or_else(|| NOT_YET.to_owned(), |p| format!("{p}%")),
+            levels.service_level,
+        ),
+    ]);
+    let queue = Line::from(vec![
+        Span::raw(format!("{} waiting · ", q.waiting)),
+        figure(
+            if q.waiting == 0 {
+                NOT_YET.to_owned()
+            } else {
+                duration(q.longest_wait_ms)
+            },
+            levels.longest_wait,
+        ),
+    ]);
+    let panels: [(&str, Line<'static>, Second); 4] = [
         (
             "Shoppers",
-            format!("{} on · {} chk", f.online, f.in_checkout),
+            Line::from(format!("{} on · {} chk", f.online, f.in_checkout)),
             Second::Spark(|s| s.online),
         ),
         (
             "Carts at risk",
-            if f.carts_at_risk == 0 {
+            Line::from(if f.carts_at_risk == 0 {
                 "0".to_owned()
             } else {
                 format!("{} · {value}", f.carts_at_risk)
-            },
+            }),
             Second::Spark(|s| s.carts_at_risk),
         ),
         (
             "Offers",
-            format!(
+            Line::from(format!(
                 "{} sent {}✓ {}✗",
                 f.offers_sent, f.offers_accepted, f.offers_declined
-            ),
+            )),
             Second::Spark(|s| s.offers_sent),
         ),
-        (
-            "Queue",
-            format!(
-                "{} waiting · {}",
-                q.waiting,
-                if q.waiting == 0 {
-                    NOT_YET.to_owned()
-                } else {
-                    duration(q.longest_wait_ms)
-                },
-            ),
-            Second::Text(queue_detail),
-        ),
+        ("Queue", queue, Second::Text(queue_detail)),
     ];
     // The queue's figures need the most room.
     let areas = Layout::horizontal([
@@ -84,7 +101,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         let inner = framed(frame, *area, title, theme);
         let [line, below] =
             Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
-        frame.render_widget(Paragraph::new(Line::from(text)), line);
+        frame.render_widget(Paragraph::new(text), line);
         match second {
             Second::Spark(series) => {
                 let data = app.history.series(app.now_ms, series);
@@ -95,9 +112,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
                     below,
                 );
             }
-            Second::Text(text) => {
-                frame.render_widget(Paragraph::new(text).style(theme.dim()), below);
-            }
+            Second::Text(text) => frame.render_widget(Paragraph::new(text), below),
         }
     }
 }
@@ -105,5 +120,5 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
 /// A panel's second line: a sparkline of one figure, or more text.
 enum Second {
     Spark(fn(&Sample) -> u32),
-    Text(String),
+    Text(Line<'static>),
 }

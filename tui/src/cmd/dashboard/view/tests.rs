@@ -226,6 +226,71 @@ fn the_offer_dialog_keeps_its_shopper_while_the_table_re_sorts() {
     );
 }
 
+/// The top `rows` lines of a screen drawn with `theme`, each followed by
+/// the runs of text that are not plainly styled and their style.
+fn styled_top(app: &App, theme: Theme, rows: u16) -> String {
+    use std::fmt::Write as _;
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| draw(f, app, theme)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..rows {
+        let mut line = String::new();
+        let mut runs: Vec<(ratatui::style::Style, String)> = Vec::new();
+        for x in 0..buffer.area.width {
+            let cell = &buffer[(x, y)];
+            line.push_str(cell.symbol());
+            let style = cell.style();
+            match runs.last_mut() {
+                Some((last, text)) if *last == style => text.push_str(cell.symbol()),
+                _ => runs.push((style, cell.symbol().to_owned())),
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+        for (style, text) in runs {
+            let plain = style.fg.is_none_or(|c| c == ratatui::style::Color::Reset)
+                && style.bg.is_none_or(|c| c == ratatui::style::Color::Reset)
+                && style.add_modifier.is_empty();
+            if !plain && !text.trim().is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    {text:?}: fg {:?} bg {:?} {:?}",
+                    style.fg, style.bg, style.add_modifier
+                );
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn figures_past_their_targets_turn_amber_and_red_with_a_marker_also_without_colour() {
+    let mut app = scene();
+    // Fifty seconds on, the second shopper's chat has waited a minute and
+    // a half (amber), and ana has gone away, so no agent is free (red).
+    operator(
+        &mut app,
+        "ana",
+        DeskFact::Status {
+            available: false,
+            capacity: 2,
+        },
+        T0 + 280_000,
+    );
+    app.update(Msg::Tick {
+        now_ms: T0 + 290_000,
+    });
+    let plain = styled_top(&app, PLAIN, 5);
+    assert!(plain.contains("wait 1m30s! "), "{plain}");
+    assert!(plain.contains("0 agents!!"), "{plain}");
+    insta::assert_snapshot!("targets_without_colour", plain);
+    insta::assert_snapshot!(
+        "targets_in_colour",
+        styled_top(&app, Theme { color: true }, 5)
+    );
+}
+
 #[test]
 fn a_lost_connection_shows_a_banner_and_keeps_the_view() {
     let mut app = scene();
