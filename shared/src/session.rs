@@ -37,6 +37,8 @@ pub enum State {
     Browsing,
     /// In the checkout, no order yet.
     InCheckout,
+    /// Ordered in this session.
+    Bought,
     /// An offer was sent and not yet answered.
     Offered,
     /// The shopper declined an offer; none may be sent again.
@@ -52,9 +54,10 @@ pub enum State {
 
 impl State {
     /// Every state, in the order the filter cycles through them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Browsing,
         Self::InCheckout,
+        Self::Bought,
         Self::Offered,
         Self::Declined,
         Self::Queued,
@@ -67,6 +70,7 @@ impl State {
         match self {
             Self::Browsing => "browsing",
             Self::InCheckout => "checkout",
+            Self::Bought => "bought",
             Self::Offered => "offered",
             Self::Declined => "declined",
             Self::Queued => "queued",
@@ -262,6 +266,8 @@ impl Session {
             .is_some_and(|o| !o.progress_at(now_ms).is_over())
         {
             State::Offered
+        } else if self.order.is_some() {
+            State::Bought
         } else if self.declined {
             State::Declined
         } else if self.in_checkout() {

@@ -42,7 +42,7 @@ fn the_session_follows_the_shopper_through_the_shop() {
     assert_eq!(s.state(T0 + 60_000, LEFT_AFTER), State::InCheckout);
 
     s.apply(&batch(2, T0, vec![order("o-1", 13_800)]), T0 + 90_000);
-    assert_eq!(s.state(T0 + 90_000, LEFT_AFTER), State::Browsing);
+    assert_eq!(s.state(T0 + 90_000, LEFT_AFTER), State::Bought);
     assert_eq!(s.cart_value_minor(), 0, "an order empties the cart");
     assert_eq!(s.state(T0 + 90_000 + LEFT_AFTER, LEFT_AFTER), State::Left);
 }

@@ -19,6 +19,56 @@ impl Notice {
         }
     }
 
+    /// Its text in lines of at most `width` columns, broken between words
+    /// (a word longer than a line is split), at most `max_lines` of them:
+    /// what does not fit ends in `…` after a whole word.
+    pub(crate) fn lines(&self, width: usize, max_lines: usize) -> Vec<String> {
+        let width = width.max(2);
+        let mut lines: Vec<String> = Vec::new();
+        let mut line = String::new();
+        for word in self.text.split_whitespace() {
+            let mut word: Vec<char> = word.chars().collect();
+            loop {
+                let used = line.chars().count();
+                let gap = usize::from(used > 0);
+                if used + gap + word.len() <= width {
+                    if gap == 1 {
+                        line.push(' ');
+                    }
+                    line.extend(word.iter());
+                    break;
+                }
+                if used > 0 {
+                    lines.push(std::mem::take(&mut line));
+                    continue;
+                }
+                // A word wider than a line: split it.
+                let rest = word.split_off(width);
+                lines.push(word.iter().collect());
+                word = rest;
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        if lines.len() > max_lines {
+            lines.truncate(max_lines);
+            if let Some(last) = lines.last_mut() {
+                // Room for the ellipsis, taken a whole word at a time.
+                while last.chars().count() + 1 > width {
+                    match last.rfind(' ') {
+                        Some(i) => last.truncate(i),
+                        None => {
+                            last.pop();
+                        }
+                    }
+                }
+                last.push('…');
+            }
+        }
+        lines
+    }
+
     /// Whether it has been shown long enough at `now_ms`.
     pub(crate) fn expired(&self, now_ms: u64) -> bool {
         self.until_ms <= now_ms
@@ -29,5 +79,33 @@ impl Notice {
 pub(crate) fn fade(notice: &mut Option<Notice>, now_ms: u64) {
     if notice.as_ref().is_some_and(|n| n.expired(now_ms)) {
         *notice = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_breaks_between_words_and_says_when_it_had_to_stop() {
+        let n = Notice::new(
+            "Not sent: this shopper declined an offer in this session",
+            0,
+        );
+        assert_eq!(
+            n.lines(24, 3),
+            [
+                "Not sent: this shopper",
+                "declined an offer in",
+                "this session"
+            ]
+        );
+        assert_eq!(
+            n.lines(24, 2),
+            ["Not sent: this shopper", "declined an offer in…"]
+        );
+        assert_eq!(n.lines(80, 2), [n.text.as_str()]);
+        let long = Notice::new("abcdefghij", 0);
+        assert_eq!(long.lines(4, 5), ["abcd", "efgh", "ij"]);
     }
 }

@@ -22,7 +22,7 @@ use super::keymap;
 use super::msg::{Conn, Effect, Msg, OfferRecord};
 use super::strings;
 use super::supervise::{DeskMode, Supervise};
-use super::table::{Filter, Sort};
+use super::table::{self, Filter, Sort};
 use crate::ui::keys::{self as ui_keys, Text};
 use crate::ui::notice::{self, Notice};
 
@@ -170,6 +170,7 @@ impl App {
                 self.desk.forget(self.now_ms);
                 self.sync_chats();
                 self.supervise.keep_selection(&self.desk);
+                self.keep_selection();
                 Vec::new()
             }
             Msg::Events(feed) => {
@@ -284,6 +285,25 @@ impl App {
             Text::Quit => keymap::Action::Quit,
         };
         self.key(action)
+    }
+
+    /// Keeps a shopper selected on the floor: the first row when none is,
+    /// or when the one selected is no longer among the rows (it left, or
+    /// the filter hides it), so that what `o` offers to is always a row
+    /// on screen. A journey open keeps its shopper.
+    fn keep_selection(&mut self) {
+        if self.journey().is_some() {
+            return;
+        }
+        let rows = table::rows(&self.floor, self.now_ms, &self.filter, self.sort);
+        let shown = self
+            .selected
+            .as_ref()
+            .is_some_and(|key| rows.iter().any(|r| r.session.subjects() == key));
+        if !shown {
+            self.selected = rows.first().map(|r| r.session.subjects().clone());
+            self.offset = 0;
+        }
     }
 
     /// Tells the floor where each shopper's chat stands, as the desk has it.

@@ -33,14 +33,25 @@ const WIDE: u16 = 120;
 /// The screen's parts at `width` × `height`: the title line, the panels,
 /// the main area (table, journey or desk) and the footer.
 fn layout(area: Rect) -> [Rect; 4] {
+    let [top, panels, main, _, footer] = layout_with_notice(area, 0);
+    [top, panels, main, footer]
+}
+
+/// The screen's parts with `notice` lines for a notice above the footer,
+/// so that a notice never hides the keys.
+fn layout_with_notice(area: Rect, notice: u16) -> [Rect; 5] {
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(if area.height >= 16 { 4 } else { 0 }),
         Constraint::Min(1),
+        Constraint::Length(notice),
         Constraint::Length(1),
     ])
     .areas(area)
 }
+
+/// Lines a notice may take at most.
+const NOTICE_LINES: usize = 2;
 
 /// How many rows of the table (or lines of a journey in its place) a
 /// terminal of `width` × `height` shows: how far a page moves.
@@ -77,7 +88,25 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, theme: Theme) {
         );
         return;
     }
-    let [top, panel_area, main, footer] = layout(area);
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.lines(area.width as usize, NOTICE_LINES))
+        .unwrap_or_default();
+    let [top, panel_area, main, notice_area, footer] =
+        layout_with_notice(area, u16::try_from(notice.len()).unwrap_or(0));
+    if !notice.is_empty() {
+        let lines: Vec<Line<'_>> = notice
+            .iter()
+            .map(|l| {
+                Line::from(Span::styled(
+                    floorwalker_shared::sanitize::for_terminal(l, area.width as usize),
+                    theme.warn(),
+                ))
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), notice_area);
+    }
     frame.render_widget(header::title_line(app, theme, top.width), top);
     panels::draw(frame, panel_area, app, theme);
 
@@ -114,12 +143,6 @@ fn footer_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
             )),
             Span::styled("▏  Enter keep · Esc clear", theme.dim()),
         ]));
-    }
-    if let Some(notice) = &app.notice {
-        return Paragraph::new(Span::styled(
-            floorwalker_shared::sanitize::for_terminal(&notice.text, width as usize),
-            theme.warn(),
-        ));
     }
     if let Some(mode) = app.desk_mode() {
         let hint = if matches!(mode, DeskMode::Typing(..)) {

@@ -15,15 +15,17 @@ impl App {
         let refusal = match self.selected.as_ref().map(|key| self.floor.get(key)) {
             None => Some(strings::NO_SELECTION),
             Some(None) => Some(strings::SHOPPER_GONE),
+            // Declined is final in a session, whatever came after.
+            Some(Some(session)) if session.declined => Some(strings::OFFER_DECLINED),
             Some(Some(session)) => match self.floor.state(session, self.now_ms) {
                 State::Declined => Some(strings::OFFER_DECLINED),
                 State::Left => Some(strings::OFFER_LEFT),
                 State::Offered => Some(strings::OFFER_PENDING),
                 State::Queued | State::Chatting => Some(strings::OFFER_IN_CHAT),
-                State::Browsing | State::InCheckout if !self.desk.can_answer() => {
+                State::Browsing | State::InCheckout | State::Bought if !self.desk.can_answer() => {
                     Some(strings::OFFER_NO_AGENT)
                 }
-                State::Browsing | State::InCheckout => None,
+                State::Browsing | State::InCheckout | State::Bought => None,
             },
         };
         match (refusal, self.selected.clone()) {

@@ -13,29 +13,91 @@ use crate::cmd::dashboard::app::{App, Pane};
 use crate::cmd::dashboard::strings;
 use crate::cmd::dashboard::table::{self, Column};
 use crate::ui::theme::Theme;
-use floorwalker::format::{duration, money_short};
+use floorwalker::format::{duration, money, money_short};
 
-/// Column widths; the page column takes what is left.
-fn width(column: Column) -> u16 {
+/// The widest a column grows to fit its content: beyond, text is cut.
+fn widest(column: Column) -> usize {
     match column {
-        Column::Page => 0,
-        Column::Site | Column::OnSite | Column::Cart | Column::Idle => 6,
+        Column::Site => 12,
+        Column::Source => 32,
+        Column::Cart | Column::State => 16,
+        Column::Page => usize::MAX,
+        Column::OnSite | Column::Idle => 6,
         Column::Pages => 3,
-        Column::Source | Column::State => 11,
     }
+}
+
+/// Columns' widths, from what the visible rows hold: the Site column only
+/// as wide as the sites' names (and gone with `--site`), Cart and State as
+/// their texts, and what is left to Page, then Source.
+fn widths(columns: &[Column], cells: &[Vec<String>], width: u16) -> Vec<u16> {
+    let content = |i: usize| {
+        cells
+            .iter()
+            .map(|row| row[i].chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(columns[i].title().chars().count() + 1)
+    };
+    let mut widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match c {
+            Column::Page => 0,
+            // Source starts small and takes what Page leaves over.
+            Column::Source => content(i).min(11),
+            c => content(i).min(widest(*c)),
+        })
+        .collect();
+    // The marker column and the spaces between columns.
+    let spacing = columns.len() + 2;
+    let fixed: usize = widths.iter().sum::<usize>() + spacing;
+    let mut left = (width as usize).saturating_sub(fixed);
+    let page = columns.iter().position(|c| *c == Column::Page);
+    // Page first gets room for the path, then Source for its text, then
+    // Page the rest, for the page's title.
+    if let Some(page) = page {
+        let path = cells
+            .iter()
+            .map(|row| {
+                row[page]
+                    .split(TITLE_SEP)
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .count()
+            })
+            .max()
+            .unwrap_or(0);
+        widths[page] = left.min(path).max(8);
+        left = left.saturating_sub(widths[page]);
+    }
+    if let Some(source) = columns.iter().position(|c| *c == Column::Source) {
+        let grow = content(source)
+            .min(widest(Column::Source))
+            .saturating_sub(widths[source])
+            .min(left);
+        widths[source] += grow;
+        left -= grow;
+    }
+    if let Some(page) = page {
+        widths[page] += left;
+    }
+    widths
+        .into_iter()
+        .map(|w| u16::try_from(w).unwrap_or(u16::MAX))
+        .collect()
 }
 
 /// Draws the table in `area`.
 pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     let rows = table::rows(&app.floor, app.now_ms, &app.filter, app.sort);
-    let block = Block::new()
-        .borders(Borders::TOP)
-        .title(title(app, rows.len()));
+    let block = Block::new().borders(Borders::TOP);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
     // The header takes one line.
     let fit = inner.height.saturating_sub(1) as usize;
     if rows.is_empty() {
+        frame.render_widget(block.title(title(app, rows.len())), area);
         let text = if app.filter.is_active() {
             strings::NO_MATCH
         } else {
@@ -50,11 +112,24 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         .and_then(|key| rows.iter().position(|r| r.session.subjects() == key));
     // Keep the selection on screen as rows come and go.
     let first = table::window(app.offset, selected, fit, rows.len());
+    let shown = fit.min(rows.len() - first);
+    let block = block
+        .title(title(app, rows.len()))
+        .title(Line::from(scroll(first, shown, rows.len())).right_aligned());
+    frame.render_widget(block, area);
 
-    let fixed: u16 = Column::ALL.iter().map(|c| width(*c) + 1).sum::<u16>() + 2;
-    let page_width = inner.width.saturating_sub(fixed).max(8);
+    // With `--site` every row is that site's: its column says nothing.
+    let columns: Vec<Column> = Column::ALL
+        .iter()
+        .copied()
+        .filter(|c| *c != Column::Site || app.site.is_none())
+        .collect();
+    let visible: Vec<(usize, &table::Row<'_>)> =
+        rows.iter().enumerate().skip(first).take(fit).collect();
+    let cells = texts(&columns, &visible, app.now_ms);
+    let widths = widths(&columns, &cells, inner.width);
     let header = Row::new(
-        std::iter::once(Cell::from(" ")).chain(Column::ALL.iter().map(|c| {
+        std::iter::once(Cell::from("  ")).chain(columns.iter().map(|c| {
             let mark = if *c == app.sort.column {
                 if app.sort.descending { "▼" } else { "▲" }
             } else {
@@ -64,42 +139,131 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         })),
     )
     .style(theme.heading());
-    let visible = rows.iter().enumerate().skip(first).take(fit);
     let body: Vec<Row<'_>> = visible
-        .map(|(i, r)| {
-            let s = r.session;
-            let page = s.page.as_ref().map_or("", |p| p.path.as_str());
-            let cart = if s.cart_value_minor() > 0 {
-                money_short(s.cart_value_minor(), &s.currency)
-            } else {
-                String::new()
-            };
-            let flag = if r.stuck { "!" } else { " " };
-            let row = Row::new(vec![
-                Cell::from(Span::styled(flag, theme.warn())),
-                Cell::from(for_terminal(s.subjects().site().as_str(), 6)),
-                Cell::from(for_terminal(page, page_width as usize)),
-                Cell::from(duration(r.on_site_ms)),
-                Cell::from(s.pages_seen.to_string()),
-                Cell::from(cart),
-                Cell::from(for_terminal(&s.arrival.source(), 11)),
-                Cell::from(state_text(r, app.now_ms)),
-                Cell::from(duration(r.idle_ms)),
-            ]);
-            if Some(i) == selected {
-                row.style(theme.selected())
-            } else {
-                row
-            }
+        .iter()
+        .zip(cells)
+        .map(|((i, r), texts)| {
+            let chosen = Some(*i) == selected;
+            row(r, texts, &columns, &widths, chosen, theme)
         })
         .collect();
-    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(1))
-        .chain(Column::ALL.iter().map(|c| match c {
-            Column::Page => Constraint::Length(page_width),
-            c => Constraint::Length(width(*c)),
-        }))
+    let constraints: Vec<Constraint> = std::iter::once(Constraint::Length(2))
+        .chain(widths.iter().map(|w| Constraint::Length(*w)))
         .collect();
-    frame.render_widget(Table::new(body, widths).header(header), inner);
+    frame.render_widget(Table::new(body, constraints).header(header), inner);
+}
+
+/// Between a page's path and its title in the Page column.
+const TITLE_SEP: &str = " · ";
+
+/// The visible rows' texts, column by column: money to the cent where
+/// it fits, else shortened.
+fn texts(
+    columns: &[Column],
+    visible: &[(usize, &table::Row<'_>)],
+    now_ms: u64,
+) -> Vec<Vec<String>> {
+    let all = |cents: bool| -> Vec<Vec<String>> {
+        visible
+            .iter()
+            .map(|(_, r)| columns.iter().map(|c| cell(r, *c, now_ms, cents)).collect())
+            .collect()
+    };
+    let cells = all(true);
+    let too_wide = cells.iter().any(|row| {
+        row.iter()
+            .zip(columns)
+            .any(|(text, c)| money_column(*c) && text.chars().count() > widest(*c))
+    });
+    if too_wide { all(false) } else { cells }
+}
+
+/// One row of the table.
+fn row<'a>(
+    r: &table::Row<'_>,
+    texts: Vec<String>,
+    columns: &[Column],
+    widths: &[u16],
+    chosen: bool,
+    theme: Theme,
+) -> Row<'a> {
+    // The selection shows without colour too: a marker and reverse video.
+    let marker = format!(
+        "{}{}",
+        if chosen { "▸" } else { " " },
+        if r.stuck { "!" } else { " " }
+    );
+    let cells = texts
+        .into_iter()
+        .zip(widths)
+        .zip(columns)
+        .map(|((text, w), column)| {
+            let w = *w as usize;
+            // A page's title only where it fits whole beside the path.
+            let text = match text.split_once(TITLE_SEP) {
+                Some((path, _)) if *column == Column::Page && text.chars().count() > w => path,
+                _ => text.as_str(),
+            };
+            Cell::from(for_terminal(text, w))
+        });
+    let row =
+        Row::new(std::iter::once(Cell::from(Span::styled(marker, theme.warn()))).chain(cells));
+    if chosen {
+        row.style(theme.selected())
+    } else {
+        row
+    }
+}
+
+/// Whether a column shows money (to the cent where it fits).
+fn money_column(column: Column) -> bool {
+    matches!(column, Column::Cart | Column::State)
+}
+
+/// What row `r` shows in `column`; money to the cent if `cents`.
+fn cell(r: &table::Row<'_>, column: Column, now_ms: u64, cents: bool) -> String {
+    let s = r.session;
+    let amount = |minor: u64| {
+        if cents {
+            money(minor, &s.currency)
+        } else {
+            money_short(minor, &s.currency)
+        }
+    };
+    match column {
+        Column::Site => s.subjects().site().as_str().to_owned(),
+        Column::Page => s.page.as_ref().map_or_else(String::new, |p| {
+            if p.title.is_empty() {
+                p.path.clone()
+            } else {
+                format!("{}{TITLE_SEP}{}", p.path, p.title)
+            }
+        }),
+        Column::OnSite => duration(r.on_site_ms),
+        Column::Pages => s.pages_seen.to_string(),
+        Column::Cart if s.cart_value_minor() > 0 => amount(s.cart_value_minor()),
+        Column::Cart => String::new(),
+        Column::Source => s.arrival.source(),
+        Column::State => match (&s.order, r.state) {
+            (Some((_, total)), State::Bought) => format!("bought {}", amount(*total)),
+            _ => state_text(r, now_ms).to_owned(),
+        },
+        Column::Idle => duration(r.idle_ms),
+    }
+}
+
+/// Where the shown rows are among all: `1–16 of 33 ↓`; nothing when all
+/// show.
+fn scroll(first: usize, shown: usize, len: usize) -> String {
+    if shown >= len {
+        return String::new();
+    }
+    let arrow = match (first > 0, first + shown < len) {
+        (true, true) => "↕",
+        (true, false) => "↑",
+        _ => "↓",
+    };
+    format!(" {}–{} of {len} {arrow} ", first + 1, first + shown)
 }
 
 /// The state, and for an offer its progress: sent, shown, and for a minute

@@ -128,19 +128,14 @@ fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
 
 #[test]
 fn the_floor_at_80_by_24() {
-    let mut app = scene();
-    app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
-        Action::Down,
-    )));
+    // The first row is selected from the start.
+    let app = scene();
     insta::assert_snapshot!(render(&app, 80, 24).backend());
 }
 
 #[test]
 fn a_journey_beside_the_table_on_a_wide_terminal() {
     let mut app = scene();
-    app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
-        Action::Down,
-    )));
     app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
         Action::Down,
     )));
@@ -153,9 +148,6 @@ fn a_journey_beside_the_table_on_a_wide_terminal() {
 #[test]
 fn a_journey_in_place_of_the_table_at_80_by_24() {
     let mut app = scene();
-    app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
-        Action::Down,
-    )));
     app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
         Action::Open,
     )));
@@ -172,10 +164,8 @@ fn help_and_the_offer_dialog_draw_over_the_floor() {
     app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
         Action::Back,
     )));
-    // The first shopper is in a chat; the second is not.
-    app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
-        Action::Down,
-    )));
+    // The first shopper (selected from the start) is in a chat; the
+    // second is not.
     app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
         Action::Down,
     )));
@@ -289,6 +279,140 @@ fn figures_past_their_targets_turn_amber_and_red_with_a_marker_also_without_colo
         "targets_in_colour",
         styled_top(&app, Theme { color: true }, 5)
     );
+}
+
+/// Thirty shoppers on one site: carts to the cent, one who bought, pages
+/// with titles, sources of every length.
+fn busy() -> App {
+    let mut app = scene();
+    let sources = [
+        "direct",
+        "newsletter",
+        "www.bing.com",
+        "partner-affiliate-program",
+    ];
+    for n in 10..40u32 {
+        let at = T0 + u64::from(n) * 1_000;
+        let mut kinds = vec![page(
+            &format!("/products/item-{n}"),
+            &format!("Item number {n}"),
+        )];
+        if n % 3 == 0 {
+            kinds.push(cart(u64::from(n) * 1_001));
+        }
+        if n == 12 {
+            kinds.push(testing::order("o-12", 18_470));
+        }
+        kinds.insert(
+            0,
+            ShopperEvent::PageView {
+                path: "/".to_owned(),
+                title: "Home".to_owned(),
+                referrer: None,
+                utm: Some(Utm {
+                    source: Some(sources[n as usize % sources.len()].to_owned()),
+                    medium: None,
+                    campaign: None,
+                }),
+            },
+        );
+        app.update(batch(n, 0, at, kinds));
+    }
+    app.update(Msg::Tick {
+        now_ms: T0 + 241_000,
+    });
+    app
+}
+
+#[test]
+fn a_busy_floor_uses_the_width_and_says_how_many_rows_are_below() {
+    let app = busy();
+    let narrow = format!("{:?}", render(&app, 80, 24).backend());
+    assert!(narrow.contains("1–16 of 33 ↓"), "{narrow}");
+    assert!(narrow.contains("▸"), "the first row is selected: {narrow}");
+    insta::assert_snapshot!("busy_80x24", render(&app, 80, 24).backend());
+    let wide = format!("{:?}", render(&app, 200, 60).backend());
+    assert!(wide.contains("bought €184.70"), "{wide}");
+    assert!(
+        wide.contains("Item number 39"),
+        "the page's title in the room left: {wide}"
+    );
+    assert!(wide.contains("partner-affiliate-program"), "{wide}");
+    insta::assert_snapshot!("busy_200x60", render(&app, 200, 60).backend());
+}
+
+#[test]
+fn one_sites_dashboard_has_no_site_column() {
+    let mut app = busy();
+    let with = format!("{:?}", render(&app, 80, 24).backend());
+    assert!(with.contains(" Site "), "{with}");
+    app.site = Some(floorwalker_shared::subject::SiteId::new("shoes").unwrap());
+    let without = format!("{:?}", render(&app, 80, 24).backend());
+    assert!(!without.contains(" Site "), "{without}");
+}
+
+#[test]
+fn a_notice_has_its_own_lines_and_the_keys_stay() {
+    let mut app = scene();
+    let why = floorwalker::offers::OfferError::Audit(
+        "the server did not answer in time, so nothing was stored; try again in a minute"
+            .to_owned(),
+    );
+    let said = why.to_string();
+    app.update(Msg::OfferDone(Err(why)));
+    let terminal = render(&app, 60, 24);
+    let buffer = terminal.backend().buffer();
+    let lines: Vec<String> = (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
+        })
+        .collect();
+    let screen = lines.join("\n");
+    let n = lines.len();
+    assert!(lines[n - 1].contains("j/k move"), "the keys stay: {screen}");
+    // Two lines of the notice, broken between words, and an ellipsis after
+    // a whole word where the rest did not fit.
+    let shown = format!("{} {}", lines[n - 3], lines[n - 2]);
+    let shown = shown.trim_end_matches('…');
+    assert!(said.starts_with(shown), "{shown:?} of {said:?}");
+    assert!(
+        said[shown.len()..].starts_with(' '),
+        "cut after a whole word: {shown:?}"
+    );
+}
+
+#[test]
+fn the_title_line_drops_whole_items_and_never_cuts_one() {
+    let app = scene();
+    let items = |width: u16| -> Vec<String> {
+        let mut terminal = Terminal::new(TestBackend::new(width, 24)).unwrap();
+        terminal.draw(|f| draw(f, &app, PLAIN)).unwrap();
+        let buffer = terminal.backend().buffer();
+        let line: String = (0..width).map(|x| buffer[(x, 0)].symbol()).collect();
+        let left = line
+            .trim_end()
+            .rsplit_once("  ")
+            .map_or(line.as_str(), |(l, _)| l);
+        left.trim_start_matches("Floorwalker")
+            .split(" · ")
+            .map(|item| item.trim().to_owned())
+            .filter(|item| !item.is_empty())
+            .collect()
+    };
+    let all = items(400);
+    assert_eq!(all.len(), 4, "{all:?}");
+    for width in 20..200 {
+        let shown = items(width);
+        assert!(
+            shown.iter().all(|item| all.contains(item)),
+            "at {width}: {shown:?} of {all:?}"
+        );
+    }
+    assert!(items(80).contains(&"3 online".to_owned()));
 }
 
 #[test]
