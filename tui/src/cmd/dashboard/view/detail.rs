@@ -85,7 +85,11 @@ fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'stat
     let visitor = s.visitor.as_deref().unwrap_or("unknown");
     lines.push(field(
         "Shopper",
-        format!("{} · visitor {visitor}", s.subjects().site()),
+        format!(
+            "{} · {} · visitor {visitor}",
+            s.subjects().token().short(),
+            s.subjects().site()
+        ),
     ));
     let mut arrived = s.arrival.source();
     if let Some(campaign) = s.arrival.utm.as_ref().and_then(|u| u.campaign.as_deref()) {
@@ -124,21 +128,23 @@ fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'stat
     }
     lines.push(field("Cart", cart));
     for offer in &s.offers {
+        // How it stands first: the text may not fit.
         let progress = offer.progress_at(now);
-        let mut text = format!(
-            "\"{}\" by {} {} ago: {}",
-            offer.text,
-            offer.by,
-            duration(now.saturating_sub(offer.sent_ms)),
-            progress.name()
-        );
+        let mut text = progress.name().to_owned();
         if !progress.is_over() {
             let _ = write!(
                 text,
-                ", expires in {}",
+                " (expires in {})",
                 duration(offer.expires_ms.saturating_sub(now))
             );
         }
+        let _ = write!(
+            text,
+            " · by {} {} ago: \"{}\"",
+            offer.by,
+            duration(now.saturating_sub(offer.sent_ms)),
+            offer.text
+        );
         lines.push(field("Offer", text));
     }
     for why in s.stuck(now, app.floor.usual_dwell_here(s)) {
