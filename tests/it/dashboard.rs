@@ -251,9 +251,10 @@ fn hostile_page_titles_reach_the_terminal_inert() {
          history.pushState({}, '', '/x\\u001b[31m');
          return true;",
     );
-    tmux.send_keys("j");
+    // The row shows the title too: wait for the row, then open the journey.
+    tmux.wait_for("pwned", SEEN);
     tmux.send_keys("Enter");
-    let screen = tmux.wait_for("pwned", SEEN);
+    let screen = tmux.wait_for("Journey (Esc", SEEN);
     // Had the escapes reached the terminal, the screen would have been
     // cleared and the text would not be there as text.
     assert!(

@@ -291,7 +291,7 @@ impl App {
     /// or when the one selected is no longer among the rows (it left, or
     /// the filter hides it), so that what `o` offers to is always a row
     /// on screen. A journey open keeps its shopper.
-    fn keep_selection(&mut self) {
+    pub(super) fn keep_selection(&mut self) {
         if self.journey().is_some() {
             return;
         }

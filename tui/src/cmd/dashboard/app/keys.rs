@@ -76,6 +76,20 @@ impl App {
             Mode::Journey(pane) => Some(*pane),
             _ => None,
         };
+        // A key pressed before the next tick acts on the row on screen (a
+        // move from no selection starts at the first row by itself).
+        let moves = matches!(
+            action,
+            Action::Up
+                | Action::Down
+                | Action::PageUp
+                | Action::PageDown
+                | Action::First
+                | Action::Last
+        );
+        if journey.is_none() && !moves {
+            self.keep_selection();
+        }
         let next = match action {
             Action::Help => Mode::Help(Box::new(mode)),
             Action::Desk => {
