@@ -1,9 +1,12 @@
 //! The sessions table: one row per shopper, only the visible rows built.
+//! A flagged shopper (one who needs help) has a `!`, and on a table at
+//! least [`WHY_FROM`] wide, the reason in words.
 
 use std::fmt::Write as _;
 
 use floorwalker_shared::sanitize::for_terminal;
 use floorwalker_shared::session::{OfferProgress, State};
+use floorwalker_shared::triage;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -15,10 +18,14 @@ use crate::cmd::dashboard::table::{self, Column};
 use crate::ui::theme::Theme;
 use floorwalker::format::{duration, money_short};
 
+/// Tables at least this wide show the Why column.
+pub(crate) const WHY_FROM: u16 = 200;
+
 /// Column widths; the page column takes what is left.
 fn width(column: Column) -> u16 {
     match column {
         Column::Page => 0,
+        Column::Why => 34,
         Column::Site | Column::OnSite | Column::Cart | Column::Idle => 6,
         Column::Pages => 3,
         Column::Source | Column::State => 11,
@@ -51,15 +58,23 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     // Keep the selection on screen as rows come and go.
     let first = table::window(app.offset, selected, fit, rows.len());
 
-    let fixed: u16 = Column::ALL.iter().map(|c| width(*c) + 1).sum::<u16>() + 2;
+    let why = inner.width >= WHY_FROM;
+    let columns: Vec<Column> = Column::ALL
+        .into_iter()
+        .filter(|c| why || *c != Column::Why)
+        .collect();
+    let fixed: u16 = columns.iter().map(|c| width(*c) + 1).sum::<u16>() + 2;
     let page_width = inner.width.saturating_sub(fixed).max(8);
+    let mark = if app.sort.descending { "▼" } else { "▲" };
+    // Sorted by need while the Why column is hidden: the flag's column says.
+    let flag_heading = if app.sort.column == Column::Why && !why {
+        mark
+    } else {
+        " "
+    };
     let header = Row::new(
-        std::iter::once(Cell::from(" ")).chain(Column::ALL.iter().map(|c| {
-            let mark = if *c == app.sort.column {
-                if app.sort.descending { "▼" } else { "▲" }
-            } else {
-                ""
-            };
+        std::iter::once(Cell::from(flag_heading)).chain(columns.iter().map(|c| {
+            let mark = if *c == app.sort.column { mark } else { "" };
             Cell::from(format!("{}{mark}", c.title()))
         })),
     )
@@ -74,8 +89,8 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
             } else {
                 String::new()
             };
-            let flag = if r.stuck { "!" } else { " " };
-            let row = Row::new(vec![
+            let flag = if r.needs_help { "!" } else { " " };
+            let mut cells = vec![
                 Cell::from(Span::styled(flag, theme.warn())),
                 Cell::from(for_terminal(s.subjects().site().as_str(), 6)),
                 Cell::from(for_terminal(page, page_width as usize)),
@@ -85,7 +100,15 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
                 Cell::from(for_terminal(&s.arrival.source(), 11)),
                 Cell::from(state_text(r)),
                 Cell::from(duration(r.idle_ms)),
-            ]);
+            ];
+            if why {
+                let text = reason(app, r);
+                cells.push(Cell::from(Span::styled(
+                    for_terminal(&text, width(Column::Why) as usize),
+                    theme.warn(),
+                )));
+            }
+            let row = Row::new(cells);
             if Some(i) == selected {
                 row.style(theme.selected())
             } else {
@@ -94,12 +117,29 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         })
         .collect();
     let widths: Vec<Constraint> = std::iter::once(Constraint::Length(1))
-        .chain(Column::ALL.iter().map(|c| match c {
+        .chain(columns.iter().map(|c| match c {
             Column::Page => Constraint::Length(page_width),
             c => Constraint::Length(width(*c)),
         }))
         .collect();
     frame.render_widget(Table::new(body, widths).header(header), inner);
+}
+
+/// Why a flagged shopper needs help: the most telling reason, and how
+/// many more there are.
+fn reason(app: &App, row: &table::Row<'_>) -> String {
+    if !row.needs_help {
+        return String::new();
+    }
+    let reasons = triage::reasons(&app.floor, row.session, app.now_ms);
+    let Some(first) = reasons.first() else {
+        return String::new();
+    };
+    let mut text = triage::describe(first, &row.session.currency);
+    if reasons.len() > 1 {
+        let _ = write!(text, " +{}", reasons.len() - 1);
+    }
+    text
 }
 
 /// The state, and for an offer its progress (sent, then shown).
@@ -122,6 +162,9 @@ fn title(app: &App, shown: usize) -> Line<'static> {
         let _ = write!(text, " of {}", app.floor.len());
         if let Some(state) = app.filter.state {
             let _ = write!(text, ", {}", state.name());
+        }
+        if app.filter.needs_help {
+            let _ = write!(text, ", {}", strings::NEEDS_HELP);
         }
         if let Some(site) = &app.filter.site {
             let _ = write!(text, ", site {site}");
