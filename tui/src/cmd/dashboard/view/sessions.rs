@@ -19,7 +19,7 @@ use crate::ui::theme::Theme;
 use floorwalker::format::{duration, money_short};
 
 /// Tables at least this wide show the Why column.
-pub(crate) const WHY_FROM: u16 = 200;
+const WHY_FROM: u16 = 200;
 
 /// Column widths; the page column takes what is left.
 fn width(column: Column) -> u16 {
