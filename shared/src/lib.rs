@@ -14,7 +14,9 @@
 //! - [`session`] is one shopper's session as a supervisor sees it (state,
 //!   cart, offers, why they look stuck), [`journey`] its path step by step,
 //!   and [`floor`] every session at once with what is usual on each page;
-//!   [`metrics`] computes the figures every screen shows from the floor.
+//!   [`metrics`] computes the figures every screen shows from the floor;
+//!   [`triage`] says which shoppers need help, why in words, and who first
+//!   (a documented score), writing amounts as [`money`] does.
 //! - `json` writes the JSON the plugin sends (batches, CONNECT, chat facts)
 //!   by hand, byte for byte as `serde_json` would, without its serializer.
 //! - [`sanitize`] makes shopper-controlled text safe to print on an
@@ -38,6 +40,7 @@ pub mod floor;
 pub mod journey;
 mod json;
 pub mod metrics;
+pub mod money;
 pub mod nats;
 pub mod recorder;
 pub mod sanitize;
@@ -45,6 +48,7 @@ pub mod session;
 pub mod subject;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod triage;
 pub mod wire;
 
 /// `text` as a decimal number: 1 to 20 ASCII digits and nothing else (no

@@ -34,7 +34,8 @@ pub struct Figures {
     pub online: u32,
     /// Of those, in the checkout without an order yet.
     pub in_checkout: u32,
-    /// Of those, looking stuck (see `Session::stuck`).
+    /// Of those, needing help: looking stuck and not yet helped (see
+    /// [`crate::triage`]).
     pub stuck: u32,
     /// Carts at risk: something in the cart, no order, and the shopper
     /// idle, leaving (exit intent), in another tab or stuck.
@@ -92,7 +93,7 @@ impl Figures {
                 f.in_checkout += 1;
             }
             let stuck = session.is_stuck(now_ms, floor.usual_dwell_here(session));
-            if stuck {
+            if stuck && crate::triage::unhelped(state) {
                 f.stuck += 1;
             }
             if at_risk(session, now_ms, stuck) {

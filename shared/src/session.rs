@@ -22,7 +22,9 @@ use alloc::vec::Vec;
 
 pub use arrival::Arrival;
 pub use offer::{OFFER_EXPIRES_AFTER_MS, Offer, OfferProgress};
-pub use stuck::{LONG_DWELL_MIN_MS, Stuck};
+pub use stuck::{
+    EXIT_INTENT_FOR_MS, LONG_DWELL_MIN_MS, LONG_DWELL_TIMES, Stuck, TOGGLING_FOR_MS, Toggling,
+};
 
 use seq_window::{Seen, SeqWindow};
 
@@ -141,9 +143,21 @@ pub struct Session {
     /// see [`crate::floor::Floor::chat_phase`]).
     pub chat: Option<ChatPhase>,
     /// The latest product toggling.
-    pub toggling: Option<(String, String)>,
-    /// When the pointer last went for the tabs (operator's clock).
+    pub toggling: Option<Toggling>,
+    /// The product shown on the current page, if any.
+    product_here: Option<String>,
+    /// The latest products looked at and when (operator's clock), oldest
+    /// first: where a toggling began.
+    recent_products: Vec<(String, u64)>,
+    /// When the pointer last went for the tabs on the current page
+    /// (operator's clock).
     pub exit_intent_ms: Option<u64>,
+    /// Whether the shopper left the current page (its dwell was reported)
+    /// with no other page heard of since: closed the tab, or went off the
+    /// site.
+    page_left: bool,
+    /// The page the furthest checkout step was reached on.
+    checkout_page: Option<String>,
     /// Whether the tab is in the background.
     pub hidden: bool,
     /// Batches that never arrived (gaps in their numbers: the plugin's
@@ -178,7 +192,11 @@ impl Session {
             declined: false,
             chat: None,
             toggling: None,
+            product_here: None,
+            recent_products: Vec::new(),
             exit_intent_ms: None,
+            page_left: false,
+            checkout_page: None,
             hidden: false,
             lost_batches: 0,
             seen: SeqWindow::default(),

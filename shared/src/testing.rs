@@ -104,6 +104,24 @@ pub fn cart_add(value_minor: u64) -> ShopperEvent {
     ShopperEvent::CartAdd(line("trail", 1, value_minor))
 }
 
+/// A look at product `sku` (as a product page's `view_item` records it).
+pub fn product(sku: &str) -> ShopperEvent {
+    ShopperEvent::ProductViewed {
+        sku: sku.to_owned(),
+        name: sku.to_owned(),
+        price_minor: 12_900,
+    }
+}
+
+/// Back to product `first` after a look at `second` (the plugin's toggling
+/// report, recorded with the view of `first` that makes it).
+pub fn toggling(first: &str, second: &str) -> ShopperEvent {
+    ShopperEvent::ProductToggling {
+        first_sku: first.to_owned(),
+        second_sku: second.to_owned(),
+    }
+}
+
 /// The first checkout step, `begin_checkout`.
 pub fn checkout() -> ShopperEvent {
     ShopperEvent::CheckoutStep {

@@ -16,6 +16,11 @@ const SEEN: Duration = Duration::from_secs(30);
 
 /// The dashboard in an 80x24 terminal, as the `dashboard` operator.
 fn open_dashboard(server: &TestServer) -> Tmux {
+    open_dashboard_sized(server, 80, 24)
+}
+
+/// The dashboard in a terminal of `width` x `height`.
+fn open_dashboard_sized(server: &TestServer, width: u16, height: u16) -> Tmux {
     let creds = server.dir().join("dashboard.creds");
     server.creds(Role::Dashboard).store(&creds).unwrap();
     let command = format!(
@@ -25,7 +30,7 @@ fn open_dashboard(server: &TestServer) -> Tmux {
         creds.display(),
         dir = server.dir().display(),
     );
-    Tmux::start(&command, 80, 24)
+    Tmux::start(&command, width, height)
 }
 
 /// A shopper who has looked at the home page and a product.
@@ -234,6 +239,46 @@ fn an_offer_from_the_dashboard_reaches_the_shopper_is_audited_and_a_decline_is_f
     tmux.send_keys("o");
     let screen = tmux.wait_for("Not sent", SEEN);
     assert!(screen.contains("declined an offer"), "{screen}");
+}
+
+#[test]
+fn a_shopper_going_back_and_forth_is_flagged_with_why_until_offered_help() {
+    let (shop, server) = shop_and_server();
+    create_streams(&server);
+    agent_available(&server);
+    let tmux = open_dashboard_sized(&server, 200, 60);
+    tmux.wait_for("1 agent", SEEN);
+    let browser = Browser::start();
+    // Each product page stays until the dashboard has heard of it: the
+    // plugin starts on a page once it is idle, and a page left before
+    // that records no product view.
+    for page in ["/trail-runner.html", "/road-racer.html"] {
+        browser.goto(&shop.url(page));
+        tmux.wait_for(page, SEEN);
+    }
+    browser.goto(&shop.url("/trail-runner.html"));
+    // The plugin reports the toggling; the row says why, 200 columns wide.
+    let screen = tmux.wait_for("toggling 2 products for", SEEN);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("toggling 2 products for"))
+        .unwrap_or_default();
+    assert!(row.trim_start_matches('│').starts_with('!'), "{screen}");
+    assert!(row.contains("/trail-runner.html"), "{screen}");
+
+    // Only who needs help; then help them: an offer silences the flag.
+    tmux.send_keys("!");
+    tmux.wait_for("Shoppers (1 of 1, needs help)", SEEN);
+    tmux.send_keys("j");
+    tmux.send_keys("o");
+    tmux.wait_for("Offer a chat", SEEN);
+    tmux.send_keys("Enter");
+    tmux.wait_for("Offer sent", SEEN);
+    let screen = tmux.wait_for("No shopper matches the filter", SEEN);
+    assert!(!screen.contains("toggling 2 products"), "{screen}");
+    tmux.send_keys("!");
+    let screen = tmux.wait_for("/trail-runner.html", SEEN);
+    assert!(!screen.contains("toggling 2 products"), "{screen}");
 }
 
 #[test]

@@ -4,6 +4,10 @@
 use floorwalker_shared::commerce::minor_unit_digits;
 use floorwalker_shared::journey::Step;
 
+// In shared, so the reasons a shopper needs help (`triage`) write money
+// as every screen does.
+pub use floorwalker_shared::money::money;
+
 /// `ms` as the two largest units: `42s`, `3m05s`, `2h07m`, `3d04h`.
 pub fn duration(ms: u64) -> String {
     let s = ms / 1000;
@@ -12,30 +16,6 @@ pub fn duration(ms: u64) -> String {
         60..3_600 => format!("{}m{:02}s", s / 60, s % 60),
         3_600..86_400 => format!("{}h{:02}m", s / 3_600, s % 3_600 / 60),
         _ => format!("{}d{:02}h", s / 86_400, s % 86_400 / 3_600),
-    }
-}
-
-/// `minor` units of `currency` with its symbol where one is common:
-/// `€129.00`, `$5.50`, `¥1500`, `12.500 KWD`.
-pub fn money(minor: u64, currency: &str) -> String {
-    let digits = u32::from(minor_unit_digits(currency));
-    let scale = 10u64.pow(digits);
-    let amount = if digits == 0 {
-        minor.to_string()
-    } else {
-        format!(
-            "{}.{:0width$}",
-            minor / scale,
-            minor % scale,
-            width = digits as usize
-        )
-    };
-    match currency {
-        "EUR" => format!("€{amount}"),
-        "USD" => format!("${amount}"),
-        "GBP" => format!("£{amount}"),
-        "JPY" => format!("¥{amount}"),
-        _ => format!("{amount} {currency}"),
     }
 }
 

@@ -1,7 +1,9 @@
 //! How each event of a batch changes the session, and the step it adds to
 //! the journey.
 
-use super::{Arrival, OfferProgress, Page, Session};
+use alloc::borrow::ToOwned;
+
+use super::{Arrival, OfferProgress, Page, Session, Toggling};
 use crate::event::ShopperEvent;
 use crate::journey::Step;
 
@@ -44,6 +46,10 @@ impl Session {
                         title: title.clone(),
                         since_ms: heard_ms,
                     });
+                    // What was true of the page before is not of this one.
+                    self.page_left = false;
+                    self.product_here = None;
+                    self.exit_intent_ms = None;
                 }
                 Some(Step::Page {
                     path: path.clone(),
@@ -53,11 +59,22 @@ impl Session {
             }
             ShopperEvent::Dwell { path, ms } => {
                 self.journey.dwell(path, *ms);
+                // A dwell is reported on leaving a page: this one, unless it
+                // is an earlier visit's report heard late.
+                if at_ms >= self.page_at_ms && self.page.as_ref().is_some_and(|p| p.path == *path) {
+                    self.page_left = true;
+                }
                 None
             }
             ShopperEvent::ExitIntent => {
-                self.exit_intent_ms = Some(heard_ms);
+                if at_ms >= self.page_at_ms {
+                    self.exit_intent_ms = Some(heard_ms);
+                }
                 Some(Step::ExitIntent)
+            }
+            ShopperEvent::ProductViewed { sku, .. } => {
+                self.product_viewed(at_ms, sku, heard_ms);
+                None
             }
             ShopperEvent::TabHidden | ShopperEvent::TabVisible => {
                 self.hidden = matches!(kind, ShopperEvent::TabHidden);
@@ -71,9 +88,8 @@ impl Session {
             // The dropped batches' numbers were skipped: `seen` counts them.
             ShopperEvent::BatchesDropped { .. }
             | ShopperEvent::ScrollDepth { .. }
-            | ShopperEvent::ProductViewed { .. }
             | ShopperEvent::Idle { .. } => None,
-            _ => self.shopping_event(kind),
+            _ => self.shopping_event(kind, heard_ms),
         };
         if let Some(step) = step {
             self.journey.push(at_ms, step);
@@ -81,13 +97,25 @@ impl Session {
     }
 
     /// Products, cart, checkout, order and search.
-    fn shopping_event(&mut self, kind: &ShopperEvent) -> Option<Step> {
+    fn shopping_event(&mut self, kind: &ShopperEvent, heard_ms: u64) -> Option<Step> {
         Some(match kind {
             ShopperEvent::ProductToggling {
                 first_sku,
                 second_sku,
             } => {
-                self.toggling = Some((first_sku.clone(), second_sku.clone()));
+                // Back and forth began at the first look at the pair, when
+                // it was heard of (A, B, then A again: this event).
+                let since_ms = self
+                    .recent_products
+                    .iter()
+                    .find(|(sku, _)| sku == first_sku)
+                    .map_or(heard_ms, |(_, at)| *at);
+                self.toggling = Some(Toggling {
+                    first_sku: first_sku.clone(),
+                    second_sku: second_sku.clone(),
+                    since_ms,
+                    last_ms: heard_ms,
+                });
                 Step::Toggling {
                     first_sku: first_sku.clone(),
                     second_sku: second_sku.clone(),
@@ -112,6 +140,7 @@ impl Session {
             ShopperEvent::CheckoutStep { step, name } => {
                 if self.checkout.as_ref().is_none_or(|(s, _)| step >= s) {
                     self.checkout = Some((*step, name.clone()));
+                    self.checkout_page = self.page.as_ref().map(|p| p.path.clone());
                 }
                 Step::Checkout {
                     step: *step,
@@ -167,5 +196,20 @@ impl Session {
             },
             _ => return None,
         })
+    }
+
+    /// A product shown at `at_ms` (shopper's clock), heard at `heard_ms`.
+    fn product_viewed(&mut self, at_ms: u64, sku: &str, heard_ms: u64) {
+        // A product page heard late is not where the shopper is.
+        if at_ms >= self.page_at_ms {
+            self.product_here = Some(sku.to_owned());
+        }
+        if let Some(t) = self.toggling.as_mut().filter(|t| t.holds(sku)) {
+            t.last_ms = t.last_ms.max(heard_ms);
+        }
+        if self.recent_products.len() == 3 {
+            self.recent_products.remove(0);
+        }
+        self.recent_products.push((sku.to_owned(), heard_ms));
     }
 }

@@ -3,7 +3,10 @@ use pretty_assertions::assert_eq;
 use super::*;
 use crate::event::Utm;
 use crate::journey::Step;
-use crate::testing::{MINUTE, T0, batch, checkout, dwell, line, order, page, page_titled, session};
+use crate::testing::{
+    MINUTE, T0, batch, cart_add, checkout, dwell, line, order, page, page_titled, product, session,
+    toggling,
+};
 
 const LEFT_AFTER: u64 = 5 * MINUTE;
 
@@ -189,13 +192,14 @@ fn idle_and_time_on_page_ignore_passive_reports() {
 }
 
 #[test]
-fn stuck_means_a_long_stay_toggling_or_leaving_the_checkout() {
+fn stuck_means_a_long_stay_toggling_or_leaving_with_a_cart() {
     let mut s = Session::new(session(1), T0);
     s.apply(&batch(0, T0, vec![page("/size-guide")]), T0);
     assert_eq!(s.stuck(T0 + 50_000, Some(10_000)), []);
     assert_eq!(
         s.stuck(T0 + 70_000, Some(10_000)),
         [Stuck::LongDwell {
+            page: "/size-guide".to_owned(),
             ms: 70_000,
             usual_ms: 10_000
         }]
@@ -203,33 +207,126 @@ fn stuck_means_a_long_stay_toggling_or_leaving_the_checkout() {
     assert_eq!(s.stuck(T0 + 70_000, Some(30_000)), [], "not 3x the usual");
     assert_eq!(s.stuck(T0 + 70_000, None), [], "no usual known yet");
 
-    let toggling = ShopperEvent::ProductToggling {
-        first_sku: "trail".to_owned(),
-        second_sku: "road".to_owned(),
-    };
     s.apply(
-        &batch(
-            1,
-            T0,
-            vec![
-                page("/checkout"),
-                toggling,
-                checkout(),
-                ShopperEvent::ExitIntent,
-            ],
-        ),
+        &batch(1, T0, vec![page("/trail"), product("trail")]),
         T0 + 80_000,
     );
+    s.apply(
+        &batch(2, T0, vec![page("/road"), product("road")]),
+        T0 + 90_000,
+    );
+    let back = vec![page("/trail"), product("trail"), toggling("trail", "road")];
+    s.apply(&batch(3, T0, back), T0 + 100_000);
+    s.apply(&batch(4, T0, vec![cart_add(14_900)]), T0 + 110_000);
+    s.apply(&batch(5, T0, vec![ShopperEvent::ExitIntent]), T0 + 120_000);
     assert_eq!(
-        s.stuck(T0 + 80_000, Some(10_000)),
+        s.stuck(T0 + 130_000, Some(10_000)),
         [
-            Stuck::ExitInCheckout,
+            Stuck::ExitIntent { cart_minor: 14_900 },
             Stuck::Toggling {
                 first_sku: "trail".to_owned(),
-                second_sku: "road".to_owned()
+                second_sku: "road".to_owned(),
+                for_ms: 50_000,
             }
-        ]
+        ],
+        "toggling since the first look at the pair"
     );
+}
+
+#[test]
+fn a_sign_ends_when_it_no_longer_says_anything() {
+    // A long stay on a page the shopper left (its dwell reported) is over.
+    let mut s = Session::new(session(1), T0);
+    s.apply(&batch(0, T0, vec![page("/size-guide")]), T0);
+    s.apply(
+        &batch(1, T0 + 20_000, vec![dwell("/size-guide", 20_000)]),
+        T0 + 20_000,
+    );
+    assert_eq!(s.stuck(T0 + 5 * MINUTE, Some(10_000)), [], "left the page");
+    // An earlier visit's dwell heard late does not end this visit.
+    s.apply(
+        &batch(2, T0 + 30_000, vec![page("/size-guide")]),
+        T0 + 30_000,
+    );
+    s.apply(
+        &batch(3, T0 + 1_000, vec![dwell("/size-guide", 1_000)]),
+        T0 + 40_000,
+    );
+    assert!(s.is_stuck(T0 + 5 * MINUTE, Some(10_000)), "still on it");
+
+    // Toggling ends on a page of neither product, and after a quiet spell.
+    let mut s = Session::new(session(2), T0);
+    let looks = [("/a", "a"), ("/b", "b"), ("/a", "a")];
+    for (seq, (path, sku)) in (0..).zip(looks) {
+        let mut kinds = vec![page(path), product(sku)];
+        if seq == 2 {
+            kinds.push(toggling("a", "b"));
+        }
+        s.apply(&batch(seq, T0 + seq * 10_000, kinds), T0 + seq * 10_000);
+    }
+    assert!(s.is_stuck(T0 + 30_000, None));
+    s.apply(&batch(3, T0 + 40_000, vec![page("/cart")]), T0 + 40_000);
+    assert!(!s.is_stuck(T0 + 40_000, None), "went to the cart");
+    s.apply(
+        &batch(4, T0 + 50_000, vec![page("/b"), product("b")]),
+        T0 + 50_000,
+    );
+    assert!(s.is_stuck(T0 + 50_000, None), "back to the pair");
+    assert!(
+        s.is_stuck(T0 + 50_000 + TOGGLING_FOR_MS - 1, None),
+        "still deciding"
+    );
+    assert!(
+        !s.is_stuck(T0 + 50_000 + TOGGLING_FOR_MS, None),
+        "no switch for a while: not toggling any more"
+    );
+
+    // Reaching for the tabs needs a cart, and ends on the next page or
+    // after a while.
+    let mut s = Session::new(session(3), T0);
+    s.apply(&batch(0, T0, vec![page("/"), ShopperEvent::ExitIntent]), T0);
+    assert!(!s.is_stuck(T0, None), "nothing in the cart to lose");
+    s.apply(
+        &batch(1, T0, vec![cart_add(4_900), ShopperEvent::ExitIntent]),
+        T0 + 1_000,
+    );
+    assert!(s.is_stuck(T0 + 1_000, None));
+    assert!(!s.is_stuck(T0 + 1_000 + EXIT_INTENT_FOR_MS, None), "stayed");
+    s.apply(&batch(2, T0, vec![ShopperEvent::ExitIntent]), T0 + 2_000);
+    s.apply(&batch(3, T0 + 3_000, vec![page("/cart")]), T0 + 3_000);
+    assert!(!s.is_stuck(T0 + 3_000, None), "went on to the cart");
+
+    // Nothing says trouble once the shopper ordered.
+    let mut s = Session::new(session(4), T0);
+    s.apply(
+        &batch(0, T0, vec![page("/thanks"), order("o-1", 4_900)]),
+        T0,
+    );
+    assert!(!s.is_stuck(T0 + 10 * MINUTE, Some(1_000)));
+}
+
+#[test]
+fn a_long_stay_in_the_checkout_names_its_step() {
+    let mut s = Session::new(session(1), T0);
+    let pay = ShopperEvent::CheckoutStep {
+        step: 3,
+        name: "payment".to_owned(),
+    };
+    s.apply(&batch(0, T0, vec![page("/checkout-payment.html"), pay]), T0);
+    assert_eq!(
+        s.stuck(T0 + 90_000, Some(30_000)),
+        [Stuck::LongDwell {
+            page: "payment".to_owned(),
+            ms: 90_000,
+            usual_ms: 30_000
+        }]
+    );
+    // Back in the shop, the page is its path again.
+    s.apply(&batch(1, T0, vec![page("/faq.html")]), T0 + 100_000);
+    assert!(matches!(
+        &s.stuck(T0 + 200_000, Some(30_000))[..],
+        [Stuck::LongDwell { page, .. }] if page == "/faq.html"
+    ));
 }
 
 #[test]
@@ -251,13 +348,15 @@ fn is_stuck_says_what_stuck_does_without_the_reasons() {
     ] {
         check(&s, T0 + now, usual);
     }
-    let toggling = ShopperEvent::ProductToggling {
-        first_sku: "a".to_owned(),
-        second_sku: "b".to_owned(),
-    };
-    s.apply(&batch(1, T0, vec![toggling]), T0);
+    let kinds = vec![page("/a"), product("a"), toggling("a", "b")];
+    s.apply(&batch(1, T0, kinds), T0);
     check(&s, T0, None);
-    s.apply(&batch(2, T0, vec![order("o", 1)]), T0);
+    s.apply(
+        &batch(2, T0, vec![cart_add(100), ShopperEvent::ExitIntent]),
+        T0,
+    );
+    check(&s, T0, None);
+    s.apply(&batch(3, T0, vec![order("o", 1)]), T0);
     check(&s, T0, None);
 }
 

@@ -6,6 +6,8 @@
 //! does on the pages and records.
 
 mod acts;
+#[cfg(test)]
+mod replay;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -193,7 +195,7 @@ impl Visit {
             self.next_at = due;
             if let Some(step) = self.steps.next() {
                 self.leaving = step.act == Act::Leave;
-                self.shopper.act(&step.act, &mut self.rng);
+                self.shopper.act(wall_ms(), &step.act, &mut self.rng);
                 self.taken += 1;
                 if self.asks_at == Some(self.taken) && !self.leaving {
                     self.talk.ask(&mut self.conn, None, now);
@@ -357,6 +359,7 @@ async fn open(url: &str, origin: &str) -> Result<Socket, OpenError> {
 mod tests {
     use floorwalker_shared::event::ShopperEvent;
     use floorwalker_shared::subject::SessionSubjects;
+    use floorwalker_shared::testing::T0;
 
     use super::*;
 
@@ -375,7 +378,7 @@ mod tests {
         };
         let mut rng = fastrand::Rng::with_seed(3);
         for step in plan(Behaviour::Buyer, &mut rng) {
-            shopper.act(&step.act, &mut rng);
+            shopper.act(T0, &step.act, &mut rng);
         }
         let mut events = Vec::new();
         while let Some(batch) = shopper.recorder.take_batch() {

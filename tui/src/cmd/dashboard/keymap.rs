@@ -31,6 +31,10 @@ pub(crate) enum Action {
     StateFilter,
     /// Cycle the site filter.
     SiteFilter,
+    /// Show only shoppers who need help, or everyone again.
+    NeedsHelpFilter,
+    /// Sort by who needs help most.
+    NeedsHelpSort,
     /// Sort by the next column.
     Sort,
     /// Reverse the sort.
@@ -167,6 +171,15 @@ pub(crate) const KEYS: &[Row<Action>] = &[
         keys: &[(c('F'), Action::SiteFilter)],
     },
     Row {
+        label: "!/n",
+        help: "only / first who needs help",
+        footer: None,
+        keys: &[
+            (c('!'), Action::NeedsHelpFilter),
+            (c('n'), Action::NeedsHelpSort),
+        ],
+    },
+    Row {
         label: "s",
         help: "sort by next column",
         footer: Some(("s", "sort")),
@@ -231,6 +244,8 @@ mod tests {
         Action::Search,
         Action::StateFilter,
         Action::SiteFilter,
+        Action::NeedsHelpFilter,
+        Action::NeedsHelpSort,
         Action::Sort,
         Action::Reverse,
         Action::Offer,

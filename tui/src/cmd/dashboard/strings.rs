@@ -30,6 +30,9 @@ pub(crate) const FEED_DOWN: &str =
 pub(crate) const NO_EVENTS_STREAM: &str = "No EVENTS stream: showing live traffic only, no history. An admin creates it \
      (`floorwalker demo` does).";
 pub(crate) const NOT_YET: &str = "—";
+pub(crate) const NEEDS_HELP: &str = "needs help";
+pub(crate) const FLAGGED: &str = "Flagged";
+pub(crate) const PRIORITY: &str = "Priority";
 pub(crate) const OFFER_NO_AGENT: &str =
     "Not sent: no agent is available to answer a chat right now (see a: agents).";
 pub(crate) const DESK_SELECT: &str = "Select an open chat first (j/k).";

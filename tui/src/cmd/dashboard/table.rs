@@ -1,12 +1,14 @@
 //! The sessions table: its columns, the filter and sort the supervisor
 //! chose, and the rows they give (computed on demand; only the visible ones
-//! are drawn).
+//! are drawn). Who needs help, and who first, is `triage`'s word: the Why
+//! column sorts by its score, and the table starts sorted so.
 
 use std::cmp::Ordering;
 
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::session::{Session, State};
 use floorwalker_shared::subject::SiteId;
+use floorwalker_shared::triage;
 
 /// A column of the sessions table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,11 +21,13 @@ pub(crate) enum Column {
     Source,
     State,
     Idle,
+    /// Why the shopper needs help; sorted by the needs help score.
+    Why,
 }
 
 impl Column {
     /// Every column, in display order (which is also the sort cycle).
-    pub(crate) const ALL: [Self; 8] = [
+    pub(crate) const ALL: [Self; 9] = [
         Self::Site,
         Self::Page,
         Self::OnSite,
@@ -32,6 +36,7 @@ impl Column {
         Self::Source,
         Self::State,
         Self::Idle,
+        Self::Why,
     ];
 
     /// The column's heading.
@@ -45,6 +50,7 @@ impl Column {
             Self::Source => "Source",
             Self::State => "State",
             Self::Idle => "Idle",
+            Self::Why => "Why",
         }
     }
 
@@ -65,11 +71,13 @@ pub(crate) struct Filter {
     pub(crate) state: Option<State>,
     /// Only this site.
     pub(crate) site: Option<SiteId>,
+    /// Only shoppers who need help.
+    pub(crate) needs_help: bool,
 }
 
 impl Filter {
     fn keeps(&self, row: &Row<'_>) -> bool {
-        if self.state.is_some_and(|s| s != row.state) {
+        if self.state.is_some_and(|s| s != row.state) || (self.needs_help && !row.needs_help) {
             return false;
         }
         if self
@@ -99,7 +107,7 @@ impl Filter {
 
     /// Whether any filter is on.
     pub(crate) fn is_active(&self) -> bool {
-        !self.text.is_empty() || self.state.is_some() || self.site.is_some()
+        !self.text.is_empty() || self.state.is_some() || self.site.is_some() || self.needs_help
     }
 }
 
@@ -110,13 +118,18 @@ pub(crate) struct Sort {
     pub(crate) descending: bool,
 }
 
+impl Sort {
+    /// Who needs help most first.
+    pub(crate) const NEEDS_HELP: Self = Self {
+        column: Column::Why,
+        descending: true,
+    };
+}
+
 impl Default for Sort {
-    /// The most valuable carts first.
+    /// Who needs help most first: what a supervisor asks of the floor.
     fn default() -> Self {
-        Self {
-            column: Column::Cart,
-            descending: true,
-        }
+        Self::NEEDS_HELP
     }
 }
 
@@ -127,7 +140,8 @@ impl Default for Sort {
 pub(crate) struct Row<'a> {
     pub(crate) session: &'a Session,
     pub(crate) state: State,
-    pub(crate) stuck: bool,
+    /// Flagged: see `triage`.
+    pub(crate) needs_help: bool,
     pub(crate) on_site_ms: u64,
     pub(crate) idle_ms: u64,
 }
@@ -137,7 +151,7 @@ impl<'a> Row<'a> {
         Self {
             session,
             state: floor.state(session, now_ms),
-            stuck: session.is_stuck(now_ms, floor.usual_dwell_here(session)),
+            needs_help: triage::needs_help(floor, session, now_ms),
             on_site_ms: now_ms.saturating_sub(session.first_heard_ms),
             idle_ms: session.idle_ms(now_ms),
         }
@@ -181,21 +195,25 @@ pub(crate) fn rows<'a>(floor: &'a Floor, now_ms: u64, filter: &Filter, sort: Sor
             keyed.into_iter().map(|(_, r)| r).collect()
         }
         column => {
-            let mut keyed: Vec<(u64, Row<'a>)> = rows.map(|r| (number(&r, column), r)).collect();
+            let mut keyed: Vec<(u64, Row<'a>)> = rows
+                .map(|r| (number(floor, now_ms, &r, column), r))
+                .collect();
             keyed.sort_by(|(a, _), (b, _)| direction(a.cmp(b)));
             keyed.into_iter().map(|(_, r)| r).collect()
         }
     }
 }
 
-/// The sort key of a column that holds a number (or an ordered state).
-fn number(row: &Row<'_>, column: Column) -> u64 {
+/// The sort key of a column that holds a number (or an ordered state, or
+/// the needs help score).
+fn number(floor: &Floor, now_ms: u64, row: &Row<'_>, column: Column) -> u64 {
     match column {
         Column::OnSite => row.on_site_ms,
         Column::Pages => u64::from(row.session.pages_seen),
         Column::Cart => row.session.cart_value_minor(),
         Column::State => row.state as u64,
         Column::Idle => row.idle_ms,
+        Column::Why => u64::from(triage::score(floor, row.session, now_ms).total()),
         Column::Site | Column::Page | Column::Source => 0,
     }
 }

@@ -26,8 +26,9 @@ pub(super) struct Shopper {
 }
 
 impl Shopper {
-    pub(super) fn act(&mut self, act: &Act, rng: &mut fastrand::Rng) {
-        let at = wall_ms();
+    /// Does `act` at `at` (ms since the Unix epoch: the wall clock, or a
+    /// test's).
+    pub(super) fn act(&mut self, at: u64, act: &Act, rng: &mut fastrand::Rng) {
         match act {
             Act::Land { path, arrival } => {
                 self.recorder
@@ -36,32 +37,32 @@ impl Shopper {
             Act::Go { path } => self.page(at, path),
             Act::Product(product) => {
                 self.page(at, page_of(*product));
-                self.commerce("view_item", &[(*product, 1)], None);
+                self.commerce(at, "view_item", &[(*product, 1)], None);
             }
             Act::AddToCart(product) => {
                 match self.cart.iter_mut().find(|(p, _)| p == product) {
                     Some((_, quantity)) => *quantity += 1,
                     None => self.cart.push((*product, 1)),
                 }
-                self.commerce("add_to_cart", &[(*product, 1)], None);
+                self.commerce(at, "add_to_cart", &[(*product, 1)], None);
             }
             Act::Search(query) => {
                 let params = Params {
                     search_term: Some((*query).to_owned()),
                     ..Params::default()
                 };
-                self.record_all(commerce::events("search", &params, "EUR"));
+                self.record_all(at, commerce::events("search", &params, "EUR"));
             }
             Act::Checkout { path, event } => {
                 self.page(at, path);
                 let cart = self.cart.clone();
-                self.commerce(event, &cart, None);
+                self.commerce(at, event, &cart, None);
             }
             Act::Purchase => {
                 self.page(at, "/order-confirmed.html");
                 let cart = std::mem::take(&mut self.cart);
                 let order = format!("SIM-{}", rng.u32(100_000..999_999));
-                self.commerce("purchase", &cart, Some(order));
+                self.commerce(at, "purchase", &cart, Some(order));
             }
             Act::ExitIntent => self.recorder.record(at, ShopperEvent::ExitIntent),
             Act::Leave => self.recorder.leave_page(at),
@@ -73,7 +74,7 @@ impl Shopper {
         self.recorder.page_view(at, path, "", title(path), "");
     }
 
-    fn commerce(&mut self, name: &str, lines: &[(Product, u32)], order: Option<String>) {
+    fn commerce(&mut self, at: u64, name: &str, lines: &[(Product, u32)], order: Option<String>) {
         #[allow(clippy::cast_precision_loss)] // cents of demo prices
         let items: Vec<Item> = lines
             .iter()
@@ -96,11 +97,10 @@ impl Shopper {
             search_term: None,
             items,
         };
-        self.record_all(commerce::events(name, &params, "EUR"));
+        self.record_all(at, commerce::events(name, &params, "EUR"));
     }
 
-    fn record_all(&mut self, events: Vec<ShopperEvent>) {
-        let at = wall_ms();
+    fn record_all(&mut self, at: u64, events: Vec<ShopperEvent>) {
         for event in events {
             self.recorder.record(at, event);
         }

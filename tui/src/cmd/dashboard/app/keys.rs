@@ -129,12 +129,21 @@ impl App {
                 self.next_site_filter();
                 mode
             }
+            Action::NeedsHelpFilter => {
+                self.filter.needs_help = !self.filter.needs_help;
+                self.offset = 0;
+                mode
+            }
+            Action::NeedsHelpSort => {
+                self.sort = Sort::NEEDS_HELP;
+                mode
+            }
             Action::Sort => {
                 let column = self.sort.column.next();
                 // Numbers start largest first.
                 let descending = matches!(
                     column,
-                    Column::Cart | Column::OnSite | Column::Pages | Column::Idle
+                    Column::Cart | Column::OnSite | Column::Pages | Column::Idle | Column::Why
                 );
                 self.sort = Sort { column, descending };
                 mode

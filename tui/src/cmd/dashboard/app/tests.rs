@@ -48,7 +48,8 @@ fn key(app: &mut App, action: Action) -> Vec<Effect> {
 #[test]
 fn the_selection_moves_through_the_rows_in_sort_order() {
     let mut a = app();
-    // Sorted by cart value, largest first: 3, 1, 2.
+    // Sorted by who needs help: nobody is flagged, so the larger carts
+    // first (they count in the score): 3, 1, 2.
     a.update(batch(1, 0, T0, vec![page("/a", "A"), cart(5_000)]));
     a.update(batch(2, 0, T0, vec![page("/b", "B")]));
     a.update(batch(3, 0, T0, vec![page("/c", "C"), cart(9_000)]));
@@ -350,4 +351,47 @@ fn a_page_moves_as_far_as_the_terminal_shows_rows() {
     let big = index(&a).unwrap();
     assert_eq!(small, crate::cmd::dashboard::view::table_rows(80, 24));
     assert!(big > small, "{big} > {small}");
+}
+
+#[test]
+fn bang_shows_only_who_needs_help_and_n_puts_them_first() {
+    let mut a = app();
+    // 1 reaches for the tabs with a small cart; 2 has a large cart and is
+    // fine; 3 reaches for the tabs too, but is already chatting.
+    let leaving = |value| vec![page("/cart", "Cart"), cart(value), ShopperEvent::ExitIntent];
+    a.update(batch(1, 0, T0, leaving(1_500)));
+    a.update(batch(2, 0, T0, vec![page("/", "Home"), cart(90_000)]));
+    a.update(batch(3, 0, T0, leaving(9_000)));
+    a.floor.chat_phase(
+        &session(3),
+        Some(floorwalker_shared::session::ChatPhase::Chatting),
+    );
+    let order = |a: &App| -> Vec<SessionSubjects> {
+        table::rows(&a.floor, a.now_ms, &a.filter, a.sort)
+            .iter()
+            .map(|r| r.session.subjects().clone())
+            .collect()
+    };
+    assert_eq!(
+        order(&a),
+        [session(1), session(2), session(3)],
+        "flagged first"
+    );
+    key(&mut a, Action::Sort);
+    assert_eq!(
+        a.sort.column,
+        table::Column::Site,
+        "s moves on from the need"
+    );
+    key(&mut a, Action::NeedsHelpSort);
+    assert_eq!(a.sort, Sort::default());
+
+    key(&mut a, Action::NeedsHelpFilter);
+    assert_eq!(order(&a), [session(1)]);
+    assert!(a.filter.is_active());
+    key(&mut a, Action::NeedsHelpFilter);
+    assert_eq!(order(&a).len(), 3, "! again shows everyone");
+    key(&mut a, Action::NeedsHelpFilter);
+    key(&mut a, Action::Back);
+    assert_eq!(a.filter, Filter::default(), "Esc clears it with the rest");
 }

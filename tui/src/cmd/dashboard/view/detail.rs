@@ -1,17 +1,19 @@
 //! The selected shopper: how they arrived, where they are, their cart,
-//! offers and why they look stuck, then their journey step by step, and
-//! their latest chat's transcript.
+//! offers and, if they need help, why in words and their score, then their
+//! journey step by step, and their latest chat's transcript.
 
 use std::fmt::Write as _;
 
 use floorwalker_shared::sanitize::for_terminal;
-use floorwalker_shared::session::{Session, Stuck};
+use floorwalker_shared::session::Session;
+use floorwalker_shared::triage;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
 use crate::cmd::dashboard::app::{App, Pane};
+use crate::cmd::dashboard::strings;
 use crate::ui::theme::Theme;
 use floorwalker::format::{duration, money, offset, step_text};
 
@@ -147,23 +149,20 @@ fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'stat
         );
         lines.push(field("Offer", text));
     }
-    for why in s.stuck(now, app.floor.usual_dwell_here(s)) {
-        let text = match why {
-            Stuck::LongDwell { ms, usual_ms } => format!(
-                "on this page {} (usually {})",
-                duration(ms),
-                duration(usual_ms)
-            ),
-            Stuck::Toggling {
-                first_sku,
-                second_sku,
-            } => format!("going back and forth: {first_sku} / {second_sku}"),
-            Stuck::ExitInCheckout => "reached for the tabs during checkout".to_owned(),
-        };
+    // Why the shopper needs help, in words, and where that puts them.
+    let reasons = triage::reasons(&app.floor, s, now);
+    for why in &reasons {
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<9}", "Stuck"), theme.warn()),
-            Span::raw(for_terminal(&text, width.saturating_sub(9))),
+            Span::styled(format!("{:<9}", strings::FLAGGED), theme.warn()),
+            Span::raw(for_terminal(
+                &triage::describe(why, &s.currency),
+                width.saturating_sub(9),
+            )),
         ]));
+    }
+    if !reasons.is_empty() {
+        let score = triage::score(&app.floor, s, now);
+        lines.push(field(strings::PRIORITY, score.to_string()));
     }
     if s.lost_batches > 0 {
         lines.push(field(

@@ -115,7 +115,7 @@ fn items(app: &App, theme: Theme) -> Vec<Item> {
             drop: 7,
         },
         Item {
-            text: format!("{} stuck", f.stuck),
+            text: format!("{} need help", f.stuck),
             style: Style::new(),
             drop: 6,
         },

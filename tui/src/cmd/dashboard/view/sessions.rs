@@ -1,9 +1,12 @@
 //! The sessions table: one row per shopper, only the visible rows built.
+//! A flagged shopper (one who needs help) has a `!`, and on a table at
+//! least [`WHY_FROM`] wide, the reason in words.
 
 use std::fmt::Write as _;
 
 use floorwalker_shared::sanitize::for_terminal;
 use floorwalker_shared::session::{OfferProgress, State};
+use floorwalker_shared::triage;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -15,9 +18,13 @@ use crate::cmd::dashboard::table::{self, Column};
 use crate::ui::theme::Theme;
 use floorwalker::format::{duration, money, money_short};
 
+/// Tables at least this wide show the Why column.
+const WHY_FROM: u16 = 200;
+
 /// The widest a column grows to fit its content: beyond, text is cut.
 fn widest(column: Column) -> usize {
     match column {
+        Column::Why => 34,
         Column::Site => 12,
         Column::Source => 32,
         Column::Cart | Column::State => 16,
@@ -119,22 +126,27 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(block, area);
 
     // With `--site` every row is that site's: its column says nothing.
+    let why = inner.width >= WHY_FROM;
     let columns: Vec<Column> = Column::ALL
         .iter()
         .copied()
         .filter(|c| *c != Column::Site || app.site.is_none())
+        .filter(|c| why || *c != Column::Why)
         .collect();
     let visible: Vec<(usize, &table::Row<'_>)> =
         rows.iter().enumerate().skip(first).take(fit).collect();
-    let cells = texts(&columns, &visible, app.now_ms);
+    let cells = texts(app, &columns, &visible);
     let widths = widths(&columns, &cells, inner.width);
+    let mark = if app.sort.descending { "▼" } else { "▲" };
+    // Sorted by need while the Why column is hidden: the flag's column says.
+    let flag_heading = if app.sort.column == Column::Why && !why {
+        format!(" {mark}")
+    } else {
+        "  ".to_owned()
+    };
     let header = Row::new(
-        std::iter::once(Cell::from("  ")).chain(columns.iter().map(|c| {
-            let mark = if *c == app.sort.column {
-                if app.sort.descending { "▼" } else { "▲" }
-            } else {
-                ""
-            };
+        std::iter::once(Cell::from(flag_heading)).chain(columns.iter().map(|c| {
+            let mark = if *c == app.sort.column { mark } else { "" };
             Cell::from(format!("{}{mark}", c.title()))
         })),
     )
@@ -158,15 +170,11 @@ const TITLE_SEP: &str = " · ";
 
 /// The visible rows' texts, column by column: money to the cent where
 /// it fits, else shortened.
-fn texts(
-    columns: &[Column],
-    visible: &[(usize, &table::Row<'_>)],
-    now_ms: u64,
-) -> Vec<Vec<String>> {
+fn texts(app: &App, columns: &[Column], visible: &[(usize, &table::Row<'_>)]) -> Vec<Vec<String>> {
     let all = |cents: bool| -> Vec<Vec<String>> {
         visible
             .iter()
-            .map(|(_, r)| columns.iter().map(|c| cell(r, *c, now_ms, cents)).collect())
+            .map(|(_, r)| columns.iter().map(|c| cell(app, r, *c, cents)).collect())
             .collect()
     };
     let cells = all(true);
@@ -191,7 +199,7 @@ fn row<'a>(
     let marker = format!(
         "{}{}",
         if chosen { "▸" } else { " " },
-        if r.stuck { "!" } else { " " }
+        if r.needs_help { "!" } else { " " }
     );
     let cells = texts
         .into_iter()
@@ -204,7 +212,12 @@ fn row<'a>(
                 Some((path, _)) if *column == Column::Page && text.chars().count() > w => path,
                 _ => text.as_str(),
             };
-            Cell::from(for_terminal(text, w))
+            let text = for_terminal(text, w);
+            if *column == Column::Why {
+                Cell::from(Span::styled(text, theme.warn()))
+            } else {
+                Cell::from(text)
+            }
         });
     let row =
         Row::new(std::iter::once(Cell::from(Span::styled(marker, theme.warn()))).chain(cells));
@@ -221,8 +234,9 @@ fn money_column(column: Column) -> bool {
 }
 
 /// What row `r` shows in `column`; money to the cent if `cents`.
-fn cell(r: &table::Row<'_>, column: Column, now_ms: u64, cents: bool) -> String {
+fn cell(app: &App, r: &table::Row<'_>, column: Column, cents: bool) -> String {
     let s = r.session;
+    let now_ms = app.now_ms;
     let amount = |minor: u64| {
         if cents {
             money(minor, &s.currency)
@@ -249,7 +263,25 @@ fn cell(r: &table::Row<'_>, column: Column, now_ms: u64, cents: bool) -> String 
             _ => state_text(r, now_ms).to_owned(),
         },
         Column::Idle => duration(r.idle_ms),
+        Column::Why => reason(app, r),
     }
+}
+
+/// Why a flagged shopper needs help: the most telling reason, and how
+/// many more there are.
+fn reason(app: &App, row: &table::Row<'_>) -> String {
+    if !row.needs_help {
+        return String::new();
+    }
+    let reasons = triage::reasons(&app.floor, row.session, app.now_ms);
+    let Some(first) = reasons.first() else {
+        return String::new();
+    };
+    let mut text = triage::describe(first, &row.session.currency);
+    if reasons.len() > 1 {
+        let _ = write!(text, " +{}", reasons.len() - 1);
+    }
+    text
 }
 
 /// Where the shown rows are among all: `1–16 of 33 ↓`; nothing when all
@@ -296,6 +328,9 @@ fn title(app: &App, shown: usize) -> Line<'static> {
         let _ = write!(text, " of {}", app.floor.len());
         if let Some(state) = app.filter.state {
             let _ = write!(text, ", {}", state.name());
+        }
+        if app.filter.needs_help {
+            let _ = write!(text, ", {}", strings::NEEDS_HELP);
         }
         if let Some(site) = &app.filter.site {
             let _ = write!(text, ", site {site}");

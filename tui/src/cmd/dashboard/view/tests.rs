@@ -164,11 +164,8 @@ fn help_and_the_offer_dialog_draw_over_the_floor() {
     app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
         Action::Back,
     )));
-    // The first shopper (selected from the start) is in a chat; the
-    // second is not.
-    app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
-        Action::Down,
-    )));
+    // The first shopper (who needs help most, selected from the start) is
+    // in no chat yet.
     app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
         Action::Offer,
     )));
@@ -182,21 +179,20 @@ fn the_offer_dialog_keeps_its_shopper_while_the_table_re_sorts() {
         app.update(Msg::Press(crate::cmd::dashboard::keymap::press(action)))
     };
     press(&mut app, Action::First);
-    press(&mut app, Action::Down);
     let meant = app.selected.clone().unwrap();
     press(&mut app, Action::Offer);
     let screen = format!("{:?}", render(&app, 80, 24).backend());
     let named = format!("To {} on", meant.token().short());
     assert!(screen.contains(&named), "{named} in\n{screen}");
 
-    // Meanwhile another shopper fills a cart and takes the top rows, and
-    // the clock moves on: the dialog still names, and the offer still
-    // goes to, the shopper it opened for.
+    // Meanwhile another shopper with a large cart reaches for the tabs
+    // and takes the top row, and the clock moves on: the dialog still
+    // names, and the offer still goes to, the shopper it opened for.
     app.update(batch(
         9,
         0,
         app.now_ms,
-        vec![page("/big", "Big"), cart(900_000)],
+        vec![page("/big", "Big"), cart(900_000), ShopperEvent::ExitIntent],
     ));
     app.update(Msg::Tick {
         now_ms: app.now_ms + 5_000,
@@ -546,4 +542,47 @@ fn any_size_draws_without_panicking() {
     for (w, h) in [(0, 0), (1, 1), (20, 6), (40, 10), (300, 100)] {
         render(&app, w, h);
     }
+}
+
+#[test]
+fn a_flagged_shopper_says_why_in_a_column_at_200_and_in_the_journey() {
+    let mut app = scene();
+    // Shopper 2 reached for the tabs with €49 in the cart; shopper 3 is
+    // toggling but has an offer waiting for an answer: not flagged.
+    let wide = render(&app, 200, 60).backend().to_string();
+    let row = wide
+        .lines()
+        .find(|l| l.contains("newsletter"))
+        .unwrap_or_else(|| panic!("{wide}"));
+    // After the selection marker's column.
+    let flagged = |row: &str| row.chars().nth(2) == Some('!');
+    assert!(flagged(row), "{row}");
+    assert!(row.contains("exit intent with €49.00 cart"), "{row}");
+    assert!(wide.contains("Why▼"), "sorted by need: {wide}");
+    let toggler = wide.lines().find(|l| l.contains("/road-racer")).unwrap();
+    assert!(
+        !toggler.contains("toggling") && !flagged(toggler),
+        "{toggler}"
+    );
+    for line in wide.lines() {
+        assert!(line.chars().count() <= 202, "{line}");
+    }
+    let narrow = render(&app, 199, 60).backend().to_string();
+    assert!(!narrow.contains("exit intent"), "{narrow}");
+    assert!(!narrow.contains("Why"), "{narrow}");
+
+    // Sorted by need, shopper 2 is first (and selected); its journey says
+    // why.
+    app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
+        Action::Open,
+    )));
+    let journey = render(&app, 80, 24).backend().to_string();
+    assert!(
+        journey.contains("Flagged  exit intent with €49.00 cart"),
+        "{journey}"
+    );
+    assert!(
+        journey.contains("Priority 224 = flagged 200 + cart 4 + checkout 20"),
+        "{journey}"
+    );
 }
