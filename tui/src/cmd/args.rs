@@ -33,7 +33,7 @@ pub(crate) struct ConnectArgs {
 
     /// The operator's credentials file (from `floorwalker auth init` or
     /// `auth add`). Default: the demo's for this command, under the data
-    /// directory (`auth/<role>.creds`; for `agent`, `auth/<NAME>.creds`).
+    /// directory (`auth/<role>.creds`; with `--name`, `auth/<NAME>.creds`).
     #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
     pub(crate) creds: Option<PathBuf>,
 }
@@ -48,6 +48,31 @@ impl ConnectArgs {
             .unwrap_or_else(|| data_dir.join("auth").join(format!("{file}.creds")));
         load(&path)
     }
+}
+
+/// The credentials of the person `name`, who acts under their own name
+/// (an agent, a supervisor): `--creds`, or `auth/<name>.creds` under
+/// `data_dir`; refused when they are someone else's. `role` names the
+/// command's role in messages, and for `auth add`.
+pub(crate) fn own_creds(
+    connect: &ConnectArgs,
+    data_dir: &Path,
+    name: &str,
+    role: &str,
+) -> Result<OperatorCreds> {
+    let creds = connect
+        .creds(data_dir, name)
+        .wrap_err_with(|| format!("signing in {role} '{name}'"))?;
+    if creds.user != name {
+        color_eyre::eyre::bail!(
+            "the credentials are for user '{}', not '{name}': each {role} acts under their own \
+             name; pass --name {} or the right --creds (`floorwalker auth add --role {role} \
+             --user {name}` makes theirs)",
+            creds.user,
+            creds.user
+        );
+    }
+    Ok(creds)
 }
 
 /// Reads a credentials file, saying how to make one when it cannot.
@@ -104,3 +129,43 @@ pub(crate) fn site_id(text: &str) -> Result<SiteId, BadSite> {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}; use [a-z0-9-], up to 32")]
 pub(crate) struct BadSite(floorwalker_shared::subject::SubjectError);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connect(creds: Option<PathBuf>) -> ConnectArgs {
+        ConnectArgs {
+            nats: ServerArg {
+                server: "nats://127.0.0.1:4222".to_owned(),
+            },
+            creds,
+        }
+    }
+
+    #[test]
+    fn a_person_signs_in_with_their_own_credentials_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("auth")).unwrap();
+        let sam = OperatorCreds {
+            user: "sam".to_owned(),
+            password: "pw".to_owned(),
+        };
+        sam.store(&dir.path().join("auth").join("sam.creds"))
+            .unwrap();
+        // `--name sam` finds sam's file under the data directory.
+        let found = own_creds(&connect(None), dir.path(), "sam", "dashboard").unwrap();
+        assert_eq!(found.user, "sam");
+        // Someone else's file is refused, saying whose it is.
+        let theirs = connect(Some(dir.path().join("auth").join("sam.creds")));
+        let err = own_creds(&theirs, dir.path(), "kim", "dashboard").unwrap_err();
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("for user 'sam', not 'kim'") && text.contains("--role dashboard"),
+            "{text}"
+        );
+        // No file for that name says how to make one.
+        let err = own_creds(&connect(None), dir.path(), "kim", "dashboard").unwrap_err();
+        assert!(format!("{err:#}").contains("auth add"), "{err:#}");
+    }
+}

@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_nats::jetstream;
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crossterm::event::{Event, EventStream, KeyEventKind};
-use floorwalker::creds::{Link, OperatorCreds};
+use floorwalker::creds::Link;
 use floorwalker::feed::{self, now_ms};
 use floorwalker::record::{RecordError, record};
 use floorwalker_shared::chat::DeskFact;
@@ -35,7 +35,7 @@ const FRAME: Duration = Duration::from_millis(100);
 
 pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     Screen::check("the agent's console")?;
-    let creds = load_creds(args, data_dir)?;
+    let creds = args::own_creds(&args.connect, data_dir, &args.name, "agent")?;
     let (links_tx, links) = mpsc::unbounded_channel();
     let client = args::connect(
         &args.connect.nats.server,
@@ -96,25 +96,6 @@ struct Inputs {
     feeds: feed::DeskFeeds,
     links: mpsc::UnboundedReceiver<Link>,
     failed: mpsc::UnboundedReceiver<RecordError>,
-}
-
-/// The agent's credentials: `--creds`, or the demo's `<NAME>.creds`; they
-/// must be the named agent's.
-fn load_creds(args: &AgentArgs, data_dir: &Path) -> Result<OperatorCreds> {
-    let creds = args
-        .connect
-        .creds(data_dir, &args.name)
-        .wrap_err_with(|| format!("signing in agent '{}'", args.name))?;
-    if creds.user != args.name {
-        bail!(
-            "the credentials are for user '{}', not '{}': agents act under their own name; pass \
-             --name {} or the right --creds",
-            creds.user,
-            args.name,
-            creds.user
-        );
-    }
-    Ok(creds)
 }
 
 async fn ui(

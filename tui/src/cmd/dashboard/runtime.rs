@@ -55,18 +55,22 @@ impl Setup {
     pub(crate) fn from_args(args: &DashboardArgs, data_dir: &Path) -> Result<Self> {
         Ok(Self {
             server: args.connect.nats.server.clone(),
-            creds: args.connect.creds(data_dir, "dashboard")?,
+            creds: match &args.name {
+                Some(name) => args::own_creds(&args.connect, data_dir, name, "dashboard")?,
+                None => args.connect.creds(data_dir, "dashboard")?,
+            },
             site: args.site.clone(),
             settings: Settings::load(args.config.as_deref())?,
             mouse: args.mouse,
         })
     }
 
-    /// The demo's dashboard: its credentials, its server, the defaults.
-    pub(crate) fn demo(server: String, auth_dir: &Path) -> Result<Self> {
+    /// The demo's dashboard: its supervisor's own credentials (`user`),
+    /// its server, the defaults.
+    pub(crate) fn demo(server: String, auth_dir: &Path, user: &str) -> Result<Self> {
         Ok(Self {
             server,
-            creds: args::load(&auth_dir.join("dashboard.creds"))?,
+            creds: args::load(&auth_dir.join(format!("{user}.creds")))?,
             site: None,
             settings: Settings::default(),
             mouse: false,
