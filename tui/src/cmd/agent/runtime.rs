@@ -115,8 +115,10 @@ async fn ui(
     loop {
         let msg = tokio::select! {
             event = keys.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Press(key),
-                Some(Ok(_)) => Msg::Resize,
+                Some(Ok(event)) => match terminal_msg(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
                 Some(Err(err)) => return Err(err).wrap_err("reading the terminal"),
                 None => return Ok(()),
             },
@@ -151,5 +153,38 @@ async fn ui(
                 }
             }
         }
+    }
+}
+
+/// What a terminal event means to the console: a key, a paste (whole,
+/// with bracketed paste on: a large one never stalls the keys), or a
+/// reason to draw again.
+fn terminal_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Press(key)),
+        Event::Key(_) => None,
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        _ => Some(Msg::Resize),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paste_is_one_message_and_a_key_release_none() {
+        let text = "line one\nline two".repeat(300);
+        assert!(matches!(
+            terminal_msg(Event::Paste(text.clone())),
+            Some(Msg::Paste(pasted)) if pasted == text
+        ));
+        let mut release = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('x'));
+        release.kind = KeyEventKind::Release;
+        assert!(terminal_msg(Event::Key(release)).is_none());
+        assert!(matches!(
+            terminal_msg(Event::Resize(80, 24)),
+            Some(Msg::Resize)
+        ));
     }
 }

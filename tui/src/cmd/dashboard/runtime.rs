@@ -223,6 +223,7 @@ async fn ui<T>(
 fn terminal_msg(event: &Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Press(*key)),
+        Event::Paste(text) => Some(Msg::Paste(text.clone())),
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::ScrollDown => Some(Msg::Wheel { down: true }),
             MouseEventKind::ScrollUp => Some(Msg::Wheel { down: false }),

@@ -159,3 +159,21 @@ fn the_picker_keeps_its_chat_and_its_agent_while_the_desk_changes() {
         Some(crate::cmd::dashboard::strings::REASSIGN_CLOSED)
     );
 }
+
+#[test]
+fn a_paste_into_a_whisper_is_one_line_of_it() {
+    let mut app = full_and_free();
+    press(&mut app, Action::Whisper);
+    app.update(Msg::Paste("Offer free\nreturns\t\u{1b}[2J".to_owned()));
+    assert_eq!(
+        app.desk_mode(),
+        Some(&DeskMode::Typing(
+            super::Say::Whisper,
+            "Offer free returns [2J".to_owned()
+        ))
+    );
+    // Outside a text field a paste does nothing.
+    press(&mut app, Action::Back);
+    app.update(Msg::Paste("q".to_owned()));
+    assert_eq!(app.desk_mode(), Some(&DeskMode::Browse));
+}
