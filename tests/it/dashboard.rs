@@ -376,6 +376,8 @@ fn an_offer_accepted_in_the_browser_is_answered_from_the_console_and_a_no_become
 
     console.send_keys("Escape");
     console.send_keys("e");
+    console.wait_for("send the survey?", SEEN);
+    console.send_keys("y");
     wait_until(SEEN, || {
         browser
             .execute("return document.getElementById('floorwalker-survey') !== null;")

@@ -203,7 +203,8 @@ fn demo_opens_the_dashboard_on_simulated_shoppers_and_quitting_it_stops_everythi
     );
     // Tall enough that the summary and the shutdown both stay on screen.
     let tmux = Tmux::start(&command, 80, 40);
-    tmux.wait_for("dashboard · live", START);
+    // Signed in as the demo's supervisor, not the role.
+    tmux.wait_for("sam · live", START);
     // The simulated shoppers browse the demo shop and show up.
     let screen = tmux.wait_for("  demo   /", START);
     assert!(!screen.contains("Shoppers (0)"), "{screen}");
@@ -243,7 +244,7 @@ fn demo_with_its_dashboard_stops_everything_when_the_terminal_goes_away() {
         data.path().display()
     );
     let tmux = Tmux::start(&command, 80, 24);
-    tmux.wait_for("dashboard · live", START);
+    tmux.wait_for("sam · live", START);
     let config = data.path().join("demo").join("nats.conf");
     let servers = pids_mentioning(&config.display().to_string());
     assert_eq!(
