@@ -220,7 +220,26 @@ impl Console {
         let Ok(fact) = self.desk.read(&m.subject, &m.payload) else {
             return Vec::new();
         };
+        let held_by = match &fact {
+            Fact::Operator(_, DeskFact::Reassign { chat_id, .. }) => self
+                .desk
+                .chat(chat_id)
+                .and_then(Chat::agent)
+                .map(String::from),
+            _ => None,
+        };
         let folded = self.desk.fold(&fact, m.at_ms);
+        if let Fact::Operator(by, DeskFact::Reassign { chat_id, to }) = &fact
+            && folded == Ok(true)
+            && self.caught_up
+        {
+            let chat = chat_id.get(..8).unwrap_or(chat_id);
+            if to.as_deref() == Some(self.me.as_str()) {
+                self.say(strings::given_to_you(by, chat));
+            } else if held_by.as_deref() == Some(self.me.as_str()) {
+                self.say(strings::moved_away(by, chat, to.as_deref()));
+            }
+        }
         if let Fact::Operator(user, DeskFact::Claim { chat_id }) = &fact
             && *user == self.me
         {
@@ -267,6 +286,12 @@ impl Console {
         });
         self.selected = keep.or_else(|| items.first().cloned());
         if !matches!(self.selected, Some(Item::Mine(_))) && matches!(self.mode, Mode::Reply(_)) {
+            self.mode = Mode::List;
+        }
+        // No question about ending a chat that is no longer this agent's.
+        if let Mode::ConfirmEnd(chat_id) = &self.mode
+            && self.desk.chat(chat_id).and_then(Chat::agent) != Some(self.me.as_str())
+        {
             self.mode = Mode::List;
         }
     }

@@ -30,6 +30,19 @@ pub(crate) fn taken_first(agent: &str) -> String {
     format!("{agent} took that incident first.")
 }
 
+/// A supervisor gave this agent a chat.
+pub(crate) fn given_to_you(by: &str, chat: &str) -> String {
+    format!("{by} gave you chat {chat}.")
+}
+
+/// A supervisor moved one of this agent's chats elsewhere.
+pub(crate) fn moved_away(by: &str, chat: &str, to: Option<&str>) -> String {
+    match to {
+        Some(to) => format!("{by} moved your chat {chat} to {to}."),
+        None => format!("{by} moved your chat {chat} back to the queue."),
+    }
+}
+
 /// The footer's question after `e` (whole at 80 columns).
 pub(crate) fn end_question(chat: &str) -> String {
     format!("End chat {chat} and send the survey? y/Enter ends it · other keys keep it")

@@ -382,8 +382,15 @@ fn e_asks_before_ending_and_only_y_or_enter_ends() {
         to: Some("bo".into()),
     };
     c.update(stored_op("sam", moved, 4));
+    assert_eq!(notice(&c), "sam moved your chat c1 to bo.");
+    assert_eq!(c.ending(), None, "the question is withdrawn");
     assert_eq!(press(&mut c, Key::Char('y')), []);
-    assert_eq!(notice(&c), "That chat is no longer yours.");
+    let back = DeskFact::Reassign {
+        chat_id: "c1".into(),
+        to: Some("ana".into()),
+    };
+    c.update(stored_op("sam", back, 5));
+    assert_eq!(notice(&c), "sam gave you chat c1.");
 }
 
 #[test]
