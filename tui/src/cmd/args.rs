@@ -50,22 +50,48 @@ impl ConnectArgs {
     }
 }
 
-/// The credentials of the person `name`, who acts under their own name
-/// (an agent, a supervisor): `--creds`, or `auth/<name>.creds` under
-/// `data_dir`; refused when they are someone else's. `role` names the
-/// command's role in messages, and for `auth add`.
+/// Who signs in as a person of their own, and the role `auth add` gives
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Person {
+    /// `floorwalker agent --name`.
+    Agent,
+    /// `floorwalker --name` (the dashboard).
+    Supervisor,
+}
+
+impl Person {
+    fn word(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Supervisor => "supervisor",
+        }
+    }
+
+    fn role(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Supervisor => "dashboard",
+        }
+    }
+}
+
+/// The credentials of `name`, who acts under their own name: `--creds`,
+/// or `auth/<name>.creds` under `data_dir`; refused when they are someone
+/// else's.
 pub(crate) fn own_creds(
     connect: &ConnectArgs,
     data_dir: &Path,
     name: &str,
-    role: &str,
+    who: Person,
 ) -> Result<OperatorCreds> {
+    let (word, role) = (who.word(), who.role());
     let creds = connect
         .creds(data_dir, name)
-        .wrap_err_with(|| format!("signing in {role} '{name}'"))?;
+        .wrap_err_with(|| format!("signing in {word} '{name}'"))?;
     if creds.user != name {
         color_eyre::eyre::bail!(
-            "the credentials are for user '{}', not '{name}': each {role} acts under their own \
+            "the credentials are for user '{}', not '{name}': each {word} acts under their own \
              name; pass --name {} or the right --creds (`floorwalker auth add --role {role} \
              --user {name}` makes theirs)",
             creds.user,
@@ -154,18 +180,19 @@ mod tests {
         sam.store(&dir.path().join("auth").join("sam.creds"))
             .unwrap();
         // `--name sam` finds sam's file under the data directory.
-        let found = own_creds(&connect(None), dir.path(), "sam", "dashboard").unwrap();
+        let found = own_creds(&connect(None), dir.path(), "sam", Person::Supervisor).unwrap();
         assert_eq!(found.user, "sam");
         // Someone else's file is refused, saying whose it is.
         let theirs = connect(Some(dir.path().join("auth").join("sam.creds")));
-        let err = own_creds(&theirs, dir.path(), "kim", "dashboard").unwrap_err();
+        let err = own_creds(&theirs, dir.path(), "kim", Person::Supervisor).unwrap_err();
         let text = format!("{err:#}");
         assert!(
-            text.contains("for user 'sam', not 'kim'") && text.contains("--role dashboard"),
+            text.contains("for user 'sam', not 'kim': each supervisor")
+                && text.contains("--role dashboard"),
             "{text}"
         );
         // No file for that name says how to make one.
-        let err = own_creds(&connect(None), dir.path(), "kim", "dashboard").unwrap_err();
+        let err = own_creds(&connect(None), dir.path(), "kim", Person::Supervisor).unwrap_err();
         assert!(format!("{err:#}").contains("auth add"), "{err:#}");
     }
 }

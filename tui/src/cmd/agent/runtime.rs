@@ -35,7 +35,7 @@ const FRAME: Duration = Duration::from_millis(100);
 
 pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     Screen::check("the agent's console")?;
-    let creds = args::own_creds(&args.connect, data_dir, &args.name, "agent")?;
+    let creds = args::own_creds(&args.connect, data_dir, &args.name, args::Person::Agent)?;
     let (links_tx, links) = mpsc::unbounded_channel();
     let client = args::connect(
         &args.connect.nats.server,

@@ -56,7 +56,9 @@ impl Setup {
         Ok(Self {
             server: args.connect.nats.server.clone(),
             creds: match &args.name {
-                Some(name) => args::own_creds(&args.connect, data_dir, name, "dashboard")?,
+                Some(name) => {
+                    args::own_creds(&args.connect, data_dir, name, args::Person::Supervisor)?
+                }
                 None => args.connect.creds(data_dir, "dashboard")?,
             },
             site: args.site.clone(),
