@@ -78,8 +78,8 @@ fn a_shoppers_chat_fact_is_stored_once_however_often_it_is_sent() {
 
 /// A shopper's page as the plugin drives it, over a raw WebSocket client:
 /// pushes on sid 1, acknowledgements in its inbox on sid 2.
-struct Page {
-    client: RawClient<Ws>,
+pub(crate) struct Page {
+    pub(crate) client: RawClient<Ws>,
     subjects: SessionSubjects,
     sent: u32,
     /// Pushes read while waiting for something else.
@@ -87,7 +87,7 @@ struct Page {
 }
 
 impl Page {
-    fn open(server: &TestServer) -> Self {
+    pub(crate) fn open(server: &TestServer) -> Self {
         let cred = new_shopper("shop");
         let subjects = cred.subjects();
         let mut client = connect_shopper(server, &cred).unwrap();
@@ -115,7 +115,7 @@ impl Page {
 
     /// Sends a chat fact as the plugin does and waits for the stream's
     /// acknowledgement.
-    fn say(&mut self, fact: ChatFact) {
+    pub(crate) fn say(&mut self, fact: ChatFact) {
         self.sent += 1;
         let reply = self.subjects.inbox(&format!("a{}", self.sent)).unwrap();
         let mut headers = HeaderMap::new();
@@ -150,7 +150,7 @@ impl Page {
         }
     }
 
-    fn here(&mut self) {
+    pub(crate) fn here(&mut self) {
         self.client
             .send(&[ClientOp::Pub {
                 subject: self.subjects.here(),
@@ -162,7 +162,7 @@ impl Page {
     }
 
     /// The next push that `want` picks, skipping others.
-    fn wait_push<T>(&mut self, what: &str, want: impl Fn(&Push) -> Option<T>) -> T {
+    pub(crate) fn wait_push<T>(&mut self, what: &str, want: impl Fn(&Push) -> Option<T>) -> T {
         while let Some(push) = self.pushes.pop_front() {
             if let Some(found) = want(&push) {
                 return found;
@@ -184,7 +184,7 @@ impl Page {
 }
 
 /// An agent's console reduced to the facts it records.
-struct Console {
+pub(crate) struct Console {
     client: RawClient<Tcp>,
     user: String,
     sent: u32,
@@ -193,12 +193,12 @@ struct Console {
 }
 
 impl Console {
-    fn open(server: &TestServer) -> Self {
+    pub(crate) fn open(server: &TestServer) -> Self {
         Self::open_as(server, Role::Agent)
     }
 
     /// An operator of `role`, whose user is the role's name.
-    fn open_as(server: &TestServer, role: Role) -> Self {
+    pub(crate) fn open_as(server: &TestServer, role: Role) -> Self {
         let mut client = connect_operator(server, role);
         let user = role.name().to_owned();
         client
@@ -216,7 +216,7 @@ impl Console {
         }
     }
 
-    fn record(&mut self, fact: DeskFact) {
+    pub(crate) fn record(&mut self, fact: DeskFact) {
         self.sent += 1;
         let reply = Subject::new(format!("fw.inbox.{}.{}", self.user, self.sent)).unwrap();
         let ack = self

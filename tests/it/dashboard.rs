@@ -425,7 +425,12 @@ fn an_offer_accepted_in_the_browser_is_answered_from_the_console_and_a_no_become
     dashboard.wait_for("chatting", SEEN);
 
     console.send_keys("Escape");
+    // Out of the reply field before `e` (an Escape and a key at once read
+    // as Alt and the key).
+    console.wait_for("n claim", SEEN);
     console.send_keys("e");
+    console.wait_for("send the survey?", SEEN);
+    console.send_keys("y");
     wait_until(SEEN, || {
         browser
             .execute("return document.getElementById('floorwalker-survey') !== null;")

@@ -8,6 +8,7 @@ mod auth;
 mod chat;
 mod codec;
 mod conn;
+mod consoles;
 mod dashboard;
 mod demo;
 mod feed;

@@ -12,7 +12,7 @@ use crate::wait_until;
 /// Dropping it kills the server, which hangs up on the command.
 pub struct Tmux {
     socket: PathBuf,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl Tmux {
@@ -27,7 +27,7 @@ impl Tmux {
             .expect("creating a temporary directory");
         let tmux = Self {
             socket: dir.path().join("tmux.sock"),
-            _dir: dir,
+            dir,
         };
         // `remain-on-exit` keeps the last screen readable after the command ends.
         let out = tmux.run(&[
@@ -78,6 +78,29 @@ impl Tmux {
         assert!(
             out.status.success(),
             "send-keys: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Pastes `text` as a terminal does, bracketed (`ESC [200~` … `ESC
+    /// [201~`) if the program asked for bracketed paste.
+    ///
+    /// # Panics
+    /// If tmux refuses it.
+    pub fn paste(&self, text: &str) {
+        let file = self.dir.path().join("paste.txt");
+        std::fs::write(&file, text).expect("writing the text to paste");
+        let path = file.to_string_lossy();
+        let out = self.run(&["load-buffer", "-b", "paste", &path]);
+        assert!(
+            out.status.success(),
+            "load-buffer: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = self.run(&["paste-buffer", "-p", "-d", "-b", "paste"]);
+        assert!(
+            out.status.success(),
+            "paste-buffer: {}",
             String::from_utf8_lossy(&out.stderr)
         );
     }

@@ -21,7 +21,7 @@ use crate::cmd::{agent, auth, demo, gate, router, simulate, tail};
     name = "floorwalker",
     version,
     after_help = "Examples:\n  floorwalker demo                      # everything, locally\n  \
-    floorwalker --server nats://nats.internal:4222 --creds ./auth/dashboard.creds\n  \
+    floorwalker --server nats://nats.internal:4222 --name sam --creds ./auth/sam.creds\n  \
     floorwalker --site shoes --config ./dashboard.toml"
 )]
 pub(crate) struct Cli {
@@ -143,5 +143,7 @@ mod tests {
             cli.dashboard.site.as_ref().map(SiteId::as_str),
             Some("shoes")
         );
+        let cli = Cli::try_parse_from(["floorwalker", "--name", "sam"]).unwrap();
+        assert_eq!(cli.dashboard.name.as_deref(), Some("sam"));
     }
 }

@@ -85,6 +85,9 @@ pub enum DeskFact {
         text: String,
     },
     /// Supervisor: gives a chat to another agent, or back to the queue.
+    /// Who moved it is the subject's user, which the broker vouches for
+    /// (a field here would only be a second, unchecked copy); the desk
+    /// writes it in the transcript.
     Reassign {
         /// The chat.
         chat_id: String,

@@ -352,7 +352,59 @@ fn supervisors_whisper_join_and_reassign() {
     );
     let speakers: Vec<&Speaker> = s.chat("c1").lines.iter().map(|l| &l.speaker).collect();
     assert!(speakers.contains(&&Speaker::Whisper("sam".to_owned())));
+    let notes: Vec<&str> = s
+        .chat("c1")
+        .lines
+        .iter()
+        .filter(|l| l.speaker == Speaker::Note)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "the shopper asked for help",
+            "ana took the chat",
+            "sam moved the chat from ana to bo",
+            "sam moved the chat from bo back to the queue"
+        ],
+        "the transcript names who moved the chat, not only who has it"
+    );
     assert!(speakers.contains(&&Speaker::Supervisor("sam".to_owned())));
+}
+
+#[test]
+fn a_chat_given_to_a_full_agent_says_so_in_the_transcript() {
+    let mut s = Script::new();
+    s.status("ana", 1, 0);
+    s.status("bo", 1, 0);
+    s.request(1, "c1", 0);
+    s.request(2, "c2", 0);
+    s.claim("ana", "c1", 1).unwrap();
+    s.claim("bo", "c2", 1).unwrap();
+    let to_bo = DeskFact::Reassign {
+        chat_id: "c1".to_owned(),
+        to: Some("bo".to_owned()),
+    };
+    assert_eq!(s.op("kim", 2, to_bo), Ok(true), "a supervisor may overload");
+    assert_eq!(s.desk.agent("bo").unwrap().holding.len(), 2);
+    assert_eq!(
+        s.chat("c1").lines.last().map(|l| l.text.as_str()),
+        Some("kim moved the chat from ana to bo (over capacity: 2/1)")
+    );
+    let from_queue = DeskFact::Reassign {
+        chat_id: "c1".to_owned(),
+        to: None,
+    };
+    s.op("kim", 3, from_queue).unwrap();
+    let to_ana = DeskFact::Reassign {
+        chat_id: "c1".to_owned(),
+        to: Some("ana".to_owned()),
+    };
+    s.op("kim", 4, to_ana).unwrap();
+    assert_eq!(
+        s.chat("c1").lines.last().map(|l| l.text.as_str()),
+        Some("kim moved the chat to ana")
+    );
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod app;
 mod args;
 mod keymap;
 mod runtime;
+mod strings;
 mod view;
 
 pub(crate) use args::AgentArgs;

@@ -33,7 +33,7 @@ pub(crate) struct ConnectArgs {
 
     /// The operator's credentials file (from `floorwalker auth init` or
     /// `auth add`). Default: the demo's for this command, under the data
-    /// directory (`auth/<role>.creds`; for `agent`, `auth/<NAME>.creds`).
+    /// directory (`auth/<role>.creds`; with `--name`, `auth/<NAME>.creds`).
     #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
     pub(crate) creds: Option<PathBuf>,
 }
@@ -48,6 +48,57 @@ impl ConnectArgs {
             .unwrap_or_else(|| data_dir.join("auth").join(format!("{file}.creds")));
         load(&path)
     }
+}
+
+/// Who signs in as a person of their own, and the role `auth add` gives
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Person {
+    /// `floorwalker agent --name`.
+    Agent,
+    /// `floorwalker --name` (the dashboard).
+    Supervisor,
+}
+
+impl Person {
+    fn word(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Supervisor => "supervisor",
+        }
+    }
+
+    fn role(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Supervisor => "dashboard",
+        }
+    }
+}
+
+/// The credentials of `name`, who acts under their own name: `--creds`,
+/// or `auth/<name>.creds` under `data_dir`; refused when they are someone
+/// else's.
+pub(crate) fn own_creds(
+    connect: &ConnectArgs,
+    data_dir: &Path,
+    name: &str,
+    who: Person,
+) -> Result<OperatorCreds> {
+    let (word, role) = (who.word(), who.role());
+    let creds = connect
+        .creds(data_dir, name)
+        .wrap_err_with(|| format!("signing in {word} '{name}'"))?;
+    if creds.user != name {
+        color_eyre::eyre::bail!(
+            "the credentials are for user '{}', not '{name}': each {word} acts under their own \
+             name; pass --name {} or the right --creds (`floorwalker auth add --role {role} \
+             --user {name}` makes theirs)",
+            creds.user,
+            creds.user
+        );
+    }
+    Ok(creds)
 }
 
 /// Reads a credentials file, saying how to make one when it cannot.
@@ -104,3 +155,44 @@ pub(crate) fn site_id(text: &str) -> Result<SiteId, BadSite> {
 #[derive(Debug, thiserror::Error)]
 #[error("{0}; use [a-z0-9-], up to 32")]
 pub(crate) struct BadSite(floorwalker_shared::subject::SubjectError);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connect(creds: Option<PathBuf>) -> ConnectArgs {
+        ConnectArgs {
+            nats: ServerArg {
+                server: "nats://127.0.0.1:4222".to_owned(),
+            },
+            creds,
+        }
+    }
+
+    #[test]
+    fn a_person_signs_in_with_their_own_credentials_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("auth")).unwrap();
+        let sam = OperatorCreds {
+            user: "sam".to_owned(),
+            password: "pw".to_owned(),
+        };
+        sam.store(&dir.path().join("auth").join("sam.creds"))
+            .unwrap();
+        // `--name sam` finds sam's file under the data directory.
+        let found = own_creds(&connect(None), dir.path(), "sam", Person::Supervisor).unwrap();
+        assert_eq!(found.user, "sam");
+        // Someone else's file is refused, saying whose it is.
+        let theirs = connect(Some(dir.path().join("auth").join("sam.creds")));
+        let err = own_creds(&theirs, dir.path(), "kim", Person::Supervisor).unwrap_err();
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("for user 'sam', not 'kim': each supervisor")
+                && text.contains("--role dashboard"),
+            "{text}"
+        );
+        // No file for that name says how to make one.
+        let err = own_creds(&connect(None), dir.path(), "kim", Person::Supervisor).unwrap_err();
+        assert!(format!("{err:#}").contains("auth add"), "{err:#}");
+    }
+}

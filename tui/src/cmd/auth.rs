@@ -20,9 +20,14 @@ pub(crate) enum AuthCommand {
     Init(AuthInitArgs),
 
     /// Admit one more operator: adds the user to gate.toml with a new
-    /// password and writes <USER>.creds beside it. Each agent gets their own
-    /// (they act under their own name). Restart the gate to admit them.
-    #[command(after_help = "Example:\n  floorwalker auth add --dir ./auth --role agent --user ana")]
+    /// password and writes <USER>.creds beside it. Each agent and each
+    /// supervisor gets their own: what they do is recorded under their name
+    /// (`floorwalker agent --name ana`, `floorwalker --name sam`). Restart
+    /// the gate to admit them.
+    #[command(
+        after_help = "Examples:\n  floorwalker auth add --dir ./auth --role agent --user ana\n  \
+        floorwalker auth add --dir ./auth --role dashboard --user sam   # a supervisor"
+    )]
     Add(AuthAddArgs),
 }
 

@@ -4,7 +4,8 @@
 //! key added to a row but not to its label is caught by the screen's test.
 //!
 //! Text fields share one map ([`text`]): Enter, Esc, Backspace, ↑/↓ and
-//! characters.
+//! characters; a paste arrives whole (bracketed paste, see
+//! `ui::terminal`) and [`paste_into`] puts it in a field.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -183,6 +184,30 @@ pub(crate) fn text(key: KeyEvent) -> Option<Text> {
     })
 }
 
+/// Puts pasted `text` at the end of a one-line field holding at most
+/// `max_bytes`: line breaks and tabs become spaces (a field is one line,
+/// and a pasted line break must not send it), other control characters
+/// are dropped. Returns how many characters did not fit.
+pub(crate) fn paste_into(field: &mut String, text: &str, max_bytes: usize) -> usize {
+    let mut left_out = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let c = match c {
+            // A CRLF pair is one line break.
+            '\r' if chars.peek() == Some(&'\n') => continue,
+            '\r' | '\n' | '\t' => ' ',
+            c if c.is_control() => continue,
+            c => c,
+        };
+        if left_out > 0 || field.len() + c.len_utf8() > max_bytes {
+            left_out += 1;
+        } else {
+            field.push(c);
+        }
+    }
+    left_out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +258,20 @@ mod tests {
     fn a_key_missing_from_its_label_is_found() {
         assert_eq!(unlisted(TABLE), ["^d (row 'PgDn')", "x (footer)"]);
         assert_eq!(footer(TABLE).collect::<Vec<_>>(), [("j/x", "move")]);
+    }
+
+    #[test]
+    fn a_paste_is_one_line_of_printable_text_within_the_bound() {
+        let mut field = "Hi ".to_owned();
+        let left = paste_into(&mut field, "two\r\nlines\tand\u{1b}[2J\u{7}é", 100);
+        assert_eq!((field.as_str(), left), ("Hi two lines and[2Jé", 0));
+        // Cut on a character boundary, counting what was left out.
+        let mut field = String::new();
+        assert_eq!(paste_into(&mut field, "aéb", 2), 2);
+        assert_eq!(field, "a");
+        let mut big = String::new();
+        assert_eq!(paste_into(&mut big, &"x".repeat(5_000), 4_000), 1_000);
+        assert_eq!(big.len(), 4_000);
     }
 
     #[test]

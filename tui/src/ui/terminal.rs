@@ -1,5 +1,12 @@
 //! The terminal a screen takes over: set up on [`Screen::open`], restored
 //! on drop, however the screen ends.
+//!
+//! Bracketed paste is on while a screen runs: a paste arrives as one
+//! `Event::Paste`, not as a key per character. Without it a pasted line
+//! break is Enter (a reply sent half-pasted), and crossterm's reader,
+//! which reads the terminal 1 KiB at a time and hands over an event before
+//! reading the rest, leaves a paste of a few KiB unread until the next key
+//! wakes it. With it, the reader reads on until the paste's end marker.
 
 use std::io::IsTerminal;
 use std::mem::ManuallyDrop;
@@ -23,12 +30,15 @@ impl Screen {
         Ok(())
     }
 
-    /// Takes over the terminal (raw mode, the alternate screen; the mouse
-    /// wheel too with `mouse`); `what` names the screen in the error when
-    /// standard output is not a terminal.
+    /// Takes over the terminal (raw mode, the alternate screen, bracketed
+    /// paste; the mouse wheel too with `mouse`); `what` names the screen in
+    /// the error when standard output is not a terminal.
     pub(crate) fn open(what: &str, mouse: bool) -> Result<Self> {
         Self::check(what)?;
         let terminal = ratatui::init();
+        // A terminal that does not know it ignores it: pastes then come as
+        // keys, as before.
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
         if mouse {
             let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
         }
@@ -55,6 +65,7 @@ impl Screen {
 
 impl Drop for Screen {
     fn drop(&mut self) {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
         if self.mouse {
             let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
         }

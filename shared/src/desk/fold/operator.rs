@@ -3,6 +3,7 @@
 //! shoppers.
 
 use alloc::collections::BTreeSet;
+use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -81,7 +82,9 @@ impl Desk {
                     None => Err(Rejection::State),
                 }
             }
-            DeskFact::Reassign { chat_id, to } => self.reassign(chat_id, to.as_deref(), at_ms),
+            DeskFact::Reassign { chat_id, to } => {
+                self.reassign(user, chat_id, to.as_deref(), at_ms)
+            }
             DeskFact::Lost { agent } => {
                 let Some(lost) = self.agents.get_mut(agent) else {
                     return Err(Rejection::Unknown);
@@ -123,11 +126,14 @@ impl Desk {
         if agent.state() != AgentState::Available {
             return Err(Rejection::Unavailable);
         }
-        self.hand_to(chat_id, user, at_ms);
+        self.hand_to(chat_id, user, at_ms, &format!("{user} took the chat"));
         Ok(true)
     }
 
-    fn reassign(&mut self, chat_id: &str, to: Option<&str>, at_ms: u64) -> Folded {
+    /// A supervisor (`by`, named by the subject the broker vouches for)
+    /// moves a chat; the transcript says who moved it, from whom, to whom,
+    /// and whether it put the agent over their capacity.
+    fn reassign(&mut self, by: &str, chat_id: &str, to: Option<&str>, at_ms: u64) -> Folded {
         let chat = self.chats.get(chat_id).ok_or(Rejection::Unknown)?;
         if chat.state.is_closed() {
             return Err(Rejection::State);
@@ -140,26 +146,44 @@ impl Desk {
         {
             return Err(Rejection::Unavailable);
         }
-        if let Some(from) = chat.agent().map(String::from)
-            && let Some(agent) = self.agents.get_mut(&from)
+        let from = chat.agent().map(String::from);
+        if let Some(from) = &from
+            && let Some(agent) = self.agents.get_mut(from)
         {
             agent.holding.remove(chat_id);
         }
+        let from = from.map_or(String::new(), |f| format!(" from {f}"));
+        let text = match to {
+            // A supervisor may give an agent more than its capacity (the
+            // dashboard asks first); the transcript keeps that it did.
+            Some(to) => {
+                let over = self.agents.get(to).map_or(String::new(), |a| {
+                    let held = a.holding.len() + 1;
+                    if held > usize::from(a.capacity) {
+                        format!(" (over capacity: {held}/{})", a.capacity)
+                    } else {
+                        String::new()
+                    }
+                });
+                format!("{by} moved the chat{from} to {to}{over}")
+            }
+            None => format!("{by} moved the chat{from} back to the queue"),
+        };
         match to {
-            // A supervisor may give an agent more than its capacity.
-            Some(to) => self.hand_to(chat_id, to, at_ms),
+            Some(to) => self.hand_to(chat_id, to, at_ms, &text),
             None => {
                 if let Some(chat) = self.chats.get_mut(chat_id) {
                     chat.state = ChatState::Queued;
                     chat.queued_ms = at_ms;
-                    chat.note(at_ms, "back in the queue: a supervisor reassigned it");
+                    chat.note(at_ms, &text);
                 }
             }
         }
         Ok(true)
     }
 
-    fn hand_to(&mut self, chat_id: &str, agent: &str, at_ms: u64) {
+    /// Gives a chat to an agent, with `note` in its transcript.
+    fn hand_to(&mut self, chat_id: &str, agent: &str, at_ms: u64, note: &str) {
         if let Some(holder) = self.agents.get_mut(agent) {
             holder.holding.insert(chat_id.into());
         }
@@ -168,9 +192,7 @@ impl Desk {
                 agent: agent.into(),
             };
             chat.answered_ms.get_or_insert(at_ms);
-            let mut text = String::from(agent);
-            text.push_str(" took the chat");
-            chat.note(at_ms, &text);
+            chat.note(at_ms, note);
         }
     }
 

@@ -17,13 +17,14 @@ use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
 use floorwalker::offers::OfferRecord;
 
-use super::keymap;
+use super::{keymap, strings};
 use crate::ui::keys::{self as ui_keys, Text};
 use crate::ui::notice::{self, Notice};
 pub(crate) use msg::{Effect, Key, Msg};
 
-/// Longest reply an agent may type, in characters.
-pub(crate) const MAX_REPLY: usize = 1_000;
+/// Longest reply an agent may type or paste, in bytes: the most a chat
+/// message holds.
+pub(crate) const MAX_REPLY: usize = floorwalker_shared::event::limits::MAX_CHAT_TEXT_LEN;
 
 /// What has the keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,8 @@ pub(crate) enum Mode {
     List,
     /// A reply being typed in the selected chat.
     Reply(String),
+    /// `e` was pressed on this chat: the footer asks before it ends.
+    ConfirmEnd(String),
     /// The help, over what was showing.
     Help(Box<Mode>),
 }
@@ -161,12 +164,19 @@ impl Console {
                 self.keep_selection();
                 Vec::new()
             }
-            Msg::Press(key) => {
-                if matches!(self.mode, Mode::Reply(_)) {
+            Msg::Press(key) => match self.mode {
+                Mode::Reply(_) => {
                     ui_keys::text(key).map_or_else(Vec::new, |t| self.key(text_key(t)))
-                } else {
+                }
+                // Any key answers the question, not only the table's.
+                Mode::ConfirmEnd(_) => self.confirm_end(ui_keys::text(key)),
+                Mode::List | Mode::Help(_) => {
                     keymap::action(key).map_or_else(Vec::new, |k| self.key(k))
                 }
+            },
+            Msg::Paste(text) => {
+                self.paste(&text);
+                Vec::new()
             }
             Msg::NotRecorded(why) => {
                 self.say(format!("Not recorded: {why}"));
@@ -210,7 +220,26 @@ impl Console {
         let Ok(fact) = self.desk.read(&m.subject, &m.payload) else {
             return Vec::new();
         };
+        let held_by = match &fact {
+            Fact::Operator(_, DeskFact::Reassign { chat_id, .. }) => self
+                .desk
+                .chat(chat_id)
+                .and_then(Chat::agent)
+                .map(String::from),
+            _ => None,
+        };
         let folded = self.desk.fold(&fact, m.at_ms);
+        if let Fact::Operator(by, DeskFact::Reassign { chat_id, to }) = &fact
+            && folded == Ok(true)
+            && self.caught_up
+        {
+            let chat = chat_id.get(..8).unwrap_or(chat_id);
+            if to.as_deref() == Some(self.me.as_str()) {
+                self.say(strings::given_to_you(by, chat));
+            } else if held_by.as_deref() == Some(self.me.as_str()) {
+                self.say(strings::moved_away(by, chat, to.as_deref()));
+            }
+        }
         if let Fact::Operator(user, DeskFact::Claim { chat_id }) = &fact
             && *user == self.me
         {
@@ -218,14 +247,26 @@ impl Console {
                 Ok(true) if self.caught_up => {
                     self.selected = Some(Item::Mine(chat_id.clone()));
                     self.mode = Mode::Reply(String::new());
-                    self.say("Chat claimed: say hello (Enter sends).".to_owned());
+                    self.say(strings::CLAIMED.to_owned());
                 }
                 Err(Rejection::State) if self.caught_up => {
-                    self.say(
-                        "Another agent took that chat first; press n for the next.".to_owned(),
-                    );
+                    self.say(strings::CLAIM_LOST.to_owned());
                 }
                 _ => {}
+            }
+        }
+        if let Fact::Operator(user, DeskFact::Take { chat_id }) = &fact
+            && *user == self.me
+            && folded == Err(Rejection::NotYours)
+            && self.caught_up
+        {
+            let by = self
+                .desk
+                .incidents()
+                .find(|i| i.chat_id == *chat_id)
+                .and_then(|i| i.taken.as_ref().map(|(by, _)| by.clone()));
+            if let Some(by) = by {
+                self.say(strings::taken_first(&by));
             }
         }
         self.keep_selection();
@@ -247,6 +288,12 @@ impl Console {
         if !matches!(self.selected, Some(Item::Mine(_))) && matches!(self.mode, Mode::Reply(_)) {
             self.mode = Mode::List;
         }
+        // No question about ending a chat that is no longer this agent's.
+        if let Mode::ConfirmEnd(chat_id) = &self.mode
+            && self.desk.chat(chat_id).and_then(Chat::agent) != Some(self.me.as_str())
+        {
+            self.mode = Mode::List;
+        }
     }
 
     fn say(&mut self, text: String) {
@@ -257,8 +304,41 @@ impl Console {
     pub(crate) fn typing(&self) -> Option<&str> {
         match &self.mode {
             Mode::Reply(text) => Some(text),
-            Mode::List | Mode::Help(_) => None,
+            Mode::List | Mode::ConfirmEnd(_) | Mode::Help(_) => None,
         }
+    }
+
+    /// The chat `e` asks about, while it asks.
+    pub(crate) fn ending(&self) -> Option<&str> {
+        match &self.mode {
+            Mode::ConfirmEnd(chat_id) => Some(chat_id),
+            _ => None,
+        }
+    }
+
+    /// A paste arrives whole (bracketed paste): into the reply being
+    /// typed, or as the reply to the selected chat of this agent's.
+    fn paste(&mut self, text: &str) {
+        let mut draft = match std::mem::replace(&mut self.mode, Mode::List) {
+            Mode::Reply(draft) => draft,
+            Mode::List if matches!(self.selected, Some(Item::Mine(_))) => String::new(),
+            Mode::ConfirmEnd(_) => {
+                self.say(strings::KEPT.to_owned());
+                return;
+            }
+            other => {
+                self.mode = other;
+                if !matches!(self.mode, Mode::Help(_)) {
+                    self.say(strings::SELECT_MINE_TO_PASTE.to_owned());
+                }
+                return;
+            }
+        };
+        let left_out = ui_keys::paste_into(&mut draft, text, MAX_REPLY);
+        if left_out > 0 {
+            self.say(strings::paste_cut(left_out));
+        }
+        self.mode = Mode::Reply(draft);
     }
 
     /// The session a chat is with, for its journey.

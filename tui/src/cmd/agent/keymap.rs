@@ -40,7 +40,7 @@ pub(crate) const KEYS: &[Row<Key>] = &[
     },
     Row {
         label: "e",
-        help: "end the selected chat; the shopper gets the survey",
+        help: "end the selected chat, after asking; the shopper gets the survey",
         footer: Some(("e", "end")),
         keys: &[(c('e'), Key::End)],
     },

@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_nats::jetstream;
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use crossterm::event::{Event, EventStream, KeyEventKind};
-use floorwalker::creds::{Link, OperatorCreds};
+use floorwalker::creds::Link;
 use floorwalker::feed::{self, now_ms};
 use floorwalker::record::{RecordError, record};
 use floorwalker_shared::chat::DeskFact;
@@ -35,7 +35,7 @@ const FRAME: Duration = Duration::from_millis(100);
 
 pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     Screen::check("the agent's console")?;
-    let creds = load_creds(args, data_dir)?;
+    let creds = args::own_creds(&args.connect, data_dir, &args.name, args::Person::Agent)?;
     let (links_tx, links) = mpsc::unbounded_channel();
     let client = args::connect(
         &args.connect.nats.server,
@@ -98,25 +98,6 @@ struct Inputs {
     failed: mpsc::UnboundedReceiver<RecordError>,
 }
 
-/// The agent's credentials: `--creds`, or the demo's `<NAME>.creds`; they
-/// must be the named agent's.
-fn load_creds(args: &AgentArgs, data_dir: &Path) -> Result<OperatorCreds> {
-    let creds = args
-        .connect
-        .creds(data_dir, &args.name)
-        .wrap_err_with(|| format!("signing in agent '{}'", args.name))?;
-    if creds.user != args.name {
-        bail!(
-            "the credentials are for user '{}', not '{}': agents act under their own name; pass \
-             --name {} or the right --creds",
-            creds.user,
-            args.name,
-            creds.user
-        );
-    }
-    Ok(creds)
-}
-
 async fn ui(
     console: &mut Console,
     mut screen: Screen,
@@ -134,8 +115,10 @@ async fn ui(
     loop {
         let msg = tokio::select! {
             event = keys.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind != KeyEventKind::Release => Msg::Press(key),
-                Some(Ok(_)) => Msg::Resize,
+                Some(Ok(event)) => match terminal_msg(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
                 Some(Err(err)) => return Err(err).wrap_err("reading the terminal"),
                 None => return Ok(()),
             },
@@ -170,5 +153,38 @@ async fn ui(
                 }
             }
         }
+    }
+}
+
+/// What a terminal event means to the console: a key, a paste (whole,
+/// with bracketed paste on: a large one never stalls the keys), or a
+/// reason to draw again.
+fn terminal_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Press(key)),
+        Event::Key(_) => None,
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        _ => Some(Msg::Resize),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paste_is_one_message_and_a_key_release_none() {
+        let text = "line one\nline two".repeat(300);
+        assert!(matches!(
+            terminal_msg(Event::Paste(text.clone())),
+            Some(Msg::Paste(pasted)) if pasted == text
+        ));
+        let mut release = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('x'));
+        release.kind = KeyEventKind::Release;
+        assert!(terminal_msg(Event::Key(release)).is_none());
+        assert!(matches!(
+            terminal_msg(Event::Resize(80, 24)),
+            Some(Msg::Resize)
+        ));
     }
 }

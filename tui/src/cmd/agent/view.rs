@@ -84,6 +84,13 @@ fn status_line(c: &Console, theme: Theme, width: u16) -> Paragraph<'static> {
 }
 
 fn footer_line(c: &Console, theme: Theme, width: u16) -> Paragraph<'static> {
+    if let Some(chat) = c.ending() {
+        let text = super::strings::end_question(short(chat));
+        return Paragraph::new(Span::styled(
+            for_terminal(&text, width as usize),
+            theme.warn(),
+        ));
+    }
     let text = match (&c.notice, c.typing()) {
         (Some(notice), _) => notice.text.clone(),
         (None, Some(_)) => "Enter send · Esc stop typing".to_owned(),

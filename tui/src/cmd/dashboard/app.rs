@@ -153,6 +153,19 @@ impl App {
                     keymap::action(key).map_or_else(Vec::new, |a| self.key(a))
                 }
             }
+            Msg::Paste(text) => {
+                // Into the field being typed, one line, each field's bound
+                // applying; elsewhere a paste means nothing.
+                if self.typing() {
+                    // No field holds more than this many characters, of at
+                    // most four bytes each.
+                    let most = 4 * super::supervise::MAX_TEXT;
+                    let mut line = String::new();
+                    ui_keys::paste_into(&mut line, &text, most);
+                    line.chars().for_each(|c| self.type_char(c));
+                }
+                Vec::new()
+            }
             Msg::Wheel { down } => self.key(if down {
                 keymap::Action::Down
             } else {

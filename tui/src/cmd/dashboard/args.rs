@@ -13,6 +13,15 @@ pub(crate) struct DashboardArgs {
     #[command(flatten)]
     pub(crate) connect: ConnectArgs,
 
+    /// The supervisor's user name: whispers, joins, reassignments and
+    /// offers are recorded under it, and transcripts show it. It must be
+    /// the user of the credentials (default `auth/<NAME>.creds`; make them
+    /// with `floorwalker auth add --role dashboard --user NAME`). Without
+    /// it, the credentials' user acts (`auth/dashboard.creds`: the role's
+    /// shared user).
+    #[arg(long, env = "FLOORWALKER_SUPERVISOR", value_name = "NAME")]
+    pub(crate) name: Option<String>,
+
     /// Show only this site's shoppers, and count only its chats in the
     /// figures (the agents and the desk view are every site's: agents
     /// serve them all).

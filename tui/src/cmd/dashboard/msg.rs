@@ -18,6 +18,8 @@ use tokio::task::JoinError;
 pub(crate) enum Msg {
     /// A key from the terminal; what it does depends on the mode.
     Press(KeyEvent),
+    /// Text pasted into the terminal, whole (bracketed paste).
+    Paste(String),
     /// The mouse wheel turned (`--mouse`).
     Wheel { down: bool },
     /// The terminal's size, at start and when it changes.

@@ -55,18 +55,24 @@ impl Setup {
     pub(crate) fn from_args(args: &DashboardArgs, data_dir: &Path) -> Result<Self> {
         Ok(Self {
             server: args.connect.nats.server.clone(),
-            creds: args.connect.creds(data_dir, "dashboard")?,
+            creds: match &args.name {
+                Some(name) => {
+                    args::own_creds(&args.connect, data_dir, name, args::Person::Supervisor)?
+                }
+                None => args.connect.creds(data_dir, "dashboard")?,
+            },
             site: args.site.clone(),
             settings: Settings::load(args.config.as_deref())?,
             mouse: args.mouse,
         })
     }
 
-    /// The demo's dashboard: its credentials, its server, the defaults.
-    pub(crate) fn demo(server: String, auth_dir: &Path) -> Result<Self> {
+    /// The demo's dashboard: its supervisor's own credentials (`user`),
+    /// its server, the defaults.
+    pub(crate) fn demo(server: String, auth_dir: &Path, user: &str) -> Result<Self> {
         Ok(Self {
             server,
-            creds: args::load(&auth_dir.join("dashboard.creds"))?,
+            creds: args::load(&auth_dir.join(format!("{user}.creds")))?,
             site: None,
             settings: Settings::default(),
             mouse: false,
@@ -221,6 +227,7 @@ async fn ui<T>(
 fn terminal_msg(event: &Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Press(*key)),
+        Event::Paste(text) => Some(Msg::Paste(text.clone())),
         Event::Mouse(mouse) => match mouse.kind {
             MouseEventKind::ScrollDown => Some(Msg::Wheel { down: true }),
             MouseEventKind::ScrollUp => Some(Msg::Wheel { down: false }),

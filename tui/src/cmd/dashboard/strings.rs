@@ -42,5 +42,25 @@ pub(crate) const WHISPER_PROMPT: &str = "Whisper to the agent: ";
 pub(crate) const JOIN_PROMPT: &str = "Say to the shopper: ";
 pub(crate) const REASSIGN_TITLE: &str = " Reassign to ";
 pub(crate) const REASSIGN_QUEUE: &str = "back to the queue";
+pub(crate) const REASSIGN_HINT: &str = "↑/↓ choose · Enter gives it · Esc cancels";
+pub(crate) const REASSIGN_HAS_IT: &str = "That agent has this chat already: pick another.";
+pub(crate) const REASSIGN_OFFLINE: &str = "That agent is offline now: pick another.";
+pub(crate) const REASSIGN_QUEUED: &str = "That chat is waiting in the queue already.";
+pub(crate) const REASSIGN_CLOSED: &str = "That chat has ended: nothing to reassign.";
+pub(crate) const REASSIGN_HOLDER: &str = "has it";
+
+/// What the reassign dialog says before giving a chat to an agent who is
+/// full or away.
+pub(crate) fn reassign_caution(agent: &str, caution: super::supervise::Caution) -> String {
+    match caution {
+        super::supervise::Caution::Full { held, capacity } => format!(
+            "{agent} holds {held} of {capacity} chats. Enter again gives them one more; \
+             Esc picks another."
+        ),
+        super::supervise::Caution::Away => {
+            format!("{agent} is away. Enter again gives them the chat anyway; Esc picks another.")
+        }
+    }
+}
 pub(crate) const DESK_HINT: &str =
     "j/k chat · w whisper · J join · R reassign · a/Esc shoppers · ? help";

@@ -3,13 +3,19 @@
 //! since their last reply), every open chat with its transcript, and the
 //! open incidents; whisper to a chat's agent, join a chat (the shopper
 //! sees it as from a supervisor), or give a chat to another agent or back
-//! to the queue. Each action is a desk fact, which is the audit trail.
+//! to the queue. Each action is a desk fact, which is the audit trail,
+//! recorded under the supervisor's own user (so the transcript and the
+//! trail name the person, not a shared role).
+//!
+//! The reassign dialog ([`Pick`]) shows each agent's load and state and
+//! starts on the agent with the most room; giving a chat to an agent who
+//! is full or away takes a second Enter ([`Caution`]).
 //!
 //! State and update only; `view::desk` draws it. What has the keys is a
 //! [`DeskMode`], part of the dashboard's mode; the selection outlives it.
 
 use floorwalker_shared::chat::DeskFact;
-use floorwalker_shared::desk::{Chat, ChatState, Desk};
+use floorwalker_shared::desk::{AgentState, Chat, ChatState, Desk};
 
 use super::keymap::Action;
 use super::msg::Effect;
@@ -33,8 +39,62 @@ pub(crate) enum DeskMode {
     Browse,
     /// Typing into the selected chat.
     Typing(Say, String),
-    /// Picking where the selected chat goes; the cursor over [`choices`].
-    Reassign(usize),
+    /// Picking where a chat goes.
+    Reassign(Pick),
+}
+
+/// The reassign dialog. The chat it moves is fixed when it opens and the
+/// cursor names a choice, not a row, so chats closing or agents coming
+/// and going underneath never point it at another chat or agent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pick {
+    /// The chat it moves.
+    pub(crate) chat_id: String,
+    /// The choice under the cursor: an agent, or `None` for the queue.
+    pub(crate) cursor: Option<String>,
+    /// Set by a first Enter on an agent who is full or away: the dialog
+    /// says why, and a second Enter gives the chat anyway.
+    pub(crate) confirming: Option<Caution>,
+}
+
+/// Why giving a chat to an agent asks first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Caution {
+    /// The agent holds as many chats as they take, or more.
+    Full {
+        /// Chats held.
+        held: usize,
+        /// Most at once, as the agent said.
+        capacity: u8,
+    },
+    /// The agent said they are away.
+    Away,
+}
+
+/// Why giving the chat to agent `to` needs a second Enter, if it does.
+pub(crate) fn caution(desk: &Desk, to: &str) -> Option<Caution> {
+    let agent = desk.agent(to)?;
+    match agent.state() {
+        AgentState::Busy => Some(Caution::Full {
+            held: agent.holding.len(),
+            capacity: agent.capacity,
+        }),
+        AgentState::Away => Some(Caution::Away),
+        AgentState::Available | AgentState::Offline => None,
+    }
+}
+
+/// Where the dialog's cursor starts: the available agent with the most
+/// room who does not hold the chat already (by name among equals), else
+/// the queue.
+fn best_choice(desk: &Desk, chat: &Chat) -> Option<String> {
+    desk.agents()
+        .filter(|a| a.state() == AgentState::Available && chat.agent() != Some(a.name.as_str()))
+        .max_by_key(|a| {
+            let room = usize::from(a.capacity).saturating_sub(a.holding.len());
+            (room, std::cmp::Reverse(a.name.as_str()))
+        })
+        .map(|a| a.name.clone())
 }
 
 impl DeskMode {
@@ -99,6 +159,76 @@ pub(crate) fn choices(desk: &Desk) -> Vec<Option<String>> {
         .collect()
 }
 
+/// A key in the reassign dialog.
+fn reassign_key(desk: &Desk, action: Action, mut pick: Pick) -> Outcome {
+    let stay = |pick: Pick, why: Option<&'static str>| Outcome {
+        mode: Some(DeskMode::Reassign(pick)),
+        effects: Vec::new(),
+        why,
+    };
+    match action {
+        Action::Up | Action::Down => {
+            let choices = choices(desk);
+            let at = choices.iter().position(|c| *c == pick.cursor).unwrap_or(0);
+            let next = if action == Action::Up {
+                at.saturating_sub(1)
+            } else {
+                (at + 1).min(choices.len().saturating_sub(1))
+            };
+            pick.cursor = choices.get(next).cloned().flatten();
+            pick.confirming = None;
+            stay(pick, None)
+        }
+        Action::Back if pick.confirming.is_some() => {
+            pick.confirming = None;
+            stay(pick, None)
+        }
+        Action::Back => Outcome {
+            mode: Some(DeskMode::Browse),
+            ..Outcome::default()
+        },
+        Action::Confirm | Action::Open => {
+            let Some(chat) = desk.chat(&pick.chat_id).filter(|c| !c.state.is_closed()) else {
+                return Outcome {
+                    mode: Some(DeskMode::Browse),
+                    effects: Vec::new(),
+                    why: Some(super::strings::REASSIGN_CLOSED),
+                };
+            };
+            match pick.cursor.as_deref() {
+                None if chat.state == ChatState::Queued => {
+                    return stay(pick, Some(super::strings::REASSIGN_QUEUED));
+                }
+                None => {}
+                Some(to) if chat.agent() == Some(to) => {
+                    return stay(pick, Some(super::strings::REASSIGN_HAS_IT));
+                }
+                Some(to) if !desk.agent(to).is_some_and(|a| a.online) => {
+                    return stay(pick, Some(super::strings::REASSIGN_OFFLINE));
+                }
+                Some(to) => {
+                    // Asked again if what stands in the way changed
+                    // between the two Enters.
+                    let caution = caution(desk, to);
+                    if caution.is_some() && caution != pick.confirming {
+                        pick.confirming = caution;
+                        return stay(pick, None);
+                    }
+                }
+            }
+            Outcome {
+                mode: Some(DeskMode::Browse),
+                effects: vec![Effect::Record(DeskFact::Reassign {
+                    chat_id: pick.chat_id,
+                    to: pick.cursor,
+                })],
+                why: None,
+            }
+        }
+        _ => stay(pick, None),
+    }
+}
+
 impl Supervise {
     /// A key, while the view is open in `mode`; `nonce` is the
     /// dashboard's, for message ids.
@@ -115,7 +245,7 @@ impl Supervise {
             ..Outcome::default()
         };
         match mode {
-            DeskMode::Reassign(cursor) => return self.reassign_key(desk, action, cursor),
+            DeskMode::Reassign(pick) => return reassign_key(desk, action, pick),
             DeskMode::Typing(say, mut text) => {
                 return match action {
                     Action::Back => keep(DeskMode::Browse),
@@ -165,39 +295,15 @@ impl Supervise {
                     },
                     Action::Whisper => keep(DeskMode::Typing(Say::Whisper, String::new())),
                     Action::Join => keep(DeskMode::Typing(Say::Join, String::new())),
-                    _ => keep(DeskMode::Reassign(0)),
+                    _ => keep(DeskMode::Reassign(Pick {
+                        chat_id: chat.id.clone(),
+                        cursor: best_choice(desk, chat),
+                        confirming: None,
+                    })),
                 }
             }
             Action::Back | Action::Desk => Outcome::default(),
             _ => keep(DeskMode::Browse),
-        }
-    }
-
-    fn reassign_key(&mut self, desk: &Desk, action: Action, cursor: usize) -> Outcome {
-        let choices = choices(desk);
-        let (mode, effects) = match action {
-            Action::Up => (DeskMode::Reassign(cursor.saturating_sub(1)), Vec::new()),
-            Action::Down => (
-                DeskMode::Reassign((cursor + 1).min(choices.len() - 1)),
-                Vec::new(),
-            ),
-            Action::Back => (DeskMode::Browse, Vec::new()),
-            Action::Confirm | Action::Open => {
-                let effects = match (self.selected.clone(), choices.get(cursor)) {
-                    (Some(chat_id), Some(to)) => vec![Effect::Record(DeskFact::Reassign {
-                        chat_id,
-                        to: to.clone(),
-                    })],
-                    _ => Vec::new(),
-                };
-                (DeskMode::Browse, effects)
-            }
-            _ => (DeskMode::Reassign(cursor), Vec::new()),
-        };
-        Outcome {
-            mode: Some(mode),
-            effects,
-            why: None,
         }
     }
 
@@ -235,3 +341,6 @@ impl Supervise {
         }
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

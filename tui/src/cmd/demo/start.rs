@@ -18,9 +18,15 @@ use tokio::task::JoinHandle;
 use super::args::DemoArgs;
 use super::{DEMO_SITE, START_TIMEOUT};
 
-/// The demo's operators beyond one per role: agents for people to try
-/// (`floorwalker agent --name alex`), and the simulator's agent bots.
-pub(crate) const DEMO_AGENTS: [(Role, &str); 4] = [
+/// The supervisor the demo's dashboard acts as: whispers and
+/// reassignments carry a person's name, not the role's.
+pub(crate) const DEMO_SUPERVISOR: &str = "sam";
+
+/// The demo's operators beyond one per role: its supervisor, agents for
+/// people to try (`floorwalker agent --name alex`), and the simulator's
+/// agent bots.
+pub(crate) const DEMO_AGENTS: [(Role, &str); 5] = [
+    (Role::Dashboard, DEMO_SUPERVISOR),
     (Role::Agent, "alex"),
     (Role::Simulator, "ana"),
     (Role::Simulator, "ben"),

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::oneshot;
 
-use super::start::{GateTask, Shoppers};
+use super::start::{DEMO_SUPERVISOR, GateTask, Shoppers};
 use crate::cmd::dashboard;
 
 /// Why the demo is stopping.
@@ -52,7 +52,7 @@ pub(super) async fn run_until_stop(
         );
         return wait_for_stop(server, gate, keys).await;
     }
-    let setup = dashboard::Setup::demo(server.client_url(), auth_dir)?;
+    let setup = dashboard::Setup::demo(server.client_url(), auth_dir, DEMO_SUPERVISOR)?;
     let stopped = dashboard::open(setup, wait_for_stop(server, gate, false)).await;
     Ok(match stopped {
         Ok(Some(stop)) => stop?,

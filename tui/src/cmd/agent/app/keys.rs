@@ -1,10 +1,13 @@
 //! What each key does to the console: moving the selection, claiming,
-//! replying, ending chats, the agent's status, and incidents.
+//! replying, ending chats (after asking), the agent's status, and
+//! incidents. A key that cannot do its job says why in the footer.
 
 use floorwalker_shared::chat::{DeskFact, MAX_CAPACITY};
 use floorwalker_shared::desk::{AgentState, Chat};
 
 use super::{Console, Effect, Item, Key, MAX_REPLY, Mode};
+use crate::cmd::agent::strings;
+use crate::ui::keys::Text;
 
 impl Console {
     pub(super) fn key(&mut self, key: Key) -> Vec<Effect> {
@@ -20,7 +23,7 @@ impl Console {
             }
             Mode::Reply(text) => {
                 match key {
-                    Key::Char(c) if !c.is_control() && text.chars().count() < MAX_REPLY => {
+                    Key::Char(c) if !c.is_control() && text.len() + c.len_utf8() <= MAX_REPLY => {
                         text.push(c);
                     }
                     Key::Erase => {
@@ -32,6 +35,8 @@ impl Console {
                 }
                 return Vec::new();
             }
+            // Answered by `confirm_end`; never reached.
+            Mode::ConfirmEnd(_) => return Vec::new(),
             Mode::List => {}
         }
         match key {
@@ -44,19 +49,18 @@ impl Console {
                 if matches!(self.selected, Some(Item::Mine(_))) {
                     self.mode = Mode::Reply(String::new());
                 } else {
-                    self.say(
-                        "Select one of your chats first (or press n to claim one).".to_owned(),
-                    );
+                    self.say(strings::SELECT_MINE.to_owned());
                 }
                 Vec::new()
             }
             Key::End => {
                 if let Some(Item::Mine(chat_id)) = &self.selected {
-                    return vec![Effect::Record(DeskFact::End {
-                        chat_id: chat_id.clone(),
-                    })];
+                    self.mode = Mode::ConfirmEnd(chat_id.clone());
+                    // The question is the footer; an older notice would hide it.
+                    self.notice = None;
+                } else {
+                    self.say(strings::SELECT_MINE_TO_END.to_owned());
                 }
-                self.say("Select one of your chats to end it.".to_owned());
                 Vec::new()
             }
             Key::Toggle => {
@@ -70,6 +74,12 @@ impl Console {
                     self.capacity.saturating_sub(1).max(1)
                 };
                 if next == self.capacity {
+                    let why = if key == Key::More {
+                        strings::MOST_CHATS
+                    } else {
+                        strings::LEAST_CHATS
+                    };
+                    self.say(why.to_owned());
                     return Vec::new();
                 }
                 self.capacity = next;
@@ -90,12 +100,10 @@ impl Console {
             .agent(&self.me)
             .map(floorwalker_shared::desk::Agent::state)
         {
-            _ if !self.caught_up => Some("Still reading the chat history; a moment."),
-            None | Some(AgentState::Offline) => Some("Not online yet; a moment."),
-            Some(AgentState::Away) => Some("You are away: press a to take chats."),
-            Some(AgentState::Busy) => {
-                Some("You hold as many chats as you take: end one, or press +.")
-            }
+            _ if !self.caught_up => Some(strings::STILL_READING),
+            None | Some(AgentState::Offline) => Some(strings::NOT_ONLINE),
+            Some(AgentState::Away) => Some(strings::AWAY),
+            Some(AgentState::Busy) => Some(strings::FULL),
             Some(AgentState::Available) => None,
         };
         if let Some(why) = why {
@@ -107,7 +115,7 @@ impl Console {
                 chat_id: chat.id.clone(),
             })];
         }
-        self.say("Nobody is waiting.".to_owned());
+        self.say(strings::NOBODY_WAITING.to_owned());
         Vec::new()
     }
 
@@ -125,7 +133,7 @@ impl Console {
         }
         if self.desk.chat(chat_id).and_then(Chat::agent) != Some(self.me.as_str()) {
             self.mode = Mode::List;
-            self.say("That chat is no longer yours.".to_owned());
+            self.say(strings::NO_LONGER_YOURS.to_owned());
             return Vec::new();
         }
         self.sent += 1;
@@ -136,12 +144,51 @@ impl Console {
         })]
     }
 
+    /// The answer to "End chat …?": y or Enter ends it, Ctrl-C quits,
+    /// anything else keeps it.
+    pub(super) fn confirm_end(&mut self, answer: Option<Text>) -> Vec<Effect> {
+        let Mode::ConfirmEnd(chat_id) = std::mem::replace(&mut self.mode, Mode::List) else {
+            return Vec::new();
+        };
+        match answer {
+            Some(Text::Quit) => vec![Effect::Quit],
+            Some(Text::Confirm | Text::Char('y' | 'Y')) => {
+                if self.desk.chat(&chat_id).and_then(Chat::agent) == Some(self.me.as_str()) {
+                    vec![Effect::Record(DeskFact::End { chat_id })]
+                } else {
+                    self.say(strings::NO_LONGER_YOURS.to_owned());
+                    Vec::new()
+                }
+            }
+            _ => {
+                self.say(strings::KEPT.to_owned());
+                Vec::new()
+            }
+        }
+    }
+
     fn incident(&mut self, key: Key) -> Vec<Effect> {
         let Some(Item::Incident(chat_id)) = &self.selected else {
-            self.say("Select an incident first.".to_owned());
+            self.say(strings::SELECT_INCIDENT.to_owned());
             return Vec::new();
         };
         let chat_id = chat_id.clone();
+        let taken = self
+            .desk
+            .incidents()
+            .find(|i| i.chat_id == chat_id)
+            .and_then(|i| i.taken.as_ref().map(|(by, _)| by.clone()));
+        // Said here rather than recorded and refused by every desk.
+        let why = match (key, taken) {
+            (_, Some(by)) if by != self.me => Some(strings::taken_by(&by)),
+            (Key::Take, Some(_)) => Some(strings::TAKEN_BY_YOU.to_owned()),
+            (Key::Resolve, None) => Some(strings::UNTAKEN.to_owned()),
+            _ => None,
+        };
+        if let Some(why) = why {
+            self.say(why);
+            return Vec::new();
+        }
         vec![Effect::Record(if key == Key::Take {
             DeskFact::Take { chat_id }
         } else {

@@ -21,6 +21,8 @@ pub(crate) enum Msg {
     },
     /// A key from the terminal; what it does depends on the mode.
     Press(KeyEvent),
+    /// Text pasted into the terminal, whole (bracketed paste).
+    Paste(String),
     /// The terminal's size changed (everything is drawn again).
     Resize,
     /// A fact could not be recorded.

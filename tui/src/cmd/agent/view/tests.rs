@@ -115,3 +115,18 @@ fn any_size_draws_without_panicking() {
         render(&c, w, h);
     }
 }
+
+#[test]
+fn e_asks_in_the_footer_before_the_chat_ends() {
+    let mut c = console();
+    c.update(Msg::Press(crate::cmd::agent::keymap::press(Key::Back)));
+    c.update(Msg::Press(crate::cmd::agent::keymap::press(Key::End)));
+    let screen = render(&c, 80, 24).backend().to_string();
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(
+        footer.contains(
+            "End chat chat-one and send the survey? y/Enter ends it · other keys keep it"
+        ),
+        "whole at 80 columns: {screen}"
+    );
+}

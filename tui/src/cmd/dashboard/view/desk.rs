@@ -1,19 +1,22 @@
 //! The desk view: agents at the top (state, chats against capacity, time
 //! since their last reply), open chats and incidents on the left, the
-//! selected chat's transcript on the right; the reassign dialog over it.
+//! selected chat's transcript on the right; the reassign dialog over it,
+//! with each agent's state and load, and what it asks before overloading
+//! one.
 
 use floorwalker::format::duration;
 use floorwalker_shared::desk::{AgentState, ChatState};
-use floorwalker_shared::sanitize::for_terminal;
+use floorwalker_shared::sanitize::{for_terminal, width};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::centered;
 use crate::cmd::dashboard::app::App;
 use crate::cmd::dashboard::strings;
-use crate::cmd::dashboard::supervise::{self, DeskMode, Say};
+use crate::cmd::dashboard::supervise::{self, DeskMode, Pick, Say};
 use crate::ui::framed::framed;
 use crate::ui::theme::Theme;
 
@@ -30,8 +33,8 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     .areas(bottom);
     draw_chats(frame, left, app, theme);
     draw_transcript(frame, right, app, theme);
-    if let Some(DeskMode::Reassign(cursor)) = app.desk_mode() {
-        draw_reassign(frame, area, app, *cursor, theme);
+    if let Some(DeskMode::Reassign(pick)) = app.desk_mode() {
+        draw_reassign(frame, area, app, pick, theme);
     }
 }
 
@@ -60,12 +63,10 @@ fn draw_agents(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
                 a.holding.len(),
                 a.capacity
             );
-            let style = match state {
-                AgentState::Busy => theme.warn(),
-                AgentState::Away | AgentState::Offline => theme.dim(),
-                AgentState::Available => ratatui::style::Style::new(),
-            };
-            Line::from(Span::styled(for_terminal(&text, w), style))
+            Line::from(Span::styled(
+                for_terminal(&text, w),
+                agent_style(state, theme),
+            ))
         })
         .collect();
     if lines.is_empty() {
@@ -191,29 +192,89 @@ fn draw_transcript(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn draw_reassign(frame: &mut Frame<'_>, area: Rect, app: &App, cursor: usize, theme: Theme) {
-    let choices = supervise::choices(&app.desk);
-    let lines: Vec<Line<'static>> = choices
+/// Width of the reassign dialog, borders included.
+const REASSIGN_WIDTH: u16 = 50;
+
+fn draw_reassign(frame: &mut Frame<'_>, area: Rect, app: &App, pick: &Pick, theme: Theme) {
+    let rect_width = REASSIGN_WIDTH.min(area.width);
+    let w = usize::from(rect_width.saturating_sub(2));
+    let holder = app.desk.chat(&pick.chat_id).and_then(|c| c.agent());
+    let mut lines: Vec<Line<'static>> = supervise::choices(&app.desk)
         .iter()
-        .enumerate()
-        .map(|(i, choice)| {
-            let text = choice
-                .clone()
-                .unwrap_or_else(|| strings::REASSIGN_QUEUE.to_owned());
-            let mark = if i == cursor { "▸ " } else { "  " };
-            let line = Line::from(format!("{mark}{text}"));
-            if i == cursor {
-                line.style(theme.selected())
-            } else {
-                line
-            }
+        .map(|choice| {
+            let at = *choice == pick.cursor;
+            let mark = if at { "▸ " } else { "  " };
+            let (text, style) = match choice.as_deref().and_then(|n| app.desk.agent(n)) {
+                None => (strings::REASSIGN_QUEUE.to_owned(), Style::new()),
+                Some(agent) => {
+                    let state = agent.state();
+                    let note = if holder == Some(agent.name.as_str()) {
+                        format!(" · {}", strings::REASSIGN_HOLDER)
+                    } else {
+                        String::new()
+                    };
+                    let text = format!(
+                        "{:<12} {:<9} {}/{} chats{note}",
+                        agent.name,
+                        state.name(),
+                        agent.holding.len(),
+                        agent.capacity
+                    );
+                    (text, agent_style(state, theme))
+                }
+            };
+            let style = if at { theme.selected() } else { style };
+            Line::from(Span::styled(
+                for_terminal(&format!("{mark}{text}"), w),
+                style,
+            ))
         })
         .collect();
+    if let (Some(caution), Some(to)) = (pick.confirming, pick.cursor.as_deref()) {
+        lines.push(Line::default());
+        let text = strings::reassign_caution(to, caution);
+        for piece in words(&text, w) {
+            lines.push(Line::from(Span::styled(piece, theme.warn())));
+        }
+    }
+    lines.push(Line::from(Span::styled(
+        for_terminal(strings::REASSIGN_HINT, w),
+        theme.dim(),
+    )));
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let rect = centered(area, 36, height);
+    let rect = centered(area, rect_width, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(strings::REASSIGN_TITLE)),
         rect,
     );
 }
+
+/// `text` in lines of whole words at most `w` columns wide (a word wider
+/// than that is cut).
+fn words(text: &str, w: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if width(line) + 1 + width(word) <= w => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(for_terminal(word, w)),
+        }
+    }
+    lines
+}
+
+/// How an agent's line looks: busy in the warning colour, away or offline
+/// dimmed.
+fn agent_style(state: AgentState, theme: Theme) -> Style {
+    match state {
+        AgentState::Busy => theme.warn(),
+        AgentState::Away | AgentState::Offline => theme.dim(),
+        AgentState::Available => Style::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
