@@ -63,7 +63,8 @@ pub(crate) fn load(path: &Path) -> Result<OperatorCreds> {
 
 /// Connects to `server` as `creds`, naming the connection `name`; `links`
 /// hears the connection's later losses and returns. A first connection
-/// that fails is a mistake to fix, and said so.
+/// that fails is a mistake to fix: the error says, on one line, where it
+/// tried, why it failed and how to point the command elsewhere.
 pub(crate) async fn connect(
     server: &str,
     creds: &OperatorCreds,
@@ -72,26 +73,32 @@ pub(crate) async fn connect(
 ) -> Result<async_nats::Client> {
     creds::connect(creds, server, name, links)
         .await
-        .map_err(|e| {
-            let hint = match e.kind() {
-                ConnectErrorKind::User => format!(
-                    "the user name '{}' cannot be an operator's; make credentials with \
-                     `floorwalker auth add`",
-                    creds.user
-                ),
-                ConnectErrorKind::Refused => format!(
-                    "the server refused the credentials of user '{}'; check --creds",
-                    creds.user
-                ),
-                ConnectErrorKind::Unreachable => {
-                    "is nats-server running there? Check --server or NATS_URL".to_owned()
-                }
-                ConnectErrorKind::Other => "the connection failed".to_owned(),
-            };
-            let cause =
-                std::error::Error::source(&e).map_or_else(String::new, |c| format!(" ({c})"));
-            eyre!("{hint}{cause}").wrap_err(format!("connecting to '{server}'"))
-        })
+        .map_err(|e| eyre!(connect_failed(server, &creds.user, &e)))
+}
+
+/// The line that says why connecting to `server` as `user` failed, and
+/// what to do.
+fn connect_failed(server: &str, user: &str, e: &creds::ConnectError) -> String {
+    let hint = match e.kind() {
+        ConnectErrorKind::User => format!(
+            "the user name '{user}' cannot be an operator's; make credentials with \
+             `floorwalker auth add`"
+        ),
+        ConnectErrorKind::Refused => {
+            format!("the server refused the credentials of user '{user}'; check --creds")
+        }
+        ConnectErrorKind::Unreachable | ConnectErrorKind::Other => {
+            "start one there, or point to another with --server URL or NATS_URL \
+             (`floorwalker demo` prints its URL as \"NATS clients\")"
+                .to_owned()
+        }
+    };
+    // The client's own words, on the same line.
+    let cause = std::error::Error::source(e)
+        .map(|c| c.to_string().replace('\n', " "))
+        .filter(|c| !c.is_empty())
+        .map_or_else(String::new, |c| format!(" ({c})"));
+    format!("cannot connect to '{server}': {e}{cause}; {hint}")
 }
 
 /// A `--site` value (dashboard, tail, simulate), checked as the gate checks
