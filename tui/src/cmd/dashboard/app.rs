@@ -102,6 +102,9 @@ pub(crate) struct App {
     pub(crate) supervise: Supervise,
     /// Set when something visible changed; the runtime draws and clears it.
     pub(crate) dirty: bool,
+    /// What runs where, as (label, value) rows the help repeats (the
+    /// demo's addresses and commands; empty otherwise).
+    pub(crate) about: Vec<(String, String)>,
 }
 
 impl App {
@@ -136,6 +139,7 @@ impl App {
             made: 0,
             supervise: Supervise::default(),
             dirty: true,
+            about: Vec::new(),
         }
     }
 

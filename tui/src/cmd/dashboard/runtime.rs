@@ -48,6 +48,8 @@ pub(crate) struct Setup {
     site: Option<SiteId>,
     settings: Settings,
     mouse: bool,
+    /// What the help says runs where (the demo's address block).
+    about: Vec<(String, String)>,
 }
 
 impl Setup {
@@ -59,17 +61,24 @@ impl Setup {
             site: args.site.clone(),
             settings: Settings::load(args.config.as_deref())?,
             mouse: args.mouse,
+            about: Vec::new(),
         })
     }
 
-    /// The demo's dashboard: its credentials, its server, the defaults.
-    pub(crate) fn demo(server: String, auth_dir: &Path) -> Result<Self> {
+    /// The demo's dashboard: its credentials, its server, the defaults,
+    /// and its address block for the help.
+    pub(crate) fn demo(
+        server: String,
+        auth_dir: &Path,
+        about: Vec<(String, String)>,
+    ) -> Result<Self> {
         Ok(Self {
             server,
             creds: args::load(&auth_dir.join("dashboard.creds"))?,
             site: None,
             settings: Settings::default(),
             mouse: false,
+            about,
         })
     }
 }
@@ -91,6 +100,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
         site,
         settings,
         mouse,
+        about,
     } = setup;
     // Said before connecting, so no connection is made for nothing.
     Screen::check("the dashboard")?;
@@ -125,6 +135,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
     let mut app = App::new(&creds.user, settings.templates, config, &nonce, now_ms());
     app.filter.site.clone_from(&site);
     app.site = site;
+    app.about = about;
     let inputs = Inputs {
         events,
         audit,
