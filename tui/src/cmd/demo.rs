@@ -210,9 +210,10 @@ fn address_block(
     rows.extend([
         (
             "Gate",
+            // The localhost origin: the one the shop's address above uses.
             format!(
                 "admits site '{DEMO_SITE}' shoppers from {}",
-                origins.join(", ")
+                origins.last().map_or("", String::as_str)
             ),
         ),
         (
@@ -223,11 +224,24 @@ fn address_block(
             "JetStream data",
             data_dir.join("nats").display().to_string(),
         ),
-        ("Server config", server.config_path().display().to_string()),
-        ("Server log", server.log_path().display().to_string()),
+        ("Server files", server_files(server)),
         ("Floorwalker log", log_file.display().to_string()),
     ]);
     rows
+}
+
+/// Where nats-server's config and log are: one directory, named once.
+fn server_files(server: &NatsServer) -> String {
+    let (config, log) = (server.config_path(), server.log_path());
+    match (config.parent(), config.file_name(), log.file_name()) {
+        (Some(dir), Some(config_name), Some(log_name)) if log.parent() == Some(dir) => format!(
+            "{}/ ({}, {})",
+            dir.display(),
+            config_name.to_string_lossy(),
+            log_name.to_string_lossy()
+        ),
+        _ => format!("{}, {}", config.display(), log.display()),
+    }
 }
 
 /// The rows of the dashboard's help: [`IN_HELP`]'s, from the address
@@ -254,20 +268,14 @@ fn print_summary(block: &[(&'static str, String)], args: &DemoArgs, next: &NextS
     for (label, value) in block {
         say!("  {label:<20} {value}");
     }
-    say!();
-    say!("  Chat router          running (queue places, messages, surveys, incidents)");
-    if args.agents > 0 {
-        say!(
-            "  Simulated agents     {} bots answering chats (--agents)",
-            args.agents
-        );
-    }
-    if args.shoppers > 0 {
-        say!(
-            "  Simulated shoppers   {} at once on the demo shop (--shoppers, --speed)",
-            args.shoppers
-        );
-    }
+    // Short enough that all of it fits in 80x24 (the chat router, always
+    // running, goes unsaid).
+    say!(
+        "  {:<20} {} shoppers, {} agent bots (--shoppers, --agents)",
+        "Simulated",
+        args.shoppers,
+        args.agents
+    );
     say!();
     say!("In another terminal (paste as they are):");
     say!("  {ANSWER_CHATS:<20} {}", next.agent());
