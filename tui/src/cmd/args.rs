@@ -79,26 +79,27 @@ pub(crate) async fn connect(
 /// The line that says why connecting to `server` as `user` failed, and
 /// what to do.
 fn connect_failed(server: &str, user: &str, e: &creds::ConnectError) -> String {
-    let hint = match e.kind() {
-        ConnectErrorKind::User => format!(
-            "the user name '{user}' cannot be an operator's; make credentials with \
-             `floorwalker auth add`"
-        ),
-        ConnectErrorKind::Refused => {
-            format!("the server refused the credentials of user '{user}'; check --creds")
-        }
-        ConnectErrorKind::Unreachable | ConnectErrorKind::Other => {
-            "start one there, or point to another with --server URL or NATS_URL \
-             (`floorwalker demo` prints its URL as \"NATS clients\")"
-                .to_owned()
-        }
-    };
     // The client's own words, on the same line.
     let cause = std::error::Error::source(e)
         .map(|c| c.to_string().replace('\n', " "))
         .filter(|c| !c.is_empty())
         .map_or_else(String::new, |c| format!(" ({c})"));
-    format!("cannot connect to '{server}': {e}{cause}; {hint}")
+    let elsewhere = "point to another with --server URL or NATS_URL \
+                     (`floorwalker demo` prints its URL as \"NATS clients\")";
+    let why = match e.kind() {
+        ConnectErrorKind::User => format!(
+            "the user name '{user}' cannot be an operator's{cause}; make credentials with \
+             `floorwalker auth add`"
+        ),
+        ConnectErrorKind::Refused => {
+            format!("the server refused the credentials of user '{user}'{cause}; check --creds")
+        }
+        ConnectErrorKind::Unreachable => {
+            format!("no nats-server answered there{cause}; start one there, or {elsewhere}")
+        }
+        ConnectErrorKind::Other => format!("the connection failed{cause}; {elsewhere}"),
+    };
+    format!("cannot connect to '{server}': {why}")
 }
 
 /// A `--site` value (dashboard, tail, simulate), checked as the gate checks
