@@ -28,9 +28,14 @@ plugin_crates := "-p floorwalker-storefront -p floorwalker-storefront-chat -p fl
 default:
     @just --list
 
-# Run everything locally: a private nats-server now; storefront, shoppers and dashboard later.
+# Run everything locally: a private nats-server, the gate, the demo shop, simulated shoppers and
+# agents, and the dashboard. It first installs `floorwalker` (cargo install, into ~/.cargo/bin,
+# on PATH with rustup), so that the commands the demo prints work in another terminal; cargo
+# shows its progress (the first build takes a few minutes, later ones a few seconds).
 demo *ARGS: setup wasm
-    cargo run --release --quiet -p floorwalker -- demo {{ARGS}}
+    @printf '\033[1mdemo:\033[0m %s\n' "building and installing floorwalker (cargo install --path tui) into ${CARGO_HOME:-$HOME/.cargo}/bin"
+    cargo install --locked --path tui
+    "${CARGO_HOME:-$HOME/.cargo}/bin/floorwalker" demo {{ARGS}}
 
 # Every check CI runs: format, lints (native and wasm32), builds, and all tests against real
 # servers, real terminals and a real browser.

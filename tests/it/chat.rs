@@ -390,7 +390,7 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
 }
 
 /// One report of `floorwalker tail --json`.
-fn tail_json(server: &TestServer, more: &[&str]) -> serde_json::Value {
+pub(crate) fn tail_json(server: &TestServer, more: &[&str]) -> serde_json::Value {
     let creds = server.dir().join("tail.creds");
     server.creds(Role::Tail).store(&creds).unwrap();
     let out = Command::new(floorwalker())

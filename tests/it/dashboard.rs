@@ -348,7 +348,7 @@ fn wrong_credentials_or_no_server_are_told_plainly() {
         ),
         (
             "nats://127.0.0.1:1".to_owned(),
-            "is nats-server running there?",
+            "point to another with --server URL or NATS_URL",
         ),
     ] {
         // `sleep 30` keeps the pane, and what was printed, until the test has read it.
@@ -359,7 +359,9 @@ fn wrong_credentials_or_no_server_are_told_plainly() {
             dir = server.dir().display(),
         );
         let tmux = Tmux::start(&command, 100, 24);
-        let screen = tmux.wait_for("exit=", SEEN);
+        tmux.wait_for("exit=", SEEN);
+        // The one line, however the terminal wrapped it.
+        let screen = tmux.transcript();
         assert!(screen.contains(says), "{screen}");
         assert!(!screen.contains("exit=0"), "{screen}");
     }

@@ -203,7 +203,11 @@ fn demo_opens_the_dashboard_on_simulated_shoppers_and_quitting_it_stops_everythi
     );
     // Tall enough that the summary and the shutdown both stay on screen.
     let tmux = Tmux::start(&command, 80, 40);
-    // The title line ends with the connection's state (the name goes first when short of room).
+    // What runs where stays on the screen until Enter opens the dashboard.
+    tmux.wait_for("The dashboard opens in 10 s: Enter opens it now", START);
+    tmux.send_keys("Enter");
+    // The title line ends with the connection's state (the name goes first
+    // when short of room).
     tmux.wait_for(" live\n", START);
     // The simulated shoppers browse the demo shop and show up.
     let screen = tmux.wait_for(" demo  /", START);
@@ -342,4 +346,92 @@ fn the_demo_answers_its_shoppers_and_tail_reports_real_figures() {
     );
     tmux.send_keys("q");
     tmux.wait_for("Demo finished", START);
+}
+
+/// What a newcomer does next: the agent command the demo prints, pasted as
+/// it is into a second terminal, opens the agents' console on this demo
+/// (its ports picked at random) and claims a waiting shopper's chat. The
+/// dashboard's help repeats the command, and nothing the demo or the
+/// console logged carries a terminal's colour codes.
+#[test]
+fn the_agent_command_the_demo_prints_claims_a_chat_from_a_second_terminal() {
+    let data = tempfile::tempdir().unwrap();
+    // No agent bots: the shoppers who ask for help wait for alex.
+    let command = format!(
+        "exec env RUST_BACKTRACE=1 {} --data-dir '{}' demo --port 0 --ws-port 0 --shop-port 0 \
+         --agents 0 --shoppers 10 --speed 10",
+        floorwalker().display(),
+        data.path().display()
+    );
+    let tmux = Tmux::start(&command, 100, 50);
+    tmux.wait_for("The dashboard opens in", START);
+    // As a person copies it: the whole line, however the terminal wrapped it.
+    let screen = tmux.transcript();
+    let agent = field(&screen, "Answer chats").to_owned();
+    let nats = field(&screen, "NATS clients").to_owned();
+    let creds = data.path().join("auth").join("alex.creds");
+    assert!(agent.contains(&format!("--server {nats}")), "{screen}");
+    assert!(
+        agent.contains(&format!("--creds {}", creds.display())),
+        "{screen}"
+    );
+    assert_ne!(nats, "nats://127.0.0.1:4222", "{screen}");
+    let tail = field(&screen, "Live figures");
+    assert!(tail.contains(&format!("--server {nats}")), "{screen}");
+
+    // The dashboard opens by itself (its title line ends with the
+    // connection's state), and its help says the same.
+    tmux.wait_for(" live\n", START);
+    tmux.send_keys("?");
+    let help = tmux.wait_for("Where this runs", START);
+    assert!(help.contains(&format!("NATS clients  {nats}")), "{help}");
+    tmux.send_keys("Escape");
+
+    // A second terminal, with nothing set up: the command as pasted.
+    let second =
+        tmux.open_window("exec env -u NATS_URL -u FLOORWALKER_CREDS bash --norc --noprofile");
+    second.paste(&agent);
+    second.send_keys("Enter");
+    second.wait_for("Floorwalker agent alex · available", START);
+    // Claim as soon as someone waits (a shopper left waiting gives up).
+    let claimed = wait_until(Duration::from_secs(120), || {
+        let screen = second.screen();
+        if screen.contains(" · yours") {
+            return Some(screen);
+        }
+        if waiting(&screen) > 0 {
+            second.send_keys("n");
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        None
+    })
+    .unwrap_or_else(|| panic!("no chat claimed in two minutes: {}", second.screen()));
+    assert!(claimed.contains("Mine (1)"), "{claimed}");
+    second.send_keys("q");
+
+    tmux.send_keys("q");
+    let screen = tmux.wait_for("Demo finished", START);
+    let (pid, nats) = (pid(&screen), addr(field(&screen, "NATS clients")));
+    check_stopped(&tmux, pid, nats);
+    let log = std::fs::read(data.path().join("logs").join("floorwalker.log")).unwrap();
+    assert!(!log.contains(&0x1b), "an ESC byte in the log");
+    assert!(
+        !String::from_utf8_lossy(&log).contains("\\x1b"),
+        "an escaped ESC in the log"
+    );
+}
+
+/// How many chats the agents' console says are waiting ("· 2 waiting" or
+/// "· 2 waiting, longest 5s" in its header).
+fn waiting(screen: &str) -> u32 {
+    screen
+        .lines()
+        .next()
+        .and_then(|header| {
+            header
+                .split(" · ")
+                .find_map(|part| part.split_once(" waiting").map(|(n, _)| n))
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
 }

@@ -31,6 +31,10 @@ fn log_file(server: &TestServer) -> PathBuf {
 }
 
 fn simulate(server: &TestServer, site: &str, shoppers: u32) -> Child {
+    simulate_with(server, site, shoppers, &[])
+}
+
+fn simulate_with(server: &TestServer, site: &str, shoppers: u32, more: &[&str]) -> Child {
     Command::new(floorwalker())
         .args(["--data-dir", &server.dir().display().to_string()])
         .arg("--log-file")
@@ -40,6 +44,7 @@ fn simulate(server: &TestServer, site: &str, shoppers: u32) -> Child {
         ])
         .args(["--ws", &server.websocket_url().unwrap()])
         .args(["--shoppers", &shoppers.to_string()])
+        .args(more)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap()
@@ -133,4 +138,22 @@ fn shoppers_of_a_site_the_gate_does_not_serve_are_refused_and_counted() {
         .unwrap_or_else(|| panic!("no refusal count: {out}"));
     assert!(refused >= 1, "{out}");
     assert!(last.contains(" 0 batches sent"), "{out}");
+}
+
+/// `tail --json` gives the currency the shoppers' amounts are in (the one
+/// the dashboard shows), before anyone has ordered.
+#[test]
+fn tail_gives_the_shoppers_currency_before_any_order() {
+    let server = server();
+    create_streams(&server);
+    // Browsers look around and never order.
+    let child = simulate_with(&server, "shop", 3, &["--mix", "browsers=1"]);
+    let report = wait_until(Duration::from_secs(60), || {
+        let report = crate::chat::tail_json(&server, &[]);
+        (report["online"].as_u64().unwrap_or(0) > 0).then_some(report)
+    });
+    stop(child);
+    let report = report.expect("no shopper online in a minute");
+    assert_eq!(report["conversion_unassisted_pct"], 0, "{report}");
+    assert_eq!(report["currency"], "EUR", "{report}");
 }

@@ -1,4 +1,5 @@
-//! A real terminal: a command running in a private tmux server.
+//! A real terminal: a command running in a private tmux server, and more
+//! windows beside it, as a second terminal.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -66,7 +67,24 @@ impl Tmux {
 
     /// The visible screen as text.
     pub fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p"]).stdout).into_owned()
+        self.capture(None, false)
+    }
+
+    /// Everything the terminal showed, scrolled off or not, with lines it
+    /// wrapped joined again, as a person's copy of them would be.
+    pub fn transcript(&self) -> String {
+        self.capture(None, true)
+    }
+
+    fn capture(&self, window: Option<&str>, transcript: bool) -> String {
+        let mut args = vec!["capture-pane", "-p"];
+        if transcript {
+            args.extend(["-J", "-S", "-"]);
+        }
+        if let Some(window) = window {
+            args.extend(["-t", window]);
+        }
+        String::from_utf8_lossy(&self.run(&args).stdout).into_owned()
     }
 
     /// Types keys, in tmux's `send-keys` notation (`q`, `C-c`, `Enter`).
@@ -74,7 +92,16 @@ impl Tmux {
     /// # Panics
     /// If tmux refuses them.
     pub fn send_keys(&self, keys: &str) {
-        let out = self.run(&["send-keys", keys]);
+        self.keys(None, keys);
+    }
+
+    fn keys(&self, window: Option<&str>, keys: &str) {
+        let mut args = vec!["send-keys"];
+        if let Some(window) = window {
+            args.extend(["-t", window]);
+        }
+        args.push(keys);
+        let out = self.run(&args);
         assert!(
             out.status.success(),
             "send-keys: {}",
@@ -110,16 +137,25 @@ impl Tmux {
     /// # Panics
     /// If it does not appear within `timeout`, showing the screen.
     pub fn wait_for(&self, text: &str, timeout: Duration) -> String {
-        wait_until(timeout, || {
-            let screen = self.screen();
-            screen.contains(text).then_some(screen)
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "'{text}' did not appear within {timeout:?}; the screen:\n{}",
-                self.screen()
-            )
-        })
+        wait_for(text, timeout, || self.screen())
+    }
+
+    /// Opens a second window running `command` (a shell line), in the
+    /// background: the methods above keep to the first.
+    ///
+    /// # Panics
+    /// If tmux cannot open it.
+    pub fn open_window(&self, command: &str) -> Window<'_> {
+        let out = self.run(&["new-window", "-d", "-P", "-F", "#{window_id}", command]);
+        assert!(
+            out.status.success(),
+            "new-window: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Window {
+            tmux: self,
+            id: String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        }
     }
 
     /// The process id of the command (started with `exec`, the command
@@ -139,6 +175,65 @@ impl Tmux {
     pub fn exited(&self) -> bool {
         let out = self.run(&["display-message", "-p", "#{pane_dead}"]);
         String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+}
+
+/// Waits until `screen()` contains `text`; returns that screen.
+fn wait_for(text: &str, timeout: Duration, screen: impl Fn() -> String) -> String {
+    wait_until(timeout, || {
+        let now = screen();
+        now.contains(text).then_some(now)
+    })
+    .unwrap_or_else(|| {
+        panic!(
+            "'{text}' did not appear within {timeout:?}; the screen:\n{}",
+            screen()
+        )
+    })
+}
+
+/// Another window of the same terminal, as a second terminal beside the
+/// first; it closes with the tmux server.
+pub struct Window<'a> {
+    tmux: &'a Tmux,
+    id: String,
+}
+
+impl Window<'_> {
+    /// The visible screen as text.
+    pub fn screen(&self) -> String {
+        self.tmux.capture(Some(&self.id), false)
+    }
+
+    /// Types keys, in tmux's `send-keys` notation.
+    ///
+    /// # Panics
+    /// If tmux refuses them.
+    pub fn send_keys(&self, keys: &str) {
+        self.tmux.keys(Some(&self.id), keys);
+    }
+
+    /// Pastes `text`, as a person pastes what they copied.
+    ///
+    /// # Panics
+    /// If tmux refuses it.
+    pub fn paste(&self, text: &str) {
+        let set = self.tmux.run(&["set-buffer", "--", text]);
+        let paste = self.tmux.run(&["paste-buffer", "-t", &self.id]);
+        assert!(
+            set.status.success() && paste.status.success(),
+            "paste: {}{}",
+            String::from_utf8_lossy(&set.stderr),
+            String::from_utf8_lossy(&paste.stderr)
+        );
+    }
+
+    /// Waits until the screen contains `text`; returns the screen.
+    ///
+    /// # Panics
+    /// If it does not appear within `timeout`, showing the screen.
+    pub fn wait_for(&self, text: &str, timeout: Duration) -> String {
+        wait_for(text, timeout, || self.screen())
     }
 }
 

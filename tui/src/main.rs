@@ -9,6 +9,8 @@ mod cli;
 mod cmd;
 mod ui;
 
+use std::process::ExitCode;
+
 use clap::Parser;
 use color_eyre::eyre::Result;
 
@@ -17,18 +19,38 @@ use crate::cmd::auth::AuthCommand;
 use crate::cmd::{agent, auth, dashboard, demo, gate, router, simulate, tail};
 
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // What went wrong and what to do, on one line, for the person
+            // at the terminal: the chain of causes, without colour (the log
+            // keeps it too) and without a backtrace, which says nothing to
+            // them. Panics are bugs and keep color-eyre's full report.
+            let line = format!("{err:#}");
+            tracing::error!("{line}");
+            eprintln!("floorwalker: {line}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<()> {
     install_error_reports()?;
     let cli = Cli::parse();
+    let chosen_data_dir = cli.data_dir.is_some();
     let data_dir = paths::data_dir(cli.data_dir)?;
     let log_file = cli
         .log_file
         .unwrap_or_else(|| data_dir.join("logs").join("floorwalker.log"));
     logging::init(&log_file)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "floorwalker starting");
-    let outcome = match cli.command {
+    match cli.command {
         None => dashboard::run(&cli.dashboard, &data_dir, &log_file).await,
-        Some(Command::Demo(args)) => demo::run(&args, &data_dir, &log_file).await,
+        Some(Command::Demo(args)) => {
+            let chosen = chosen_data_dir.then_some(data_dir.as_path());
+            demo::run(&args, &data_dir, chosen, &log_file).await
+        }
         Some(Command::Gate(args)) => gate::run(&args).await,
         Some(Command::Simulate(args)) => simulate::run(&args).await,
         Some(Command::Router(args)) => router::run(&args, &data_dir).await,
@@ -36,15 +58,12 @@ async fn main() -> Result<()> {
         Some(Command::Agent(args)) => agent::run(&args, &data_dir).await,
         Some(Command::Auth(AuthCommand::Init(args))) => auth::run(&args),
         Some(Command::Auth(AuthCommand::Add(args))) => auth::add(&args),
-    };
-    if let Err(err) = &outcome {
-        tracing::error!("{err:?}");
     }
-    outcome
 }
 
-/// Error reports for people, not developers: no source locations, and no
-/// colour when stderr is not a terminal or `NO_COLOR` is set.
+/// Panic reports for people, not developers: no source locations, and no
+/// colour when stderr is not a terminal or `NO_COLOR` is set. (Errors are
+/// printed by `main`, one line each.)
 fn install_error_reports() -> Result<()> {
     use std::io::IsTerminal;
     let plain = !std::io::stderr().is_terminal()

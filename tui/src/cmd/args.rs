@@ -114,7 +114,8 @@ pub(crate) fn load(path: &Path) -> Result<OperatorCreds> {
 
 /// Connects to `server` as `creds`, naming the connection `name`; `links`
 /// hears the connection's later losses and returns. A first connection
-/// that fails is a mistake to fix, and said so.
+/// that fails is a mistake to fix: the error says, on one line, where it
+/// tried, why it failed and how to point the command elsewhere.
 pub(crate) async fn connect(
     server: &str,
     creds: &OperatorCreds,
@@ -123,26 +124,33 @@ pub(crate) async fn connect(
 ) -> Result<async_nats::Client> {
     creds::connect(creds, server, name, links)
         .await
-        .map_err(|e| {
-            let hint = match e.kind() {
-                ConnectErrorKind::User => format!(
-                    "the user name '{}' cannot be an operator's; make credentials with \
-                     `floorwalker auth add`",
-                    creds.user
-                ),
-                ConnectErrorKind::Refused => format!(
-                    "the server refused the credentials of user '{}'; check --creds",
-                    creds.user
-                ),
-                ConnectErrorKind::Unreachable => {
-                    "is nats-server running there? Check --server or NATS_URL".to_owned()
-                }
-                ConnectErrorKind::Other => "the connection failed".to_owned(),
-            };
-            let cause =
-                std::error::Error::source(&e).map_or_else(String::new, |c| format!(" ({c})"));
-            eyre!("{hint}{cause}").wrap_err(format!("connecting to '{server}'"))
-        })
+        .map_err(|e| eyre!(connect_failed(server, &creds.user, &e)))
+}
+
+/// The line that says why connecting to `server` as `user` failed, and
+/// what to do.
+fn connect_failed(server: &str, user: &str, e: &creds::ConnectError) -> String {
+    // The client's own words, on the same line.
+    let cause = std::error::Error::source(e)
+        .map(|c| c.to_string().replace('\n', " "))
+        .filter(|c| !c.is_empty())
+        .map_or_else(String::new, |c| format!(" ({c})"));
+    let elsewhere = "point to another with --server URL or NATS_URL \
+                     (`floorwalker demo` prints its URL as \"NATS clients\")";
+    let why = match e.kind() {
+        ConnectErrorKind::User => format!(
+            "the user name '{user}' cannot be an operator's{cause}; make credentials with \
+             `floorwalker auth add`"
+        ),
+        ConnectErrorKind::Refused => {
+            format!("the server refused the credentials of user '{user}'{cause}; check --creds")
+        }
+        ConnectErrorKind::Unreachable => {
+            format!("no nats-server answered there{cause}; start one there, or {elsewhere}")
+        }
+        ConnectErrorKind::Other => format!("the connection failed{cause}; {elsewhere}"),
+    };
+    format!("cannot connect to '{server}': {why}")
 }
 
 /// A `--site` value (dashboard, tail, simulate), checked as the gate checks

@@ -2,15 +2,19 @@
 //!
 //! It runs a private nats-server (NATS and WebSocket listeners on 127.0.0.1,
 //! JetStream under the data directory, with Floorwalker's streams) behind
-//! the gate, serves the demo shop with the plugin, says what runs where, and
-//! opens the dashboard in the same terminal. Quitting the dashboard (q),
+//! the gate, serves the demo shop with the plugin, says what runs where and
+//! what to type in another terminal (with the real addresses and
+//! credentials files), and after a pause to read that (Enter skips it)
+//! opens the dashboard in the same terminal, whose help (`?`) repeats it.
+//! Quitting the dashboard (q),
 //! Ctrl-C, SIGTERM or SIGHUP stops it all. With `--no-dashboard` (or without
 //! a terminal) it waits for q or a signal instead. Simulated shoppers
 //! (`--shoppers`, 12 by default) browse the demo shop meanwhile, some asking
 //! for help, and the chat router and agent bots (`--agents`, 2) answer them.
 //!
 //! [`run`] starts nats-server and says what runs where; [`start`] starts the
-//! rest; [`stop`] waits for something to stop the demo and stops it all.
+//! rest; [`next`] makes the commands it prints; [`stop`] waits for
+//! something to stop the demo and stops it all.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -35,13 +39,15 @@ macro_rules! say {
 
 // Declared after `say!`, so that they can use it.
 mod args;
+mod next;
 mod start;
 mod stop;
 
 pub(crate) use args::DemoArgs;
 
+use next::NextSteps;
 use start::{demo_auth, ensure_streams, start_desk, start_gate, start_shoppers};
-use stop::{Stop, run_until_stop, stop_all};
+use stop::{Dashboard, Stop, run_until_stop, stop_all};
 
 /// How long nats-server may take to start listening.
 const START_TIMEOUT: Duration = Duration::from_secs(20);
@@ -54,7 +60,15 @@ const DEMO_SITE: &str = "demo";
 const SHOP_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../storefront-wasm/demo-shop");
 const DIST_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist");
 
-pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Result<()> {
+/// Runs the demo with its files under `data_dir`; `chosen_data_dir` is
+/// `data_dir` when the user chose it (`--data-dir` or
+/// `FLOORWALKER_DATA_DIR`), so the commands it prints name it too.
+pub(crate) async fn run(
+    args: &DemoArgs,
+    data_dir: &Path,
+    chosen_data_dir: Option<&Path>,
+    log_file: &Path,
+) -> Result<()> {
     let binary = NatsBinary::locate()?;
     let run_dir = data_dir.join("demo");
     let auth_dir = data_dir.join("auth");
@@ -118,26 +132,24 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     ensure_streams(&server.client_url(), &auth_dir).await?;
     let desk = start_desk(args, &server.client_url(), &auth_dir).await?;
     let shoppers = start_shoppers(args, &server, &origins[1])?;
-    print_summary(&server, shop_port, &origins, data_dir, log_file);
-    say!("  Chat router          running (queue places, messages, surveys, incidents)");
-    if args.agents > 0 {
-        say!(
-            "  Simulated agents     {} bots answering chats (--agents)",
-            args.agents
-        );
-    }
-    if args.shoppers > 0 {
-        say!(
-            "  Simulated shoppers   {} at once on the demo shop (--shoppers, --speed)",
-            args.shoppers
-        );
-    }
-    say!("  Answer chats too     floorwalker agent --name alex   (in another terminal)");
-    say!("  Live figures         floorwalker tail --every 5");
-    say!();
+    let next = NextSteps {
+        program: next::program(
+            &std::env::current_exe().unwrap_or_else(|_| "floorwalker".into()),
+            std::env::var_os("PATH").as_deref(),
+        ),
+        data_dir: chosen_data_dir.map(Path::to_owned),
+        server: server.client_url(),
+        auth_dir: auth_dir.clone(),
+    };
+    let block = address_block(&server, shop_port, &origins, data_dir, log_file);
+    print_summary(&block, args, &next);
 
     let with_dashboard = !args.no_dashboard && std::io::stdout().is_terminal();
-    let stop = run_until_stop(&mut server, &mut gate.1, &auth_dir, with_dashboard).await?;
+    let dashboard = with_dashboard.then(|| Dashboard {
+        wait: Duration::from_secs(args.dashboard_after),
+        about: in_help(&block, &next),
+    });
+    let stop = run_until_stop(&mut server, &mut gate.1, &auth_dir, dashboard).await?;
     tracing::info!(?stop, "demo stopping");
     let why = match stop {
         Stop::Key => "quit key",
@@ -153,46 +165,120 @@ pub(crate) async fn run(args: &DemoArgs, data_dir: &Path, log_file: &Path) -> Re
     stop_all(server, gate, shop_server, shoppers, why).await
 }
 
-/// Says what runs where.
-fn print_summary(
+/// The rows of the address block, and the commands, that the dashboard's
+/// help repeats, in its order: where to browse and connect first (on a
+/// short screen the help shows only the first values, on its border).
+const IN_HELP: [&str; 7] = [
+    "NATS clients",
+    "Demo shop",
+    ANSWER_CHATS,
+    LIVE_FIGURES,
+    "Operator credentials",
+    "Floorwalker log",
+    "WebSocket (browsers)",
+];
+
+const ANSWER_CHATS: &str = "Answer chats";
+const LIVE_FIGURES: &str = "Live figures";
+
+/// What runs where, as (label, value) rows.
+fn address_block(
     server: &NatsServer,
     shop_port: u16,
     origins: &[String],
     data_dir: &Path,
     log_file: &Path,
-) {
+) -> Vec<(&'static str, String)> {
     let auth_dir = data_dir.join("auth");
-    let plugin_built = Path::new(DIST_DIR).join("floorwalker.js").is_file();
+    let mut rows = vec![
+        (
+            "nats-server",
+            format!("{} (pid {})", server.version(), server.pid()),
+        ),
+        ("NATS clients", server.client_url()),
+    ];
+    if let Some(ws) = server.websocket_url() {
+        rows.push(("WebSocket (browsers)", ws));
+    }
+    rows.push(("Demo shop", format!("http://localhost:{shop_port}/")));
+    if !Path::new(DIST_DIR).join("floorwalker.js").is_file() {
+        rows.push((
+            "",
+            "(the plugin is not built: run `just wasm`, or use `just demo`)".to_owned(),
+        ));
+    }
+    rows.extend([
+        (
+            "Gate",
+            // The localhost origin: the one the shop's address above uses.
+            format!(
+                "admits site '{DEMO_SITE}' shoppers from {}",
+                origins.last().map_or("", String::as_str)
+            ),
+        ),
+        (
+            "Operator credentials",
+            auth_dir.join("<role>.creds").display().to_string(),
+        ),
+        (
+            "JetStream data",
+            data_dir.join("nats").display().to_string(),
+        ),
+        ("Server files", server_files(server)),
+        ("Floorwalker log", log_file.display().to_string()),
+    ]);
+    rows
+}
 
+/// Where nats-server's config and log are: one directory, named once.
+fn server_files(server: &NatsServer) -> String {
+    let (config, log) = (server.config_path(), server.log_path());
+    match (config.parent(), config.file_name(), log.file_name()) {
+        (Some(dir), Some(config_name), Some(log_name)) if log.parent() == Some(dir) => format!(
+            "{}/ ({}, {})",
+            dir.display(),
+            config_name.to_string_lossy(),
+            log_name.to_string_lossy()
+        ),
+        _ => format!("{}, {}", config.display(), log.display()),
+    }
+}
+
+/// The rows of the dashboard's help: [`IN_HELP`]'s, from the address
+/// block and the commands.
+fn in_help(block: &[(&'static str, String)], next: &NextSteps) -> Vec<(String, String)> {
+    let commands = [(ANSWER_CHATS, next.agent()), (LIVE_FIGURES, next.tail())];
+    IN_HELP
+        .iter()
+        .filter_map(|label| {
+            block
+                .iter()
+                .chain(&commands)
+                .find(|(l, _)| l == label)
+                .map(|(l, v)| ((*l).to_owned(), v.clone()))
+        })
+        .collect()
+}
+
+/// Says what runs where, and what to type in another terminal.
+fn print_summary(block: &[(&'static str, String)], args: &DemoArgs, next: &NextSteps) {
     say!();
     say!("Floorwalker demo is running.");
     say!();
-    say!(
-        "  nats-server          {} (pid {})",
-        server.version(),
-        server.pid()
-    );
-    say!("  NATS clients         {}", server.client_url());
-    if let Some(ws) = server.websocket_url() {
-        say!("  WebSocket (browsers) {ws}");
+    for (label, value) in block {
+        say!("  {label:<20} {value}");
     }
-    say!("  Demo shop            http://localhost:{shop_port}/");
-    if !plugin_built {
-        say!(
-            "                       (the plugin is not built: run `just wasm`, or use `just demo`)"
-        );
-    }
+    // Short enough that all of it fits in 80x24 (the chat router, always
+    // running, goes unsaid).
     say!(
-        "  Gate                 admits site '{DEMO_SITE}' shoppers from {}",
-        origins.join(", ")
+        "  {:<20} {} shoppers, {} agent bots (--shoppers, --agents)",
+        "Simulated",
+        args.shoppers,
+        args.agents
     );
-    say!(
-        "  Operator credentials {}",
-        auth_dir.join("<role>.creds").display()
-    );
-    say!("  JetStream data       {}", data_dir.join("nats").display());
-    say!("  Server config        {}", server.config_path().display());
-    say!("  Server log           {}", server.log_path().display());
-    say!("  Floorwalker log      {}", log_file.display());
+    say!();
+    say!("In another terminal (paste as they are):");
+    say!("  {ANSWER_CHATS:<20} {}", next.agent());
+    say!("  {LIVE_FIGURES:<20} {}", next.tail());
     say!();
 }

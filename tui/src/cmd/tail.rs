@@ -145,12 +145,37 @@ impl Reading {
             self.desk.rejected().values().sum(),
             self.floor.refused_total(),
         );
-        Report::new(
+        let mut report = Report::new(
             &Figures::of_site(&self.floor, &self.desk, now, self.site.as_ref()),
             target,
             refused,
             now,
-        )
+        );
+        // Before the first order, the currency the shoppers' carts are in:
+        // the one the dashboard shows their amounts in.
+        if report.currency.is_none() {
+            report.currency = self.carts_currency();
+        }
+        report
+    }
+
+    /// The currency most sessions on the floor (of the site reported)
+    /// count in, if any says.
+    fn carts_currency(&self) -> Option<String> {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        let sessions = self.floor.sessions().filter(|s| {
+            self.site
+                .as_ref()
+                .is_none_or(|site| s.subjects().site() == site)
+        });
+        for session in sessions.filter(|s| !s.currency.is_empty()) {
+            match counts.iter_mut().find(|(c, _)| *c == session.currency) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((&session.currency, 1)),
+            }
+        }
+        let (currency, _) = counts.into_iter().max_by_key(|(_, n)| *n)?;
+        Some(currency.to_owned())
     }
 }
 

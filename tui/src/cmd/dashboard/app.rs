@@ -104,6 +104,9 @@ pub(crate) struct App {
     pub(crate) supervise: Supervise,
     /// Set when something visible changed; the runtime draws and clears it.
     pub(crate) dirty: bool,
+    /// What runs where, as (label, value) rows the help repeats (the
+    /// demo's addresses and commands; empty otherwise).
+    pub(crate) about: Vec<(String, String)>,
 }
 
 impl App {
@@ -139,6 +142,7 @@ impl App {
             made: 0,
             supervise: Supervise::default(),
             dirty: true,
+            about: Vec::new(),
         }
     }
 

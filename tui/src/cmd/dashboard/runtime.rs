@@ -48,6 +48,8 @@ pub(crate) struct Setup {
     site: Option<SiteId>,
     settings: Settings,
     mouse: bool,
+    /// What the help says runs where (the demo's address block).
+    about: Vec<(String, String)>,
 }
 
 impl Setup {
@@ -64,18 +66,25 @@ impl Setup {
             site: args.site.clone(),
             settings: Settings::load(args.config.as_deref())?,
             mouse: args.mouse,
+            about: Vec::new(),
         })
     }
 
     /// The demo's dashboard: its supervisor's own credentials (`user`),
-    /// its server, the defaults.
-    pub(crate) fn demo(server: String, auth_dir: &Path, user: &str) -> Result<Self> {
+    /// its server, the defaults, and its address block for the help.
+    pub(crate) fn demo(
+        server: String,
+        auth_dir: &Path,
+        user: &str,
+        about: Vec<(String, String)>,
+    ) -> Result<Self> {
         Ok(Self {
             server,
             creds: args::load(&auth_dir.join(format!("{user}.creds")))?,
             site: None,
             settings: Settings::default(),
             mouse: false,
+            about,
         })
     }
 }
@@ -97,6 +106,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
         site,
         settings,
         mouse,
+        about,
     } = setup;
     // Said before connecting, so no connection is made for nothing.
     Screen::check("the dashboard")?;
@@ -133,6 +143,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
     app.targets = settings.targets;
     app.filter.site.clone_from(&site);
     app.site = site;
+    app.about = about;
     let inputs = Inputs {
         events,
         audit,

@@ -19,6 +19,7 @@ pub(crate) const OFFER_OWN: &str = "Type your own: ";
 pub(crate) const OFFER_HINT: &str = "↑/↓ choose · Enter send · Esc cancel";
 pub(crate) const HELP_TITLE: &str = " Keys ";
 pub(crate) const HELP_CLOSE: &str = "? or Esc closes this help";
+pub(crate) const HELP_ABOUT: &str = "Where this runs";
 pub(crate) const NO_SESSIONS: &str = "No shoppers on the storefront right now.";
 pub(crate) const NO_MATCH: &str = "No shopper matches the filter (Esc clears it).";
 pub(crate) const CONNECTING: &str = "connecting…";

@@ -129,7 +129,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, theme: Theme) {
         overlay::offer(frame, area, app, theme);
     }
     if matches!(app.mode, Mode::Help(_)) {
-        overlay::help(frame, area, theme);
+        overlay::help(frame, area, &app.about, theme);
     }
 }
 

@@ -22,6 +22,11 @@ pub(crate) struct DemoArgs {
     #[arg(long)]
     pub(crate) no_dashboard: bool,
 
+    /// Seconds what runs where stays on the screen before the dashboard
+    /// opens (Enter opens it sooner; `?` in the dashboard shows it again).
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub(crate) dashboard_after: u64,
+
     /// Simulated agents (bots named ana, ben and cleo) answering chats, 0 to
     /// 3; with fewer than needed, shoppers wait in the queue.
     #[arg(long, default_value_t = 2, value_name = "N",

@@ -30,18 +30,26 @@ pub(super) enum Stop {
     GateExited(String),
 }
 
+/// The dashboard the demo opens, and when.
+pub(super) struct Dashboard {
+    /// How long the address block stays on the screen first.
+    pub(super) wait: Duration,
+    /// The address block's rows the dashboard's help repeats.
+    pub(super) about: Vec<(String, String)>,
+}
+
 /// Shows the dashboard (or waits for q) until something stops the demo.
 pub(super) async fn run_until_stop(
     server: &mut NatsServer,
     gate: &mut GateTask,
     auth_dir: &Path,
-    with_dashboard: bool,
+    dashboard: Option<Dashboard>,
 ) -> Result<Stop> {
-    if !with_dashboard {
-        // The keyboard is taken (raw mode) only while this program also
-        // writes to the terminal: under `demo | tee log`, raw mode would
-        // garble what tee writes.
-        let keys = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    // The keyboard is taken (raw mode) only while this program also
+    // writes to the terminal: under `demo | tee log`, raw mode would
+    // garble what tee writes.
+    let keys = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let Some(dashboard) = dashboard else {
         say!(
             "{}",
             if keys {
@@ -50,12 +58,34 @@ pub(super) async fn run_until_stop(
                 "Press Ctrl-C to stop."
             }
         );
-        return wait_for_stop(server, gate, keys).await;
+        return Ok(wait_for_stop(server, gate, keys, false)
+            .await?
+            .unwrap_or(Stop::Key));
+    };
+    // The address block stays readable a while before the dashboard's
+    // screen covers it.
+    if !dashboard.wait.is_zero() {
+        say!(
+            "The dashboard opens in {} s: Enter opens it now, q stops the demo.",
+            dashboard.wait.as_secs()
+        );
+        let waited = tokio::time::timeout(dashboard.wait, wait_for_stop(server, gate, keys, true));
+        match waited.await {
+            Ok(Ok(Some(stop))) => return Ok(stop),
+            Ok(Err(err)) => return Err(err),
+            // Enter, or the time is up.
+            Ok(Ok(None)) | Err(_) => {}
+        }
     }
-    let setup = dashboard::Setup::demo(server.client_url(), auth_dir, DEMO_SUPERVISOR)?;
-    let stopped = dashboard::open(setup, wait_for_stop(server, gate, false)).await;
+    let setup = dashboard::Setup::demo(
+        server.client_url(),
+        auth_dir,
+        DEMO_SUPERVISOR,
+        dashboard.about,
+    )?;
+    let stopped = dashboard::open(setup, wait_for_stop(server, gate, false, false)).await;
     Ok(match stopped {
-        Ok(Some(stop)) => stop?,
+        Ok(Some(stop)) => stop?.unwrap_or(Stop::Key),
         Ok(None) => Stop::Key,
         // The terminal went away (an SSH link dropped): stop in order.
         Err(err) => {
@@ -66,8 +96,14 @@ pub(super) async fn run_until_stop(
 }
 
 /// Waits for a quit key (if `keys`: the terminal is this program's), a signal, or
-/// the server or gate exiting.
-async fn wait_for_stop(server: &mut NatsServer, gate: &mut GateTask, keys: bool) -> Result<Stop> {
+/// the server or gate exiting; with `enter`, Enter ends the wait too
+/// (`None`).
+async fn wait_for_stop(
+    server: &mut NatsServer,
+    gate: &mut GateTask,
+    keys: bool,
+    enter: bool,
+) -> Result<Option<Stop>> {
     let mut sigint = signal(SignalKind::interrupt()).wrap_err("listening for SIGINT")?;
     let mut sigterm = signal(SignalKind::terminate()).wrap_err("listening for SIGTERM")?;
     let mut sighup = signal(SignalKind::hangup()).wrap_err("listening for SIGHUP")?;
@@ -76,27 +112,28 @@ async fn wait_for_stop(server: &mut NatsServer, gate: &mut GateTask, keys: bool)
     // including a panic, by the guard's Drop.
     let raw = keys.then(RawMode::enable).transpose()?;
     let mut keys = raw.as_ref().map(|_| EventStream::new());
-    loop {
+    let stop = loop {
         tokio::select! {
-            _ = sigint.recv() => return Ok(Stop::Signal("SIGINT")),
-            _ = sigterm.recv() => return Ok(Stop::Signal("SIGTERM")),
-            _ = sighup.recv() => return Ok(Stop::Signal("SIGHUP")),
+            _ = sigint.recv() => break Stop::Signal("SIGINT"),
+            _ = sigterm.recv() => break Stop::Signal("SIGTERM"),
+            _ = sighup.recv() => break Stop::Signal("SIGHUP"),
             result = &mut *gate => {
                 let why = match result {
                     Ok(Ok(_)) => "it finished".to_owned(),
                     Ok(Err(err)) => format!("{err:#}"),
                     Err(err) => err.to_string(),
                 };
-                return Ok(Stop::GateExited(why));
+                break Stop::GateExited(why);
             }
             _ = check.tick() => {
                 if let Some(status) = server.exited() {
-                    return Ok(Stop::ServerExited(status));
+                    break Stop::ServerExited(status);
                 }
             }
             Some(event) = next_event(keys.as_mut()) => {
                 match event {
-                    Ok(Event::Key(key)) if is_quit(key) => return Ok(Stop::Key),
+                    Ok(Event::Key(key)) if is_quit(key) => break Stop::Key,
+                    Ok(Event::Key(key)) if enter && is_enter(key) => return Ok(None),
                     Ok(_) => {}
                     // The terminal went away: nothing more can be typed.
                     Err(err) => {
@@ -106,7 +143,8 @@ async fn wait_for_stop(server: &mut NatsServer, gate: &mut GateTask, keys: bool)
                 }
             }
         }
-    }
+    };
+    Ok(Some(stop))
 }
 
 async fn next_event(keys: Option<&mut EventStream>) -> Option<std::io::Result<Event>> {
@@ -123,6 +161,10 @@ fn is_quit(key: KeyEvent) -> bool {
             KeyCode::Char('c') => key.modifiers.contains(KeyModifiers::CONTROL),
             _ => false,
         }
+}
+
+fn is_enter(key: KeyEvent) -> bool {
+    key.kind == KeyEventKind::Press && key.code == KeyCode::Enter
 }
 
 /// The terminal in raw mode for as long as this lives.
@@ -182,5 +224,6 @@ mod tests {
         assert!(is_quit(key(KeyCode::Char('c'), KeyModifiers::CONTROL)));
         assert!(!is_quit(key(KeyCode::Char('c'), KeyModifiers::NONE)));
         assert!(!is_quit(key(KeyCode::Enter, KeyModifiers::NONE)));
+        assert!(is_enter(key(KeyCode::Enter, KeyModifiers::NONE)));
     }
 }

@@ -13,27 +13,51 @@ use crate::cmd::dashboard::strings;
 use crate::ui::theme::Theme;
 use floorwalker::format::{duration, money};
 
-pub(super) fn help(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
+/// The help: every key, and `about` (what runs where: the demo's address
+/// block) below them when the screen is tall enough, else its first
+/// values on the help's bottom border.
+pub(super) fn help(frame: &mut Frame<'_>, area: Rect, about: &[(String, String)], theme: Theme) {
+    const WIDTH: u16 = 56;
+    let row = |label: &str, text: Span<'static>| {
+        Line::from(vec![
+            Span::styled(format!("{label:>21}  "), theme.title()),
+            text,
+        ])
+    };
     let mut lines: Vec<Line<'_>> = KEYS
         .iter()
-        .map(|row| {
-            Line::from(vec![
-                Span::styled(format!("{:>21}  ", row.label), theme.title()),
-                Span::raw(row.help),
-            ])
-        })
+        .map(|r| row(r.label, Span::raw(r.help)))
         .collect();
+    let with_about = lines.len() + about.len() + 6 <= usize::from(area.height);
+    let mut width = WIDTH;
+    if with_about && !about.is_empty() {
+        // As wide as the longest value needs, within the screen.
+        let widest = about.iter().map(|(_, v)| v.chars().count()).max();
+        let need = u16::try_from(widest.unwrap_or(0) + 25).unwrap_or(u16::MAX);
+        width = need.clamp(WIDTH, area.width.saturating_sub(2).max(WIDTH));
+        let room = usize::from(width.saturating_sub(25));
+        lines.push(Line::default());
+        lines.push(row("", Span::styled(strings::HELP_ABOUT, theme.title())));
+        lines.extend(
+            about
+                .iter()
+                .map(|(label, value)| row(label, Span::raw(for_terminal(value, room)))),
+        );
+    }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(strings::HELP_CLOSE, theme.dim())));
     let height = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);
-    let rect = centered(area, 56, height);
+    let rect = centered(area, width, height);
+    let mut block = Block::bordered().title(strings::HELP_TITLE);
+    if !with_about && !about.is_empty() {
+        let values: Vec<&str> = about.iter().map(|(_, v)| v.as_str()).collect();
+        let room = usize::from(rect.width.saturating_sub(4));
+        block = block.title_bottom(format!(" {} ", for_terminal(&values.join(" · "), room)));
+    }
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(strings::HELP_TITLE)),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 pub(super) fn offer(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {

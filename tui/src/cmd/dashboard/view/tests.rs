@@ -154,6 +154,56 @@ fn a_journey_in_place_of_the_table_at_80_by_24() {
     insta::assert_snapshot!(render(&app, 80, 24).backend());
 }
 
+/// The screen's rows as text.
+fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
+    let buffer = terminal.backend().buffer();
+    let width = usize::from(buffer.area.width);
+    buffer
+        .content()
+        .chunks(width)
+        .map(|row| row.iter().map(ratatui::buffer::Cell::symbol).collect())
+        .collect()
+}
+
+#[test]
+fn the_help_repeats_the_demos_addresses_below_the_keys_or_on_its_border() {
+    let mut app = scene();
+    let agent = "floorwalker agent --name alex --server nats://127.0.0.1:4222 --creds \
+                 /home/sam/.local/share/floorwalker/auth/alex.creds";
+    app.about = vec![
+        (
+            "NATS clients".to_owned(),
+            "nats://127.0.0.1:4222".to_owned(),
+        ),
+        ("Demo shop".to_owned(), "http://localhost:4280/".to_owned()),
+        ("Answer chats".to_owned(), agent.to_owned()),
+    ];
+    app.update(Msg::Press(crate::cmd::dashboard::keymap::press(
+        Action::Help,
+    )));
+    let tall = rows(&render(&app, 200, 60));
+    let has = |rows: &[String], text: &str| rows.iter().any(|r| r.contains(text));
+    assert!(
+        has(&tall, "NATS clients  nats://127.0.0.1:4222"),
+        "{tall:#?}"
+    );
+    assert!(has(&tall, &format!("Answer chats  {agent}")), "{tall:#?}");
+    // Every key is still there, and the addresses come after them.
+    let at = |text: &str| tall.iter().position(|r| r.contains(text));
+    assert!(at("q ^c  quit") < at("Demo shop  http://localhost:4280/"));
+    assert!(has(&tall, "j/↓  next shopper"));
+
+    // Too short for both: the keys whole, the first addresses on the border.
+    let short = rows(&render(&app, 80, 24));
+    assert!(has(&short, "q ^c  quit"), "{short:#?}");
+    assert!(has(&short, "j/↓  next shopper"), "{short:#?}");
+    assert!(
+        has(&short, "nats://127.0.0.1:4222 · http://localhost:4280/"),
+        "{short:#?}"
+    );
+    assert!(!has(&short, "NATS clients"), "{short:#?}");
+}
+
 #[test]
 fn help_and_the_offer_dialog_draw_over_the_floor() {
     let mut app = scene();
