@@ -116,6 +116,11 @@ fn shown(c: char) -> Shown {
         // Skin tones: `unicode-width` counts an emoji and its tone as one
         // glyph two columns wide, a terminal as two glyphs four columns wide.
         '\u{1f3fb}'..='\u{1f3ff}' => Shown::Dropped,
+        // Halfwidth sound marks extend the kana before them into one
+        // grapheme, which ratatui counts a column wider than a terminal
+        // draws it: the combining marks they stand for (as NFKC maps them).
+        '\u{ff9e}' => Shown::Mark('\u{3099}'),
+        '\u{ff9f}' => Shown::Mark('\u{309a}'),
         c if is_invisible(c) => Shown::Dropped,
         c if is_width_disputed(c) => Shown::Char(PLACEHOLDER, 1),
         c => match (c.general_category(), c.width()) {
@@ -296,6 +301,8 @@ mod tests {
         // A spacing mark `unicode-width` folds into the letter before it,
         // which a terminal gives a column of its own.
         assert_eq!(for_terminal("\u{995}\u{9be}", 80), "\u{995}");
+        // Halfwidth sound marks become the combining ones they stand for.
+        assert_eq!(for_terminal("ﾊﾞｶﾟ", 80), "ﾊ\u{3099}ｶ\u{309a}");
     }
 
     #[test]
@@ -343,7 +350,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn nothing_a_terminal_acts_on_or_measures_otherwise_survives(text in hostile(), max in 0usize..60) {
+        fn nothing_a_terminal_acts_on_or_measures_otherwise_survives(
+            text in hostile(),
+            max in 0usize..60,
+        ) {
             let shown = for_terminal(&text, max);
             prop_assert!(width(&shown) <= max);
             prop_assert!(is_clean(&shown), "{shown:?}");

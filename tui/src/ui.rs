@@ -6,6 +6,8 @@
 //! help ([`keys`]). It knows nothing of either screen's state.
 
 pub(crate) mod framed;
+#[cfg(test)]
+pub(crate) mod grid;
 pub(crate) mod keys;
 pub(crate) mod notice;
 pub(crate) mod terminal;
