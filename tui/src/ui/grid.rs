@@ -28,8 +28,9 @@ pub(crate) fn terminal_width(symbol: &str) -> usize {
 }
 
 /// Where row `y` of `buffer` would not be drawn as ratatui thinks: each
-/// cell whose symbol a terminal draws in another width, or whose first
-/// character would land on the cell before, described.
+/// cell whose symbol a terminal draws in another width or as several
+/// glyphs, or whose first character would land on the cell before,
+/// described.
 pub(crate) fn misdrawn(buffer: &Buffer, y: u16) -> Vec<String> {
     let area = buffer.area;
     let mut out = Vec::new();
@@ -49,7 +50,14 @@ pub(crate) fn misdrawn(buffer: &Buffer, y: u16) -> Vec<String> {
             .chars()
             .next()
             .is_some_and(|c| width(c.encode_utf8(&mut [0; 4])) == 0);
-        if ratatui != terminal || leads_with_zero_width || symbol.contains('\u{200d}') {
+        // A cell of several glyphs: the terminal draws the second in the
+        // next column, where ratatui later assumes a blank.
+        let glyphs = symbol
+            .chars()
+            .filter(|c| width(c.encode_utf8(&mut [0; 4])) > 0)
+            .count();
+        if ratatui != terminal || leads_with_zero_width || glyphs > 1 || symbol.contains('\u{200d}')
+        {
             out.push(format!(
                 "{symbol:?} at ({x}, {y}): {ratatui} columns to ratatui, {terminal} to a terminal"
             ));
@@ -75,6 +83,14 @@ pub(crate) fn misdrawn_rows(buffer: &Buffer) -> Vec<String> {
     (area.top()..area.bottom())
         .flat_map(|y| misdrawn(buffer, y))
         .collect()
+}
+
+/// [`misdrawn_rows`] of `buffer` as the screen sends it, each glyph in its
+/// own cell ([`split`](crate::ui::cells::split)).
+pub(crate) fn misdrawn_as_sent(buffer: &Buffer) -> Vec<String> {
+    let mut sent = buffer.clone();
+    crate::ui::cells::split(&mut sent);
+    misdrawn_rows(&sent)
 }
 
 #[cfg(test)]

@@ -154,7 +154,7 @@ proptest::proptest! {
             c.update(Msg::Press(crate::cmd::agent::keymap::press(Key::Char(ch))));
         }
         for (w, h) in [(80, 24), (120, 40)] {
-            let wrong = crate::ui::grid::misdrawn_rows(render(&c, w, h).backend().buffer());
+            let wrong = crate::ui::grid::misdrawn_as_sent(render(&c, w, h).backend().buffer());
             proptest::prop_assert!(wrong.is_empty(), "at {}x{}: {:?}", w, h, wrong);
         }
     }

@@ -364,12 +364,12 @@ proptest::proptest! {
         for _ in 0..5 {
             press(&mut app, Action::Down);
             for (w, h) in sizes {
-                let wrong = crate::ui::grid::misdrawn_rows(render(&app, w, h).backend().buffer());
+                let wrong = crate::ui::grid::misdrawn_as_sent(render(&app, w, h).backend().buffer());
                 proptest::prop_assert!(wrong.is_empty(), "table at {}x{}: {:?}", w, h, wrong);
             }
             press(&mut app, Action::Open);
             for (w, h) in sizes {
-                let wrong = crate::ui::grid::misdrawn_rows(render(&app, w, h).backend().buffer());
+                let wrong = crate::ui::grid::misdrawn_as_sent(render(&app, w, h).backend().buffer());
                 proptest::prop_assert!(wrong.is_empty(), "journey at {}x{}: {:?}", w, h, wrong);
             }
             press(&mut app, Action::Back);
@@ -378,7 +378,7 @@ proptest::proptest! {
         for _ in 0..3 {
             press(&mut app, Action::Down);
             for (w, h) in sizes {
-                let wrong = crate::ui::grid::misdrawn_rows(render(&app, w, h).backend().buffer());
+                let wrong = crate::ui::grid::misdrawn_as_sent(render(&app, w, h).backend().buffer());
                 proptest::prop_assert!(wrong.is_empty(), "desk at {}x{}: {:?}", w, h, wrong);
             }
         }
