@@ -12,6 +12,7 @@ mod dashboard;
 mod demo;
 mod feed;
 mod gate;
+mod grid;
 mod plugin;
 mod server;
 mod simulate;
