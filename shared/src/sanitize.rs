@@ -22,7 +22,11 @@
 //!   [`PLACEHOLDER`]; combining marks stay on the character before them (at
 //!   most [`MAX_MARKS`] of them) and are dropped where there is none; emoji
 //!   sequences are split into their parts (no joiner, no skin tone, no
-//!   presentation selector), and a flag shows as its two letters (`DE`).
+//!   presentation selector), and a flag shows as its two letters (`DE`);
+//!   spacing marks that `unicode-width` folds into the letter before them
+//!   are dropped, and halfwidth sound marks become their combining forms.
+//!   (A grapheme of several glyphs, such as a conjunct, is left whole here:
+//!   the consoles give each glyph its own cell when they draw.)
 //! - Text wider than the room it has is cut at a character boundary and ends
 //!   with `…`; width counts terminal columns (a CJK character or an emoji
 //!   takes two), as [`width`] measures them.
