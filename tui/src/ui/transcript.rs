@@ -28,16 +28,7 @@ pub(crate) fn lines(chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'static>> {
         } else {
             format!("{} {who}: ", clock(line.at_ms))
         };
-        // Later lines are indented by two columns, so they are cut two
-        // narrower: nothing is pushed past the pane's edge and lost.
-        let text = format!("{head}{}", line.text);
-        for (n, piece) in wrap::lines(&text, w, w.saturating_sub(2))
-            .into_iter()
-            .enumerate()
-        {
-            let piece = if n == 0 { piece } else { format!("  {piece}") };
-            out.push(Line::from(Span::styled(piece, style)));
-        }
+        out.extend(wrapped(&format!("{head}{}", line.text), w, style));
     }
     if let Some(survey) = &chat.survey {
         let verdict = if survey.helped {
@@ -54,10 +45,7 @@ pub(crate) fn lines(chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'static>> {
         } else {
             theme.warn()
         };
-        out.push(Line::from(Span::styled(
-            for_terminal(&format!("survey: {verdict}{comment}"), w),
-            style,
-        )));
+        out.extend(wrapped(&format!("survey: {verdict}{comment}"), w, style));
     } else if chat.state == ChatState::Ended {
         out.push(Line::from(Span::styled(
             "survey: waiting for the shopper's answer",
@@ -65,6 +53,19 @@ pub(crate) fn lines(chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'static>> {
         )));
     }
     out
+}
+
+/// `text` made safe and wrapped to `w` columns, later lines indented by two
+/// columns and so cut two narrower: nothing is pushed past the pane's edge
+/// and lost.
+fn wrapped(text: &str, w: usize, style: Style) -> impl Iterator<Item = Line<'static>> {
+    wrap::lines(text, w, w.saturating_sub(2))
+        .into_iter()
+        .enumerate()
+        .map(move |(n, piece)| {
+            let piece = if n == 0 { piece } else { format!("  {piece}") };
+            Line::from(Span::styled(piece, style))
+        })
 }
 
 /// A pane of `height` lines: `top` (what the chat is about), then as much
