@@ -172,6 +172,45 @@ pub fn desk_message(user: &str, fact: DeskFact) -> (Subject, Vec<u8>) {
     (subject, DeskEnvelope::new(fact).encode())
 }
 
+/// Hostile text of the Big List of Naughty Strings' kind, for the tests that
+/// check shopper text never acts on a terminal nor breaks its grid:
+/// terminal escapes, bidi and other format characters, emoji sequences,
+/// combining marks, wide and unassigned characters.
+pub const NAUGHTY: &[&str] = &[
+    "\u{1b}[2J\u{1b}[H",
+    "\u{1b}]0;pwned\u{7}",
+    "\u{9b}31mred\u{85}",
+    "\u{1b}[6n\u{1b}[c",
+    "invoice_\u{202e}fdp.exe",
+    "\u{2066}isolated\u{2069}\u{200f}",
+    "a\u{200b}b\u{200d}c\u{feff}",
+    "soft\u{ad}hyphen\u{2060}joined",
+    "👨\u{200d}👩\u{200d}👧\u{200d}👦",
+    "👍🏽 👋🏿",
+    "❤\u{fe0f} ☺\u{fe0e}",
+    "🇩🇪🇯🇵🇺",
+    "🏴\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}",
+    "1\u{fe0f}\u{20e3} #\u{20e3}",
+    "\u{fdd0}\u{fffe}\u{10ffff}\u{e000}\u{378}",
+    "\u{301}lead e\u{301}",
+    "Z\u{351}\u{36b}\u{343}\u{36a}\u{302}\u{36b}\u{33d}\u{34f}\u{334}\u{319}\u{324}\u{31e}\u{349}",
+    "\u{115f}\u{3164}\u{ffa0}\u{17b4}",
+    "☰☷ \u{3248}",
+    "東京の靴です",
+    "ｗｉｄｅ　ｓｐａｃｅ",
+    "表ポあA鷗ŒéＢ逍Üßªąñ丂㐀𠀀",
+    "ثم نفس سقطت كلا",
+    "הָיְתָה",
+    "কাল ক্ষ",
+    "ﾊﾞｶ",
+    "Ω≈ç√∫˜µ≤≥÷",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE shoppers; --",
+    "tab\there\nnew\r\nline\u{2028}",
+    "💩🐵 🙈",
+    "\u{0}nul\u{7f}del",
+];
+
 #[cfg(test)]
 mod tests {
     use pretty_assertions::assert_eq;

@@ -13,6 +13,7 @@ mod dashboard;
 mod demo;
 mod feed;
 mod gate;
+mod grid;
 mod operator;
 mod plugin;
 mod server;

@@ -87,6 +87,25 @@ impl Tmux {
         String::from_utf8_lossy(&self.run(&args).stdout).into_owned()
     }
 
+    /// Resizes the terminal, as a person dragging its window would.
+    ///
+    /// # Panics
+    /// If tmux refuses.
+    pub fn resize(&self, width: u16, height: u16) {
+        let out = self.run(&[
+            "resize-window",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+        assert!(
+            out.status.success(),
+            "resize-window: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// Types keys, in tmux's `send-keys` notation (`q`, `C-c`, `Enter`).
     ///
     /// # Panics

@@ -51,6 +51,7 @@ mod ui {
     pub(crate) mod notice;
     pub(crate) mod theme;
     pub(crate) mod transcript;
+    pub(crate) mod wrap;
 }
 
 use cmd::dashboard;

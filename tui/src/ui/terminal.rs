@@ -49,9 +49,13 @@ impl Screen {
     }
 
     /// Draws a frame. Screens draw at most once a frame tick, and only
-    /// when something visible changed, so an SSH link is not flooded.
+    /// when something visible changed, so an SSH link is not flooded. Each
+    /// glyph gets its own cell, as the terminal will draw it.
     pub(crate) fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame<'_>)) -> Result<()> {
-        self.terminal.draw(render)?;
+        self.terminal.draw(|frame| {
+            render(frame);
+            crate::ui::cells::split(frame.buffer_mut());
+        })?;
         Ok(())
     }
 

@@ -6,8 +6,10 @@ use floorwalker_shared::desk::{Chat, ChatState, Speaker};
 use floorwalker_shared::sanitize::{for_terminal, width};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::ui::theme::Theme;
+use crate::ui::wrap;
 
 /// The transcript of `chat` in lines at most `w` columns wide, oldest
 /// first.
@@ -26,13 +28,7 @@ pub(crate) fn lines(chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'static>> {
         } else {
             format!("{} {who}: ", clock(line.at_ms))
         };
-        for (n, piece) in wrap(&format!("{head}{}", line.text), w)
-            .into_iter()
-            .enumerate()
-        {
-            let piece = if n == 0 { piece } else { format!("  {piece}") };
-            out.push(Line::from(Span::styled(piece, style)));
-        }
+        out.extend(wrapped(&format!("{head}{}", line.text), w, style));
     }
     if let Some(survey) = &chat.survey {
         let verdict = if survey.helped {
@@ -49,10 +45,7 @@ pub(crate) fn lines(chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'static>> {
         } else {
             theme.warn()
         };
-        out.push(Line::from(Span::styled(
-            for_terminal(&format!("survey: {verdict}{comment}"), w),
-            style,
-        )));
+        out.extend(wrapped(&format!("survey: {verdict}{comment}"), w, style));
     } else if chat.state == ChatState::Ended {
         out.push(Line::from(Span::styled(
             "survey: waiting for the shopper's answer",
@@ -60,6 +53,19 @@ pub(crate) fn lines(chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'static>> {
         )));
     }
     out
+}
+
+/// `text` made safe and wrapped to `w` columns, later lines indented by two
+/// columns and so cut two narrower: nothing is pushed past the pane's edge
+/// and lost.
+fn wrapped(text: &str, w: usize, style: Style) -> impl Iterator<Item = Line<'static>> {
+    wrap::lines(text, w, w.saturating_sub(2))
+        .into_iter()
+        .enumerate()
+        .map(move |(n, piece)| {
+            let piece = if n == 0 { piece } else { format!("  {piece}") };
+            Line::from(Span::styled(piece, style))
+        })
 }
 
 /// A pane of `height` lines: `top` (what the chat is about), then as much
@@ -73,10 +79,8 @@ pub(crate) fn pane(
     height: usize,
 ) -> Vec<Line<'static>> {
     let input = typing.map(|(prompt, text, style)| {
-        let shown = format!("{prompt}{}█", for_terminal(text, usize::MAX));
-        let skip = width(&shown).saturating_sub(w);
         Line::from(Span::styled(
-            shown.chars().skip(skip).collect::<String>(),
+            end_in_view(&format!("{prompt}{}█", for_terminal(text, usize::MAX)), w),
             style,
         ))
     });
@@ -93,24 +97,18 @@ pub(crate) fn pane(
     top
 }
 
-/// `text` made safe and cut into pieces at most `w` columns wide.
-pub(crate) fn wrap(text: &str, w: usize) -> Vec<String> {
-    let clean = for_terminal(text, usize::MAX);
-    let w = w.max(4);
-    let mut pieces = Vec::new();
-    let mut piece = String::new();
-    let mut buf = [0u8; 4];
-    for ch in clean.chars() {
-        let cw = width(ch.encode_utf8(&mut buf));
-        if width(&piece) + cw > w {
-            pieces.push(std::mem::take(&mut piece));
-        }
-        piece.push(ch);
+/// The end of `shown` that fits in `w` columns, cut between graphemes.
+fn end_in_view(shown: &str, w: usize) -> String {
+    let mut room = w;
+    let mut start = shown.len();
+    for (at, g) in shown.grapheme_indices(true).rev() {
+        let Some(left) = room.checked_sub(width(g)) else {
+            break;
+        };
+        room = left;
+        start = at;
     }
-    if !piece.is_empty() || pieces.is_empty() {
-        pieces.push(piece);
-    }
-    pieces
+    shown[start..].to_owned()
 }
 
 /// `hh:mm:ss` (UTC) of a stream time.
@@ -121,14 +119,58 @@ pub(crate) fn clock(ms: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use floorwalker_shared::chat::ChatFact;
+    use floorwalker_shared::desk::{Desk, DeskConfig};
+    use floorwalker_shared::testing::{self, session};
+
     use super::*;
 
+    /// A chat in which the shopper said `text`, at 00:00:30.
+    fn chat_saying(text: &str) -> Chat {
+        let mut desk = Desk::new(DeskConfig::default());
+        let (subject, payload) = testing::chat_message(&session(1), testing::request("c1"));
+        desk.record(&subject, &payload, 10_000).unwrap();
+        let said = ChatFact::Message {
+            chat_id: "c1".into(),
+            msg_id: "m1".into(),
+            text: text.into(),
+        };
+        let (subject, payload) = testing::chat_message(&session(1), said);
+        desk.record(&subject, &payload, 30_000).unwrap();
+        desk.chat("c1").unwrap().clone()
+    }
+
+    fn said(chat: &Chat, w: usize) -> Vec<String> {
+        lines(chat, w, Theme { color: false })
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .skip_while(|l: &String| !l.starts_with("00:00:30"))
+            .collect()
+    }
+
     #[test]
-    fn wrapping_keeps_every_character_and_no_escape() {
-        let pieces = wrap("abcdef\u{1b}[2Jghij", 4);
-        assert_eq!(pieces.concat(), "abcdef[2Jghij");
-        assert!(pieces.iter().all(|p| width(p) <= 4), "{pieces:?}");
-        assert_eq!(wrap("", 10), [""]);
+    fn long_lines_wrap_without_losing_a_letter() {
+        let chat = chat_saying("could you please check half a size up");
+        let shown = said(&chat, 20);
+        assert_eq!(
+            shown,
+            [
+                "00:00:30 shopper: ",
+                "  could you please ",
+                "  check half a size ",
+                "  up",
+            ]
+        );
+        assert!(shown.iter().all(|l| width(l) <= 20), "{shown:?}");
+        let shown = said(&chat_saying("Anything"), 12);
+        assert_eq!(shown, ["00:00:30 ", "  shopper: ", "  Anything"]);
+    }
+
+    #[test]
+    fn the_end_of_what_is_typed_stays_in_view() {
+        assert_eq!(end_in_view("> 東京の靴█", 6), "の靴█");
+        assert_eq!(end_in_view("> 東京の靴█", 4), "靴█");
+        assert_eq!(end_in_view("> ab█", 10), "> ab█");
         assert_eq!(clock(3_600_000 + 61_000), "01:01:01");
     }
 }

@@ -130,3 +130,47 @@ fn e_asks_in_the_footer_before_the_chat_ends() {
         "whole at 80 columns: {screen}"
     );
 }
+
+/// Shopper text of the Big List of Naughty Strings' kind, or any text.
+fn naughty() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        prop::sample::select(testing::NAUGHTY).prop_map(str::to_owned),
+        any::<String>(),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever the shopper sends or the agent types, every row a terminal
+    /// draws is as wide as ratatui thinks.
+    #[test]
+    fn no_drawn_row_is_wider_than_its_area(
+        text in proptest::collection::vec(naughty(), 4),
+    ) {
+        let mut c = console();
+        let page = testing::page_titled(&format!("/{}", text[0]), &text[1]);
+        let batch = testing::batch(1, T0 + 25 * SEC, vec![page]);
+        c.update(Msg::Events(Feed::Message(Stored {
+            subject: session(1).events(),
+            payload: floorwalker_shared::wire::encode_batch(&batch).into(),
+            at_ms: T0 + 25 * SEC,
+        })));
+        for (n, said) in text[2..].iter().enumerate() {
+            let said = ChatFact::Message {
+                chat_id: "chat-one-1234".into(),
+                msg_id: format!("h{n}"),
+                text: said.clone(),
+            };
+            shopper(&mut c, 1, said, 31 + n as u64);
+        }
+        for ch in text[3].chars() {
+            c.update(Msg::Press(crate::cmd::agent::keymap::press(Key::Char(ch))));
+        }
+        for (w, h) in [(80, 24), (120, 40)] {
+            let wrong = crate::ui::grid::misdrawn_as_sent(render(&c, w, h).backend().buffer());
+            proptest::prop_assert!(wrong.is_empty(), "at {}x{}: {:?}", w, h, wrong);
+        }
+    }
+}

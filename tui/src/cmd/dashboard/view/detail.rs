@@ -69,7 +69,10 @@ pub(super) fn lines(app: &App, width: u16, theme: Theme) -> Option<Vec<Line<'sta
             chat.id.get(..8).unwrap_or(&chat.id),
             chat.state.name()
         );
-        lines.push(Line::from(Span::styled(heading, theme.heading())));
+        lines.push(Line::from(Span::styled(
+            for_terminal(&heading, width),
+            theme.heading(),
+        )));
         lines.extend(crate::ui::transcript::lines(chat, width, theme));
     }
     Some(lines)

@@ -636,3 +636,70 @@ fn a_flagged_shopper_says_why_in_a_column_at_200_and_in_the_journey() {
         "{journey}"
     );
 }
+
+/// Shopper text of the Big List of Naughty Strings' kind: a few hostile
+/// pieces and arbitrary characters joined.
+fn naughty() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop_oneof![
+        prop::sample::select(testing::NAUGHTY).prop_map(str::to_owned),
+        prop::collection::vec(any::<char>(), 0..12).prop_map(String::from_iter),
+    ];
+    prop::collection::vec(piece, 1..4).prop_map(|pieces| pieces.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+
+    /// Whatever shoppers send, every row a terminal draws is as wide as
+    /// ratatui thinks: the border stays in place and no glyph is left behind.
+    #[test]
+    fn no_drawn_row_is_wider_than_its_area(text in proptest::collection::vec(naughty(), 7)) {
+        let mut app = scene();
+        let visit = ShopperEvent::PageView {
+            path: format!("/{}", text[0]),
+            title: text[1].clone(),
+            referrer: Some(format!("https://{}/", text[2])),
+            utm: Some(Utm { source: Some(text[3].clone()), medium: None, campaign: None }),
+        };
+        let search = ShopperEvent::SiteSearch { query: format!("q {}", text[4]) };
+        let sku: String = text[5].chars().take(24).collect();
+        let cart = ShopperEvent::CartAdd(testing::line(&format!("sku-{sku}"), 1, 4_900));
+        app.update(batch(9, 0, T0 + 200_000, vec![visit, search, cart]));
+        asks(&mut app, 9, "chat-nine", T0 + 210_000);
+        let said = ChatFact::Message {
+            chat_id: "chat-nine".to_owned(),
+            msg_id: "m9".to_owned(),
+            text: text[6].clone(),
+        };
+        shopper(&mut app, 9, said, T0 + 220_000);
+        app.update(Msg::Tick { now_ms: T0 + 240_000 });
+        proptest::prop_assert!(app.floor.get(&session(9)).is_some());
+        let press = |app: &mut App, action| {
+            app.update(Msg::Press(crate::cmd::dashboard::keymap::press(action)));
+        };
+        let sizes = [(80, 24), (200, 60)];
+        // Each shopper's row and journey, then the desk and its transcripts.
+        for _ in 0..5 {
+            press(&mut app, Action::Down);
+            for (w, h) in sizes {
+                let wrong = crate::ui::grid::misdrawn_as_sent(render(&app, w, h).backend().buffer());
+                proptest::prop_assert!(wrong.is_empty(), "table at {}x{}: {:?}", w, h, wrong);
+            }
+            press(&mut app, Action::Open);
+            for (w, h) in sizes {
+                let wrong = crate::ui::grid::misdrawn_as_sent(render(&app, w, h).backend().buffer());
+                proptest::prop_assert!(wrong.is_empty(), "journey at {}x{}: {:?}", w, h, wrong);
+            }
+            press(&mut app, Action::Back);
+        }
+        press(&mut app, Action::Desk);
+        for _ in 0..3 {
+            press(&mut app, Action::Down);
+            for (w, h) in sizes {
+                let wrong = crate::ui::grid::misdrawn_as_sent(render(&app, w, h).backend().buffer());
+                proptest::prop_assert!(wrong.is_empty(), "desk at {}x{}: {:?}", w, h, wrong);
+            }
+        }
+    }
+}
