@@ -216,8 +216,12 @@ fn broken_borders(screen: &str, columns: usize) -> Vec<String> {
 /// are not taken for stale glyphs.
 fn without_figures(screen: &str) -> String {
     let mut out = String::with_capacity(screen.len());
-    for c in screen.chars() {
+    // The title line is figures only, and which of them show changes as
+    // they cross their targets (a wait past a minute adds itself, marked).
+    let rest = screen.split_once('\n').map_or("", |(_, rest)| rest);
+    for c in rest.chars() {
         let c = match c {
+            '!' => continue,
             '0'..='9' => '#',
             'd' | 'h' | 'm' | 's' if out.ends_with('#') => continue,
             '▁'..='█' => '█',
