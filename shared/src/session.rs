@@ -46,19 +46,22 @@ pub enum State {
     Queued,
     /// In a chat with an agent.
     Chatting,
-    /// Nothing heard for a while: the shopper has gone.
+    /// The page is open but its connection dropped: it is coming back.
+    Reconnecting,
+    /// The shopper has gone: the page closed, or nothing heard for a while.
     Left,
 }
 
 impl State {
     /// Every state, in the order the filter cycles through them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Browsing,
         Self::InCheckout,
         Self::Offered,
         Self::Declined,
         Self::Queued,
         Self::Chatting,
+        Self::Reconnecting,
         Self::Left,
     ];
 
@@ -71,8 +74,17 @@ impl State {
             Self::Declined => "declined",
             Self::Queued => "queued",
             Self::Chatting => "chatting",
+            Self::Reconnecting => "reconnecting",
             Self::Left => "left",
         }
+    }
+}
+
+impl State {
+    /// Whether a shopper in this state counts as online: the page is open,
+    /// connected or coming back.
+    pub fn is_online(self) -> bool {
+        self != Self::Left
     }
 }
 
@@ -142,6 +154,10 @@ pub struct Session {
     pub exit_intent_ms: Option<u64>,
     /// Whether the tab is in the background.
     pub hidden: bool,
+    /// When a batch was heard whose last word was that its page was left
+    /// (the plugin says so when the page hides for good, at once); `None`
+    /// once the session says anything after.
+    pub page_left_ms: Option<u64>,
     /// Batches that never arrived (gaps in their numbers: the plugin's
     /// offline drops, or loss on the way).
     pub lost_batches: u64,
@@ -176,6 +192,7 @@ impl Session {
             toggling: None,
             exit_intent_ms: None,
             hidden: false,
+            page_left_ms: None,
             lost_batches: 0,
             seen: SeqWindow::default(),
             journey: Journey::default(),
@@ -195,7 +212,16 @@ impl Session {
         let mut dwells = Vec::new();
         match self.seen.insert(batch.seq) {
             Seen::Before => return dwells,
-            Seen::New { skipped } => self.lost_batches += skipped,
+            Seen::New { skipped } => {
+                self.lost_batches += skipped;
+                // A page left says so last (a dwell); one that goes on, or
+                // the next page, says more.
+                match batch.events.last().map(|e| &e.kind) {
+                    Some(ShopperEvent::Dwell { .. }) => self.page_left_ms = Some(heard_ms),
+                    Some(_) => self.page_left_ms = None,
+                    None => {}
+                }
+            }
             Seen::Late => self.lost_batches = self.lost_batches.saturating_sub(1),
         }
         self.last_heard_ms = self.last_heard_ms.max(heard_ms);
@@ -246,18 +272,27 @@ impl Session {
         self.cart.iter().map(|(_, q, _)| *q).sum()
     }
 
-    /// Where the session stands at `now_ms`; `left_after_ms` without a word
-    /// from it means the shopper left.
+    /// Where the session stands at `now_ms`, judged by what was heard
+    /// alone: `left_after_ms` without a word from it means the shopper left.
+    /// The floor judges with the broker's word on its connections when it
+    /// has it ([`crate::floor::Floor::state`]).
     pub fn state(&self, now_ms: u64, left_after_ms: u64) -> State {
+        if now_ms.saturating_sub(self.last_heard_ms) >= left_after_ms {
+            State::Left
+        } else {
+            self.state_here()
+        }
+    }
+
+    /// Where the session stands while the shopper is on the floor.
+    pub fn state_here(&self) -> State {
         let answered = |o: &&Offer| {
             matches!(
                 o.progress,
                 OfferProgress::Accepted | OfferProgress::Declined
             )
         };
-        if now_ms.saturating_sub(self.last_heard_ms) >= left_after_ms {
-            State::Left
-        } else if let Some(phase) = self.chat {
+        if let Some(phase) = self.chat {
             match phase {
                 ChatPhase::Queued => State::Queued,
                 ChatPhase::Chatting => State::Chatting,

@@ -13,6 +13,7 @@ mod demo;
 mod feed;
 mod gate;
 mod plugin;
+mod presence;
 mod server;
 mod simulate;
 mod startup;
