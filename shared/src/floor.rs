@@ -14,12 +14,12 @@
 //! Whether a shopper is still there is the broker's word when the floor has
 //! it ([`presence`], fed with [`Floor::presence_mut`]): a session is on the
 //! floor while one of its connections is open. When the last one closes,
-//! what the session said last decides: a page that said it was being left
-//! (the plugin says so as the page hides for good) was closed or navigated
-//! away from, so the shopper has left unless a page of the session connects
-//! within [`FloorConfig::navigation_grace_ms`]; a connection that dropped
-//! with no such word leaves the page open, reconnecting, until
-//! [`FloorConfig::reconnect_ms`] passes. Without the broker's word (before
+//! nothing changes for [`FloorConfig::navigation_grace_ms`] (the next page
+//! of a navigation connects meanwhile); then what the session said last
+//! decides: a page that said it was being left (the plugin says so as the
+//! page hides for good) was closed or navigated away from, so the shopper
+//! has left; a connection that dropped with no such word leaves the page
+//! open, reconnecting, until [`FloorConfig::reconnect_ms`] passes. Without the broker's word (before
 //! its list of open connections is in), silence for
 //! [`FloorConfig::left_after_ms`] means the shopper left. [`Floor::state`]
 //! says all this, and [`Floor::is_online`] (who the screens count as
@@ -43,9 +43,9 @@ pub struct FloorConfig {
     /// Nothing heard from a session for this long means the shopper left
     /// (while the broker's word on connections is not in).
     pub left_after_ms: u64,
-    /// A session whose page said it was left and that has no connection
-    /// open has left once this passes (long enough for the next page of a
-    /// navigation to connect).
+    /// A session with no connection open stays as it was this long (long
+    /// enough for the next page of a navigation to connect); then it has
+    /// left if its page said it was left, or is reconnecting.
     pub navigation_grace_ms: u64,
     /// A session whose connection dropped with its page open has left once
     /// this passes with none back (the plugin retries within seconds).
@@ -202,7 +202,10 @@ impl Floor {
                 let page_left = session
                     .page_left_ms
                     .is_some_and(|left| left.saturating_add(c.navigation_grace_ms) >= since_ms);
-                if page_left && since(since_ms) < c.navigation_grace_ms {
+                // Within the grace, as before: the next page of a
+                // navigation connects, and the word that the page was left
+                // (through the stream) may come after the close (straight).
+                if since(since_ms) < c.navigation_grace_ms {
                     session.state_here()
                 } else if page_left || since(since_ms) >= c.reconnect_ms {
                     State::Left

@@ -214,12 +214,15 @@ impl Session {
             Seen::Before => return dwells,
             Seen::New { skipped } => {
                 self.lost_batches += skipped;
-                // A page left says so last (a dwell); one that goes on, or
-                // the next page, says more.
-                match batch.events.last().map(|e| &e.kind) {
-                    Some(ShopperEvent::Dwell { .. }) => self.page_left_ms = Some(heard_ms),
-                    Some(_) => self.page_left_ms = None,
-                    None => {}
+                // A page left says so last (a dwell; the browser hides a
+                // closing tab after); one that goes on, or the next page,
+                // says more.
+                for event in &batch.events {
+                    match event.kind {
+                        ShopperEvent::Dwell { .. } => self.page_left_ms = Some(heard_ms),
+                        ShopperEvent::TabHidden => {}
+                        _ => self.page_left_ms = None,
+                    }
                 }
             }
             Seen::Late => self.lost_batches = self.lost_batches.saturating_sub(1),

@@ -1,14 +1,23 @@
-// Presence: which shoppers are online, in the broker's own words.
+// Presence: which shoppers are online, in the broker's own words; a tab
+// closed leaves the floor, a connection cut is reconnecting.
 
-use std::time::Duration;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use floorwalker::gate::policy::Role;
+use floorwalker::natsd::process::stop_child;
 use floorwalker::presence::session_of;
 use floorwalker_shared::nats::{ClientOp, ServerErrorKind, ServerOp};
 use floorwalker_shared::subject::{self, Subject};
+use floorwalker_tests::bin::floorwalker;
+use floorwalker_tests::browser::{Browser, Shop};
 use floorwalker_tests::clients::{connect_operator, connect_shopper, new_shopper};
+use floorwalker_tests::link::Link;
 use floorwalker_tests::raw::{RawClient, Transport};
 use floorwalker_tests::server::TestServer;
+use floorwalker_tests::setup::{create_streams, shop_and_server};
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -94,4 +103,138 @@ fn shoppers_and_agents_cannot_hear_who_is_online() {
             .collect();
         assert_eq!(kinds, [ServerErrorKind::PermissionsViolation]);
     }
+}
+
+/// `floorwalker tail --json --every 1`, its reports read as they come;
+/// stopped on `Drop`.
+struct Tail {
+    child: Child,
+    reports: mpsc::Receiver<Value>,
+}
+
+impl Tail {
+    fn start(server: &TestServer) -> Self {
+        let creds = server.dir().join("tail.creds");
+        server.creds(Role::Tail).store(&creds).unwrap();
+        let mut child = Command::new(floorwalker())
+            .arg("--log-file")
+            .arg(server.dir().join("tail.log"))
+            .args(["tail", "--json", "--every", "1", "--server"])
+            .arg(server.server().client_url())
+            .arg("--creds")
+            .arg(&creds)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, reports) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in out.lines().map_while(Result::ok) {
+                if let Ok(report) = serde_json::from_str::<Value>(&line) {
+                    if tx.send(report).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Self { child, reports }
+    }
+
+    /// The first report that `want` holds for, within `timeout`; the last
+    /// one seen otherwise, as the error.
+    fn wait_for(&self, timeout: Duration, want: impl Fn(&Value) -> bool) -> Result<Value, Value> {
+        let deadline = Instant::now() + timeout;
+        let mut last = Value::Null;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.reports.recv_timeout(left) {
+                Ok(report) if want(&report) => return Ok(report),
+                Ok(report) => last = report,
+                Err(_) => break,
+            }
+        }
+        Err(last)
+    }
+}
+
+impl Drop for Tail {
+    fn drop(&mut self) {
+        let _ = stop_child(&mut self.child, Duration::from_secs(5));
+    }
+}
+
+/// How long a report may take to show a shopper who arrived.
+const ARRIVE: Duration = Duration::from_secs(30);
+
+fn online(report: &Value) -> (u64, u64) {
+    (
+        report["online"].as_u64().unwrap_or(u64::MAX),
+        report["reconnecting"].as_u64().unwrap_or(u64::MAX),
+    )
+}
+
+#[test]
+fn a_shopper_who_moves_on_stays_and_who_closes_the_tab_leaves_within_ten_seconds() {
+    let (shop, server) = shop_and_server();
+    create_streams(&server);
+    let tail = Tail::start(&server);
+    let browser = Browser::start();
+    browser.open_tab(&shop.url("/trail-runner.html"));
+    browser.wait_for_plugin();
+    let here = tail.wait_for(ARRIVE, |r| online(r) == (1, 0));
+    assert!(here.is_ok(), "the shopper never showed online: {here:?}");
+
+    // The next page: the shopper stays, however long it takes.
+    browser.goto(&shop.url("/"));
+    browser.wait_for_plugin();
+    let dipped = tail.wait_for(Duration::from_secs(10), |r| online(r) != (1, 0));
+    assert!(
+        dipped.is_err(),
+        "a shopper moving to the next page dipped: {dipped:?}"
+    );
+
+    browser.close_tab();
+    let closed = Instant::now();
+    let gone = tail.wait_for(Duration::from_secs(10), |r| online(r) == (0, 0));
+    assert!(
+        gone.is_ok(),
+        "still online 10 s after closing the tab: {gone:?}"
+    );
+    println!("left the floor {:?} after the tab closed", closed.elapsed());
+}
+
+#[test]
+fn a_shopper_whose_connection_is_cut_is_reconnecting_then_back() {
+    // The shop's pages connect through a link the test can cut.
+    let mut shop = Shop::bind();
+    let origin = shop.origin().to_owned();
+    let server = TestServer::start_with(|config, _| {
+        if let Some(ws) = &mut config.websocket {
+            ws.allowed_origins = vec![origin];
+        }
+    });
+    let link = Link::start_raw(server.websocket_addr().unwrap());
+    shop.serve(&format!("ws://{}", link.addr()), "shop");
+    create_streams(&server);
+    let tail = Tail::start(&server);
+    let browser = Browser::start();
+    browser.goto(&shop.url("/trail-runner.html"));
+    browser.wait_for_plugin();
+    let here = tail.wait_for(ARRIVE, |r| online(r) == (1, 0));
+    assert!(here.is_ok(), "the shopper never showed online: {here:?}");
+
+    // The network goes down under the open page, and stays down a while.
+    link.refuse(true);
+    link.cut();
+    let dropped = tail.wait_for(Duration::from_secs(10), |r| online(r) != (1, 0));
+    assert_eq!(
+        dropped.as_ref().map(online),
+        Ok((1, 1)),
+        "a dropped page is online and reconnecting, not gone: {dropped:?}"
+    );
+
+    link.refuse(false);
+    let back = tail.wait_for(Duration::from_secs(20), |r| online(r) == (1, 0));
+    assert!(back.is_ok(), "the shopper never came back: {back:?}");
 }

@@ -163,6 +163,7 @@ mod presence {
     use pretty_assertions::assert_eq;
 
     use super::{Floor, SessionSubjects, State, T0, dwell, page, payload, session};
+    use crate::event::ShopperEvent;
     use crate::floor::presence::ConnId;
 
     fn conn(cid: u64) -> ConnId {
@@ -189,13 +190,12 @@ mod presence {
         floor.state(floor.get(s).unwrap(), now_ms)
     }
 
+    /// The plugin's last word from a page closing: its dwell, then the
+    /// browser hides it.
     fn leave_page(floor: &mut Floor, s: &SessionSubjects, seq: u64, at_ms: u64) {
+        let last_word = vec![dwell("/", 5_000), ShopperEvent::TabHidden];
         floor
-            .batch(
-                &s.events(),
-                &payload(seq, at_ms, vec![dwell("/", 5_000)]),
-                at_ms,
-            )
+            .batch(&s.events(), &payload(seq, at_ms, last_word), at_ms)
             .unwrap();
     }
 
@@ -226,6 +226,18 @@ mod presence {
         // The batch comes through the stream, the advisory straight.
         leave_page(&mut floor, &a, 1, T0 + 10_030);
         assert_eq!(state(&floor, &a, T0 + 10_000 + grace), State::Left);
+    }
+
+    #[test]
+    fn a_page_that_went_on_after_its_dwell_was_not_left() {
+        let (mut floor, a) = floor_with_shopper();
+        // A single-page shop's route change: a dwell, then the next view.
+        let route = vec![dwell("/", 5_000), page("/cart")];
+        floor
+            .batch(&a.events(), &payload(1, T0 + 10_000, route), T0 + 10_000)
+            .unwrap();
+        floor.presence_mut().disconnected(conn(1), T0 + 10_010);
+        assert_eq!(state(&floor, &a, T0 + 60_000), State::Reconnecting);
     }
 
     #[test]
@@ -260,11 +272,15 @@ mod presence {
     #[test]
     fn a_dropped_connection_is_reconnecting_then_back_or_gone() {
         let (mut floor, a) = floor_with_shopper();
-        let reconnect = floor.config().reconnect_ms;
+        let (grace, reconnect) = (
+            floor.config().navigation_grace_ms,
+            floor.config().reconnect_ms,
+        );
         floor.presence_mut().disconnected(conn(1), T0 + 10_000);
-        assert_eq!(state(&floor, &a, T0 + 10_000), State::Reconnecting);
+        assert_eq!(state(&floor, &a, T0 + 10_000), State::Browsing);
+        assert_eq!(state(&floor, &a, T0 + 10_000 + grace), State::Reconnecting);
         assert!(
-            floor.is_online(floor.get(&a).unwrap(), T0 + 10_000),
+            floor.is_online(floor.get(&a).unwrap(), T0 + 10_000 + grace),
             "a page still open counts as online"
         );
         assert_eq!(
