@@ -238,3 +238,143 @@ fn a_shopper_whose_connection_is_cut_is_reconnecting_then_back() {
     let back = tail.wait_for(Duration::from_secs(20), |r| online(r) == (1, 0));
     assert!(back.is_ok(), "the shopper never came back: {back:?}");
 }
+
+/// A child process, stopped on `Drop`.
+struct Stopped(Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = stop_child(&mut self.0, Duration::from_secs(10));
+    }
+}
+
+/// What `floorwalker simulate` says of itself every second, as read: when,
+/// how many shoppers were on the site, and how many had arrived and left
+/// (visits started and finished).
+fn simulator_reports(out: std::process::ChildStdout) -> mpsc::Receiver<(Instant, u64, (u64, u64))> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let count = |suffix: &str| {
+                line.split(", ")
+                    .find_map(|part| part.strip_suffix(suffix))
+                    .and_then(|n| n.rsplit(' ').next()?.parse::<u64>().ok())
+            };
+            if let (Some(live), Some(started), Some(finished)) = (
+                count(" on the site now"),
+                count(" shoppers started"),
+                count(" visits finished"),
+            ) {
+                if tx
+                    .send((Instant::now(), live, (started, finished)))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// How long no shopper may have arrived or left before the online count
+/// must equal the simulator's: a shopper shows once its first batch is
+/// stored (within 2 s), and one who leaves stays for the next page's grace
+/// (4 s).
+const SETTLE: Duration = Duration::from_secs(6);
+
+/// The online counts read while no shopper arrived or left from [`SETTLE`]
+/// before to the simulator's next count after, once visits had finished:
+/// (what the simulator said, what `tail` said).
+fn settled(
+    online: &[(Instant, Option<u64>)],
+    counts: &[(Instant, u64, (u64, u64))],
+) -> Vec<(u64, Option<u64>)> {
+    online
+        .iter()
+        .filter_map(|(at, shown)| {
+            let next = counts.iter().position(|(t, ..)| t > at)?;
+            let first = counts.iter().position(|(t, ..)| *t + SETTLE >= *at)?;
+            let around = &counts[first.checked_sub(1)?..=next];
+            let (_, live, comings) = around[0];
+            (comings.1 > 0 && around.iter().all(|(_, n, c)| (*n, *c) == (live, comings)))
+                .then_some((live, *shown))
+        })
+        .collect()
+}
+
+/// A short run of the demo's simulated shoppers, arriving and leaving: the
+/// online count `tail` reports (the dashboard's) is the simulator's own
+/// count of shoppers on the site, whenever that has stood still a moment.
+#[test]
+fn the_online_count_is_the_simulators_shoppers_on_the_site() {
+    const ORIGIN: &str = "http://localhost:4280";
+    let server = TestServer::start_with(|config, _| {
+        if let Some(ws) = &mut config.websocket {
+            ws.allowed_origins = vec![ORIGIN.to_owned()];
+        }
+    });
+    create_streams(&server);
+    let tail = Tail::start(&server);
+    let mut simulator = Command::new(floorwalker())
+        .arg("--log-file")
+        .arg(server.dir().join("simulate.log"))
+        .args([
+            "simulate", "--origin", ORIGIN, "--site", "shop", "--every", "1",
+        ])
+        .args(["--shoppers", "4", "--speed", "5", "--seed", "7"])
+        .args(["--ws", &server.websocket_url().unwrap()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let said = simulator_reports(simulator.stdout.take().unwrap());
+    let _simulator = Stopped(simulator);
+
+    // Both reports, as read, until three online counts were read while the
+    // simulator's count stood still around them, after visits finished.
+    let (mut online, mut counts) = (Vec::new(), Vec::new());
+    let mut compared = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(150);
+    while compared.len() < 3 && Instant::now() < deadline {
+        while let Ok(report) = tail.reports.try_recv() {
+            online.push((Instant::now(), report["online"].as_u64()));
+        }
+        if let Ok(said) = said.recv_timeout(Duration::from_millis(50)) {
+            counts.push(said);
+        }
+        compared = settled(&online, &counts);
+    }
+    assert_eq!(
+        compared.len(),
+        3,
+        "too few settled moments after visits finished; the simulator said {:?}",
+        counts.iter().map(|(_, n, c)| (n, c)).collect::<Vec<_>>()
+    );
+    // Both series, a second apart, to read when this fails.
+    let t0 = counts.first().map_or_else(Instant::now, |(t, ..)| *t);
+    let series: Vec<String> = counts
+        .iter()
+        .map(|(t, n, (s, f))| {
+            format!(
+                "simulator {:.1}s: {n} ({s} started, {f} finished)",
+                (*t - t0).as_secs_f32()
+            )
+        })
+        .chain(
+            online
+                .iter()
+                .filter(|(t, _)| *t >= t0)
+                .map(|(t, n)| format!("tail {:.1}s: {n:?}", (*t - t0).as_secs_f32())),
+        )
+        .collect();
+    for (live, shown) in compared {
+        assert_eq!(
+            shown,
+            Some(live),
+            "the simulator had {live} shoppers on the site; tail said {shown:?}:\n{}",
+            series.join("\n")
+        );
+    }
+}
