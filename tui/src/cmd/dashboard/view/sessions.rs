@@ -21,7 +21,9 @@ fn width(column: Column) -> u16 {
         Column::Page => 0,
         Column::Site | Column::OnSite | Column::Cart | Column::Idle => 6,
         Column::Pages => 3,
-        Column::Source | Column::State => 11,
+        Column::Source => 11,
+        // "reconnecting".
+        Column::State => 12,
     }
 }
 
