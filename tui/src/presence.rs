@@ -149,7 +149,7 @@ async fn listen(
                 }
                 match open_now(&client).await {
                     Ok(heard) => heard,
-                    Err(why) => return Continue(why),
+                    Err(why) => return Continue(why.to_string()),
                 }
             }
             msg = advisories.next() => match msg {
@@ -166,8 +166,21 @@ async fn listen(
     }
 }
 
+/// Why the open connections could not be listed.
+#[derive(Debug, thiserror::Error)]
+enum ListError {
+    #[error("the server did not list shopper connections in time")]
+    Timeout,
+    #[error("asking which shoppers are connected: {0}")]
+    Request(#[from] async_nats::RequestError),
+    #[error("the server's list of shopper connections: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the server would not list connections: {0}")]
+    Refused(String),
+}
+
 /// Asks for the open connections, page by page.
-async fn open_now(client: &async_nats::Client) -> Result<Heard, String> {
+async fn open_now(client: &async_nats::Client) -> Result<Heard, ListError> {
     let mut conns = Vec::new();
     let mut at_ms = None;
     for page in 0..MAX_PAGES {
@@ -180,15 +193,10 @@ async fn open_now(client: &async_nats::Client) -> Result<Heard, String> {
             ),
         )
         .await
-        .map_err(|_| "the server did not list shopper connections in time".to_owned())?
-        .map_err(|e| format!("asking which shoppers are connected: {e}"))?;
-        let list: Connz = serde_json::from_slice(&answer.payload)
-            .map_err(|e| format!("the server's list of shopper connections: {e}"))?;
+        .map_err(|_| ListError::Timeout)??;
+        let list: Connz = serde_json::from_slice(&answer.payload)?;
         if let Some(error) = list.error {
-            return Err(format!(
-                "the server would not list connections: {}",
-                error.description
-            ));
+            return Err(ListError::Refused(error.description));
         }
         let data = list.data.unwrap_or_default();
         let server = data.server_id.clone();
