@@ -19,11 +19,11 @@
 //! decides: a page that said it was being left (the plugin says so as the
 //! page hides for good) was closed or navigated away from, so the shopper
 //! has left; a connection that dropped with no such word leaves the page
-//! open, reconnecting, until [`FloorConfig::reconnect_ms`] passes. Without the broker's word (before
-//! its list of open connections is in), silence for
-//! [`FloorConfig::left_after_ms`] means the shopper left. [`Floor::state`]
-//! says all this, and [`Floor::is_online`] (who the screens count as
-//! online) says it from there.
+//! open, reconnecting, until [`FloorConfig::reconnect_ms`] passes. Without
+//! the broker's word (before its list of open connections is in), silence
+//! for [`FloorConfig::left_after_ms`] means the shopper left.
+//! [`Floor::state`] says all this, and [`Floor::is_online`] (who the
+//! screens count as online) says it from there.
 
 use alloc::collections::BTreeMap;
 
@@ -232,11 +232,6 @@ impl Floor {
     /// The broker's word on shopper connections, to feed.
     pub fn presence_mut(&mut self) -> &mut Presence {
         &mut self.presence
-    }
-
-    /// The broker's word on shopper connections.
-    pub fn presence(&self) -> &Presence {
-        &self.presence
     }
 
     /// Forgets sessions that left more than [`FloorConfig::forget_after_ms`]

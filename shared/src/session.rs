@@ -78,9 +78,7 @@ impl State {
             Self::Left => "left",
         }
     }
-}
 
-impl State {
     /// Whether a shopper in this state counts as online: the page is open,
     /// connected or coming back.
     pub fn is_online(self) -> bool {

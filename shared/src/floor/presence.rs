@@ -158,11 +158,6 @@ impl Presence {
         self.known_ms.get_or_insert(at_ms);
     }
 
-    /// Whether the broker's word is in (a list of open connections was).
-    pub fn is_known(&self) -> bool {
-        self.known_ms.is_some()
-    }
-
     /// Where `session`'s connections stand at `at_ms`; `None` while the
     /// broker's word is not in, and for times before it was (a reader
     /// replaying history judges those by what it heard).
