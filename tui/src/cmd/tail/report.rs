@@ -161,7 +161,11 @@ impl Report {
             pct(self.utilisation_pct),
             pct(self.csat_pct),
             self.surveys,
-            self.online,
+            if self.reconnecting > 0 {
+                format!("{} ({} reconnecting)", self.online, self.reconnecting)
+            } else {
+                self.online.to_string()
+            },
             pct(self.offer_acceptance_pct),
         );
         let _ = write!(
