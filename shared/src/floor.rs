@@ -10,12 +10,28 @@
 //! [`FloorConfig::max_sessions`] sessions and [`MAX_DWELL_PATHS`] pages with
 //! dwell statistics, and sessions that left are forgotten after
 //! [`FloorConfig::forget_after_ms`].
+//!
+//! Whether a shopper is still there is the broker's word when the floor has
+//! it ([`presence`], fed with [`Floor::presence_mut`]): a session is on the
+//! floor while one of its connections is open. When the last one closes,
+//! nothing changes for [`FloorConfig::navigation_grace_ms`] (the next page
+//! of a navigation connects meanwhile); then what the session said last
+//! decides: a page that said it was being left (the plugin says so as the
+//! page hides for good) was closed or navigated away from, so the shopper
+//! has left; a connection that dropped with no such word leaves the page
+//! open, reconnecting, until [`FloorConfig::reconnect_ms`] passes. Without
+//! the broker's word (before its list of open connections is in), silence
+//! for [`FloorConfig::left_after_ms`] means the shopper left.
+//! [`Floor::state`] says all this, and [`Floor::is_online`] (who the
+//! screens count as online) says it from there.
 
 use alloc::collections::BTreeMap;
 
 mod dwell;
+pub mod presence;
 
 use dwell::Dwell;
+use presence::{Link, Presence};
 
 use crate::session::{ChatPhase, Session, State};
 use crate::subject::{SessionSubjects, SiteId, Subject};
@@ -24,8 +40,16 @@ use crate::wire::{WireErrorKind, decode_batch};
 /// How long sessions are kept and how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FloorConfig {
-    /// Nothing heard from a session for this long means the shopper left.
+    /// Nothing heard from a session for this long means the shopper left
+    /// (while the broker's word on connections is not in).
     pub left_after_ms: u64,
+    /// A session with no connection open stays as it was this long (long
+    /// enough for the next page of a navigation to connect); then it has
+    /// left if its page said it was left, or is reconnecting.
+    pub navigation_grace_ms: u64,
+    /// A session whose connection dropped with its page open has left once
+    /// this passes with none back (the plugin retries within seconds).
+    pub reconnect_ms: u64,
     /// A session that left drops off the floor this long after.
     pub forget_after_ms: u64,
     /// Sessions kept at most; batches of new sessions beyond are refused.
@@ -39,6 +63,8 @@ impl Default for FloorConfig {
     fn default() -> Self {
         Self {
             left_after_ms: 5 * 60_000,
+            navigation_grace_ms: 4_000,
+            reconnect_ms: 2 * 60_000,
             forget_after_ms: 10 * 60_000,
             max_sessions: 200_000,
             offer_expires_after_ms: crate::session::OFFER_EXPIRES_AFTER_MS,
@@ -71,6 +97,7 @@ pub struct Floor {
     sessions: BTreeMap<SessionSubjects, Session>,
     dwell: Dwell,
     refused: BTreeMap<Refusal, u64>,
+    presence: Presence,
 }
 
 impl Floor {
@@ -169,9 +196,51 @@ impl Floor {
         self.dwell.usual_in(session.dwell_slot?)
     }
 
-    /// Where `session` stands at `now_ms`.
+    /// Where `session` stands at `now_ms` (see the module doc).
     pub fn state(&self, session: &Session, now_ms: u64) -> State {
-        session.state(now_ms, self.config.left_after_ms)
+        let c = &self.config;
+        let Some(link) = self.presence.link(session.subjects(), now_ms) else {
+            return session.state(now_ms, c.left_after_ms);
+        };
+        let since = |at_ms: u64| now_ms.saturating_sub(at_ms);
+        match link {
+            Link::Open => session.state_here(now_ms),
+            Link::Closed { since_ms } => {
+                // The page said it was left as its connection closed (a
+                // word heard long before is another tab's).
+                let page_left = session
+                    .page_left_ms
+                    .is_some_and(|left| left.saturating_add(c.navigation_grace_ms) >= since_ms);
+                // Within the grace, as before: the next page of a
+                // navigation connects, and the word that the page was left
+                // (through the stream) may come after the close (straight).
+                if since(since_ms) < c.navigation_grace_ms {
+                    session.state_here(now_ms)
+                } else if page_left || since(since_ms) >= c.reconnect_ms {
+                    State::Left
+                } else {
+                    State::Reconnecting
+                }
+            }
+            // Its batch is heard before the broker's word of its connection,
+            // or the session ended before this floor was told of any.
+            Link::Never if since(session.first_heard_ms) < c.navigation_grace_ms => {
+                session.state_here(now_ms)
+            }
+            Link::Never => State::Left,
+        }
+    }
+
+    /// Whether `session` counts as online at `now_ms`: its page is open,
+    /// connected or reconnecting. Every screen that counts shoppers counts
+    /// them with this.
+    pub fn is_online(&self, session: &Session, now_ms: u64) -> bool {
+        self.state(session, now_ms).is_online()
+    }
+
+    /// The broker's word on shopper connections, to feed.
+    pub fn presence_mut(&mut self) -> &mut Presence {
+        &mut self.presence
     }
 
     /// Forgets sessions that left more than [`FloorConfig::forget_after_ms`]
@@ -179,8 +248,13 @@ impl Floor {
     pub fn sweep(&mut self, now_ms: u64) -> usize {
         let before = self.sessions.len();
         let keep_ms = self.config.left_after_ms + self.config.forget_after_ms;
-        self.sessions
-            .retain(|_, s| now_ms.saturating_sub(s.last_heard_ms) < keep_ms);
+        self.presence.sweep(now_ms, keep_ms);
+        let presence = &self.presence;
+        // A session is kept while a page of it is open, however quiet.
+        self.sessions.retain(|key, s| {
+            now_ms.saturating_sub(s.last_heard_ms) < keep_ms
+                || presence.link(key, now_ms) == Some(Link::Open)
+        });
         before - self.sessions.len()
     }
 

@@ -30,8 +30,10 @@ pub const CART_RISK_IDLE_MS: u64 = 2 * 60_000;
 /// The figures at one instant.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Figures {
-    /// Sessions that have not left.
+    /// Shoppers online: their page is open ([`Floor::is_online`]).
     pub online: u32,
+    /// Of those, with their connection dropped and coming back.
+    pub reconnecting: u32,
     /// Of those, in the checkout without an order yet.
     pub in_checkout: u32,
     /// Of those, needing help: looking stuck and not yet helped (see
@@ -85,10 +87,14 @@ impl Figures {
                     OfferProgress::Sent | OfferProgress::Shown => {}
                 }
             }
-            if state == State::Left {
+            // Floor::is_online, from the state worked out once.
+            if !state.is_online() {
                 continue;
             }
             f.online += 1;
+            if state == State::Reconnecting {
+                f.reconnecting += 1;
+            }
             if state == State::InCheckout {
                 f.in_checkout += 1;
             }

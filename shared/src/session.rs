@@ -50,13 +50,15 @@ pub enum State {
     Queued,
     /// In a chat with an agent.
     Chatting,
-    /// Nothing heard for a while: the shopper has gone.
+    /// The page is open but its connection dropped: it is coming back.
+    Reconnecting,
+    /// The shopper has gone: the page closed, or nothing heard for a while.
     Left,
 }
 
 impl State {
     /// Every state, in the order the filter cycles through them.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Browsing,
         Self::InCheckout,
         Self::Bought,
@@ -64,6 +66,7 @@ impl State {
         Self::Declined,
         Self::Queued,
         Self::Chatting,
+        Self::Reconnecting,
         Self::Left,
     ];
 
@@ -77,8 +80,15 @@ impl State {
             Self::Declined => "declined",
             Self::Queued => "queued",
             Self::Chatting => "chatting",
+            Self::Reconnecting => "reconnecting",
             Self::Left => "left",
         }
+    }
+
+    /// Whether a shopper in this state counts as online: the page is open,
+    /// connected or coming back.
+    pub fn is_online(self) -> bool {
+        self != Self::Left
     }
 }
 
@@ -160,6 +170,10 @@ pub struct Session {
     checkout_page: Option<String>,
     /// Whether the tab is in the background.
     pub hidden: bool,
+    /// When a batch was heard whose last word was that its page was left
+    /// (the plugin says so when the page hides for good, at once); `None`
+    /// once the session says anything after.
+    pub page_left_ms: Option<u64>,
     /// Batches that never arrived (gaps in their numbers: the plugin's
     /// offline drops, or loss on the way).
     pub lost_batches: u64,
@@ -198,6 +212,7 @@ impl Session {
             page_left: false,
             checkout_page: None,
             hidden: false,
+            page_left_ms: None,
             lost_batches: 0,
             seen: SeqWindow::default(),
             journey: Journey::default(),
@@ -217,7 +232,19 @@ impl Session {
         let mut dwells = Vec::new();
         match self.seen.insert(batch.seq) {
             Seen::Before => return dwells,
-            Seen::New { skipped } => self.lost_batches += skipped,
+            Seen::New { skipped } => {
+                self.lost_batches += skipped;
+                // A page left says so last (a dwell; the browser hides a
+                // closing tab after); one that goes on, or the next page,
+                // says more.
+                for event in &batch.events {
+                    match event.kind {
+                        ShopperEvent::Dwell { .. } => self.page_left_ms = Some(heard_ms),
+                        ShopperEvent::TabHidden => {}
+                        _ => self.page_left_ms = None,
+                    }
+                }
+            }
             Seen::Late => self.lost_batches = self.lost_batches.saturating_sub(1),
         }
         self.last_heard_ms = self.last_heard_ms.max(heard_ms);
@@ -268,12 +295,22 @@ impl Session {
         self.cart.iter().map(|(_, q, _)| *q).sum()
     }
 
-    /// Where the session stands at `now_ms`; `left_after_ms` without a word
-    /// from it means the shopper left.
+    /// Where the session stands at `now_ms`, judged by what was heard
+    /// alone: `left_after_ms` without a word from it means the shopper left.
+    /// The floor judges with the broker's word on its connections when it
+    /// has it ([`crate::floor::Floor::state`]).
     pub fn state(&self, now_ms: u64, left_after_ms: u64) -> State {
         if now_ms.saturating_sub(self.last_heard_ms) >= left_after_ms {
             State::Left
-        } else if let Some(phase) = self.chat {
+        } else {
+            self.state_here(now_ms)
+        }
+    }
+
+    /// Where the session stands at `now_ms` while the shopper is on the
+    /// floor.
+    pub fn state_here(&self, now_ms: u64) -> State {
+        if let Some(phase) = self.chat {
             match phase {
                 ChatPhase::Queued => State::Queued,
                 ChatPhase::Chatting => State::Chatting,

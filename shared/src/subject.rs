@@ -270,6 +270,33 @@ pub fn all_presence() -> Subject {
     Subject::join(&[ROOT, "presence", "*"])
 }
 
+/// Where the broker says a shopper connection opened
+/// (`$SYS.ACCOUNT.SHOP.CONNECT`, imported from the system account): four
+/// tokens, so no agent's [`presence`] can be mistaken for it.
+pub fn shoppers_connect() -> Subject {
+    Subject::join(&[ROOT, "presence", "shoppers", "connect"])
+}
+
+/// Where the broker says a shopper connection closed
+/// (`$SYS.ACCOUNT.SHOP.DISCONNECT`).
+pub fn shoppers_disconnect() -> Subject {
+    Subject::join(&[ROOT, "presence", "shoppers", "disconnect"])
+}
+
+/// Both of the above, for operators.
+pub fn shoppers_presence() -> Subject {
+    Subject::join(&[ROOT, "presence", "shoppers", "*"])
+}
+
+/// Where operators ask which shopper connections are open now
+/// (`$SYS.REQ.ACCOUNT.SHOP.CONNZ`, a service of the system account): what a
+/// reader that starts later has not heard connect. The answer comes to the
+/// reader's inbox; it is outside [`shoppers_presence`], so no subscriber of
+/// the advisories hears the requests.
+pub fn shoppers_connz() -> Subject {
+    Subject::join(&[ROOT, "presence", "connz", "shoppers"])
+}
+
 /// Every shopper's presence on every site, for the router.
 pub fn all_sites_here() -> Subject {
     Subject::join(&[ROOT, "*", "shopper", "*", "here"])

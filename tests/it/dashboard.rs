@@ -130,6 +130,8 @@ fn shoppers_who_leave_their_landing_page_within_200_ms_keep_it_and_their_source(
         (Connection::Fast, 0),
         (Connection::Fast, 200),
     ];
+    // Each stays on the floor while its browser is open.
+    let mut browsers = Vec::new();
     for (n, (connection, after_ms)) in (1..).zip(shoppers) {
         let browser = Browser::start_eager();
         if connection == Connection::Slow {
@@ -148,6 +150,7 @@ fn shoppers_who_leave_their_landing_page_within_200_ms_keep_it_and_their_source(
                 live.screen()
             )
         });
+        browsers.push(browser);
     }
 
     // A supervisor who opens the dashboard later reads the same from the

@@ -16,6 +16,7 @@ mod gate;
 mod grid;
 mod operator;
 mod plugin;
+mod presence;
 mod server;
 mod simulate;
 mod startup;

@@ -220,6 +220,43 @@ impl Browser {
             .expect("navigating");
     }
 
+    /// Opens `url` in a new tab, which becomes the current one, and waits
+    /// for it to load.
+    ///
+    /// # Panics
+    /// If the tab cannot be opened or navigation fails.
+    pub fn open_tab(&self, url: &str) {
+        self.runtime
+            .block_on(async {
+                let tab = self.client().new_window(true).await?;
+                self.client().switch_to_window(tab.handle).await?;
+                self.client().goto(url).await
+            })
+            .expect("opening a tab");
+    }
+
+    /// Closes the current tab, as a shopper does, and makes another tab
+    /// current.
+    ///
+    /// # Panics
+    /// If it is the last tab (that would end the session) or closing fails.
+    pub fn close_tab(&self) {
+        self.runtime
+            .block_on(async {
+                let current = self.client().window().await?;
+                let other = self
+                    .client()
+                    .windows()
+                    .await?
+                    .into_iter()
+                    .find(|w| *w != current)
+                    .expect("another tab to go back to");
+                self.client().close_window().await?;
+                self.client().switch_to_window(other).await
+            })
+            .expect("closing a tab");
+    }
+
     /// Slows every request of the browser (its later pages too) down to
     /// `latency` and `bytes_per_second` each way, like a phone on a poor
     /// connection, the way Chromium's developer tools throttle.

@@ -1,10 +1,13 @@
 //! A TCP link between a client and a server that a test can cut, and that
 //! can hold the client's PINGs back, as a slow network may deliver the end
 //! of a write late. It reads what it carries with the shared codec, so the
-//! test knows which pushes crossed it.
+//! test knows which pushes crossed it; a raw link ([`Link::start_raw`])
+//! carries anything (a browser's WebSocket) unread. Either can refuse new
+//! connections for a while, as a network that stays down.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 
@@ -20,6 +23,10 @@ pub struct Link {
 
 #[derive(Default)]
 struct Shared {
+    /// Bytes cross unread.
+    raw: bool,
+    /// New connections are closed at once.
+    refusing: AtomicBool,
     state: Mutex<State>,
     changed: Condvar,
 }
@@ -42,9 +49,25 @@ impl Link {
     /// # Panics
     /// If no loopback port is free.
     pub fn start(server: SocketAddr) -> Self {
+        Self::start_with(server, false)
+    }
+
+    /// Starts a link to `server` that carries any bytes unread (a
+    /// browser's WebSocket): it cannot hold PINGs or note pushes.
+    ///
+    /// # Panics
+    /// If no loopback port is free.
+    pub fn start_raw(server: SocketAddr) -> Self {
+        Self::start_with(server, true)
+    }
+
+    fn start_with(server: SocketAddr, raw: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("binding a loopback port");
         let addr = listener.local_addr().expect("the link's address");
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared {
+            raw,
+            ..Shared::default()
+        });
         let accept = {
             let shared = shared.clone();
             thread::spawn(move || accept(&listener, server, &shared))
@@ -67,6 +90,13 @@ impl Link {
             let _ = socket.shutdown(Shutdown::Both);
         }
         self.shared.changed.notify_all();
+    }
+
+    /// Closes new connections at once while `refuse` is true, as a network
+    /// that stays down; connections it carries are left alone ([`Link::cut`]
+    /// cuts them).
+    pub fn refuse(&self, refuse: bool) {
+        self.shared.refusing.store(refuse, Ordering::SeqCst);
     }
 
     /// Holds every PING a client writes (and what follows it) until
@@ -114,6 +144,10 @@ fn accept(listener: &TcpListener, server: SocketAddr, shared: &Arc<Shared>) {
             return;
         }
         let Ok(client) = client else { continue };
+        if shared.refusing.load(Ordering::SeqCst) {
+            let _ = client.shutdown(Shutdown::Both);
+            continue;
+        }
         let Ok(upstream) = TcpStream::connect(server) else {
             continue;
         };
@@ -138,6 +172,9 @@ fn accept(listener: &TcpListener, server: SocketAddr, shared: &Arc<Shared>) {
 /// Forwards what the client writes, one operation at a time, holding PINGs
 /// while asked to.
 fn to_server(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
+    if shared.raw {
+        return carry(from, to);
+    }
     let mut decoder = ClientDecoder::default();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -178,6 +215,9 @@ fn to_server(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
 
 /// Forwards what the server writes as it comes, noting the pushes.
 fn to_client(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
+    if shared.raw {
+        return carry(from, to);
+    }
     let mut decoder = ServerDecoder::default();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -195,5 +235,11 @@ fn to_client(mut from: TcpStream, mut to: TcpStream, shared: &Shared) {
         let taken = buf.len() - rest.len();
         buf.drain(..taken);
     }
+    let _ = to.shutdown(Shutdown::Both);
+}
+
+/// Forwards bytes as they come, unread.
+fn carry(mut from: TcpStream, mut to: TcpStream) {
+    let _ = std::io::copy(&mut from, &mut to);
     let _ = to.shutdown(Shutdown::Both);
 }

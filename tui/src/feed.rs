@@ -102,6 +102,13 @@ struct Cursor {
 #[derive(Debug)]
 pub struct Following(tokio::task::JoinHandle<()>);
 
+impl Following {
+    /// Follows what `task` reads, until dropped.
+    pub(crate) fn new(task: tokio::task::JoinHandle<()>) -> Self {
+        Self(task)
+    }
+}
+
 impl Drop for Following {
     fn drop(&mut self) {
         self.0.abort();

@@ -9,7 +9,8 @@
 //! ([`creds`]), the storefront server ([`storefront`]), the JetStream
 //! streams ([`streams`]), reading them ([`feed`], the one reader, kept
 //! alive by [`restart`]) and recording facts and offers in them
-//! ([`record`], [`offers`]), the chat router ([`router`]), simulated
+//! ([`record`], [`offers`]), which shoppers the broker says are connected
+//! ([`presence`]), the chat router ([`router`]), simulated
 //! shoppers and agent bots ([`simulate`]), and how operators read numbers
 //! and journeys ([`format`]).
 
@@ -19,6 +20,7 @@ pub mod format;
 pub mod gate;
 pub mod natsd;
 pub mod offers;
+pub mod presence;
 pub mod record;
 pub mod restart;
 pub mod router;

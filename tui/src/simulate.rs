@@ -46,6 +46,9 @@ pub struct Options {
 pub struct Counters {
     /// Shoppers started.
     pub started: AtomicU64,
+    /// Shoppers on the site now: connected once, their visit not over (a
+    /// dashboard's online count).
+    pub live: AtomicU64,
     /// Connections the gate admitted.
     pub connected: AtomicU64,
     /// Shoppers who could not connect.
@@ -67,9 +70,10 @@ impl std::fmt::Display for Counters {
         let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
         write!(
             f,
-            "{} shoppers started, {} connections admitted, {} refused, {} batches sent, \
-             {} offers received, {} visits finished, {} messages lost",
+            "{} shoppers started, {} on the site now, {} connections admitted, {} refused, \
+             {} batches sent, {} offers received, {} visits finished, {} messages lost",
             n(&self.started),
+            n(&self.live),
             n(&self.connected),
             n(&self.refused),
             n(&self.batches),

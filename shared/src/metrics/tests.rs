@@ -80,6 +80,7 @@ fn the_figures_of_a_floor_match_a_hand_count() {
         f,
         Figures {
             online: 4,
+            reconnecting: 0,
             in_checkout: 2,
             stuck: 1,
             carts_at_risk: 2,

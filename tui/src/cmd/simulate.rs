@@ -1,5 +1,5 @@
 //! `floorwalker simulate`: simulated shoppers until Ctrl-C or SIGTERM, with
-//! a line of counts every ten seconds and at the end.
+//! a line of counts every ten seconds (`--every`) and at the end.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -53,6 +53,10 @@ pub(crate) struct SimulateArgs {
     #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
     pub(crate) speed: f64,
 
+    /// How often to print the counts, in seconds.
+    #[arg(long = "every", default_value_t = 10, value_name = "SECS")]
+    pub(crate) every_secs: u64,
+
     /// Seed, for a repeatable run.
     #[arg(long, value_name = "N")]
     pub(crate) seed: Option<u64>,
@@ -69,6 +73,9 @@ pub(crate) struct SimulateArgs {
 }
 
 pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
+    if args.every_secs == 0 {
+        return Err(eyre!("--every must be at least 1 second"));
+    }
     if !(args.speed > 0.0 && args.speed <= 1_000.0) {
         return Err(eyre!(
             "--speed must be above 0 and at most 1000, not {}",
@@ -93,7 +100,7 @@ pub(crate) async fn run(args: &SimulateArgs) -> Result<()> {
     let report = {
         let counters = counters.clone();
         async move {
-            let mut every = tokio::time::interval(Duration::from_secs(10));
+            let mut every = tokio::time::interval(Duration::from_secs(args.every_secs));
             every.tick().await;
             loop {
                 every.tick().await;

@@ -6,8 +6,10 @@
 //!
 //! It folds the same streams as the dashboard (`AUDIT` into the desk,
 //! `EVENTS` into the floor) and prints the same figures (computed once, in
-//! `floorwalker_shared::metrics`). The first report waits until history is
-//! read, so it never shows half-counted figures.
+//! `floorwalker_shared::metrics`), with the broker's word on which
+//! shoppers are connected (`floorwalker::presence`). The first report waits
+//! until history is read and the connected shoppers are listed (or cannot
+//! be), so it never shows half-counted figures.
 
 mod alert;
 mod args;
@@ -20,6 +22,7 @@ use std::time::Duration;
 use color_eyre::eyre::{Result, eyre};
 use floorwalker::feed::{self, Feed, now_ms};
 use floorwalker::offers::OfferRecord;
+use floorwalker::presence::Heard;
 use floorwalker_shared::desk::{Desk, DeskConfig};
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::metrics::Figures;
@@ -42,6 +45,7 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
         crate::cmd::args::connect(&args.connect.nats.server, &creds, "floorwalker-tail", None)
             .await?;
     let mut feeds = feed::desk(&client);
+    let (_presence_feed, mut presence) = floorwalker::presence::spawn(&client);
     let desk_config = DeskConfig {
         service_level_ms: args.service_level_secs.saturating_mul(1_000),
         ..DeskConfig::default()
@@ -52,6 +56,7 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
         site: args.site.clone(),
         audit_read: false,
         events_read: false,
+        presence_heard: false,
     };
     let mut crossed = vec![false; args.alert.len()];
     let (mut printed, mut alerted) = (0_u64, false);
@@ -65,8 +70,9 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
             () = &mut signal => break,
             Some(feed) = feeds.audit.recv() => reading.audit(feed),
             Some(feed) = feeds.events.recv() => reading.events(feed),
+            Some(heard) = presence.recv() => reading.presence(heard),
             _ = every.tick() => {
-                if !(reading.audit_read && reading.events_read) {
+                if !(reading.audit_read && reading.events_read && reading.presence_heard) {
                     continue;
                 }
                 let now = now_ms();
@@ -107,6 +113,9 @@ struct Reading {
     site: Option<SiteId>,
     audit_read: bool,
     events_read: bool,
+    /// Whether the connected shoppers were listed, or could not be (then
+    /// the floor judges by what it hears).
+    presence_heard: bool,
 }
 
 impl Reading {
@@ -135,6 +144,18 @@ impl Reading {
             Feed::Down(why) => eprintln!("tail: {why}"),
             Feed::LiveOnly => {}
         }
+    }
+
+    fn presence(&mut self, heard: Heard) {
+        match &heard {
+            Heard::OpenNow { .. } => self.presence_heard = true,
+            Heard::Down(why) => {
+                eprintln!("tail: {why}");
+                self.presence_heard = true;
+            }
+            _ => {}
+        }
+        heard.fold(&mut self.floor);
     }
 
     fn report(&mut self, now: u64) -> Report {

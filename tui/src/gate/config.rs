@@ -23,6 +23,9 @@ pub const APP_ACCOUNT: &str = "APP";
 pub const SHOP_ACCOUNT: &str = "SHOP";
 /// The account the gate itself connects to.
 pub const AUTH_ACCOUNT: &str = "AUTH";
+/// The server's system account: its advisories say when shoppers connect
+/// and disconnect.
+pub const SYS_ACCOUNT: &str = "SYS";
 /// The user the gate connects as.
 pub const GATE_USER: &str = "gate";
 
@@ -199,6 +202,12 @@ impl GateConfig {
             subject::all_sites_here(),
             subject::all_sites_push(),
         );
+        let (connect, disconnect, connz) = (
+            subject::shoppers_connect(),
+            subject::shoppers_disconnect(),
+            subject::shoppers_connz(),
+        );
+        let sys = SYS_ACCOUNT;
         let limits = self.shopper;
         let mut out = String::new();
         let _ = write!(
@@ -213,7 +222,12 @@ accounts {{
   }}
   {APP_ACCOUNT}: {{
     jetstream: enabled
-    imports: [ {{ service: {{ account: "{AUTH_ACCOUNT}", subject: "{status}" }} }} ]
+    imports: [
+      {{ service: {{ account: "{AUTH_ACCOUNT}", subject: "{status}" }} }}
+      {{ stream: {{ account: "{sys}", subject: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.CONNECT" }}, to: "{connect}" }}
+      {{ stream: {{ account: "{sys}", subject: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.DISCONNECT" }}, to: "{disconnect}" }}
+      {{ service: {{ account: "{sys}", subject: "$SYS.REQ.ACCOUNT.{SHOP_ACCOUNT}.CONNZ" }}, to: "{connz}" }}
+    ]
     exports: [
       {{ service: "{events}" }}
       {{ service: "{chat}" }}
@@ -230,9 +244,17 @@ accounts {{
       {{ stream: {{ account: "{APP_ACCOUNT}", subject: "{push}" }} }}
     ]
   }}
-  SYS: {{}}
+  # The broker's word on which shopper connections are open, for operators
+  # only: {SHOP_ACCOUNT} imports none of it.
+  {sys}: {{
+    exports: [
+      {{ stream: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.CONNECT" }}
+      {{ stream: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.DISCONNECT" }}
+      {{ service: "$SYS.REQ.ACCOUNT.{SHOP_ACCOUNT}.CONNZ" }}
+    ]
+  }}
 }}
-system_account: SYS
+system_account: {sys}
 authorization {{
   timeout: 2
   auth_callout {{

@@ -237,7 +237,6 @@ impl Gate {
         cred: &ShopperCredential,
         now_unix: i64,
     ) -> String {
-        let token = cred.session_token();
         let grants = policy::shopper(cred);
         let claims = UserClaims {
             iat: now_unix,
@@ -245,8 +244,9 @@ impl Gate {
             iss: self.issuer.public_key(),
             sub: request.user_nkey.clone(),
             aud: SHOP_ACCOUNT.to_owned(),
-            // The token's start is enough to find the session in monitoring.
-            name: format!("shopper:{}:{}", cred.site(), &token.as_str()[..8]),
+            // The whole session, so the broker's connection advisories and
+            // lists name it (crate::presence): a browser cannot choose this.
+            name: crate::presence::user_name(&cred.subjects()),
             nats: grants.to_permissions(
                 i64::from(self.shopper.max_subscriptions),
                 i64::from(self.shopper.max_payload),

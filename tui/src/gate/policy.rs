@@ -183,6 +183,10 @@ pub fn operator(role: Role, user: &str) -> Grants {
     // No operator publishes as a shopper; none but admin manages streams.
     let impersonation = [shopper_traffic.clone(), vec![subject::all_sites_here()]].concat();
     let operator_deny = [impersonation.clone(), js::stream_admin()].concat();
+    // Who is on the floor: the broker's connection advisories, and the
+    // connections open now, for the screens that count shoppers.
+    let floor_presence = vec![subject::shoppers_presence()];
+    let ask_presence = vec![subject::shoppers_connz()];
     match role {
         Role::Admin => Grants {
             publish: vec![subject::everything()],
@@ -195,11 +199,12 @@ pub fn operator(role: Role, user: &str) -> Grants {
                 vec![subject::all_sites_push(), subject::gate_status()],
                 subject::audit_offer(user).ok().into_iter().collect(),
                 desk_kinds(user, &DeskFact::SUPERVISOR_KINDS),
+                ask_presence,
                 read_streams,
             ]
             .concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, inbox].concat(),
+            subscribe: [shopper_traffic, floor_presence, inbox].concat(),
             subscribe_deny: vec![],
         },
         // Agents record what they do; the router, not they, speaks to
@@ -232,9 +237,9 @@ pub fn operator(role: Role, user: &str) -> Grants {
             subscribe_deny: vec![],
         },
         Role::Tail => Grants {
-            publish: [vec![subject::gate_status()], read_streams].concat(),
+            publish: [vec![subject::gate_status()], ask_presence, read_streams].concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, inbox].concat(),
+            subscribe: [shopper_traffic, floor_presence, inbox].concat(),
             subscribe_deny: vec![],
         },
     }

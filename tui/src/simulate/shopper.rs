@@ -80,6 +80,10 @@ pub(super) async fn visit(
     let mut recorder = Recorder::new("EUR", 0, BatchPolicy::default());
     recorder.set_visitor(floorwalker_shared::base64url::encode(&visitor_id));
     let steps = plan(kind, &mut rng);
+    let mut on_site = OnSite {
+        live: &counters.live,
+        arrived: false,
+    };
     let mut v = Visit {
         conn,
         shopper: Shopper {
@@ -124,6 +128,10 @@ pub(super) async fn visit(
         if let Some(ended) = v.events() {
             return ended;
         }
+        if !on_site.arrived && v.conn.is_connected() {
+            on_site.arrived = true;
+            counters.live.fetch_add(1, Ordering::Relaxed);
+        }
         v.transmit().await;
         if v.done() {
             if let Some(mut ws) = v.socket.take() {
@@ -132,6 +140,21 @@ pub(super) async fn visit(
             return Ended::Left;
         }
         v.wait().await;
+    }
+}
+
+/// Counts a shopper on the site from its first connection until its visit
+/// ends, however it ends (the simulation stopping aborts it).
+struct OnSite<'a> {
+    live: &'a std::sync::atomic::AtomicU64,
+    arrived: bool,
+}
+
+impl Drop for OnSite<'_> {
+    fn drop(&mut self) {
+        if self.arrived {
+            self.live.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod offer;
 
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
+use floorwalker::presence::Heard;
 use floorwalker_shared::desk::{ChatState, Desk};
 use floorwalker_shared::floor::{Floor, FloorConfig};
 use floorwalker_shared::metrics::{Figures, History, Sample, Targets};
@@ -196,6 +197,14 @@ impl App {
             }
             Msg::Audit(feed) => {
                 self.audit(feed);
+                Vec::new()
+            }
+            Msg::Presence(heard) => {
+                if let Heard::Down(why) = &heard {
+                    // The floor judges by what it hears meanwhile.
+                    tracing::warn!(%why, "no word on which shoppers are connected");
+                }
+                heard.fold(&mut self.floor);
                 Vec::new()
             }
             Msg::Link(link) => {

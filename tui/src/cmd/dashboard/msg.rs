@@ -4,6 +4,7 @@
 use crossterm::event::KeyEvent;
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
+use floorwalker::presence::Heard;
 use std::sync::Arc;
 
 use floorwalker::offers::OfferError;
@@ -30,6 +31,8 @@ pub(crate) enum Msg {
     Events(Feed),
     /// The audit trail (`AUDIT`): offers and chat facts.
     Audit(Feed),
+    /// Which shoppers the broker says are connected.
+    Presence(Heard),
     /// The connection to NATS was lost or is back.
     Link(Link),
     /// An offer was recorded and pushed, or why not.

@@ -9,6 +9,8 @@
 //! traffic are one sequence and a failure resumes where it left off.
 //! `AUDIT` is read the same way for offers and chat facts. Without an
 //! `EVENTS` stream the dashboard follows live traffic only, and says so.
+//! Which shoppers are connected is the broker's word
+//! (`floorwalker::presence`).
 //!
 //! Drawing happens at most [`FRAME`] apart and only when something
 //! changed, so an SSH link is not flooded; ticks every second move the
@@ -128,6 +130,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
         },
     );
     let (audit_feed, audit) = feed::spawn(&client, Source::new(streams::AUDIT, feed::CHATS_SINCE));
+    let (presence_feed, presence) = floorwalker::presence::spawn(&client);
 
     let config = FloorConfig {
         left_after_ms: settings.left_after_secs.saturating_mul(1_000),
@@ -147,10 +150,11 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
     let inputs = Inputs {
         events,
         audit,
+        presence,
         links,
     };
     let outcome = ui(&mut app, screen, inputs, &client, stop).await;
-    drop((events_feed, audit_feed));
+    drop((events_feed, audit_feed, presence_feed));
     outcome
 }
 
@@ -158,6 +162,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
 struct Inputs {
     events: mpsc::Receiver<feed::Feed>,
     audit: mpsc::Receiver<feed::Feed>,
+    presence: mpsc::Receiver<floorwalker::presence::Heard>,
     links: mpsc::UnboundedReceiver<Link>,
 }
 
@@ -193,6 +198,7 @@ async fn ui<T>(
             },
             Some(f) = inputs.events.recv() => Msg::Events(f),
             Some(f) = inputs.audit.recv() => Msg::Audit(f),
+            Some(heard) = inputs.presence.recv() => Msg::Presence(heard),
             Some(link) = inputs.links.recv() => Msg::Link(link),
             Some(done) = tasks.join_next() => done.unwrap_or_else(|e| {
                 tracing::error!(%e, "a dashboard task failed");

@@ -6,6 +6,8 @@ pub(crate) const SHOPPER_GONE: &str = "That shopper is no longer on the floor.";
 pub(crate) const OFFER_DECLINED: &str =
     "Not sent: this shopper declined an offer in this session and will not be asked again.";
 pub(crate) const OFFER_LEFT: &str = "Not sent: this shopper has left.";
+pub(crate) const OFFER_RECONNECTING: &str =
+    "Not sent: this shopper's connection dropped; try again once it is back.";
 pub(crate) const OFFER_PENDING: &str =
     "Not sent: an offer to this shopper is still waiting for an answer.";
 pub(crate) const OFFER_IN_CHAT: &str = "Not sent: this shopper already asked for help.";

@@ -67,7 +67,7 @@ pub(crate) struct Filter {
     /// Text any of site, page, title, source, visitor or state must contain
     /// (case-insensitive).
     pub(crate) text: String,
-    /// Only this state.
+    /// Only this state (without one, every shopper online).
     pub(crate) state: Option<State>,
     /// Only this site.
     pub(crate) site: Option<SiteId>,
@@ -77,7 +77,11 @@ pub(crate) struct Filter {
 
 impl Filter {
     fn keeps(&self, row: &Row<'_>) -> bool {
-        if self.state.is_some_and(|s| s != row.state) || (self.needs_help && !row.needs_help) {
+        // Without a state asked for, the shoppers online: the header's count.
+        let state_kept = self
+            .state
+            .map_or_else(|| row.state.is_online(), |s| s == row.state);
+        if !state_kept || (self.needs_help && !row.needs_help) {
             return false;
         }
         if self

@@ -24,6 +24,8 @@ pub(crate) struct Report {
     /// When, in ms since the Unix epoch.
     pub(crate) at_ms: u64,
     pub(crate) online: u32,
+    /// Of those online, with their connection dropped and coming back.
+    pub(crate) reconnecting: u32,
     pub(crate) in_checkout: u32,
     pub(crate) waiting: u32,
     pub(crate) longest_wait_ms: u64,
@@ -79,6 +81,7 @@ impl Report {
         Self {
             at_ms,
             online: f.online,
+            reconnecting: f.reconnecting,
             in_checkout: f.in_checkout,
             waiting: s.waiting,
             longest_wait_ms: s.longest_wait_ms,
@@ -158,7 +161,11 @@ impl Report {
             pct(self.utilisation_pct),
             pct(self.csat_pct),
             self.surveys,
-            self.online,
+            if self.reconnecting > 0 {
+                format!("{} ({} reconnecting)", self.online, self.reconnecting)
+            } else {
+                self.online.to_string()
+            },
             pct(self.offer_acceptance_pct),
         );
         let _ = write!(

@@ -20,6 +20,8 @@ impl App {
             Some(Some(session)) => match self.floor.state(session, self.now_ms) {
                 State::Declined => Some(strings::OFFER_DECLINED),
                 State::Left => Some(strings::OFFER_LEFT),
+                // A push goes to connected pages only: it would be lost.
+                State::Reconnecting => Some(strings::OFFER_RECONNECTING),
                 State::Offered => Some(strings::OFFER_PENDING),
                 State::Queued | State::Chatting => Some(strings::OFFER_IN_CHAT),
                 State::Browsing | State::InCheckout | State::Bought if !self.desk.can_answer() => {

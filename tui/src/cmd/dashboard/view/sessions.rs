@@ -325,7 +325,7 @@ fn title(app: &App, shown: usize) -> Line<'static> {
     };
     let mut text = format!("{focus} Shoppers ({shown}");
     if app.filter.is_active() {
-        let _ = write!(text, " of {}", app.floor.len());
+        let _ = write!(text, " of {} online", app.figures.online);
         if let Some(state) = app.filter.state {
             let _ = write!(text, ", {}", state.name());
         }

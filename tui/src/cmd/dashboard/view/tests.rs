@@ -703,3 +703,44 @@ proptest::proptest! {
         }
     }
 }
+
+/// The broker says shopper 1 is connected, shopper 2's connection dropped
+/// ten seconds ago, and shopper 3's page is closed.
+#[test]
+fn the_header_the_list_and_the_panels_count_the_same_shoppers_online() {
+    use floorwalker::presence::Heard;
+    use floorwalker_shared::floor::presence::ConnId;
+
+    let mut app = scene();
+    let conn = |cid| ConnId {
+        server: "NTEST".to_owned(),
+        cid,
+    };
+    let now = T0 + 240_000;
+    app.update(Msg::Presence(Heard::Asking));
+    app.update(Msg::Presence(Heard::OpenNow {
+        conns: vec![(conn(1), session(1)), (conn(2), session(2))],
+        at_ms: now,
+    }));
+    app.update(Msg::Presence(Heard::Disconnected {
+        id: conn(2),
+        at_ms: now,
+    }));
+    app.update(Msg::Tick {
+        now_ms: now + 10_000,
+    });
+    let screen = format!("{:?}", render(&app, 80, 24).backend());
+    assert!(screen.contains("2 online"), "the header: {screen}");
+    assert!(screen.contains("Shoppers (2)"), "the list: {screen}");
+    assert!(screen.contains("2 on"), "the panel: {screen}");
+    assert!(screen.contains("reconnecting"), "the state: {screen}");
+    assert_eq!(app.figures.reconnecting, 1);
+
+    // Who left is one filter away.
+    app.filter.state = Some(floorwalker_shared::session::State::Left);
+    let screen = format!("{:?}", render(&app, 80, 24).backend());
+    assert!(
+        screen.contains("Shoppers (1 of 2 online, left)"),
+        "{screen}"
+    );
+}
