@@ -275,7 +275,7 @@ fn a_shopper_going_back_and_forth_is_flagged_with_why_until_offered_help() {
 
     // Only who needs help; then help them: an offer silences the flag.
     tmux.send_keys("!");
-    tmux.wait_for("Shoppers (1 of 1, needs help)", SEEN);
+    tmux.wait_for("Shoppers (1 of 1 online, needs help)", SEEN);
     tmux.send_keys("j");
     tmux.send_keys("o");
     tmux.wait_for("Offer a chat", SEEN);
