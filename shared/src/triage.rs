@@ -113,8 +113,13 @@ pub fn unhelped(state: State) -> bool {
 /// Whether `session` needs help at `now_ms` (see the module doc); allocates
 /// nothing, as a frame asks it of every session.
 pub fn needs_help(floor: &Floor, session: &Session, now_ms: u64) -> bool {
-    unhelped(floor.state(session, now_ms))
-        && session.is_stuck(now_ms, floor.usual_dwell_here(session))
+    needs_help_in(floor, session, floor.state(session, now_ms), now_ms)
+}
+
+/// [`needs_help`] for a caller that knows the session's `state` already
+/// (a frame works it out once per session).
+pub fn needs_help_in(floor: &Floor, session: &Session, state: State, now_ms: u64) -> bool {
+    unhelped(state) && session.is_stuck(now_ms, floor.usual_dwell_here(session))
 }
 
 /// Why `session` needs help at `now_ms`, most telling first; empty if it
@@ -130,7 +135,12 @@ pub fn reasons(floor: &Floor, session: &Session, now_ms: u64) -> Vec<Stuck> {
 /// `session`'s needs help score at `now_ms` (see the module doc);
 /// allocates nothing.
 pub fn score(floor: &Floor, session: &Session, now_ms: u64) -> Score {
-    if !unhelped(floor.state(session, now_ms)) {
+    score_in(floor, session, floor.state(session, now_ms), now_ms)
+}
+
+/// [`score`] for a caller that knows the session's `state` already.
+pub fn score_in(floor: &Floor, session: &Session, state: State, now_ms: u64) -> Score {
+    if !unhelped(state) {
         return Score::default();
     }
     let usual = floor.usual_dwell_here(session);

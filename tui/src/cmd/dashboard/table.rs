@@ -152,10 +152,11 @@ pub(crate) struct Row<'a> {
 
 impl<'a> Row<'a> {
     fn new(floor: &Floor, session: &'a Session, now_ms: u64) -> Self {
+        let state = floor.state(session, now_ms);
         Self {
             session,
-            state: floor.state(session, now_ms),
-            needs_help: triage::needs_help(floor, session, now_ms),
+            state,
+            needs_help: triage::needs_help_in(floor, session, state, now_ms),
             on_site_ms: now_ms.saturating_sub(session.first_heard_ms),
             idle_ms: session.idle_ms(now_ms),
         }
@@ -217,7 +218,7 @@ fn number(floor: &Floor, now_ms: u64, row: &Row<'_>, column: Column) -> u64 {
         Column::Cart => row.session.cart_value_minor(),
         Column::State => row.state as u64,
         Column::Idle => row.idle_ms,
-        Column::Why => u64::from(triage::score(floor, row.session, now_ms).total()),
+        Column::Why => u64::from(triage::score_in(floor, row.session, row.state, now_ms).total()),
         Column::Site | Column::Page | Column::Source => 0,
     }
 }
