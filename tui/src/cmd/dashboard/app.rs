@@ -321,12 +321,12 @@ impl App {
         if self.journey().is_some() {
             return;
         }
-        let rows = table::rows(&self.floor, self.now_ms, &self.filter, self.sort);
         let shown = self
             .selected
             .as_ref()
-            .is_some_and(|key| rows.iter().any(|r| r.session.subjects() == key));
+            .is_some_and(|key| table::keeps(&self.floor, self.now_ms, &self.filter, key));
         if !shown {
+            let rows = table::rows(&self.floor, self.now_ms, &self.filter, self.sort);
             self.selected = rows.first().map(|r| r.session.subjects().clone());
             self.offset = 0;
         }

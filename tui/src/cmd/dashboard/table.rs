@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::session::{Session, State};
-use floorwalker_shared::subject::SiteId;
+use floorwalker_shared::subject::{SessionSubjects, SiteId};
 use floorwalker_shared::triage;
 
 /// A column of the sessions table.
@@ -161,6 +161,14 @@ impl<'a> Row<'a> {
             idle_ms: session.idle_ms(now_ms),
         }
     }
+}
+
+/// Whether `filter` keeps the session `key` at `now_ms`: one row's work,
+/// where [`rows`] does every session's.
+pub(crate) fn keeps(floor: &Floor, now_ms: u64, filter: &Filter, key: &SessionSubjects) -> bool {
+    floor
+        .get(key)
+        .is_some_and(|session| filter.keeps(&Row::new(floor, session, now_ms)))
 }
 
 /// The rows `filter` keeps, in `sort` order. The floor yields sessions in
