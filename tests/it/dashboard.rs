@@ -20,7 +20,7 @@ fn open_dashboard(server: &TestServer) -> Tmux {
 }
 
 /// The dashboard in a terminal of `width` x `height`.
-fn open_dashboard_sized(server: &TestServer, width: u16, height: u16) -> Tmux {
+pub(crate) fn open_dashboard_sized(server: &TestServer, width: u16, height: u16) -> Tmux {
     let creds = server.dir().join("dashboard.creds");
     server.creds(Role::Dashboard).store(&creds).unwrap();
     let command = format!(

@@ -2,7 +2,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use floorwalker::gate::policy::Role;
 use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
 use floorwalker_shared::event::{Batch, CartLine, Event, ShopperEvent, Utm};
 use floorwalker_shared::nats::{ClientOp, HeaderMap, ServerOp};
@@ -10,7 +9,6 @@ use floorwalker_shared::sanitize::width;
 use floorwalker_shared::subject::{SessionSubjects, Subject};
 use floorwalker_shared::testing::NAUGHTY;
 use floorwalker_shared::wire::encode_batch;
-use floorwalker_tests::bin::floorwalker;
 use floorwalker_tests::clients::{connect_shopper, new_shopper};
 use floorwalker_tests::raw::{RawClient, Ws};
 use floorwalker_tests::server::TestServer;
@@ -281,16 +279,7 @@ fn paging_through_hostile_sessions_at_80_by_24_keeps_every_border_and_leaves_no_
     let server = TestServer::start();
     create_streams(&server);
     let shoppers: Vec<RawClient<Ws>> = (0..10).map(|n| hostile_shopper(&server, n)).collect();
-    let creds = server.dir().join("dashboard.creds");
-    server.creds(Role::Dashboard).store(&creds).unwrap();
-    let command = format!(
-        "env NO_COLOR=1 {} --data-dir '{dir}' --log-file '{dir}/dashboard.log' --server {} --creds '{}'",
-        floorwalker().display(),
-        server.server().client_url(),
-        creds.display(),
-        dir = server.dir().display(),
-    );
-    let tmux = Tmux::start(&command, WIDTH, HEIGHT);
+    let tmux = crate::dashboard::open_dashboard_sized(&server, WIDTH, HEIGHT);
     tmux.wait_for(&format!("({})", shoppers.len()), SEEN);
     // Every other shopper asked for a chat: wait for the desk to know.
     let asked = shoppers.len() / 2;
