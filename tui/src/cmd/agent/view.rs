@@ -205,7 +205,13 @@ fn draw_chat(frame: &mut Frame<'_>, area: Rect, c: &Console, theme: Theme) {
         } else {
             "Shoppers are waiting: n claims the next."
         };
-        frame.render_widget(Paragraph::new(text).style(theme.dim()), inner);
+        // Our own words: ratatui's word wrap is enough for them.
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .style(theme.dim()),
+            inner,
+        );
         return;
     };
     let title = format!(
