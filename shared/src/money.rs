@@ -23,12 +23,36 @@ pub fn money(minor: u64, currency: &str) -> String {
             width = digits as usize
         )
     };
+    match symbol(currency) {
+        Some(symbol) => format!("{symbol}{amount}"),
+        None => format!("{amount} {currency}"),
+    }
+}
+
+/// A short money figure for narrow columns: `€129`, `€1.2k`, `€35k`, and
+/// for a currency without a common symbol its code's first letter after.
+pub fn money_short(minor: u64, currency: &str) -> String {
+    let major = major_units(minor, currency);
+    let amount = match major {
+        0..1_000 => major.to_string(),
+        1_000..10_000 => format!("{}.{}k", major / 1_000, major % 1_000 / 100),
+        10_000..1_000_000 => format!("{}k", major / 1_000),
+        _ => format!("{}M", major / 1_000_000),
+    };
+    match symbol(currency) {
+        Some(symbol) => format!("{symbol}{amount}"),
+        None => format!("{amount}{}", currency.chars().next().unwrap_or(' ')),
+    }
+}
+
+/// The currency's symbol, where one is common.
+fn symbol(currency: &str) -> Option<&'static str> {
     match currency {
-        "EUR" => format!("€{amount}"),
-        "USD" => format!("${amount}"),
-        "GBP" => format!("£{amount}"),
-        "JPY" => format!("¥{amount}"),
-        _ => format!("{amount} {currency}"),
+        "EUR" => Some("€"),
+        "USD" => Some("$"),
+        "GBP" => Some("£"),
+        "JPY" => Some("¥"),
+        _ => None,
     }
 }
 

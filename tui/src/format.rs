@@ -1,12 +1,11 @@
 //! Numbers and journey steps as an operator reads them: durations, money,
 //! counts, and one line per step of a shopper's path.
 
-use floorwalker_shared::commerce::minor_unit_digits;
 use floorwalker_shared::journey::Step;
 
 // In shared, so the reasons a shopper needs help (`triage`) write money
 // as every screen does.
-pub use floorwalker_shared::money::money;
+pub use floorwalker_shared::money::{money, money_short};
 
 /// `ms` as the two largest units: `42s`, `3m05s`, `2h07m`, `3d04h`.
 pub fn duration(ms: u64) -> String {
@@ -16,25 +15,6 @@ pub fn duration(ms: u64) -> String {
         60..3_600 => format!("{}m{:02}s", s / 60, s % 60),
         3_600..86_400 => format!("{}h{:02}m", s / 3_600, s % 3_600 / 60),
         _ => format!("{}d{:02}h", s / 86_400, s % 86_400 / 3_600),
-    }
-}
-
-/// A short money figure for narrow columns: `€129`, `€1.2k`, `€35k`.
-pub fn money_short(minor: u64, currency: &str) -> String {
-    let digits = u32::from(minor_unit_digits(currency));
-    let major = minor / 10u64.pow(digits);
-    let amount = match major {
-        0..1_000 => major.to_string(),
-        1_000..10_000 => format!("{}.{}k", major / 1_000, major % 1_000 / 100),
-        10_000..1_000_000 => format!("{}k", major / 1_000),
-        _ => format!("{}M", major / 1_000_000),
-    };
-    match currency {
-        "EUR" => format!("€{amount}"),
-        "USD" => format!("${amount}"),
-        "GBP" => format!("£{amount}"),
-        "JPY" => format!("¥{amount}"),
-        _ => format!("{amount}{}", currency.chars().next().unwrap_or(' ')),
     }
 }
 
