@@ -1,5 +1,9 @@
 //! A line for a screen's footer that goes away by itself.
 
+use floorwalker_shared::sanitize::width as text_width;
+
+use super::wrap;
+
 /// How long a notice stays, in ms.
 pub(crate) const NOTICE_MS: u64 = 8_000;
 
@@ -19,43 +23,21 @@ impl Notice {
         }
     }
 
-    /// Its text in lines of at most `width` columns, broken between words
-    /// (a word longer than a line is split), at most `max_lines` of them:
-    /// what does not fit ends in `…` after a whole word.
+    /// Its text made safe and in lines of at most `width` columns, broken
+    /// between words as [`wrap::lines`] breaks them, at most `max_lines` of
+    /// them: what does not fit ends in `…` after a whole word.
     pub(crate) fn lines(&self, width: usize, max_lines: usize) -> Vec<String> {
         let width = width.max(2);
-        let mut lines: Vec<String> = Vec::new();
-        let mut line = String::new();
-        for word in self.text.split_whitespace() {
-            let mut word: Vec<char> = word.chars().collect();
-            loop {
-                let used = line.chars().count();
-                let gap = usize::from(used > 0);
-                if used + gap + word.len() <= width {
-                    if gap == 1 {
-                        line.push(' ');
-                    }
-                    line.extend(word.iter());
-                    break;
-                }
-                if used > 0 {
-                    lines.push(std::mem::take(&mut line));
-                    continue;
-                }
-                // A word wider than a line: split it.
-                let rest = word.split_off(width);
-                lines.push(word.iter().collect());
-                word = rest;
-            }
-        }
-        if !line.is_empty() {
-            lines.push(line);
-        }
+        let mut lines: Vec<String> = wrap::lines(&self.text, width, width)
+            .iter()
+            .map(|line| line.trim().to_owned())
+            .filter(|line| !line.is_empty())
+            .collect();
         if lines.len() > max_lines {
             lines.truncate(max_lines);
             if let Some(last) = lines.last_mut() {
                 // Room for the ellipsis, taken a whole word at a time.
-                while last.chars().count() + 1 > width {
+                while text_width(last) + 1 > width {
                     match last.rfind(' ') {
                         Some(i) => last.truncate(i),
                         None => {

@@ -98,12 +98,8 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, theme: Theme) {
     if !notice.is_empty() {
         let lines: Vec<Line<'_>> = notice
             .iter()
-            .map(|l| {
-                Line::from(Span::styled(
-                    floorwalker_shared::sanitize::for_terminal(l, area.width as usize),
-                    theme.warn(),
-                ))
-            })
+            // Made safe and fitted by `Notice::lines`.
+            .map(|l| Line::from(Span::styled(l.clone(), theme.warn())))
             .collect();
         frame.render_widget(Paragraph::new(lines), notice_area);
     }
