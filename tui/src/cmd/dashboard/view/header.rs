@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use floorwalker_shared::metrics::Level;
-use floorwalker_shared::sanitize::for_terminal;
+use floorwalker_shared::sanitize::{for_terminal, width};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -26,7 +26,7 @@ struct Item {
 
 const SEP: &str = " · ";
 
-pub(super) fn title_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
+pub(super) fn title_line(app: &App, theme: Theme, line_width: u16) -> Paragraph<'static> {
     let banner = match (&app.conn, &app.trouble) {
         (Conn::Down { reason }, _) => Some(format!(" {} ({reason})", strings::DOWN)),
         (_, Some(why)) => Some(format!(" {} ({why})", strings::FEED_DOWN)),
@@ -34,7 +34,7 @@ pub(super) fn title_line(app: &App, theme: Theme, width: u16) -> Paragraph<'stat
     };
     if let Some(text) = banner {
         return Paragraph::new(Line::from(Span::styled(
-            for_terminal(&text, width as usize),
+            for_terminal(&text, line_width as usize),
             theme.alarm(),
         )))
         .style(theme.alarm());
@@ -48,19 +48,19 @@ pub(super) fn title_line(app: &App, theme: Theme, width: u16) -> Paragraph<'stat
     let operator = for_terminal(&app.operator, 20);
     // The title and a space, each item after its separator (a space before
     // the first), at least a space, then the state and maybe the name.
-    let fixed = strings::TITLE.chars().count() + 1 + 1 + state.chars().count();
-    let name_width = operator.chars().count() + SEP.chars().count();
+    let fixed = width(strings::TITLE) + 1 + 1 + width(state);
+    let name_width = width(&operator) + width(SEP);
     let used = |items: &[Item], with_name: bool| {
         let items: usize = items
             .iter()
             .enumerate()
-            .map(|(i, item)| if i == 0 { 1 } else { SEP.chars().count() } + item.text.chars().count())
+            .map(|(i, item)| if i == 0 { 1 } else { width(SEP) } + width(&item.text))
             .sum();
         fixed + items + if with_name { name_width } else { 0 }
     };
     // The operator's name goes first, then items by their rank.
-    let mut show_operator = used(&items, true) <= width as usize;
-    while used(&items, show_operator) > width as usize {
+    let mut show_operator = used(&items, true) <= line_width as usize;
+    while used(&items, show_operator) > line_width as usize {
         if show_operator {
             show_operator = false;
             continue;
@@ -86,8 +86,8 @@ pub(super) fn title_line(app: &App, theme: Theme, width: u16) -> Paragraph<'stat
     } else {
         state.to_owned()
     };
-    let left: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-    let gap = (width as usize).saturating_sub(left + right.chars().count());
+    let left: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let gap = (line_width as usize).saturating_sub(left + width(&right));
     spans.push(Span::raw(" ".repeat(gap.max(1))));
     spans.push(Span::styled(right, theme.dim()));
     Paragraph::new(Line::from(spans))

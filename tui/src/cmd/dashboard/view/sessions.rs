@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use floorwalker_shared::sanitize::for_terminal;
+use floorwalker_shared::sanitize::{for_terminal, width};
 use floorwalker_shared::session::{OfferProgress, State};
 use floorwalker_shared::triage;
 use ratatui::Frame;
@@ -37,14 +37,14 @@ fn widest(column: Column) -> usize {
 /// Columns' widths, from what the visible rows hold: the Site column only
 /// as wide as the sites' names (and gone with `--site`), Cart and State as
 /// their texts, and what is left to Page, then Source.
-fn widths(columns: &[Column], cells: &[Vec<String>], width: u16) -> Vec<u16> {
+fn widths(columns: &[Column], cells: &[Vec<String>], table_width: u16) -> Vec<u16> {
     let content = |i: usize| {
         cells
             .iter()
-            .map(|row| row[i].chars().count())
+            .map(|row| width(&row[i]))
             .max()
             .unwrap_or(0)
-            .max(columns[i].title().chars().count() + 1)
+            .max(width(columns[i].title()) + 1)
     };
     let mut widths: Vec<usize> = columns
         .iter()
@@ -59,7 +59,7 @@ fn widths(columns: &[Column], cells: &[Vec<String>], width: u16) -> Vec<u16> {
     // The marker column and the spaces between columns.
     let spacing = columns.len() + 2;
     let fixed: usize = widths.iter().sum::<usize>() + spacing;
-    let mut left = (width as usize).saturating_sub(fixed);
+    let mut left = (table_width as usize).saturating_sub(fixed);
     let page = columns.iter().position(|c| *c == Column::Page);
     // Page first gets room for the path, then Source for its text, then
     // Page the rest, for the page's title.
@@ -171,19 +171,26 @@ const TITLE_SEP: &str = " · ";
 /// The visible rows' texts, column by column: money to the cent where
 /// it fits, else shortened.
 fn texts(app: &App, columns: &[Column], visible: &[(usize, &table::Row<'_>)]) -> Vec<Vec<String>> {
-    let all = |cents: bool| -> Vec<Vec<String>> {
-        visible
-            .iter()
-            .map(|(_, r)| columns.iter().map(|c| cell(app, r, *c, cents)).collect())
-            .collect()
-    };
-    let cells = all(true);
+    let mut cells: Vec<Vec<String>> = visible
+        .iter()
+        .map(|(_, r)| columns.iter().map(|c| cell(app, r, *c, true)).collect())
+        .collect();
     let too_wide = cells.iter().any(|row| {
         row.iter()
             .zip(columns)
-            .any(|(text, c)| money_column(*c) && text.chars().count() > widest(*c))
+            .any(|(text, c)| money_column(*c) && width(text) > widest(*c))
     });
-    if too_wide { all(false) } else { cells }
+    if too_wide {
+        // Only the money columns change.
+        for ((_, r), row) in visible.iter().zip(&mut cells) {
+            for (text, c) in row.iter_mut().zip(columns) {
+                if money_column(*c) {
+                    *text = cell(app, r, *c, false);
+                }
+            }
+        }
+    }
+    cells
 }
 
 /// One row of the table.
@@ -209,7 +216,7 @@ fn row<'a>(
             let w = *w as usize;
             // A page's title only where it fits whole beside the path.
             let text = match text.split_once(TITLE_SEP) {
-                Some((path, _)) if *column == Column::Page && text.chars().count() > w => path,
+                Some((path, _)) if *column == Column::Page && width(&text) > w => path,
                 _ => text.as_str(),
             };
             let text = for_terminal(text, w);
