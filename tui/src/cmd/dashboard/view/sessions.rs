@@ -66,14 +66,7 @@ fn widths(columns: &[Column], cells: &[Vec<String>], table_width: u16) -> Vec<u1
     if let Some(page) = page {
         let path = cells
             .iter()
-            .map(|row| {
-                row[page]
-                    .split(TITLE_SEP)
-                    .next()
-                    .unwrap_or("")
-                    .chars()
-                    .count()
-            })
+            .map(|row| width(row[page].split(TITLE_SEP).next().unwrap_or("")))
             .max()
             .unwrap_or(0);
         widths[page] = left.min(path).max(8);
