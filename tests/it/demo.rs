@@ -393,16 +393,19 @@ fn the_agent_command_the_demo_prints_claims_a_chat_from_a_second_terminal() {
     second.paste(&agent);
     second.send_keys("Enter");
     second.wait_for("Floorwalker agent alex · available", START);
-    // Claim as soon as someone waits (a shopper left waiting gives up).
+    // Claim as soon as someone waits (a shopper left waiting gives up),
+    // pressing `n` at most every 300 ms while the console catches up.
+    let mut pressed: Option<std::time::Instant> = None;
     let claimed = wait_until(Duration::from_secs(120), || {
         let screen = second.screen();
         if screen.contains(" · yours") {
             return Some(screen);
         }
-        if waiting(&screen) > 0 {
+        let due = pressed.is_none_or(|at| at.elapsed() >= Duration::from_millis(300));
+        if waiting(&screen) > 0 && due {
             second.send_keys("n");
+            pressed = Some(std::time::Instant::now());
         }
-        std::thread::sleep(Duration::from_millis(300));
         None
     })
     .unwrap_or_else(|| panic!("no chat claimed in two minutes: {}", second.screen()));
