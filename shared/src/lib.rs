@@ -19,6 +19,8 @@
 //!   (a documented score), writing amounts as [`money`] does.
 //! - `json` writes the JSON the plugin sends (batches, CONNECT, chat facts)
 //!   by hand, byte for byte as `serde_json` would, without its serializer.
+//! - [`intake`] is what the intake reports: what it stored of what
+//!   shoppers sent, and what it refused and why.
 //! - [`sanitize`] makes shopper-controlled text safe to print on an
 //!   operator's terminal.
 //! - `testing` (tests only, and other crates' tests with the `testing`
@@ -37,6 +39,7 @@ pub mod credential;
 pub mod desk;
 pub mod event;
 pub mod floor;
+pub mod intake;
 pub mod journey;
 mod json;
 pub mod metrics;

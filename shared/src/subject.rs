@@ -302,6 +302,35 @@ pub fn all_sites_here() -> Subject {
     Subject::join(&[ROOT, "*", "shopper", "*", "here"])
 }
 
+/// Every shopper's inbox on every site: where the intake answers each
+/// shopper's chat facts, on the sender's own inbox only.
+pub fn all_sites_inbox() -> Subject {
+    Subject::join(&[ROOT, "*", "shopper", "*", "inbox", ">"])
+}
+
+/// The prefix under which the operators' account hears what shoppers
+/// publish, before the intake has checked it: the shoppers' account
+/// exports its `events`, `chat` and `here` subjects as streams, imported
+/// with this prefix. No stream captures these subjects and nobody answers
+/// their reply addresses, so a shopper cannot make the broker deliver to
+/// anyone else (docs/ARCHITECTURE.md, "Who may do what").
+pub const RAW_PREFIX: &str = "raw";
+
+/// `subject` as the operators' account hears it from a shopper:
+/// [`RAW_PREFIX`] before it.
+pub fn raw(subject: &Subject) -> Subject {
+    Subject::join(&[RAW_PREFIX, subject.as_str()])
+}
+
+/// `subject` as the shopper published it, if it is a [`raw`] one.
+pub fn unraw(subject: &Subject) -> Option<Subject> {
+    let rest = subject
+        .as_str()
+        .strip_prefix(RAW_PREFIX)?
+        .strip_prefix('.')?;
+    Subject::new(rest).ok()
+}
+
 /// The whole audit trail, for its stream. Four tokens, where a shopper's
 /// subjects have five, so the two streams' subjects never overlap.
 pub fn audit_all() -> Subject {
@@ -310,6 +339,12 @@ pub fn audit_all() -> Subject {
 
 /// Where nats-server sends auth-callout requests to the gate (ADR-26).
 pub const AUTH_CALLOUT: &str = "$SYS.REQ.USER.AUTH";
+
+/// Where each intake publishes its counts every second
+/// ([`crate::intake::IntakeReport`]).
+pub fn intake_report() -> Subject {
+    Subject::join(&[ROOT, "intake", "report"])
+}
 
 /// Where the gate answers status requests with its counts.
 pub fn gate_status() -> Subject {
