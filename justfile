@@ -82,6 +82,7 @@ bench: setup setup-tests
     cargo bench -p floorwalker --bench floor --locked
     cargo build --release -p floorwalker --bin floorwalker --locked
     cargo bench -p floorwalker-tests --bench gate --locked
+    cargo bench -p floorwalker-tests --bench intake --locked
     cargo bench -p floorwalker-tests --bench capture --locked
     cargo bench -p floorwalker-tests --bench startup --locked
 

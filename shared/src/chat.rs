@@ -10,14 +10,14 @@
 //! fact its job needs (the gate's policy).
 //!
 //! The ids that tie facts together (chat ids, message ids) are made by the
-//! sender, so a resent fact carries the same ids and is seen once: JetStream
-//! drops it by its `Nats-Msg-Id` within its duplicate window, and the fold
-//! ignores it beyond.
+//! sender, so a resent fact carries the same ids and is seen once: the
+//! intake stores a shopper's fact under a message id it makes from the
+//! session and these ids (the stream drops a resend within its duplicate
+//! window), and the fold, which keys what it has seen by the sender the
+//! subject names, ignores a fact seen again.
 //!
 //! `chat_fact` holds the shopper's facts and their envelope, `desk_fact` the
 //! operators'; the field checks both use are here.
-
-use alloc::string::String;
 
 mod chat_fact;
 mod desk_fact;
@@ -29,16 +29,8 @@ use crate::event::limits::MAX_ID_LEN;
 use crate::event::{InvalidEvent, InvalidEventKind, SCHEMA_VERSION};
 
 /// The header JetStream drops a resent message by, within its duplicate
-/// window.
+/// window: the intake sets it on shoppers' facts; nobody else sends one.
 pub const MSG_ID_HEADER: &str = "Nats-Msg-Id";
-
-/// A fact's `Nats-Msg-Id`: its sender (a shopper's session token, an
-/// operator's user) and the fact's dedupe id, so that two senders' ids
-/// never meet and a resend carries the same one.
-pub fn message_id(sender: &str, dedupe_id: &str) -> String {
-    // Concatenated, not `format!`ed: the plugin builds these.
-    crate::cat(&[sender, "-", dedupe_id])
-}
 
 /// Largest encoded chat or desk fact a reader accepts, in bytes.
 pub const MAX_FACT_BYTES: usize = 32 * 1024;

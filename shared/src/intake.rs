@@ -50,9 +50,6 @@ pub enum Refusal {
     Invalid,
     /// Larger than a reader accepts.
     TooLarge,
-    /// It named a reply address outside the sender's own inbox: the intake
-    /// answers nobody else.
-    ForeignReply,
     /// Faster than one session may send.
     SessionRate,
     /// Faster than all the sessions of one address together may send.
@@ -72,11 +69,10 @@ pub enum Refusal {
 
 impl Refusal {
     /// Every reason, in the order screens list them.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 10] = [
         Self::Malformed,
         Self::Invalid,
         Self::TooLarge,
-        Self::ForeignReply,
         Self::SessionRate,
         Self::AddressRate,
         Self::SessionQuota,
@@ -92,7 +88,6 @@ impl Refusal {
             Self::Malformed => "malformed",
             Self::Invalid => "invalid",
             Self::TooLarge => "too_large",
-            Self::ForeignReply => "foreign_reply",
             Self::SessionRate => "session_rate",
             Self::AddressRate => "address_rate",
             Self::SessionQuota => "session_quota",
@@ -109,7 +104,6 @@ impl Refusal {
             Self::Malformed => "malformed",
             Self::Invalid => "invalid",
             Self::TooLarge => "too large",
-            Self::ForeignReply => "foreign reply",
             Self::SessionRate => "session too fast",
             Self::AddressRate => "address too fast",
             Self::SessionQuota => "session over quota",

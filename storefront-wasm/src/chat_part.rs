@@ -1,22 +1,22 @@
 //! The core's side of the chat part: publishing what it asks, on the
 //! session's subjects, through the core's one connection. The chat part
 //! never names a subject: it gives a fact's dedupe id, and the core builds
-//! the reply subject and the `Nats-Msg-Id` from the session's.
+//! the reply subject from the session's inbox (where the intake answers,
+//! and which it would find without it). No `Nats-Msg-Id`: the intake
+//! makes the id a fact is stored under, from the session the broker
+//! vouches for.
 
 use alloc::vec::Vec;
 
-use floorwalker_shared::chat::{MSG_ID_HEADER, message_id};
 use floorwalker_shared::event::ShopperEvent;
-use floorwalker_shared::nats::HeaderMap;
 
 use crate::plugin::Inner;
 use crate::transport::{self, wall_ms};
 
 /// Publishes the chat fact `json` whose dedupe id is `id` on the session's
 /// chat subject, with a reply subject in its inbox named by `id` (where the
-/// stream acknowledges it) and a `Nats-Msg-Id` of the session token and
-/// `id` (which makes a resend a duplicate). `false` if it cannot go now:
-/// not connected, a bad id, or too large.
+/// intake answers it). `false` if it cannot go now: not connected, a bad
+/// id, or too large.
 pub(crate) fn send(inner: &mut Inner, id: &str, json: &str) -> bool {
     if !inner.conn.is_connected() {
         return false;
@@ -24,18 +24,10 @@ pub(crate) fn send(inner: &mut Inner, id: &str, json: &str) -> bool {
     let Ok(reply) = inner.subjects.inbox(id) else {
         return false;
     };
-    let mut headers = HeaderMap::new();
-    let token = inner.subjects.token().as_str();
-    if headers
-        .append(MSG_ID_HEADER, message_id(token, id))
-        .is_err()
-    {
-        return false;
-    }
     let payload = json.as_bytes().to_vec();
     let sent = inner
         .conn
-        .publish(inner.subjects.chat(), Some(reply), Some(headers), payload)
+        .publish(inner.subjects.chat(), Some(reply), None, payload)
         .is_ok();
     transport::soon(inner);
     sent

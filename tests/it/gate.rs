@@ -9,7 +9,7 @@ use floorwalker_tests::clients::{
     HANDSHAKE, connect_operator, connect_shopper, connect_shopper_with, new_shopper,
 };
 use floorwalker_tests::raw::{HandshakeError, RawClient, ReadError, Roundtrip, Transport};
-use floorwalker_tests::server::TestServer;
+use floorwalker_tests::server::{ORIGIN, TestServer};
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -145,12 +145,22 @@ fn a_shopper_is_confined_to_its_own_session() {
         "A saw B's offer"
     );
 
-    // What A does reaches the operators, on A's own subject.
+    // What A does reaches the operators, on A's own subject (through the
+    // intake, which checks it first).
     allowed(&mut dashboard, sub(subject::all_sites_events(), 1));
-    allowed(&mut shopper_a, publish(sa.events(), b"{\"v\":1}"));
-    let seen = dashboard.roundtrip(&[], WAIT).unwrap();
-    assert_eq!(seen.messages.len(), 1);
-    assert_eq!(seen.messages[0].subject, sa.events());
+    let batch = floorwalker_shared::wire::encode_batch(&floorwalker_shared::event::Batch::new(
+        0,
+        "EUR",
+        Vec::new(),
+    ));
+    allowed(&mut shopper_a, publish(sa.events(), &batch));
+    let seen = floorwalker_tests::wait_until(WAIT, || {
+        let messages = dashboard.roundtrip(&[], WAIT).unwrap().messages;
+        (!messages.is_empty()).then_some(messages)
+    })
+    .expect("A's batch reached the operators");
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].subject, sa.events());
 }
 
 #[test]
@@ -276,13 +286,19 @@ fn with_the_gate_down_new_connections_fail_and_connected_shoppers_keep_working()
         is_refused(&connect_shopper(&server, &new_shopper("shop"))),
         "admitted without a gate"
     );
-    allowed(
-        &mut shopper,
-        publish(cred.subjects().events(), b"{\"v\":1}"),
-    );
-    let seen = dashboard.roundtrip(&[], WAIT).unwrap();
+    let batch = floorwalker_shared::wire::encode_batch(&floorwalker_shared::event::Batch::new(
+        0,
+        "EUR",
+        Vec::new(),
+    ));
+    allowed(&mut shopper, publish(cred.subjects().events(), &batch));
+    let seen = floorwalker_tests::wait_until(WAIT, || {
+        let messages = dashboard.roundtrip(&[], WAIT).unwrap().messages;
+        (!messages.is_empty()).then_some(messages)
+    })
+    .unwrap_or_default();
     assert_eq!(
-        seen.messages.len(),
+        seen.len(),
         1,
         "a connected shopper stopped reaching operators"
     );
@@ -304,15 +320,27 @@ fn a_second_gate_keeps_admitting_when_the_first_stops() {
 #[test]
 fn a_shopper_over_its_limits_is_cut_off_and_operators_are_not() {
     let server = TestServer::start_with(|_, gate| {
-        gate.shopper.max_payload = 1024;
+        gate.shopper.max_payload = 32 * 1024;
         gate.shopper.max_subscriptions = 2;
     });
     let config = std::fs::read_to_string(server.config_path()).unwrap();
     assert!(
-        config.contains("max_payload: 1024, max_subscriptions: 2"),
+        config.contains("max_payload: 32768, max_subscriptions: 2"),
         "{config}"
     );
-    let big = vec![b'x'; 2000];
+    // What the server announces is what a shopper may send.
+    let mut probe = RawClient::connect_ws(server.websocket_addr().unwrap(), ORIGIN).unwrap();
+    let info = probe
+        .handshake(
+            ConnectInfo {
+                auth_token: Some(new_shopper("shop").to_token_string()),
+                ..ConnectInfo::default()
+            },
+            WAIT,
+        )
+        .unwrap();
+    assert_eq!(info.max_payload, 32 * 1024);
+    let big = vec![b'x'; 40 * 1024];
 
     let heavy = new_shopper("shop");
     let mut shopper = connect_shopper(&server, &heavy).unwrap();
@@ -351,14 +379,17 @@ fn a_shopper_over_its_limits_is_cut_off_and_operators_are_not() {
     let sids: Vec<u64> = got.messages.iter().map(|m| m.sid).collect();
     assert_eq!(sids, [1], "the refused subscription received messages");
 
-    // Operators are not bound by shoppers' limits.
+    // Operators are not bound by shoppers' subscription limit.
     let mut admin = connect_operator(&server, Role::Admin);
-    allowed(&mut admin, publish(subj("fw.ops.test"), &big));
+    for sid in 1..=3 {
+        allowed(&mut admin, sub(subj(&format!("fw.ops.test{sid}")), sid));
+    }
 }
 
 #[test]
 fn connection_attempts_per_address_are_capped() {
-    let mut server = TestServer::start_with(|_, gate| gate.connects_per_address_per_minute = 3);
+    // Three shoppers, and the admin and the intake every test server starts with.
+    let mut server = TestServer::start_with(|_, gate| gate.connects_per_address_per_minute = 5);
     for _ in 0..3 {
         assert!(connect_shopper(&server, &new_shopper("shop")).is_ok());
     }
@@ -464,7 +495,10 @@ fn each_operator_role_can_do_its_job_and_nothing_beyond_it() {
     // The router speaks to shoppers and records its own findings only.
     let mut router = connect_operator(&server, Role::Router);
     allowed(&mut router, publish(shopper.push(), b"you are number 2"));
-    allowed(&mut router, sub(subject::all_sites_here(), 1));
+    allowed(
+        &mut router,
+        sub(subject::raw(&subject::all_sites_here()), 1),
+    );
     allowed(&mut router, sub(subject::all_presence(), 2));
     allowed(
         &mut router,

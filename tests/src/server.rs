@@ -58,8 +58,9 @@ fn reserved_port() -> u16 {
 /// process. Dropping it stops the gate and the server, then removes the
 /// directory.
 pub struct TestServer {
-    // Field order matters: the gate stops first, then the server, then the
-    // directory goes.
+    // Field order matters: the intake and the gate stop first, then the
+    // server, then the directory goes.
+    intake: Option<Service>,
     gate: Option<GateProcess>,
     server: Option<NatsServer>,
     binary: NatsBinary,
@@ -107,14 +108,47 @@ impl TestServer {
         let server = NatsServer::start(&binary, &config, &run, START)
             .unwrap_or_else(|err| panic!("starting nats-server for a test: {err}"));
         let gate = GateProcess::start(dir.path(), &server.client_url());
-        Self {
+        let mut test = Self {
+            intake: None,
             gate: Some(gate),
             server: Some(server),
             binary,
             config,
             setup,
             dir,
-        }
+        };
+        crate::setup::create_raw_stream(&test);
+        test.intake = Some(test.start_intake(&[]));
+        test
+    }
+
+    /// Starts `floorwalker intake` with the intake's credentials and
+    /// `extra` arguments, and waits until it hears shoppers. Every test
+    /// server runs one (without it no shopper's batch reaches operators).
+    ///
+    /// # Panics
+    /// If it cannot start or does not get ready.
+    pub fn start_intake(&self, extra: &[&str]) -> Service {
+        let creds = self.dir.path().join("intake.creds");
+        self.creds(Role::Intake)
+            .store(&creds)
+            .expect("storing the intake's credentials");
+        let url = self.server().client_url();
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "intake".as_ref(),
+            "--server".as_ref(),
+            url.as_ref(),
+            "--creds".as_ref(),
+            creds.as_os_str(),
+        ];
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        Service::run(self.dir.path(), "intake", &args, "intake: ready")
+    }
+
+    /// Stops the intake every test server starts, returning its output
+    /// (for a test that starts its own, with other bounds).
+    pub fn stop_intake(&mut self) -> String {
+        self.intake.take().map(Service::stop).unwrap_or_default()
     }
 
     /// The running server.

@@ -68,6 +68,23 @@ pub fn create_streams(server: &TestServer) {
     }
 }
 
+/// Creates the work queue the intake reads (`RAW`) as the admin: every
+/// test server has it, as without it no shopper's batch reaches anyone.
+///
+/// # Panics
+/// If the server refuses.
+pub fn create_raw_stream(server: &TestServer) {
+    let mut admin = connect_operator(server, Role::Admin);
+    let config = floorwalker::streams::raw_config();
+    let body = serde_json::to_string(&config).expect("a stream config as JSON");
+    let created = js_request(
+        &mut admin,
+        &format!("$JS.API.STREAM.CREATE.{}", config.name),
+        &body,
+    );
+    assert!(created.get("error").is_none(), "{created}");
+}
+
 /// Records in the stream that the `agent` operator is available (two
 /// chats at once), as its console does when it starts.
 ///

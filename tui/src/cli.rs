@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::cmd::dashboard::DashboardArgs;
-use crate::cmd::{agent, auth, demo, gate, router, simulate, tail};
+use crate::cmd::{agent, auth, demo, gate, intake, router, simulate, tail};
 
 /// Floorwalker: see live who is on your storefront, where they are stuck, and
 /// reach the right shopper at the right time, from a terminal.
@@ -105,6 +105,20 @@ pub(crate) enum Command {
         after_help = "Example:\n  floorwalker router --server nats://127.0.0.1:4222 --creds ./auth/router.creds"
     )]
     Router(router::RouterArgs),
+
+    /// The intake: the one way what shoppers send reaches the streams. It
+    /// stores each event batch and chat fact on the sender's own subject,
+    /// answers a fact on the sender's own inbox only, and refuses (and
+    /// counts, by reason, on `fw.intake.report`) what breaks the schema or
+    /// the bounds on what a session and an address may send and store. Run
+    /// one per deployment, beside the gate and the router; without it no
+    /// shopper's batch or chat reaches operators. Prints its counts when
+    /// stopped (Ctrl-C, SIGTERM).
+    #[command(
+        after_help = "Example:\n  floorwalker intake --server nats://127.0.0.1:4222 --creds ./auth/intake.creds\n  \
+        floorwalker intake --bounds ./intake-bounds.toml   # tighter or looser bounds (docs/LIMITS.md)"
+    )]
+    Intake(intake::IntakeArgs),
 
     /// Credentials: create the gate's keys, one credential file per operator
     /// role, and the nats-server config block that goes with them.

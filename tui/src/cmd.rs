@@ -7,7 +7,7 @@
 //!
 //! [`dashboard`] (no command) is the supervisor's screen, [`agent`] the
 //! agents' console, [`demo`] runs everything locally, [`gate`] the gate,
-//! [`router`] the chat router, [`simulate`] simulated shoppers, [`tail`]
+//! [`intake`] what takes in what shoppers send, [`router`] the chat router, [`simulate`] simulated shoppers, [`tail`]
 //! the live figures for on-call staff, [`auth`] makes credentials; [`args`]
 //! is what several take (where and as whom to connect, a site) and
 //! [`signals`] how long-running ones are stopped.
@@ -18,6 +18,7 @@ pub(crate) mod auth;
 pub(crate) mod dashboard;
 pub(crate) mod demo;
 pub(crate) mod gate;
+pub(crate) mod intake;
 pub(crate) mod router;
 pub(crate) mod signals;
 pub(crate) mod simulate;

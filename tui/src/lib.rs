@@ -10,7 +10,8 @@
 //! streams ([`streams`]), reading them ([`feed`], the one reader, kept
 //! alive by [`restart`]) and recording facts and offers in them
 //! ([`record`], [`offers`]), which shoppers the broker says are connected
-//! ([`presence`]), the chat router ([`router`]), simulated
+//! ([`presence`]), the intake, the one way what shoppers send reaches the
+//! streams ([`intake`]), the chat router ([`router`]), simulated
 //! shoppers and agent bots ([`simulate`]), and how operators read numbers
 //! and journeys ([`format`]).
 
@@ -18,6 +19,7 @@ pub mod creds;
 pub mod feed;
 pub mod format;
 pub mod gate;
+pub mod intake;
 pub mod natsd;
 pub mod offers;
 pub mod presence;

@@ -244,6 +244,29 @@ fn advisory(on: &async_nats::Subject, payload: &[u8]) -> Option<Heard> {
     }
 }
 
+/// What a connect or disconnect advisory says of a shopper connection
+/// beyond presence: where it came from, and why the server closed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// The connection's session.
+    pub session: SessionSubjects,
+    /// The client's address (connect advisories; nats-server takes it from
+    /// `X-Forwarded-For` where a proxy in front of it sets one).
+    pub host: Option<String>,
+    /// Why it closed, in the server's words (disconnect advisories).
+    pub reason: Option<String>,
+}
+
+/// What an advisory says of a shopper's connection, if it is about one.
+pub fn connection(payload: &[u8]) -> Option<Connection> {
+    let advisory: Advisory = serde_json::from_slice(payload).ok()?;
+    Some(Connection {
+        session: session_of(advisory.client.user.as_deref()?)?,
+        host: advisory.client.host,
+        reason: advisory.reason,
+    })
+}
+
 /// A connect or disconnect advisory, as much of it as is read.
 #[derive(Debug, Deserialize)]
 struct Advisory {
@@ -251,6 +274,7 @@ struct Advisory {
     timestamp: Option<time::OffsetDateTime>,
     server: ServerInfo,
     client: ClientInfo,
+    reason: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -264,6 +288,7 @@ struct ClientInfo {
     id: u64,
     /// The user the gate named.
     user: Option<String>,
+    host: Option<String>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     stop: Option<time::OffsetDateTime>,
 }
@@ -329,6 +354,17 @@ mod tests {
 
     fn on(s: &subject::Subject) -> async_nats::Subject {
         async_nats::Subject::from(s.to_string())
+    }
+
+    #[test]
+    fn advisories_say_where_a_shopper_came_from_and_why_it_left() {
+        let connect = connection(CONNECT.as_bytes()).unwrap();
+        assert_eq!(connect.session, session());
+        assert_eq!(connect.host.as_deref(), Some("127.0.0.1"));
+        let disconnect = connection(DISCONNECT.as_bytes()).unwrap();
+        assert_eq!(disconnect.host, None);
+        assert_eq!(disconnect.reason.as_deref(), Some("Client Closed"));
+        assert_eq!(connection(b"{}"), None);
     }
 
     #[test]

@@ -1,13 +1,18 @@
-//! Recording an operator's desk fact in the stream: a JetStream publish
-//! with a message id, retried until the stream acknowledges it, so a retry
-//! after a lost acknowledgement is stored once. Facts about a chat take
-//! their id from it (a console resending after a restart repeats it).
+//! Recording an operator's desk fact in the stream: a JetStream publish,
+//! retried until the stream acknowledges it.
+//!
+//! No `Nats-Msg-Id`: the stream would drop a fact whose id another
+//! operator used first, and ids of facts about a chat can be guessed (an
+//! agent could make another's "end" a duplicate before it is sent). A retry
+//! after a lost acknowledgement may be stored twice; the desk's fold takes
+//! a fact seen again as no change (a claim of a chat one holds, a message
+//! id the chat has, an end of an ended chat), so the sender's own ids,
+//! checked against the user the broker vouches for, are what make it once.
 
 use std::time::Duration;
 
-use async_nats::HeaderMap;
 use async_nats::jetstream;
-use floorwalker_shared::chat::{self, DeskEnvelope, DeskFact};
+use floorwalker_shared::chat::{DeskEnvelope, DeskFact};
 use floorwalker_shared::subject;
 
 /// How often a fact is tried before giving up.
@@ -42,19 +47,10 @@ pub async fn record(
     let subject =
         subject::desk(user, fact.kind()).map_err(|e| RecordError::User(user.to_owned(), e))?;
     let payload = bytes::Bytes::from(DeskEnvelope::new(fact.clone()).encode());
-    // A fact that is fine twice (a status, a reassignment) still gets an
-    // id for this call, so this call's own retries store it once.
-    let id = fact
-        .dedupe_id()
-        .unwrap_or_else(|| format!("{}-{:016x}", fact.kind(), fastrand::u64(..)));
-    let mut headers = HeaderMap::new();
-    headers.insert(chat::MSG_ID_HEADER, chat::message_id(user, &id).as_str());
     let mut wait = Duration::from_millis(200);
     let mut last = String::new();
     for _ in 0..ATTEMPTS {
-        let sent = js
-            .publish_with_headers(subject.to_string(), headers.clone(), payload.clone())
-            .await;
+        let sent = js.publish(subject.to_string(), payload.clone()).await;
         match sent {
             Ok(ack) => match ack.await {
                 Ok(ack) => return Ok(ack.sequence),

@@ -79,7 +79,8 @@ pub async fn run(
                 })
         }
     };
-    let mut here = subscribe(subject::all_sites_here()).await?;
+    // As shoppers publish it, before any intake: `here` is not stored.
+    let mut here = subscribe(subject::raw(&subject::all_sites_here())).await?;
     let mut presence = subscribe(subject::all_presence()).await?;
     let mut feeds = feed::desk(&client);
     let js = jetstream::new(client.clone());
@@ -115,6 +116,7 @@ pub async fn run(
             Some(msg) = here.next() => {
                 let heard = Subject::new(msg.subject.as_str())
                     .ok()
+                    .and_then(|s| subject::unraw(&s))
                     .and_then(|s| SessionSubjects::of(&s).filter(|session| session.here() == s));
                 match heard {
                     Some(session) => router.here(&session, msg.payload.as_ref() == SYNC, now_ms()),

@@ -71,8 +71,9 @@ impl ChatFact {
     }
 
     /// A short id for the fact, unique within its chat, which a sender
-    /// resending it repeats: the JetStream message id is the session token
-    /// and this.
+    /// resending it repeats: it names the fact's reply subject in the
+    /// sender's inbox, and the intake's message id is made from the
+    /// session and this.
     pub fn dedupe_id(&self) -> String {
         let mut id = String::from(self.chat_id());
         id.push('-');

@@ -152,9 +152,9 @@ impl DeskFact {
         }
     }
 
-    /// An id for the fact that a sender resending it repeats, for
-    /// JetStream's `Nats-Msg-Id` (with the sender's user before it); `None`
-    /// for facts that are fine twice (a status, a lost agent).
+    /// An id for the fact that a sender resending it repeats (the fold
+    /// takes a fact seen again as no change); `None` for facts that are
+    /// fine twice (a status, a lost agent).
     pub fn dedupe_id(&self) -> Option<String> {
         let (chat, what) = match self {
             // A status or a lost agent is fine twice; reassigning twice is

@@ -78,7 +78,19 @@ pub enum Invalid {
     /// An operator's password hash is not `<salt>$<hash>`.
     #[error("operator '{0}' has a malformed password_hash")]
     PasswordHash(String),
+    /// The shoppers' largest payload is too small for the server: it is
+    /// every connection's, operators' and the gate's too.
+    #[error(
+        "shopper.max_payload {0} is below {MIN_MAX_PAYLOAD}: the server applies it to every \
+         connection, and operators' facts and the gate's answers need that much"
+    )]
+    MaxPayload(u32),
 }
+
+/// The least `shopper.max_payload` may be: the server announces and applies
+/// one maximum to everyone, so it must fit the largest fact an operator
+/// records (32 KiB) and the gate's signed answers.
+pub const MIN_MAX_PAYLOAD: u32 = 32 * 1024;
 
 /// One operator the gate admits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +152,9 @@ impl GateConfig {
         for site in &self.sites {
             SiteId::new(site.as_str()).map_err(|e| Invalid::Site(site.clone(), e))?;
         }
+        if self.shopper.max_payload < MIN_MAX_PAYLOAD {
+            return Err(Invalid::MaxPayload(self.shopper.max_payload));
+        }
         KeyPair::from_seed(&self.issuer_seed).map_err(|_| Invalid::IssuerSeed)?;
         XKey::from_seed(&self.xkey_seed).map_err(|_| Invalid::XkeySeed)?;
         for op in &self.operators {
@@ -196,12 +211,14 @@ impl GateConfig {
         let issuer = self.issuer().map(|k| k.public_key()).unwrap_or_default();
         let xkey = self.xkey().map(|k| k.public_key()).unwrap_or_default();
         let status = subject::gate_status();
-        let (events, chat, here, push) = (
+        let (events, chat, here, push, inbox) = (
             subject::all_sites_events(),
             subject::all_sites_chat(),
             subject::all_sites_here(),
             subject::all_sites_push(),
+            subject::all_sites_inbox(),
         );
+        let raw = subject::RAW_PREFIX;
         let (connect, disconnect, connz) = (
             subject::shoppers_connect(),
             subject::shoppers_disconnect(),
@@ -213,8 +230,14 @@ impl GateConfig {
         let _ = write!(
             out,
             r#"# Every client but the gate itself is admitted (or not) by `floorwalker gate`.
+# What the server announces is what a shopper may send: one limit for all.
+max_payload: {max_payload}
 # Shoppers land in {SHOP_ACCOUNT}, whose limits bind every shopper connection;
-# its imports are the only way between shoppers and operators ({APP_ACCOUNT}).
+# its imports and exports are the only way between shoppers and operators
+# ({APP_ACCOUNT}). What shoppers publish reaches {APP_ACCOUNT} as streams under
+# "{raw}.", which only the intake and the router hear and nothing answers, so
+# no reply address a shopper names is ever used; what reaches a shopper is
+# its push subject and its inbox, where only the intake and the router write.
 accounts {{
   {AUTH_ACCOUNT}: {{
     users: [ {{ user: "{GATE_USER}", password: "{password}" }} ]
@@ -227,21 +250,25 @@ accounts {{
       {{ stream: {{ account: "{sys}", subject: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.CONNECT" }}, to: "{connect}" }}
       {{ stream: {{ account: "{sys}", subject: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.DISCONNECT" }}, to: "{disconnect}" }}
       {{ service: {{ account: "{sys}", subject: "$SYS.REQ.ACCOUNT.{SHOP_ACCOUNT}.CONNZ" }}, to: "{connz}" }}
+      {{ stream: {{ account: "{SHOP_ACCOUNT}", subject: "{events}" }}, prefix: "{raw}" }}
+      {{ stream: {{ account: "{SHOP_ACCOUNT}", subject: "{chat}" }}, prefix: "{raw}" }}
+      {{ stream: {{ account: "{SHOP_ACCOUNT}", subject: "{here}" }}, prefix: "{raw}" }}
     ]
     exports: [
-      {{ service: "{events}" }}
-      {{ service: "{chat}" }}
-      {{ service: "{here}" }}
       {{ stream: "{push}" }}
+      {{ stream: "{inbox}" }}
     ]
   }}
   {SHOP_ACCOUNT}: {{
     limits: {{ max_payload: {max_payload}, max_subscriptions: {max_subscriptions} }}
+    exports: [
+      {{ stream: "{events}" }}
+      {{ stream: "{chat}" }}
+      {{ stream: "{here}" }}
+    ]
     imports: [
-      {{ service: {{ account: "{APP_ACCOUNT}", subject: "{events}" }} }}
-      {{ service: {{ account: "{APP_ACCOUNT}", subject: "{chat}" }} }}
-      {{ service: {{ account: "{APP_ACCOUNT}", subject: "{here}" }} }}
       {{ stream: {{ account: "{APP_ACCOUNT}", subject: "{push}" }} }}
+      {{ stream: {{ account: "{APP_ACCOUNT}", subject: "{inbox}" }} }}
     ]
   }}
   # The broker's word on which shopper connections are open, for operators

@@ -32,17 +32,21 @@ pub enum Role {
     /// The chat router: tells waiting shoppers their place, delivers
     /// agents' messages, finds lost agents and gone shoppers.
     Router,
+    /// The intake: the one way shoppers' batches and chat facts reach the
+    /// streams, checked and bounded, answered on the sender's own inbox.
+    Intake,
 }
 
 impl Role {
     /// Every role, in the order the docs list them.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Admin,
         Self::Dashboard,
         Self::Agent,
         Self::Tail,
         Self::Simulator,
         Self::Router,
+        Self::Intake,
     ];
 
     /// The role's name in config and credential files.
@@ -54,6 +58,7 @@ impl Role {
             Self::Tail => "tail",
             Self::Simulator => "simulator",
             Self::Router => "router",
+            Self::Intake => "intake",
         }
     }
 }
@@ -66,7 +71,7 @@ impl fmt::Display for Role {
 
 /// A role name that is none of the roles.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role '{0}'; roles: admin, dashboard, agent, tail, simulator, router")]
+#[error("unknown role '{0}'; roles: admin, dashboard, agent, tail, simulator, router, intake")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -187,6 +192,8 @@ pub fn operator(role: Role, user: &str) -> Grants {
     // connections open now, for the screens that count shoppers.
     let floor_presence = vec![subject::shoppers_presence()];
     let ask_presence = vec![subject::shoppers_connz()];
+    // What the intake refused and why, for the screens that show it.
+    let intake_report = vec![subject::intake_report()];
     match role {
         Role::Admin => Grants {
             publish: vec![subject::everything()],
@@ -204,7 +211,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
             ]
             .concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, floor_presence, inbox].concat(),
+            subscribe: [shopper_traffic, floor_presence, intake_report, inbox].concat(),
             subscribe_deny: vec![],
         },
         // Agents record what they do; the router, not they, speaks to
@@ -230,7 +237,10 @@ pub fn operator(role: Role, user: &str) -> Grants {
             publish_deny: operator_deny,
             subscribe: [
                 shopper_traffic,
-                vec![subject::all_sites_here(), subject::all_presence()],
+                vec![
+                    subject::raw(&subject::all_sites_here()),
+                    subject::all_presence(),
+                ],
                 inbox,
             ]
             .concat(),
@@ -239,7 +249,21 @@ pub fn operator(role: Role, user: &str) -> Grants {
         Role::Tail => Grants {
             publish: [vec![subject::gate_status()], ask_presence, read_streams].concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, floor_presence, inbox].concat(),
+            subscribe: [shopper_traffic, floor_presence, intake_report, inbox].concat(),
+            subscribe_deny: vec![],
+        },
+        // The one operator that stores what shoppers send, and answers
+        // them on their own inboxes only; it manages no stream.
+        Role::Intake => Grants {
+            publish: [
+                shopper_traffic.clone(),
+                vec![subject::all_sites_inbox(), subject::intake_report()],
+                read_streams,
+            ]
+            .concat(),
+            publish_deny: [vec![subject::all_sites_here()], js::stream_admin()].concat(),
+            // What shoppers published it reads from the RAW work queue.
+            subscribe: [floor_presence, inbox].concat(),
             subscribe_deny: vec![],
         },
     }
@@ -319,6 +343,11 @@ mod tests {
                 !grants.publish.is_empty() && !grants.subscribe.is_empty(),
                 "{role}"
             );
+            if role == Role::Intake {
+                // It stores what shoppers sent, as theirs; never as `here`.
+                assert!(grants.publish_deny.contains(&subject::all_sites_here()));
+                continue;
+            }
             assert!(
                 grants.publish_deny.contains(&subject::all_sites_events()),
                 "{role}"

@@ -46,7 +46,8 @@ pub struct ServerConfig {
     pub websocket: Option<WebSocket>,
     /// Where JetStream keeps its data; `None` leaves JetStream off.
     pub jetstream_dir: Option<PathBuf>,
-    /// The largest payload the server accepts, if not its default of 1 MiB.
+    /// The largest payload the server accepts, if not what the gate's block
+    /// sets (what a shopper may send) or the server's default of 1 MiB.
     pub max_payload: Option<u32>,
     /// How often the server pings an idle client, if not its default of 2 min.
     pub ping_interval: Option<Duration>,
@@ -110,9 +111,6 @@ impl ServerConfig {
             "ports_file_dir: {}",
             quote(&self.ports_file_dir.to_string_lossy())
         );
-        if let Some(max) = self.max_payload {
-            let _ = writeln!(out, "max_payload: {max}");
-        }
         if let Some(every) = self.ping_interval {
             let _ = writeln!(out, "ping_interval: \"{}ms\"", every.as_millis().max(1));
         }
@@ -133,6 +131,10 @@ impl ServerConfig {
             );
         }
         out.push_str(&self.auth_block);
+        // After the gate's block, which sets one: the later one wins.
+        if let Some(max) = self.max_payload {
+            let _ = writeln!(out, "max_payload: {max}");
+        }
         out
     }
 }
@@ -161,7 +163,6 @@ mod tests {
 server_name: "fw-test"
 listen: "127.0.0.1:4222"
 ports_file_dir: "/tmp/run dir"
-max_payload: 2048
 ping_interval: "1500ms"
 websocket {
   listen: "127.0.0.1:-1"
@@ -173,6 +174,7 @@ jetstream {
   store_dir: "/tmp/js \"quoted\""
 }
 # auth
+max_payload: 2048
 "#
         );
     }

@@ -6,9 +6,8 @@
 //! question, answers agents after a pause, gives up if nobody comes, and
 //! mostly says the chat helped.
 
-use floorwalker_shared::chat::{self, ChatEnvelope, ChatFact};
+use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
 use floorwalker_shared::event::Push;
-use floorwalker_shared::nats::HeaderMap;
 use floorwalker_shared::nats::conn::Connection;
 use floorwalker_shared::subject::SessionSubjects;
 
@@ -275,26 +274,17 @@ impl Talk {
         [chat, resend].into_iter().flatten().min()
     }
 
-    /// Publishes `fact` with a message id and a reply subject in the
-    /// session's inbox, and keeps it until acknowledged.
+    /// Publishes `fact` with a reply subject in the session's inbox named
+    /// by the fact's id (where the intake answers, as the plugin does), and
+    /// keeps it until acknowledged.
     fn send(&mut self, conn: &mut Connection, fact: ChatFact, now: u64) {
         self.sent += 1;
-        let reply = format!("c{}", self.sent);
+        let reply = fact.dedupe_id();
         let Ok(reply_subject) = self.subjects.inbox(&reply) else {
             return;
         };
-        let mut headers = HeaderMap::new();
-        let id = chat::message_id(self.subjects.token().as_str(), &fact.dedupe_id());
-        if headers.append(chat::MSG_ID_HEADER, id).is_err() {
-            return;
-        }
         let payload = ChatEnvelope::new(fact.clone()).encode();
-        let sent = conn.publish(
-            self.subjects.chat(),
-            Some(reply_subject),
-            Some(headers),
-            payload,
-        );
+        let sent = conn.publish(self.subjects.chat(), Some(reply_subject), None, payload);
         self.pending.push(Pending {
             reply,
             fact,

@@ -129,9 +129,41 @@ impl Desk {
     }
 }
 
-/// Starts the router (and waits until it has read the stream) and the
-/// agent bots the demo asks for.
+/// Starts the intake (what shoppers send reaches the streams through it)
+/// and waits until it hears shoppers.
+async fn start_intake(url: &str, auth_dir: &Path) -> Result<(oneshot::Sender<()>, JoinHandle<()>)> {
+    let creds = crate::cmd::args::load(&auth_dir.join("intake.creds"))?;
+    let client = crate::cmd::args::connect(url, &creds, "floorwalker-intake", None)
+        .await
+        .wrap_err("connecting the demo's intake")?;
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let (stop_tx, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let ready = move || {
+            let _ = ready_tx.send(());
+        };
+        let stop = async {
+            let _ = stopped.await;
+        };
+        let config = floorwalker::intake::IntakeConfig {
+            instance: "demo".into(),
+            bounds: floorwalker::intake::Bounds::default(),
+            key: creds.password.into_bytes(),
+        };
+        if let Err(err) = floorwalker::intake::run(client, config, ready, stop).await {
+            tracing::error!(%err, "the demo's intake stopped");
+        }
+    });
+    if tokio::time::timeout(START_TIMEOUT, ready_rx).await.is_err() {
+        bail!("the demo's intake did not start");
+    }
+    Ok((stop_tx, task))
+}
+
+/// Starts the intake, the router (and waits until it has read the stream)
+/// and the agent bots the demo asks for.
 pub(super) async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> Result<Desk> {
+    let (stop_intake, intake) = start_intake(url, auth_dir).await?;
     let creds = crate::cmd::args::load(&auth_dir.join("router.creds"))?;
     let client = crate::cmd::args::connect(url, &creds, "floorwalker-router", None)
         .await
@@ -154,8 +186,8 @@ pub(super) async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> R
         bail!("the demo's chat router did not start");
     }
     let mut desk = Desk {
-        stop: vec![stop_router],
-        tasks: vec![router],
+        stop: vec![stop_router, stop_intake],
+        tasks: vec![router, intake],
     };
     let bots = DEMO_AGENTS
         .iter()
