@@ -10,7 +10,8 @@
 //! streams ([`streams`]), reading them ([`feed`], the one reader, kept
 //! alive by [`restart`]) and recording facts and offers in them
 //! ([`record`], [`offers`]), which shoppers the broker says are connected
-//! ([`presence`]), the chat router ([`router`]), simulated
+//! ([`presence`]), what the intakes and the gate refused ([`refusals`]),
+//! the chat router ([`router`]), simulated
 //! shoppers and agent bots ([`simulate`]), and how operators read numbers
 //! and journeys ([`format`]).
 
@@ -22,6 +23,7 @@ pub mod natsd;
 pub mod offers;
 pub mod presence;
 pub mod record;
+pub mod refusals;
 pub mod restart;
 pub mod router;
 pub mod simulate;
