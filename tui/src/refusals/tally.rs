@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use floorwalker_shared::intake::{IntakeReport, IntakeTotals, Refusal};
+use floorwalker_shared::intake::{IntakeReport, IntakeTotals};
 use serde::Deserialize;
 
 use super::Heard;
@@ -245,8 +245,9 @@ impl Tally {
             .fold(0, |a, &(_, n)| a.saturating_add(n))
     }
 
-    /// Every reason anything was refused for, most first (the intakes'
-    /// before the gate's, then in [`Refusal::ALL`]'s order, on a tie).
+    /// Every reason anything was refused for, most first (on a tie, the
+    /// intakes' before the gate's, and the intakes' in
+    /// [`floorwalker_shared::intake::Refusal::ALL`]'s order).
     pub fn reasons(&self) -> Vec<Reason> {
         let intake = self.intake.by_reason().into_iter().map(|(r, n)| Reason {
             source: Source::Intake,
@@ -270,20 +271,11 @@ impl Tally {
         all.sort_by(|a, b| b.n.cmp(&a.n).then(a.source.cmp(&b.source)));
         all
     }
-
-    /// Refusals of `reason` by the intakes.
-    pub fn intake_refused(&self, reason: Refusal) -> u64 {
-        self.intake
-            .by_reason()
-            .into_iter()
-            .find(|&(r, _)| r == reason)
-            .map_or(0, |(_, n)| n)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use floorwalker_shared::intake::What;
+    use floorwalker_shared::intake::{Refusal, What};
 
     use super::*;
 
@@ -343,7 +335,6 @@ mod tests {
             (Source::Gate, "no_credential", "no credential", 1),
         ];
         assert_eq!(reasons, want);
-        assert_eq!(tally.intake_refused(Refusal::SessionRate), 9);
     }
 
     #[test]
