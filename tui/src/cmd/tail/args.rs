@@ -19,8 +19,9 @@ pub(crate) struct TailArgs {
     /// nothing to compute it from yet).
     ///
     /// What was refused at the door: `refused` (everything the intakes and
-    /// the gates refused) and `refused_last_minute`, both `null` until
-    /// either is heard; `intake` (`null` until an intake reports) with
+    /// the gates refused) and `refused_last_minute` (of those, refused in
+    /// the last minute while tail listened), both `null` until either is
+    /// heard; `intake` (`null` until an intake reports) with
     /// `intakes`, `silent` (not heard for 10 s), `stored_events`,
     /// `stored_facts`, `refused`, `refused_by_reason` (every reason:
     /// `malformed`, `invalid`, `too_large`, `foreign_reply`, `session_rate`,
