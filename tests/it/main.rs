@@ -17,6 +17,7 @@ mod grid;
 mod operator;
 mod plugin;
 mod presence;
+mod refusals;
 mod server;
 mod simulate;
 mod startup;

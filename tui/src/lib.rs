@@ -11,7 +11,8 @@
 //! alive by [`restart`]) and recording facts and offers in them
 //! ([`record`], [`offers`]), which shoppers the broker says are connected
 //! ([`presence`]), the intake, the one way what shoppers send reaches the
-//! streams ([`intake`]), the chat router ([`router`]), simulated
+//! streams ([`intake`]), what the intakes and the gate refused
+//! ([`refusals`]), the chat router ([`router`]), simulated
 //! shoppers and agent bots ([`simulate`]), and how operators read numbers
 //! and journeys ([`format`]).
 
@@ -24,6 +25,7 @@ pub mod natsd;
 pub mod offers;
 pub mod presence;
 pub mod record;
+pub mod refusals;
 pub mod restart;
 pub mod router;
 pub mod simulate;

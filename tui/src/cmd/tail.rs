@@ -7,12 +7,15 @@
 //! It folds the same streams as the dashboard (`AUDIT` into the desk,
 //! `EVENTS` into the floor) and prints the same figures (computed once, in
 //! `floorwalker_shared::metrics`), with the broker's word on which
-//! shoppers are connected (`floorwalker::presence`). The first report waits
-//! until history is read and the connected shoppers are listed (or cannot
-//! be), so it never shows half-counted figures.
+//! shoppers are connected (`floorwalker::presence`), and what the intakes
+//! and the gates refused, by reason (`floorwalker::refusals`). The first
+//! report waits until history is read, the connected shoppers are listed
+//! and the gates asked (or they cannot be), and an intake has reported or
+//! had the time to, so it never shows half-counted figures.
 
 mod alert;
 mod args;
+mod refused;
 mod report;
 
 use std::io::Write as _;
@@ -23,11 +26,13 @@ use color_eyre::eyre::{Result, eyre};
 use floorwalker::feed::{self, Feed, now_ms};
 use floorwalker::offers::OfferRecord;
 use floorwalker::presence::Heard;
+use floorwalker::refusals::{self, Tally};
 use floorwalker_shared::desk::{Desk, DeskConfig};
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::metrics::Figures;
 use floorwalker_shared::subject::SiteId;
 
+use refused::Refusals;
 use report::Report;
 
 use alert::Alert;
@@ -35,6 +40,10 @@ pub(crate) use args::TailArgs;
 
 /// The exit status when `--exit-on-alert` ends the command.
 const ALERT_STATUS: i32 = 2;
+
+/// How long the first report waits for an intake to report (they report
+/// every second), before it says none has.
+const INTAKE_GRACE: Duration = Duration::from_secs(2);
 
 pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
     if args.every_secs == 0 {
@@ -46,6 +55,8 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
             .await?;
     let mut feeds = feed::desk(&client);
     let (_presence_feed, mut presence) = floorwalker::presence::spawn(&client);
+    let (_refusals_feed, mut door) = refusals::spawn(&client);
+    let started = tokio::time::Instant::now();
     let desk_config = DeskConfig {
         service_level_ms: args.service_level_secs.saturating_mul(1_000),
         ..DeskConfig::default()
@@ -57,6 +68,7 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
         audit_read: false,
         events_read: false,
         presence_heard: false,
+        refusals: Tally::default(),
     };
     let mut crossed = vec![false; args.alert.len()];
     let (mut printed, mut alerted) = (0_u64, false);
@@ -71,8 +83,16 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
             Some(feed) = feeds.audit.recv() => reading.audit(feed),
             Some(feed) = feeds.events.recv() => reading.events(feed),
             Some(heard) = presence.recv() => reading.presence(heard),
+            Some(heard) = door.recv() => reading.refusals(heard),
             _ = every.tick() => {
-                if !(reading.audit_read && reading.events_read && reading.presence_heard) {
+                let intake_or_grace =
+                    reading.refusals.intake().is_some() || started.elapsed() >= INTAKE_GRACE;
+                let ready = reading.audit_read
+                    && reading.events_read
+                    && reading.presence_heard
+                    && reading.gate_asked()
+                    && intake_or_grace;
+                if !ready {
                     continue;
                 }
                 let now = now_ms();
@@ -116,6 +136,8 @@ struct Reading {
     /// Whether the connected shoppers were listed, or could not be (then
     /// the floor judges by what it hears).
     presence_heard: bool,
+    /// What the intakes and the gates refused.
+    refusals: Tally,
 }
 
 impl Reading {
@@ -158,6 +180,23 @@ impl Reading {
         heard.fold(&mut self.floor);
     }
 
+    fn refusals(&mut self, heard: refusals::Heard) {
+        match &heard {
+            // Said once when the gates stop answering, not every ask.
+            refusals::Heard::GateDown(why) if self.refusals.gate_down().is_none() => {
+                eprintln!("tail: {why}");
+            }
+            refusals::Heard::Down(why) => eprintln!("tail: {why}"),
+            _ => {}
+        }
+        self.refusals.fold(heard, now_ms());
+    }
+
+    /// Whether the gates were asked once (answering or not).
+    fn gate_asked(&self) -> bool {
+        self.refusals.gate().is_some() || self.refusals.gate_down().is_some()
+    }
+
     fn report(&mut self, now: u64) -> Report {
         self.floor.sweep(now);
         self.desk.forget(now);
@@ -177,6 +216,7 @@ impl Reading {
         if report.currency.is_none() {
             report.currency = self.carts_currency();
         }
+        report.refusals = Refusals::of(&self.refusals, now);
         report
     }
 

@@ -13,6 +13,7 @@ mod offer;
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
 use floorwalker::presence::Heard;
+use floorwalker::refusals::Tally;
 use floorwalker_shared::desk::{ChatState, Desk};
 use floorwalker_shared::floor::{Floor, FloorConfig};
 use floorwalker_shared::metrics::{Figures, History, Sample, Targets};
@@ -49,6 +50,8 @@ pub(crate) enum Mode {
     Offer(OfferDialog, Box<Mode>),
     /// The help, over what was showing.
     Help(Box<Mode>),
+    /// What was refused and why, over what was showing.
+    Refused(Box<Mode>),
 }
 
 /// The offer dialog: pick a template or type a message.
@@ -71,6 +74,8 @@ pub(crate) const MAX_TYPED_OFFER: usize = 200;
 pub(crate) struct App {
     pub(crate) floor: Floor,
     pub(crate) desk: Desk,
+    /// What the intakes and the gates refused.
+    pub(crate) refusals: Tally,
     /// The one site the dashboard watches (`--site`): its figures count
     /// that site's chats only, as its floor holds that site's shoppers.
     pub(crate) site: Option<SiteId>,
@@ -121,6 +126,7 @@ impl App {
         Self {
             floor: Floor::new(config),
             desk: Desk::default(),
+            refusals: Tally::default(),
             site: None,
             figures: Figures::default(),
             targets: Targets::default(),
@@ -207,6 +213,10 @@ impl App {
                 heard.fold(&mut self.floor);
                 Vec::new()
             }
+            Msg::Refusals(heard) => {
+                self.refusals.fold(heard, self.now_ms);
+                Vec::new()
+            }
             Msg::Link(link) => {
                 self.conn = match link {
                     // Connected is not yet live while history is being read.
@@ -242,7 +252,8 @@ impl App {
         match feed {
             Feed::Message(m) => {
                 self.trouble = None;
-                // Refusals are counted by the floor and shown in the footer.
+                // What the floor cannot read it counts; the refusals
+                // overlay shows it.
                 let _ = self.floor.batch(&m.subject, &m.payload, m.at_ms);
                 // Sparklines of the replayed minutes, from the stream's
                 // clock: one sample as each minute begins (the figures visit
@@ -380,7 +391,11 @@ impl App {
     /// What shows under the overlays (filter, offer, help).
     pub(crate) fn base(&self) -> &Mode {
         let mut mode = &self.mode;
-        while let Mode::Filter(under) | Mode::Offer(_, under) | Mode::Help(under) = mode {
+        while let Mode::Filter(under)
+        | Mode::Offer(_, under)
+        | Mode::Help(under)
+        | Mode::Refused(under) = mode
+        {
             mode = under;
         }
         mode
@@ -408,7 +423,7 @@ impl App {
         loop {
             match mode {
                 Mode::Offer(dialog, _) => return Some(dialog),
-                Mode::Filter(under) | Mode::Help(under) => mode = under,
+                Mode::Filter(under) | Mode::Help(under) | Mode::Refused(under) => mode = under,
                 _ => return None,
             }
         }

@@ -43,6 +43,8 @@ pub(crate) enum Action {
     Offer,
     /// Show or hide the help.
     Help,
+    /// Show or hide what was refused and why.
+    Refused,
     /// Close what is open; on the main screen, quit.
     Back,
     /// Quit.
@@ -192,10 +194,10 @@ pub(crate) const KEYS: &[Row<Action>] = &[
         keys: &[(c('r'), Action::Reverse)],
     },
     Row {
-        label: "?",
-        help: "this help",
+        label: "?/x",
+        help: "this help / what was refused",
         footer: Some(("?", "help")),
-        keys: &[(c('?'), Action::Help)],
+        keys: &[(c('?'), Action::Help), (c('x'), Action::Refused)],
     },
     Row {
         label: "Esc",
@@ -250,6 +252,7 @@ mod tests {
         Action::Reverse,
         Action::Offer,
         Action::Help,
+        Action::Refused,
         Action::Back,
         Action::Quit,
         Action::Desk,
@@ -280,6 +283,6 @@ mod tests {
         assert_eq!(action(ctrl_c), Some(Action::Quit));
         let big_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(action(big_g), Some(Action::Last));
-        assert_eq!(action(KeyEvent::from(KeyCode::Char('x'))), None);
+        assert_eq!(action(KeyEvent::from(KeyCode::Char('z'))), None);
     }
 }

@@ -33,6 +33,8 @@ pub(crate) enum Msg {
     Audit(Feed),
     /// Which shoppers the broker says are connected.
     Presence(Heard),
+    /// What the intakes and the gates refused.
+    Refusals(floorwalker::refusals::Heard),
     /// The connection to NATS was lost or is back.
     Link(Link),
     /// An offer was recorded and pushed, or why not.

@@ -10,7 +10,8 @@
 //! `AUDIT` is read the same way for offers and chat facts. Without an
 //! `EVENTS` stream the dashboard follows live traffic only, and says so.
 //! Which shoppers are connected is the broker's word
-//! (`floorwalker::presence`).
+//! (`floorwalker::presence`); what the intakes and the gates refused,
+//! theirs (`floorwalker::refusals`).
 //!
 //! Drawing happens at most [`FRAME`] apart and only when something
 //! changed, so an SSH link is not flooded; ticks every second move the
@@ -131,6 +132,7 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
     );
     let (audit_feed, audit) = feed::spawn(&client, Source::new(streams::AUDIT, feed::CHATS_SINCE));
     let (presence_feed, presence) = floorwalker::presence::spawn(&client);
+    let (refusals_feed, refusals) = floorwalker::refusals::spawn(&client);
 
     let config = FloorConfig {
         left_after_ms: settings.left_after_secs.saturating_mul(1_000),
@@ -151,10 +153,11 @@ pub(crate) async fn open<T>(setup: Setup, stop: impl Future<Output = T>) -> Resu
         events,
         audit,
         presence,
+        refusals,
         links,
     };
     let outcome = ui(&mut app, screen, inputs, &client, stop).await;
-    drop((events_feed, audit_feed, presence_feed));
+    drop((events_feed, audit_feed, presence_feed, refusals_feed));
     outcome
 }
 
@@ -163,6 +166,7 @@ struct Inputs {
     events: mpsc::Receiver<feed::Feed>,
     audit: mpsc::Receiver<feed::Feed>,
     presence: mpsc::Receiver<floorwalker::presence::Heard>,
+    refusals: mpsc::Receiver<floorwalker::refusals::Heard>,
     links: mpsc::UnboundedReceiver<Link>,
 }
 
@@ -199,6 +203,7 @@ async fn ui<T>(
             Some(f) = inputs.events.recv() => Msg::Events(f),
             Some(f) = inputs.audit.recv() => Msg::Audit(f),
             Some(heard) = inputs.presence.recv() => Msg::Presence(heard),
+            Some(heard) = inputs.refusals.recv() => Msg::Refusals(heard),
             Some(link) = inputs.links.recv() => Msg::Link(link),
             Some(done) = tasks.join_next() => done.unwrap_or_else(|e| {
                 tracing::error!(%e, "a dashboard task failed");

@@ -65,5 +65,17 @@ pub(crate) fn reassign_caution(agent: &str, caution: super::supervise::Caution) 
         }
     }
 }
+pub(crate) const REFUSED_TITLE: &str = " Refused ";
+pub(crate) const REFUSED_CLOSE: &str = " x or Esc closes this ";
+pub(crate) const REFUSED_NOTHING_HEARD: &str = "Nothing heard yet from the intakes or the gates.";
+pub(crate) const REFUSED_INTAKES: &str = "At the intakes";
+pub(crate) const REFUSED_NO_INTAKE: &str =
+    "no intake has reported; is `floorwalker intake` running?";
+pub(crate) const REFUSED_GATES: &str = "At the gate (connections)";
+pub(crate) const REFUSED_NO_GATE: &str = "no gate answered";
+pub(crate) const REFUSED_GATE_SILENT: &str =
+    "the counts the gate last gave: it does not answer now";
+pub(crate) const REFUSED_NONE: &str = "nothing refused";
+pub(crate) const REFUSED_UNREADABLE: &str = "Stored but unreadable here";
 pub(crate) const DESK_HINT: &str =
     "j/k chat · w whisper · J join · R reassign · a/Esc shoppers · ? help";

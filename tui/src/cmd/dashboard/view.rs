@@ -4,7 +4,8 @@
 //! a banner when it is lost), the panels at a glance, the sessions table
 //! (and the detail of the selected session beside it on a wide terminal,
 //! instead of it on a narrow one), and a footer with the keys, a notice or
-//! the filter being typed. Help and the offer dialog draw over it.
+//! the filter being typed. Help, what was refused, and the offer dialog
+//! draw over it.
 //!
 //! Every shopper string passes through `sanitize::for_terminal` before it
 //! is drawn.
@@ -14,6 +15,7 @@ mod detail;
 mod header;
 mod overlay;
 mod panels;
+mod refused;
 mod sessions;
 
 use ratatui::Frame;
@@ -127,6 +129,9 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, theme: Theme) {
     if matches!(app.mode, Mode::Help(_)) {
         overlay::help(frame, area, &app.about, theme);
     }
+    if matches!(app.mode, Mode::Refused(_)) {
+        refused::draw(frame, area, app, theme);
+    }
 }
 
 fn footer_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
@@ -161,13 +166,6 @@ fn footer_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
         used += len;
         spans.push(Span::styled(keys.to_owned(), theme.title()));
         spans.push(Span::raw(format!(" {what}  ")));
-    }
-    let refused = app.floor.refused_total();
-    if refused > 0 {
-        let text = format!("{refused} refused");
-        if used + text.len() < width as usize {
-            spans.push(Span::styled(text, theme.dim()));
-        }
     }
     Paragraph::new(Line::from(spans))
 }

@@ -1,5 +1,6 @@
 //! `--alert` thresholds: `longest_wait>60`, `service_level<80`, `queue>5`,
-//! `agents_available<1`, and when they are crossed.
+//! `agents_available<1`, `refused_last_minute>100`, and when they are
+//! crossed.
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,14 +18,20 @@ pub(crate) enum Figure {
     Queue,
     /// Agents online with room for a chat.
     AgentsAvailable,
+    /// Everything the intakes and the gates refused.
+    Refused,
+    /// Of those, refused in the last minute.
+    RefusedLastMinute,
 }
 
 impl Figure {
-    const ALL: [(&'static str, Self); 4] = [
+    const ALL: [(&'static str, Self); 6] = [
         ("longest_wait", Self::LongestWait),
         ("service_level", Self::ServiceLevel),
         ("queue", Self::Queue),
         ("agents_available", Self::AgentsAvailable),
+        ("refused", Self::Refused),
+        ("refused_last_minute", Self::RefusedLastMinute),
     ];
 
     fn name(self) -> &'static str {
@@ -42,6 +49,9 @@ impl Figure {
             Self::ServiceLevel => report.service_level_pct.map(u64::from),
             Self::Queue => Some(u64::from(report.waiting)),
             Self::AgentsAvailable => Some(u64::from(report.agents_available)),
+            // Nothing heard from the intakes or the gates is no figure.
+            Self::Refused => report.refusals.refused,
+            Self::RefusedLastMinute => report.refusals.refused_last_minute,
         }
     }
 }
@@ -62,7 +72,7 @@ impl FromStr for Alert {
             format!(
                 "'{text}' is not a threshold; write FIGURE>N or FIGURE<N with FIGURE one of \
                  longest_wait (seconds), service_level (percent), queue, agents_available, \
-                 e.g. --alert 'longest_wait>60'"
+                 refused, refused_last_minute, e.g. --alert 'longest_wait>60'"
             )
         };
         let (at, above) = match (text.find('>'), text.find('<')) {
@@ -138,5 +148,13 @@ mod tests {
         assert_eq!(level.crossed(&report), Some(79));
         let agents: Alert = "agents_available<1".parse().unwrap();
         assert_eq!(agents.crossed(&report), Some(0));
+        let refused: Alert = "refused_last_minute>10".parse().unwrap();
+        assert_eq!(
+            refused.crossed(&report),
+            None,
+            "no intake or gate heard, no figure"
+        );
+        report.refusals.refused_last_minute = Some(11);
+        assert_eq!(refused.crossed(&report), Some(11));
     }
 }

@@ -17,12 +17,28 @@ pub(crate) struct TailArgs {
     /// One JSON object per line instead of a line for people (times in ms,
     /// shares in percent, money in minor units, `null` for a figure with
     /// nothing to compute it from yet).
+    ///
+    /// What was refused at the door: `refused` (everything the intakes and
+    /// the gates refused) and `refused_last_minute` (of those, refused in
+    /// the last minute while tail listened), both `null` until either is
+    /// heard; `intake` (`null` until an intake reports) with
+    /// `intakes`, `silent` (not heard for 10 s), `stored_events`,
+    /// `stored_facts`, `refused`, `refused_by_reason` (every reason:
+    /// `malformed`, `invalid`, `too_large`, `session_rate`,
+    /// `address_rate`, `session_quota`, `address_quota`, `not_stored`,
+    /// `payload_too_large`, `protocol_violation`) and `refused_by_what`
+    /// (`events`, `facts`, `connections`); `gate` (`null` until a gate
+    /// answers) with `answering`, `refused` and `refused_by_reason` (the
+    /// gate's own names, only those seen). `facts_refused` and
+    /// `batches_refused` count what tail itself could not read in the
+    /// streams.
     #[arg(long)]
     pub(crate) json: bool,
 
     /// A threshold, FIGURE>N or FIGURE<N; FIGURE is `longest_wait`
-    /// (seconds), `service_level` (percent), `queue` (chats waiting) or
-    /// `agents_available`. Repeat for more.
+    /// (seconds), `service_level` (percent), `queue` (chats waiting),
+    /// `agents_available`, `refused` or `refused_last_minute` (what the
+    /// intakes and the gates refused). Repeat for more.
     #[arg(long, value_name = "THRESHOLD")]
     pub(crate) alert: Vec<super::alert::Alert>,
 
@@ -44,4 +60,31 @@ pub(crate) struct TailArgs {
     /// incidents are every site's: agents serve them all).
     #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE", value_parser = site_id)]
     pub(crate) site: Option<SiteId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{Args as _, Command};
+    use floorwalker_shared::intake::{Refusal, What};
+
+    use super::*;
+
+    #[test]
+    fn the_help_names_every_json_field_of_the_refusals() {
+        let help = TailArgs::augment_args(Command::new("tail"))
+            .render_long_help()
+            .to_string();
+        let names = Refusal::ALL
+            .iter()
+            .map(|r| r.name())
+            .chain([What::Events, What::Facts, What::Connections].map(What::name))
+            .chain([
+                "refused_last_minute",
+                "refused_by_reason",
+                "refused_by_what",
+            ]);
+        for name in names {
+            assert!(help.contains(&format!("`{name}`")), "{name} in {help}");
+        }
+    }
 }

@@ -8,6 +8,8 @@ use floorwalker::format::{duration, money};
 use floorwalker_shared::metrics::Figures;
 use serde::Serialize;
 
+use super::refused::Refusals;
+
 /// The waiting chats of one site.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct SiteReport {
@@ -56,10 +58,13 @@ pub(crate) struct Report {
     pub(crate) average_order_unassisted_minor: Option<u64>,
     pub(crate) incidents_open: u32,
     pub(crate) incidents_waiting: u32,
-    /// Chat facts refused so far (malformed, or not fitting the desk), and
-    /// shopper batches refused.
+    /// Chat facts in `AUDIT` that `tail` could not read (malformed, or not
+    /// fitting the desk), and shopper batches in `EVENTS`.
     pub(crate) facts_refused: u64,
     pub(crate) batches_refused: u64,
+    /// What the intakes and the gates refused, by reason.
+    #[serde(flatten)]
+    pub(crate) refusals: Refusals,
 }
 
 impl Report {
@@ -122,6 +127,7 @@ impl Report {
             incidents_waiting: s.incidents_waiting,
             facts_refused,
             batches_refused,
+            refusals: Refusals::default(),
         }
     }
 
@@ -186,7 +192,7 @@ impl Report {
         if self.facts_refused + self.batches_refused > 0 {
             let _ = write!(
                 line,
-                " · refused {} facts, {} batches",
+                " · unreadable {} facts, {} batches",
                 self.facts_refused, self.batches_refused
             );
         }
@@ -197,6 +203,7 @@ impl Report {
                 self.incidents_open, self.incidents_waiting
             );
         }
+        let _ = write!(line, " · {}", self.refusals.line());
         line
     }
 }

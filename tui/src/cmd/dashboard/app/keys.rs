@@ -41,12 +41,18 @@ impl App {
                 let back = matches!(action, Action::Help | Action::Back);
                 (if back { *under } else { Mode::Help(under) }, Vec::new())
             }
+            Mode::Refused(under) => {
+                let back = matches!(action, Action::Refused | Action::Back);
+                (if back { *under } else { Mode::Refused(under) }, Vec::new())
+            }
             Mode::Offer(dialog, under) => self.offer_key(dialog, under, action),
             Mode::Filter(under) => {
                 let done = self.filter_key(action);
                 (if done { *under } else { Mode::Filter(under) }, Vec::new())
             }
-            Mode::Desk(desk) if action != Action::Help => self.desk_key(desk, action),
+            Mode::Desk(desk) if !matches!(action, Action::Help | Action::Refused) => {
+                self.desk_key(desk, action)
+            }
             mode => self.floor_key(mode, action),
         };
         self.mode = mode;
@@ -92,6 +98,7 @@ impl App {
         }
         let next = match action {
             Action::Help => Mode::Help(Box::new(mode)),
+            Action::Refused => Mode::Refused(Box::new(mode)),
             Action::Desk => {
                 self.supervise.keep_selection(&self.desk);
                 Mode::Desk(DeskMode::Browse)

@@ -1,6 +1,8 @@
 //! The title line: the counts a supervisor glances at, any desk figure past
-//! its target, and the connection's state. When the line is too narrow,
-//! whole items go, least important first; none is ever cut mid-word.
+//! its target, what was refused at the door, and the connection's state.
+//! When the line is too narrow, items give up their detail (the reasons for
+//! the refusals), then whole items go, least important first; none is ever
+//! cut mid-word.
 
 use std::fmt::Write as _;
 
@@ -22,7 +24,27 @@ struct Item {
     text: String,
     style: Style,
     drop: u8,
+    /// Shorter forms of the item, shortest last, each with how soon it goes
+    /// once shown: a long item gives up its detail before it goes.
+    shorter: Vec<(String, u8)>,
 }
+
+impl Item {
+    fn new(text: String, style: Style, drop: u8) -> Self {
+        Self {
+            text,
+            style,
+            drop,
+            shorter: Vec::new(),
+        }
+    }
+}
+
+/// How soon an item's detail goes: before any item.
+const DETAIL: u8 = 9;
+
+/// The most reasons for the refusals the line names.
+const TITLE_REASONS: usize = 4;
 
 const SEP: &str = " · ";
 
@@ -58,22 +80,28 @@ pub(super) fn title_line(app: &App, theme: Theme, line_width: u16) -> Paragraph<
             .sum();
         fixed + items + if with_name { name_width } else { 0 }
     };
-    // The operator's name goes first, then items by their rank.
-    let mut show_operator = used(&items, true) <= line_width as usize;
+    // Detail goes first, then the operator's name, then items by their rank.
+    let mut show_operator = true;
     while used(&items, show_operator) > line_width as usize {
-        if show_operator {
-            show_operator = false;
-            continue;
-        }
-        let Some(worst) = items
+        let worst = items
             .iter()
             .enumerate()
             .max_by_key(|(i, item)| (item.drop, *i))
-            .map(|(i, _)| i)
-        else {
+            .map(|(i, _)| i);
+        let detail = worst.is_some_and(|i| items[i].drop >= DETAIL);
+        if show_operator && !detail {
+            show_operator = false;
+            continue;
+        }
+        let Some(worst) = worst else {
             break;
         };
-        items.remove(worst);
+        let item = &mut items[worst];
+        if item.shorter.is_empty() {
+            items.remove(worst);
+        } else {
+            (item.text, item.drop) = item.shorter.remove(0);
+        }
     }
     let mut spans = vec![Span::styled(strings::TITLE, theme.title()), Span::raw(" ")];
     for (i, item) in items.iter().enumerate() {
@@ -98,27 +126,17 @@ fn items(app: &App, theme: Theme) -> Vec<Item> {
     let f = &app.figures;
     let s = &f.service;
     let levels = app.targets.levels(s);
-    let marked = |text: String, level: Level, drop: u8| Item {
-        text: format!("{text}{}", level.marker()),
-        style: theme.level(level),
-        drop,
+    let marked = |text: String, level: Level, drop: u8| {
+        Item::new(
+            format!("{text}{}", level.marker()),
+            theme.level(level),
+            drop,
+        )
     };
     let mut items = vec![
-        Item {
-            text: format!("{} online", f.online),
-            style: Style::new(),
-            drop: 1,
-        },
-        Item {
-            text: format!("{} in checkout", f.in_checkout),
-            style: Style::new(),
-            drop: 7,
-        },
-        Item {
-            text: format!("{} need help", f.stuck),
-            style: Style::new(),
-            drop: 6,
-        },
+        Item::new(format!("{} online", f.online), Style::new(), 1),
+        Item::new(format!("{} in checkout", f.in_checkout), Style::new(), 7),
+        Item::new(format!("{} need help", f.stuck), Style::new(), 6),
     ];
     let agents = s.agents_available + s.agents_busy;
     let mut text = format!("{agents} agent{}", if agents == 1 { "" } else { "s" });
@@ -150,18 +168,56 @@ fn items(app: &App, theme: Theme) -> Vec<Item> {
     }
     if s.incidents_open > 0 {
         let plural = if s.incidents_open == 1 { "" } else { "s" };
-        items.push(Item {
-            text: format!("{} incident{plural}", s.incidents_open),
-            style: theme.warn(),
-            drop: 4,
-        });
+        items.push(Item::new(
+            format!("{} incident{plural}", s.incidents_open),
+            theme.warn(),
+            4,
+        ));
     }
+    items.extend(refused(app, theme));
     if let Some(csat) = s.csat_percent {
-        items.push(Item {
-            text: format!("CSAT {csat}%"),
-            style: Style::new(),
-            drop: 8,
-        });
+        items.push(Item::new(format!("CSAT {csat}%"), Style::new(), 8));
     }
     items
+}
+
+/// What the intakes and the gates refused, when anything: the number, how
+/// many in the last minute (then it ranks with the figures past their
+/// targets), and the reasons, most first, while there is room.
+fn refused(app: &App, theme: Theme) -> Option<Item> {
+    let total = app.refusals.total().filter(|&n| n > 0)?;
+    let recent = app.refusals.recent(app.now_ms);
+    let (short, head, style, drop) = if recent > 0 {
+        (
+            format!("{total} refused (+{recent})"),
+            format!("{total} refused (+{recent} in 1m)"),
+            theme.warn(),
+            3,
+        )
+    } else {
+        let text = format!("{total} refused");
+        (text.clone(), text, Style::new(), 5)
+    };
+    let reasons = app.refusals.reasons();
+    let words: Vec<String> = reasons
+        .iter()
+        .take(TITLE_REASONS)
+        .map(|r| format!("{} {}", r.n, for_terminal(&r.words, 32)))
+        .collect();
+    // Every reason named first, then one fewer, down to the number alone.
+    let mut forms: Vec<(String, u8)> = (1..=words.len())
+        .rev()
+        .map(|k| {
+            let more = if k < reasons.len() { ", …" } else { "" };
+            (format!("{head}: {}{more}", words[..k].join(", ")), DETAIL)
+        })
+        .collect();
+    forms.push((short, drop));
+    let (text, first) = forms.remove(0);
+    Some(Item {
+        text,
+        style,
+        drop: first,
+        shorter: forms,
+    })
 }

@@ -744,3 +744,5 @@ fn the_header_the_list_and_the_panels_count_the_same_shoppers_online() {
         "{screen}"
     );
 }
+
+mod refused;
