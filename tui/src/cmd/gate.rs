@@ -12,6 +12,14 @@ use floorwalker::gate::service;
 #[derive(Debug, Args)]
 pub(crate) struct GateArgs {
     /// The gate's configuration, as written by `floorwalker auth init`.
+    /// Besides its keys and operators it holds the bounds on connection
+    /// attempts (each page a shopper opens is one):
+    /// `connects_per_session_per_minute`, 30 by default (a bucket of 30 per
+    /// shopper session, refilled at one every 2 s), and
+    /// `connects_per_address_per_minute`, 3000 by default (a flood bound per
+    /// client address, an IPv6 one by its /64); 0 turns one off.
+    /// docs/LIMITS.md says why, and which proxy setting gives the gate
+    /// shoppers' own addresses.
     #[arg(long, env = "FLOORWALKER_GATE_CONFIG", value_name = "FILE")]
     pub(crate) config: PathBuf,
 
@@ -24,8 +32,85 @@ pub(crate) async fn run(args: &GateArgs) -> Result<()> {
     let config = GateConfig::load(&args.config)?;
     let shutdown = crate::cmd::signals::stop()?;
     let sites = config.sites.join(", ");
-    let ready = || println!("gate: ready; serving sites {sites} on {}", args.nats.server);
+    let bounds = bounds_line(&config);
+    let ready = || {
+        println!(
+            "gate: ready; serving sites {sites} on {}; {bounds}",
+            args.nats.server
+        );
+    };
     let stats = service::run(&config, &args.nats.server, ready, shutdown).await?;
     println!("gate: stopped. Since start:\n{stats}");
     Ok(())
+}
+
+/// The bounds in force, in words.
+fn bounds_line(config: &GateConfig) -> String {
+    let bound = |n: u32| {
+        if n == 0 {
+            "no bound".to_owned()
+        } else {
+            format!("{n} a minute")
+        }
+    };
+    format!(
+        "connection attempts: {} per session, {} per address",
+        bound(config.connects_per_session_per_minute),
+        bound(config.connects_per_address_per_minute)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+    use floorwalker::gate::config::{
+        AuthSetup, CONNECTS_PER_ADDRESS_PER_MINUTE, CONNECTS_PER_SESSION_PER_MINUTE,
+    };
+    use floorwalker_shared::subject::SiteId;
+
+    use super::bounds_line;
+    use crate::cli::Cli;
+
+    fn help(path: &[&str]) -> String {
+        let mut command = Cli::command();
+        let mut sub = &mut command;
+        for name in path {
+            sub = sub.find_subcommand_mut(name).expect("a subcommand");
+        }
+        sub.render_long_help().to_string()
+    }
+
+    #[test]
+    fn the_help_gives_the_default_bounds() {
+        for path in [&["gate"][..], &["auth", "init"]] {
+            let text = help(path).split_whitespace().collect::<Vec<_>>().join(" ");
+            for (name, n) in [
+                (
+                    "connects_per_session_per_minute",
+                    CONNECTS_PER_SESSION_PER_MINUTE,
+                ),
+                (
+                    "connects_per_address_per_minute",
+                    CONNECTS_PER_ADDRESS_PER_MINUTE,
+                ),
+            ] {
+                assert!(
+                    text.contains(&format!("`{name}`, {n} by default")),
+                    "{path:?} --help lacks {name}: {text}"
+                );
+            }
+            assert!(text.contains("docs/LIMITS.md"), "{path:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn the_ready_line_says_the_bounds_in_force() {
+        let mut config = AuthSetup::generate(&[SiteId::new("shop").unwrap()]).gate;
+        assert_eq!(
+            bounds_line(&config),
+            "connection attempts: 30 a minute per session, 3000 a minute per address"
+        );
+        config.connects_per_address_per_minute = 0;
+        assert!(bounds_line(&config).ends_with("no bound per address"));
+    }
 }
