@@ -9,6 +9,7 @@ mod chat;
 mod codec;
 mod conn;
 mod consoles;
+mod crowd;
 mod dashboard;
 mod demo;
 mod feed;

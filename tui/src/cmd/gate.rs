@@ -17,9 +17,10 @@ pub(crate) struct GateArgs {
     /// `connects_per_session_per_minute`, 30 by default (a bucket of 30 per
     /// shopper session, refilled at one every 2 s), and
     /// `connects_per_address_per_minute`, 3000 by default (a flood bound per
-    /// client address, an IPv6 one by its /64); 0 turns one off.
-    /// docs/LIMITS.md says why, and which proxy setting gives the gate
-    /// shoppers' own addresses.
+    /// client address, an IPv6 one by its /64); 0 turns one off. Behind a
+    /// reverse proxy every shopper has the proxy's address (nats-server
+    /// does not pass on `X-Forwarded-For`): list it in `trusted_proxies`
+    /// and bound addresses in the proxy. docs/LIMITS.md says why, and how.
     #[arg(long, env = "FLOORWALKER_GATE_CONFIG", value_name = "FILE")]
     pub(crate) config: PathBuf,
 
@@ -53,8 +54,13 @@ fn bounds_line(config: &GateConfig) -> String {
             format!("{n} a minute")
         }
     };
+    let proxies = if config.trusted_proxies.is_empty() {
+        String::new()
+    } else {
+        format!(" (none for {})", config.trusted_proxies.join(", "))
+    };
     format!(
-        "connection attempts: {} per session, {} per address",
+        "connection attempts: {} per session, {} per address{proxies}",
         bound(config.connects_per_session_per_minute),
         bound(config.connects_per_address_per_minute)
     )
@@ -112,5 +118,7 @@ mod tests {
         );
         config.connects_per_address_per_minute = 0;
         assert!(bounds_line(&config).ends_with("no bound per address"));
+        config.trusted_proxies = vec!["10.0.0.5".into()];
+        assert!(bounds_line(&config).ends_with("per address (none for 10.0.0.5)"));
     }
 }

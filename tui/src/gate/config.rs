@@ -7,11 +7,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use data_encoding::HEXLOWER;
+use ipnet::IpNet;
 use nkeys::{KeyPair, XKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use super::limiter::parse_proxy;
 use super::policy::{Role, ShopperLimits, UnknownRole};
 use crate::creds::{OperatorCreds, random_secret, write_private};
 use floorwalker_shared::subject::{self, SiteId};
@@ -99,6 +101,9 @@ pub enum Invalid {
     /// An operator's password hash is not `<salt>$<hash>`.
     #[error("operator '{0}' has a malformed password_hash")]
     PasswordHash(String),
+    /// A trusted proxy is neither an address nor a network.
+    #[error("trusted proxy '{0}' is neither an IP address nor a network like '10.0.0.0/24'")]
+    TrustedProxy(String),
 }
 
 /// One operator the gate admits.
@@ -135,6 +140,14 @@ pub struct GateConfig {
     /// page a shopper opens is one (docs/LIMITS.md).
     #[serde(default = "default_connects_per_session")]
     pub connects_per_session_per_minute: u32,
+    /// Reverse proxies in front of nats-server's WebSocket listener, as
+    /// addresses (`10.0.0.5`) or networks (`10.0.0.0/24`). nats-server tells
+    /// the gate the address a connection comes from, never a proxy's
+    /// `X-Forwarded-For`, so behind a proxy every shopper has its address:
+    /// attempts from these are bounded per session only, and the proxy
+    /// bounds them per address (docs/LIMITS.md). None by default.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     /// Limits on every shopper connection.
     pub shopper: ShopperLimits,
     /// How long an admitted operator connection lives before it must
@@ -196,6 +209,7 @@ impl GateConfig {
         }
         KeyPair::from_seed(&self.issuer_seed).map_err(|_| Invalid::IssuerSeed)?;
         XKey::from_seed(&self.xkey_seed).map_err(|_| Invalid::XkeySeed)?;
+        self.proxies()?;
         for op in &self.operators {
             op.role.parse::<Role>()?;
             subject::operator_inbox(&op.user).map_err(|e| Invalid::User(op.user.clone(), e))?;
@@ -232,6 +246,17 @@ impl GateConfig {
             path: path.to_owned(),
             source,
         })
+    }
+
+    /// The trusted proxies, parsed.
+    ///
+    /// # Errors
+    /// The first that is neither an address nor a network.
+    pub fn proxies(&self) -> Result<Vec<IpNet>, Invalid> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| parse_proxy(p).ok_or_else(|| Invalid::TrustedProxy(p.clone())))
+            .collect()
     }
 
     /// The issuer's key pair (checked on load).
@@ -383,6 +408,7 @@ impl AuthSetup {
             gate_password: random_secret(),
             connects_per_address_per_minute: CONNECTS_PER_ADDRESS_PER_MINUTE,
             connects_per_session_per_minute: CONNECTS_PER_SESSION_PER_MINUTE,
+            trusted_proxies: Vec::new(),
             shopper: ShopperLimits::default(),
             operator_session_ttl_secs: 24 * 60 * 60,
             operators: operators
@@ -594,5 +620,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("site 'Bad.Site'"), "{err}");
+
+        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        setup.gate.trusted_proxies = vec!["10.0.0.5".into(), "proxy.internal".into()];
+        setup.write(dir.path()).unwrap();
+        let err = GateConfig::load(&dir.path().join("gate.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("trusted proxy 'proxy.internal'"), "{err}");
     }
 }

@@ -96,11 +96,13 @@ impl Gate {
             bounds: Bounds::new(
                 config.connects_per_address_per_minute,
                 config.connects_per_session_per_minute,
+                config.proxies()?,
             ),
             stats: Stats {
                 bounds: ConnectBounds {
                     connects_per_address_per_minute: config.connects_per_address_per_minute,
                     connects_per_session_per_minute: config.connects_per_session_per_minute,
+                    trusted_proxies: config.trusted_proxies.clone(),
                 },
                 ..Stats::default()
             },

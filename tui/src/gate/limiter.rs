@@ -27,6 +27,7 @@ use governor::clock::{Clock, FakeRelativeClock};
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::HashMapStateStore;
 use governor::{Quota, RateLimiter};
+use ipnet::{IpNet, Ipv6Net};
 use serde::Serialize;
 
 /// Most keys one bound remembers at once (about 100 bytes each).
@@ -143,21 +144,29 @@ pub struct Tracked {
 pub struct Bounds {
     address: KeyedBound<String>,
     session: KeyedBound<String>,
+    /// Reverse proxies: their address stands for every shopper behind them.
+    proxies: Vec<IpNet>,
 }
 
 impl Bounds {
     /// Bounds of `per_address` and `per_session` attempts a minute (0 =
-    /// none).
-    pub fn new(per_address: u32, per_session: u32) -> Self {
+    /// none); attempts from `proxies` are not bounded per address.
+    pub fn new(per_address: u32, per_session: u32, proxies: Vec<IpNet>) -> Self {
         Self {
             address: KeyedBound::per_minute(per_address, MAX_KEYS),
             session: KeyedBound::per_minute(per_session, MAX_KEYS),
+            proxies,
         }
     }
 
     /// Counts an attempt from `host` (the client's address as the server
-    /// reports it).
+    /// reports it), unless it is a trusted proxy's.
     pub fn address(&mut self, host: &str, now: Instant) -> Verdict {
+        let proxied =
+            parse_host(host).is_some_and(|ip| self.proxies.iter().any(|net| net.contains(&ip)));
+        if proxied {
+            return Verdict::Allowed;
+        }
         self.address.check(&address_key(host), now)
     }
 
@@ -182,17 +191,12 @@ impl Bounds {
 /// buckets. Text that is no address (the server always sends one) is
 /// counted as itself, cut to 64 bytes.
 pub fn address_key(host: &str) -> String {
-    let trimmed = host.trim_start_matches('[').trim_end_matches(']');
-    match trimmed.parse::<IpAddr>() {
-        Ok(IpAddr::V4(v4)) => v4.to_string(),
-        Ok(IpAddr::V6(v6)) => v6.to_ipv4_mapped().map_or_else(
-            || {
-                let prefix = u128::from(v6) & !u128::from(u64::MAX);
-                format!("{}/64", std::net::Ipv6Addr::from(prefix))
-            },
-            |v4| v4.to_string(),
-        ),
-        Err(_) => {
+    match parse_host(host) {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            Ipv6Net::new(v6, 64).map_or_else(|_| v6.to_string(), |net| net.trunc().to_string())
+        }
+        None => {
             let mut end = host.len().min(64);
             while !host.is_char_boundary(end) {
                 end -= 1;
@@ -200,6 +204,27 @@ pub fn address_key(host: &str) -> String {
             host[..end].to_owned()
         }
     }
+}
+
+/// The address in `host`, an IPv4-mapped IPv6 address as IPv4.
+fn parse_host(host: &str) -> Option<IpAddr> {
+    let ip: IpAddr = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse()
+        .ok()?;
+    Some(match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 @ IpAddr::V4(_) => v4,
+    })
+}
+
+/// A trusted proxy as `gate.toml` names it: an address (`10.0.0.5`) or a
+/// network (`10.0.0.0/24`, `2001:db8::/48`).
+pub fn parse_proxy(text: &str) -> Option<IpNet> {
+    text.parse::<IpNet>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 #[cfg(test)]
@@ -293,7 +318,7 @@ mod tests {
     #[test]
     fn bounds_count_addresses_and_sessions_apart() {
         let start = Instant::now();
-        let mut bounds = Bounds::new(2, 1);
+        let mut bounds = Bounds::new(2, 1, Vec::new());
         assert_eq!(bounds.address("198.51.100.7", start), Verdict::Allowed);
         assert_eq!(bounds.session("tok-a", start), Verdict::Allowed);
         assert_eq!(bounds.session("tok-a", start), Verdict::Over);
@@ -310,6 +335,32 @@ mod tests {
                 sessions: 2
             }
         );
+    }
+
+    #[test]
+    fn a_trusted_proxys_attempts_are_not_bounded_per_address() {
+        let start = Instant::now();
+        let proxies = ["10.0.0.5", "2001:db8:ff::/48"]
+            .into_iter()
+            .map(|p| parse_proxy(p).unwrap())
+            .collect();
+        let mut bounds = Bounds::new(1, 1, proxies);
+        for host in ["10.0.0.5", "::ffff:10.0.0.5", "2001:db8:ff:1::9"] {
+            for _ in 0..100 {
+                assert_eq!(bounds.address(host, start), Verdict::Allowed, "{host}");
+            }
+        }
+        assert_eq!(bounds.tracked().addresses, 0);
+        for host in ["10.0.0.6", "2001:db8:fe::1"] {
+            assert_eq!(bounds.address(host, start), Verdict::Allowed);
+            assert_eq!(bounds.address(host, start), Verdict::Over, "{host}");
+        }
+        // Its shoppers' sessions still are.
+        assert_eq!(bounds.session("tok", start), Verdict::Allowed);
+        assert_eq!(bounds.session("tok", start), Verdict::Over);
+        assert_eq!(parse_proxy("10.0.0.0/8").map(|n| n.prefix_len()), Some(8));
+        assert!(parse_proxy("proxy.internal").is_none());
+        assert!(parse_proxy("10.0.0.0/33").is_none());
     }
 
     #[test]

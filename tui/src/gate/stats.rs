@@ -93,12 +93,15 @@ impl Refusal {
 
 /// The bounds on connection attempts in force (`gate.toml`'s fields of the
 /// same names; 0 = none).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ConnectBounds {
     /// Attempts per client address per minute: the flood bound.
     pub connects_per_address_per_minute: u32,
     /// Attempts per shopper session per minute.
     pub connects_per_session_per_minute: u32,
+    /// Proxies whose address is not bounded (every shopper behind one has
+    /// it).
+    pub trusted_proxies: Vec<String>,
 }
 
 /// Counts since the gate started.
@@ -188,7 +191,8 @@ mod tests {
                 .collect::<Vec<_>>(),
             [
                 "connects_per_address_per_minute",
-                "connects_per_session_per_minute"
+                "connects_per_session_per_minute",
+                "trusted_proxies"
             ]
         );
         // What the gate prints names only the reasons that happened.
