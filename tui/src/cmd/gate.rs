@@ -68,28 +68,30 @@ fn bounds_line(config: &GateConfig) -> String {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{Args, Command, Subcommand};
     use floorwalker::gate::config::{
         AuthSetup, CONNECTS_PER_ADDRESS_PER_MINUTE, CONNECTS_PER_SESSION_PER_MINUTE,
     };
     use floorwalker_shared::subject::SiteId;
 
-    use super::bounds_line;
-    use crate::cli::Cli;
+    use super::{GateArgs, bounds_line};
+    use crate::cmd::auth::AuthCommand;
 
-    fn help(path: &[&str]) -> String {
-        let mut command = Cli::command();
-        let mut sub = &mut command;
-        for name in path {
-            sub = sub.find_subcommand_mut(name).expect("a subcommand");
-        }
-        sub.render_long_help().to_string()
+    /// `floorwalker gate --help` and `floorwalker auth init --help`.
+    fn helps() -> [(&'static str, String); 2] {
+        let gate = GateArgs::augment_args(Command::new("gate")).render_long_help();
+        let mut auth = AuthCommand::augment_subcommands(Command::new("auth"));
+        let init = auth
+            .find_subcommand_mut("init")
+            .expect("auth init")
+            .render_long_help();
+        [("gate", gate.to_string()), ("auth init", init.to_string())]
     }
 
     #[test]
     fn the_help_gives_the_default_bounds() {
-        for path in [&["gate"][..], &["auth", "init"]] {
-            let text = help(path).split_whitespace().collect::<Vec<_>>().join(" ");
+        for (path, help) in helps() {
+            let text = help.split_whitespace().collect::<Vec<_>>().join(" ");
             for (name, n) in [
                 (
                     "connects_per_session_per_minute",
@@ -102,10 +104,10 @@ mod tests {
             ] {
                 assert!(
                     text.contains(&format!("`{name}`, {n} by default")),
-                    "{path:?} --help lacks {name}: {text}"
+                    "{path} --help lacks {name}: {text}"
                 );
             }
-            assert!(text.contains("docs/LIMITS.md"), "{path:?}: {text}");
+            assert!(text.contains("docs/LIMITS.md"), "{path}: {text}");
         }
     }
 
