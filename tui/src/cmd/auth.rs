@@ -18,8 +18,9 @@ pub(crate) enum AuthCommand {
     /// gate.toml also holds the gate's bounds on connection attempts, each
     /// page a shopper opens being one: `connects_per_session_per_minute`, 30
     /// by default, and `connects_per_address_per_minute`, 3000 by default (a
-    /// flood bound, far above a crowd behind one address); docs/LIMITS.md
-    /// says why.
+    /// flood bound, far above a crowd behind one address), and
+    /// `trusted_proxies`, reverse proxies whose address every shopper behind
+    /// them shares (none by default); docs/LIMITS.md says why.
     #[command(
         after_help = "Example:\n  floorwalker auth init --dir ./auth --site shoes --site hats"
     )]
