@@ -65,7 +65,8 @@ fn allowed<T: Transport>(client: &mut RawClient<T>, op: ClientOp) -> Roundtrip {
     rt
 }
 
-fn is_refused<T>(result: &Result<RawClient<T>, HandshakeError>) -> bool {
+/// Whether a connection was refused by the gate (or closed before it said so).
+pub(crate) fn is_refused<T>(result: &Result<RawClient<T>, HandshakeError>) -> bool {
     matches!(
         result,
         Err(HandshakeError::Refused(e)) if e.kind() == ServerErrorKind::AuthorizationViolation
@@ -73,7 +74,7 @@ fn is_refused<T>(result: &Result<RawClient<T>, HandshakeError>) -> bool {
 }
 
 /// The gate's counts, asked for on its status subject.
-fn gate_status(server: &TestServer) -> serde_json::Value {
+pub(crate) fn gate_status(server: &TestServer) -> serde_json::Value {
     let mut dash = connect_operator(server, Role::Dashboard);
     let reply = dash
         .request(

@@ -137,11 +137,22 @@ impl RawClient<Tcp> {
 impl RawClient<Ws> {
     /// Opens a WebSocket to `addr` from a page of `origin`.
     pub fn connect_ws(addr: SocketAddr, origin: &str) -> Result<Self, tungstenite::Error> {
+        Self::connect_ws_with(addr, origin, &[])
+    }
+
+    /// Opens a WebSocket to `addr` from a page of `origin`, with `headers`
+    /// added to the upgrade request (a proxy's `X-Forwarded-For`, say).
+    pub fn connect_ws_with(
+        addr: SocketAddr,
+        origin: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Self, tungstenite::Error> {
         let mut request = format!("ws://{addr}/").into_client_request()?;
-        request.headers_mut().insert(
-            "Origin",
-            HeaderValue::from_str(origin).map_err(tungstenite::http::Error::from)?,
-        );
+        let value = |v: &str| HeaderValue::from_str(v).map_err(tungstenite::http::Error::from);
+        request.headers_mut().insert("Origin", value(origin)?);
+        for (name, v) in headers {
+            request.headers_mut().append(*name, value(v)?);
+        }
         let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
         stream.set_read_timeout(Some(Duration::from_secs(5)))?;
         let (socket, _) =

@@ -14,6 +14,13 @@ pub(crate) enum AuthCommand {
     /// config), <role>.creds for admin, dashboard, agent, tail, simulator and
     /// router, and nats-auth.conf (include it in nats-server's config). Every
     /// file is readable by you only. Prints the nats-server block.
+    ///
+    /// gate.toml also holds the gate's bounds on connection attempts, each
+    /// page a shopper opens being one: `connects_per_session_per_minute`, 30
+    /// by default, and `connects_per_address_per_minute`, 3000 by default (a
+    /// flood bound, far above a crowd behind one address), and
+    /// `trusted_proxies`, reverse proxies whose address every shopper behind
+    /// them shares (none by default); docs/LIMITS.md says why.
     #[command(
         after_help = "Example:\n  floorwalker auth init --dir ./auth --site shoes --site hats"
     )]

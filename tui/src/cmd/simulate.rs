@@ -33,9 +33,9 @@ pub(crate) struct SimulateArgs {
     pub(crate) site: SiteId,
 
     /// How many shoppers are on the site at once; one who leaves is
-    /// replaced. The gate caps connection attempts per address per minute
-    /// (120 by default): raise `connects_per_address_per_minute` in its
-    /// config for large runs from one machine.
+    /// replaced. The gate bounds connection attempts per address (3000 a
+    /// minute by default, `connects_per_address_per_minute` in its config):
+    /// raise it for runs of several thousand from one machine.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub(crate) shoppers: usize,
 

@@ -7,11 +7,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use data_encoding::HEXLOWER;
+use ipnet::IpNet;
 use nkeys::{KeyPair, XKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use super::limiter::parse_proxy;
 use super::policy::{Role, ShopperLimits, UnknownRole};
 use crate::creds::{OperatorCreds, random_secret, write_private};
 use floorwalker_shared::subject::{self, SiteId};
@@ -28,6 +30,27 @@ pub const AUTH_ACCOUNT: &str = "AUTH";
 pub const SYS_ACCOUNT: &str = "SYS";
 /// The user the gate connects as.
 pub const GATE_USER: &str = "gate";
+
+/// The default flood bound on connection attempts from one client address
+/// per minute: 50 a second, about 7% of what one gate admits on two cores,
+/// and 1,500 shoppers behind one address at two pages a minute each
+/// (docs/LIMITS.md has the figures).
+pub const CONNECTS_PER_ADDRESS_PER_MINUTE: u32 = 3_000;
+/// The default bound on connection attempts of one shopper session per
+/// minute: thirty at once (tabs restored together), then one every two
+/// seconds; a simulated shopper's busiest minute opens at most 6 pages
+/// (docs/LIMITS.md).
+pub const CONNECTS_PER_SESSION_PER_MINUTE: u32 = 30;
+/// The per-address cap `auth init` wrote before the per-session bound.
+const OLD_CONNECTS_PER_ADDRESS_PER_MINUTE: u32 = 120;
+
+fn default_connects_per_address() -> u32 {
+    CONNECTS_PER_ADDRESS_PER_MINUTE
+}
+
+fn default_connects_per_session() -> u32 {
+    CONNECTS_PER_SESSION_PER_MINUTE
+}
 
 /// Why the gate's configuration could not be used.
 #[derive(Debug, Error)]
@@ -85,6 +108,9 @@ pub enum Invalid {
          connection, and operators' facts and the gate's answers need that much"
     )]
     MaxPayload(u32),
+    /// A trusted proxy is neither an address nor a network.
+    #[error("trusted proxy '{0}' is neither an IP address nor a network like '10.0.0.0/24'")]
+    TrustedProxy(String),
 }
 
 /// The least `shopper.max_payload` may be: the server announces and applies
@@ -116,8 +142,24 @@ pub struct GateConfig {
     pub xkey_seed: String,
     /// The password the gate connects with (as user `gate`).
     pub gate_password: String,
-    /// Connection attempts allowed per client address per minute (0 = no cap).
+    /// Connection attempts per client address per minute (0 = none): a
+    /// flood bound, far above what a crowd behind one address makes
+    /// (docs/LIMITS.md). Files from before the per-session bound carry the
+    /// old default, 120, which [`GateConfig::load`] reads as the new one.
+    #[serde(default = "default_connects_per_address")]
     pub connects_per_address_per_minute: u32,
+    /// Connection attempts per shopper session per minute (0 = none): each
+    /// page a shopper opens is one (docs/LIMITS.md).
+    #[serde(default = "default_connects_per_session")]
+    pub connects_per_session_per_minute: u32,
+    /// Reverse proxies in front of nats-server's WebSocket listener, as
+    /// addresses (`10.0.0.5`) or networks (`10.0.0.0/24`). nats-server tells
+    /// the gate the address a connection comes from, never a proxy's
+    /// `X-Forwarded-For`, so behind a proxy every shopper has its address:
+    /// attempts from these are bounded per session only, and the proxy
+    /// bounds them per address (docs/LIMITS.md). None by default.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
     /// Limits on every shopper connection.
     pub shopper: ShopperLimits,
     /// How long an admitted operator connection lives before it must
@@ -138,10 +180,35 @@ impl GateConfig {
             path: path.to_owned(),
             reason,
         };
-        let config: Self =
+        let mut config: Self =
             toml::from_str(&text).map_err(|e| invalid(Invalid::Syntax(e.message().to_owned())))?;
+        config.upgrade_old_default(&text);
         config.check().map_err(invalid)?;
         Ok(config)
+    }
+
+    /// A file written by `auth init` before the per-session bound existed
+    /// holds the per-address cap it wrote then, 120 a minute, which refused
+    /// crowds behind one address (issue 16): read as the new default. A file
+    /// that names the per-session bound, or another per-address figure,
+    /// was set by someone and is kept as it is.
+    fn upgrade_old_default(&mut self, text: &str) {
+        let Ok(table) = text.parse::<toml::Table>() else {
+            return;
+        };
+        let old = table
+            .get("connects_per_address_per_minute")
+            .and_then(toml::Value::as_integer);
+        if !table.contains_key("connects_per_session_per_minute")
+            && old == Some(i64::from(OLD_CONNECTS_PER_ADDRESS_PER_MINUTE))
+        {
+            tracing::info!(
+                old = OLD_CONNECTS_PER_ADDRESS_PER_MINUTE,
+                new = CONNECTS_PER_ADDRESS_PER_MINUTE,
+                "gate.toml has the old default per-address bound: using the new default"
+            );
+            self.connects_per_address_per_minute = CONNECTS_PER_ADDRESS_PER_MINUTE;
+        }
     }
 
     /// Checks what `load` cannot see in the TOML's shape.
@@ -157,6 +224,7 @@ impl GateConfig {
         }
         KeyPair::from_seed(&self.issuer_seed).map_err(|_| Invalid::IssuerSeed)?;
         XKey::from_seed(&self.xkey_seed).map_err(|_| Invalid::XkeySeed)?;
+        self.proxies()?;
         for op in &self.operators {
             op.role.parse::<Role>()?;
             subject::operator_inbox(&op.user).map_err(|e| Invalid::User(op.user.clone(), e))?;
@@ -193,6 +261,17 @@ impl GateConfig {
             path: path.to_owned(),
             source,
         })
+    }
+
+    /// The trusted proxies, parsed.
+    ///
+    /// # Errors
+    /// The first that is neither an address nor a network.
+    pub fn proxies(&self) -> Result<Vec<IpNet>, Invalid> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| parse_proxy(p).ok_or_else(|| Invalid::TrustedProxy(p.clone())))
+            .collect()
     }
 
     /// The issuer's key pair (checked on load).
@@ -354,7 +433,9 @@ impl AuthSetup {
             issuer_seed: issuer.seed().unwrap_or_default(),
             xkey_seed: XKey::new().seed().unwrap_or_default(),
             gate_password: random_secret(),
-            connects_per_address_per_minute: 120,
+            connects_per_address_per_minute: CONNECTS_PER_ADDRESS_PER_MINUTE,
+            connects_per_session_per_minute: CONNECTS_PER_SESSION_PER_MINUTE,
+            trusted_proxies: Vec::new(),
             shopper: ShopperLimits::default(),
             operator_session_ttl_secs: 24 * 60 * 60,
             operators: operators
@@ -455,6 +536,108 @@ mod tests {
     }
 
     #[test]
+    fn auth_init_writes_the_bounds_and_an_older_gate_toml_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        setup.write(dir.path()).unwrap();
+        let path = dir.path().join("gate.toml");
+        let written = fs::read_to_string(&path).unwrap();
+        assert!(
+            written.contains("connects_per_address_per_minute = 3000\n")
+                && written.contains("connects_per_session_per_minute = 30\n"),
+            "{written}"
+        );
+
+        // A file from before the per-session bound: the old default per
+        // address is read as the new one; a figure someone chose is kept,
+        // and so is any figure in a file that names the session bound.
+        let cases = [
+            (None, Some(120), 3000),
+            (None, Some(500), 500),
+            (Some(10), Some(120), 120),
+            (None, None, 3000),
+        ];
+        for (per_session, per_address, want) in cases {
+            let mut text: String = written
+                .lines()
+                .filter(|l| !l.starts_with("connects_per_"))
+                .flat_map(|l| [l, "\n"])
+                .collect();
+            let head: String = [
+                per_address.map(|n| format!("connects_per_address_per_minute = {n}\n")),
+                per_session.map(|n| format!("connects_per_session_per_minute = {n}\n")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            text.insert_str(text.find("sites").unwrap(), &head);
+            fs::write(&path, &text).unwrap();
+            let loaded = GateConfig::load(&path).unwrap();
+            let case = format!("{per_session:?} {per_address:?}");
+            assert_eq!(loaded.connects_per_address_per_minute, want, "{case}");
+            assert_eq!(
+                loaded.connects_per_session_per_minute,
+                per_session.unwrap_or(30),
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_default_bounds_admit_what_simulated_shoppers_do() {
+        use crate::simulate::behaviour::{Act, Mix, plan};
+        // `floorwalker simulate`'s shoppers, who open a new page (a new
+        // connection, in the plugin) on each of these acts.
+        let mut rng = fastrand::Rng::with_seed(16);
+        let (visits, mut pages, mut ms, mut busiest, mut closest) = (20_000, 0, 0, 0, u64::MAX);
+        for _ in 0..visits {
+            let steps = plan(Mix::default().pick(&mut rng), &mut rng);
+            let mut at = 0;
+            let mut opened = Vec::new();
+            for step in steps {
+                at += step.after_ms;
+                if matches!(
+                    step.act,
+                    Act::Land { .. }
+                        | Act::Go { .. }
+                        | Act::Product(_)
+                        | Act::Checkout { .. }
+                        | Act::Purchase
+                ) {
+                    opened.push(at);
+                }
+            }
+            for (i, first) in opened.iter().enumerate() {
+                let in_a_minute = opened[i..].iter().take_while(|t| **t < first + 60_000);
+                busiest = busiest.max(in_a_minute.count());
+            }
+            for pair in opened.windows(2) {
+                closest = closest.min(pair[1] - pair[0]);
+            }
+            pages += opened.len();
+            ms += at;
+        }
+        #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+        let (pages, ms) = (pages as f64, ms as f64);
+        let per_minute = pages / (ms / 60_000.0);
+        println!(
+            "simulated shoppers: {visits} visits, {:.2} pages a visit over {:.0} s, \
+             {per_minute:.2} pages a minute, at most {busiest} in any minute, \
+             pages at least {closest} ms apart",
+            pages / f64::from(visits),
+            ms / 1000.0 / f64::from(visits),
+        );
+        // A shopper with three tabs at the busiest pace, and room to spare.
+        let per_session = CONNECTS_PER_SESSION_PER_MINUTE as usize;
+        assert!(
+            3 * busiest <= per_session,
+            "busiest minute: {busiest} pages"
+        );
+        // 1,000 shoppers behind one address at their average pace.
+        assert!(1000.0 * per_minute <= f64::from(CONNECTS_PER_ADDRESS_PER_MINUTE));
+    }
+
+    #[test]
     fn bad_configs_are_refused_with_the_reason() {
         let dir = tempfile::tempdir().unwrap();
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
@@ -464,5 +647,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("site 'Bad.Site'"), "{err}");
+
+        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        setup.gate.trusted_proxies = vec!["10.0.0.5".into(), "proxy.internal".into()];
+        setup.write(dir.path()).unwrap();
+        let err = GateConfig::load(&dir.path().join("gate.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("trusted proxy 'proxy.internal'"), "{err}");
     }
 }

@@ -2,9 +2,11 @@
 //! bytes out, time as an argument.
 //!
 //! The order of checks: open (if sealed) and verify the server's request,
-//! then the client address's rate, then the credential. A request that cannot
-//! be verified gets no answer at all, so the server refuses the client when
-//! its auth timeout passes (fail closed).
+//! then the flood bound on the client's address, then the credential, and
+//! last, for a shopper who would be admitted, the bound on its session's
+//! attempts (so only sessions of served sites are remembered). A request
+//! that cannot be verified gets no answer at all, so the server refuses the
+//! client when its auth timeout passes (fail closed).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -18,9 +20,9 @@ use super::claims::{
 };
 use super::config::{APP_ACCOUNT, GateConfig, Invalid, SHOP_ACCOUNT, verify_password};
 use super::jwt;
-use super::limiter::RateLimiter;
+use super::limiter::{Bounds, Verdict};
 use super::policy::{self, Role, ShopperLimits};
-use super::stats::{Refusal, Stats};
+use super::stats::{ConnectBounds, Refusal, Stats};
 
 /// The prefix of a sealed request (xkey version 1).
 const SEALED: &[u8] = b"xkv1";
@@ -49,7 +51,7 @@ pub enum Decision {
     Ignored,
 }
 
-/// The gate's state: keys, who is admitted, the rate limiter and the counts.
+/// The gate's state: keys, who is admitted, the bounds and the counts.
 pub struct Gate {
     issuer: KeyPair,
     xkey: XKey,
@@ -57,7 +59,7 @@ pub struct Gate {
     operators: HashMap<String, (Role, String)>,
     shopper: ShopperLimits,
     operator_ttl: i64,
-    limiter: RateLimiter,
+    bounds: Bounds,
     stats: Stats,
 }
 
@@ -91,8 +93,19 @@ impl Gate {
             operators,
             shopper: config.shopper,
             operator_ttl: i64::from(config.operator_session_ttl_secs),
-            limiter: RateLimiter::new(config.connects_per_address_per_minute),
-            stats: Stats::default(),
+            bounds: Bounds::new(
+                config.connects_per_address_per_minute,
+                config.connects_per_session_per_minute,
+                config.proxies()?,
+            ),
+            stats: Stats {
+                bounds: ConnectBounds {
+                    connects_per_address_per_minute: config.connects_per_address_per_minute,
+                    connects_per_session_per_minute: config.connects_per_session_per_minute,
+                    trusted_proxies: config.trusted_proxies.clone(),
+                },
+                ..Stats::default()
+            },
         })
     }
 
@@ -113,11 +126,12 @@ impl Gate {
     ) -> (Decision, Option<Vec<u8>>) {
         let sealed = body.starts_with(SEALED);
         let Some((request, sender)) = self.open(body, server_xkey, now_unix) else {
-            *self.stats.refused.entry(Refusal::BadRequest).or_default() += 1;
+            self.stats.refuse(Refusal::BadRequest);
             tracing::warn!("ignored an authorization request that could not be opened or verified");
             return (Decision::Ignored, None);
         };
         let decision = self.decide(&request.nats, now);
+        self.stats.tracked = self.bounds.tracked();
         let host = &request.nats.client_info.host;
         let kind = &request.nats.client_info.kind;
         let outcome = match &decision {
@@ -142,7 +156,7 @@ impl Gate {
                 Some(self.operator_user(&request.nats, user, *role, now_unix))
             }
             Decision::Refused(why) => {
-                *self.stats.refused.entry(*why).or_default() += 1;
+                self.stats.refuse(*why);
                 tracing::info!(%host, %kind, reason = why.reason(), "refused connection");
                 None
             }
@@ -195,8 +209,10 @@ impl Gate {
     }
 
     fn decide(&mut self, request: &AuthRequest, now: Instant) -> Decision {
-        if !self.limiter.allow(&request.client_info.host, now) {
-            return Decision::Refused(Refusal::RateLimited);
+        match self.bounds.address(&request.client_info.host, now) {
+            Verdict::Allowed => {}
+            Verdict::Over => return Decision::Refused(Refusal::AddressFlood),
+            Verdict::Full => return Decision::Refused(Refusal::LimiterFull),
         }
         let opts = &request.connect_opts;
         // Shoppers come from browsers, operators from terminals and services.
@@ -210,8 +226,12 @@ impl Gate {
                 Ok(cred) if !self.sites.contains(cred.site()) => {
                     Decision::Refused(Refusal::UnknownSite)
                 }
-                Ok(cred) => Decision::Shopper {
-                    site: cred.site().clone(),
+                Ok(cred) => match self.bounds.session(cred.session_token().as_str(), now) {
+                    Verdict::Allowed => Decision::Shopper {
+                        site: cred.site().clone(),
+                    },
+                    Verdict::Over => Decision::Refused(Refusal::SessionFlood),
+                    Verdict::Full => Decision::Refused(Refusal::LimiterFull),
                 },
             };
         }
@@ -282,6 +302,7 @@ mod tests {
     use crate::gate::config::AuthSetup;
     use floorwalker_shared::credential::{SessionSecret, ShopperCredential};
     use serde_json::{Value, json};
+    use std::time::Duration;
 
     const NOW: i64 = 1_800_000_000;
 
@@ -300,6 +321,17 @@ mod tests {
 
         /// A request as nats-server 2.15 writes it, sealed to the gate.
         fn request(&self, gate: &XKey, client_type: &str, opts: &Value) -> Vec<u8> {
+            self.request_from(gate, "192.0.2.7", client_type, opts)
+        }
+
+        /// A request for a client at `host`.
+        fn request_from(
+            &self,
+            gate: &XKey,
+            host: &str,
+            client_type: &str,
+            opts: &Value,
+        ) -> Vec<u8> {
             let id = self.key.public_key();
             let claims = json!({
                 "iss": id, "aud": REQUEST_AUDIENCE, "exp": NOW + 2, "iat": NOW,
@@ -307,7 +339,7 @@ mod tests {
                 "nats": {
                     "user_nkey": "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4",
                     "server_id": { "name": "t", "host": "0.0.0.0", "id": id, "version": "2.15.1", "xkey": self.xkey.public_key() },
-                    "client_info": { "host": "192.0.2.7", "id": 5, "user": "", "type": client_type, "kind": "Client" },
+                    "client_info": { "host": host, "id": 5, "user": "", "type": client_type, "kind": "Client" },
                     "connect_opts": opts,
                     "type": "authorization_request", "version": 2
                 }
@@ -464,28 +496,144 @@ mod tests {
         ));
     }
 
+    /// A shopper's request from `host` with credential `cred`.
+    fn shopper_from(
+        server: &FakeServer,
+        gate: &XKey,
+        host: &str,
+        cred: &ShopperCredential,
+    ) -> Vec<u8> {
+        server.request_from(
+            gate,
+            host,
+            "websocket",
+            &json!({ "auth_token": cred.to_token_string() }),
+        )
+    }
+
+    fn new_session(n: u8) -> ShopperCredential {
+        ShopperCredential::new(
+            SiteId::new("shop").unwrap(),
+            SessionSecret::from_random([n; 32]),
+        )
+    }
+
     #[test]
-    fn the_rate_cap_refuses_before_looking_at_credentials() {
+    fn a_crowd_behind_one_address_is_admitted_under_the_default_bounds() {
+        // 250 shoppers behind one address, each opening 4 pages 5 s apart:
+        // 1,000 attempts in 20 s, which the old cap of 120 a minute refused.
+        let (mut gate, gate_xkey, _) = gate();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let start = Instant::now();
+        let crowd: Vec<Vec<u8>> = (0..250u8)
+            .map(|n| shopper_from(&server, &gate_xkey, "203.0.113.9", &new_session(n)))
+            .collect();
+        for page in 0..4u32 {
+            for (i, body) in (0u32..).zip(&crowd) {
+                let at = start
+                    + Duration::from_secs(u64::from(page) * 5)
+                    + Duration::from_millis(u64::from(i) * 20);
+                let (decision, _) = gate.handle(body, Some(&xkey), NOW, at);
+                assert!(
+                    matches!(decision, Decision::Shopper { .. }),
+                    "page {page} of shopper {i}: {decision:?}"
+                );
+            }
+        }
+        assert_eq!(gate.stats().admitted_shoppers, 1000);
+        assert_eq!(gate.stats().refused_total(), 0);
+        assert_eq!(gate.stats().tracked.addresses, 1);
+        assert_eq!(gate.stats().tracked.sessions, 250);
+    }
+
+    #[test]
+    fn a_session_flooding_attempts_is_refused_and_its_neighbours_are_not() {
+        let (mut gate, gate_xkey, config) = gate();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let now = Instant::now();
+        let flood = shopper_from(&server, &gate_xkey, "203.0.113.9", &new_session(1));
+        let per_session = config.connects_per_session_per_minute;
+        for attempt in 0..per_session + 50 {
+            let (decision, reply) = gate.handle(&flood, Some(&xkey), NOW, now);
+            if attempt < per_session {
+                assert!(matches!(decision, Decision::Shopper { .. }), "{attempt}");
+            } else {
+                assert_eq!(decision, Decision::Refused(Refusal::SessionFlood));
+                let response = server.open(&reply.unwrap(), &gate_xkey);
+                assert_eq!(
+                    response["nats"]["error"],
+                    "too many connection attempts for this session"
+                );
+            }
+        }
+        let neighbour = shopper_from(&server, &gate_xkey, "203.0.113.9", &new_session(2));
+        assert!(matches!(
+            gate.handle(&neighbour, Some(&xkey), NOW, now).0,
+            Decision::Shopper { .. }
+        ));
+        assert_eq!(gate.stats().refused[&Refusal::SessionFlood], 50);
+        assert_eq!(gate.stats().refused_total(), 50);
+        // Two seconds on, the flooding session may open one more page.
+        let later = now + Duration::from_secs(2);
+        assert!(matches!(
+            gate.handle(&flood, Some(&xkey), NOW, later).0,
+            Decision::Shopper { .. }
+        ));
+    }
+
+    #[test]
+    fn the_address_bound_refuses_before_looking_at_credentials() {
         let (_, gate_xkey, mut config) = gate();
         config.connects_per_address_per_minute = 2;
         let mut gate = Gate::new(&config).unwrap();
         let server = FakeServer::new();
         let xkey = server.xkey.public_key();
         let now = Instant::now();
-        let body = server.request(
-            &gate_xkey,
-            "websocket",
-            &json!({ "auth_token": shopper().to_token_string() }),
-        );
-        for _ in 0..2 {
+        for n in 0..2 {
+            let body = shopper_from(&server, &gate_xkey, "203.0.113.9", &new_session(n));
             assert!(matches!(
                 gate.handle(&body, Some(&xkey), NOW, now).0,
                 Decision::Shopper { .. }
             ));
         }
+        // Any credential, even none, from that address is refused now...
+        for opts in [
+            json!({}),
+            json!({ "auth_token": new_session(3).to_token_string() }),
+        ] {
+            let body = server.request_from(&gate_xkey, "203.0.113.9", "websocket", &opts);
+            assert_eq!(
+                gate.handle(&body, Some(&xkey), NOW, now).0,
+                Decision::Refused(Refusal::AddressFlood)
+            );
+        }
+        // ... and another address is not, nor another /64.
+        for host in ["203.0.113.10", "2001:db8::1", "2001:db8:0:1::1"] {
+            let body = shopper_from(&server, &gate_xkey, host, &new_session(4));
+            assert!(
+                matches!(
+                    gate.handle(&body, Some(&xkey), NOW, now).0,
+                    Decision::Shopper { .. }
+                ),
+                "{host}"
+            );
+        }
+        let body = shopper_from(&server, &gate_xkey, "2001:db8::2", &new_session(5));
         assert_eq!(
             gate.handle(&body, Some(&xkey), NOW, now).0,
-            Decision::Refused(Refusal::RateLimited)
+            Decision::Shopper {
+                site: SiteId::new("shop").unwrap()
+            }
         );
+        let body = shopper_from(&server, &gate_xkey, "2001:db8::3", &new_session(6));
+        assert_eq!(
+            gate.handle(&body, Some(&xkey), NOW, now).0,
+            Decision::Refused(Refusal::AddressFlood),
+            "a third attempt from one /64"
+        );
+        assert_eq!(gate.stats().refused[&Refusal::AddressFlood], 3);
+        assert_eq!(gate.stats().refused_total(), 3);
     }
 }

@@ -1,14 +1,30 @@
-//! What the gate has decided, counted by outcome.
+//! What the gate has decided, counted by outcome: the body of its answer on
+//! `fw.gate.status` (JSON) and of what `floorwalker gate` prints when it
+//! stops.
+//!
+//! The status's fields, whose names are stable (docs/LIMITS.md):
+//! `admitted_shoppers`, `admitted_operators` (by role), `refused` (by
+//! [`Refusal::name`], every reason present, zero or not), `bounds` (the
+//! bounds on connection attempts in force) and `tracked` (how many
+//! addresses and sessions the bounds remember now).
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 
+use super::limiter::Tracked;
+
 /// Why a connection was refused. Logged and counted; never carries a secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Refusal {
+    /// Over the flood bound on attempts from one client address.
+    AddressFlood,
+    /// Over the bound on attempts of one shopper session.
+    SessionFlood,
+    /// The bounds' tables were full of live addresses or sessions.
+    LimiterFull,
     /// No token and no user/password.
     NoCredential,
     /// A token that is not a well-formed shopper credential.
@@ -20,44 +36,110 @@ pub enum Refusal {
     /// The operator's password did not match.
     WrongPassword,
     /// A shopper credential not over WebSocket, or an operator's over it.
+    /// (A page from an origin the server does not allow never reaches the
+    /// gate: nats-server answers its WebSocket upgrade with 403.)
     WrongConnectionType,
-    /// Too many attempts from the client's address this minute.
-    RateLimited,
     /// The server's request could not be opened, verified or understood.
     BadRequest,
 }
 
 impl Refusal {
+    /// Every reason, in the order they are listed.
+    pub const ALL: [Self; 10] = [
+        Self::AddressFlood,
+        Self::SessionFlood,
+        Self::LimiterFull,
+        Self::NoCredential,
+        Self::MalformedCredential,
+        Self::UnknownSite,
+        Self::UnknownOperator,
+        Self::WrongPassword,
+        Self::WrongConnectionType,
+        Self::BadRequest,
+    ];
+
+    /// The reason's key in the status JSON, in `snake_case`; stable.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AddressFlood => "address_flood",
+            Self::SessionFlood => "session_flood",
+            Self::LimiterFull => "limiter_full",
+            Self::NoCredential => "no_credential",
+            Self::MalformedCredential => "malformed_credential",
+            Self::UnknownSite => "unknown_site",
+            Self::UnknownOperator => "unknown_operator",
+            Self::WrongPassword => "wrong_password",
+            Self::WrongConnectionType => "wrong_connection_type",
+            Self::BadRequest => "bad_request",
+        }
+    }
+
     /// The text sent back to the server (and shown in its log).
     pub fn reason(self) -> &'static str {
         match self {
+            Self::AddressFlood => "too many connection attempts from this address",
+            Self::SessionFlood => "too many connection attempts for this session",
+            Self::LimiterFull => "too many addresses and sessions at once",
             Self::NoCredential => "no credential",
             Self::MalformedCredential => "malformed shopper credential",
             Self::UnknownSite => "unknown site",
             Self::UnknownOperator => "unknown operator",
             Self::WrongPassword => "wrong password",
             Self::WrongConnectionType => "wrong connection type for this credential",
-            Self::RateLimited => "too many connection attempts from this address",
             Self::BadRequest => "bad authorization request",
         }
     }
 }
 
-/// Counts since the gate started.
+/// The bounds on connection attempts in force (`gate.toml`'s fields of the
+/// same names; 0 = none).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ConnectBounds {
+    /// Attempts per client address per minute: the flood bound.
+    pub connects_per_address_per_minute: u32,
+    /// Attempts per shopper session per minute.
+    pub connects_per_session_per_minute: u32,
+    /// Proxies whose address is not bounded (every shopper behind one has
+    /// it).
+    pub trusted_proxies: Vec<String>,
+}
+
+/// Counts since the gate started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stats {
     /// Shopper connections admitted.
     pub admitted_shoppers: u64,
     /// Operator connections admitted, by role.
     pub admitted_operators: BTreeMap<String, u64>,
-    /// Refusals, by reason.
+    /// Refusals, by reason: every reason, zero or not.
     pub refused: BTreeMap<Refusal, u64>,
+    /// The bounds on connection attempts in force.
+    pub bounds: ConnectBounds,
+    /// How many addresses and sessions the bounds remember now.
+    pub tracked: Tracked,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Self {
+            admitted_shoppers: 0,
+            admitted_operators: BTreeMap::new(),
+            refused: Refusal::ALL.into_iter().map(|why| (why, 0)).collect(),
+            bounds: ConnectBounds::default(),
+            tracked: Tracked::default(),
+        }
+    }
 }
 
 impl Stats {
     /// All refusals.
     pub fn refused_total(&self) -> u64 {
         self.refused.values().sum()
+    }
+
+    /// Counts one refusal.
+    pub fn refuse(&mut self, why: Refusal) {
+        *self.refused.entry(why).or_default() += 1;
     }
 }
 
@@ -71,9 +153,55 @@ impl fmt::Display for Stats {
         }
         writeln!(f)?;
         write!(f, "refused             {}", self.refused_total())?;
-        for (why, n) in &self.refused {
+        for (why, n) in self.refused.iter().filter(|(_, n)| **n > 0) {
             write!(f, "\n  {}: {n}", why.reason())?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_status_names_every_reason_by_its_stable_name() {
+        let mut stats = Stats::default();
+        stats.refuse(Refusal::SessionFlood);
+        let json = serde_json::to_value(&stats).unwrap();
+        let refused = json["refused"].as_object().unwrap();
+        assert_eq!(refused.len(), Refusal::ALL.len());
+        for why in Refusal::ALL {
+            let want = u64::from(why == Refusal::SessionFlood);
+            assert_eq!(refused[why.name()], want, "{}", why.name());
+        }
+        for field in [
+            "admitted_shoppers",
+            "admitted_operators",
+            "bounds",
+            "tracked",
+        ] {
+            assert!(json.get(field).is_some(), "{field} missing from {json}");
+        }
+        assert_eq!(
+            json["bounds"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            [
+                "connects_per_address_per_minute",
+                "connects_per_session_per_minute",
+                "trusted_proxies"
+            ]
+        );
+        // What the gate prints names only the reasons that happened.
+        let printed = stats.to_string();
+        assert!(printed.contains("refused             1"), "{printed}");
+        assert!(
+            printed.contains("too many connection attempts for this session: 1"),
+            "{printed}"
+        );
+        assert!(!printed.contains("from this address"), "{printed}");
     }
 }

@@ -136,8 +136,9 @@ type Keyed<C> =
 fn limiter<C: Clock + Clone>(per_minute: u32, burst: u32, clock: &C) -> Keyed<C> {
     let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    RateLimiter::dashmap_with_clock(
+    RateLimiter::new(
         Quota::per_minute(per_minute).allow_burst(burst),
+        DefaultKeyedStateStore::default(),
         clock.clone(),
     )
 }
