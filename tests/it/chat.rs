@@ -8,7 +8,7 @@ use std::time::Duration;
 use floorwalker::gate::policy::Role;
 use floorwalker_shared::chat::{ChatEnvelope, ChatFact, DeskEnvelope, DeskFact};
 use floorwalker_shared::event::Push;
-use floorwalker_shared::nats::{ClientOp, ServerOp};
+use floorwalker_shared::nats::{ClientOp, HeaderMap, ServerOp};
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
 use floorwalker_shared::wire::decode_push;
 use floorwalker_tests::bin::floorwalker;
@@ -77,10 +77,66 @@ fn a_shoppers_chat_fact_is_stored_once_however_often_it_is_sent() {
     assert_eq!((messages("CHATS"), messages("AUDIT")), (1, 1));
 }
 
+/// An operator cannot make the stream drop another's fact as a
+/// duplicate: `AUDIT` keeps no duplicate window (it sources `CHATS`, and
+/// operators' facts carry no message id), so a fact sent under another
+/// agent's would-be message id is stored, and so is that agent's own.
+#[test]
+fn an_operator_cannot_make_another_operators_fact_a_duplicate() {
+    let server = TestServer::start();
+    create_streams(&server);
+    let mut eve = connect_operator(&server, Role::Simulator);
+    let mut agent = connect_operator(&server, Role::Agent);
+    let claim = DeskFact::Claim {
+        chat_id: "chat-1".into(),
+    };
+    let mut headers = HeaderMap::new();
+    headers
+        .append(
+            "Nats-Msg-Id",
+            format!("agent-{}", claim.dedupe_id().unwrap()),
+        )
+        .unwrap();
+    let inbox = |user: &str| Subject::new(format!("fw.inbox.{user}.ack")).unwrap();
+    eve.send(&[
+        ClientOp::Sub {
+            subject: inbox("simulator"),
+            queue: None,
+            sid: 1,
+        },
+        ClientOp::Pub {
+            subject: subject::desk("simulator", claim.kind()).unwrap(),
+            reply: Some(inbox("simulator")),
+            headers: Some(headers),
+            payload: DeskEnvelope::new(claim.clone()).encode(),
+        },
+    ])
+    .unwrap();
+    let forged = eve.next_significant(WAIT).unwrap();
+    assert!(matches!(forged, ServerOp::Msg(_)), "{forged:?}");
+    let ack = agent
+        .request(
+            subject::desk("agent", claim.kind()).unwrap(),
+            inbox("agent"),
+            &DeskEnvelope::new(claim).encode(),
+            WAIT,
+        )
+        .unwrap();
+    let ack: serde_json::Value = serde_json::from_slice(&ack.payload).unwrap();
+    assert_eq!(ack["stream"], "AUDIT", "{ack}");
+    assert_eq!(
+        ack.get("duplicate"),
+        None,
+        "the agent's claim was dropped: {ack}"
+    );
+}
+
 /// A shopper's page as the plugin drives it, over a raw WebSocket client:
 /// pushes on sid 1, acknowledgements in its inbox on sid 2.
 pub(crate) struct Page {
     pub(crate) client: RawClient<Ws>,
+    /// Asks the streams whether `AUDIT` has copied what `CHATS` stored.
+    admin: RawClient<Tcp>,
     subjects: SessionSubjects,
     sent: u32,
     /// Pushes read while waiting for something else.
@@ -108,14 +164,28 @@ impl Page {
             .unwrap();
         Self {
             client,
+            admin: connect_operator(server, Role::Admin),
             subjects,
             sent: 0,
             pushes: VecDeque::new(),
         }
     }
 
-    /// Sends a chat fact as the plugin does and waits for the stream's
-    /// acknowledgement.
+    /// How many of this page's facts `stream` holds.
+    fn held(&mut self, stream: &str) -> u64 {
+        let filter = serde_json::json!({ "subjects_filter": self.subjects.chat().as_str() });
+        js_request(
+            &mut self.admin,
+            &format!("$JS.API.STREAM.INFO.{stream}"),
+            &filter.to_string(),
+        )["state"]["subjects"][self.subjects.chat().as_str()]
+        .as_u64()
+        .unwrap_or(0)
+    }
+
+    /// Sends a chat fact as the plugin does and waits for the intake's
+    /// answer, then until `AUDIT` has copied it from `CHATS` (what agents
+    /// see, and what a test's next operator fact must come after).
     pub(crate) fn say(&mut self, fact: ChatFact) {
         self.sent += 1;
         // As the plugin names it: the fact's own id, where the intake answers.
@@ -137,7 +207,7 @@ impl Page {
                 ServerOp::Msg(msg) if msg.subject == reply => {
                     let ack = String::from_utf8_lossy(&msg.payload).into_owned();
                     assert!(ack.contains("\"stream\""), "not stored: {ack}");
-                    return;
+                    break;
                 }
                 ServerOp::Msg(msg) if msg.sid == 1 => {
                     self.pushes
@@ -147,6 +217,11 @@ impl Page {
                 _ => {}
             }
         }
+        let copied = wait_until(WAIT, || {
+            let chats = self.held("CHATS");
+            (chats > 0 && self.held("AUDIT") >= chats).then_some(())
+        });
+        assert!(copied.is_some(), "AUDIT never copied the fact from CHATS");
     }
 
     pub(crate) fn here(&mut self) {

@@ -223,7 +223,8 @@ fn a_forwarded_for_header_does_not_change_the_address_the_gate_bounds() {
     // dodge the bound, and behind a proxy every shopper has the proxy's. If
     // a server ever passes the header on, this fails, and docs/LIMITS.md's
     // advice on proxies changes.
-    let mut server = TestServer::start_with(|_, gate| gate.connects_per_address_per_minute = 1);
+    let mut server =
+        TestServer::start_gate_only(|_, gate| gate.connects_per_address_per_minute = 1);
     let cases = [
         (Some("203.0.113.1"), true),
         (Some("203.0.113.2"), false),

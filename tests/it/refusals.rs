@@ -132,7 +132,9 @@ fn tail_line(server: &TestServer) -> String {
 
 #[test]
 fn tail_counts_what_the_intakes_and_the_gate_refused_by_reason() {
-    let server = TestServer::start();
+    let mut server = TestServer::start();
+    // This test plays the intakes itself.
+    server.stop_intake();
     create_streams(&server);
     refused_at_the_gate(&server, 2);
 

@@ -81,6 +81,19 @@ impl TestServer {
     /// If no nats-server ≥ 2.10 is found or either does not start; the
     /// message says why and what to do.
     pub fn start_with(adjust: impl FnOnce(&mut ServerConfig, &mut GateConfig)) -> Self {
+        let mut test = Self::start_gate_only(adjust);
+        crate::setup::create_raw_stream(&test);
+        test.intake = Some(test.start_intake(&[]));
+        test
+    }
+
+    /// Starts a server and its gate, but no intake and no streams: for a
+    /// test of the gate alone, whose bounds leave no room for the intake's
+    /// and the admin's connections.
+    ///
+    /// # Panics
+    /// As [`TestServer::start_with`].
+    pub fn start_gate_only(adjust: impl FnOnce(&mut ServerConfig, &mut GateConfig)) -> Self {
         let binary = NatsBinary::locate().unwrap_or_else(|err| panic!("{err}"));
         let dir = tempfile::Builder::new()
             .prefix("floorwalker-test-")
@@ -108,7 +121,7 @@ impl TestServer {
         let server = NatsServer::start(&binary, &config, &run, START)
             .unwrap_or_else(|err| panic!("starting nats-server for a test: {err}"));
         let gate = GateProcess::start(dir.path(), &server.client_url());
-        let mut test = Self {
+        Self {
             intake: None,
             gate: Some(gate),
             server: Some(server),
@@ -116,10 +129,7 @@ impl TestServer {
             config,
             setup,
             dir,
-        };
-        crate::setup::create_raw_stream(&test);
-        test.intake = Some(test.start_intake(&[]));
-        test
+        }
     }
 
     /// Starts `floorwalker intake` with the intake's credentials and

@@ -80,7 +80,8 @@ struct Done {
 }
 
 /// Runs the intake until `shutdown`; `ready` is called once it reads the
-/// work queue. Returns its counts.
+/// work queue, `waiting` with the reason each time it cannot (it tries
+/// again every 2 s). Returns its counts.
 ///
 /// # Errors
 /// When it cannot hear the broker's advisories.
@@ -88,6 +89,7 @@ pub async fn run(
     client: async_nats::Client,
     config: IntakeConfig,
     ready: impl FnOnce(),
+    waiting: impl Fn(&str),
     shutdown: impl Future<Output = ()>,
 ) -> Result<IntakeReport, IntakeError> {
     let subscribe = |subject: Subject, queue: bool| {
@@ -130,6 +132,7 @@ pub async fn run(
                 }
                 Err(why) => {
                     tracing::warn!(%why, "intake: cannot read the work queue; trying again");
+                    waiting(&why);
                     queue.retry_at = tokio::time::Instant::now() + Duration::from_secs(2);
                 }
             }

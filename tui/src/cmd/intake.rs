@@ -60,7 +60,14 @@ pub(crate) async fn run(args: &IntakeArgs, data_dir: &Path) -> Result<()> {
     };
     let server = args.connect.nats.server.clone();
     let ready = move || println!("intake: ready on {server}");
-    let report = intake::run(client, config, ready, shutdown).await?;
+    // Said once, not every two seconds.
+    let said = std::cell::Cell::new(false);
+    let waiting = |why: &str| {
+        if !said.replace(true) {
+            eprintln!("intake: waiting: {why}; trying again every 2 s");
+        }
+    };
+    let report = intake::run(client, config, ready, waiting, shutdown).await?;
     let refused: u64 = report.refused.iter().map(|c| c.n).sum();
     println!(
         "intake: stopped. Since start: {} batches and {} chat facts stored, {refused} refused",

@@ -150,7 +150,8 @@ async fn start_intake(url: &str, auth_dir: &Path) -> Result<(oneshot::Sender<()>
             bounds: floorwalker::intake::Bounds::default(),
             key: creds.password.into_bytes(),
         };
-        if let Err(err) = floorwalker::intake::run(client, config, ready, stop).await {
+        let waiting = |why: &str| tracing::warn!(%why, "the demo's intake is waiting");
+        if let Err(err) = floorwalker::intake::run(client, config, ready, waiting, stop).await {
             tracing::error!(%err, "the demo's intake stopped");
         }
     });
