@@ -93,6 +93,19 @@ impl Recorder {
     /// records the dwell on the page left, then the view. `query` is the
     /// URL's query string, where campaign parameters are read from.
     pub fn page_view(&mut self, at_ms: u64, path: &str, query: &str, title: &str, referrer: &str) {
+        self.page_view_with(at_ms, path, utm_from_query(query), title, referrer);
+    }
+
+    /// [`Recorder::page_view`] with the campaign parameters read already:
+    /// the plugin has the browser read them (see [`utm`]).
+    pub fn page_view_with(
+        &mut self,
+        at_ms: u64,
+        path: &str,
+        utm: Option<Utm>,
+        title: &str,
+        referrer: &str,
+    ) {
         let path = if path.is_empty() { "/" } else { path };
         if self.page.as_ref().is_some_and(|p| p.path == path) {
             // A repeated report of the same page (replaceState, a hash change
@@ -112,7 +125,7 @@ impl Recorder {
                 path: trim(path, MAX_PATH_LEN),
                 title: trim(title, MAX_TITLE_LEN),
                 referrer: (!referrer.is_empty()).then(|| trim(referrer, MAX_REFERRER_LEN)),
-                utm: utm_from_query(query),
+                utm,
             },
         );
     }
@@ -308,27 +321,36 @@ fn is_urgent(kind: &ShopperEvent) -> bool {
 }
 
 /// The campaign parameters of a query string (`utm_source`, `utm_medium`,
-/// `utm_campaign`), percent-decoded; `None` when it has none.
+/// `utm_campaign`), percent-decoded, the first non-empty value of each;
+/// `None` when it has none.
 pub fn utm_from_query(query: &str) -> Option<Utm> {
     let query = query.strip_prefix('?').unwrap_or(query);
-    let mut utm = Utm {
-        source: None,
-        medium: None,
-        campaign: None,
-    };
+    let mut values: [String; 3] = Default::default();
     for pair in query.split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let slot = match key {
-            "utm_source" => &mut utm.source,
-            "utm_medium" => &mut utm.medium,
-            "utm_campaign" => &mut utm.campaign,
-            _ => continue,
+        let Some(slot) = ["utm_source", "utm_medium", "utm_campaign"]
+            .iter()
+            .position(|k| *k == key)
+        else {
+            continue;
         };
-        let value = percent_decode(value);
-        if !value.is_empty() && slot.is_none() {
-            *slot = Some(trim(&value, MAX_UTM_LEN));
+        if values[slot].is_empty() {
+            values[slot] = percent_decode(value);
         }
     }
+    let [source, medium, campaign] = &values;
+    utm(source, medium, campaign)
+}
+
+/// Campaign parameters from their values, each trimmed to the schema's
+/// bounds; an empty value is absent, and `None` when all are.
+pub fn utm(source: &str, medium: &str, campaign: &str) -> Option<Utm> {
+    let value = |v: &str| (!v.is_empty()).then(|| trim(v, MAX_UTM_LEN));
+    let utm = Utm {
+        source: value(source),
+        medium: value(medium),
+        campaign: value(campaign),
+    };
     (utm.source.is_some() || utm.medium.is_some() || utm.campaign.is_some()).then_some(utm)
 }
 
@@ -588,6 +610,16 @@ mod tests {
                 ShopperEvent::Idle { ms: 60_005 }
             ]
         );
+    }
+
+    #[test]
+    fn campaign_values_read_elsewhere_are_trimmed_and_empty_ones_absent() {
+        assert_eq!(utm("", "", ""), None);
+        let long = "s".repeat(MAX_UTM_LEN + 10);
+        let read = utm(&long, "", "spring").unwrap();
+        assert_eq!(read.source.map(|s| s.len()), Some(MAX_UTM_LEN));
+        assert_eq!(read.medium, None);
+        assert_eq!(read.campaign.as_deref(), Some("spring"));
     }
 
     #[test]
