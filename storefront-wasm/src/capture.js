@@ -55,7 +55,7 @@ export function scroll_percent() {
 }
 
 // What `watch_page` tells the core, as `hook(kind)`: see capture.rs.
-const ROUTE = 0, HIDDEN = 1, VISIBLE = 2, LEAVE = 3, EXIT = 4, TICK = 5;
+const ROUTE = 1, HIDDEN = 2, VISIBLE = 3, LEAVE = 4, EXIT = 5, TICK = 6;
 
 // Calls `hook` on route changes (single-page shops change routes with
 // history.pushState/replaceState, which fire no event: they are wrapped, and

@@ -10,7 +10,6 @@ use alloc::string::String;
 
 use floorwalker_shared::event::ShopperEvent;
 use js_sys::Function;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -32,32 +31,37 @@ extern "C" {
     pub(crate) fn wrap_push(layer: &JsValue, hook: &Function);
 }
 
-/// What `watch_page` (capture.js) calls the hook with.
-const ROUTE: u32 = 0;
-const HIDDEN: u32 = 1;
-const VISIBLE: u32 = 2;
-const LEAVE: u32 = 3;
-const EXIT: u32 = 4;
-const TICK: u32 = 5;
+/// What `watch_page` (capture.js) calls the page's hook with (0 is the
+/// transport's timer).
+const ROUTE: u32 = 1;
+const HIDDEN: u32 = 2;
+const VISIBLE: u32 = 3;
+const LEAVE: u32 = 4;
+const EXIT: u32 = 5;
+const TICK: u32 = 6;
 
-/// Records the first page view and installs every listener.
+/// Records the first page view and installs every listener, which call
+/// the page's hook (`Inner::hook`).
 pub(crate) fn install(plugin: &'static Plugin) -> Result<(), StartError> {
     if let Some(early) = take_early() {
         record_page(plugin, &early, true);
     }
     record_page(plugin, &this_page(), true);
     watch_input();
-    let hook = Closure::<dyn FnMut(u32)>::new(move |kind: u32| on_page(plugin, kind));
-    if !watch_page(hook.as_ref().unchecked_ref()) {
+    let watching = plugin
+        .inner
+        .borrow()
+        .hook
+        .as_ref()
+        .is_some_and(|hook| watch_page(hook.as_ref().unchecked_ref()));
+    if !watching {
         return Err(Kind::NO_HISTORY_HOOKS.into());
     }
-    // The hook serves the page's listeners for the page's lifetime.
-    hook.forget();
     Ok(())
 }
 
 /// What the page did (see `watch_page`).
-fn on_page(plugin: &'static Plugin, kind: u32) {
+pub(crate) fn on_page(plugin: &'static Plugin, kind: u32) {
     match kind {
         ROUTE => record_page(plugin, &this_page(), false),
         HIDDEN | VISIBLE => with(plugin, |inner| {

@@ -55,15 +55,16 @@ pub(crate) fn wall_ms() -> u64 {
     ms
 }
 
-/// Creates the one timer callback, which pumps.
-pub(crate) fn install_timer(plugin: &'static Plugin) {
-    let callback = Closure::<dyn FnMut()>::new(move || {
-        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
-            inner.timer = None;
-        }
-        pump(plugin);
-    });
-    plugin.inner.borrow_mut().timer_callback = Some(callback);
+/// What the page's hook (see `Inner::hook`) hears from the timer: it is
+/// called with no argument, which arrives as 0.
+pub(crate) const TIMER: u32 = 0;
+
+/// The timer went off: it is spent; run the loop.
+pub(crate) fn timer(plugin: &'static Plugin) {
+    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+        inner.timer = None;
+    }
+    pump(plugin);
 }
 
 /// What arrived for the chat part in a turn of the loop.
@@ -230,7 +231,7 @@ fn arm(inner: &mut Inner, delay_ms: Option<u64>) {
     if let Some(id) = inner.timer.take() {
         clear_timeout(id);
     }
-    let (Some(delay), Some(callback)) = (delay_ms, &inner.timer_callback) else {
+    let (Some(delay), Some(callback)) = (delay_ms, &inner.hook) else {
         return;
     };
     let delay = i32::try_from(delay).unwrap_or(i32::MAX);
