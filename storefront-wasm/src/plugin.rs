@@ -72,8 +72,8 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
     // Where the stream acknowledges chat facts (see `chat_part`).
     conn.subscribe(subjects.inbox_wildcard(), None);
     // Batches an earlier page could not send go first.
-    for batch in storage::take_unsent(&session) {
-        let _ = conn.publish(subjects.events(), None, None, batch.into_bytes());
+    for batch in storage::take_unsent(&session).split_terminator('\n') {
+        let _ = conn.publish(subjects.events(), None, None, batch.as_bytes().to_vec());
     }
     let mut recorder = Recorder::new(
         config.currency.clone(),
