@@ -13,7 +13,7 @@ pub(super) struct Outgoing {
     subject: Subject,
     reply: Option<Subject>,
     headers: Option<HeaderMap>,
-    payload: Vec<u8>,
+    pub(super) payload: Vec<u8>,
 }
 
 impl Outgoing {
@@ -38,7 +38,7 @@ impl Connection {
             headers,
             payload,
         };
-        if out.payload.len() > self.max_payload || out.size() > self.options.outbox_bytes {
+        if out.payload.len() > self.payload_limit() || out.size() > self.options.outbox_bytes {
             return Err(PublishError::TooLarge);
         }
         self.outbox_size += out.size();
@@ -49,6 +49,12 @@ impl Connection {
             self.trim();
         }
         Ok(())
+    }
+
+    /// The largest payload a publish may carry: the server's word, or the
+    /// decoder's bound until a server has said.
+    pub(super) fn payload_limit(&self) -> usize {
+        self.max_payload.unwrap_or(self.options.limits.max_payload)
     }
 
     /// Drops the oldest publishes (counted) until the outbox is within bounds.
