@@ -178,6 +178,16 @@ impl Json {
     }
 }
 
+/// How many bytes `byte` takes inside a JSON string, as [`Json::str`]
+/// writes it: 1, or 2 or 6 escaped.
+pub(crate) fn escaped_len(byte: u8) -> usize {
+    match byte {
+        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+        0x00..=0x1f => 6,
+        _ => 1,
+    }
+}
+
 impl ToJson for str {
     fn write_json(&self, json: &mut Json) {
         json.str(self);
@@ -376,6 +386,17 @@ mod tests {
             s in "[\\x00-\\x20\"\\\\/a\u{7f}\u{80}\u{e9}\u{2028}\u{1f6d2}]{0,24}",
         ) {
             prop_assert_eq!(ours(&s), serde_bytes(&s));
+        }
+
+        #[test]
+        fn escaped_lengths_add_up_to_the_written_string(
+            s in prop_oneof![
+                any::<String>(),
+                "[\\x00-\\x20\"\\\\/a\u{7f}\u{80}\u{e9}\u{2028}\u{1f6d2}]{0,24}",
+            ],
+        ) {
+            let counted: usize = s.bytes().map(escaped_len).sum();
+            prop_assert_eq!(counted + 2, ours(&s).len());
         }
 
         #[test]

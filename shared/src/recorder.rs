@@ -5,14 +5,23 @@
 //! [`Recorder`] adds what follows from them (the dwell on the page being
 //! left, the campaign parameters of a landing URL), trims every text to the
 //! schema's bounds so a batch always validates, and hands out a [`Batch`]
-//! when enough events wait or the oldest has waited long enough.
+//! when enough events wait or the oldest has waited long enough, never
+//! larger than the server accepts ([`Recorder::take_batch`]). `campaign`
+//! reads the campaign parameters of a landing page ([`utm`],
+//! [`utm_from_query`]).
 
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
+mod campaign;
+
+pub use campaign::{utm, utm_from_query};
 
 use crate::event::limits::{
     MAX_EVENTS_PER_BATCH, MAX_PATH_LEN, MAX_REFERRER_LEN, MAX_TITLE_LEN, MAX_UTM_LEN,
 };
 use crate::event::{Batch, Event, ShopperEvent, Utm};
+use crate::json::escaped_len;
+use crate::wire::{MAX_BATCH_BYTES, encode_batch};
 
 /// When a batch is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +69,15 @@ pub struct Recorder {
     idle_reported: bool,
 }
 
+/// Most bytes a page view's texts (path, title, campaign and referrer) take
+/// together as JSON: with its other fields, and in a batch with the longest
+/// envelope, it fits [`MIN_BATCH_BYTES`] (every other event the recorder
+/// makes is smaller). The referrer is cut to fit, the last of them: only a
+/// page whose path and title together are over 768 bytes can cut it.
+///
+/// [`MIN_BATCH_BYTES`]: crate::wire::MIN_BATCH_BYTES
+pub const PAGE_VIEW_TEXT_BYTES: usize = 3_584;
+
 /// How long without input counts as idle.
 pub const IDLE_AFTER_MS: u64 = 60_000;
 
@@ -93,7 +111,20 @@ impl Recorder {
     /// records the dwell on the page left, then the view. `query` is the
     /// URL's query string, where campaign parameters are read from.
     pub fn page_view(&mut self, at_ms: u64, path: &str, query: &str, title: &str, referrer: &str) {
-        let path = if path.is_empty() { "/" } else { path };
+        self.page_view_with(at_ms, path, utm_from_query(query), title, referrer);
+    }
+
+    /// [`Recorder::page_view`] with the campaign parameters read already:
+    /// the plugin has the browser read them (see [`utm`]).
+    pub fn page_view_with(
+        &mut self,
+        at_ms: u64,
+        path: &str,
+        utm: Option<Utm>,
+        title: &str,
+        referrer: &str,
+    ) {
+        let (path, path_len) = cut(if path.is_empty() { "/" } else { path }, MAX_PATH_LEN);
         if self.page.as_ref().is_some_and(|p| p.path == path) {
             // A repeated report of the same page (replaceState, a hash change
             // on the same path) is not a new view.
@@ -102,17 +133,25 @@ impl Recorder {
         self.leave_page(at_ms);
         self.activity(at_ms);
         self.scroll_bucket = 0;
+        let (title, title_len) = cut(title, MAX_TITLE_LEN);
+        // The referrer has what the path and title leave of the page view's
+        // room, beside the campaign's (`3 * MAX_UTM_LEN` at most): a page
+        // view fits the smallest batch however long its texts.
+        let room = (PAGE_VIEW_TEXT_BYTES - 3 * MAX_UTM_LEN)
+            .saturating_sub(path_len + title_len)
+            .min(MAX_REFERRER_LEN);
+        let referrer = (!referrer.is_empty()).then(|| trim(referrer, room));
         self.page = Some(Page {
-            path: trim(path, MAX_PATH_LEN),
+            path: path.clone(),
             shown_at_ms: at_ms,
         });
         self.record(
             at_ms,
             ShopperEvent::PageView {
-                path: trim(path, MAX_PATH_LEN),
-                title: trim(title, MAX_TITLE_LEN),
-                referrer: (!referrer.is_empty()).then(|| trim(referrer, MAX_REFERRER_LEN)),
-                utm: utm_from_query(query),
+                path,
+                title,
+                referrer,
+                utm,
             },
         );
     }
@@ -270,18 +309,48 @@ impl Recorder {
             .map(|e| e.at_ms + self.policy.max_wait_ms)
     }
 
-    /// The next batch (up to the policy's size), whether due or not; `None`
-    /// when nothing waits.
-    pub fn take_batch(&mut self) -> Option<Batch> {
-        if self.pending.is_empty() {
-            return None;
-        }
-        let n = self.pending.len().min(self.policy.max_events);
-        let events: Vec<Event> = self.pending.drain(..n).collect();
-        let mut batch = Batch::new(self.next_seq, self.currency.clone(), events);
+    /// The next batch, whether due or not: the oldest waiting events, up to
+    /// the policy's count and as many as encode within `max_bytes` (and
+    /// never more than [`MAX_BATCH_BYTES`]); the rest wait for the next.
+    /// `None` when nothing waits.
+    ///
+    /// Pass what the server announced as its `max_payload`, or
+    /// [`MIN_BATCH_BYTES`] while it has not said: every event the recorder
+    /// makes fits a batch of [`MIN_BATCH_BYTES`] (its texts are cut by
+    /// [`trim`] and [`PAGE_VIEW_TEXT_BYTES`]), so no event is held back for
+    /// its size. An event
+    /// that alone encodes larger than `max_bytes` (a server that accepts
+    /// less than [`MIN_BATCH_BYTES`], or an event recorded with untrimmed
+    /// texts) can never be sent: it is left out and its batch number
+    /// skipped, so that readers count it among the batches that never
+    /// came, as they count batches the plugin's offline buffer dropped.
+    ///
+    /// [`MIN_BATCH_BYTES`]: crate::wire::MIN_BATCH_BYTES
+    pub fn take_batch(&mut self, max_bytes: usize) -> Option<Batch> {
+        let max_bytes = max_bytes.min(MAX_BATCH_BYTES);
+        let mut batch = Batch::new(self.next_seq, self.currency.clone(), Vec::new());
         batch.visitor.clone_from(&self.visitor);
-        self.next_seq += 1;
-        Some(batch)
+        // Measured by writing it as each event is added: no second writer
+        // that only counts in the plugin's download, and at the plugin's 20
+        // events a batch is written 20 times at most, every few seconds.
+        while batch.events.len() < self.policy.max_events && !self.pending.is_empty() {
+            batch.events.push(self.pending.remove(0));
+            if encode_batch(&batch).len() > max_bytes {
+                if batch.events.len() == 1 {
+                    // Too large alone: left out, its number skipped.
+                    batch.events.clear();
+                    batch.seq += 1;
+                } else {
+                    if let Some(last) = batch.events.pop() {
+                        self.pending.insert(0, last);
+                    }
+                    break;
+                }
+            }
+        }
+        let taken = !batch.events.is_empty();
+        self.next_seq = batch.seq + u64::from(taken);
+        taken.then_some(batch)
     }
 
     /// Moves the next batch number forward to `seq` (another tab of the
@@ -307,78 +376,47 @@ fn is_urgent(kind: &ShopperEvent) -> bool {
     )
 }
 
-/// The campaign parameters of a query string (`utm_source`, `utm_medium`,
-/// `utm_campaign`), percent-decoded; `None` when it has none.
-pub fn utm_from_query(query: &str) -> Option<Utm> {
-    let query = query.strip_prefix('?').unwrap_or(query);
-    let mut utm = Utm {
-        source: None,
-        medium: None,
-        campaign: None,
-    };
-    for pair in query.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let slot = match key {
-            "utm_source" => &mut utm.source,
-            "utm_medium" => &mut utm.medium,
-            "utm_campaign" => &mut utm.campaign,
-            _ => continue,
-        };
-        let value = percent_decode(value);
-        if !value.is_empty() && slot.is_none() {
-            *slot = Some(trim(&value, MAX_UTM_LEN));
-        }
-    }
-    (utm.source.is_some() || utm.medium.is_some() || utm.campaign.is_some()).then_some(utm)
-}
-
-/// Decodes `%XX` and `+` as a URL query does; invalid escapes stay as they
-/// are, and a value that does not decode to UTF-8 stays as written (not
-/// lossily decoded: `from_utf8_lossy` is 800 bytes of the plugin's wasm).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-            .and_then(|h| u8::from_str_radix(core::str::from_utf8(h).ok()?, 16).ok());
-        match (bytes[i], escaped) {
-            (_, Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b'+', None) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, None) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.into())
-}
-
-/// `text` cut to at most `max` bytes on a character boundary.
+/// `text` cut on a character boundary to at most `max` bytes as a JSON
+/// string holds it, escapes counted (`"` takes two bytes, a control
+/// character up to six), so that an event's texts take on the wire no more
+/// than their limits, and every event fits a batch of [`MIN_BATCH_BYTES`].
+/// Within the limits the schema sets on the decoded text, which is never
+/// longer than its JSON.
+///
+/// [`MIN_BATCH_BYTES`]: crate::wire::MIN_BATCH_BYTES
 pub fn trim(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
+    cut(text, max).0
+}
+
+/// `text` cut as [`trim`] cuts it, and how many bytes the cut text takes as
+/// JSON (quotes not counted).
+fn cut(text: &str, max: usize) -> (String, usize) {
+    let mut len = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let next = len + escaped_len(byte);
+        if next > max {
+            // Back to where the character began: the bytes of a character
+            // over U+007F take one byte each as JSON.
+            let mut end = i;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+                len -= 1;
+            }
+            return (text[..end].to_owned(), len);
+        }
+        len = next;
     }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_owned()
+    (text.to_owned(), len)
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
-    use crate::wire::{decode_batch, encode_batch};
+    use crate::event::limits::{MAX_ID_LEN, MAX_NAME_LEN, MAX_SKU_LEN, MAX_UTM_LEN};
+    use crate::event::strategy::shopper_event;
+    use crate::wire::{MIN_BATCH_BYTES, decode_batch};
 
     fn recorder() -> Recorder {
         Recorder::new(
@@ -403,7 +441,7 @@ mod tests {
         );
         r.page_view(1_000, "/", "", "Home", "");
         r.page_view(4_500, "/shoes/trail", "", "Trail shoes", "");
-        let batch = r.take_batch().unwrap();
+        let batch = r.take_batch(MAX_BATCH_BYTES).unwrap();
         let kinds: Vec<&ShopperEvent> = batch.events.iter().map(|e| &e.kind).collect();
         assert_eq!(
             kinds,
@@ -446,11 +484,11 @@ mod tests {
         r.record(300, ShopperEvent::Idle { ms: 60_000 });
         assert!(r.due(300), "three events are a batch");
         r.record(400, ShopperEvent::TabHidden);
-        let first = r.take_batch().unwrap();
+        let first = r.take_batch(MAX_BATCH_BYTES).unwrap();
         assert_eq!((first.seq, first.events.len()), (0, 3));
-        let second = r.take_batch().unwrap();
+        let second = r.take_batch(MAX_BATCH_BYTES).unwrap();
         assert_eq!((second.seq, second.events.len()), (1, 1));
-        assert_eq!(r.take_batch(), None);
+        assert_eq!(r.take_batch(MAX_BATCH_BYTES), None);
         assert_eq!(r.next_seq(), 2);
 
         // What a supervisor watches goes at once.
@@ -462,12 +500,12 @@ mod tests {
     fn every_batch_names_the_visitor_once_known() {
         let mut r = recorder();
         r.record(100, ShopperEvent::TabHidden);
-        assert_eq!(r.take_batch().unwrap().visitor, None);
+        assert_eq!(r.take_batch(MAX_BATCH_BYTES).unwrap().visitor, None);
         r.set_visitor("Vb3_x-9QmZ");
         for at in [200, 300] {
             r.record(at, ShopperEvent::TabVisible);
             assert_eq!(
-                r.take_batch().unwrap().visitor.as_deref(),
+                r.take_batch(MAX_BATCH_BYTES).unwrap().visitor.as_deref(),
                 Some("Vb3_x-9QmZ")
             );
         }
@@ -484,7 +522,7 @@ mod tests {
             &long,
             "",
         );
-        let batch = r.take_batch().unwrap();
+        let batch = r.take_batch(MAX_BATCH_BYTES).unwrap();
         let decoded = decode_batch(&encode_batch(&batch)).expect("a recorded batch validates");
         let ShopperEvent::PageView {
             path, title, utm, ..
@@ -511,7 +549,7 @@ mod tests {
         for sku in ["a", "a", "b", "a", "b", "a", "c", "a"] {
             r.record(0, view(sku));
         }
-        let toggles: Vec<ShopperEvent> = std::iter::from_fn(|| r.take_batch())
+        let toggles: Vec<ShopperEvent> = std::iter::from_fn(|| r.take_batch(MAX_BATCH_BYTES))
             .flat_map(|b| b.events)
             .map(|e| e.kind)
             .filter(|k| matches!(k, ShopperEvent::ProductToggling { .. }))
@@ -549,7 +587,7 @@ mod tests {
         r.page_view(2, "/b", "", "B", "");
         r.scrolled(3, 60);
         let depths: Vec<(String, u8)> = r
-            .take_batch()
+            .take_batch(MAX_BATCH_BYTES)
             .unwrap()
             .events
             .into_iter()
@@ -575,7 +613,7 @@ mod tests {
         r.activity(500_000);
         r.tick(500_000 + IDLE_AFTER_MS + 5);
         let idles: Vec<ShopperEvent> = r
-            .take_batch()
+            .take_batch(MAX_BATCH_BYTES)
             .unwrap()
             .events
             .into_iter()
@@ -590,24 +628,301 @@ mod tests {
         );
     }
 
+    /// A recorder with `events` waiting, as recorded (no toggling added).
+    fn waiting(seq: u64, visitor: Option<&str>, max_events: usize, events: &[Event]) -> Recorder {
+        let policy = BatchPolicy {
+            max_events,
+            max_wait_ms: 1_000,
+        };
+        let mut r = Recorder::new("EUR", seq, policy);
+        if let Some(visitor) = visitor {
+            r.set_visitor(visitor);
+        }
+        r.pending.extend_from_slice(events);
+        r
+    }
+
+    fn events() -> impl Strategy<Value = Vec<Event>> {
+        proptest::collection::vec(
+            (any::<u64>(), shopper_event()).prop_map(|(at_ms, kind)| Event { at_ms, kind }),
+            0..=60,
+        )
+    }
+
+    fn visitor() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of("[A-Za-z0-9_-]{1,64}")
+    }
+
     #[test]
-    fn query_decoding_is_total() {
-        assert_eq!(utm_from_query(""), None);
-        assert_eq!(utm_from_query("?a=1&b"), None);
-        let odd = utm_from_query("utm_source=%zz%4&utm_medium=%E2%82%AC&utm_campaign=%ff").unwrap();
-        assert_eq!(odd.source.as_deref(), Some("%zz%4"));
-        assert_eq!(odd.medium.as_deref(), Some("€"));
-        assert_eq!(
-            odd.campaign.as_deref(),
-            Some("%ff"),
-            "not UTF-8: as written"
+    fn texts_are_cut_to_their_length_as_json_on_a_character_boundary() {
+        assert_eq!(trim("plain", 5), "plain");
+        assert_eq!(trim("plain", 4), "plai");
+        // `"` and `\` take two bytes, a control character six (`\u0001`).
+        assert_eq!(trim(r#"a"b"#, 2), "a");
+        assert_eq!(trim(r#"a"b"#, 3), r#"a""#);
+        assert_eq!(trim("\u{1}\u{1}", 11), "\u{1}");
+        assert_eq!(trim("\n\n", 3), "\n");
+        // A character is never cut: "é" is two bytes.
+        assert_eq!(trim("aé", 2), "a");
+        assert_eq!(trim("aé", 3), "aé");
+        for s in ["", "x", "\"\\\u{0}\u{1f}é\u{1f6d2}\u{2028}"] {
+            for max in 0..40 {
+                let cut = trim(s, max);
+                assert!(s.starts_with(&cut), "{s:?} {max}");
+                assert!(
+                    crate::json::to_vec(cut.as_str()).len() - 2 <= max,
+                    "{s:?} cut to {max} is {cut:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_largest_event_the_recorder_makes_fits_the_smallest_batch() {
+        // Every text at its limit and made of what JSON escapes most, in a
+        // batch with the longest envelope a plugin writes.
+        let hostile = |n: usize| "\u{1}\"\\".repeat(n);
+        let mut r = waiting(u64::MAX - 10, Some(&"V".repeat(MAX_ID_LEN)), 1, &[]);
+        let query = crate::alloc::format!(
+            "utm_source={0}&utm_medium={0}&utm_campaign={0}",
+            "%01%22".repeat(MAX_PATH_LEN)
         );
-        assert_eq!(
-            utm_from_query("utm_source=&utm_source=b")
-                .unwrap()
-                .source
-                .as_deref(),
-            Some("b")
+        r.page_view(
+            u64::MAX,
+            &hostile(MAX_PATH_LEN),
+            &query,
+            &hostile(MAX_TITLE_LEN),
+            &hostile(MAX_REFERRER_LEN),
         );
+        r.record(
+            u64::MAX,
+            ShopperEvent::ProductViewed {
+                sku: trim(&hostile(MAX_SKU_LEN), MAX_SKU_LEN),
+                name: trim(&hostile(MAX_NAME_LEN), MAX_NAME_LEN),
+                price_minor: crate::event::limits::MAX_MINOR_UNITS,
+            },
+        );
+        r.page_view(u64::MAX, "/next", "", "", "");
+        let mut sizes = Vec::new();
+        for _ in 0..3 {
+            let batch = r.take_batch(MIN_BATCH_BYTES).expect("every event is sent");
+            let bytes = encode_batch(&batch);
+            decode_batch(&bytes).expect("and reads back");
+            sizes.push(bytes.len());
+        }
+        // The page view, the product, the dwell on the page left.
+        assert!(sizes.iter().all(|&n| n <= MIN_BATCH_BYTES), "{sizes:?}");
+        assert!(
+            sizes[0] > 3_700,
+            "the page view is at its largest: {sizes:?}"
+        );
+        // The page view's dwell is the last.
+        assert_eq!(r.take_batch(MIN_BATCH_BYTES).unwrap().events.len(), 1);
+        assert_eq!(r.next_seq(), u64::MAX - 10 + 4, "no number skipped");
+    }
+
+    #[test]
+    fn a_page_of_long_product_names_goes_in_several_batches_none_over_the_bound() {
+        let mut r = Recorder::new("EUR", 0, BatchPolicy::default());
+        for i in 0..100u64 {
+            r.record(
+                i,
+                ShopperEvent::ProductViewed {
+                    sku: crate::alloc::format!("sku-{i}"),
+                    name: "n".repeat(MAX_NAME_LEN),
+                    price_minor: 1_999,
+                },
+            );
+        }
+        let mut sizes = Vec::new();
+        let mut seen = Vec::new();
+        while let Some(batch) = r.take_batch(4096) {
+            sizes.push(encode_batch(&batch).len());
+            seen.extend(batch.events.iter().map(|e| e.at_ms));
+        }
+        assert!(sizes.iter().all(|&n| n <= 4096), "{sizes:?}");
+        assert!(sizes.len() >= 8, "{sizes:?}");
+        assert_eq!(seen, (0..100).collect::<Vec<_>>(), "every event, in order");
+        assert_eq!(r.next_seq(), sizes.len() as u64, "no number skipped");
+    }
+
+    #[test]
+    fn an_event_too_large_for_the_server_alone_is_left_out_and_its_number_skipped() {
+        let big = Event {
+            at_ms: 1,
+            kind: ShopperEvent::SiteSearch {
+                query: "q".repeat(600),
+            },
+        };
+        let small = Event {
+            at_ms: 2,
+            kind: ShopperEvent::TabHidden,
+        };
+        let mut r = waiting(5, None, 20, &[small.clone(), big, small.clone()]);
+        let first = r.take_batch(512).unwrap();
+        assert_eq!((first.seq, first.events), (5, vec![small.clone()]));
+        let second = r.take_batch(512).unwrap();
+        assert_eq!(
+            (second.seq, second.events),
+            (7, vec![small]),
+            "batch 6 never comes: readers count it missing"
+        );
+        assert_eq!(r.take_batch(512), None);
+    }
+
+    /// Any text a page or a shop may hand the plugin: short or far over any
+    /// limit, with what JSON escapes and characters of every width.
+    fn page_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => "[a-z/\\-]{0,12}",
+            1 => "[\\x00-\\x1f\"\\\\a\u{e9}\u{1f6d2}]{0,40}",
+            1 => ("[\\x00\"a\u{e9}\u{1f6d2}]", 100..3_000usize)
+                .prop_map(|(unit, n)| unit.repeat(n)),
+        ]
+    }
+
+    /// What a page can make the recorder record.
+    #[derive(Debug, Clone)]
+    enum Act {
+        Page([String; 6]),
+        Commerce(&'static str, String, String),
+        Scroll(u8),
+        Idle,
+        Leave,
+        Tab,
+    }
+
+    fn act() -> impl Strategy<Value = Act> {
+        prop_oneof![
+            proptest::array::uniform6(page_text()).prop_map(Act::Page),
+            (
+                proptest::sample::select(vec![
+                    "view_item",
+                    "add_to_cart",
+                    "remove_from_cart",
+                    "begin_checkout",
+                    "purchase",
+                    "search",
+                ]),
+                page_text(),
+                page_text(),
+            )
+                .prop_map(|(name, id, text)| Act::Commerce(name, id, text)),
+            (0..=100u8).prop_map(Act::Scroll),
+            Just(Act::Idle),
+            Just(Act::Leave),
+            Just(Act::Tab),
+        ]
+    }
+
+    /// Records what `acts` make, as the plugin would (times one apart).
+    fn recorded(r: &mut Recorder, acts: &[Act]) {
+        use crate::commerce::{Item, Params};
+        for (at, act) in (1_750_000_000_000u64..).zip(acts) {
+            match act {
+                Act::Page([path, source, medium, campaign, title, referrer]) => {
+                    let utm = utm(source, medium, campaign);
+                    r.page_view_with(at, path, utm, title, referrer);
+                }
+                Act::Commerce(name, id, text) => {
+                    let item = Item {
+                        sku: id.clone(),
+                        name: text.clone(),
+                        price: 12.5,
+                        quantity: 3.0,
+                    };
+                    let params = Params {
+                        value: None,
+                        transaction_id: Some(id.clone()),
+                        search_term: Some(text.clone()),
+                        items: vec![item; 30],
+                    };
+                    for kind in crate::commerce::events(name, &params, "EUR") {
+                        r.record(at, kind);
+                    }
+                }
+                Act::Scroll(percent) => r.scrolled(at, *percent),
+                Act::Idle => {
+                    r.activity(at);
+                    r.tick(at + IDLE_AFTER_MS);
+                }
+                Act::Leave => r.leave_page(at),
+                Act::Tab => r.record(at, ShopperEvent::TabHidden),
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn what_a_page_records_goes_whole_and_in_order_in_batches_within_the_bound(
+            acts in proptest::collection::vec(act(), 0..40),
+            seq in prop_oneof![Just(0u64), any::<u64>().prop_map(|s| s / 2)],
+            visitor in visitor(),
+            max_events in 1..=MAX_EVENTS_PER_BATCH,
+            bound in prop_oneof![
+                MIN_BATCH_BYTES..=MAX_BATCH_BYTES,
+                Just(MIN_BATCH_BYTES),
+                Just(usize::MAX),
+            ],
+        ) {
+            let mut r = waiting(seq, visitor.as_deref(), max_events, &[]);
+            recorded(&mut r, &acts);
+            let events = r.pending.clone();
+            let limit = bound.min(MAX_BATCH_BYTES);
+            let mut batches = Vec::new();
+            while let Some(batch) = r.take_batch(bound) {
+                prop_assert!(encode_batch(&batch).len() <= limit);
+                prop_assert!(!batch.events.is_empty() && batch.events.len() <= max_events);
+                prop_assert!(batch.validate().is_ok(), "{:?}", batch.validate());
+                batches.push(batch);
+            }
+            let seqs: Vec<u64> = batches.iter().map(|b| b.seq).collect();
+            let want: Vec<u64> = (seq..).take(batches.len()).collect();
+            prop_assert_eq!(seqs, want, "numbered one by one, none skipped");
+            let sent: Vec<Event> = batches.iter().flat_map(|b| b.events.clone()).collect();
+            prop_assert_eq!(&sent, &events);
+            // No batch is smaller than it had to be.
+            for pair in batches.windows(2) {
+                let mut grown = pair[0].clone();
+                grown.events.push(pair[1].events[0].clone());
+                prop_assert!(
+                    pair[0].events.len() == max_events || encode_batch(&grown).len() > limit
+                );
+            }
+        }
+
+        #[test]
+        fn no_batch_is_over_the_bound_and_only_an_event_too_large_alone_is_left_out(
+            events in events(),
+            seq in any::<u64>().prop_map(|s| s / 2),
+            visitor in visitor(),
+            max_events in 1..=MAX_EVENTS_PER_BATCH,
+            bound in prop_oneof![0..MIN_BATCH_BYTES, MIN_BATCH_BYTES..=MAX_BATCH_BYTES],
+        ) {
+            let mut r = waiting(seq, visitor.as_deref(), max_events, &events);
+            let mut expected_seq = seq;
+            let mut left_out = events.iter();
+            while let Some(batch) = r.take_batch(bound) {
+                prop_assert!(encode_batch(&batch).len() <= bound);
+                // Each number skipped is an event that alone is too large.
+                for skipped in expected_seq..batch.seq {
+                    let alone = Batch {
+                        seq: skipped,
+                        events: vec![left_out.next().unwrap().clone()],
+                        ..batch.clone()
+                    };
+                    let alone = encode_batch(&alone).len();
+                    prop_assert!(alone > bound);
+                }
+                for event in &batch.events {
+                    prop_assert_eq!(Some(event), left_out.next());
+                }
+                expected_seq = batch.seq + 1;
+            }
+            // What is left at the end was left out too.
+            let rest = left_out.count() as u64;
+            prop_assert_eq!(r.next_seq(), expected_seq + rest);
+            prop_assert_eq!(r.pending(), 0);
+        }
     }
 }

@@ -42,10 +42,29 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::{Batch, InvalidEvent, InvalidEventKind, PushEnvelope, SCHEMA_VERSION};
 
-/// Largest encoded batch a reader accepts, in bytes; a plugin whose batch
-/// encodes larger splits it. Limits on fields count decoded bytes, and JSON
-/// escapes can make a field up to six times longer on the wire.
+/// Largest encoded batch a reader accepts, in bytes; the plugin's recorder
+/// splits what would encode larger ([`Recorder::take_batch`]), and sizes
+/// its batches to the server's `max_payload` where that is smaller. Limits
+/// on fields count decoded bytes, and JSON escapes can make a field up to
+/// six times longer on the wire.
+///
+/// [`Recorder::take_batch`]: crate::recorder::Recorder::take_batch
 pub const MAX_BATCH_BYTES: usize = 64 * 1024;
+
+/// The smallest `max_payload` a server may announce to shoppers, in bytes:
+/// every event the recorder makes fits a batch this large (a page view, the
+/// longest, keeps its texts within
+/// [`PAGE_VIEW_TEXT_BYTES`](crate::recorder::PAGE_VIEW_TEXT_BYTES)), so the
+/// recorder sizes batches down to it without holding any event back. The
+/// recorder also sizes batches to it while the server has not yet said.
+/// A server that announces less is not supported: it still gets nothing
+/// larger than it takes, but batches made before it said may be dropped
+/// (as the connection drops them from a full offline buffer), and an event
+/// too large for it alone is left out ([`Recorder::take_batch`]); readers
+/// count both among the batches that never came.
+///
+/// [`Recorder::take_batch`]: crate::recorder::Recorder::take_batch
+pub const MIN_BATCH_BYTES: usize = 4 * 1024;
 
 /// Largest encoded push a reader accepts, in bytes: room for the largest
 /// valid push even if every character needs a six-byte JSON escape.

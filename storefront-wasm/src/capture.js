@@ -5,10 +5,15 @@
 let input = false, scrolled = false, started = false;
 
 // The page as the plugin records it: time, path with a hash router's route,
-// query, title and referrer, one per line, which none of them can hold.
+// the campaign's source, medium and name (each the first non-empty value of
+// its `utm_` parameter, decoded by the browser), title and referrer, one per
+// line, which none of them can hold (a decoded value's line breaks become
+// spaces).
 const shown = Date.now();
+const utm = (query) => ["source", "medium", "campaign"].map((name) =>
+  (query.getAll("utm_" + name).find((v) => v) || "").replace(/\n/g, " "));
 const page = (at) => [at, location.pathname + (location.hash.startsWith("#/") ? location.hash : ""),
-  location.search, document.title, document.referrer].join("\n");
+  ...utm(new URLSearchParams(location.search)), document.title, document.referrer].join("\n");
 
 // The core starts only after the page has loaded, at idle: a shopper who
 // moves on at once (a quick click, a redirect) leaves before `start` runs,
@@ -50,7 +55,7 @@ export function scroll_percent() {
 }
 
 // What `watch_page` tells the core, as `hook(kind)`: see capture.rs.
-const ROUTE = 0, HIDDEN = 1, VISIBLE = 2, LEAVE = 3, EXIT = 4, TICK = 5;
+const ROUTE = 1, HIDDEN = 2, VISIBLE = 3, LEAVE = 4, EXIT = 5, TICK = 6;
 
 // Calls `hook` on route changes (single-page shops change routes with
 // history.pushState/replaceState, which fire no event: they are wrapped, and

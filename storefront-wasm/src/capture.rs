@@ -10,7 +10,6 @@ use alloc::string::String;
 
 use floorwalker_shared::event::ShopperEvent;
 use js_sys::Function;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -32,32 +31,37 @@ extern "C" {
     pub(crate) fn wrap_push(layer: &JsValue, hook: &Function);
 }
 
-/// What `watch_page` (capture.js) calls the hook with.
-const ROUTE: u32 = 0;
-const HIDDEN: u32 = 1;
-const VISIBLE: u32 = 2;
-const LEAVE: u32 = 3;
-const EXIT: u32 = 4;
-const TICK: u32 = 5;
+/// What `watch_page` (capture.js) calls the page's hook with (0 is the
+/// transport's timer).
+const ROUTE: u32 = 1;
+const HIDDEN: u32 = 2;
+const VISIBLE: u32 = 3;
+const LEAVE: u32 = 4;
+const EXIT: u32 = 5;
+const TICK: u32 = 6;
 
-/// Records the first page view and installs every listener.
+/// Records the first page view and installs every listener, which call
+/// the page's hook (`Inner::hook`).
 pub(crate) fn install(plugin: &'static Plugin) -> Result<(), StartError> {
     if let Some(early) = take_early() {
         record_page(plugin, &early, true);
     }
     record_page(plugin, &this_page(), true);
     watch_input();
-    let hook = Closure::<dyn FnMut(u32)>::new(move |kind: u32| on_page(plugin, kind));
-    if !watch_page(hook.as_ref().unchecked_ref()) {
+    let watching = plugin
+        .inner
+        .borrow()
+        .hook
+        .as_ref()
+        .is_some_and(|hook| watch_page(hook.as_ref().unchecked_ref()));
+    if !watching {
         return Err(Kind::NO_HISTORY_HOOKS.into());
     }
-    // The hook serves the page's listeners for the page's lifetime.
-    hook.forget();
     Ok(())
 }
 
 /// What the page did (see `watch_page`).
-fn on_page(plugin: &'static Plugin, kind: u32) {
+pub(crate) fn on_page(plugin: &'static Plugin, kind: u32) {
     match kind {
         ROUTE => record_page(plugin, &this_page(), false),
         HIDDEN | VISIBLE => with(plugin, |inner| {
@@ -130,9 +134,12 @@ fn with(plugin: &'static Plugin, act: impl FnOnce(&mut Inner)) {
 fn record_page(plugin: &'static Plugin, page: &str, landing: bool) {
     let mut fields = page.split('\n');
     let mut next = || fields.next();
-    let (Some(at), Some(path), Some(query), Some(title), Some(referrer), left) =
-        (next(), next(), next(), next(), next(), next())
+    let (Some(at), Some(path), Some(source), Some(medium), Some(campaign)) =
+        (next(), next(), next(), next(), next())
     else {
+        return;
+    };
+    let (Some(title), Some(referrer), left) = (next(), next(), next()) else {
         return;
     };
     let Some(at) = floorwalker_shared::decimal(at) else {
@@ -145,7 +152,10 @@ fn record_page(plugin: &'static Plugin, page: &str, landing: bool) {
     // Only the landing page has a referrer: later views come from this site.
     let referrer = if landing { referrer } else { "" };
     with(plugin, |inner| {
-        inner.recorder.page_view(at, path, query, title, referrer);
+        let utm = floorwalker_shared::recorder::utm(source, medium, campaign);
+        inner
+            .recorder
+            .page_view_with(at, path, utm, title, referrer);
         if let Some(left) = left {
             inner.recorder.leave_page(left);
         }
@@ -203,6 +213,33 @@ mod tests {
         assert!(super::take_scrolled() && !super::take_scrolled());
     }
 
+    #[wasm_bindgen_test]
+    fn the_browser_reads_the_campaign_as_a_query_string_means_it() {
+        let window = web_sys::window().unwrap();
+        let location = window.location();
+        let was = location.pathname().unwrap() + &location.search().unwrap();
+        let history = window.history().unwrap();
+        history
+            .replace_state_with_url(
+                &JsValue::NULL,
+                "",
+                Some("/p?x=1&utm_source=&utm_source=news+letter&utm_medium=a%0Ab&utm_campaign=%E2%82%AC%zz"),
+            )
+            .unwrap();
+        let page = super::this_page();
+        history
+            .replace_state_with_url(&JsValue::NULL, "", Some(&was))
+            .unwrap();
+        let fields: Vec<&str> = page.split('\n').collect();
+        assert_eq!(fields.len(), 7, "{page:?}");
+        assert_eq!(fields[1], "/p");
+        assert_eq!(
+            fields[2..5],
+            ["news letter", "a b", "€%zz"],
+            "the first non-empty value, decoded, on one line"
+        );
+    }
+
     // One test: the plugin starts once per page.
     #[wasm_bindgen_test]
     fn start_records_a_page_left_before_it_then_follows_route_changes() {
@@ -217,13 +254,16 @@ mod tests {
         let history = window.history().unwrap();
         let page = window.location().pathname().unwrap();
         // A page left before the plugin could start on it, as the JS hook
-        // keeps it: shown, path, query, title, referrer, left.
+        // keeps it: shown, path, campaign source, medium and name, title,
+        // referrer, left.
         let now = wall_ms();
         let early = |shown: u64, left: u64| {
             [
                 &shown.to_string(),
                 "/landing",
-                "?utm_source=news&x=1",
+                "news",
+                "",
+                "",
                 "Landing",
                 "https://mail.example/",
                 &left.to_string(),

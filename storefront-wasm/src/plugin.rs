@@ -28,7 +28,10 @@ pub(crate) struct Inner {
     pub(crate) socket: Option<Socket>,
     pub(crate) generation: u64,
     pub(crate) timer: Option<i32>,
-    pub(crate) timer_callback: Option<Closure<dyn FnMut()>>,
+    /// The page's one hook into the plugin: `capture.js` calls it with what
+    /// the page did, the transport's timer with nothing (as 0). One closure
+    /// of one type: each type is glue of its own in the download.
+    pub(crate) hook: Option<Closure<dyn FnMut(u32)>>,
     /// The loader, which loads the chat part and passes on what arrives
     /// for it; `None` when started without it (the browser tests).
     pub(crate) shell: Option<Shell>,
@@ -69,8 +72,8 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
     // Where the stream acknowledges chat facts (see `chat_part`).
     conn.subscribe(subjects.inbox_wildcard(), None);
     // Batches an earlier page could not send go first.
-    for batch in storage::take_unsent(&session) {
-        let _ = conn.publish(subjects.events(), None, None, batch.into_bytes());
+    for batch in storage::take_unsent(&session).split_terminator('\n') {
+        let _ = conn.publish(subjects.events(), None, None, batch.as_bytes().to_vec());
     }
     let mut recorder = Recorder::new(
         config.currency.clone(),
@@ -93,12 +96,19 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
             socket: None,
             generation: 0,
             timer: None,
-            timer_callback: None,
+            hook: None,
             shell,
         }),
     });
     PLUGIN.set(Some(plugin));
-    transport::install_timer(plugin);
+    let hook = Closure::<dyn FnMut(u32)>::new(move |kind: u32| {
+        if kind == transport::TIMER {
+            transport::timer(plugin);
+        } else {
+            capture::on_page(plugin, kind);
+        }
+    });
+    plugin.inner.borrow_mut().hook = Some(hook);
     capture::install(plugin)?;
     datalayer::install(plugin);
     transport::pump(plugin);

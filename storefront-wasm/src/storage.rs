@@ -123,18 +123,18 @@ pub(crate) fn keep_unsent(session: &Session, batches: &[Vec<u8>]) {
     let _ = s.set_item(UNSENT_KEY, &text);
 }
 
-/// Takes the batches kept for this session, oldest first, and forgets them.
-pub(crate) fn take_unsent(session: &Session) -> Vec<String> {
+/// Takes the batches kept for this session, one per line, oldest first,
+/// and forgets them; empty if none are kept.
+pub(crate) fn take_unsent(session: &Session) -> String {
     let Some(s) = storage() else {
-        return Vec::new();
+        return String::new();
     };
     let text = s.get_item(UNSENT_KEY).ok().flatten().unwrap_or_default();
     let _ = s.remove_item(UNSENT_KEY);
-    let mut lines = text.split('\n');
-    if lines.next() != Some(session_key(session).as_str()) {
-        return Vec::new();
+    match text.split_once('\n') {
+        Some((key, batches)) if key == session_key(session) => batches.into(),
+        _ => String::new(),
     }
-    lines.map(String::from).collect()
 }
 
 const JOURNEY_KEY: &str = "floorwalker.journey";

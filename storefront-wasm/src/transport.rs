@@ -12,7 +12,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use floorwalker_shared::nats::conn::{Event, Millis};
-use floorwalker_shared::wire::encode_batch;
+use floorwalker_shared::wire::{MIN_BATCH_BYTES, encode_batch};
 use floorwalker_storefront_base::{clear_timeout, performance_now, set_timeout};
 use js_sys::Function;
 use wasm_bindgen::JsCast;
@@ -55,15 +55,16 @@ pub(crate) fn wall_ms() -> u64 {
     ms
 }
 
-/// Creates the one timer callback, which pumps.
-pub(crate) fn install_timer(plugin: &'static Plugin) {
-    let callback = Closure::<dyn FnMut()>::new(move || {
-        if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
-            inner.timer = None;
-        }
-        pump(plugin);
-    });
-    plugin.inner.borrow_mut().timer_callback = Some(callback);
+/// What the page's hook (see `Inner::hook`) hears from the timer: it is
+/// called with no argument, which arrives as 0.
+pub(crate) const TIMER: u32 = 0;
+
+/// The timer went off: it is spent; run the loop.
+pub(crate) fn timer(plugin: &'static Plugin) {
+    if let Ok(mut inner) = plugin.inner.try_borrow_mut() {
+        inner.timer = None;
+    }
+    pump(plugin);
 }
 
 /// What arrived for the chat part in a turn of the loop.
@@ -157,17 +158,17 @@ pub(crate) fn send_batches(inner: &mut Inner, all: bool) {
         inner
             .recorder
             .advance_seq(storage::stored_seq(&inner.session));
-        let Some(batch) = inner.recorder.take_batch() else {
+        // As large as the server takes (the smallest it may say, until it
+        // has): a larger batch would get the connection closed.
+        let max_bytes = inner.conn.max_payload().unwrap_or(MIN_BATCH_BYTES);
+        let Some(batch) = inner.recorder.take_batch(max_bytes) else {
             break;
         };
-        let bytes = encode_batch(&batch);
-        if inner
+        // Cannot be refused: the batch is within the server's bound and the
+        // outbox's.
+        let _ = inner
             .conn
-            .publish(inner.subjects.events(), None, None, bytes)
-            .is_err()
-        {
-            web_sys::console::warn_1(&"floorwalker: a batch was too large to send".into());
-        }
+            .publish(inner.subjects.events(), None, None, encode_batch(&batch));
         inner.session.next_seq = inner.recorder.next_seq();
         #[allow(clippy::cast_precision_loss)] // ms since 1970 fit an f64 exactly
         storage::save(&inner.session, wall as f64);
@@ -230,7 +231,7 @@ fn arm(inner: &mut Inner, delay_ms: Option<u64>) {
     if let Some(id) = inner.timer.take() {
         clear_timeout(id);
     }
-    let (Some(delay), Some(callback)) = (delay_ms, &inner.timer_callback) else {
+    let (Some(delay), Some(callback)) = (delay_ms, &inner.hook) else {
         return;
     };
     let delay = i32::try_from(delay).unwrap_or(i32::MAX);

@@ -7,7 +7,7 @@ use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
 use floorwalker_shared::event::{Batch, Push, PushEnvelope, ShopperEvent};
 use floorwalker_shared::nats::{ClientOp, ServerOp};
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
-use floorwalker_shared::wire::{decode_batch, encode_push};
+use floorwalker_shared::wire::{MIN_BATCH_BYTES, decode_batch, encode_push};
 use floorwalker_tests::browser::{Browser, Shop};
 use floorwalker_tests::clients::{connect_operator, try_connect_operator};
 use floorwalker_tests::raw::{RawClient, Tcp};
@@ -159,9 +159,10 @@ fn push_op(subject: &Subject, push: Push) -> ClientOp {
     }
 }
 
-/// Every batch the EVENTS stream holds, in order; `None` while the admin
-/// cannot connect (the gate is still reconnecting after a restart).
-fn stored_batches(server: &TestServer) -> Option<Vec<Batch>> {
+/// Every batch the EVENTS stream holds, in order, as stored; `None` while
+/// the admin cannot connect (the gate is still reconnecting after a
+/// restart).
+fn stored_payloads(server: &TestServer) -> Option<Vec<Vec<u8>>> {
     let mut admin = try_connect_operator(server, Role::Admin).ok()?;
     let info = js_request(&mut admin, "$JS.API.STREAM.INFO.EVENTS", "");
     let last = info["state"]["last_seq"].as_u64().unwrap_or(0);
@@ -175,9 +176,19 @@ fn stored_batches(server: &TestServer) -> Option<Vec<Batch>> {
             let data = reply["message"]["data"]
                 .as_str()
                 .unwrap_or_else(|| panic!("no message {seq}: {reply}"));
-            let bytes = data_encoding::BASE64.decode(data.as_bytes()).unwrap();
-            decode_batch(&bytes).expect("a valid stored batch")
+            data_encoding::BASE64.decode(data.as_bytes()).unwrap()
         })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// Every batch the EVENTS stream holds, in order; `None` while the admin
+/// cannot connect.
+fn stored_batches(server: &TestServer) -> Option<Vec<Batch>> {
+    let payloads = stored_payloads(server)?;
+    payloads
+        .iter()
+        .map(|bytes| decode_batch(bytes).expect("a valid stored batch"))
         .collect::<Vec<_>>()
         .into()
 }
@@ -511,6 +522,112 @@ fn a_full_offline_buffer_drops_the_oldest_batches_and_reports_how_many() {
     );
     assert!(calls[0] > 0, "the oldest call was dropped");
     assert!(dropped >= 3, "{dropped}");
+}
+
+/// A shop's cart add of 50 items whose SKUs are as long as a SKU may be
+/// (128 bytes; `call` and the item's place in each): about 10 KB of events,
+/// twenty of which encode larger than 4 KiB.
+fn longest_sku_cart_add(call: usize) -> String {
+    format!(
+        "dataLayer.push({{ event: 'add_to_cart', ecommerce: {{ items: Array.from({{ length: 50 }}, \
+         (_, i) => ({{ item_id: ('c{call:03}-i' + i + '-').padEnd(128, 'x'), item_name: 'Sock', \
+         price: 1, quantity: 1 }})) }} }});"
+    )
+}
+
+/// The call and the item of a cart line of [`longest_sku_cart_add`].
+fn cart_item(event: &ShopperEvent) -> Option<(usize, usize)> {
+    let ShopperEvent::CartAdd(line) = event else {
+        return None;
+    };
+    let mut parts = line.sku.trim_start_matches('c').split('-');
+    let call = parts.next()?.parse().ok()?;
+    let item = parts.next()?.strip_prefix('i')?.parse().ok()?;
+    Some((call, item))
+}
+
+#[test]
+fn a_server_that_takes_small_payloads_gets_every_event_in_batches_it_takes() {
+    // What the server announces, and the shopper's account allows: the
+    // smallest the plugin supports.
+    let max = MIN_BATCH_BYTES;
+    let mut shop = Shop::bind();
+    let origin = shop.origin().to_owned();
+    let mut server = TestServer::start_with(|config, gate| {
+        if let Some(ws) = &mut config.websocket {
+            ws.allowed_origins = vec![origin];
+        }
+        config.max_payload = Some(u32::try_from(max).unwrap());
+        gate.shopper.max_payload = u32::try_from(max).unwrap();
+    });
+    shop.serve(
+        &server.websocket_url().expect("a WebSocket listener"),
+        "shop",
+    );
+    create_streams(&server);
+    let browser = Browser::start();
+
+    // Before the plugin has heard the server, what it records waits in
+    // batches of the smallest size; then in batches of what the server said.
+    server.stop_server();
+    browser.goto(&shop.url("/"));
+    browser.wait_for_plugin();
+    let offline: String = (0..3).map(longest_sku_cart_add).collect();
+    browser.execute(&format!("{offline} return true;"));
+    server.start_server();
+    stored_until(&server, |events| {
+        events.iter().any(|e| cart_item(e) == Some((2, 49)))
+    });
+    let carts: String = (3..6).map(longest_sku_cart_add).collect();
+    // Then four aisles, each path 1.5 KB.
+    let aisles = "for (let i = 0; i < 4; i++) \
+                  history.pushState({}, '', '/aisle-' + i + '/' + 'x'.repeat(1500));";
+    let online = carts + aisles;
+    browser.execute(&format!("{online} return true;"));
+    let batches = stored_until(&server, |events| {
+        events.iter().any(|e| cart_item(e) == Some((5, 49)))
+            && events.iter().any(|e| {
+                matches!(e, ShopperEvent::PageView { path, .. } if path.starts_with("/aisle-3/"))
+            })
+    });
+
+    let sizes: Vec<usize> = stored_payloads(&server)
+        .expect("the stream")
+        .iter()
+        .map(Vec::len)
+        .collect();
+    assert!(sizes.iter().all(|&n| n <= max), "over {max}: {sizes:?}");
+    assert!(
+        sizes.iter().any(|&n| n > max - 300),
+        "batches are as large as the server takes: {sizes:?}"
+    );
+    let seqs: Vec<u64> = batches.iter().map(|b| b.seq).collect();
+    let want: Vec<u64> = (seqs[0]..).take(seqs.len()).collect();
+    assert_eq!(seqs, want, "a batch is missing");
+    let events: Vec<&ShopperEvent> = batches
+        .iter()
+        .flat_map(|b| b.events.iter().map(|e| &e.kind))
+        .collect();
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, ShopperEvent::BatchesDropped { .. })),
+        "nothing dropped"
+    );
+    let items: Vec<(usize, usize)> = events.iter().filter_map(|e| cart_item(e)).collect();
+    let every: Vec<(usize, usize)> = (0..6)
+        .flat_map(|call| (0..50).map(move |item| (call, item)))
+        .collect();
+    assert_eq!(items, every, "every cart line, once, in order");
+    let aisles: Vec<&str> = page_views(&batches)
+        .into_iter()
+        .filter_map(|path| path.strip_prefix("/aisle-"))
+        .map(|rest| &rest[..1])
+        .collect();
+    assert_eq!(aisles, ["0", "1", "2", "3"]);
+    // The server never closed the page's connection for its payload.
+    let log = std::fs::read_to_string(server.log_path()).expect("the server's log");
+    assert!(!log.contains("maximum payload"), "{log}");
 }
 
 fn offer_shown(event: &ShopperEvent, id: &str) -> bool {

@@ -19,7 +19,9 @@
 //! messages wait in a bounded outbox (the oldest dropped first, and counted),
 //! and subscriptions are replayed on every reconnect. A publish leaves the
 //! outbox only when `poll_transmit` hands it to the IO layer, so a transport
-//! lost before that loses none.
+//! lost before that loses none. Nothing larger than the server's announced
+//! `max_payload` is written (the server would close the connection): such a
+//! publish is refused, or, made before the server said, dropped and counted.
 //!
 //! `options` holds how a connection behaves, `event` what it reports,
 //! `publish` publishing and its outbox, and `subscribe` the subscriptions
@@ -83,7 +85,8 @@ pub struct Connection {
     events: VecDeque<Event>,
     attempt: u32,
     rng: u64,
-    max_payload: usize,
+    /// The largest payload the server announced; `None` until one has.
+    max_payload: Option<usize>,
 }
 
 impl Connection {
@@ -91,7 +94,7 @@ impl Connection {
     pub fn new(options: Options) -> Self {
         Self {
             decoder: ServerDecoder::new(options.limits),
-            max_payload: options.limits.max_payload,
+            max_payload: None,
             rng: options.seed | 1,
             options,
             state: State::Backoff { until: 0 },
@@ -110,6 +113,13 @@ impl Connection {
     /// Whether the handshake has completed and publishes flow.
     pub fn is_connected(&self) -> bool {
         matches!(self.state, State::Connected { .. })
+    }
+
+    /// The largest payload the server accepts, as it announced in its INFO
+    /// (the last server's, while reconnecting); `None` until a server has
+    /// said. A larger publish is refused ([`PublishError::TooLarge`]).
+    pub fn max_payload(&self) -> Option<usize> {
+        self.max_payload
     }
 
     fn is_past_connect(&self) -> bool {
@@ -188,7 +198,7 @@ impl Connection {
             (ServerOp::Info(info), State::AwaitingInfo { .. }) => {
                 if let Some(max) = info.max_payload().and_then(|m| usize::try_from(m).ok()) {
                     if max > 0 {
-                        self.max_payload = max;
+                        self.max_payload = Some(max);
                     }
                 }
                 ClientOp::Connect(Box::new(self.options.connect.clone())).encode(&mut self.tx);
@@ -206,10 +216,7 @@ impl Connection {
                 };
                 self.attempt = 0;
                 self.events.push_back(Event::Connected(info));
-                if self.dropped > 0 {
-                    self.events
-                        .push_back(Event::Dropped(core::mem::take(&mut self.dropped)));
-                }
+                self.report_dropped();
             }
             (ServerOp::Pong, State::Connected { pings_out, .. }) => *pings_out = 0,
             (ServerOp::Err(err), State::Handshaking { .. } | State::AwaitingInfo { .. }) => {
@@ -283,12 +290,28 @@ impl Connection {
         // Publishes are encoded only now, so none is in `tx` when a
         // transport is lost; SUBs written this turn go before them.
         if self.is_connected() {
+            let limit = self.payload_limit();
             while let Some(out) = self.outbox.pop_front() {
                 self.outbox_size -= out.size();
-                encode_pub(out, &mut self.tx);
+                if out.payload.len() > limit {
+                    // Published before this server said what it takes: it
+                    // would close the connection.
+                    self.dropped += 1;
+                } else {
+                    encode_pub(out, &mut self.tx);
+                }
             }
+            self.report_dropped();
         }
         (!self.tx.is_empty()).then(|| core::mem::take(&mut self.tx))
+    }
+
+    /// Tells of the publishes dropped since it last told, if any.
+    fn report_dropped(&mut self) {
+        if self.dropped > 0 {
+            self.events
+                .push_back(Event::Dropped(core::mem::take(&mut self.dropped)));
+        }
     }
 
     /// The next event, if any.
@@ -599,6 +622,38 @@ mod tests {
             conn.publish(subject("fw.a"), None, None, vec![0; 2049]),
             Err(PublishError::TooLarge),
             "over the server's max_payload"
+        );
+    }
+
+    #[test]
+    fn nothing_larger_than_the_server_announced_is_ever_written() {
+        let mut conn = Connection::new(Options {
+            outbox_bytes: 10_000,
+            ..options()
+        });
+        assert_eq!(conn.max_payload(), None, "no server has said yet");
+        // Published before the server said it takes 2048 bytes at most.
+        for len in [10, 2049, 2048, 3000, 20] {
+            conn.publish(subject("fw.a"), None, None, vec![b'x'; len])
+                .unwrap();
+        }
+        let ops = connect(&mut conn, 0);
+        assert_eq!(conn.max_payload(), Some(2048));
+        let lens: Vec<usize> = pub_payloads(&ops).iter().map(Vec::len).collect();
+        assert_eq!(lens, [10, 2048, 20], "what fits goes, in order");
+        assert_eq!(
+            events(&mut conn)[1..],
+            [Event::Dropped(2)],
+            "what would have closed the connection is counted"
+        );
+        assert_eq!(conn.outbox_len(), 0);
+
+        // Down, the last server's word holds.
+        conn.handle_closed(1);
+        assert_eq!(conn.max_payload(), Some(2048));
+        assert_eq!(
+            conn.publish(subject("fw.a"), None, None, vec![0; 2049]),
+            Err(PublishError::TooLarge)
         );
     }
 

@@ -383,28 +383,82 @@ mod tests {
     use floorwalker_shared::event::ShopperEvent;
     use floorwalker_shared::subject::SessionSubjects;
     use floorwalker_shared::testing::T0;
+    use floorwalker_shared::wire::MAX_BATCH_BYTES;
 
     use super::*;
 
-    #[test]
-    fn a_buyers_plan_becomes_the_events_a_plugin_would_send() {
-        let counters = Arc::new(Counters::default());
-        let mut shopper = Shopper {
+    fn shopper() -> Shopper {
+        Shopper {
             recorder: Recorder::new("EUR", 0, BatchPolicy::default()),
             cart: Vec::new(),
             subjects: SessionSubjects::new(
                 floorwalker_shared::subject::SiteId::new("demo").unwrap(),
                 floorwalker_shared::subject::SessionToken::new("abcdefghijklmnop").unwrap(),
             ),
-            counters,
+            counters: Arc::new(Counters::default()),
             waiting: 0,
-        };
+        }
+    }
+
+    #[test]
+    fn batches_are_no_larger_than_the_server_announced() {
+        use floorwalker_shared::nats::{ClientDecoder, ClientOp, RawInfo, ServerInfo, ServerOp};
+
+        let mut conn = Connection::new(ConnOptions::default());
+        assert!(conn.wants_transport(0));
+        conn.handle_open(0);
+        let mut handshake = Vec::new();
+        ServerOp::Info(RawInfo::from_info(&ServerInfo {
+            max_payload: 4096,
+            ..ServerInfo::default()
+        }))
+        .encode(&mut handshake);
+        ServerOp::Pong.encode(&mut handshake);
+        conn.handle_bytes(&handshake, 0);
+        assert!(conn.is_connected());
+
+        let mut shopper = shopper();
+        let queries: Vec<String> = (0..60)
+            .map(|i| format!("{i:02} {}", "q".repeat(250)))
+            .collect();
+        for query in &queries {
+            let search = ShopperEvent::SiteSearch {
+                query: query.clone(),
+            };
+            shopper.recorder.record(T0, search);
+        }
+        shopper.send_due(&mut conn, true);
+
+        let mut written = Vec::new();
+        while let Some(bytes) = conn.poll_transmit() {
+            written.extend_from_slice(&bytes);
+        }
+        let mut decoder = ClientDecoder::default();
+        let mut rest = &written[..];
+        let mut sent = Vec::new();
+        while let Some(op) = decoder.decode(&mut rest).unwrap() {
+            if let ClientOp::Pub { payload, .. } = op {
+                assert!(payload.len() <= 4096, "{} bytes", payload.len());
+                let batch = floorwalker_shared::wire::decode_batch(&payload).unwrap();
+                sent.extend(batch.events.into_iter().map(|e| e.kind));
+            }
+        }
+        let want: Vec<ShopperEvent> = queries
+            .into_iter()
+            .map(|query| ShopperEvent::SiteSearch { query })
+            .collect();
+        assert_eq!(sent, want, "every event, in order");
+    }
+
+    #[test]
+    fn a_buyers_plan_becomes_the_events_a_plugin_would_send() {
+        let mut shopper = shopper();
         let mut rng = fastrand::Rng::with_seed(3);
         for step in plan(Behaviour::Buyer, &mut rng) {
             shopper.act(T0, &step.act, &mut rng);
         }
         let mut events = Vec::new();
-        while let Some(batch) = shopper.recorder.take_batch() {
+        while let Some(batch) = shopper.recorder.take_batch(MAX_BATCH_BYTES) {
             events.extend(batch.events.into_iter().map(|e| e.kind));
         }
         let order = events.iter().find_map(|e| match e {

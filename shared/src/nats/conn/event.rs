@@ -32,8 +32,9 @@ pub enum Event {
     Message(Message),
     /// The server reported an error that did not end the connection.
     ServerError(ServerError),
-    /// Publishes were dropped from the full outbox while disconnected; told
-    /// once the connection is back.
+    /// Publishes were dropped from the full outbox while disconnected, or
+    /// as larger than the server then announced it takes; told once the
+    /// connection is (back) up.
     Dropped(u64),
     /// The IO layer must close the socket.
     CloseTransport,

@@ -13,7 +13,7 @@ pub(super) struct Outgoing {
     subject: Subject,
     reply: Option<Subject>,
     headers: Option<HeaderMap>,
-    payload: Vec<u8>,
+    pub(super) payload: Vec<u8>,
 }
 
 impl Outgoing {
@@ -38,7 +38,7 @@ impl Connection {
             headers,
             payload,
         };
-        if out.payload.len() > self.max_payload || out.size() > self.options.outbox_bytes {
+        if out.payload.len() > self.payload_limit() || out.size() > self.options.outbox_bytes {
             return Err(PublishError::TooLarge);
         }
         self.outbox_size += out.size();
@@ -49,6 +49,12 @@ impl Connection {
             self.trim();
         }
         Ok(())
+    }
+
+    /// The largest payload a publish may carry: the server's word, or the
+    /// decoder's bound until a server has said.
+    pub(super) fn payload_limit(&self) -> usize {
+        self.max_payload.unwrap_or(self.options.limits.max_payload)
     }
 
     /// Drops the oldest publishes (counted) until the outbox is within bounds.
@@ -72,17 +78,18 @@ impl Connection {
     /// client about to go away to keep them and publish them again later.
     pub fn take_unsent(&mut self, subject: &Subject) -> Vec<Vec<u8>> {
         let mut taken = Vec::new();
-        let mut size = self.outbox_size;
-        self.outbox.retain_mut(|out| {
-            let plain = out.subject == *subject && out.reply.is_none() && out.headers.is_none();
-            if plain {
-                size -= out.size();
-                // Dropped from the outbox just after: moved, not copied.
-                taken.push(core::mem::take(&mut out.payload));
+        // Each is taken from the front, and put back at the end unless it
+        // is taken: `VecDeque::retain_mut` is more code in the plugin.
+        for _ in 0..self.outbox.len() {
+            if let Some(out) = self.outbox.pop_front() {
+                if out.subject == *subject && out.reply.is_none() && out.headers.is_none() {
+                    self.outbox_size -= out.size();
+                    taken.push(out.payload);
+                } else {
+                    self.outbox.push_back(out);
+                }
             }
-            !plain
-        });
-        self.outbox_size = size;
+        }
         taken
     }
 }

@@ -9,7 +9,7 @@ use floorwalker_shared::event::{Push, ShopperEvent};
 use floorwalker_shared::nats::conn::Connection;
 use floorwalker_shared::recorder::Recorder;
 use floorwalker_shared::subject::SessionSubjects;
-use floorwalker_shared::wire::encode_batch;
+use floorwalker_shared::wire::{MIN_BATCH_BYTES, encode_batch};
 
 use super::wall_ms;
 use crate::simulate::Counters;
@@ -109,7 +109,9 @@ impl Shopper {
     /// Publishes the batches that are due (all of them when leaving).
     pub(super) fn send_due(&mut self, conn: &mut Connection, all: bool) {
         while self.recorder.pending() > 0 && (all || self.recorder.due(wall_ms())) {
-            let Some(batch) = self.recorder.take_batch() else {
+            // Sized as the plugin sizes its batches.
+            let max_bytes = conn.max_payload().unwrap_or(MIN_BATCH_BYTES);
+            let Some(batch) = self.recorder.take_batch(max_bytes) else {
                 break;
             };
             let bytes = encode_batch(&batch);

@@ -18,7 +18,7 @@ use floorwalker_shared::recorder::{BatchPolicy, Recorder};
 use floorwalker_shared::subject::{SessionSubjects, SessionToken, SiteId};
 use floorwalker_shared::testing::T0;
 use floorwalker_shared::triage;
-use floorwalker_shared::wire::encode_batch;
+use floorwalker_shared::wire::{MAX_BATCH_BYTES, encode_batch};
 
 use super::Shopper;
 use crate::simulate::Counters;
@@ -79,7 +79,7 @@ fn replay(seed: u64, shoppers: u32, every_ms: u64, look_ms: u64) -> Tally {
             while let Some(step) = v.next.take_if(|_| v.due_ms <= now) {
                 v.shopper.act(v.due_ms, &step.act, &mut rng);
                 // Each batch goes at once, and is heard when it goes.
-                while let Some(batch) = v.shopper.recorder.take_batch() {
+                while let Some(batch) = v.shopper.recorder.take_batch(MAX_BATCH_BYTES) {
                     let subject = v.shopper.subjects.events();
                     floor
                         .batch(&subject, &encode_batch(&batch), v.due_ms)
