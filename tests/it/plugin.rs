@@ -7,7 +7,7 @@ use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
 use floorwalker_shared::event::{Batch, Push, PushEnvelope, ShopperEvent};
 use floorwalker_shared::nats::{ClientOp, ServerOp};
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
-use floorwalker_shared::wire::{MIN_BATCH_BYTES, decode_batch, encode_push};
+use floorwalker_shared::wire::{decode_batch, encode_push};
 use floorwalker_tests::browser::{Browser, Shop};
 use floorwalker_tests::clients::{connect_operator, try_connect_operator};
 use floorwalker_tests::raw::{RawClient, Tcp};
@@ -549,15 +549,14 @@ fn cart_item(event: &ShopperEvent) -> Option<(usize, usize)> {
 #[test]
 fn a_server_that_takes_small_payloads_gets_every_event_in_batches_it_takes() {
     // What the server announces, and the shopper's account allows: the
-    // smallest the plugin supports.
-    let max = MIN_BATCH_BYTES;
+    // least the gate's config accepts (operators share the server's bound).
+    let max = floorwalker::gate::config::MIN_MAX_PAYLOAD as usize;
     let mut shop = Shop::bind();
     let origin = shop.origin().to_owned();
     let mut server = TestServer::start_with(|config, gate| {
         if let Some(ws) = &mut config.websocket {
             ws.allowed_origins = vec![origin];
         }
-        config.max_payload = Some(u32::try_from(max).unwrap());
         gate.shopper.max_payload = u32::try_from(max).unwrap();
     });
     shop.serve(
@@ -578,29 +577,41 @@ fn a_server_that_takes_small_payloads_gets_every_event_in_batches_it_takes() {
     stored_until(&server, |events| {
         events.iter().any(|e| cart_item(e) == Some((2, 49)))
     });
+    // Then, with the server's bound heard and the server down again, the
+    // page keeps three more carts and forty aisles (each path 2 KB, more
+    // than one batch of the server's size), and sends them when it returns.
+    server.stop_server();
     let carts: String = (3..6).map(longest_sku_cart_add).collect();
-    // Then four aisles, each path 1.5 KB.
-    let aisles = "for (let i = 0; i < 4; i++) \
-                  history.pushState({}, '', '/aisle-' + i + '/' + 'x'.repeat(1500));";
-    let online = carts + aisles;
-    browser.execute(&format!("{online} return true;"));
+    let aisles = "for (let i = 0; i < 40; i++) \
+                  history.pushState({}, '', '/aisle-' + String(i).padStart(2, '0') + '/' + 'x'.repeat(2000));";
+    let offline = carts + aisles;
+    browser.execute(&format!("{offline} return true;"));
+    server.start_server();
     let batches = stored_until(&server, |events| {
         events.iter().any(|e| cart_item(e) == Some((5, 49)))
             && events.iter().any(|e| {
-                matches!(e, ShopperEvent::PageView { path, .. } if path.starts_with("/aisle-3/"))
+                matches!(e, ShopperEvent::PageView { path, .. } if path.starts_with("/aisle-39/"))
             })
     });
 
-    let sizes: Vec<usize> = stored_payloads(&server)
-        .expect("the stream")
-        .iter()
-        .map(Vec::len)
-        .collect();
+    let payloads = stored_payloads(&server).expect("the stream");
+    let sizes: Vec<usize> = payloads.iter().map(Vec::len).collect();
     assert!(sizes.iter().all(|&n| n <= max), "over {max}: {sizes:?}");
-    assert!(
-        sizes.iter().any(|&n| n > max - 300),
-        "batches are as large as the server takes: {sizes:?}"
-    );
+    // What the page kept before it had heard the server went in batches
+    // of the least any server takes.
+    for payload in &payloads {
+        let batch = decode_batch(payload).unwrap();
+        if batch
+            .events
+            .iter()
+            .any(|e| cart_item(&e.kind).is_some_and(|(call, _)| call < 3))
+        {
+            assert!(
+                payload.len() <= floorwalker_shared::wire::MIN_BATCH_BYTES,
+                "{sizes:?}"
+            );
+        }
+    }
     let seqs: Vec<u64> = batches.iter().map(|b| b.seq).collect();
     let want: Vec<u64> = (seqs[0]..).take(seqs.len()).collect();
     assert_eq!(seqs, want, "a batch is missing");
@@ -619,12 +630,13 @@ fn a_server_that_takes_small_payloads_gets_every_event_in_batches_it_takes() {
         .flat_map(|call| (0..50).map(move |item| (call, item)))
         .collect();
     assert_eq!(items, every, "every cart line, once, in order");
-    let aisles: Vec<&str> = page_views(&batches)
+    let aisles: Vec<String> = page_views(&batches)
         .into_iter()
         .filter_map(|path| path.strip_prefix("/aisle-"))
-        .map(|rest| &rest[..1])
+        .map(|rest| rest[..2].to_owned())
         .collect();
-    assert_eq!(aisles, ["0", "1", "2", "3"]);
+    let every_aisle: Vec<String> = (0..40).map(|i| format!("{i:02}")).collect();
+    assert_eq!(aisles, every_aisle);
     // The server never closed the page's connection for its payload.
     let log = std::fs::read_to_string(server.log_path()).expect("the server's log");
     assert!(!log.contains("maximum payload"), "{log}");

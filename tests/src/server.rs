@@ -97,6 +97,8 @@ impl TestServer {
         let binary = NatsBinary::locate().unwrap_or_else(|err| panic!("{err}"));
         let dir = tempfile::Builder::new()
             .prefix("floorwalker-test-")
+            // FLOORWALKER_TEST_KEEP=1 keeps a test's logs and stores.
+            .disable_cleanup(std::env::var_os("FLOORWALKER_TEST_KEEP").is_some())
             .tempdir()
             .expect("creating a temporary directory");
         let sites: Vec<SiteId> = SITES

@@ -253,11 +253,17 @@ async fn take<C: governor::clock::Clock + Clone>(
             let Ok(permit) = in_flight.clone().acquire_owned().await else {
                 return;
             };
-            let mut headers = HeaderMap::new();
-            headers.insert(state::MSG_ID, msg_id.as_str());
-            let sent = js
-                .publish_with_headers(subject.to_string(), headers, raw.payload.clone())
-                .await;
+            // A batch goes as it came, with no header: a header would count
+            // against the server's maximum payload, which the page's batch
+            // may fill; a resent batch is folded once by its number.
+            let sent = if what == What::Facts {
+                let mut headers = HeaderMap::new();
+                headers.insert(state::MSG_ID, msg_id.as_str());
+                js.publish_with_headers(subject.to_string(), headers, raw.payload.clone())
+                    .await
+            } else {
+                js.publish(subject.to_string(), raw.payload.clone()).await
+            };
             let done = done.clone();
             tokio::spawn(async move {
                 let stored = match sent {

@@ -95,8 +95,6 @@ pub fn configs() -> [stream::Config; 4] {
             max_age: Duration::from_secs(24 * 3_600),
             max_bytes: 1 << 30,
             discard: stream::DiscardPolicy::Old,
-            // The intake's id for a resent batch.
-            duplicate_window: Duration::from_secs(2 * 60),
             ..stream::Config::default()
         },
         stream::Config {

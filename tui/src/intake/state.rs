@@ -37,7 +37,8 @@ pub enum Verdict {
         what: What,
         /// Where the stream keeps it.
         subject: Subject,
-        /// Its `Nats-Msg-Id`.
+        /// Its `Nats-Msg-Id` (a fact's; a batch goes without, and is
+        /// folded once by its number).
         msg_id: String,
         /// A fact's answer: the sender's own inbox, by the fact's id.
         answer_to: Option<Subject>,
