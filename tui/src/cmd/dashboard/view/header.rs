@@ -174,6 +174,11 @@ fn items(app: &App, theme: Theme) -> Vec<Item> {
             4,
         ));
     }
+    // No intake heard lately: what shoppers do reaches no screen.
+    let intakes = app.refusals.intakes();
+    if intakes > 0 && app.refusals.silent(app.now_ms).len() == intakes {
+        items.push(marked("intake silent".into(), Level::Red, 1));
+    }
     items.extend(refused(app, theme));
     if let Some(csat) = s.csat_percent {
         items.push(Item::new(format!("CSAT {csat}%"), Style::new(), 8));

@@ -56,6 +56,30 @@ fn title(app: &App, width: u16) -> String {
 }
 
 #[test]
+fn an_intake_that_falls_silent_is_flagged_on_the_title_line_until_it_reports_again() {
+    let mut app = busy();
+    app.update(intake("intake-a", &[]));
+    tick(&mut app, 1_000);
+    assert!(
+        !title(&app, 80).contains("intake silent"),
+        "{}",
+        title(&app, 80)
+    );
+    tick(&mut app, floorwalker::refusals::SILENT_AFTER_MS);
+    assert!(
+        title(&app, 80).contains("intake silent!!"),
+        "{}",
+        title(&app, 80)
+    );
+    app.update(intake("intake-a", &[]));
+    assert!(
+        !title(&app, 80).contains("intake silent"),
+        "{}",
+        title(&app, 80)
+    );
+}
+
+#[test]
 fn nothing_refused_or_nothing_heard_puts_nothing_on_the_title_line() {
     let mut app = busy();
     let before = title(&app, 200);
