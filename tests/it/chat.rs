@@ -465,12 +465,18 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
 
 /// One report of `floorwalker tail --json`.
 pub(crate) fn tail_json(server: &TestServer, more: &[&str]) -> serde_json::Value {
+    let line = tail_first_line(server, &[&["--json"], more].concat());
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+/// The first line `floorwalker tail` prints, with `more` arguments.
+pub(crate) fn tail_first_line(server: &TestServer, more: &[&str]) -> String {
     let creds = server.dir().join("tail.creds");
     server.creds(Role::Tail).store(&creds).unwrap();
     let out = Command::new(floorwalker())
         .arg("--log-file")
         .arg(server.dir().join("tail.log"))
-        .args(["tail", "--json", "--count", "1", "--every", "1", "--server"])
+        .args(["tail", "--count", "1", "--every", "1", "--server"])
         .arg(server.server().client_url())
         .arg("--creds")
         .arg(&creds)
@@ -480,8 +486,7 @@ pub(crate) fn tail_json(server: &TestServer, more: &[&str]) -> serde_json::Value
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
-    serde_json::from_str(text.lines().next().unwrap_or_default())
-        .unwrap_or_else(|e| panic!("{e}: {text}"))
+    text.lines().next().unwrap_or_default().to_owned()
 }
 
 /// The agents' console in an 80x24 terminal, as the `agent` operator.

@@ -2,7 +2,6 @@
 // dashboard show it: intakes played by an admin publishing reports, the
 // gate a real one refusing real connections.
 
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -12,13 +11,12 @@ use floorwalker::gate::policy::Role;
 use floorwalker_shared::intake::{IntakeReport, Refusal, What};
 use floorwalker_shared::nats::ClientOp;
 use floorwalker_shared::subject;
-use floorwalker_tests::bin::floorwalker;
 use floorwalker_tests::clients::{connect_operator, connect_shopper_with};
 use floorwalker_tests::server::TestServer;
 use floorwalker_tests::setup::create_streams;
 use floorwalker_tests::wait_until;
 
-use crate::chat::tail_json;
+use crate::chat::{tail_first_line, tail_json};
 use crate::dashboard::open_dashboard_sized;
 
 const SEEN: Duration = Duration::from_secs(30);
@@ -111,25 +109,6 @@ fn refused_at_the_gate(server: &TestServer, n: usize) {
     }
 }
 
-/// `floorwalker tail`'s first line for people.
-fn tail_line(server: &TestServer) -> String {
-    let creds = server.dir().join("tail.creds");
-    server.creds(Role::Tail).store(&creds).unwrap();
-    let out = Command::new(floorwalker())
-        .arg("--log-file")
-        .arg(server.dir().join("tail.log"))
-        .args(["tail", "--count", "1", "--every", "1", "--server"])
-        .arg(server.server().client_url())
-        .arg("--creds")
-        .arg(&creds)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.lines().next().unwrap_or_default().to_owned()
-}
-
 #[test]
 fn tail_counts_what_the_intakes_and_the_gate_refused_by_reason() {
     let mut server = TestServer::start();
@@ -153,7 +132,7 @@ fn tail_counts_what_the_intakes_and_the_gate_refused_by_reason() {
         "{before}"
     );
     assert_eq!(before["refused"], 2, "{before}");
-    let line = tail_line(&server);
+    let line = tail_first_line(&server, &[]);
     assert!(
         line.contains("refused 2: no intake has reported; gate 2 ("),
         "{line}"
@@ -203,7 +182,7 @@ fn tail_counts_what_the_intakes_and_the_gate_refused_by_reason() {
     );
     assert_eq!(now["gate"]["refused"], 2, "{now}");
 
-    let line = tail_line(&server);
+    let line = tail_first_line(&server, &[]);
     assert!(
         line.contains(
             "refused 14: intake 12 (9 session too fast, 2 too large, 1 payload too large); gate 2 ("

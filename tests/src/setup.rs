@@ -59,12 +59,7 @@ pub fn create_streams(server: &TestServer) {
     let mut admin = connect_operator(server, Role::Admin);
     for config in floorwalker::streams::configs() {
         let body = serde_json::to_string(&config).expect("a stream config as JSON");
-        let created = js_request(
-            &mut admin,
-            &format!("$JS.API.STREAM.CREATE.{}", config.name),
-            &body,
-        );
-        assert!(created.get("error").is_none(), "{created}");
+        create(&mut admin, &config.name, &body);
     }
 }
 
@@ -77,11 +72,12 @@ pub fn create_raw_stream(server: &TestServer) {
     let mut admin = connect_operator(server, Role::Admin);
     let config = floorwalker::streams::raw_config();
     let body = serde_json::to_string(&config).expect("a stream config as JSON");
-    let created = js_request(
-        &mut admin,
-        &format!("$JS.API.STREAM.CREATE.{}", config.name),
-        &body,
-    );
+    create(&mut admin, &config.name, &body);
+}
+
+/// Creates stream `name` from its configuration as JSON.
+fn create(admin: &mut RawClient<Tcp>, name: &str, body: &str) {
+    let created = js_request(admin, &format!("$JS.API.STREAM.CREATE.{name}"), body);
     assert!(created.get("error").is_none(), "{created}");
 }
 
