@@ -161,11 +161,20 @@ impl<K: Hash + Eq + Clone> DailyBytes<K> {
 
     fn add(&mut self, key: &K, bytes: u64) {
         if self.used.len() >= MAX_TRACKED && !self.used.contains_key(key) {
-            let keep: Vec<K> = self.used.keys().take(MAX_TRACKED / 2).cloned().collect();
-            self.used.retain(|k, _| keep.contains(k));
+            forget_half(&mut self.used);
         }
         *self.used.entry(key.clone()).or_default() += bytes;
     }
+}
+
+/// Forgets every other entry of `map`, in one pass: how a full table makes
+/// room without growing (which half goes does not matter; they start again).
+pub(super) fn forget_half<K, V>(map: &mut HashMap<K, V>) {
+    let mut keep = false;
+    map.retain(|_, _| {
+        keep = !keep;
+        keep
+    });
 }
 
 /// One kind's limiters and quotas.
@@ -371,6 +380,13 @@ mod tests {
         assert_eq!(limits.admit(Kind::Facts, "s1", Some("a"), 40, 7), Ok(()));
         clock.advance(Duration::from_secs(5));
         assert_eq!(limits.admit(Kind::Facts, "s1", Some("a"), 60, 8), Ok(()));
+    }
+
+    #[test]
+    fn a_full_table_forgets_half_in_one_pass() {
+        let mut map: HashMap<u32, u64> = (0..10_001).map(|k| (k, 1)).collect();
+        forget_half(&mut map);
+        assert_eq!(map.len(), 5_001);
     }
 
     #[test]

@@ -110,13 +110,7 @@ impl<C: Clock + Clone> Intake<C> {
     pub fn connected(&mut self, connection: Connection) {
         let Some(host) = connection.host else { return };
         if self.addresses.len() >= MAX_ADDRESSES {
-            let keep: Vec<String> = self
-                .addresses
-                .keys()
-                .take(MAX_ADDRESSES / 2)
-                .cloned()
-                .collect();
-            self.addresses.retain(|k, _| keep.contains(k));
+            super::bounds::forget_half(&mut self.addresses);
         }
         self.addresses.insert(key_of(&connection.session), host);
     }
