@@ -102,13 +102,6 @@ struct Cursor {
 #[derive(Debug)]
 pub struct Following(tokio::task::JoinHandle<()>);
 
-impl Following {
-    /// Follows what `task` reads, until dropped.
-    pub(crate) fn new(task: tokio::task::JoinHandle<()>) -> Self {
-        Self(task)
-    }
-}
-
 impl Drop for Following {
     fn drop(&mut self) {
         self.0.abort();
@@ -141,26 +134,45 @@ pub fn desk(client: &async_nats::Client) -> DeskFeeds {
 /// Starts following `source` (see the module); returns the running feed
 /// (drop it to stop) and what it sends.
 pub fn spawn(client: &async_nats::Client, source: Source) -> (Following, mpsc::Receiver<Feed>) {
-    let (tx, rx) = mpsc::channel(4_096);
     let js = jetstream::new(client.clone());
     let client = client.clone();
     let cursor = Arc::new(Mutex::new(Cursor::default()));
-    let failed = tx.clone();
     let what = format!("reading the {} stream", source.stream);
+    follow(what, 4_096, Feed::Down, move |tx| {
+        attempt(
+            js.clone(),
+            client.clone(),
+            source.clone(),
+            cursor.clone(),
+            tx,
+        )
+    })
+}
+
+/// Runs a reader of the bus in its own task, kept alive by
+/// [`crate::restart::forever`]: each attempt of `listen` sends what it
+/// hears on a channel of `capacity`, and a failed attempt is sent as
+/// `down(why)` before the next. Every reader (a stream's feed, presence,
+/// what was refused) is one of these.
+pub(crate) fn follow<T, F, Fut>(
+    what: String,
+    capacity: usize,
+    down: fn(String) -> T,
+    listen: F,
+) -> (Following, mpsc::Receiver<T>)
+where
+    T: Send + 'static,
+    F: Fn(mpsc::Sender<T>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ControlFlow<(), String>> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(capacity);
+    let failed = tx.clone();
     let task = tokio::spawn(async move {
         crate::restart::forever(
             &what,
-            || {
-                attempt(
-                    js.clone(),
-                    client.clone(),
-                    source.clone(),
-                    cursor.clone(),
-                    tx.clone(),
-                )
-            },
+            || listen(tx.clone()),
             |why| {
-                let _ = failed.try_send(Feed::Down(why));
+                let _ = failed.try_send(down(why));
             },
         )
         .await;

@@ -132,7 +132,7 @@ pub async fn run(
                 }
                 Err(why) => {
                     tracing::warn!(%why, "intake: cannot read the work queue; trying again");
-                    waiting(&why);
+                    waiting(&why.to_string());
                     queue.retry_at = tokio::time::Instant::now() + Duration::from_secs(2);
                 }
             }
@@ -198,23 +198,40 @@ impl Default for Queue {
 /// The next message of the work queue; pending forever while it is not read.
 async fn next_raw(
     messages: &mut Option<RawMessages>,
-) -> Option<Result<jetstream::Message, String>> {
+) -> Option<Result<jetstream::Message, jetstream::consumer::pull::MessagesError>> {
     match messages {
-        Some(messages) => messages.next().await.map(|m| m.map_err(|e| e.to_string())),
+        Some(messages) => messages.next().await,
         None => std::future::pending().await,
     }
 }
 
+/// Why the work queue cannot be read now.
+#[derive(Debug, thiserror::Error)]
+enum QueueError {
+    /// Nobody has created it.
+    #[error(
+        "no {} stream: an admin creates it (`floorwalker demo` does)",
+        streams::RAW
+    )]
+    Missing,
+    /// The stream could not be had.
+    #[error("cannot reach the {raw} stream: {0}", raw = streams::RAW)]
+    Stream(#[source] jetstream::context::GetStreamError),
+    /// The intakes' consumer could not be had.
+    #[error("cannot have the intakes' consumer of {raw}: {0}", raw = streams::RAW)]
+    Consumer(#[source] jetstream::stream::ConsumerError),
+    /// Its messages could not be asked for.
+    #[error("cannot read the {raw} stream: {0}", raw = streams::RAW)]
+    Messages(#[source] jetstream::consumer::StreamError),
+}
+
 /// Opens the shared durable consumer of [`streams::RAW`].
-async fn open_queue(js: &jetstream::Context) -> Result<RawMessages, String> {
+async fn open_queue(js: &jetstream::Context) -> Result<RawMessages, QueueError> {
     let stream = js.get_stream(streams::RAW).await.map_err(|e| {
         if streams::is_missing(&e) {
-            format!(
-                "no {} stream: an admin creates it (`floorwalker demo` does)",
-                streams::RAW
-            )
+            QueueError::Missing
         } else {
-            e.to_string()
+            QueueError::Stream(e)
         }
     })?;
     let consumer = stream
@@ -229,8 +246,8 @@ async fn open_queue(js: &jetstream::Context) -> Result<RawMessages, String> {
             },
         )
         .await
-        .map_err(|e| e.to_string())?;
-    consumer.messages().await.map_err(|e| e.to_string())
+        .map_err(QueueError::Consumer)?;
+    consumer.messages().await.map_err(QueueError::Messages)
 }
 
 /// Decides about one message and does what the decision says; the message
@@ -258,7 +275,7 @@ async fn take<C: governor::clock::Clock + Clone>(
             // may fill; a resent batch is folded once by its number.
             let sent = if what == What::Facts {
                 let mut headers = HeaderMap::new();
-                headers.insert(state::MSG_ID, msg_id.as_str());
+                headers.insert(floorwalker_shared::chat::MSG_ID_HEADER, msg_id.as_str());
                 js.publish_with_headers(subject.to_string(), headers, raw.payload.clone())
                     .await
             } else {

@@ -109,20 +109,13 @@ pub fn session_of(user: &str) -> Option<SessionSubjects> {
 
 /// Starts reading (see the module); drop the result to stop.
 pub fn spawn(client: &async_nats::Client) -> (Following, mpsc::Receiver<Heard>) {
-    let (tx, rx) = mpsc::channel(4_096);
     let client = client.clone();
-    let failed = tx.clone();
-    let task = tokio::spawn(async move {
-        crate::restart::forever(
-            "hearing which shoppers are connected",
-            || listen(client.clone(), tx.clone()),
-            |why| {
-                let _ = failed.try_send(Heard::Down(why));
-            },
-        )
-        .await;
-    });
-    (Following::new(task), rx)
+    crate::feed::follow(
+        "hearing which shoppers are connected".into(),
+        4_096,
+        Heard::Down,
+        move |tx| listen(client.clone(), tx),
+    )
 }
 
 /// One attempt: `Break` when the receiver is gone, `Continue(why)` to be

@@ -61,20 +61,13 @@ pub enum Heard {
 
 /// Starts hearing (see the module); drop the result to stop.
 pub fn spawn(client: &async_nats::Client) -> (Following, mpsc::Receiver<Heard>) {
-    let (tx, rx) = mpsc::channel(1_024);
     let client = client.clone();
-    let failed = tx.clone();
-    let task = tokio::spawn(async move {
-        crate::restart::forever(
-            "hearing what was refused",
-            || listen(client.clone(), tx.clone()),
-            |why| {
-                let _ = failed.try_send(Heard::Down(why));
-            },
-        )
-        .await;
-    });
-    (Following::new(task), rx)
+    crate::feed::follow(
+        "hearing what was refused".into(),
+        1_024,
+        Heard::Down,
+        move |tx| listen(client.clone(), tx),
+    )
 }
 
 /// One attempt: `Break` when the receiver is gone, `Continue(why)` to be

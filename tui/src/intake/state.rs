@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use floorwalker_shared::chat::{ChatEnvelope, MSG_ID_HEADER};
+use floorwalker_shared::chat::ChatEnvelope;
 use floorwalker_shared::intake::{IntakeReport, Refusal, What};
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
 use floorwalker_shared::wire::{self, WireError};
@@ -23,9 +23,6 @@ use crate::presence::Connection;
 /// Most sessions whose address is remembered; past this, half are
 /// forgotten at once (their address is learnt again when they reconnect).
 const MAX_ADDRESSES: usize = 500_000;
-
-/// The header of the intake's message id, for the stream to drop a resend.
-pub const MSG_ID: &str = MSG_ID_HEADER;
 
 /// What to do with a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
