@@ -21,7 +21,7 @@ fn open_dashboard(server: &TestServer) -> Tmux {
 
 /// The dashboard in a terminal of `width` x `height`.
 pub(crate) fn open_dashboard_sized(server: &TestServer, width: u16, height: u16) -> Tmux {
-    let creds = server.dir().join("dashboard.creds");
+    let creds = server.dir().join("dashboard.nk");
     server.creds(Role::Dashboard).store(&creds).unwrap();
     let command = format!(
         "env NO_COLOR=1 {} --data-dir '{dir}' --log-file '{dir}/dashboard.log' --server {} --creds '{}'",
@@ -340,9 +340,10 @@ fn a_lost_connection_shows_a_banner_and_the_view_survives_until_it_returns() {
 #[test]
 fn wrong_credentials_or_no_server_are_told_plainly() {
     let server = TestServer::start();
-    let creds = server.dir().join("wrong.creds");
-    let mut wrong = server.creds(Role::Dashboard);
-    wrong.password = "not-the-password".to_owned();
+    std::fs::create_dir(server.dir().join("wrong")).unwrap();
+    let creds = server.dir().join("wrong").join("dashboard.nk");
+    // A key the gate does not know, in a file named for the dashboard.
+    let wrong = floorwalker::creds::OperatorCreds::generate("dashboard");
     wrong.store(&creds).unwrap();
     for (url, says) in [
         (

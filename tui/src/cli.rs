@@ -21,7 +21,7 @@ use crate::cmd::{agent, auth, demo, gate, intake, router, simulate, tail};
     name = "floorwalker",
     version,
     after_help = "Examples:\n  floorwalker demo                      # everything, locally\n  \
-    floorwalker --server nats://nats.internal:4222 --name sam --creds ./auth/sam.creds\n  \
+    floorwalker --server nats://nats.internal:4222 --name sam --creds ./auth/sam.nk\n  \
     floorwalker --site shoes --config ./dashboard.toml"
 )]
 pub(crate) struct Cli {
@@ -82,7 +82,7 @@ pub(crate) enum Command {
     /// chats and their transcripts as they were.
     #[command(
         after_help = "Examples:\n  floorwalker agent --name alex                # the demo's agent 'alex'\n  \
-        floorwalker agent --name ana --creds ./auth/ana.creds --server nats://nats.internal:4222 --capacity 3"
+        floorwalker agent --name ana --creds ./auth/ana.nk --server nats://nats.internal:4222 --capacity 3"
     )]
     Agent(agent::AgentArgs),
 
@@ -102,7 +102,7 @@ pub(crate) enum Command {
     /// agent who went silent to the queue. Run one per deployment, beside
     /// the gate. Prints its counts when stopped (Ctrl-C, SIGTERM).
     #[command(
-        after_help = "Example:\n  floorwalker router --server nats://127.0.0.1:4222 --creds ./auth/router.creds"
+        after_help = "Example:\n  floorwalker router --server nats://127.0.0.1:4222 --creds ./auth/router.nk"
     )]
     Router(router::RouterArgs),
 
@@ -115,7 +115,7 @@ pub(crate) enum Command {
     /// shopper's batch or chat reaches operators. Prints its counts when
     /// stopped (Ctrl-C, SIGTERM).
     #[command(
-        after_help = "Example:\n  floorwalker intake --server nats://127.0.0.1:4222 --creds ./auth/intake.creds\n  \
+        after_help = "Example:\n  floorwalker intake --server nats://127.0.0.1:4222 --creds ./auth/intake.nk\n  \
         floorwalker intake --bounds ./intake-bounds.toml   # tighter or looser bounds (docs/LIMITS.md)"
     )]
     Intake(intake::IntakeArgs),
@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn no_command_is_the_dashboard() {
         let cli =
-            Cli::try_parse_from(["floorwalker", "--site", "shoes", "--creds", "d.creds"]).unwrap();
+            Cli::try_parse_from(["floorwalker", "--site", "shoes", "--creds", "d.nk"]).unwrap();
         assert!(cli.command.is_none());
         assert_eq!(
             cli.dashboard.site.as_ref().map(SiteId::as_str),
