@@ -141,4 +141,8 @@ fn a_generated_tls_config_runs_and_a_browser_shopper_arrives_over_wss() {
         std::fs::read_to_string(dir.path().join("nats-server.log")).unwrap_or_default()
     );
     drop(natsd);
+    let log = std::fs::read_to_string(dir.path().join("nats-server.log")).unwrap();
+    assert!(log.contains("Server is ready"), "{log}");
+    // No password anywhere in what auth init generated.
+    assert!(!log.contains("Plaintext passwords detected"), "{log}");
 }
