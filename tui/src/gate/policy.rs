@@ -192,8 +192,9 @@ pub fn operator(role: Role, user: &str) -> Grants {
     // connections open now, for the screens that count shoppers.
     let floor_presence = vec![subject::shoppers_presence()];
     let ask_presence = vec![subject::shoppers_connz()];
-    // What the intake refused and why, for the screens that show it.
-    let intake_report = vec![subject::intake_report()];
+    // What the intake refused and why, and what the router did, for the
+    // screens that show it.
+    let reports = vec![subject::intake_report(), subject::router_report()];
     match role {
         Role::Admin => Grants {
             publish: vec![subject::everything()],
@@ -211,7 +212,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
             ]
             .concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, floor_presence, intake_report, inbox].concat(),
+            subscribe: [shopper_traffic, floor_presence, reports, inbox].concat(),
             subscribe_deny: vec![],
         },
         // Agents record what they do; the router, not they, speaks to
@@ -229,7 +230,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
         },
         Role::Router => Grants {
             publish: [
-                vec![subject::all_sites_push()],
+                vec![subject::all_sites_push(), subject::router_report()],
                 desk_kinds(user, &DeskFact::ROUTER_KINDS),
                 read_streams,
             ]
@@ -249,7 +250,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
         Role::Tail => Grants {
             publish: [vec![subject::gate_status()], ask_presence, read_streams].concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, floor_presence, intake_report, inbox].concat(),
+            subscribe: [shopper_traffic, floor_presence, reports, inbox].concat(),
             subscribe_deny: vec![],
         },
         // The one operator that stores what shoppers send, and answers
