@@ -16,6 +16,7 @@ mod feed;
 mod gate;
 mod grid;
 mod hostile;
+mod metrics;
 mod operator;
 mod plugin;
 mod presence;
