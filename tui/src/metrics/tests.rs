@@ -1,8 +1,13 @@
+use std::collections::BTreeSet;
+
+use floorwalker_shared::chat::{ChatFact, DeskFact};
 use floorwalker_shared::desk::DeskConfig;
+use floorwalker_shared::event::ShopperEvent;
 use floorwalker_shared::intake::IntakeReport;
 use floorwalker_shared::router::RouterReport;
+use floorwalker_shared::subject::Subject;
 use floorwalker_shared::testing::{
-    available, chat_message, desk_message, page, payload, request, session_on,
+    available, chat_message, claim, desk_message, order, page, payload, request, session_on,
 };
 use pretty_assertions::assert_eq;
 
@@ -12,24 +17,66 @@ use crate::refusals::{GateCounts, Heard};
 const NOW: u64 = 1_700_000_000_000;
 
 /// A floor with one shopper on each of two sites, one of them waiting 90 s
-/// for a chat, and one agent available.
+/// for a chat, and one agent available; on the other site, a chat answered,
+/// ended and rated, an offer accepted and an order.
 fn folded() -> (Floor, Desk) {
     let mut floor = Floor::default();
     let mut desk = Desk::new(DeskConfig::default());
-    for site in ["shop", "other-shop"] {
-        let s = session_on(site, 1);
-        floor
-            .batch(
-                &s.events(),
-                &payload(1, NOW - 95_000, vec![page("/")]),
-                NOW - 95_000,
-            )
-            .unwrap();
-    }
-    let (subject, body) = desk_message("ana", available(2));
-    desk.record(&subject, &body, NOW - 100_000).unwrap();
-    let (subject, body) = chat_message(&session_on("shop", 1), request("chat-1"));
-    desk.record(&subject, &body, NOW - 90_000).unwrap();
+    let (shop, other) = (session_on("shop", 1), session_on("other-shop", 1));
+    floor
+        .batch(
+            &shop.events(),
+            &payload(1, NOW - 95_000, vec![page("/")]),
+            NOW - 95_000,
+        )
+        .unwrap();
+    floor
+        .offer_sent(&other, "offer-1", "Can I help?", "sam", NOW - 320_000)
+        .unwrap();
+    let events = vec![
+        page("/"),
+        ShopperEvent::OfferAccepted {
+            offer_id: "offer-1".into(),
+        },
+        order("order-1", 4_200),
+    ];
+    floor
+        .batch(
+            &other.events(),
+            &payload(1, NOW - 20_000, events),
+            NOW - 20_000,
+        )
+        .unwrap();
+    let mut at = |(subject, body): (Subject, Vec<u8>), ago: u64| {
+        desk.record(&subject, &body, NOW - ago).unwrap();
+    };
+    at(desk_message("ana", available(2)), 400_000);
+    at(chat_message(&other, request("chat-2")), 300_000);
+    at(desk_message("ana", claim("chat-2")), 290_000);
+    let says = |msg_id: &str| DeskFact::Message {
+        chat_id: "chat-2".into(),
+        msg_id: msg_id.into(),
+        text: "Hello".into(),
+    };
+    at(desk_message("ana", says("a1")), 280_000);
+    let asks = ChatFact::Message {
+        chat_id: "chat-2".into(),
+        msg_id: "s1".into(),
+        text: "Hi".into(),
+    };
+    at(chat_message(&other, asks), 270_000);
+    at(desk_message("ana", says("a2")), 260_000);
+    let end = DeskFact::End {
+        chat_id: "chat-2".into(),
+    };
+    at(desk_message("ana", end), 250_000);
+    let survey = ChatFact::Survey {
+        chat_id: "chat-2".into(),
+        helped: true,
+        comment: None,
+    };
+    at(chat_message(&other, survey), 240_000);
+    at(chat_message(&shop, request("chat-1")), 90_000);
     (floor, desk)
 }
 
@@ -67,9 +114,31 @@ fn the_desks_figures_are_per_site_and_the_agents_are_everyones() {
     has(&text, "floorwalker_shoppers_online{site=\"shop\"} 1");
     has(&text, "floorwalker_agents{state=\"available\"} 1");
     has(&text, "floorwalker_chats_service_level_target_seconds 30.0");
-    // Nothing answered yet: no average, rather than a 0 that looks fast.
+    has(&text, "floorwalker_chats_answered{site=\"other-shop\"} 1");
+    has(
+        &text,
+        "floorwalker_chats_answer_average_seconds{site=\"other-shop\"} 10.0",
+    );
+    has(
+        &text,
+        "floorwalker_chats_service_level_ratio{site=\"other-shop\"} 1.0",
+    );
+    has(
+        &text,
+        "floorwalker_surveys_satisfied_ratio{site=\"other-shop\"} 1.0",
+    );
+    has(
+        &text,
+        "floorwalker_offers_accepted_ratio{site=\"other-shop\"} 1.0",
+    );
+    has(
+        &text,
+        "floorwalker_order_value_minor_units{site=\"other-shop\",assisted=\"true\",currency=\"EUR\"} 4200.0",
+    );
+    // Nothing answered on this site yet: no average, rather than a 0 that
+    // looks fast.
     assert!(
-        !text.contains("floorwalker_chats_answer_average_seconds{"),
+        !text.contains("floorwalker_chats_answer_average_seconds{site=\"shop\"}"),
         "{text}"
     );
     assert!(text.ends_with("# EOF\n"), "{text}");
@@ -162,4 +231,91 @@ fn a_currency_that_is_not_a_code_is_not_a_label() {
     assert_eq!(currency("eur"), None);
     assert_eq!(currency("EURO"), None);
     assert_eq!(currency("E\"}"), None);
+}
+
+/// Every sample name a full exposition (every service heard) can hold: a
+/// gauge's family name, a counter's with `_total`.
+fn every_name() -> BTreeSet<String> {
+    let (floor, desk) = folded();
+    let mut tally = Tally::default();
+    tally.fold(Heard::Intake(IntakeReport::new("intake-1")), NOW);
+    let gate = GateCounts {
+        refused: [("no_credential".to_owned(), 1)].into(),
+        admitted_shoppers: 1,
+        admitted_operators: [("tail".to_owned(), 1)].into(),
+    };
+    tally.fold(Heard::Gate(gate), NOW);
+    let mut routers = RouterTotals::default();
+    routers.note(RouterReport::new("router-1"), NOW);
+    let text = scrape(&floor, &desk, &tally, &routers);
+    text.lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .map(|l| match l.split_once(' ') {
+            Some((name, "counter")) => format!("{name}_total"),
+            Some((name, _)) => name.to_owned(),
+            None => panic!("{l}"),
+        })
+        .collect()
+}
+
+/// The `floorwalker_…` names in `text`.
+fn names_in(text: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("floorwalker_") {
+        let name: String = rest[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        rest = &rest[at + name.len()..];
+        names.insert(name);
+    }
+    names
+}
+
+fn doc(path: &str) -> String {
+    std::fs::read_to_string(format!("{}/../docs/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn docs_metrics_lists_every_metric_and_no_other() {
+    let exposed = every_name();
+    let text = doc("METRICS.md");
+    // The tables' first column, one row a metric.
+    let documented: BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `floorwalker_"))
+        .filter_map(|l| l.split_once('`'))
+        .map(|(name, _)| format!("floorwalker_{name}"))
+        .collect();
+    assert_eq!(
+        documented, exposed,
+        "docs/METRICS.md's tables and the exposition differ"
+    );
+    // The prefix alone, and the crate the figures come from.
+    let not_metrics = ["floorwalker_", "floorwalker_shared"];
+    for name in names_in(&text) {
+        assert!(
+            exposed.contains(&name) || not_metrics.contains(&name.as_str()),
+            "docs/METRICS.md names {name}, which is not exposed"
+        );
+    }
+}
+
+#[test]
+fn the_example_alerts_and_dashboard_use_only_metrics_that_exist() {
+    let exposed = every_name();
+    for path in ["deploy/alerts.yml", "deploy/grafana.json"] {
+        let text = doc(path);
+        let used = names_in(&text);
+        assert!(!used.is_empty(), "{path} uses no metric");
+        for name in used {
+            assert!(
+                exposed.contains(&name),
+                "{path} uses {name}, which is not exposed"
+            );
+        }
+    }
+    let dashboard: serde_json::Value = serde_json::from_str(&doc("deploy/grafana.json")).unwrap();
+    assert!(dashboard["panels"].as_array().is_some_and(|p| p.len() > 10));
 }
