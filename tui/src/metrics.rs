@@ -9,8 +9,9 @@
 //! by reason (label `reason`), and what the gates admitted
 //! ([`crate::refusals`]); and what the chat routers did, from the reports
 //! they publish every second ([`routers`]). The exposition is built afresh
-//! on every scrape with Prometheus's own client (`prometheus-client`), so a
-//! site that left the floor leaves the exposition too. [`serve`] answers
+//! on every scrape and written by Prometheus's own client
+//! (`prometheus-client`, as a collector of constant metrics), so a site
+//! that left the floor leaves the exposition too. [`serve`] answers
 //! `GET /metrics` over HTTP (axum) by asking `tail` for a fresh exposition.
 //!
 //! Counters count since the service that reports them started, added up
@@ -25,7 +26,6 @@ pub mod routers;
 pub mod serve;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use floorwalker_shared::desk::Desk;
@@ -34,10 +34,11 @@ use floorwalker_shared::intake::{Refusal, What};
 use floorwalker_shared::metrics::{Figures, Outcome, Service};
 use floorwalker_shared::router::RouterTotals;
 use floorwalker_shared::subject::SiteId;
-use prometheus_client::encoding::text;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric as _, text};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::{Registry, Unit};
 
 use crate::refusals::Tally;
@@ -67,51 +68,124 @@ pub struct Scrape<'a> {
     pub now_ms: u64,
 }
 
-/// One label set: (name, value) pairs.
+/// One label set: (name, value) pairs, in the order they are written.
 type Labels = Vec<(&'static str, String)>;
 
-/// The exposition being written: a registry of families, each filled once.
-struct Book(Registry);
+/// One family's samples, in the order they are written.
+#[derive(Debug)]
+enum Samples {
+    /// A gauge of whole numbers.
+    Count(Vec<(Labels, u64)>),
+    /// A gauge in a unit.
+    Measure(Vec<(Labels, f64)>),
+    /// A counter.
+    Counter(Vec<(Labels, u64)>),
+}
+
+/// One family: its name (without the prefix, unit or `_total`), help and
+/// unit, and its samples.
+#[derive(Debug)]
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    unit: Option<Unit>,
+    samples: Samples,
+}
+
+/// The exposition being written: families in the order they are added,
+/// each sample in the order it is given, so that two scrapes list the same
+/// lines in the same order (prometheus-client's own `Family` keeps its
+/// label sets in a hash map). A family without samples is left out, as
+/// the crate's own metrics are.
+#[derive(Debug, Default)]
+struct Book(Vec<Family>);
 
 impl Book {
     /// A gauge of whole numbers.
-    fn count(&mut self, name: &str, help: &str, samples: impl IntoIterator<Item = (Labels, u64)>) {
-        let family = Family::<Labels, Gauge>::default();
-        for (labels, n) in samples {
-            family
-                .get_or_create(&labels)
-                .set(i64::try_from(n).unwrap_or(i64::MAX));
-        }
-        self.0.register(name, help, family);
+    fn count(
+        &mut self,
+        name: &'static str,
+        help: &'static str,
+        samples: impl IntoIterator<Item = (Labels, u64)>,
+    ) {
+        let samples = Samples::Count(samples.into_iter().collect());
+        self.0.push(Family {
+            name,
+            help,
+            unit: None,
+            samples,
+        });
     }
 
     /// A gauge in `unit` (seconds, ratio, minor units of money).
     fn measure(
         &mut self,
-        name: &str,
-        help: &str,
+        name: &'static str,
+        help: &'static str,
         unit: Unit,
         samples: impl IntoIterator<Item = (Labels, f64)>,
     ) {
-        let family = Family::<Labels, Gauge<f64, AtomicU64>>::default();
-        for (labels, v) in samples {
-            family.get_or_create(&labels).set(v);
-        }
-        self.0.register_with_unit(name, help, unit, family);
+        let samples = Samples::Measure(samples.into_iter().collect());
+        self.0.push(Family {
+            name,
+            help,
+            unit: Some(unit),
+            samples,
+        });
     }
 
     /// A counter (its name gets `_total`).
     fn counter(
         &mut self,
-        name: &str,
-        help: &str,
+        name: &'static str,
+        help: &'static str,
         samples: impl IntoIterator<Item = (Labels, u64)>,
     ) {
-        let family = Family::<Labels, Counter>::default();
-        for (labels, n) in samples {
-            family.get_or_create(&labels).inc_by(n);
+        let samples = Samples::Counter(samples.into_iter().collect());
+        self.0.push(Family {
+            name,
+            help,
+            unit: None,
+            samples,
+        });
+    }
+}
+
+impl Collector for Book {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> std::fmt::Result {
+        for family in &self.0 {
+            let (kind, empty) = match &family.samples {
+                Samples::Count(s) => (MetricType::Gauge, s.is_empty()),
+                Samples::Measure(s) => (MetricType::Gauge, s.is_empty()),
+                Samples::Counter(s) => (MetricType::Counter, s.is_empty()),
+            };
+            if empty {
+                continue;
+            }
+            // As `Registry::register` writes help: a sentence.
+            let help = format!("{}.", family.help);
+            let mut metric =
+                encoder.encode_descriptor(family.name, &help, family.unit.as_ref(), kind)?;
+            match &family.samples {
+                Samples::Count(samples) => {
+                    for (labels, n) in samples {
+                        let n = i64::try_from(*n).unwrap_or(i64::MAX);
+                        ConstGauge::new(n).encode(metric.encode_family(labels)?)?;
+                    }
+                }
+                Samples::Measure(samples) => {
+                    for (labels, v) in samples {
+                        ConstGauge::new(*v).encode(metric.encode_family(labels)?)?;
+                    }
+                }
+                Samples::Counter(samples) => {
+                    for (labels, n) in samples {
+                        ConstCounter::new(*n).encode(metric.encode_family(labels)?)?;
+                    }
+                }
+            }
         }
-        self.0.register(name, help, family);
+        Ok(())
     }
 }
 
@@ -143,13 +217,15 @@ fn currency(code: &str) -> Option<String> {
 
 /// The exposition of `scrape`, ending in `# EOF`.
 pub fn encode(scrape: &Scrape<'_>) -> String {
-    let mut book = Book(Registry::with_prefix(PREFIX));
+    let mut book = Book::default();
     floor_and_desk(&mut book, scrape);
     refusals(&mut book, scrape.tally, scrape.now_ms);
     routers(&mut book, scrape.routers, scrape.now_ms);
+    let mut registry = Registry::with_prefix(PREFIX);
+    registry.register_collector(Box::new(book));
     let mut out = String::new();
     // Writing to a String does not fail.
-    let _ = text::encode(&mut out, &book.0);
+    let _ = text::encode(&mut out, &registry);
     out
 }
 
