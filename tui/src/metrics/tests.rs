@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use floorwalker_shared::chat::{ChatFact, DeskFact};
 use floorwalker_shared::desk::DeskConfig;
 use floorwalker_shared::event::ShopperEvent;
-use floorwalker_shared::intake::IntakeReport;
+use floorwalker_shared::intake::{IntakeReport, Refusal, What};
 use floorwalker_shared::router::RouterReport;
 use floorwalker_shared::subject::Subject;
 use floorwalker_shared::testing::{
@@ -11,6 +11,7 @@ use floorwalker_shared::testing::{
 };
 use pretty_assertions::assert_eq;
 
+use super::book::currency;
 use super::*;
 use crate::refusals::{GateCounts, Heard};
 
