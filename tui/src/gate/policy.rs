@@ -192,9 +192,8 @@ pub fn operator(role: Role, user: &str) -> Grants {
     // connections open now, for the screens that count shoppers.
     let floor_presence = vec![subject::shoppers_presence()];
     let ask_presence = vec![subject::shoppers_connz()];
-    // What the intake refused and why, and what the router did, for the
-    // screens that show it.
-    let reports = vec![subject::intake_report(), subject::router_report()];
+    // What the intake refused and why, for the screens that show it.
+    let intake_report = vec![subject::intake_report()];
     match role {
         Role::Admin => Grants {
             publish: vec![subject::everything()],
@@ -212,7 +211,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
             ]
             .concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, floor_presence, reports, inbox].concat(),
+            subscribe: [shopper_traffic, floor_presence, intake_report, inbox].concat(),
             subscribe_deny: vec![],
         },
         // Agents record what they do; the router, not they, speaks to
@@ -250,7 +249,15 @@ pub fn operator(role: Role, user: &str) -> Grants {
         Role::Tail => Grants {
             publish: [vec![subject::gate_status()], ask_presence, read_streams].concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, floor_presence, reports, inbox].concat(),
+            // And what the routers did, for `tail --prometheus`.
+            subscribe: [
+                shopper_traffic,
+                floor_presence,
+                intake_report,
+                vec![subject::router_report()],
+                inbox,
+            ]
+            .concat(),
             subscribe_deny: vec![],
         },
         // The one operator that stores what shoppers send, and answers
