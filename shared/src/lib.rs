@@ -20,7 +20,8 @@
 //! - `json` writes the JSON the plugin sends (batches, CONNECT, chat facts)
 //!   by hand, byte for byte as `serde_json` would, without its serializer.
 //! - [`intake`] is what the intake reports: what it stored of what
-//!   shoppers sent, and what it refused and why.
+//!   shoppers sent, and what it refused and why; [`router`] what the chat
+//!   router reports: what it pushed and recorded.
 //! - [`sanitize`] makes shopper-controlled text safe to print on an
 //!   operator's terminal.
 //! - `testing` (tests only, and other crates' tests with the `testing`
@@ -46,6 +47,7 @@ pub mod metrics;
 pub mod money;
 pub mod nats;
 pub mod recorder;
+pub mod router;
 pub mod sanitize;
 pub mod session;
 pub mod subject;

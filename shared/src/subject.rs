@@ -346,6 +346,12 @@ pub fn intake_report() -> Subject {
     Subject::join(&[ROOT, "intake", "report"])
 }
 
+/// Where each chat router publishes its counts every second
+/// ([`crate::router::RouterReport`]).
+pub fn router_report() -> Subject {
+    Subject::join(&[ROOT, "router", "report"])
+}
+
 /// Where the gate answers status requests with its counts.
 pub fn gate_status() -> Subject {
     Subject::join(&[ROOT, "gate", "status"])

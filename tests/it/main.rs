@@ -17,6 +17,7 @@ mod feed;
 mod gate;
 mod grid;
 mod hostile;
+mod metrics;
 mod operator;
 mod plugin;
 mod presence;

@@ -12,7 +12,8 @@
 //! ([`record`], [`offers`]), which shoppers the broker says are connected
 //! ([`presence`]), the intake, the one way what shoppers send reaches the
 //! streams ([`intake`]), what the intakes and the gate refused
-//! ([`refusals`]), the chat router ([`router`]), simulated
+//! ([`refusals`]), the chat router ([`router`]), the figures served to
+//! Prometheus ([`metrics`]), simulated
 //! shoppers and agent bots ([`simulate`]), and how operators read numbers
 //! and journeys ([`format`]).
 
@@ -21,6 +22,7 @@ pub mod feed;
 pub mod format;
 pub mod gate;
 pub mod intake;
+pub mod metrics;
 pub mod natsd;
 pub mod offers;
 pub mod presence;

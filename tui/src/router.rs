@@ -18,15 +18,21 @@
 //! History is folded first and not acted on again; after a restart the
 //! router resumes from the stream and a page catches up when it next
 //! (re)connects.
+//!
+//! Every second it publishes what it did since it started on
+//! `fw.router.report` ([`RouterReport`]), for `tail --prometheus`.
 
 pub mod state;
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_nats::jetstream;
 use floorwalker_shared::desk::DeskConfig;
 use floorwalker_shared::event::PushEnvelope;
+use floorwalker_shared::router::RouterReport;
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
 use floorwalker_shared::wire::encode_push;
 use futures::StreamExt;
@@ -86,6 +92,8 @@ pub async fn run(
     let js = jetstream::new(client.clone());
     let mut router = Router::new(config, DeskConfig::default(), now_ms());
     let mut ready = Some(ready);
+    let instance = format!("{user}-{}", std::process::id());
+    let recorded = Recorded::default();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
@@ -129,9 +137,12 @@ pub async fn run(
                 }
                 Vec::new()
             },
-            _ = tick.tick() => router.tick(now_ms()),
+            _ = tick.tick() => {
+                publish_report(&client, &report(&instance, &router, &recorded)).await;
+                router.tick(now_ms())
+            },
         };
-        carry_out(&client, &js, &user, actions).await;
+        carry_out(&client, &js, &user, &recorded, actions).await;
     }
     drop(feeds);
     let mut counts = router.counts;
@@ -139,10 +150,43 @@ pub async fn run(
     Ok(counts)
 }
 
+/// The router's own facts the stream stored, and those it did not:
+/// counted by the tasks that record them.
+#[derive(Debug, Clone, Default)]
+struct Recorded {
+    stored: Arc<AtomicU64>,
+    failed: Arc<AtomicU64>,
+}
+
+/// What `router` did since it started, as `instance` reports it.
+fn report(instance: &str, router: &Router, recorded: &Recorded) -> RouterReport {
+    let c = &router.counts;
+    RouterReport {
+        instance: instance.to_owned(),
+        pushes: c.pushes,
+        facts_read: c.facts_read,
+        facts_refused: router.desk.rejected().values().sum(),
+        facts_recorded: recorded.stored.load(Ordering::Relaxed),
+        facts_not_recorded: recorded.failed.load(Ordering::Relaxed),
+        agents_lost: c.agents_lost,
+        shoppers_gone: c.shoppers_gone,
+        incidents: c.incidents,
+    }
+}
+
+async fn publish_report(client: &async_nats::Client, report: &RouterReport) {
+    if let Ok(json) = serde_json::to_vec(report) {
+        let _ = client
+            .publish(subject::router_report().to_string(), json.into())
+            .await;
+    }
+}
+
 async fn carry_out(
     client: &async_nats::Client,
     js: &jetstream::Context,
     user: &str,
+    recorded: &Recorded,
     actions: Vec<Action>,
 ) {
     for action in actions {
@@ -159,10 +203,13 @@ async fn carry_out(
             Action::Record(fact) => {
                 // Not awaited here: a slow acknowledgement must not hold up
                 // every other shopper.
-                let (js, user) = (js.clone(), user.to_owned());
+                let (js, user, recorded) = (js.clone(), user.to_owned(), recorded.clone());
                 tokio::spawn(async move {
                     if let Err(why) = record(&js, &user, &fact).await {
+                        recorded.failed.fetch_add(1, Ordering::Relaxed);
                         tracing::error!(%why, "router: recording a fact");
+                    } else {
+                        recorded.stored.fetch_add(1, Ordering::Relaxed);
                     }
                 });
             }

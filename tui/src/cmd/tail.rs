@@ -12,6 +12,14 @@
 //! report waits until history is read, the connected shoppers are listed
 //! and the gates asked (or they cannot be), and an intake has reported or
 //! had the time to, so it never shows half-counted figures.
+//!
+//! `--prometheus ADDR` also serves the figures to Prometheus
+//! (`floorwalker::metrics`), with the routers' reports, which only it
+//! hears. It is a flag of `tail` rather than a command of its own because
+//! the exporter serves exactly what `tail` folds, with the same readiness:
+//! one fold, so the scraped figures and the printed ones cannot drift
+//! apart. Each scrape asks this loop, the figures' one owner, for a fresh
+//! exposition; until the first report would be ready, it is answered 503.
 
 mod alert;
 mod args;
@@ -22,15 +30,18 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use color_eyre::eyre::{Result, eyre};
-use floorwalker::feed::{self, Feed, now_ms};
+use color_eyre::eyre::{Result, WrapErr as _, eyre};
+use floorwalker::feed::{self, Feed, Following, now_ms};
+use floorwalker::metrics::{self, Scrape, routers, serve};
 use floorwalker::offers::OfferRecord;
 use floorwalker::presence::Heard;
 use floorwalker::refusals::{self, Tally};
 use floorwalker_shared::desk::{Desk, DeskConfig};
 use floorwalker_shared::floor::Floor;
 use floorwalker_shared::metrics::Figures;
+use floorwalker_shared::router::RouterTotals;
 use floorwalker_shared::subject::SiteId;
+use tokio::sync::mpsc;
 
 use refused::Refusals;
 use report::Report;
@@ -56,6 +67,17 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
     let mut feeds = feed::desk(&client);
     let (_presence_feed, mut presence) = floorwalker::presence::spawn(&client);
     let (_refusals_feed, mut door) = refusals::spawn(&client);
+    let (_exporter, mut asks, mut routers) = match &args.prometheus {
+        Some(addr) => {
+            let exporter = Exporter::start(addr, &client).await?;
+            (
+                Some(exporter.running),
+                Some(exporter.asks),
+                Some(exporter.routers),
+            )
+        }
+        None => (None, None, None),
+    };
     let started = tokio::time::Instant::now();
     let desk_config = DeskConfig {
         service_level_ms: args.service_level_secs.saturating_mul(1_000),
@@ -69,6 +91,7 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
         events_read: false,
         presence_heard: false,
         refusals: Tally::default(),
+        routers: RouterTotals::default(),
     };
     let mut crossed = vec![false; args.alert.len()];
     let (mut printed, mut alerted) = (0_u64, false);
@@ -84,15 +107,13 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
             Some(feed) = feeds.events.recv() => reading.events(feed),
             Some(heard) = presence.recv() => reading.presence(heard),
             Some(heard) = door.recv() => reading.refusals(heard),
+            Some(heard) = next(&mut routers) => reading.router(heard),
+            Some(ask) = next(&mut asks) => {
+                let exposition = reading.ready(started).then(|| reading.exposition(now_ms()));
+                let _ = ask.send(exposition);
+            },
             _ = every.tick() => {
-                let intake_or_grace =
-                    reading.refusals.intake().is_some() || started.elapsed() >= INTAKE_GRACE;
-                let ready = reading.audit_read
-                    && reading.events_read
-                    && reading.presence_heard
-                    && reading.gate_asked()
-                    && intake_or_grace;
-                if !ready {
+                if !reading.ready(started) {
                     continue;
                 }
                 let now = now_ms();
@@ -125,6 +146,41 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The Prometheus exporter's parts, while `--prometheus` runs it.
+struct Exporter {
+    running: (serve::Serving, Following),
+    /// Scrapes waiting for an exposition.
+    asks: mpsc::Receiver<serve::Ask>,
+    /// What the routers report.
+    routers: mpsc::Receiver<routers::Heard>,
+}
+
+impl Exporter {
+    /// Listens on `addr`, says where, and hears the routers.
+    async fn start(addr: &str, client: &async_nats::Client) -> Result<Self> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .wrap_err_with(|| format!("listening on '{addr}' for Prometheus"))?;
+        let local = listener.local_addr()?;
+        eprintln!("tail: serving OpenMetrics on http://{local}/metrics");
+        let (ask, asks) = mpsc::channel(16);
+        let (following, routers) = routers::spawn(client);
+        Ok(Self {
+            running: (serve::spawn(listener, ask), following),
+            asks,
+            routers,
+        })
+    }
+}
+
+/// The next of `rx`, or never when there is none.
+async fn next<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// What tail has folded so far.
 struct Reading {
     desk: Desk,
@@ -138,6 +194,8 @@ struct Reading {
     presence_heard: bool,
     /// What the intakes and the gates refused.
     refusals: Tally,
+    /// What the routers reported (heard with `--prometheus` only).
+    routers: RouterTotals,
 }
 
 impl Reading {
@@ -190,6 +248,43 @@ impl Reading {
             _ => {}
         }
         self.refusals.fold(heard, now_ms());
+    }
+
+    fn router(&mut self, heard: routers::Heard) {
+        match heard {
+            routers::Heard::Report(report) => self.routers.note(report, now_ms()),
+            routers::Heard::Down(why) => eprintln!("tail: {why}"),
+        }
+    }
+
+    /// Whether the first report can be made: history read, the connected
+    /// shoppers listed, the gates asked, and an intake heard (or
+    /// [`INTAKE_GRACE`] passed since `started`).
+    fn ready(&self, started: tokio::time::Instant) -> bool {
+        let intake_or_grace = self.refusals.intake().is_some() || started.elapsed() >= INTAKE_GRACE;
+        self.audit_read
+            && self.events_read
+            && self.presence_heard
+            && self.gate_asked()
+            && intake_or_grace
+    }
+
+    /// The figures for Prometheus at `now`.
+    fn exposition(&mut self, now: u64) -> String {
+        self.floor.sweep(now);
+        self.desk.forget(now);
+        metrics::encode(&Scrape {
+            floor: &self.floor,
+            desk: &self.desk,
+            tally: &self.refusals,
+            routers: &self.routers,
+            site: self.site.as_ref(),
+            unreadable: (
+                self.desk.rejected().values().sum(),
+                self.floor.refused_total(),
+            ),
+            now_ms: now,
+        })
     }
 
     /// Whether the gates were asked once (answering or not).

@@ -229,7 +229,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
         },
         Role::Router => Grants {
             publish: [
-                vec![subject::all_sites_push()],
+                vec![subject::all_sites_push(), subject::router_report()],
                 desk_kinds(user, &DeskFact::ROUTER_KINDS),
                 read_streams,
             ]
@@ -249,7 +249,15 @@ pub fn operator(role: Role, user: &str) -> Grants {
         Role::Tail => Grants {
             publish: [vec![subject::gate_status()], ask_presence, read_streams].concat(),
             publish_deny: operator_deny,
-            subscribe: [shopper_traffic, floor_presence, intake_report, inbox].concat(),
+            // And what the routers did, for `tail --prometheus`.
+            subscribe: [
+                shopper_traffic,
+                floor_presence,
+                intake_report,
+                vec![subject::router_report()],
+                inbox,
+            ]
+            .concat(),
             subscribe_deny: vec![],
         },
         // The one operator that stores what shoppers send, and answers

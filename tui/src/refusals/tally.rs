@@ -40,12 +40,19 @@ pub const OTHER: &str = "other";
 const MAX_GROWTH: usize = 4_096;
 
 /// The gates' counts of refused connections, by the gate's own reason
-/// names (`snake_case`, as `fw.gate.status` answers them).
+/// names (`snake_case`, as `fw.gate.status` answers them), and of those
+/// admitted (for `tail --prometheus`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct GateCounts {
     /// Refusals by reason; no entry for a reason never seen.
     #[serde(default)]
     pub refused: BTreeMap<String, u64>,
+    /// Shopper connections admitted.
+    #[serde(default)]
+    pub admitted_shoppers: u64,
+    /// Operator connections admitted, by role.
+    #[serde(default)]
+    pub admitted_operators: BTreeMap<String, u64>,
 }
 
 impl GateCounts {
@@ -60,21 +67,11 @@ impl GateCounts {
 
     /// Adds `other`'s counts to these (another gate's answer).
     pub fn add(&mut self, other: &Self) {
-        for (name, n) in &other.refused {
-            let readable = !name.is_empty()
-                && name.len() <= MAX_GATE_REASON
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-            let full = self.refused.len() >= MAX_GATE_REASONS && !self.refused.contains_key(name);
-            let name = if readable && !full {
-                name.as_str()
-            } else {
-                OTHER
-            };
-            let count = self.refused.entry(name.to_owned()).or_default();
-            *count = count.saturating_add(*n);
-        }
+        add_named(&mut self.refused, &other.refused);
+        add_named(&mut self.admitted_operators, &other.admitted_operators);
+        self.admitted_shoppers = self
+            .admitted_shoppers
+            .saturating_add(other.admitted_shoppers);
     }
 
     /// Every refusal.
@@ -85,6 +82,27 @@ impl GateCounts {
     /// A gate reason in words: its name without underscores.
     pub fn words(name: &str) -> String {
         name.replace('_', " ")
+    }
+}
+
+/// Adds `more` to `counts` by name (a gate's reasons, its operators'
+/// roles); a name that does not read, or one past [`MAX_GATE_REASONS`], is
+/// counted as [`OTHER`].
+fn add_named(counts: &mut BTreeMap<String, u64>, more: &BTreeMap<String, u64>) {
+    for (name, n) in more {
+        let readable = !name.is_empty()
+            && name.len() <= MAX_GATE_REASON
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        let full = counts.len() >= MAX_GATE_REASONS && !counts.contains_key(name);
+        let name = if readable && !full {
+            name.as_str()
+        } else {
+            OTHER
+        };
+        let count = counts.entry(name.to_owned()).or_default();
+        *count = count.saturating_add(*n);
     }
 }
 
@@ -292,6 +310,7 @@ mod tests {
     fn gate(refused: &[(&str, u64)]) -> Heard {
         Heard::Gate(GateCounts {
             refused: refused.iter().map(|&(k, n)| (k.to_owned(), n)).collect(),
+            ..GateCounts::default()
         })
     }
 

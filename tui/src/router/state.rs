@@ -54,6 +54,8 @@ pub enum Action {
 pub struct Counts {
     /// Pushes made to shoppers.
     pub pushes: u64,
+    /// Chat facts read from the stream (history included).
+    pub facts_read: u64,
     /// Agents found lost.
     pub agents_lost: u64,
     /// Shoppers found gone.
@@ -117,6 +119,7 @@ impl Router {
         let Ok(fact) = self.desk.read(subject, payload) else {
             return Vec::new();
         };
+        self.counts.facts_read += 1;
         if let Fact::Shopper(session, _) = &fact {
             self.heard_shopper(session, at_ms);
         }

@@ -56,6 +56,14 @@ pub(crate) struct TailArgs {
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     pub(crate) service_level_secs: u64,
 
+    /// Also serve the figures to Prometheus on this address (say
+    /// `127.0.0.1:9464`; port 0 picks a free one): `GET /metrics` answers
+    /// them in the OpenMetrics text format, with the gates' and the
+    /// routers' counters (docs/METRICS.md). The address it listens on is
+    /// printed on stderr.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) prometheus: Option<String>,
+
     /// Report only this site's shoppers and chats (the agents and
     /// incidents are every site's: agents serve them all).
     #[arg(long, env = "FLOORWALKER_SITE", value_name = "SITE", value_parser = site_id)]

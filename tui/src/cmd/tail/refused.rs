@@ -192,6 +192,7 @@ mod tests {
     fn gate(refused: &[(&str, u64)]) -> Heard {
         Heard::Gate(GateCounts {
             refused: refused.iter().map(|&(k, n)| (k.to_owned(), n)).collect(),
+            ..GateCounts::default()
         })
     }
 

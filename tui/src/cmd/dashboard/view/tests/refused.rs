@@ -20,6 +20,7 @@ fn intake(name: &str, refusals: &[(What, Refusal, u64)]) -> Msg {
 fn gate(refused: &[(&str, u64)]) -> Msg {
     Msg::Refusals(Heard::Gate(GateCounts {
         refused: refused.iter().map(|&(k, n)| (k.to_owned(), n)).collect(),
+        ..GateCounts::default()
     }))
 }
 
