@@ -349,6 +349,27 @@ fn after_rotating_the_gate_keys_and_restarting_nats_server_everyone_comes_back()
 }
 
 #[test]
+fn a_key_file_renamed_is_told_plainly_not_left_hanging() {
+    let server = TestServer::start();
+    let renamed = server.dir().join("metrics.nk");
+    server.creds(Role::Tail).store(&renamed).unwrap();
+    let url = server.server().client_url();
+    let out = Command::new(floorwalker())
+        .args(["tail", "--server", &url, "--creds"])
+        .arg(&renamed)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(
+        said.contains("not as 'metrics'") && said.contains("auth list"),
+        "{said}"
+    );
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+}
+
+#[test]
 fn bad_input_gets_a_clear_message_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let auth_arg = dir.path().display().to_string();

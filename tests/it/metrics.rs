@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use bytes::Bytes;
-use floorwalker::gate::policy::Role;
 use floorwalker_shared::chat::{ChatFact, DeskFact};
 use floorwalker_shared::event::Push;
 use floorwalker_tests::clients::connect_shopper_with;
@@ -216,8 +215,7 @@ struct Got {
 
 impl Exporter {
     fn start(server: &TestServer) -> Self {
-        let creds = server.dir().join("metrics.creds");
-        server.creds(Role::Tail).store(&creds).unwrap();
+        let creds = floorwalker::creds::file_in(&server.dir().join("auth"), "tail");
         let url = server.server().client_url();
         let args = [
             "tail".as_ref(),

@@ -152,6 +152,8 @@ pub enum ConnectErrorKind {
     User,
     /// The server refused the credentials.
     Refused,
+    /// The key is admitted under another user name than its file's.
+    WrongName,
     /// Nothing answered at that address in time.
     Unreachable,
     /// Anything else the client reported.
@@ -163,6 +165,9 @@ pub enum ConnectErrorKind {
 #[error("{}", match .kind {
     ConnectErrorKind::User => "the credentials' user name cannot name an inbox",
     ConnectErrorKind::Refused => "the server refused these credentials",
+    ConnectErrorKind::WrongName => "the gate admits this key under another user name than its \
+        file's: an operator's file is named <user>.nk, as `floorwalker auth` wrote it \
+        (`floorwalker auth list` shows whose key it is)",
     ConnectErrorKind::Unreachable => "no nats-server answered there",
     ConnectErrorKind::Other => "the connection failed",
 })]
@@ -208,35 +213,41 @@ pub async fn connect(
             kind: ConnectErrorKind::User,
             source: Some(Box::new(e)),
         })?;
-    let mut options = async_nats::ConnectOptions::with_nkey(creds.seed.clone())
+    let options = async_nats::ConnectOptions::with_nkey(creds.seed.clone())
         .name(name)
         .custom_inbox_prefix(inbox.to_string())
         .connection_timeout(std::time::Duration::from_secs(5));
-    if let Some(links) = links {
-        options = options.event_callback(move |event| {
-            let link = match event {
-                async_nats::Event::Connected => Some(Link::Up),
-                async_nats::Event::Disconnected => Some(Link::Down("disconnected".to_owned())),
-                async_nats::Event::ServerError(async_nats::ServerError::AuthorizationViolation) => {
-                    Some(Link::Down(
-                        "the server refused these credentials".to_owned(),
-                    ))
-                }
-                _ => None,
-            };
-            if let Some(link) = link {
-                let _ = links.send(link);
+    // The server's complaints, to see whether the inbox named after the
+    // file is this key's.
+    let (complaints_tx, mut complaints) = tokio::sync::mpsc::unbounded_channel();
+    let options = options.event_callback(move |event| {
+        let link = match &event {
+            async_nats::Event::Connected => Some(Link::Up),
+            async_nats::Event::Disconnected => Some(Link::Down("disconnected".to_owned())),
+            async_nats::Event::ServerError(async_nats::ServerError::AuthorizationViolation) => {
+                Some(Link::Down(
+                    "the server refused these credentials".to_owned(),
+                ))
             }
-            async {}
-        });
-    }
+            _ => None,
+        };
+        if let (Some(link), Some(links)) = (link, &links) {
+            let _ = links.send(link);
+        }
+        if let async_nats::Event::ServerError(async_nats::ServerError::Other(text)) = event {
+            let _ = complaints_tx.send(text);
+        }
+        async {}
+    });
     let connecting = tokio::time::timeout(std::time::Duration::from_secs(10), options.connect(url));
-    match connecting.await {
-        Err(elapsed) => Err(ConnectError {
-            kind: ConnectErrorKind::Unreachable,
-            source: Some(Box::new(elapsed)),
-        }),
-        Ok(Ok(client)) => Ok(client),
+    let client = match connecting.await {
+        Err(elapsed) => {
+            return Err(ConnectError {
+                kind: ConnectErrorKind::Unreachable,
+                source: Some(Box::new(elapsed)),
+            });
+        }
+        Ok(Ok(client)) => client,
         Ok(Err(e)) => {
             use async_nats::ConnectErrorKind as Kind;
             let kind = match e.kind() {
@@ -244,12 +255,51 @@ pub async fn connect(
                 Kind::Io | Kind::TimedOut | Kind::Dns => ConnectErrorKind::Unreachable,
                 _ => ConnectErrorKind::Other,
             };
-            Err(ConnectError {
+            return Err(ConnectError {
                 kind,
                 source: Some(Box::new(e)),
-            })
+            });
+        }
+    };
+    check_name(&client, &inbox, &mut complaints).await?;
+    Ok(client)
+}
+
+/// How long the server's complaint about a subscription may take to reach
+/// the client's event handler after the round trip that carried it.
+const COMPLAINT_DELIVERY: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// The gate grants an operator the inbox of the user its key belongs to;
+/// the client names its inbox after the file (`<user>.nk`). A file renamed
+/// would make every request of the client go unanswered, so the client
+/// subscribes to its inbox once and, if the server refuses that, says so.
+async fn check_name(
+    client: &async_nats::Client,
+    inbox: &floorwalker_shared::subject::Subject,
+    complaints: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
+) -> Result<(), ConnectError> {
+    let probe = format!("{inbox}.whoami");
+    let refused = |text: &str| text.contains("permissions violation") && text.contains(&probe);
+    let Ok(subscription) = client.subscribe(probe.clone()).await else {
+        return Ok(());
+    };
+    // The server answers the round trip after it has judged the SUB.
+    let _ = client.flush().await;
+    let mut wrong = false;
+    while let Ok(Some(text)) = tokio::time::timeout(COMPLAINT_DELIVERY, complaints.recv()).await {
+        if refused(&text.to_lowercase()) {
+            wrong = true;
+            break;
         }
     }
+    drop(subscription);
+    if wrong {
+        return Err(ConnectError {
+            kind: ConnectErrorKind::WrongName,
+            source: None,
+        });
+    }
+    Ok(())
 }
 
 /// Writes `text` to `path` with mode 0600, replacing any file there only

@@ -149,6 +149,11 @@ fn connect_failed(server: &str, user: &str, e: &creds::ConnectError) -> String {
         ConnectErrorKind::Unreachable => {
             format!("no nats-server answered there{cause}; start one there, or {elsewhere}")
         }
+        ConnectErrorKind::WrongName => format!(
+            "the gate admits this key, but not as '{user}' (the file's name): name the file \
+             <user>.nk as `floorwalker auth` wrote it (`floorwalker auth list` shows whose \
+             key it is)"
+        ),
         ConnectErrorKind::Other => format!("the connection failed{cause}; {elsewhere}"),
     };
     format!("cannot connect to '{server}': {why}")
