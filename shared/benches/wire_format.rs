@@ -187,8 +187,15 @@ fn decode_and_validate(bencher: Bencher) {
 }
 
 /// A shopper's first five minutes, as the plugin would batch them.
+#[allow(clippy::too_many_lines)] // one literal journey, event by event
 fn journey() -> Batch {
     let s = str::to_owned;
+    // The pair of boots the shopper puts in the cart and takes to the checkout.
+    let boot = CartLine {
+        sku: s("RW-ASC-WD-M-GRN-44"),
+        quantity: 1,
+        value_minor: 13_495,
+    };
     let shop = "https://www.ridgeway-outfitters.example";
     let kinds = vec![
         ShopperEvent::PageView {
@@ -252,11 +259,7 @@ fn journey() -> Batch {
             name: s("Ridgeway Ascent Wide Men's Trail Shoe, Forest Green, EU 44"),
             price_minor: 13_495,
         },
-        ShopperEvent::CartAdd(CartLine {
-            sku: s("RW-ASC-WD-M-GRN-44"),
-            quantity: 1,
-            value_minor: 13_495,
-        }),
+        ShopperEvent::CartAdd(boot.clone()),
         ShopperEvent::TabHidden,
         ShopperEvent::TabVisible,
         ShopperEvent::PageView {
@@ -268,10 +271,14 @@ fn journey() -> Batch {
         ShopperEvent::CheckoutStep {
             step: 1,
             name: s("contact"),
+            value_minor: Some(13_495),
+            items: vec![boot.clone()],
         },
         ShopperEvent::CheckoutStep {
             step: 2,
             name: s("shipping"),
+            value_minor: Some(13_495),
+            items: vec![boot.clone()],
         },
         ShopperEvent::Idle { ms: 45_000 },
         ShopperEvent::ExitIntent,

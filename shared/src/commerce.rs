@@ -4,14 +4,20 @@
 //! (`view_item`, `add_to_cart`, `begin_checkout`, `purchase`…); the plugin's
 //! `track(name, params)` takes the same names and parameters, so a shop that
 //! has one has the other. Amounts arrive in major units (`129.99`), as GA4
-//! sends them, and leave as integer minor units of the batch currency.
+//! sends them, and leave as integer minor units of the event's currency
+//! ([`currency`]): its own `currency`, else its first item's (as GA4 reads
+//! it), else the shop's. Checkout steps keep their `value` and `items`,
+//! purchases their `items`, `tax` and `shipping` (the first
+//! [`MAX_ITEMS_PER_EVENT`] items; a cart change is an event per item), each
+//! text cut to its bound.
 
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use crate::event::limits::{
-    MAX_ID_LEN, MAX_MINOR_UNITS, MAX_NAME_LEN, MAX_QUANTITY, MAX_QUERY_LEN, MAX_SKU_LEN,
+    MAX_ID_LEN, MAX_ITEMS_PER_EVENT, MAX_MINOR_UNITS, MAX_NAME_LEN, MAX_QUANTITY, MAX_QUERY_LEN,
+    MAX_SKU_LEN,
 };
-use crate::event::{CartLine, ShopperEvent};
+use crate::event::{CartLine, ShopperEvent, is_currency};
 use crate::recorder::trim;
 
 /// One item of a GA4 event's `items`.
@@ -30,8 +36,15 @@ pub struct Item {
 /// A GA4 event's parameters that Floorwalker reads.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Params {
+    /// `currency`, or when absent its first item's, as given (see
+    /// [`currency`]).
+    pub currency: Option<String>,
     /// `value`: the event's total, in major units.
     pub value: Option<f64>,
+    /// `tax` of a purchase, in major units.
+    pub tax: Option<f64>,
+    /// `shipping` of a purchase, in major units.
+    pub shipping: Option<f64>,
     /// `transaction_id` of a purchase.
     pub transaction_id: Option<String>,
     /// `search_term` of a search.
@@ -40,8 +53,20 @@ pub struct Params {
     pub items: Vec<Item>,
 }
 
-/// The shopper events a GA4 event means; none for names Floorwalker does not
-/// follow.
+/// The currency of an event whose parameters name `given` (see
+/// [`Params::currency`]) on a shop whose currency is `shop`: `given` if it
+/// is an ISO 4217 code (three ASCII uppercase letters), `shop` if none was
+/// given (or an empty text), and `None` for anything else: amounts in a
+/// currency nobody can name are not recorded as if they were the shop's.
+pub fn currency<'a>(given: Option<&'a str>, shop: &'a str) -> Option<&'a str> {
+    match given {
+        None | Some("") => Some(shop),
+        Some(code) => is_currency(code).then_some(code),
+    }
+}
+
+/// The shopper events a GA4 event means, its amounts in `currency`; none
+/// for names Floorwalker does not follow.
 pub fn events(name: &str, params: &Params, currency: &str) -> Vec<ShopperEvent> {
     let minor = |major: f64| minor_units(major, currency);
     let line = |item: &Item| {
@@ -52,13 +77,41 @@ pub fn events(name: &str, params: &Params, currency: &str) -> Vec<ShopperEvent> 
             value_minor: minor(item.price * f64::from(quantity)),
         }
     };
-    let step = |step: u8, name: &str| ShopperEvent::CheckoutStep {
-        step,
-        name: name.to_owned(),
+    // Cart changes become events as they are read, other events' items
+    // lines: no second pass (each is code of its own in the plugin's
+    // download, as is each `collect` from iterator adaptors).
+    let cart = match name {
+        "add_to_cart" => Some(true),
+        "remove_from_cart" => Some(false),
+        _ => None,
     };
-    // Pushed one by one rather than collected from adaptors: each
-    // `collect` is code of its own in the plugin's download.
     let mut events = Vec::new();
+    let mut lines = Vec::new();
+    for item in &params.items {
+        if !item.sku.is_empty() {
+            match cart {
+                Some(true) => events.push(ShopperEvent::CartAdd(line(item))),
+                Some(false) => events.push(ShopperEvent::CartRemove(line(item))),
+                None if lines.len() < MAX_ITEMS_PER_EVENT => lines.push(line(item)),
+                None => {}
+            }
+        }
+    }
+    let step = match name {
+        "begin_checkout" => Some((1, "begin_checkout")),
+        "add_shipping_info" => Some((2, "shipping")),
+        "add_payment_info" => Some((3, "payment")),
+        _ => None,
+    };
+    if let Some((step, step_name)) = step {
+        events.push(ShopperEvent::CheckoutStep {
+            step,
+            name: step_name.to_owned(),
+            value_minor: params.value.map(minor),
+            items: lines,
+        });
+        return events;
+    }
     match name {
         "view_item" => {
             if let Some(item) = params.items.iter().find(|i| !i.sku.is_empty()) {
@@ -69,18 +122,6 @@ pub fn events(name: &str, params: &Params, currency: &str) -> Vec<ShopperEvent> 
                 });
             }
         }
-        "add_to_cart" | "remove_from_cart" => {
-            for item in params.items.iter().filter(|i| !i.sku.is_empty()) {
-                events.push(if name == "add_to_cart" {
-                    ShopperEvent::CartAdd(line(item))
-                } else {
-                    ShopperEvent::CartRemove(line(item))
-                });
-            }
-        }
-        "begin_checkout" => events.push(step(1, "begin_checkout")),
-        "add_shipping_info" => events.push(step(2, "shipping")),
-        "add_payment_info" => events.push(step(3, "payment")),
         "purchase" => {
             let total = params.value.unwrap_or_else(|| {
                 params
@@ -97,6 +138,9 @@ pub fn events(name: &str, params: &Params, currency: &str) -> Vec<ShopperEvent> 
             events.push(ShopperEvent::OrderCompleted {
                 order_id: trim(order_id, MAX_ID_LEN),
                 total_minor: minor(total),
+                tax_minor: params.tax.map(minor),
+                shipping_minor: params.shipping.map(minor),
+                items: lines,
             });
         }
         "search" | "view_search_results" => {
@@ -240,7 +284,10 @@ mod tests {
             events("purchase", &purchase, "EUR"),
             [ShopperEvent::OrderCompleted {
                 order_id: "T-1".into(),
-                total_minor: 29300
+                total_minor: 29300,
+                tax_minor: None,
+                shipping_minor: None,
+                items: vec![],
             }]
         );
         let search = Params {
@@ -258,6 +305,80 @@ mod tests {
             events("view_item", &params(vec![item("", 1.0, 1.0)]), "EUR"),
             []
         );
+    }
+
+    #[test]
+    fn checkout_steps_and_purchases_keep_value_items_tax_and_shipping() {
+        let lines = [
+            CartLine {
+                sku: "trail".into(),
+                quantity: 1,
+                value_minor: 12_900,
+            },
+            CartLine {
+                sku: "socks".into(),
+                quantity: 2,
+                value_minor: 2_998,
+            },
+        ];
+        let cart = Params {
+            value: Some(158.98),
+            items: vec![
+                item("trail", 129.0, 1.0),
+                item("", 5.0, 1.0),
+                item("socks", 14.99, 2.0),
+            ],
+            ..Params::default()
+        };
+        assert_eq!(
+            events("add_shipping_info", &cart, "USD"),
+            [ShopperEvent::CheckoutStep {
+                step: 2,
+                name: "shipping".into(),
+                value_minor: Some(15_898),
+                items: lines.to_vec(),
+            }],
+            "items without an id are left out"
+        );
+        let purchase = Params {
+            transaction_id: Some("T-9".into()),
+            tax: Some(12.72),
+            shipping: Some(5.99),
+            ..cart
+        };
+        assert_eq!(
+            events("purchase", &purchase, "USD"),
+            [ShopperEvent::OrderCompleted {
+                order_id: "T-9".into(),
+                total_minor: 15_898,
+                tax_minor: Some(1_272),
+                shipping_minor: Some(599),
+                items: lines.to_vec(),
+            }]
+        );
+        // However many items the page lists, an event holds the first few.
+        let many = params(vec![item(&"x".repeat(500), 1.0, 1.0); 100]);
+        let [ShopperEvent::CheckoutStep { items, .. }] =
+            &events("begin_checkout", &many, "EUR")[..]
+        else {
+            panic!("one checkout step");
+        };
+        assert_eq!(items.len(), MAX_ITEMS_PER_EVENT);
+        assert!(items.iter().all(|l| l.sku.len() == MAX_SKU_LEN));
+    }
+
+    #[test]
+    fn an_events_currency_is_its_own_if_it_names_one() {
+        assert_eq!(currency(Some("USD"), "EUR"), Some("USD"));
+        assert_eq!(currency(None, "EUR"), Some("EUR"));
+        assert_eq!(
+            currency(Some(""), "EUR"),
+            Some("EUR"),
+            "an empty text names none"
+        );
+        for bad in ["usd", "US", "USDX", "$", "840", "ÜSD", "US "] {
+            assert_eq!(currency(Some(bad), "EUR"), None, "{bad:?}");
+        }
     }
 
     #[test]

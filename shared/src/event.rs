@@ -27,7 +27,9 @@
 //!   which readers reject with [`InvalidEventKind::UnsupportedVersion`].
 //!
 //! Money is always an integer count of the currency's minor unit (cents for
-//! EUR, yen for JPY), never a float; the currency is named once per batch.
+//! EUR, yen for JPY), never a float; the currency is named once per batch,
+//! and every amount in a batch is in it (the plugin's recorder starts a new
+//! batch where the shop's currency changes).
 
 mod json;
 pub mod limits;
@@ -40,7 +42,7 @@ use alloc::{string::String, vec::Vec};
 
 use serde::{Deserialize, Serialize};
 
-pub use validate::{InvalidEvent, InvalidEventKind};
+pub use validate::{InvalidEvent, InvalidEventKind, is_currency};
 
 /// The schema's major version, carried as `v` in every batch and push; bumped
 /// only by changes that older readers cannot decode.
@@ -145,13 +147,30 @@ pub enum ShopperEvent {
         step: u8,
         /// The shop's name for the step (`shipping`, `payment`).
         name: String,
+        /// What is being bought is worth (GA4's `value`), in minor units of
+        /// the batch currency; `None` when the shop did not say.
+        value_minor: Option<u64>,
+        /// What is being bought (GA4's `items`), at most
+        /// [`limits::MAX_ITEMS_PER_EVENT`]; absent from older plugins.
+        #[serde(default)]
+        items: Vec<CartLine>,
     },
     /// The shopper placed an order.
     OrderCompleted {
         /// The shop's order id.
         order_id: String,
-        /// Order total, in minor units of the batch currency.
+        /// Order total (GA4's `value`: the items, without tax and shipping
+        /// where the shop follows GA4), in minor units of the batch currency.
         total_minor: u64,
+        /// Tax on the order (GA4's `tax`), in minor units of the batch
+        /// currency; `None` when the shop did not say.
+        tax_minor: Option<u64>,
+        /// Shipping cost (GA4's `shipping`), likewise.
+        shipping_minor: Option<u64>,
+        /// What was bought (GA4's `items`), at most
+        /// [`limits::MAX_ITEMS_PER_EVENT`]; absent from older plugins.
+        #[serde(default)]
+        items: Vec<CartLine>,
     },
     /// The shopper used the shop's search.
     SiteSearch {
@@ -227,14 +246,16 @@ pub struct Utm {
     pub campaign: Option<String>,
 }
 
-/// Items of one product moved into or out of the cart.
+/// Items of one product moved into or out of the cart, or in a checkout
+/// or an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLine {
     /// The shop's stock keeping unit.
     pub sku: String,
     /// How many items, at least 1.
     pub quantity: u32,
-    /// Value of the items moved, in minor units of the batch currency.
+    /// Value of the items (price times quantity), in minor units of the
+    /// batch currency.
     pub value_minor: u64,
 }
 

@@ -56,6 +56,10 @@ pub enum Step {
         step: u8,
         /// The shop's name for it.
         name: String,
+        /// What is being bought is worth, in minor units, if the shop said.
+        value_minor: Option<u64>,
+        /// How many items are being bought (0: the shop did not list them).
+        items: u32,
     },
     /// The order placed.
     Order {
@@ -63,6 +67,12 @@ pub enum Step {
         order_id: String,
         /// Its total, in minor units.
         total_minor: u64,
+        /// Its tax, in minor units, if the shop said.
+        tax_minor: Option<u64>,
+        /// Its shipping cost, in minor units, if the shop said.
+        shipping_minor: Option<u64>,
+        /// How many items were bought (0: the shop did not list them).
+        items: u32,
     },
     /// The pointer left towards the browser's tabs or close button.
     ExitIntent,

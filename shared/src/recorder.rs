@@ -51,11 +51,16 @@ struct Page {
 /// Collects a session's events into batches.
 #[derive(Debug, Clone)]
 pub struct Recorder {
+    /// The currency of the latest amounts recorded (at first the shop's,
+    /// as the plugin was started with).
     currency: String,
     visitor: Option<String>,
     policy: BatchPolicy,
     next_seq: u64,
-    pending: Vec<Event>,
+    /// Events waiting, each with the currency of its amounts if it has any
+    /// (as a [`Code`]; 0 for none): a batch holds amounts of one currency
+    /// only.
+    pending: Vec<(Event, Code)>,
     page: Option<Page>,
     /// The last two products viewed, most recent last.
     products: Vec<String>,
@@ -218,17 +223,29 @@ impl Recorder {
         self.page.as_ref().map(|p| p.path.as_str())
     }
 
-    /// Records an event as it happened, and what follows from it: a product
+    /// Records an event as it happened, its amounts (if it has any) in the
+    /// currency of the latest amounts, and what follows from it: a product
     /// view that returns to the product before last (A, B, A) is toggling.
     pub fn record(&mut self, at_ms: u64, kind: ShopperEvent) {
         let toggling = match &kind {
             ShopperEvent::ProductViewed { sku, .. } => self.viewed_product(sku),
             _ => None,
         };
-        self.pending.push(Event { at_ms, kind });
+        let priced = if has_amounts(&kind) {
+            code(&self.currency)
+        } else {
+            0
+        };
+        self.pending.push((Event { at_ms, kind }, priced));
         if let Some(kind) = toggling {
-            self.pending.push(Event { at_ms, kind });
+            self.pending.push((Event { at_ms, kind }, 0));
         }
+    }
+
+    /// The amounts recorded from now on are in `currency` (an ISO 4217
+    /// code, checked by the caller), and so are batches without amounts.
+    pub fn set_currency(&mut self, currency: &str) {
+        currency.clone_into(&mut self.currency);
     }
 
     fn viewed_product(&mut self, sku: &str) -> Option<ShopperEvent> {
@@ -278,7 +295,8 @@ impl Recorder {
         self.toggled = toggled;
     }
 
-    /// The batch currency.
+    /// The currency of the latest amounts recorded, which a batch without
+    /// amounts carries.
     pub fn currency(&self) -> &str {
         &self.currency
     }
@@ -298,21 +316,23 @@ impl Recorder {
             || self
                 .pending
                 .first()
-                .is_some_and(|e| now_ms.saturating_sub(e.at_ms) >= self.policy.max_wait_ms)
-            || self.pending.iter().any(|e| is_urgent(&e.kind))
+                .is_some_and(|(e, _)| now_ms.saturating_sub(e.at_ms) >= self.policy.max_wait_ms)
+            || self.pending.iter().any(|(e, _)| is_urgent(&e.kind))
     }
 
     /// When the waiting events fall due by time, if any wait.
     pub fn due_at(&self) -> Option<u64> {
         self.pending
             .first()
-            .map(|e| e.at_ms + self.policy.max_wait_ms)
+            .map(|(e, _)| e.at_ms + self.policy.max_wait_ms)
     }
 
     /// The next batch, whether due or not: the oldest waiting events, up to
     /// the policy's count and as many as encode within `max_bytes` (and
-    /// never more than [`MAX_BATCH_BYTES`]); the rest wait for the next.
-    /// `None` when nothing waits.
+    /// never more than [`MAX_BATCH_BYTES`]), up to the first whose amounts
+    /// are in another currency than those before it; the rest wait for the
+    /// next. The batch's currency is its amounts', or for a batch without
+    /// any, that of the latest amounts recorded. `None` when nothing waits.
     ///
     /// Pass what the server announced as its `max_payload`, or
     /// [`MIN_BATCH_BYTES`] while it has not said: every event the recorder
@@ -333,8 +353,16 @@ impl Recorder {
         // Measured by writing it as each event is added: no second writer
         // that only counts in the plugin's download, and at the plugin's 20
         // events a batch is written 20 times at most, every few seconds.
+        // The currency of the amounts taken so far.
+        let mut priced: Code = 0;
         while batch.events.len() < self.policy.max_events && !self.pending.is_empty() {
-            batch.events.push(self.pending.remove(0));
+            let (event, currency) = self.pending.remove(0);
+            if currency != 0 && priced != 0 && currency != priced {
+                // Amounts in another currency: they start the next batch.
+                self.pending.insert(0, (event, currency));
+                break;
+            }
+            batch.events.push(event);
             if encode_batch(&batch).len() > max_bytes {
                 if batch.events.len() == 1 {
                     // Too large alone: left out, its number skipped.
@@ -342,11 +370,22 @@ impl Recorder {
                     batch.seq += 1;
                 } else {
                     if let Some(last) = batch.events.pop() {
-                        self.pending.insert(0, last);
+                        self.pending.insert(0, (last, currency));
                     }
                     break;
                 }
+            } else if currency != 0 {
+                priced = currency;
             }
+        }
+        if priced != 0 {
+            // The code's three letters, one by one: a loop over the shifts
+            // is an iterator's code of its own in the plugin's download.
+            let letter = |i: usize| char::from(priced.to_be_bytes()[i]);
+            batch.currency = String::new();
+            batch.currency.push(letter(1));
+            batch.currency.push(letter(2));
+            batch.currency.push(letter(3));
         }
         let taken = !batch.events.is_empty();
         self.next_seq = batch.seq + u64::from(taken);
@@ -363,6 +402,28 @@ impl Recorder {
     pub fn next_seq(&self) -> u64 {
         self.next_seq
     }
+}
+
+/// A currency code as a number, compared and kept without an allocation:
+/// its three ASCII letters, one a byte.
+type Code = u32;
+
+fn code(currency: &str) -> Code {
+    currency
+        .bytes()
+        .fold(0, |code, byte| code << 8 | Code::from(byte))
+}
+
+/// Whether `kind` holds amounts of money.
+pub fn has_amounts(kind: &ShopperEvent) -> bool {
+    matches!(
+        kind,
+        ShopperEvent::ProductViewed { .. }
+            | ShopperEvent::CartAdd(_)
+            | ShopperEvent::CartRemove(_)
+            | ShopperEvent::CheckoutStep { .. }
+            | ShopperEvent::OrderCompleted { .. }
+    )
 }
 
 fn is_urgent(kind: &ShopperEvent) -> bool {
@@ -494,6 +555,31 @@ mod tests {
         // What a supervisor watches goes at once.
         r.record(500, ShopperEvent::ExitIntent);
         assert!(r.due(500));
+    }
+
+    #[test]
+    fn a_batch_holds_amounts_of_one_currency_and_says_which() {
+        let mut r = Recorder::new("EUR", 0, BatchPolicy::default());
+        let line = |sku: &str| {
+            ShopperEvent::CartAdd(crate::event::CartLine {
+                sku: sku.into(),
+                quantity: 1,
+                value_minor: 500,
+            })
+        };
+        r.record(100, line("eur"));
+        r.set_currency("USD");
+        r.record(200, line("usd"));
+        r.record(300, ShopperEvent::TabHidden);
+        r.record(400, line("usd-2"));
+        let first = r.take_batch(MAX_BATCH_BYTES).unwrap();
+        assert_eq!((first.currency.as_str(), first.events.len()), ("EUR", 1));
+        let second = r.take_batch(MAX_BATCH_BYTES).unwrap();
+        assert_eq!((second.currency.as_str(), second.events.len()), ("USD", 3));
+        // Without amounts, a batch says the currency of the latest ones.
+        r.record(500, ShopperEvent::TabVisible);
+        assert_eq!(r.take_batch(MAX_BATCH_BYTES).unwrap().currency, "USD");
+        assert_eq!(r.currency(), "USD");
     }
 
     #[test]
@@ -638,7 +724,14 @@ mod tests {
         if let Some(visitor) = visitor {
             r.set_visitor(visitor);
         }
-        r.pending.extend_from_slice(events);
+        for event in events {
+            let priced = if has_amounts(&event.kind) {
+                code("EUR")
+            } else {
+                0
+            };
+            r.pending.push((event.clone(), priced));
+        }
         r
     }
 
@@ -832,10 +925,12 @@ mod tests {
                         quantity: 3.0,
                     };
                     let params = Params {
-                        value: None,
+                        tax: Some(1e9),
+                        shipping: Some(1e9),
                         transaction_id: Some(id.clone()),
                         search_term: Some(text.clone()),
                         items: vec![item; 30],
+                        ..Params::default()
                     };
                     for kind in crate::commerce::events(name, &params, "EUR") {
                         r.record(at, kind);
@@ -867,7 +962,7 @@ mod tests {
         ) {
             let mut r = waiting(seq, visitor.as_deref(), max_events, &[]);
             recorded(&mut r, &acts);
-            let events = r.pending.clone();
+            let events: Vec<Event> = r.pending.iter().map(|(e, _)| e.clone()).collect();
             let limit = bound.min(MAX_BATCH_BYTES);
             let mut batches = Vec::new();
             while let Some(batch) = r.take_batch(bound) {

@@ -30,6 +30,7 @@ use seq_window::{Seen, SeqWindow};
 
 use crate::event::{Batch, CartLine, ShopperEvent};
 use crate::journey::Journey;
+use crate::recorder::has_amounts;
 use crate::subject::SessionSubjects;
 
 /// Where a session stands, for the dashboard's State column and filter.
@@ -251,7 +252,12 @@ impl Session {
         if self.visitor.is_none() {
             self.visitor.clone_from(&batch.visitor);
         }
-        self.currency.clone_from(&batch.currency);
+        // The currency of the session's amounts: a batch without amounts
+        // (a later page's first, from a plugin started in the shop's
+        // default currency) does not relabel those heard before.
+        if self.currency.is_empty() || batch.events.iter().any(|e| has_amounts(&e.kind)) {
+            self.currency.clone_from(&batch.currency);
+        }
         for event in &batch.events {
             if let ShopperEvent::Dwell { path, ms } = &event.kind {
                 dwells.push((path.clone(), *ms));

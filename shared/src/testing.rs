@@ -127,6 +127,8 @@ pub fn checkout() -> ShopperEvent {
     ShopperEvent::CheckoutStep {
         step: 1,
         name: "begin_checkout".to_owned(),
+        value_minor: None,
+        items: Vec::new(),
     }
 }
 
@@ -135,6 +137,9 @@ pub fn order(order_id: &str, total_minor: u64) -> ShopperEvent {
     ShopperEvent::OrderCompleted {
         order_id: order_id.to_owned(),
         total_minor,
+        tax_minor: None,
+        shipping_minor: None,
+        items: Vec::new(),
     }
 }
 

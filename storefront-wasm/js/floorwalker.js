@@ -1,9 +1,9 @@
 // Floorwalker's storefront plugin, as a page imports it (`just wasm` bundles
 // it with the core's JS into dist/floorwalker.js, beside the modules it
-// loads):
+// loads), in <head> before the shop's own scripts (README.md says why):
 //
 //   import { start, track } from "/dist/floorwalker.js";
-//   start({ server: "wss://nats.example:443", site: "my-shop" });
+//   start({ server: "wss://nats.example:443", site: "my-shop", currency: "USD" });
 //
 // This loader is all a page runs at once. The core (floorwalker_core.js and
 // its wasm: the journey, the connection, `storefront-wasm/src/`) is fetched,
@@ -14,7 +14,8 @@
 // opened, or a chat or unsent chat facts an earlier page left.
 //
 // Importing the core's JS glue (not its wasm) here runs its page hooks now,
-// which note a page left before the core starts (storefront-wasm/src/capture.rs).
+// which note a page left before the core starts and the route changes made
+// before it starts (storefront-wasm/src/capture.js).
 import init, { boot, chat_connected, chat_here, chat_record, chat_send, track as record } from "./floorwalker_core.js";
 
 let options;

@@ -26,6 +26,38 @@ addEventListener("pagehide", () => {
   if (!started) try { localStorage.setItem("floorwalker.early", page(shown) + "\n" + Date.now()); } catch (_) {}
 });
 export function this_page() { return page(Date.now()); }
+
+// What `watch_page` tells the core, as `hook(kind)`: see capture.rs.
+const ROUTE = 1, HIDDEN = 2, VISIBLE = 3, LEAVE = 4, EXIT = 5, TICK = 6;
+const opts = { passive: true };
+let hook;
+// The pages the shopper saw before `start`: this one as it was shown, then
+// each single-page route change (the first 15, and the latest), which the
+// core reads at `start` (`take_route`) as it reads earlier dataLayer entries.
+const routes = [page(shown)];
+const call = (kind) => {
+  if (hook) try { hook(kind); } catch (_) {}
+  else if (kind === ROUTE) routes[Math.min(routes.length, 16)] = page(Date.now());
+};
+export function take_route() { return routes.shift(); }
+
+// Route changes from now on: single-page shops change routes with
+// history.pushState/replaceState, which fire no event: they are wrapped,
+// and the page's own call runs first, its result and errors its own. A
+// shop's code that kept the originals before this ran is not seen: hence
+// the script tag first in <head>.
+const wrapped = ["pushState", "replaceState"].every((name) => {
+  const original = history[name];
+  if (typeof original !== "function") return false;
+  history[name] = function (...args) {
+    const result = original.apply(this, args);
+    call(ROUTE);
+    return result;
+  };
+  return true;
+});
+addEventListener("popstate", () => call(ROUTE), opts);
+addEventListener("hashchange", () => call(ROUTE), opts);
 export function take_early() {
   started = true;
   try {
@@ -54,29 +86,12 @@ export function scroll_percent() {
   return height > 0 ? Math.round(Math.min(100, (scrollY + innerHeight) / height * 100)) : -1;
 }
 
-// What `watch_page` tells the core, as `hook(kind)`: see capture.rs.
-const ROUTE = 1, HIDDEN = 2, VISIBLE = 3, LEAVE = 4, EXIT = 5, TICK = 6;
-
-// Calls `hook` on route changes (single-page shops change routes with
-// history.pushState/replaceState, which fire no event: they are wrapped, and
-// the page's own call runs first, its result and errors its own), the tab
-// hidden or shown, the page left, the pointer leaving through the top edge
-// (towards the tabs or the close button), and once a second. False if
-// history cannot be wrapped.
-export function watch_page(hook) {
-  const call = (kind) => { try { hook(kind); } catch (_) {} };
-  const opts = { passive: true };
-  for (const name of ["pushState", "replaceState"]) {
-    const original = history[name];
-    if (typeof original !== "function") return false;
-    history[name] = function (...args) {
-      const result = original.apply(this, args);
-      call(ROUTE);
-      return result;
-    };
-  }
-  addEventListener("popstate", () => call(ROUTE), opts);
-  addEventListener("hashchange", () => call(ROUTE), opts);
+// Calls `h` on route changes (above), the tab hidden or shown, the page
+// left, the pointer leaving through the top edge (towards the tabs or the
+// close button), and once a second. False if history could not be wrapped.
+export function watch_page(h) {
+  if (!wrapped) return false;
+  hook = h;
   document.addEventListener("visibilitychange", () => call(document.visibilityState === "hidden" ? HIDDEN : VISIBLE), opts);
   addEventListener("pagehide", () => call(LEAVE), opts);
   document.addEventListener("mouseout", (e) => { if (!e.relatedTarget && e.clientY <= 0) call(EXIT); }, opts);

@@ -4,7 +4,8 @@
 //!
 //! The listeners are in `capture.js`: every one passive, reading no layout;
 //! the work is recording an event, and batches leave later, off the event
-//! path (see `transport`).
+//! path (see `transport`). `capture.js` follows route changes from the
+//! moment the page loads it, and keeps those made before `start` for it.
 
 use alloc::string::String;
 
@@ -22,6 +23,7 @@ use crate::transport::{self, wall_ms};
 extern "C" {
     fn this_page() -> String;
     fn take_early() -> Option<String>;
+    fn take_route() -> Option<String>;
     fn watch_input();
     fn take_input() -> bool;
     fn take_scrolled() -> bool;
@@ -40,13 +42,20 @@ const LEAVE: u32 = 4;
 const EXIT: u32 = 5;
 const TICK: u32 = 6;
 
-/// Records the first page view and installs every listener, which call
-/// the page's hook (`Inner::hook`).
+/// Records the pages seen before `start` (one an earlier page of the
+/// session left before its `start`, then this one as it was shown and each
+/// route change since, as `capture.js` kept them) and installs every
+/// listener, which call the page's hook (`Inner::hook`).
 pub(crate) fn install(plugin: &'static Plugin) -> Result<(), StartError> {
     if let Some(early) = take_early() {
         record_page(plugin, &early, true);
     }
-    record_page(plugin, &this_page(), true);
+    // Only the first, the page as it was shown, has the referrer.
+    let mut landing = true;
+    while let Some(page) = take_route() {
+        record_page(plugin, &page, landing);
+        landing = false;
+    }
     watch_input();
     let watching = plugin
         .inner
@@ -165,28 +174,36 @@ fn record_page(plugin: &'static Plugin, page: &str, landing: bool) {
 #[cfg(test)]
 #[cfg(target_arch = "wasm32")]
 mod tests {
-    use wasm_bindgen::JsValue;
+    use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    use floorwalker_shared::event::{ShopperEvent, Utm};
+    use floorwalker_shared::event::{Batch, CartLine, ShopperEvent, Utm};
     use floorwalker_shared::wire::decode_batch;
 
     use crate::plugin::with_plugin;
     use crate::transport::wall_ms;
 
-    /// The events the plugin has published since last asked (it has no
+    /// The batches the plugin has published since last asked (it has no
     /// server: they wait in its outbox), taken back.
-    fn published() -> Vec<ShopperEvent> {
-        let mut events = Vec::new();
+    fn published_batches() -> Vec<Batch> {
+        let mut batches = Vec::new();
         with_plugin(|p| {
             let mut inner = p.inner.borrow_mut();
             let subject = inner.subjects.events();
             for batch in inner.conn.take_unsent(&subject) {
-                let batch = decode_batch(&batch).unwrap();
-                events.extend(batch.events.into_iter().map(|e| e.kind));
+                batches.push(decode_batch(&batch).unwrap());
             }
         });
-        events
+        batches
+    }
+
+    /// The events of [`published_batches`].
+    fn published() -> Vec<ShopperEvent> {
+        let batches = published_batches();
+        batches
+            .into_iter()
+            .flat_map(|b| b.events.into_iter().map(|e| e.kind))
+            .collect()
     }
 
     fn current_path() -> Option<String> {
@@ -242,7 +259,7 @@ mod tests {
 
     // One test: the plugin starts once per page.
     #[wasm_bindgen_test]
-    fn start_records_a_page_left_before_it_then_follows_route_changes() {
+    fn start_records_a_page_left_before_it_and_routes_before_it_then_follows_route_changes() {
         crate::start(JsValue::from(42));
         assert_eq!(
             current_path(),
@@ -274,6 +291,13 @@ mod tests {
         storage
             .set_item("floorwalker.early", &early(now - 500, now - 300))
             .unwrap();
+        // A single-page shop's route change before `start`, and back.
+        history
+            .push_state_with_url(&JsValue::NULL, "", Some("/before-start"))
+            .unwrap();
+        history
+            .replace_state_with_url(&JsValue::NULL, "", Some(&page))
+            .unwrap();
         let options = js_sys::JSON::parse(r#"{"server":"ws://127.0.0.1:9","site":"test"}"#);
         crate::start(options.unwrap());
         assert_eq!(current_path(), Some(page.clone()));
@@ -301,6 +325,17 @@ mod tests {
         assert!(
             matches!(&events[2], ShopperEvent::PageView { path, .. } if *path == page),
             "{events:?}"
+        );
+        let views: Vec<&str> = events
+            .iter()
+            .filter_map(|e| match e {
+                ShopperEvent::PageView { path, .. } => Some(path.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            views.ends_with(&["/before-start", &page]),
+            "the route change before start, recorded as a page view: {views:?}"
         );
         assert_eq!(
             storage.get_item("floorwalker.early").unwrap(),
@@ -330,5 +365,91 @@ mod tests {
         history
             .replace_state_with_url(&JsValue::NULL, "", Some(&page))
             .unwrap();
+
+        ga4_events_keep_their_currency_value_and_items();
+    }
+
+    /// What a shop pushes to `dataLayer` arrives in its currency (the
+    /// event's, else its first item's, else `start`'s), with its items,
+    /// value, tax and shipping; an event in no currency is not recorded.
+    fn ga4_events_keep_their_currency_value_and_items() {
+        let _ = published();
+        let layer: js_sys::Array = super::data_layer().unchecked_into();
+        let push = |json: &str| {
+            layer.push(&js_sys::JSON::parse(json).unwrap());
+        };
+        let items = r#"[{"item_id":"trail","item_name":"Trail","price":129,"quantity":1},
+            {"item_id":"socks","price":14.99,"quantity":2}]"#;
+        push(&format!(
+            r#"{{"event":"begin_checkout","ecommerce":{{"currency":"USD","value":158.98,"items":{items}}}}}"#
+        ));
+        push(&format!(
+            r#"{{"event":"purchase","ecommerce":{{"transaction_id":"T-9","currency":"USD",
+                "value":158.98,"tax":12.72,"shipping":5.99,"items":{items}}}}}"#
+        ));
+        push(
+            r#"{"event":"add_to_cart","ecommerce":{"currency":"dollars","items":[{"item_id":"hat","price":5}]}}"#,
+        );
+        push(r#"["event","add_to_cart",{"items":[{"item_id":"cap","price":5}]}]"#);
+        push(
+            r#"{"event":"add_to_cart","ecommerce":{"items":[{"item_id":"scarf","price":20,"currency":"GBP"}]}}"#,
+        );
+
+        let lines = vec![
+            CartLine {
+                sku: "trail".into(),
+                quantity: 1,
+                value_minor: 12_900,
+            },
+            CartLine {
+                sku: "socks".into(),
+                quantity: 2,
+                value_minor: 2_998,
+            },
+        ];
+        let mut seen: Vec<(String, ShopperEvent)> = Vec::new();
+        for batch in published_batches() {
+            for event in batch.events {
+                seen.push((batch.currency.clone(), event.kind));
+            }
+        }
+        let usd = "USD".to_owned();
+        assert!(
+            seen.contains(&(
+                usd.clone(),
+                ShopperEvent::CheckoutStep {
+                    step: 1,
+                    name: "begin_checkout".into(),
+                    value_minor: Some(15_898),
+                    items: lines.clone(),
+                }
+            )),
+            "{seen:#?}"
+        );
+        assert!(
+            seen.contains(&(
+                usd,
+                ShopperEvent::OrderCompleted {
+                    order_id: "T-9".into(),
+                    total_minor: 15_898,
+                    tax_minor: Some(1_272),
+                    shipping_minor: Some(599),
+                    items: lines,
+                }
+            )),
+            "{seen:#?}"
+        );
+        let cart: Vec<(&str, &str)> = seen
+            .iter()
+            .filter_map(|(currency, e)| match e {
+                ShopperEvent::CartAdd(line) => Some((currency.as_str(), line.sku.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            cart,
+            [("EUR", "cap"), ("GBP", "scarf")],
+            "no currency: start's; an item's when the event names none; 'dollars' refused"
+        );
     }
 }

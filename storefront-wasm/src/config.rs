@@ -36,7 +36,7 @@ impl Config {
         let site = text("site").ok_or(Kind::NO_SITE)?;
         let site = SiteId::new(site.as_str()).map_err(|_| StartError::bad(Kind::BAD_SITE, site))?;
         let currency = text("currency").unwrap_or_else(|| "EUR".into());
-        if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        if !floorwalker_shared::event::is_currency(&currency) {
             return Err(StartError::bad(Kind::BAD_CURRENCY, currency));
         }
         Ok(Self {

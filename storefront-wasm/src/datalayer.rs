@@ -1,7 +1,11 @@
 //! Commerce events: the GA4 ecommerce events a storefront pushes to
 //! `window.dataLayer` (read as they are pushed, and those pushed before the
 //! plugin started), and the same events given to `track(name, params)`.
-//! The shared `commerce` module says what they mean.
+//! The shared `commerce` module says what they mean, and in which currency:
+//! the event's `currency`, else its first item's, else `start`'s. An event
+//! whose currency is not an ISO 4217 code is not recorded (its amounts
+//! would be counted in a currency they are not in), and the console says
+//! why, once a page.
 
 use alloc::{string::String, vec::Vec};
 
@@ -34,13 +38,20 @@ fn params(object: &JsValue) -> Params {
     };
     let list = get(object, "items");
     let mut items = Vec::new();
+    // GA4 reads an event without a currency in its first item's.
+    let mut currency = text(get(object, "currency"));
     if Array::is_array(&list) {
         let list = Array::from(&list);
         // An index loop: iterator adaptors over a JS array are each code of
         // their own in the download.
+        // The first 50: a cart change is an event per item, a checkout or
+        // an order lists the first `MAX_ITEMS_PER_EVENT`.
         for i in 0..list.length().min(50) {
             let item = list.get(i);
             if item.is_object() {
+                if i == 0 && currency.is_none() {
+                    currency = text(get(&item, "currency"));
+                }
                 items.push(Item {
                     sku: text(get(&item, "item_id")).unwrap_or_default(),
                     name: get(&item, "item_name").as_string().unwrap_or_default(),
@@ -51,7 +62,10 @@ fn params(object: &JsValue) -> Params {
         }
     }
     Params {
+        currency,
         value: get(object, "value").as_f64(),
+        tax: get(object, "tax").as_f64(),
+        shipping: get(object, "shipping").as_f64(),
         transaction_id: text(get(object, "transaction_id")),
         search_term: get(object, "search_term").as_string(),
         items,
@@ -65,13 +79,32 @@ pub(crate) fn record(plugin: &'static Plugin, name: &str, params_object: &JsValu
         let Ok(mut inner) = plugin.inner.try_borrow_mut() else {
             return;
         };
-        let events = commerce::events(name, &params, inner.recorder.currency());
+        let inner = &mut *inner;
+        let Some(currency) = commerce::currency(params.currency.as_deref(), &inner.config.currency)
+        else {
+            if !inner.currency_refused {
+                inner.currency_refused = true;
+                refused(params.currency.as_deref().unwrap_or_default());
+            }
+            return;
+        };
+        inner.recorder.set_currency(currency);
         let at = wall_ms();
-        for event in events {
+        for event in commerce::events(name, &params, currency) {
             inner.recorder.record(at, event);
         }
     }
     transport::pump(plugin);
+}
+
+/// Says on the console that an event's currency `given` is not one.
+fn refused(given: &str) {
+    let text = floorwalker_shared::cat(&[
+        "floorwalker: events in currency '",
+        given,
+        "' are not recorded: not an ISO 4217 code",
+    ]);
+    web_sys::console::error_1(&wasm_bindgen::JsError::new(&text).into());
 }
 
 /// One `dataLayer` entry: `{ event, ecommerce }` as Google Tag Manager's

@@ -35,6 +35,9 @@ pub(crate) struct Inner {
     /// The loader, which loads the chat part and passes on what arrives
     /// for it; `None` when started without it (the browser tests).
     pub(crate) shell: Option<Shell>,
+    /// Whether the console has said that a commerce event's currency was
+    /// refused (once a page is enough).
+    pub(crate) currency_refused: bool,
 }
 
 /// The plugin.
@@ -98,6 +101,7 @@ pub(crate) fn start(options: &JsValue, shell: Option<Shell>) -> Result<(), Start
             timer: None,
             hook: None,
             shell,
+            currency_refused: false,
         }),
     });
     PLUGIN.set(Some(plugin));

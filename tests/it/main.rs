@@ -7,6 +7,7 @@
 mod auth;
 mod chat;
 mod codec;
+mod commerce;
 mod conn;
 mod consoles;
 mod crowd;

@@ -68,7 +68,7 @@ fn shop_and_watcher() -> (Shop, TestServer, RawClient<Tcp>) {
     (shop, server, ops)
 }
 
-fn is_page(event: &ShopperEvent, want: &str) -> bool {
+pub(crate) fn is_page(event: &ShopperEvent, want: &str) -> bool {
     matches!(event, ShopperEvent::PageView { path, .. } if path == want)
 }
 
@@ -184,7 +184,7 @@ fn stored_payloads(server: &TestServer) -> Option<Vec<Vec<u8>>> {
 
 /// Every batch the EVENTS stream holds, in order; `None` while the admin
 /// cannot connect.
-fn stored_batches(server: &TestServer) -> Option<Vec<Batch>> {
+pub(crate) fn stored_batches(server: &TestServer) -> Option<Vec<Batch>> {
     let payloads = stored_payloads(server)?;
     payloads
         .iter()
@@ -194,7 +194,7 @@ fn stored_batches(server: &TestServer) -> Option<Vec<Batch>> {
 }
 
 /// The paths of the page views in `batches`, in order.
-fn page_views(batches: &[Batch]) -> Vec<&str> {
+pub(crate) fn page_views(batches: &[Batch]) -> Vec<&str> {
     batches
         .iter()
         .flat_map(|b| &b.events)
@@ -205,7 +205,10 @@ fn page_views(batches: &[Batch]) -> Vec<&str> {
         .collect()
 }
 
-fn stored_until(server: &TestServer, done: impl Fn(&[&ShopperEvent]) -> bool) -> Vec<Batch> {
+pub(crate) fn stored_until(
+    server: &TestServer,
+    done: impl Fn(&[&ShopperEvent]) -> bool,
+) -> Vec<Batch> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let batches = stored_batches(server).unwrap_or_default();
@@ -376,7 +379,9 @@ fn a_shopper_journey_through_the_demo_shop_arrives_in_order_as_one_session() {
                 "cart+ {} x{} {}",
                 line.sku, line.quantity, line.value_minor
             )),
-            ShopperEvent::CheckoutStep { step, name } => Some(format!("checkout {step} {name}")),
+            ShopperEvent::CheckoutStep { step, name, .. } => {
+                Some(format!("checkout {step} {name}"))
+            }
             _ => None,
         })
         .collect();

@@ -104,6 +104,8 @@ fn kinds(n: u32) -> Vec<ShopperEvent> {
         kinds.push(ShopperEvent::CheckoutStep {
             step: 1,
             name: "begin_checkout".to_owned(),
+            value_minor: None,
+            items: Vec::new(),
         });
     }
     kinds.push(ShopperEvent::Dwell {

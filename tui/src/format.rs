@@ -63,11 +63,37 @@ pub fn step_text(step: &Step, currency: &str) -> String {
             first_sku,
             second_sku,
         } => format!("toggling {first_sku} / {second_sku}"),
-        Step::Checkout { step, name } => format!("checkout step {step} ({name})"),
+        Step::Checkout {
+            step,
+            name,
+            value_minor,
+            items,
+        } => {
+            let mut text = format!("checkout step {step} ({name})");
+            if let Some(value) = value_minor {
+                text = format!("{text} · {}", money(*value, currency));
+            }
+            format!("{text}{}", items_text(*items))
+        }
         Step::Order {
             order_id,
             total_minor,
-        } => format!("ORDER {order_id} · {}", money(*total_minor, currency)),
+            tax_minor,
+            shipping_minor,
+            items,
+        } => {
+            let mut text = format!(
+                "ORDER {order_id} · {}{}",
+                money(*total_minor, currency),
+                items_text(*items)
+            );
+            for (what, minor) in [("tax", tax_minor), ("shipping", shipping_minor)] {
+                if let Some(minor) = minor {
+                    text = format!("{text} · {what} {}", money(*minor, currency));
+                }
+            }
+            text
+        }
         Step::ExitIntent => "reached for the tabs".to_owned(),
         Step::OfferSent { text, by, .. } => format!("offer by {by}: \"{text}\""),
         Step::OfferShown { .. } => "offer shown".to_owned(),
@@ -81,6 +107,15 @@ pub fn step_text(step: &Step, currency: &str) -> String {
                 .as_deref()
                 .map_or(String::new(), |c| format!(" \"{c}\""))
         ),
+    }
+}
+
+/// ` · 3 items`, or nothing for none listed.
+fn items_text(items: u32) -> String {
+    match items {
+        0 => String::new(),
+        1 => " · 1 item".to_owned(),
+        n => format!(" · {n} items"),
     }
 }
 
@@ -111,6 +146,38 @@ mod tests {
         assert_eq!(money_short(12_900, "EUR"), "€129");
         assert_eq!(money_short(123_456, "EUR"), "€1.2k");
         assert_eq!(money_short(3_500_000, "CHF"), "35kC");
+    }
+
+    #[test]
+    fn checkouts_and_orders_say_what_the_shop_said_in_its_currency() {
+        let checkout = Step::Checkout {
+            step: 1,
+            name: "begin_checkout".into(),
+            value_minor: Some(15_898),
+            items: 3,
+        };
+        assert_eq!(
+            step_text(&checkout, "USD"),
+            "checkout step 1 (begin_checkout) · $158.98 · 3 items"
+        );
+        let order = Step::Order {
+            order_id: "T-9".into(),
+            total_minor: 15_898,
+            tax_minor: Some(1_272),
+            shipping_minor: None,
+            items: 1,
+        };
+        assert_eq!(
+            step_text(&order, "USD"),
+            "ORDER T-9 · $158.98 · 1 item · tax $12.72"
+        );
+        let bare = Step::Checkout {
+            step: 2,
+            name: "shipping".into(),
+            value_minor: None,
+            items: 0,
+        };
+        assert_eq!(step_text(&bare, "EUR"), "checkout step 2 (shipping)");
     }
 
     #[test]

@@ -123,19 +123,32 @@ impl ToJson for ShopperEvent {
             }
             Self::CartAdd(line) => json.newtype_variant("cart_add", line),
             Self::CartRemove(line) => json.newtype_variant("cart_remove", line),
-            Self::CheckoutStep { step, name } => {
+            Self::CheckoutStep {
+                step,
+                name,
+                value_minor,
+                items,
+            } => {
                 json.begin_struct_variant("checkout_step");
                 json.field("step", step);
                 json.field("name", name);
+                json.field("value_minor", value_minor);
+                json.field("items", items);
                 json.end_struct_variant();
             }
             Self::OrderCompleted {
                 order_id,
                 total_minor,
+                tax_minor,
+                shipping_minor,
+                items,
             } => {
                 json.begin_struct_variant("order_completed");
                 json.field("order_id", order_id);
                 json.field("total_minor", total_minor);
+                json.field("tax_minor", tax_minor);
+                json.field("shipping_minor", shipping_minor);
+                json.field("items", items);
                 json.end_struct_variant();
             }
             Self::SiteSearch { query } => {

@@ -8,6 +8,11 @@
 /// Most events one batch may hold; the plugin sends more in further batches.
 pub const MAX_EVENTS_PER_BATCH: usize = 200;
 
+/// Most items a checkout step or an order lists: with SKUs at their
+/// longest, an order still fits the smallest batch
+/// ([`MIN_BATCH_BYTES`](crate::wire::MIN_BATCH_BYTES)).
+pub const MAX_ITEMS_PER_EVENT: usize = 16;
+
 /// Longest URL path, in bytes.
 pub const MAX_PATH_LEN: usize = 2048;
 /// Longest page title, in bytes.

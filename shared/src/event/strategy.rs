@@ -89,14 +89,38 @@ pub(crate) fn shopper_event() -> impl Strategy<Value = ShopperEvent> {
         }),
         cart_line().prop_map(ShopperEvent::CartAdd),
         cart_line().prop_map(ShopperEvent::CartRemove),
-        (1..=MAX_CHECKOUT_STEP, required(MAX_STEP_NAME_LEN))
-            .prop_map(|(step, name)| ShopperEvent::CheckoutStep { step, name }),
-        (required(MAX_ID_LEN), minor_units()).prop_map(|(order_id, total_minor)| {
-            ShopperEvent::OrderCompleted {
-                order_id,
-                total_minor,
-            }
-        }),
+        (
+            1..=MAX_CHECKOUT_STEP,
+            required(MAX_STEP_NAME_LEN),
+            option::of(minor_units()),
+            vec(cart_line(), 0..=3),
+        )
+            .prop_map(|(step, name, value_minor, items)| {
+                ShopperEvent::CheckoutStep {
+                    step,
+                    name,
+                    value_minor,
+                    items,
+                }
+            }),
+        (
+            required(MAX_ID_LEN),
+            minor_units(),
+            option::of(minor_units()),
+            option::of(minor_units()),
+            vec(cart_line(), 0..=3),
+        )
+            .prop_map(
+                |(order_id, total_minor, tax_minor, shipping_minor, items)| {
+                    ShopperEvent::OrderCompleted {
+                        order_id,
+                        total_minor,
+                        tax_minor,
+                        shipping_minor,
+                        items,
+                    }
+                }
+            ),
         required(MAX_QUERY_LEN).prop_map(|query| ShopperEvent::SiteSearch { query }),
         Just(ShopperEvent::ExitIntent),
         Just(ShopperEvent::TabHidden),

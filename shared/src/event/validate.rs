@@ -9,7 +9,9 @@ use super::limits::{
     MAX_PATH_LEN, MAX_QUANTITY, MAX_QUERY_LEN, MAX_QUESTION_LEN, MAX_REFERRER_LEN,
     MAX_SCROLL_PERCENT, MAX_SKU_LEN, MAX_STEP_NAME_LEN, MAX_TITLE_LEN, MAX_UTM_LEN,
 };
-use super::limits::{MAX_EXPECTED_WAIT_SECS, MAX_QUEUE_POSITION, MAX_TRANSCRIPT_LINES};
+use super::limits::{
+    MAX_EXPECTED_WAIT_SECS, MAX_ITEMS_PER_EVENT, MAX_QUEUE_POSITION, MAX_TRANSCRIPT_LINES,
+};
 use super::{Batch, CartLine, Event, Push, PushEnvelope, SCHEMA_VERSION, ShopperEvent, Utm};
 
 /// Which rule a batch or push broke; what a consumer counts rejections by.
@@ -164,13 +166,23 @@ impl ShopperEvent {
                 required(second_sku, MAX_SKU_LEN, "product_toggling.second_sku")
             }
             Self::CartAdd(line) | Self::CartRemove(line) => line.validate(),
-            Self::CheckoutStep { step, name } => {
+            Self::CheckoutStep {
+                step,
+                name,
+                value_minor,
+                items,
+            } => {
                 within(*step, 1, MAX_CHECKOUT_STEP, "checkout_step.step")?;
-                required(name, MAX_STEP_NAME_LEN, "checkout_step.name")
+                required(name, MAX_STEP_NAME_LEN, "checkout_step.name")?;
+                amount(*value_minor, "checkout_step.value_minor")?;
+                lines(items, "checkout_step.items")
             }
             Self::OrderCompleted {
                 order_id,
                 total_minor,
+                tax_minor,
+                shipping_minor,
+                items,
             } => {
                 required(order_id, MAX_ID_LEN, "order_completed.order_id")?;
                 within(
@@ -178,7 +190,10 @@ impl ShopperEvent {
                     0,
                     MAX_MINOR_UNITS,
                     "order_completed.total_minor",
-                )
+                )?;
+                amount(*tax_minor, "order_completed.tax_minor")?;
+                amount(*shipping_minor, "order_completed.shipping_minor")?;
+                lines(items, "order_completed.items")
             }
             Self::SiteSearch { query } => required(query, MAX_QUERY_LEN, "site_search.query"),
             Self::ExitIntent | Self::TabHidden | Self::TabVisible => Ok(()),
@@ -320,11 +335,33 @@ fn version(v: u16) -> Check {
 }
 
 fn currency(code: &str) -> Check {
-    if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
+    if is_currency(code) {
         Ok(())
     } else {
         Err(InvalidEvent::new(InvalidEventKind::BadFormat, "currency"))
     }
+}
+
+/// Whether `code` has the shape of an ISO 4217 code: three ASCII uppercase
+/// letters (`EUR`, `USD`). Whether the code is assigned is not checked: a
+/// new currency needs no new Floorwalker.
+pub fn is_currency(code: &str) -> bool {
+    matches!(code.as_bytes(), [a, b, c]
+        if a.is_ascii_uppercase() && b.is_ascii_uppercase() && c.is_ascii_uppercase())
+}
+
+/// An optional amount within [`MAX_MINOR_UNITS`].
+fn amount(minor: Option<u64>, field: &'static str) -> Check {
+    minor.map_or(Ok(()), |m| within(m, 0, MAX_MINOR_UNITS, field))
+}
+
+/// A checkout's or an order's items: at most [`MAX_ITEMS_PER_EVENT`], each
+/// a valid line.
+fn lines(items: &[CartLine], field: &'static str) -> Check {
+    if items.len() > MAX_ITEMS_PER_EVENT {
+        return Err(InvalidEvent::new(InvalidEventKind::OutOfRange, field));
+    }
+    items.iter().try_for_each(CartLine::validate)
 }
 
 /// An id the plugin made: 1 to [`MAX_ID_LEN`] of `[A-Za-z0-9_-]`, so it
@@ -426,14 +463,19 @@ mod tests {
                 price_minor: 12_900,
             },
             ShopperEvent::CartAdd(line.clone()),
-            ShopperEvent::CartRemove(line),
+            ShopperEvent::CartRemove(line.clone()),
             ShopperEvent::CheckoutStep {
                 step: 1,
                 name: s("shipping"),
+                value_minor: Some(12_900),
+                items: vec![line.clone()],
             },
             ShopperEvent::OrderCompleted {
                 order_id: s("R-100234"),
                 total_minor: 12_900,
+                tax_minor: Some(2_451),
+                shipping_minor: Some(0),
+                items: vec![line.clone()],
             },
             ShopperEvent::SiteSearch {
                 query: s("waterproof"),
@@ -832,7 +874,12 @@ mod tests {
                 field: "checkout_step.name",
                 max: MAX_STEP_NAME_LEN,
                 may_be_empty: false,
-                make: |name| ShopperEvent::CheckoutStep { step: 1, name },
+                make: |name| ShopperEvent::CheckoutStep {
+                    step: 1,
+                    name,
+                    value_minor: None,
+                    items: vec![],
+                },
             },
             StringField {
                 field: "order_completed.order_id",
@@ -841,6 +888,9 @@ mod tests {
                 make: |order_id| ShopperEvent::OrderCompleted {
                     order_id,
                     total_minor: 1,
+                    tax_minor: None,
+                    shipping_minor: None,
+                    items: vec![],
                 },
             },
             StringField {
@@ -1028,10 +1078,15 @@ mod tests {
         let step = |step| ShopperEvent::CheckoutStep {
             step,
             name: s("payment"),
+            value_minor: None,
+            items: vec![],
         };
         let total = |total_minor| ShopperEvent::OrderCompleted {
             order_id: s("R-1"),
             total_minor,
+            tax_minor: None,
+            shipping_minor: None,
+            items: vec![],
         };
         let cases = [
             (scroll(0), Ok(())),
@@ -1097,6 +1152,73 @@ mod tests {
         for (kind, expected) in cases {
             assert_eq!(check(kind.clone()), expected, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn checkouts_and_orders_list_few_valid_items_and_bounded_amounts() {
+        let line = |sku: &str| CartLine {
+            sku: s(sku),
+            quantity: 1,
+            value_minor: 100,
+        };
+        let order = |items: Vec<CartLine>, tax_minor| ShopperEvent::OrderCompleted {
+            order_id: s("R-1"),
+            total_minor: 100,
+            tax_minor,
+            shipping_minor: None,
+            items,
+        };
+        let step = |items: Vec<CartLine>, value_minor| ShopperEvent::CheckoutStep {
+            step: 1,
+            name: s("begin_checkout"),
+            value_minor,
+            items,
+        };
+        let most = vec![line("B-1"); MAX_ITEMS_PER_EVENT];
+        let too_many = vec![line("B-1"); MAX_ITEMS_PER_EVENT + 1];
+        let out = InvalidEventKind::OutOfRange;
+        let cases = [
+            (order(most.clone(), Some(MAX_MINOR_UNITS)), Ok(())),
+            (step(most, Some(MAX_MINOR_UNITS)), Ok(())),
+            (
+                order(too_many.clone(), None),
+                rejected(out, "order_completed.items"),
+            ),
+            (step(too_many, None), rejected(out, "checkout_step.items")),
+            (
+                order(vec![line("")], None),
+                rejected(InvalidEventKind::FieldEmpty, "cart.sku"),
+            ),
+            (
+                order(vec![], Some(MAX_MINOR_UNITS + 1)),
+                rejected(out, "order_completed.tax_minor"),
+            ),
+            (
+                step(vec![], Some(MAX_MINOR_UNITS + 1)),
+                rejected(out, "checkout_step.value_minor"),
+            ),
+        ];
+        for (kind, expected) in cases {
+            assert_eq!(check(kind.clone()), expected, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn older_plugins_checkouts_and_orders_still_read() {
+        let old = br#"{"v":1,"seq":0,"currency":"EUR","visitor":null,"events":[
+            {"at_ms":1,"kind":{"checkout_step":{"step":1,"name":"begin_checkout"}}},
+            {"at_ms":2,"kind":{"order_completed":{"order_id":"R-1","total_minor":100}}}]}"#;
+        let batch = crate::wire::decode_batch(old).unwrap();
+        assert_eq!(
+            batch.events[1].kind,
+            ShopperEvent::OrderCompleted {
+                order_id: s("R-1"),
+                total_minor: 100,
+                tax_minor: None,
+                shipping_minor: None,
+                items: vec![],
+            }
+        );
     }
 
     #[test]

@@ -260,6 +260,8 @@ pub struct Outcome {
     pub orders: u32,
     /// The orders' totals, per currency (ISO code, minor units).
     pub order_value: Vec<(String, u64)>,
+    /// How many orders, per currency (ISO code, count).
+    pub orders_in: Vec<(String, u64)>,
 }
 
 impl Outcome {
@@ -268,10 +270,21 @@ impl Outcome {
         percent(self.orders, self.sessions)
     }
 
-    /// Average order value in `currency`, in minor units.
+    /// Average value of the orders in `currency`, in its minor units:
+    /// orders in other currencies are not in it.
     pub fn average_order_minor(&self, currency: &str) -> Option<u64> {
         let (_, total) = self.order_value.iter().find(|(c, _)| c == currency)?;
-        (self.orders > 0).then(|| total / u64::from(self.orders))
+        let (_, count) = self.orders_in.iter().find(|(c, _)| c == currency)?;
+        (*count > 0).then(|| total / count)
+    }
+
+    /// How many orders are in a currency other than `currency`.
+    pub fn orders_not_in(&self, currency: &str) -> u64 {
+        self.orders_in
+            .iter()
+            .filter(|(c, _)| c != currency)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// The currency most of the value is in, for a screen that shows one.
@@ -307,6 +320,7 @@ pub fn outcomes(floor: &Floor, desk: &Desk, site: Option<&SiteId>) -> (Outcome, 
         if let Some((_, total)) = &session.order {
             group.orders += 1;
             super::add_value(&mut group.order_value, &session.currency, *total);
+            super::add_value(&mut group.orders_in, &session.currency, 1);
         }
     }
     (assisted, alone)

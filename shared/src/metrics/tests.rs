@@ -344,4 +344,18 @@ fn assisted_and_unassisted_sessions_are_compared() {
     assert_eq!(alone.conversion_percent(), Some(67));
     assert_eq!(alone.average_order_minor("EUR"), Some(3_000));
     assert_eq!(alone.main_currency(), Some("EUR"));
+    assert_eq!(alone.orders_not_in("EUR"), 0);
+
+    // An order in dollars is counted apart: not in the euros' average.
+    let dollars = crate::wire::encode_batch(&crate::event::Batch {
+        currency: "USD".into(),
+        ..crate::testing::batch(0, now, vec![page("/"), order("o6", 100_000)])
+    });
+    floor.batch(&session(6).events(), &dollars, now).unwrap();
+    let (_, alone) = outcomes(&floor, &s.desk, None);
+    assert_eq!(alone.conversion_percent(), Some(75));
+    assert_eq!(alone.average_order_minor("EUR"), Some(3_000));
+    assert_eq!(alone.average_order_minor("USD"), Some(100_000));
+    assert_eq!(alone.main_currency(), Some("USD"), "most of the value");
+    assert_eq!(alone.orders_not_in("USD"), 2);
 }

@@ -4,7 +4,7 @@
 use alloc::borrow::ToOwned;
 
 use super::{Arrival, OfferProgress, Page, Session, Toggling};
-use crate::event::ShopperEvent;
+use crate::event::{CartLine, ShopperEvent};
 use crate::journey::Step;
 
 impl Session {
@@ -137,25 +137,46 @@ impl Session {
                     value_minor: line.value_minor,
                 }
             }
-            ShopperEvent::CheckoutStep { step, name } => {
+            ShopperEvent::CheckoutStep {
+                step,
+                name,
+                value_minor,
+                items,
+            } => {
                 if self.checkout.as_ref().is_none_or(|(s, _)| step >= s) {
                     self.checkout = Some((*step, name.clone()));
                     self.checkout_page = self.page.as_ref().map(|p| p.path.clone());
                 }
+                // What the checkout lists is the cart, whatever cart
+                // changes were heard (a shop may report none).
+                if !items.is_empty() {
+                    self.cart = items
+                        .iter()
+                        .map(|l| (l.sku.clone(), l.quantity, l.value_minor))
+                        .collect();
+                }
                 Step::Checkout {
                     step: *step,
                     name: name.clone(),
+                    value_minor: *value_minor,
+                    items: units(items),
                 }
             }
             ShopperEvent::OrderCompleted {
                 order_id,
                 total_minor,
+                tax_minor,
+                shipping_minor,
+                items,
             } => {
                 self.order = Some((order_id.clone(), *total_minor));
                 self.cart.clear();
                 Step::Order {
                     order_id: order_id.clone(),
                     total_minor: *total_minor,
+                    tax_minor: *tax_minor,
+                    shipping_minor: *shipping_minor,
+                    items: units(items),
                 }
             }
             ShopperEvent::SiteSearch { query } => Step::Search {
@@ -212,4 +233,9 @@ impl Session {
         }
         self.recent_products.push((sku.to_owned(), heard_ms));
     }
+}
+
+/// How many items `lines` hold together.
+fn units(lines: &[CartLine]) -> u32 {
+    lines.iter().fold(0, |n, l| n.saturating_add(l.quantity))
 }

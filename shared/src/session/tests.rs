@@ -311,6 +311,8 @@ fn a_long_stay_in_the_checkout_names_its_step() {
     let pay = ShopperEvent::CheckoutStep {
         step: 3,
         name: "payment".to_owned(),
+        value_minor: None,
+        items: vec![],
     };
     s.apply(&batch(0, T0, vec![page("/checkout-payment.html"), pay]), T0);
     assert_eq!(
@@ -437,4 +439,32 @@ fn a_landing_page_heard_late_is_still_how_the_shopper_came_and_where_the_journey
     assert_eq!(s.lost_batches, 0);
     let paths: Vec<&str> = s.journey.paths().collect();
     assert_eq!(paths, ["/", "/trail-runner"]);
+}
+
+#[test]
+fn amounts_keep_their_currency_and_a_checkout_lists_the_cart() {
+    let mut s = Session::new(session(1), T0);
+    let in_usd = |seq, kinds| Batch {
+        currency: "USD".to_owned(),
+        ..batch(seq, T0, kinds)
+    };
+    let pay = ShopperEvent::CheckoutStep {
+        step: 3,
+        name: "payment".to_owned(),
+        value_minor: Some(15_898),
+        items: vec![line("trail", 1, 12_900), line("socks", 2, 2_998)],
+    };
+    s.apply(&in_usd(0, vec![page("/checkout"), pay]), T0);
+    assert_eq!(s.currency, "USD");
+    assert_eq!(
+        (s.cart_items(), s.cart_value_minor()),
+        (3, 15_898),
+        "a shop that reports no cart changes still has a cart"
+    );
+    // The next page's plugin starts in the shop's default currency: its
+    // batch without amounts does not make the dollars euros.
+    s.apply(&batch(1, T0, vec![page("/checkout/confirm")]), T0);
+    assert_eq!(s.currency, "USD");
+    s.apply(&batch(2, T0, vec![cart_add(500)]), T0);
+    assert_eq!(s.currency, "EUR", "amounts in euros are in euros");
 }

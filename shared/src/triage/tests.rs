@@ -32,6 +32,8 @@ fn pay() -> ShopperEvent {
     ShopperEvent::CheckoutStep {
         step: 3,
         name: "payment".to_owned(),
+        value_minor: None,
+        items: vec![],
     }
 }
 

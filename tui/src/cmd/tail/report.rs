@@ -56,6 +56,9 @@ pub(crate) struct Report {
     pub(crate) currency: Option<String>,
     pub(crate) average_order_assisted_minor: Option<u64>,
     pub(crate) average_order_unassisted_minor: Option<u64>,
+    /// Orders in another currency than `currency`: in the conversion
+    /// figures, not in the averages.
+    pub(crate) orders_other_currency: u64,
     pub(crate) incidents_open: u32,
     pub(crate) incidents_waiting: u32,
     /// Chat facts in `AUDIT` that `tail` could not read (malformed, or not
@@ -122,6 +125,9 @@ impl Report {
             conversion_unassisted_pct: f.unassisted.conversion_percent(),
             average_order_assisted_minor: aov(&f.assisted),
             average_order_unassisted_minor: aov(&f.unassisted),
+            orders_other_currency: currency.as_deref().map_or(0, |c| {
+                f.assisted.orders_not_in(c) + f.unassisted.orders_not_in(c)
+            }),
             currency,
             incidents_open: s.incidents_open,
             incidents_waiting: s.incidents_waiting,
@@ -188,6 +194,13 @@ impl Report {
                 aov(self.average_order_assisted_minor),
                 aov(self.average_order_unassisted_minor)
             );
+            if self.orders_other_currency > 0 {
+                let _ = write!(
+                    line,
+                    " (+{} orders in other currencies)",
+                    self.orders_other_currency
+                );
+            }
         }
         if self.facts_refused + self.batches_refused > 0 {
             let _ = write!(

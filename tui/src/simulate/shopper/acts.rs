@@ -96,6 +96,7 @@ impl Shopper {
             transaction_id: order,
             search_term: None,
             items,
+            ..Params::default()
         };
         self.record_all(at, commerce::events(name, &params, "EUR"));
     }

@@ -51,6 +51,8 @@ fn scene() -> App {
     let checkout = ShopperEvent::CheckoutStep {
         step: 2,
         name: "add_shipping_info".to_owned(),
+        value_minor: None,
+        items: vec![],
     };
     app.update(batch(
         2,
