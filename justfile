@@ -153,9 +153,9 @@ dist: wasm
         "$stage/share/floorwalker/systemd" "$stage/share/doc/floorwalker"
     cp target/release/floorwalker "$stage/bin/"
     cp -r dist/. "$stage/share/floorwalker/plugin/"
-    cp deploy/systemd/*.service "$stage/share/floorwalker/systemd/"
+    cp docs/deploy/systemd/*.service "$stage/share/floorwalker/systemd/"
     cp README.md docs/*.md "$stage/share/doc/floorwalker/"
-    [ -d docs/deploy ] && cp -r docs/deploy "$stage/share/doc/floorwalker/"
+    cp -r docs/deploy "$stage/share/doc/floorwalker/"
     tar -czf "target/dist/$name.tar.gz" -C target/dist "$name"
     echo "dist: target/dist/$name.tar.gz ($(du -h "target/dist/$name.tar.gz" | cut -f1))"
 
