@@ -82,7 +82,7 @@ impl TestServer {
     /// message says why and what to do.
     pub fn start_with(adjust: impl FnOnce(&mut ServerConfig, &mut GateConfig)) -> Self {
         let mut test = Self::start_gate_only(adjust);
-        crate::setup::create_raw_stream(&test);
+        crate::setup::create_streams(&test);
         test.intake = Some(test.start_intake(&[]));
         test
     }

@@ -16,7 +16,9 @@ use color_eyre::eyre::Result;
 
 use crate::cli::{Cli, Command, logging, paths};
 use crate::cmd::auth::AuthCommand;
-use crate::cmd::{agent, auth, dashboard, demo, gate, intake, router, simulate, tail};
+use crate::cmd::{
+    agent, auth, dashboard, demo, doctor, gate, intake, router, setup, simulate, tail,
+};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -55,6 +57,8 @@ async fn run() -> Result<()> {
         Some(Command::Simulate(args)) => simulate::run(&args).await,
         Some(Command::Router(args)) => router::run(&args, &data_dir).await,
         Some(Command::Intake(args)) => intake::run(&args, &data_dir).await,
+        Some(Command::Setup(args)) => setup::run(&args, &data_dir).await,
+        Some(Command::Doctor(args)) => doctor::run(&args, &data_dir).await,
         Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,
         Some(Command::Agent(args)) => agent::run(&args, &data_dir).await,
         Some(Command::Auth(AuthCommand::Init(args))) => auth::run(&args),
