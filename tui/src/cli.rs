@@ -128,9 +128,16 @@ pub(crate) enum Command {
     /// admin before the gate's services, and again after an upgrade; running
     /// it twice changes nothing.
     #[command(after_help = "Examples:\n  \
-        floorwalker setup --server nats://127.0.0.1:4222 --creds ./auth/admin.creds\n  \
-        floorwalker setup --plan                  # show what would change, change nothing\n  \
-        floorwalker setup --yes                   # in a script: change limits without asking")]
+        floorwalker setup --server nats://nats.internal:4222 --creds ./auth/admin.creds\n  \
+        floorwalker setup --plan     # show what would change, change nothing (any operator may)\n  \
+        floorwalker setup --yes      # in a script: change existing limits without asking\n\n\
+        A plan reads, one line per stream or consumer:\n  \
+        create        stream   EVENTS      shoppers' event batches: …\n  \
+        unchanged     stream   AUDIT       every chat fact and offer, …\n  \
+        update        stream   RAW         what shoppers sent, …\n      \
+        max_age           2h → 1h\n\n\
+        Only the admin role may create streams: use the admin.creds `floorwalker auth init` \
+        wrote (--creds defaults to the demo's).")]
     Setup(setup::SetupArgs),
 
     /// Check a deployment: nats-server's version, the auth callout and the
@@ -140,8 +147,11 @@ pub(crate) enum Command {
     /// `problem` with what to do, and exits with status 1 if any check
     /// finds a problem. Use the admin's credentials to check everything.
     #[command(after_help = "Examples:\n  \
-        floorwalker doctor --server nats://127.0.0.1:4222 --creds ./auth/admin.creds\n  \
-        floorwalker doctor --websocket wss://nats.example:443 --origin https://shop.example")]
+        floorwalker doctor --server nats://nats.internal:4222 --creds ./auth/admin.creds\n  \
+        floorwalker doctor --websocket wss://nats.example:443 --origin https://shop.example\n  \
+        floorwalker doctor && echo healthy    # status 1 if any check finds a problem\n\n\
+        Each line reads `ok`, `problem` and what to do, or `skipped` when these credentials \
+        may not look (finding the router needs the admin's).")]
     Doctor(doctor::DoctorArgs),
 
     /// Credentials: create the gate's keys, one credential file per operator

@@ -349,10 +349,79 @@ impl fmt::Display for Plan {
     }
 }
 
+/// The streams and the consumer as docs/ARCHITECTURE.md tabulates them
+/// (a unit test keeps that copy true to [`super::configs`]).
+pub fn table_markdown() -> String {
+    use std::fmt::Write as _;
+
+    use super::{INTAKE_CONSUMER, RAW, configs, intake_consumer, purpose};
+    let mut out = String::from(
+        "| Stream | Subjects | Retention | Max age | Max bytes | Discard | Duplicate window | Max message | Storage | For |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for c in configs() {
+        let mut subjects: Vec<String> = c.subjects.iter().map(|s| format!("`{s}`")).collect();
+        for source in c.sources.iter().flatten() {
+            subjects.push(format!("sources `{}`", source.name));
+        }
+        let mut retention = name_of(&c.retention);
+        if c.no_ack {
+            retention.push_str(", no_ack");
+        }
+        let window = if c.duplicate_window.is_zero() {
+            "server's default".to_owned()
+        } else {
+            duration(c.duplicate_window)
+        };
+        let message = if c.max_message_size > 0 {
+            bytes(i64::from(c.max_message_size))
+        } else {
+            "server's max_payload".to_owned()
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {retention} | {} | {} | {} | {window} | {message} | {} | {} |",
+            c.name,
+            subjects.join("<br>"),
+            duration(c.max_age),
+            bytes(c.max_bytes),
+            name_of(&c.discard),
+            name_of(&c.storage),
+            purpose(&c.name),
+        );
+    }
+    let c = intake_consumer();
+    let _ = write!(
+        out,
+        "\n| Consumer | Of | Kind | Acknowledgement | Ack wait | Max ack pending | For |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n\
+         | `{INTAKE_CONSUMER}` | `{RAW}` | durable, pull | {} | {} | {} | {} |\n",
+        name_of(&c.ack_policy),
+        duration(c.ack_wait),
+        c.max_ack_pending,
+        purpose(INTAKE_CONSUMER),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::streams;
+
+    #[test]
+    fn the_architecture_doc_tabulates_the_streams_as_configured() {
+        let doc = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/ARCHITECTURE.md"
+        ))
+        .unwrap();
+        let table = table_markdown();
+        assert!(
+            doc.contains(&table),
+            "docs/ARCHITECTURE.md is out of date; its streams table should read:\n{table}"
+        );
+    }
 
     #[test]
     fn a_missing_stream_is_created_and_a_wanted_one_unchanged() {
