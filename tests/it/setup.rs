@@ -7,6 +7,7 @@ use floorwalker::gate::policy::Role;
 use floorwalker_tests::clients::connect_operator;
 use floorwalker_tests::server::TestServer;
 use floorwalker_tests::setup::{js_request, run, setup};
+use floorwalker_tests::tmux::Tmux;
 
 fn out(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -68,10 +69,10 @@ fn setup_creates_everything_then_a_second_run_changes_nothing() {
     let _intake = server.start_intake(&[]);
 }
 
-#[test]
-fn differing_limits_are_shown_old_to_new_and_changed_only_with_yes() {
+/// A running deployment whose RAW someone gave two hours and less room;
+/// and an admin connection to read RAW's `max_age` (in nanoseconds) with.
+fn server_with_older_raw() -> (TestServer, impl FnMut() -> u64) {
     let server = TestServer::start();
-    // Someone gave RAW two hours and less room.
     let mut admin = connect_operator(&server, Role::Admin);
     let mut older = floorwalker::streams::raw_config();
     older.max_age = Duration::from_secs(7_200);
@@ -79,10 +80,18 @@ fn differing_limits_are_shown_old_to_new_and_changed_only_with_yes() {
     let body = serde_json::to_string(&older).unwrap();
     let updated = js_request(&mut admin, "$JS.API.STREAM.UPDATE.RAW", &body);
     assert!(updated.get("error").is_none(), "{updated}");
-    let max_age = |admin: &mut _| {
-        let info = js_request(admin, "$JS.API.STREAM.INFO.RAW", "");
+    let max_age = move || {
+        let info = js_request(&mut admin, "$JS.API.STREAM.INFO.RAW", "");
         info["config"]["max_age"].as_u64().unwrap()
     };
+    (server, max_age)
+}
+
+const TWO_HOURS_NS: u64 = 7_200_000_000_000;
+
+#[test]
+fn differing_limits_are_shown_old_to_new_and_changed_only_with_yes() {
+    let (server, mut max_age) = server_with_older_raw();
 
     // Without a terminal and without --yes: the plan, a refusal, no change.
     let refused = setup(&server, Role::Admin, &[]);
@@ -104,11 +113,7 @@ fn differing_limits_are_shown_old_to_new_and_changed_only_with_yes() {
         "{text}"
     );
     assert!(err(&refused).contains("pass --yes"), "{}", err(&refused));
-    assert_eq!(
-        max_age(&mut admin),
-        7_200_000_000_000,
-        "changed without --yes"
-    );
+    assert_eq!(max_age(), TWO_HOURS_NS, "changed without --yes");
 
     // --plan shows the same and changes nothing either.
     let plan = setup(&server, Role::Admin, &["--plan"]);
@@ -118,7 +123,7 @@ fn differing_limits_are_shown_old_to_new_and_changed_only_with_yes() {
         "{}",
         out(&plan)
     );
-    assert_eq!(max_age(&mut admin), 7_200_000_000_000, "changed by --plan");
+    assert_eq!(max_age(), TWO_HOURS_NS, "changed by --plan");
 
     // --yes changes it; then all is as wanted.
     let changed = setup(&server, Role::Admin, &["--yes"]);
@@ -133,9 +138,42 @@ fn differing_limits_are_shown_old_to_new_and_changed_only_with_yes() {
         "{}",
         out(&changed)
     );
-    assert_eq!(max_age(&mut admin), 3_600_000_000_000);
+    assert_eq!(max_age(), 3_600_000_000_000);
     let again = setup(&server, Role::Admin, &[]);
     assert!(out(&again).contains("nothing to change"), "{}", out(&again));
+}
+
+#[test]
+fn on_a_terminal_setup_asks_before_changing_limits() {
+    let (server, mut max_age) = server_with_older_raw();
+    let creds = server.dir().join("admin-terminal.creds");
+    server.creds(Role::Admin).store(&creds).unwrap();
+    let command = format!(
+        "exec env NO_COLOR=1 {} --log-file '{dir}/setup-terminal.log' setup --server {} --creds '{}'",
+        floorwalker_tests::bin::floorwalker().display(),
+        server.client_url(),
+        creds.display(),
+        dir = server.dir().display(),
+    );
+    let asked = Duration::from_secs(30);
+
+    // No: nothing changes.
+    let terminal = Tmux::start(&command, 120, 30);
+    let screen = terminal.wait_for("[y/N]", asked);
+    assert!(screen.contains("max_age           2h → 1h"), "{screen}");
+    terminal.send_keys("n");
+    terminal.send_keys("Enter");
+    terminal.wait_for("setup: nothing changed", asked);
+    assert_eq!(max_age(), TWO_HOURS_NS, "changed after a no");
+
+    // Yes: it changes.
+    let terminal = Tmux::start(&command, 120, 30);
+    terminal.wait_for("[y/N]", asked);
+    terminal.send_keys("y");
+    terminal.send_keys("Enter");
+    let screen = terminal.wait_for("setup: done", asked);
+    assert!(screen.contains("setup: updated RAW"), "{screen}");
+    assert_eq!(max_age(), 3_600_000_000_000);
 }
 
 #[test]
