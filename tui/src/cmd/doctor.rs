@@ -115,7 +115,8 @@ async fn gate(client: &async_nats::Client) -> Vec<Found> {
     let Ok(Ok(reply)) = asked else {
         let why = if auth_required {
             "no gate answered on fw.gate.status: start `floorwalker gate --config \
-             ./auth/gate.toml` beside nats-server"
+             ./auth/gate.toml` beside nats-server (or, with credentials other than admin's, \
+             dashboard's or tail's, run doctor with admin.creds)"
         } else {
             "the server asks for no credentials and no gate answers: include \
              ./auth/nats-auth.conf (from `floorwalker auth init`) in nats-server's config and \
@@ -222,7 +223,8 @@ async fn intake(client: &async_nats::Client) -> Found {
         },
         _ => Found::Problem(format!(
             "intake: no report on fw.intake.report in {} s: start `floorwalker intake` (without \
-             it no shopper's batch reaches operators)",
+             it no shopper's batch reaches operators; with credentials other than admin's, \
+             dashboard's or tail's, run doctor with admin.creds)",
             LISTEN.as_secs()
         )),
     }
