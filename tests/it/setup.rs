@@ -277,4 +277,15 @@ fn doctor_passes_on_a_healthy_deployment_and_names_what_is_missing() {
         "{}",
         err(&sick)
     );
+
+    // Without the gate nobody is admitted: doctor says which service to start.
+    let mut bare = bare;
+    bare.stop_gate();
+    let shut = run(&bare, "doctor", Role::Admin, &[]);
+    assert!(!shut.status.success(), "{}", out(&shut));
+    assert!(
+        err(&shut).contains("is `floorwalker gate` running?"),
+        "{}",
+        err(&shut)
+    );
 }

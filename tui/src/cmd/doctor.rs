@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use color_eyre::eyre::{Result, bail};
+use color_eyre::eyre::{Result, WrapErr, bail};
 use floorwalker::streams::plan::Action;
 use floorwalker::streams::setup;
 use floorwalker_shared::intake::IntakeReport;
@@ -57,7 +57,12 @@ enum Found {
 pub(crate) async fn run(args: &DoctorArgs, data_dir: &Path) -> Result<()> {
     let creds = args.connect.creds(data_dir, "admin")?;
     let server = &args.connect.nats.server;
-    let client = args::connect(server, &creds, "floorwalker-doctor", None).await?;
+    let client = args::connect(server, &creds, "floorwalker-doctor", None)
+        .await
+        .wrap_err(
+            "doctor could not begin (if the server and the credentials are right, is `floorwalker \
+             gate` running? Without it nats-server admits nobody)",
+        )?;
     let mut found = vec![version(&client)];
     found.extend(gate(&client).await);
     found.push(jetstream(&client).await);
