@@ -6,6 +6,10 @@ export PATH := justfile_directory() / ".venv/bin" + ":" + justfile_directory() /
 # The nats-server the tests and demo run (the version the auth-callout notes were checked against).
 nats_server_version := "2.15.1"
 
+# nats-py, the Python client the tests sign in with besides async-nats (the `nats` CLI is a Go
+# binary no package registry here carries).
+nats_py_version := "2.16.0"
+
 # wasm-opt from npm's binaryen (Debian's is too old for today's wasm features).
 binaryen_version := "132.0.0"
 
@@ -135,6 +139,26 @@ wasm: setup
     fi
     just plugin-size
 
+# A release archive for docs/DEPLOY.md: target/dist/floorwalker-<version>-<arch>-linux.tar.gz with
+# bin/floorwalker (release build), the plugin (share/floorwalker/plugin/), the systemd units
+# (share/floorwalker/systemd/) and the documents (share/doc/floorwalker/).
+dist: wasm
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build --release -p floorwalker --bin floorwalker --locked
+    version=$(sed -n 's/^version = "\(.*\)"$/\1/p' tui/Cargo.toml | head -n1)
+    name="floorwalker-$version-$(uname -m)-linux"
+    stage="target/dist/$name"
+    rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/share/floorwalker/plugin" \
+        "$stage/share/floorwalker/systemd" "$stage/share/doc/floorwalker"
+    cp target/release/floorwalker "$stage/bin/"
+    cp -r dist/. "$stage/share/floorwalker/plugin/"
+    cp deploy/systemd/*.service "$stage/share/floorwalker/systemd/"
+    cp README.md docs/*.md "$stage/share/doc/floorwalker/"
+    [ -d docs/deploy ] && cp -r docs/deploy "$stage/share/doc/floorwalker/"
+    tar -czf "target/dist/$name.tar.gz" -C target/dist "$name"
+    echo "dist: target/dist/$name.tar.gz ($(du -h "target/dist/$name.tar.gz" | cut -f1))"
+
 # What a page downloads for the plugin, gzip -9: before any chat (the loader, the core, its
 # snippets) and in all (with the chat part). `just plugin-size check` fails over either limit.
 plugin-size check="":
@@ -238,12 +262,23 @@ setup:
         say "npm not found: the plugin's JS will not be minified (larger)"
     fi
 
-# Install what the tests need beyond the demo and is missing: tmux (real terminals),
-# Chromium and ChromeDriver (real browsers). Safe to rerun.
+# Install what the tests need beyond the demo and is missing: nats-py in a test-only virtualenv
+# (.tools/py: operators sign in with their nkey files as the ecosystem's clients do), tmux (real
+# terminals), Chromium and ChromeDriver (real browsers). Safe to rerun.
 setup-tests:
     #!/usr/bin/env bash
     set -euo pipefail
     say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+    if .tools/py/bin/python -c 'import nats, nkeys' 2>/dev/null; then
+        say "nats-py {{nats_py_version}} with nkeys: present in .tools/py"
+    else
+        say "installing nats-py {{nats_py_version}} with nkeys (PyPI) into .tools/py, a test-only virtualenv"
+        python3 -m venv .tools/py || {
+            echo "setup: 'python3 -m venv' failed; install Python's venv module (Debian: apt-get install python3-venv) and rerun" >&2
+            exit 1
+        }
+        .tools/py/bin/pip install --quiet --disable-pip-version-check "nats-py[nkeys]=={{nats_py_version}}"
+    fi
     missing=()
     command -v tmux >/dev/null || missing+=(tmux)
     command -v chromium >/dev/null || missing+=(chromium)

@@ -3,8 +3,17 @@
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output};
 
+use std::path::Path;
+use std::time::Duration;
+
+use floorwalker::gate::policy::Role;
 use floorwalker::natsd::NatsBinary;
 use floorwalker_tests::bin::floorwalker;
+use floorwalker_tests::clients::{connect_operator, connect_shopper, new_shopper};
+use floorwalker_tests::server::{TestServer, reserved_port};
+use floorwalker_tests::wait_until;
+
+use crate::gate::gate_status;
 
 fn run(args: &[&str]) -> Output {
     Command::new(floorwalker()).args(args).output().unwrap()
@@ -19,34 +28,73 @@ fn text(out: &Output) -> String {
 }
 
 #[test]
-fn auth_init_writes_private_files_and_a_block_nats_server_accepts() {
+fn auth_init_writes_private_files_and_a_config_nats_server_runs() {
     let dir = tempfile::tempdir().unwrap();
     let auth = dir.path().join("auth");
     let auth_arg = auth.display().to_string();
+    let (client, ws) = (reserved_port(), reserved_port());
     let out = run(&[
-        "auth", "init", "--dir", &auth_arg, "--site", "shoes", "--site", "hats",
+        "auth",
+        "init",
+        "--dir",
+        &auth_arg,
+        "--site",
+        "shoes",
+        "--site",
+        "hats",
+        "--loopback",
+        "--client-listen",
+        &format!("127.0.0.1:{client}"),
+        "--websocket-listen",
+        &format!("127.0.0.1:{ws}"),
     ]);
     assert!(out.status.success(), "{}", text(&out));
     let printed = text(&out);
-    assert!(
-        printed.contains("auth_callout") && printed.contains("allowed_origins"),
-        "{printed}"
-    );
+    assert!(printed.contains("nats-server -c"), "{printed}");
 
+    let mut seeds = Vec::new();
     for file in [
         "gate.toml",
         "nats-auth.conf",
-        "admin.creds",
-        "dashboard.creds",
-        "agent.creds",
-        "tail.creds",
-        "simulator.creds",
+        "nats-server.conf",
+        "admin.nk",
+        "dashboard.nk",
+        "agent.nk",
+        "tail.nk",
+        "simulator.nk",
+        "router.nk",
+        "intake.nk",
     ] {
-        let mode = std::fs::metadata(auth.join(file))
-            .unwrap()
-            .permissions()
-            .mode();
+        let path = auth.join(file);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{file} is readable by others");
+        let body = std::fs::read_to_string(&path).unwrap();
+        seeds.extend(
+            body.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| w.len() > 50 && w.starts_with('S'))
+                .map(str::to_owned),
+        );
+        if Path::new(file).extension().is_some_and(|e| e == "conf") {
+            assert!(
+                !body.contains("password"),
+                "{file} holds a password:\n{body}"
+            );
+        }
+    }
+    // Three gate seeds and seven operators'; none printed, none in the
+    // server's files.
+    assert_eq!(seeds.len(), 10, "{seeds:?}");
+    let conf = std::fs::read_to_string(auth.join("nats-server.conf")).unwrap()
+        + &std::fs::read_to_string(auth.join("nats-auth.conf")).unwrap();
+    for seed in &seeds {
+        assert!(
+            !printed.contains(seed.as_str()),
+            "auth init printed a secret"
+        );
+        assert!(
+            !conf.contains(seed.as_str()),
+            "the server's config holds a secret"
+        );
     }
     let gate = std::fs::read_to_string(auth.join("gate.toml")).unwrap();
     assert!(
@@ -54,37 +102,257 @@ fn auth_init_writes_private_files_and_a_block_nats_server_accepts() {
         "{gate}"
     );
 
-    // A real nats-server accepts a config that includes the block.
-    let conf = dir.path().join("server.conf");
-    std::fs::write(
-        &conf,
-        "listen: \"127.0.0.1:-1\"\njetstream { store_dir: \"js\" }\ninclude \"./auth/nats-auth.conf\"\n",
-    )
-    .unwrap();
+    // The config runs as written: plain WebSocket on loopback only, named so.
+    assert!(
+        conf.contains("no_tls: true") && conf.contains("loopback"),
+        "{conf}"
+    );
     let binary = NatsBinary::locate().unwrap();
     let check = Command::new(binary.path())
         .arg("-c")
-        .arg(&conf)
+        .arg(auth.join("nats-server.conf"))
         .arg("-t")
         .output()
         .unwrap();
     assert!(
         check.status.success(),
-        "nats-server refused the block: {}",
+        "nats-server refused the config: {}",
         text(&check)
     );
 
     // Running it again would invalidate every credential: it refuses.
-    let again = run(&["auth", "init", "--dir", &auth_arg, "--site", "shoes"]);
+    let again = run(&[
+        "auth",
+        "init",
+        "--dir",
+        &auth_arg,
+        "--site",
+        "shoes",
+        "--loopback",
+    ]);
     assert!(!again.status.success());
     assert!(text(&again).contains("--force"), "{}", text(&again));
+}
+
+/// Connects with a seed file through async-nats, and through nats-py (from
+/// the test-only virtualenv `just setup-tests` makes); each publishes on
+/// `subject` and flushes, and says "ok" or why not.
+fn sign_in_both_ways(url: &str, file: &Path, subject: &str) -> (String, String) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let seed = std::fs::read_to_string(file).unwrap().trim().to_owned();
+    let rust = runtime.block_on(async {
+        let connected = tokio::time::timeout(
+            Duration::from_secs(10),
+            async_nats::ConnectOptions::with_nkey(seed)
+                .retry_on_initial_connect()
+                .max_reconnects(1)
+                .connect(url),
+        )
+        .await;
+        match connected {
+            Ok(Ok(client)) => {
+                let published = client.publish(subject.to_owned(), "hi".into()).await;
+                match (published, client.flush().await) {
+                    (Ok(()), Ok(())) => "ok".to_owned(),
+                    (p, f) => format!("{p:?} {f:?}"),
+                }
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "timed out".to_owned(),
+        }
+    });
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/py/bin/python");
+    assert!(
+        python.exists(),
+        "'{}' is missing: run `just setup-tests`",
+        python.display()
+    );
+    let script = r#"
+import asyncio, sys
+import nats
+
+async def main(url, seed, subject):
+    errors = []
+    async def error_cb(e):
+        errors.append(str(e))
+    try:
+        nc = await nats.connect(url, nkeys_seed=seed, allow_reconnect=False,
+                                connect_timeout=5, error_cb=error_cb)
+    except Exception as e:
+        print("refused:", e, errors)
+        return
+    await nc.publish(subject, b"hi")
+    await nc.flush()
+    await nc.close()
+    print("ok")
+
+asyncio.run(main(*sys.argv[1:]))
+"#;
+    let out = Command::new(python)
+        .args(["-c", script, url])
+        .arg(file)
+        .arg(subject)
+        .output()
+        .unwrap();
+    (rust, text(&out).trim().to_owned())
+}
+
+#[test]
+fn every_role_signs_in_with_its_nkey_file_from_async_nats_and_nats_py() {
+    let server = TestServer::start();
+    let url = server.server().client_url();
+    for role in Role::ALL {
+        let file = server.dir().join("auth").join(format!("{role}.nk"));
+        // A subject each role may publish: its own presence or audit, or a
+        // shopper's push for the roles that send them.
+        let subject = match role {
+            Role::Router | Role::Intake | Role::Admin | Role::Dashboard => {
+                "fw.shop.shopper.tok.push".to_owned()
+            }
+            _ => format!("fw.audit.{role}.status"),
+        };
+        let (rust, python) = sign_in_both_ways(&url, &file, &subject);
+        assert_eq!(rust, "ok", "{role} through async-nats");
+        assert_eq!(python, "ok", "{role} through nats-py");
+    }
+    let status = gate_status(&server);
+    for role in Role::ALL {
+        assert!(
+            status["admitted_operators"][role.name()].as_u64() >= Some(2),
+            "{role}: {status}"
+        );
+    }
+}
+
+#[test]
+fn a_revoked_operator_is_dropped_and_refused_and_a_new_one_admitted_without_a_restart() {
+    let server = TestServer::start();
+    let url = server.server().client_url();
+    let auth = server.dir().join("auth");
+    let auth_arg = auth.display().to_string();
+    let tail = server.creds(Role::Tail);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (events_tx, events) = std::sync::mpsc::channel();
+    let client = runtime.block_on(async {
+        async_nats::ConnectOptions::with_nkey(tail.seed().to_owned())
+            .event_callback(move |event| {
+                let _ = events_tx.send(event.to_string());
+                async {}
+            })
+            .connect(&url)
+            .await
+            .unwrap()
+    });
+
+    let out = run(&["auth", "revoke", "--dir", &auth_arg, "--user", "tail"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        !auth.join("tail.nk").exists(),
+        "the revoked key's file stays"
+    );
+    // The gate takes the change in and has the server close the connection;
+    // the client's reconnection is refused.
+    let seen = wait_until(Duration::from_secs(20), || {
+        let all: Vec<String> = events.try_iter().collect();
+        all.iter()
+            .any(|e| e.contains("authorization"))
+            .then_some(all)
+    });
+    assert!(
+        seen.is_some(),
+        "the revoked operator stayed connected: {:?}\n{}",
+        client.connection_state(),
+        server.gate_log()
+    );
+    assert_ne!(
+        client.connection_state(),
+        async_nats::connection::State::Connected
+    );
+    drop(client);
+    let refused = wait_until(Duration::from_secs(10), || {
+        let n = gate_status(&server)["refused"]["revoked"].as_u64()?;
+        (n >= 1).then_some(n)
+    });
+    assert!(refused.is_some(), "no refusal counted as revoked");
+
+    // A new operator signs in within seconds, with no restart.
+    let out = run(&[
+        "auth", "add", "--dir", &auth_arg, "--role", "agent", "--user", "zoe",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let zoe = auth.join("zoe.nk");
+    let admitted = wait_until(Duration::from_secs(10), || {
+        let (rust, _) = sign_in_both_ways(&url, &zoe, "fw.audit.zoe.status");
+        (rust == "ok").then_some(())
+    });
+    assert!(admitted.is_some(), "the new operator was not admitted");
+    let list = text(&run(&["auth", "list", "--dir", &auth_arg]));
+    assert!(
+        list.contains("zoe") && list.contains("Revoked keys"),
+        "{list}"
+    );
+}
+
+#[test]
+fn after_rotating_the_gate_keys_and_restarting_nats_server_everyone_comes_back() {
+    let mut server = TestServer::start();
+    let auth = server.dir().join("auth");
+    let auth_arg = auth.display().to_string();
+    let url = server.server().client_url();
+    let agent = server.creds(Role::Agent);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (events_tx, events) = std::sync::mpsc::channel();
+    let client = runtime.block_on(async {
+        async_nats::ConnectOptions::with_nkey(agent.seed().to_owned())
+            .event_callback(move |event| {
+                let _ = events_tx.send(event.to_string());
+                async {}
+            })
+            .connect(&url)
+            .await
+            .unwrap()
+    });
+    let gate_before = std::fs::read_to_string(auth.join("gate.toml")).unwrap();
+
+    let out = run(&["auth", "rotate-gate", "--dir", &auth_arg]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("restart nats-server"), "{}", text(&out));
+    assert!(
+        wait_until(Duration::from_secs(10), || server
+            .gate_out()
+            .contains("configuration reloaded")
+            .then_some(()))
+        .is_some(),
+        "the gate did not take in its new keys"
+    );
+    assert_ne!(
+        gate_before,
+        std::fs::read_to_string(auth.join("gate.toml")).unwrap()
+    );
+    server.restart_with_new_gate_keys();
+
+    // The running gate (still on its old key) answers with the new keys:
+    // operators come back by themselves, and shoppers are admitted.
+    let back = wait_until(Duration::from_secs(20), || {
+        let seen: Vec<String> = events.try_iter().collect();
+        (client.connection_state() == async_nats::connection::State::Connected && !seen.is_empty())
+            .then_some(seen)
+    });
+    assert!(back.is_some(), "the operator did not come back");
+    assert!(connect_shopper(&server, &new_shopper("shop")).is_ok());
+    let _ = connect_operator(&server, Role::Dashboard);
+    assert!(
+        !server.gate_log().contains("could not be opened"),
+        "{}",
+        server.gate_log()
+    );
 }
 
 #[test]
 fn bad_input_gets_a_clear_message_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let auth_arg = dir.path().display().to_string();
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &["auth", "init", "--dir", &auth_arg, "--site", "Bad.Site"],
             "site 'Bad.Site'",
@@ -94,6 +362,28 @@ fn bad_input_gets_a_clear_message_not_a_panic() {
             "cannot access '/nonexistent/gate.toml'",
         ),
         (&["auth", "init", "--dir", &auth_arg], "--site"),
+        (
+            &["auth", "init", "--dir", &auth_arg, "--site", "shoes"],
+            "--tls-cert FILE --tls-key FILE",
+        ),
+        (
+            &[
+                "auth",
+                "init",
+                "--dir",
+                &auth_arg,
+                "--site",
+                "shoes",
+                "--loopback",
+                "--websocket-listen",
+                "0.0.0.0:8080",
+            ],
+            "0.0.0.0:8080 is not a loopback address",
+        ),
+        (
+            &["auth", "revoke", "--dir", &auth_arg, "--user", "nobody"],
+            "cannot access",
+        ),
     ];
     for (args, says) in cases {
         let out = run(args);

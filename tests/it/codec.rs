@@ -24,13 +24,10 @@ fn connect(server: &TestServer) -> (RawClient, Box<floorwalker_shared::nats::Ser
     let mut client = RawClient::connect(server.client_addr(), 7).unwrap();
     let admin = server.creds(Role::Admin);
     let info = client
-        .handshake(
-            ConnectInfo {
-                name: Some("codec-conformance".into()),
+        .handshake_with(
+            |info| ConnectInfo {
                 echo: true,
-                user: Some(admin.user),
-                pass: Some(admin.password),
-                ..ConnectInfo::default()
+                ..floorwalker_tests::clients::signed_connect(&admin, info, "codec-conformance")
             },
             WAIT,
         )

@@ -100,15 +100,13 @@ fn check_running(screen: &str, data: &std::path::Path) -> (u32, SocketAddr) {
         matches!(refused, Err(HandshakeError::Refused(_))),
         "{refused:?}"
     );
-    let admin = OperatorCreds::load(&data.join("auth").join("admin.creds")).unwrap();
+    let admin = OperatorCreds::load(&data.join("auth").join("admin.nk")).unwrap();
     let mut operator = RawClient::connect(nats, 4096).unwrap();
-    let connect = ConnectInfo {
-        user: Some(admin.user),
-        pass: Some(admin.password),
-        ..ConnectInfo::default()
-    };
     operator
-        .handshake(connect, Duration::from_secs(10))
+        .handshake_with(
+            |info| floorwalker_tests::clients::signed_connect(&admin, info, "demo-test"),
+            Duration::from_secs(10),
+        )
         .expect("the demo's admin credentials");
     assert_eq!(
         field(screen, "JetStream data"),
@@ -369,7 +367,7 @@ fn the_agent_command_the_demo_prints_claims_a_chat_from_a_second_terminal() {
     let screen = tmux.transcript();
     let agent = field(&screen, "Answer chats").to_owned();
     let nats = field(&screen, "NATS clients").to_owned();
-    let creds = data.path().join("auth").join("alex.creds");
+    let creds = data.path().join("auth").join("alex.nk");
     assert!(agent.contains(&format!("--server {nats}")), "{screen}");
     assert!(
         agent.contains(&format!("--creds {}", creds.display())),

@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use floorwalker::gate::policy::Role;
-use floorwalker_shared::nats::{ClientOp, ConnectInfo, ServerErrorKind, ServerOp};
+use floorwalker_shared::nats::{ClientOp, ConnectInfo, ServerErrorKind, ServerInfo, ServerOp};
 use floorwalker_shared::subject::{self, SessionSubjects, Subject};
 use floorwalker_tests::clients::{
-    HANDSHAKE, connect_operator, connect_shopper, connect_shopper_with, new_shopper,
+    HANDSHAKE, connect_operator, connect_shopper, connect_shopper_with, new_shopper, signed_connect,
 };
 use floorwalker_tests::raw::{HandshakeError, RawClient, ReadError, Roundtrip, Transport};
 use floorwalker_tests::server::{ORIGIN, TestServer};
@@ -74,6 +74,9 @@ pub(crate) fn is_refused<T>(result: &Result<RawClient<T>, HandshakeError>) -> bo
 }
 
 /// The gate's counts, asked for on its status subject.
+/// A CONNECT made from the server's INFO.
+type Connect<'a> = Box<dyn FnOnce(&ServerInfo) -> ConnectInfo + 'a>;
+
 pub(crate) fn gate_status(server: &TestServer) -> serde_json::Value {
     let mut dash = connect_operator(server, Role::Dashboard);
     let reply = dash
@@ -196,23 +199,37 @@ fn connections_without_a_valid_credential_are_refused_and_counted() {
         "{over_tcp:?}"
     );
 
-    // Operators with a wrong password or an unknown name.
+    // Operators with a password, an unknown key, or a signature of
+    // something other than this connection's nonce.
     let dashboard = server.creds(Role::Dashboard);
-    for (user, pass) in [
-        (dashboard.user.as_str(), "wrong"),
-        ("mallory", dashboard.password.as_str()),
-    ] {
-        let mut client = RawClient::connect(server.client_addr(), 512).unwrap();
-        let result = client.handshake(
-            ConnectInfo {
-                user: Some(user.to_owned()),
-                pass: Some(pass.to_owned()),
+    let mallory = floorwalker::creds::OperatorCreds::generate("mallory");
+    let attempts: [(&str, Connect); 3] = [
+        (
+            "a password",
+            Box::new(|_| ConnectInfo {
+                user: Some("dashboard".to_owned()),
+                pass: Some("guess".to_owned()),
                 ..ConnectInfo::default()
-            },
-            HANDSHAKE,
-        );
+            }),
+        ),
+        (
+            "an unknown key",
+            Box::new(|info| signed_connect(&mallory, info, "mallory")),
+        ),
+        (
+            "a replayed signature",
+            Box::new(|info| {
+                let mut other = info.clone();
+                other.nonce = Some("an earlier connection's nonce".to_owned());
+                signed_connect(&dashboard, &other, "replay")
+            }),
+        ),
+    ];
+    for (what, connect) in attempts {
+        let mut client = RawClient::connect(server.client_addr(), 512).unwrap();
+        let result = client.handshake_with(connect, HANDSHAKE);
         let refused = matches!(&result, Err(HandshakeError::Refused(e)) if e.kind() == ServerErrorKind::AuthorizationViolation);
-        assert!(refused, "{user} admitted: {result:?}");
+        assert!(refused, "{what} admitted: {result:?}");
     }
 
     let status = gate_status(&server);
@@ -221,7 +238,8 @@ fn connections_without_a_valid_credential_are_refused_and_counted() {
         ("no_credential", 1),
         ("malformed_credential", 2),
         ("unknown_site", 1),
-        ("wrong_password", 1),
+        ("password", 1),
+        ("bad_signature", 1),
         ("unknown_operator", 1),
         ("wrong_connection_type", 1),
     ] {
@@ -232,10 +250,10 @@ fn connections_without_a_valid_credential_are_refused_and_counted() {
     // Every refusal is logged with its reason, and no secret is.
     let log = server.gate_log();
     assert!(log.contains("reason=\"unknown site\""), "{log}");
-    assert!(log.contains("reason=\"wrong password\""), "{log}");
+    assert!(log.contains("reason=\"unknown operator key\""), "{log}");
     for secret in [
         unknown_site.to_token_string(),
-        dashboard.password.clone(),
+        dashboard.seed().to_owned(),
         cred.to_token_string(),
     ] {
         let secret_part = secret.rsplit(':').next().unwrap();

@@ -12,6 +12,7 @@ mod consoles;
 mod crowd;
 mod dashboard;
 mod demo;
+mod deploy;
 mod feed;
 mod gate;
 mod grid;

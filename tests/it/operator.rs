@@ -26,13 +26,8 @@ fn an_operator_command_pointed_at_a_closed_port_says_where_it_tried_in_one_line(
         ("", "dashboard"),
     ] {
         let data = tempfile::tempdir().unwrap();
-        let creds = data.path().join(format!("{user}.creds"));
-        OperatorCreds {
-            user: user.to_owned(),
-            password: "secret".to_owned(),
-        }
-        .store(&creds)
-        .unwrap();
+        let creds = data.path().join(format!("{user}.nk"));
+        OperatorCreds::generate(user).store(&creds).unwrap();
         // In a terminal, where colour and a backtrace (asked for here) would
         // show if anything printed them.
         let line = format!(

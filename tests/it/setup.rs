@@ -146,8 +146,11 @@ fn differing_limits_are_shown_old_to_new_and_changed_only_with_yes() {
 #[test]
 fn on_a_terminal_setup_asks_before_changing_limits() {
     let (server, mut max_age) = server_with_older_raw();
-    let creds = server.dir().join("admin-terminal.creds");
-    server.creds(Role::Admin).store(&creds).unwrap();
+    let dir = server.dir().join("terminal");
+    std::fs::create_dir_all(&dir).unwrap();
+    let admin = server.creds(Role::Admin);
+    let creds = floorwalker::creds::file_in(&dir, &admin.user);
+    admin.store(&creds).unwrap();
     let command = format!(
         "exec env NO_COLOR=1 {} --log-file '{dir}/setup-terminal.log' setup --server {} --creds '{}'",
         floorwalker_tests::bin::floorwalker().display(),
@@ -183,7 +186,7 @@ fn a_user_without_rights_is_refused_and_nothing_is_created() {
     assert!(!refused.status.success(), "{}", out(&refused));
     let why = err(&refused);
     assert!(
-        why.contains("may not manage streams: run setup with the admin credentials (auth init wrote admin.creds)"),
+        why.contains("may not manage streams: run setup with the admin credentials (auth init wrote admin.nk)"),
         "{why}"
     );
     assert_eq!(why.trim().lines().count(), 1, "not one line: {why}");

@@ -123,6 +123,15 @@ impl Browser {
         Self::start_with("normal", None)
     }
 
+    /// Like [`Browser::start`], trusting any certificate: for a test's own
+    /// certificate authority, which the browser's store does not hold.
+    ///
+    /// # Panics
+    /// As [`Browser::start`].
+    pub fn start_trusting_test_certificates() -> Self {
+        Self::launch("normal", None, &["--ignore-certificate-errors"])
+    }
+
     /// Like [`Browser::start`], but [`Browser::goto`] returns as soon as the
     /// page is parsed (the "eager" page load strategy), while its scripts,
     /// the plugin's wasm among them, may still be loading: for a shopper who
@@ -146,6 +155,10 @@ impl Browser {
     }
 
     fn start_with(page_load: &str, trace: Option<&str>) -> Self {
+        Self::launch(page_load, trace, &[])
+    }
+
+    fn launch(page_load: &str, trace: Option<&str>, flags: &[&str]) -> Self {
         let profile = tempfile::Builder::new()
             .prefix("floorwalker-chromium-")
             .tempdir()
@@ -170,7 +183,11 @@ impl Browser {
             runtime,
         };
         assert!(up.is_some(), "chromedriver did not listen on {addr}");
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| (*f).to_owned()).collect();
+        let mut args: Vec<String> = CHROMIUM_FLAGS
+            .iter()
+            .chain(flags)
+            .map(|f| (*f).to_owned())
+            .collect();
         args.push(format!(
             "--user-data-dir={}",
             browser.profile.path().display()

@@ -1,12 +1,13 @@
 //! Shoppers and operators connecting to a [`TestServer`] the way the real
 //! ones do: shoppers over WebSocket with a session credential, operators
-//! over TCP with their role's password.
+//! over TCP signing the server's nonce with their role's nkey.
 
 use std::time::Duration;
 
+use floorwalker::creds::OperatorCreds;
 use floorwalker::gate::policy::Role;
 use floorwalker_shared::credential::{SessionSecret, ShopperCredential};
-use floorwalker_shared::nats::ConnectInfo;
+use floorwalker_shared::nats::{ConnectInfo, ServerInfo};
 use floorwalker_shared::subject::SiteId;
 
 use crate::raw::{HandshakeError, RawClient, Tcp, Ws};
@@ -77,14 +78,26 @@ pub fn try_connect_operator(
 ) -> Result<RawClient<Tcp>, HandshakeError> {
     let creds = server.creds(role);
     let mut client = RawClient::connect(server.client_addr(), 4096).expect("connecting over TCP");
-    client.handshake(
-        ConnectInfo {
-            name: Some(format!("test-{role}")),
-            user: Some(creds.user),
-            pass: Some(creds.password),
-            ..ConnectInfo::default()
-        },
+    client.handshake_with(
+        |info| signed_connect(&creds, info, &format!("test-{role}")),
         HANDSHAKE,
     )?;
     Ok(client)
+}
+
+/// The CONNECT of an operator signing in with its nkey: its public key and
+/// its signature of the server's nonce, as async-nats sends them.
+///
+/// # Panics
+/// If the credentials' seed does not decode (they come from `auth`).
+pub fn signed_connect(creds: &OperatorCreds, info: &ServerInfo, name: &str) -> ConnectInfo {
+    let key = nkeys::KeyPair::from_seed(creds.seed()).expect("a test operator's seed");
+    let nonce = info.nonce.clone().unwrap_or_default();
+    let sig = key.sign(nonce.as_bytes()).expect("signing the nonce");
+    ConnectInfo {
+        name: Some(name.to_owned()),
+        nkey: Some(key.public_key()),
+        sig: Some(data_encoding::BASE64URL_NOPAD.encode(&sig)),
+        ..ConnectInfo::default()
+    }
 }

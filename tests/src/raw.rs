@@ -225,13 +225,24 @@ impl<T: Transport> RawClient<T> {
         connect: ConnectInfo,
         timeout: Duration,
     ) -> Result<Box<ServerInfo>, HandshakeError> {
+        self.handshake_with(|_| connect, timeout)
+    }
+
+    /// As [`RawClient::handshake`], with a CONNECT made from the server's
+    /// INFO (to sign its nonce).
+    pub fn handshake_with(
+        &mut self,
+        connect: impl FnOnce(&ServerInfo) -> ConnectInfo,
+        timeout: Duration,
+    ) -> Result<Box<ServerInfo>, HandshakeError> {
         let ServerOp::Info(raw) = self.next(timeout).map_err(HandshakeError::Read)? else {
             return Err(HandshakeError::NoInfo);
         };
-        let info = Box::new(
+        let info: Box<ServerInfo> = Box::new(
             raw.parse()
                 .map_err(|e| HandshakeError::Unexpected(e.to_string()))?,
         );
+        let connect = connect(&info);
         self.send(&[ClientOp::Connect(Box::new(connect)), ClientOp::Ping])
             .map_err(|e| HandshakeError::Read(ReadError::Io(e)))?;
         match self

@@ -31,7 +31,10 @@ const START: Duration = Duration::from_secs(30);
 /// this one. (Taking ports the server picked itself, as before, lost the
 /// race about once in thirty runs: another test's listener got the port
 /// while the server was down.)
-fn reserved_port() -> u16 {
+///
+/// # Panics
+/// If a test process asks for more ports than the span holds.
+pub fn reserved_port() -> u16 {
     use std::sync::atomic::{AtomicU32, Ordering};
     const FIRST: u32 = 20_000;
     const SPAN: u32 = 12_000;
@@ -94,6 +97,36 @@ impl TestServer {
     /// # Panics
     /// As [`TestServer::start_with`].
     pub fn start_gate_only(adjust: impl FnOnce(&mut ServerConfig, &mut GateConfig)) -> Self {
+        Self::start_gate_only_then(adjust, |_| {})
+    }
+
+    /// Starts a server (with its gate, streams and intake) that also admits
+    /// `user` with password `pass` into the operators' account without the
+    /// gate (one of the auth callout's `auth_users`): for tests of the
+    /// codec's own connection, which signs no nonce. No generated config
+    /// has such a user.
+    pub fn start_with_plain_user(user: &str, pass: &str) -> Self {
+        let mut test = Self::start_gate_only_then(
+            |_, _| {},
+            |block| {
+                *block = block
+                    .replacen(
+                        "  APP: {\n",
+                        &format!("  APP: {{\n    users: [ {{ user: \"{user}\", password: \"{pass}\" }} ]\n"),
+                        1,
+                    )
+                    .replacen("auth_users: [ ", &format!("auth_users: [ \"{user}\", "), 1);
+            },
+        );
+        crate::setup::create_streams(&test);
+        test.intake = Some(test.start_intake(&[]));
+        test
+    }
+
+    fn start_gate_only_then(
+        adjust: impl FnOnce(&mut ServerConfig, &mut GateConfig),
+        auth_block: impl FnOnce(&mut String),
+    ) -> Self {
         let binary = NatsBinary::locate().unwrap_or_else(|err| panic!("{err}"));
         let dir = tempfile::Builder::new()
             .prefix("floorwalker-test-")
@@ -105,7 +138,7 @@ impl TestServer {
             .iter()
             .map(|s| SiteId::new(*s).expect("a test site"))
             .collect();
-        let mut setup = AuthSetup::generate(&sites);
+        let mut setup = AuthSetup::generate(&sites, floorwalker::gate::config::unix_now());
         // Tests connect many times from one address; the rate test lowers it.
         setup.gate.connects_per_address_per_minute = 10_000;
         let run = dir.path().join("run");
@@ -117,6 +150,7 @@ impl TestServer {
         }
         adjust(&mut config, &mut setup.gate);
         config.auth_block = setup.gate.server_block();
+        auth_block(&mut config.auth_block);
         setup
             .write(&dir.path().join("auth"))
             .expect("writing the test's credentials");
@@ -141,7 +175,7 @@ impl TestServer {
     /// # Panics
     /// If it cannot start or does not get ready.
     pub fn start_intake(&self, extra: &[&str]) -> Service {
-        let creds = self.dir.path().join("intake.creds");
+        let creds = self.dir.path().join("intake.nk");
         self.creds(Role::Intake)
             .store(&creds)
             .expect("storing the intake's credentials");
@@ -245,7 +279,7 @@ impl TestServer {
     /// # Panics
     /// If it cannot start or does not get ready.
     pub fn start_router(&self) -> Service {
-        let creds = self.dir.path().join("router.creds");
+        let creds = self.dir.path().join("router.nk");
         self.creds(Role::Router)
             .store(&creds)
             .expect("storing the router's credentials");
@@ -262,6 +296,26 @@ impl TestServer {
             "20".as_ref(),
         ];
         Service::run(self.dir.path(), "router", &args, "router: ready")
+    }
+
+    /// Takes the gate's keys from `auth/gate.toml` (after `floorwalker auth
+    /// rotate-gate`) into nats-server's config and restarts it on the same
+    /// ports and data: nats-server refuses to reload changed auth-callout
+    /// keys.
+    ///
+    /// # Panics
+    /// If the file is invalid or the server does not come back.
+    pub fn restart_with_new_gate_keys(&mut self) {
+        let gate = GateConfig::load(&self.dir.path().join("auth").join("gate.toml"))
+            .expect("the test's gate.toml");
+        self.stop_server();
+        self.config.auth_block = gate.server_block();
+        self.start_server();
+    }
+
+    /// What the gate has printed so far.
+    pub fn gate_out(&self) -> String {
+        fs::read_to_string(self.dir.path().join("gate.out")).unwrap_or_default()
     }
 
     /// The gate's log file.

@@ -81,13 +81,12 @@ pub fn setup(server: &TestServer, role: Role, extra: &[&str]) -> std::process::O
 /// # Panics
 /// If it cannot be run or does not end within a minute.
 pub fn run(server: &TestServer, command: &str, role: Role, extra: &[&str]) -> std::process::Output {
-    let creds = server
-        .dir()
-        .join(format!("{}-{command}.creds", role.name()));
-    server
-        .creds(role)
-        .store(&creds)
-        .expect("storing credentials");
+    // A seed file's name is its user's: one directory per command.
+    let dir = server.dir().join(format!("{command}-{}", role.name()));
+    std::fs::create_dir_all(&dir).expect("creating a credentials directory");
+    let operator = server.creds(role);
+    let creds = floorwalker::creds::file_in(&dir, &operator.user);
+    operator.store(&creds).expect("storing credentials");
     let mut child = std::process::Command::new(crate::bin::floorwalker())
         .arg("--log-file")
         .arg(server.dir().join(format!("{command}.log")))

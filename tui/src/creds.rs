@@ -1,11 +1,30 @@
-//! Operator credentials: a user name and password kept in a file that only
-//! its owner can read, never on the command line (where `ps` would show it).
+//! Operator credentials: an nkey seed file, the form the NATS ecosystem
+//! reads (`nats --nkey FILE`, nats-py's `nkeys_seed=`, async-nats's
+//! `with_nkey`), kept readable by its owner only and never put on a
+//! command line (where `ps` would show it).
+//!
+//! Why nkeys and not `.creds` (a user JWT with its seed): nats-server
+//! outside operator mode drops the JWT a client sends before the auth
+//! callout sees it, so only the key and its signature of the server's
+//! nonce reach the gate. The gate holds who each key is (docs/DEPLOY.md).
+//!
+//! The file holds the seed alone (nats-py refuses anything more); the
+//! operator's user name is the file's name, `<user>.nk`, as `floorwalker
+//! auth` writes it.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use nkeys::KeyPair;
 use thiserror::Error;
+
+/// The extension of an operator's seed file.
+pub const EXTENSION: &str = "nk";
+
+/// Where `user`'s seed file goes in `dir`.
+pub fn file_in(dir: &Path, user: &str) -> PathBuf {
+    dir.join(format!("{user}.{EXTENSION}"))
+}
 
 /// Why a credentials file could not be used.
 #[derive(Debug, Error)]
@@ -20,7 +39,7 @@ pub enum CredsError {
         source: std::io::Error,
     },
     /// The file is not a credentials file.
-    #[error("'{path}' is not a Floorwalker credentials file: {reason}")]
+    #[error("'{path}' is not an operator's nkey seed file: {reason}")]
     Format {
         /// The file.
         path: String,
@@ -29,44 +48,86 @@ pub enum CredsError {
     },
 }
 
-/// An operator's credentials, as written by `floorwalker auth init`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An operator's credentials: its user name and nkey.
+#[derive(Clone)]
 pub struct OperatorCreds {
-    /// The user name; the gate maps it to a role.
+    /// The user name (the file's name); the gate knows its role.
     pub user: String,
-    /// The password.
-    pub password: String,
+    seed: String,
 }
 
+impl PartialEq for OperatorCreds {
+    fn eq(&self, other: &Self) -> bool {
+        self.user == other.user && self.public_key() == other.public_key()
+    }
+}
+
+impl Eq for OperatorCreds {}
+
 impl std::fmt::Debug for OperatorCreds {
-    /// Never prints the password.
+    /// Never prints the seed.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OperatorCreds")
             .field("user", &self.user)
+            .field("key", &self.public_key())
             .finish_non_exhaustive()
     }
 }
 
 impl OperatorCreds {
-    /// Reads a credentials file.
+    /// New credentials for `user`: a fresh user nkey.
+    pub fn generate(user: &str) -> Self {
+        Self {
+            user: user.to_owned(),
+            seed: KeyPair::new_user().seed().unwrap_or_default(),
+        }
+    }
+
+    /// The public key the gate knows this operator by (`U…`).
+    pub fn public_key(&self) -> String {
+        KeyPair::from_seed(&self.seed)
+            .map(|k| k.public_key())
+            .unwrap_or_default()
+    }
+
+    /// The seed, for the client that signs the server's nonce with it.
+    pub fn seed(&self) -> &str {
+        &self.seed
+    }
+
+    /// Reads a seed file; the user is the file's name without `.nk`.
     pub fn load(path: &Path) -> Result<Self, CredsError> {
+        let format = |reason: &str| CredsError::Format {
+            path: path.display().to_string(),
+            reason: reason.to_owned(),
+        };
         let text = fs::read_to_string(path).map_err(|source| CredsError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| CredsError::Format {
-            path: path.display().to_string(),
-            reason: e.message().to_owned(),
+        let user = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .ok_or_else(|| format("its name is not a user name"))?
+            .to_owned();
+        // The seed alone, as `auth` writes it; a decorated file (seed on a
+        // line of its own among others, as nsc writes) is read too.
+        let seed = text
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("SU"))
+            .ok_or_else(|| format("no user seed (a line starting with SU)"))?;
+        KeyPair::from_seed(seed).map_err(|_| format("the seed does not decode"))?;
+        Ok(Self {
+            user,
+            seed: seed.to_owned(),
         })
     }
 
-    /// Writes a credentials file readable by its owner only.
+    /// Writes the seed file readable by its owner only. Its name is the
+    /// user's, so write it as [`file_in`] names it.
     pub fn store(&self, path: &Path) -> Result<(), CredsError> {
-        let text = format!(
-            "# Floorwalker operator credentials. Keep private.\n{}",
-            toml::to_string(self).unwrap_or_default()
-        );
-        write_private(path, &text).map_err(|source| CredsError::Io {
+        write_private(path, &format!("{}\n", self.seed)).map_err(|source| CredsError::Io {
             path: path.display().to_string(),
             source,
         })
@@ -147,13 +208,10 @@ pub async fn connect(
             kind: ConnectErrorKind::User,
             source: Some(Box::new(e)),
         })?;
-    let mut options = async_nats::ConnectOptions::with_user_and_password(
-        creds.user.clone(),
-        creds.password.clone(),
-    )
-    .name(name)
-    .custom_inbox_prefix(inbox.to_string())
-    .connection_timeout(std::time::Duration::from_secs(5));
+    let mut options = async_nats::ConnectOptions::with_nkey(creds.seed.clone())
+        .name(name)
+        .custom_inbox_prefix(inbox.to_string())
+        .connection_timeout(std::time::Duration::from_secs(5));
     if let Some(links) = links {
         options = options.event_callback(move |event| {
             let link = match event {
@@ -219,36 +277,31 @@ mod tests {
     #[test]
     fn stores_privately_and_loads_back() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("agent.creds");
-        let creds = OperatorCreds {
-            user: "agent".into(),
-            password: "p\"w".into(),
-        };
+        let creds = OperatorCreds::generate("agent");
+        let path = file_in(dir.path(), "agent");
         creds.store(&path).unwrap();
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o600
         );
-        assert_eq!(OperatorCreds::load(&path).unwrap(), creds);
-        assert!(!format!("{creds:?}").contains("p\\\"w"));
+        let loaded = OperatorCreds::load(&path).unwrap();
+        assert_eq!(loaded, creds);
+        assert_eq!(loaded.seed(), creds.seed());
+        assert!(creds.public_key().starts_with('U'));
+        assert!(!format!("{creds:?}").contains(creds.seed()));
+        // The file is the seed alone, as nats-py wants it.
+        assert_eq!(fs::read_to_string(&path).unwrap().trim(), creds.seed());
         // Storing again replaces the file whole, still private, and leaves
         // nothing beside it.
-        let again = OperatorCreds {
-            user: "agent".into(),
-            password: "new".into(),
-        };
+        let again = OperatorCreds::generate("agent");
         again.store(&path).unwrap();
         assert_eq!(OperatorCreds::load(&path).unwrap(), again);
-        assert_eq!(
-            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         fs::write(&path, "nonsense").unwrap();
         let err = OperatorCreds::load(&path).unwrap_err().to_string();
-        assert!(
-            err.contains("is not a Floorwalker credentials file"),
-            "{err}"
-        );
+        assert!(err.contains("is not an operator's nkey seed file"), "{err}");
+        // An account seed is not an operator's.
+        fs::write(&path, KeyPair::new_account().seed().unwrap()).unwrap();
+        assert!(OperatorCreds::load(&path).is_err());
     }
 }

@@ -15,7 +15,6 @@ use clap::Parser;
 use color_eyre::eyre::Result;
 
 use crate::cli::{Cli, Command, logging, paths};
-use crate::cmd::auth::AuthCommand;
 use crate::cmd::{
     agent, auth, dashboard, demo, doctor, gate, intake, router, setup, simulate, tail,
 };
@@ -61,8 +60,7 @@ async fn run() -> Result<()> {
         Some(Command::Doctor(args)) => doctor::run(&args, &data_dir).await,
         Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,
         Some(Command::Agent(args)) => agent::run(&args, &data_dir).await,
-        Some(Command::Auth(AuthCommand::Init(args))) => auth::run(&args),
-        Some(Command::Auth(AuthCommand::Add(args))) => auth::add(&args),
+        Some(Command::Auth(command)) => auth::run(&command),
     }
 }
 

@@ -31,21 +31,22 @@ pub(crate) struct ConnectArgs {
     #[command(flatten)]
     pub(crate) nats: ServerArg,
 
-    /// The operator's credentials file (from `floorwalker auth init` or
-    /// `auth add`). Default: the demo's for this command, under the data
-    /// directory (`auth/<role>.creds`; with `--name`, `auth/<NAME>.creds`).
+    /// The operator's nkey seed file, `<user>.nk` (from `floorwalker auth
+    /// init` or `auth add`; its name is the user's). Default: the demo's
+    /// for this command, under the data directory (`auth/<role>.nk`; with
+    /// `--name`, `auth/<NAME>.nk`).
     #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
     pub(crate) creds: Option<PathBuf>,
 }
 
 impl ConnectArgs {
-    /// Reads the credentials: `--creds`, or `auth/<file>.creds` under
+    /// Reads the credentials: `--creds`, or `auth/<user>.nk` under
     /// `data_dir` (the demo's).
-    pub(crate) fn creds(&self, data_dir: &Path, file: &str) -> Result<OperatorCreds> {
+    pub(crate) fn creds(&self, data_dir: &Path, user: &str) -> Result<OperatorCreds> {
         let path = self
             .creds
             .clone()
-            .unwrap_or_else(|| data_dir.join("auth").join(format!("{file}.creds")));
+            .unwrap_or_else(|| creds::file_in(&data_dir.join("auth"), user));
         load(&path)
     }
 }
@@ -77,7 +78,7 @@ impl Person {
 }
 
 /// The credentials of `name`, who acts under their own name: `--creds`,
-/// or `auth/<name>.creds` under `data_dir`; refused when they are someone
+/// or `auth/<name>.nk` under `data_dir`; refused when they are someone
 /// else's.
 pub(crate) fn own_creds(
     connect: &ConnectArgs,
@@ -181,17 +182,13 @@ mod tests {
     fn a_person_signs_in_with_their_own_credentials_only() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("auth")).unwrap();
-        let sam = OperatorCreds {
-            user: "sam".to_owned(),
-            password: "pw".to_owned(),
-        };
-        sam.store(&dir.path().join("auth").join("sam.creds"))
-            .unwrap();
+        let sam = OperatorCreds::generate("sam");
+        sam.store(&dir.path().join("auth").join("sam.nk")).unwrap();
         // `--name sam` finds sam's file under the data directory.
         let found = own_creds(&connect(None), dir.path(), "sam", Person::Supervisor).unwrap();
         assert_eq!(found.user, "sam");
         // Someone else's file is refused, saying whose it is.
-        let theirs = connect(Some(dir.path().join("auth").join("sam.creds")));
+        let theirs = connect(Some(dir.path().join("auth").join("sam.nk")));
         let err = own_creds(&theirs, dir.path(), "kim", Person::Supervisor).unwrap_err();
         let text = format!("{err:#}");
         assert!(

@@ -121,7 +121,7 @@ async fn gate(client: &async_nats::Client) -> Vec<Found> {
         let why = if auth_required {
             "no gate answered on fw.gate.status: start `floorwalker gate --config \
              ./auth/gate.toml` beside nats-server (or, with credentials other than admin's, \
-             dashboard's or tail's, run doctor with admin.creds)"
+             dashboard's or tail's, run doctor with admin.nk)"
         } else {
             "the server asks for no credentials and no gate answers: include \
              ./auth/nats-auth.conf (from `floorwalker auth init`) in nats-server's config and \
@@ -229,7 +229,7 @@ async fn intake(client: &async_nats::Client) -> Found {
         _ => Found::Problem(format!(
             "intake: no report on fw.intake.report in {} s: start `floorwalker intake` (without \
              it no shopper's batch reaches operators; with credentials other than admin's, \
-             dashboard's or tail's, run doctor with admin.creds)",
+             dashboard's or tail's, run doctor with admin.nk)",
             LISTEN.as_secs()
         )),
     }
@@ -246,7 +246,7 @@ async fn router(client: &async_nats::Client) -> Found {
     let Ok(Ok(reply)) = asked else {
         return Found::Skipped(
             "router: only the admin may list the account's connections; run doctor with \
-             admin.creds to check it"
+             admin.nk to check it"
                 .to_owned(),
         );
     };

@@ -40,7 +40,14 @@ pub(crate) async fn run(args: &GateArgs) -> Result<()> {
             args.nats.server
         );
     };
-    let stats = service::run(&config, &args.nats.server, ready, shutdown).await?;
+    let stats = service::run(
+        &config,
+        Some(&args.config),
+        &args.nats.server,
+        ready,
+        shutdown,
+    )
+    .await?;
     println!("gate: stopped. Since start:\n{stats}");
     Ok(())
 }
@@ -113,7 +120,7 @@ mod tests {
 
     #[test]
     fn the_ready_line_says_the_bounds_in_force() {
-        let mut config = AuthSetup::generate(&[SiteId::new("shop").unwrap()]).gate;
+        let mut config = AuthSetup::generate(&[SiteId::new("shop").unwrap()], 0).gate;
         assert_eq!(
             bounds_line(&config),
             "connection attempts: 30 a minute per session, 3000 a minute per address"

@@ -63,7 +63,7 @@ pub(crate) async fn run(args: &IntakeArgs, data_dir: &Path) -> Result<()> {
             .unwrap_or_else(|| format!("{}-{}", creds.user, std::process::id())),
         bounds,
         // Every intake of a deployment shares its credentials, so its ids.
-        key: creds.password.as_bytes().to_vec(),
+        key: creds.seed().as_bytes().to_vec(),
     };
     let server = args.connect.nats.server.clone();
     let ready = move || println!("intake: ready on {server}");

@@ -60,6 +60,8 @@ pub struct ClientInfo {
     /// `nats` or `websocket` (the notes' surprises: not `kind`).
     #[serde(rename = "type")]
     pub kind: String,
+    /// The nonce the server sent the client, when the client signed it.
+    pub nonce: Option<String>,
 }
 
 /// The credentials a client sent in CONNECT.
@@ -72,6 +74,10 @@ pub struct ConnectOpts {
     pub pass: Option<String>,
     /// Token; shoppers send their session credential here.
     pub auth_token: Option<String>,
+    /// The client's public nkey; operators sign in with theirs.
+    pub nkey: Option<String>,
+    /// The client's signature of the server's nonce, with its nkey.
+    pub sig: Option<String>,
     /// The client's name.
     pub name: Option<String>,
 }

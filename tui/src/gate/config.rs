@@ -6,16 +6,14 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use data_encoding::HEXLOWER;
 use ipnet::IpNet;
 use nkeys::{KeyPair, XKey};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::limiter::parse_proxy;
 use super::policy::{Role, ShopperLimits, UnknownRole};
-use crate::creds::{OperatorCreds, random_secret, write_private};
+use crate::creds::{self, OperatorCreds, write_private};
 use floorwalker_shared::subject::{self, SiteId};
 
 /// The account shoppers and operators land in.
@@ -23,13 +21,14 @@ pub const APP_ACCOUNT: &str = "APP";
 /// The account shoppers land in: its own limits, and only the subjects that
 /// the imports below bring across.
 pub const SHOP_ACCOUNT: &str = "SHOP";
+/// The server's service that closes a connection by its id; the gate may
+/// ask it (`$SYS.REQ.SERVER.<server id>.KICK`, `{"cid": N}`).
+pub const KICK: &str = "$SYS.REQ.SERVER.*.KICK";
 /// The account the gate itself connects to.
 pub const AUTH_ACCOUNT: &str = "AUTH";
 /// The server's system account: its advisories say when shoppers connect
 /// and disconnect.
 pub const SYS_ACCOUNT: &str = "SYS";
-/// The user the gate connects as.
-pub const GATE_USER: &str = "gate";
 
 /// The default flood bound on connection attempts from one client address
 /// per minute: 50 a second, about 7% of what one gate admits on two cores,
@@ -41,6 +40,11 @@ pub const CONNECTS_PER_ADDRESS_PER_MINUTE: u32 = 3_000;
 /// seconds; a simulated shopper's busiest minute opens at most 6 pages
 /// (docs/LIMITS.md).
 pub const CONNECTS_PER_SESSION_PER_MINUTE: u32 = 30;
+/// How long an operator's connection is admitted before the gate checks
+/// its key again (the client reconnects by itself): a day. A key revoked
+/// sooner loses its open connections at once: the gate has the server
+/// close them.
+pub const OPERATOR_SESSION_TTL_SECS: u32 = 24 * 3_600;
 /// The per-address cap `auth init` wrote before the per-session bound.
 const OLD_CONNECTS_PER_ADDRESS_PER_MINUTE: u32 = 120;
 
@@ -98,9 +102,18 @@ pub enum Invalid {
     /// An operator's user name cannot name an inbox.
     #[error("operator user '{0}' {1}")]
     User(String, subject::SubjectError),
-    /// An operator's password hash is not `<salt>$<hash>`.
-    #[error("operator '{0}' has a malformed password_hash")]
-    PasswordHash(String),
+    /// An operator's key is not a user's public nkey.
+    #[error("operator '{0}' has a key that is not a user's public nkey (U…)")]
+    OperatorKey(String),
+    /// The gate's own seed is not a user seed.
+    #[error("gate_seed is not a user seed")]
+    GateSeed,
+    /// A file from before operators had nkeys.
+    #[error(
+        "it is from before operators signed in with nkeys (it holds passwords): make new \
+         keys with `floorwalker auth init --force` (every operator gets a new .nk file)"
+    )]
+    Passwords,
     /// The shoppers' largest payload is too small for the server: it is
     /// every connection's, operators' and the gate's too.
     #[error(
@@ -121,14 +134,83 @@ pub const MIN_MAX_PAYLOAD: u32 = 32 * 1024;
 /// One operator the gate admits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperatorEntry {
-    /// User name.
+    /// User name: what the operator acts as (and what shoppers see of an
+    /// agent).
     pub user: String,
     /// Role, by name.
     pub role: String,
-    /// `<salt>$<hex sha256(salt || password)>`. Passwords are 256-bit random
-    /// strings made by `auth init`, so a fast salted hash is enough: there is
-    /// nothing to guess.
-    pub password_hash: String,
+    /// The operator's public nkey (`U…`); its seed is in `<user>.nk`, which
+    /// the gate never sees.
+    pub key: String,
+    /// When it was issued, seconds since the epoch.
+    #[serde(default)]
+    pub issued: i64,
+    /// When it stops being admitted, seconds since the epoch (none: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<i64>,
+}
+
+/// A key the gate refuses: an operator revoked, or the key an operator had
+/// before `auth rotate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedKey {
+    /// Whose it was.
+    pub user: String,
+    /// The public nkey.
+    pub key: String,
+    /// When it was revoked, seconds since the epoch.
+    pub at: i64,
+}
+
+/// The gate's own keys: the account key that signs what it admits, the
+/// curve key requests are sealed to, and the nkey it connects with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateKeys {
+    /// The seed of the account key that signs admitted users (`SA…`).
+    pub issuer_seed: String,
+    /// The seed of the curve key requests are sealed to (`SX…`).
+    pub xkey_seed: String,
+    /// The seed of the user key the gate connects with (`SU…`), one of the
+    /// callout's `auth_users`.
+    pub gate_seed: String,
+}
+
+impl GateKeys {
+    /// New keys.
+    pub fn generate() -> Self {
+        Self {
+            issuer_seed: KeyPair::new_account().seed().unwrap_or_default(),
+            xkey_seed: XKey::new().seed().unwrap_or_default(),
+            gate_seed: KeyPair::new_user().seed().unwrap_or_default(),
+        }
+    }
+
+    /// The issuer's key pair.
+    pub fn issuer(&self) -> Option<KeyPair> {
+        KeyPair::from_seed(&self.issuer_seed).ok()
+    }
+
+    /// The curve key pair.
+    pub fn xkey(&self) -> Option<XKey> {
+        XKey::from_seed(&self.xkey_seed).ok()
+    }
+
+    /// The gate's own user key pair.
+    pub fn gate(&self) -> Option<KeyPair> {
+        KeyPair::from_seed(&self.gate_seed).ok()
+    }
+
+    fn check(&self) -> Result<(), Invalid> {
+        match self.issuer() {
+            Some(k) if k.public_key().starts_with('A') => {}
+            _ => return Err(Invalid::IssuerSeed),
+        }
+        self.xkey().ok_or(Invalid::XkeySeed)?;
+        match self.gate() {
+            Some(k) if k.public_key().starts_with('U') => Ok(()),
+            _ => Err(Invalid::GateSeed),
+        }
+    }
 }
 
 /// The gate's configuration file (`gate.toml`), readable by its owner only.
@@ -136,12 +218,15 @@ pub struct OperatorEntry {
 pub struct GateConfig {
     /// Sites whose shoppers are admitted.
     pub sites: Vec<String>,
-    /// The seed of the account key that signs admitted users (`SA…`).
-    pub issuer_seed: String,
-    /// The seed of the curve key requests are sealed to (`SX…`).
-    pub xkey_seed: String,
-    /// The password the gate connects with (as user `gate`).
-    pub gate_password: String,
+    /// The gate's keys.
+    #[serde(flatten)]
+    pub keys: GateKeys,
+    /// The keys before the last `floorwalker auth rotate-gate`, still
+    /// answered with until the next: nats-server takes new callout keys
+    /// only when it restarts, and whichever keys its config names, the
+    /// gate answers with those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_keys: Option<GateKeys>,
     /// Connection attempts per client address per minute (0 = none): a
     /// flood bound, far above what a crowd behind one address makes
     /// (docs/LIMITS.md). Files from before the per-session bound carry the
@@ -167,6 +252,9 @@ pub struct GateConfig {
     pub operator_session_ttl_secs: u32,
     /// The operators admitted.
     pub operators: Vec<OperatorEntry>,
+    /// Keys refused: operators revoked, and keys replaced by `auth rotate`.
+    #[serde(default)]
+    pub revoked: Vec<RevokedKey>,
 }
 
 impl GateConfig {
@@ -180,6 +268,9 @@ impl GateConfig {
             path: path.to_owned(),
             reason,
         };
+        if text.contains("\ngate_password") || text.contains("password_hash") {
+            return Err(invalid(Invalid::Passwords));
+        }
         let mut config: Self =
             toml::from_str(&text).map_err(|e| invalid(Invalid::Syntax(e.message().to_owned())))?;
         config.upgrade_old_default(&text);
@@ -222,33 +313,56 @@ impl GateConfig {
         if self.shopper.max_payload < MIN_MAX_PAYLOAD {
             return Err(Invalid::MaxPayload(self.shopper.max_payload));
         }
-        KeyPair::from_seed(&self.issuer_seed).map_err(|_| Invalid::IssuerSeed)?;
-        XKey::from_seed(&self.xkey_seed).map_err(|_| Invalid::XkeySeed)?;
+        self.keys.check()?;
+        if let Some(previous) = &self.previous_keys {
+            previous.check()?;
+        }
         self.proxies()?;
         for op in &self.operators {
             op.role.parse::<Role>()?;
             subject::operator_inbox(&op.user).map_err(|e| Invalid::User(op.user.clone(), e))?;
-            if !op.password_hash.contains('$') {
-                return Err(Invalid::PasswordHash(op.user.clone()));
+            if !is_user_key(&op.key) {
+                return Err(Invalid::OperatorKey(op.user.clone()));
             }
         }
         Ok(())
     }
 
-    /// Admits `user` in `role` with a new random password, replacing any
-    /// operator of that name; returns the credentials to hand over.
-    pub fn add_operator(&mut self, role: Role, user: &str) -> OperatorCreds {
-        let creds = OperatorCreds {
-            user: user.to_owned(),
-            password: random_secret(),
-        };
-        self.operators.retain(|op| op.user != user);
+    /// Admits `user` in `role` with a new key issued at `now` (seconds since
+    /// the epoch), replacing any operator of that name, whose old key is
+    /// revoked; returns the credentials to hand over.
+    pub fn add_operator(&mut self, role: Role, user: &str, now: i64) -> OperatorCreds {
+        let creds = OperatorCreds::generate(user);
+        self.revoke(user, now);
         self.operators.push(OperatorEntry {
             user: user.to_owned(),
             role: role.name().to_owned(),
-            password_hash: hash_password(&random_secret()[..16], &creds.password),
+            key: creds.public_key(),
+            issued: now,
+            expires: None,
         });
         creds
+    }
+
+    /// Stops admitting `user`: its entry goes, its key joins the revoked.
+    /// Returns the entry removed, if there was one.
+    pub fn revoke(&mut self, user: &str, now: i64) -> Option<OperatorEntry> {
+        let at = self.operators.iter().position(|op| op.user == user)?;
+        let entry = self.operators.remove(at);
+        self.revoked.push(RevokedKey {
+            user: entry.user.clone(),
+            key: entry.key.clone(),
+            at: now,
+        });
+        Some(entry)
+    }
+
+    /// New gate keys; the current ones are kept as the previous, so that
+    /// the gate answers whichever nats-server names, before its restart
+    /// and after.
+    pub fn rotate_keys(&mut self) {
+        let old = std::mem::replace(&mut self.keys, GateKeys::generate());
+        self.previous_keys = Some(old);
     }
 
     /// Writes `gate.toml`, readable by its owner only.
@@ -276,12 +390,28 @@ impl GateConfig {
 
     /// The issuer's key pair (checked on load).
     pub fn issuer(&self) -> Option<KeyPair> {
-        KeyPair::from_seed(&self.issuer_seed).ok()
+        self.keys.issuer()
     }
 
     /// The curve key pair (checked on load).
     pub fn xkey(&self) -> Option<XKey> {
-        XKey::from_seed(&self.xkey_seed).ok()
+        self.keys.xkey()
+    }
+
+    /// The gate's own keys, current and previous (a gate still running on
+    /// the previous connects after the server restarts): as
+    /// `users` entries, and as `auth_users`.
+    fn gate_users(&self) -> (String, String) {
+        let gates: Vec<String> = std::iter::once(&self.keys)
+            .chain(&self.previous_keys)
+            .filter_map(|k| k.gate().map(|k| format!("\"{}\"", k.public_key())))
+            .collect();
+        let users = gates
+            .iter()
+            .map(|k| format!("{{ nkey: {k} }}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (users, gates.join(", "))
     }
 
     /// The nats-server config block that routes every connection through the
@@ -305,6 +435,8 @@ impl GateConfig {
         );
         let sys = SYS_ACCOUNT;
         let limits = self.shopper;
+        let (gate_users, gate_keys) = self.gate_users();
+        let kick = KICK;
         let mut out = String::new();
         let _ = write!(
             out,
@@ -319,8 +451,10 @@ max_payload: {max_payload}
 # its push subject and its inbox, where only the intake and the router write.
 accounts {{
   {AUTH_ACCOUNT}: {{
-    users: [ {{ user: "{GATE_USER}", password: "{password}" }} ]
+    users: [ {gate_users} ]
     exports: [ {{ service: "{status}" }} ]
+    # To close the open connections of an operator whose key was revoked.
+    imports: [ {{ service: {{ account: "{sys}", subject: "{kick}" }} }} ]
   }}
   {APP_ACCOUNT}: {{
     jetstream: enabled
@@ -357,6 +491,7 @@ accounts {{
       {{ stream: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.CONNECT" }}
       {{ stream: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.DISCONNECT" }}
       {{ service: "$SYS.REQ.ACCOUNT.{SHOP_ACCOUNT}.CONNZ" }}
+      {{ service: "{kick}", accounts: [ "{AUTH_ACCOUNT}" ] }}
     ]
   }}
 }}
@@ -366,41 +501,28 @@ authorization {{
   auth_callout {{
     issuer: "{issuer}"
     account: "{AUTH_ACCOUNT}"
-    auth_users: [ "{GATE_USER}" ]
+    auth_users: [ {gate_keys} ]
     xkey: "{xkey}"
   }}
 }}
 "#,
             max_payload = limits.max_payload,
             max_subscriptions = limits.max_subscriptions,
-            password = self.gate_password,
         );
         out
     }
 }
 
-/// Hashes a password with a salt, as stored in [`OperatorEntry`].
-pub fn hash_password(salt: &str, password: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(salt.as_bytes())
-        .chain_update(password.as_bytes())
-        .finalize();
-    format!("{salt}${}", HEXLOWER.encode(&digest))
+/// Now, in seconds since the epoch (when keys are issued and revoked).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Whether `password` matches a stored hash, in time independent of where
-/// they differ.
-pub fn verify_password(stored: &str, password: &str) -> bool {
-    let Some((salt, _)) = stored.split_once('$') else {
-        return false;
-    };
-    let computed = hash_password(salt, password);
-    computed.len() == stored.len()
-        && computed
-            .bytes()
-            .zip(stored.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+/// Whether `key` is a user's public nkey.
+pub fn is_user_key(key: &str) -> bool {
+    key.starts_with('U') && KeyPair::from_public_key(key).is_ok()
 }
 
 /// What `auth init` makes: written into one directory.
@@ -413,51 +535,36 @@ pub struct AuthSetup {
 }
 
 impl AuthSetup {
-    /// New keys and credentials for `sites`.
-    pub fn generate(sites: &[SiteId]) -> Self {
-        let operators: Vec<(Role, OperatorCreds)> = Role::ALL
-            .into_iter()
-            .map(|role| {
-                (
-                    role,
-                    OperatorCreds {
-                        user: role.name().to_owned(),
-                        password: random_secret(),
-                    },
-                )
-            })
-            .collect();
-        let issuer = KeyPair::new_account();
-        let gate = GateConfig {
+    /// New keys and credentials for `sites`, issued at `now` (seconds
+    /// since the epoch).
+    pub fn generate(sites: &[SiteId], now: i64) -> Self {
+        let mut gate = GateConfig {
             sites: sites.iter().map(ToString::to_string).collect(),
-            issuer_seed: issuer.seed().unwrap_or_default(),
-            xkey_seed: XKey::new().seed().unwrap_or_default(),
-            gate_password: random_secret(),
+            keys: GateKeys::generate(),
+            previous_keys: None,
             connects_per_address_per_minute: CONNECTS_PER_ADDRESS_PER_MINUTE,
             connects_per_session_per_minute: CONNECTS_PER_SESSION_PER_MINUTE,
             trusted_proxies: Vec::new(),
             shopper: ShopperLimits::default(),
-            operator_session_ttl_secs: 24 * 60 * 60,
-            operators: operators
-                .iter()
-                .map(|(role, creds)| OperatorEntry {
-                    user: creds.user.clone(),
-                    role: role.name().to_owned(),
-                    password_hash: hash_password(&random_secret()[..16], &creds.password),
-                })
-                .collect(),
+            operator_session_ttl_secs: OPERATOR_SESSION_TTL_SECS,
+            operators: Vec::new(),
+            revoked: Vec::new(),
         };
+        let operators = Role::ALL
+            .into_iter()
+            .map(|role| (role, gate.add_operator(role, role.name(), now)))
+            .collect();
         Self { gate, operators }
     }
 
     /// Adds an operator `user` in `role` (beside the one per role).
-    pub fn add(&mut self, role: Role, user: &str) {
-        let creds = self.gate.add_operator(role, user);
+    pub fn add(&mut self, role: Role, user: &str, now: i64) {
+        let creds = self.gate.add_operator(role, user, now);
         self.operators.retain(|(_, c)| c.user != user);
         self.operators.push((role, creds));
     }
 
-    /// Writes `gate.toml`, `<user>.creds` and `nats-auth.conf` into `dir`.
+    /// Writes `gate.toml`, `<user>.nk` and `nats-auth.conf` into `dir`.
     pub fn write(&self, dir: &Path) -> Result<(), ConfigError> {
         let io = |path: &Path| {
             let path = path.to_owned();
@@ -466,10 +573,9 @@ impl AuthSetup {
         fs::create_dir_all(dir).map_err(io(dir))?;
         self.gate.save(&dir.join("gate.toml"))?;
         for (_, creds) in &self.operators {
-            let path = dir.join(format!("{}.creds", creds.user));
-            creds.store(&path)?;
+            creds.store(&creds::file_in(dir, &creds.user))?;
         }
-        // It holds the gate's password: private too.
+        // Public keys only, but it says who may do what: private too.
         let conf = dir.join("nats-auth.conf");
         write_private(&conf, &self.gate.server_block()).map_err(io(&conf))?;
         Ok(())
@@ -480,32 +586,26 @@ impl AuthSetup {
 mod tests {
     use super::*;
 
-    #[test]
-    fn passwords_verify_only_when_equal() {
-        let stored = hash_password("salt", "secret");
-        assert!(verify_password(&stored, "secret"));
-        assert!(!verify_password(&stored, "secreT"));
-        assert!(!verify_password(&stored, ""));
-        assert!(!verify_password("nodollar", "secret"));
-        assert_ne!(hash_password("salt2", "secret"), stored);
-    }
+    const NOW: i64 = 1_800_000_000;
 
     #[test]
     fn generated_setup_loads_back_and_keeps_secrets_private() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.write(dir.path()).unwrap();
         let loaded = GateConfig::load(&dir.path().join("gate.toml")).unwrap();
         assert_eq!(loaded, setup.gate);
         for file in [
             "gate.toml",
             "nats-auth.conf",
-            "admin.creds",
-            "dashboard.creds",
-            "agent.creds",
-            "tail.creds",
-            "simulator.creds",
+            "admin.nk",
+            "dashboard.nk",
+            "agent.nk",
+            "tail.nk",
+            "simulator.nk",
+            "router.nk",
+            "intake.nk",
         ] {
             let mode = fs::metadata(dir.path().join(file))
                 .unwrap()
@@ -520,25 +620,76 @@ mod tests {
                 .find(|o| o.user == creds.user)
                 .unwrap();
             assert_eq!(entry.role, role.name());
-            assert!(verify_password(&entry.password_hash, &creds.password));
+            assert_eq!(entry.key, creds.public_key());
+            // The gate never holds an operator's seed.
             assert!(
                 !fs::read_to_string(dir.path().join("gate.toml"))
                     .unwrap()
-                    .contains(&creds.password)
+                    .contains(creds.seed())
             );
         }
         let block = setup.gate.server_block();
         assert!(block.contains(&loaded.issuer().unwrap().public_key()));
-        assert!(
-            !block.contains(&loaded.issuer_seed),
-            "the block leaks the issuer seed"
+        assert!(block.contains(&loaded.keys.gate().unwrap().public_key()));
+        for seed in [
+            &loaded.keys.issuer_seed,
+            &loaded.keys.xkey_seed,
+            &loaded.keys.gate_seed,
+        ] {
+            assert!(!block.contains(seed.as_str()), "the block leaks a seed");
+        }
+        assert!(!block.contains("password"), "{block}");
+    }
+
+    #[test]
+    fn revoking_and_rotating_keep_what_the_gate_needs() {
+        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
+        let old = setup
+            .gate
+            .operators
+            .iter()
+            .find(|o| o.user == "agent")
+            .unwrap()
+            .key
+            .clone();
+        let new = setup.gate.add_operator(Role::Agent, "agent", NOW + 1);
+        assert_ne!(new.public_key(), old);
+        assert_eq!(setup.gate.revoked.len(), 1);
+        assert_eq!(setup.gate.revoked[0].key, old);
+        assert!(setup.gate.revoke("agent", NOW + 2).is_some());
+        assert!(setup.gate.revoke("agent", NOW + 3).is_none());
+        assert_eq!(setup.gate.revoked.len(), 2);
+
+        let before = setup.gate.keys.clone();
+        setup.gate.rotate_keys();
+        assert_eq!(setup.gate.previous_keys.as_ref(), Some(&before));
+        assert_ne!(setup.gate.keys, before);
+        // Both gate keys may connect across the server's restart.
+        let block = setup.gate.server_block();
+        for keys in [&setup.gate.keys, &before] {
+            assert!(block.contains(&keys.gate().unwrap().public_key()));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        setup.gate.save(&dir.path().join("gate.toml")).unwrap();
+        assert_eq!(
+            GateConfig::load(&dir.path().join("gate.toml")).unwrap(),
+            setup.gate
         );
+    }
+
+    #[test]
+    fn a_gate_toml_with_passwords_says_how_to_move_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gate.toml");
+        fs::write(&path, "sites = [\"shoes\"]\ngate_password = \"x\"\n").unwrap();
+        let err = GateConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("auth init --force"), "{err}");
     }
 
     #[test]
     fn auth_init_writes_the_bounds_and_an_older_gate_toml_still_loads() {
         let dir = tempfile::tempdir().unwrap();
-        let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.write(dir.path()).unwrap();
         let path = dir.path().join("gate.toml");
         let written = fs::read_to_string(&path).unwrap();
@@ -640,7 +791,7 @@ mod tests {
     #[test]
     fn bad_configs_are_refused_with_the_reason() {
         let dir = tempfile::tempdir().unwrap();
-        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.sites.push("Bad.Site".into());
         setup.write(dir.path()).unwrap();
         let err = GateConfig::load(&dir.path().join("gate.toml"))
@@ -648,7 +799,7 @@ mod tests {
             .to_string();
         assert!(err.contains("site 'Bad.Site'"), "{err}");
 
-        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()]);
+        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.trusted_proxies = vec!["10.0.0.5".into(), "proxy.internal".into()];
         setup.write(dir.path()).unwrap();
         let err = GateConfig::load(&dir.path().join("gate.toml"))

@@ -18,7 +18,7 @@ use nkeys::{KeyPair, XKey};
 use super::claims::{
     AuthRequest, AuthResponse, REQUEST_AUDIENCE, RequestClaims, ResponseClaims, UserClaims,
 };
-use super::config::{APP_ACCOUNT, GateConfig, Invalid, SHOP_ACCOUNT, verify_password};
+use super::config::{APP_ACCOUNT, GateConfig, Invalid, SHOP_ACCOUNT};
 use super::jwt;
 use super::limiter::{Bounds, Verdict};
 use super::policy::{self, Role, ShopperLimits};
@@ -44,6 +44,8 @@ pub enum Decision {
         user: String,
         /// Its role.
         role: Role,
+        /// Its public key.
+        key: String,
     },
     /// Refused, answered with the reason.
     Refused(Refusal),
@@ -51,25 +53,43 @@ pub enum Decision {
     Ignored,
 }
 
+/// An operator the gate admits, by its key.
+struct Operator {
+    user: String,
+    role: Role,
+    expires: Option<i64>,
+}
+
+/// Most open connections remembered per operator key, to close when the
+/// key is revoked (a person's consoles, a service's restarts).
+const CONNECTIONS_PER_KEY: usize = 32;
+
 /// The gate's state: keys, who is admitted, the bounds and the counts.
 pub struct Gate {
-    issuer: KeyPair,
-    xkey: XKey,
+    /// The current keys first, then the previous (while the server may
+    /// still name them).
+    keys: Vec<(KeyPair, XKey)>,
     sites: HashSet<SiteId>,
-    operators: HashMap<String, (Role, String)>,
+    operators: HashMap<String, Operator>,
+    revoked: HashSet<String>,
+    /// Operators' connections admitted: key → (server id, connection id).
+    connections: HashMap<String, Vec<(String, u64)>>,
     shopper: ShopperLimits,
     operator_ttl: i64,
     bounds: Bounds,
     stats: Stats,
 }
 
-impl Gate {
-    /// A gate for a loaded configuration.
-    ///
-    /// # Errors
-    /// If the configuration's keys or roles do not parse (`GateConfig::load`
-    /// checks them, so only a hand-built config can fail here).
-    pub fn new(config: &GateConfig) -> Result<Self, Invalid> {
+/// What the gate knows of who may connect, read from a configuration.
+struct Admits {
+    keys: Vec<(KeyPair, XKey)>,
+    sites: HashSet<SiteId>,
+    operators: HashMap<String, Operator>,
+    revoked: HashSet<String>,
+}
+
+impl Admits {
+    fn of(config: &GateConfig) -> Result<Self, Invalid> {
         config.check()?;
         let sites = config
             .sites
@@ -80,17 +100,44 @@ impl Gate {
             .operators
             .iter()
             .map(|o| {
-                Ok((
-                    o.user.clone(),
-                    (o.role.parse::<Role>()?, o.password_hash.clone()),
-                ))
+                let operator = Operator {
+                    user: o.user.clone(),
+                    role: o.role.parse::<Role>()?,
+                    expires: o.expires,
+                };
+                Ok((o.key.clone(), operator))
+            })
+            .collect::<Result<_, Invalid>>()?;
+        let keys = std::iter::once(&config.keys)
+            .chain(&config.previous_keys)
+            .map(|k| {
+                let issuer = k.issuer().ok_or(Invalid::IssuerSeed)?;
+                Ok((issuer, k.xkey().ok_or(Invalid::XkeySeed)?))
             })
             .collect::<Result<_, Invalid>>()?;
         Ok(Self {
-            issuer: config.issuer().ok_or(Invalid::IssuerSeed)?,
-            xkey: config.xkey().ok_or(Invalid::XkeySeed)?,
+            keys,
             sites,
             operators,
+            revoked: config.revoked.iter().map(|r| r.key.clone()).collect(),
+        })
+    }
+}
+
+impl Gate {
+    /// A gate for a loaded configuration.
+    ///
+    /// # Errors
+    /// If the configuration's keys or roles do not parse (`GateConfig::load`
+    /// checks them, so only a hand-built config can fail here).
+    pub fn new(config: &GateConfig) -> Result<Self, Invalid> {
+        let admits = Admits::of(config)?;
+        Ok(Self {
+            keys: admits.keys,
+            sites: admits.sites,
+            operators: admits.operators,
+            revoked: admits.revoked,
+            connections: HashMap::new(),
             shopper: config.shopper,
             operator_ttl: i64::from(config.operator_session_ttl_secs),
             bounds: Bounds::new(
@@ -109,6 +156,34 @@ impl Gate {
         })
     }
 
+    /// Takes in a changed configuration (`floorwalker auth` added,
+    /// revoked or rotated): keys, sites and operators; the counts and the
+    /// bounds' memory stay. Returns the open connections of operators no
+    /// longer admitted, as (server id, connection id), for the server to
+    /// close.
+    ///
+    /// # Errors
+    /// If the configuration is invalid; the gate keeps the one it had.
+    pub fn reload(&mut self, config: &GateConfig) -> Result<Vec<(String, u64)>, Invalid> {
+        let admits = Admits::of(config)?;
+        self.keys = admits.keys;
+        self.sites = admits.sites;
+        self.operators = admits.operators;
+        self.revoked = admits.revoked;
+        self.shopper = config.shopper;
+        self.operator_ttl = i64::from(config.operator_session_ttl_secs);
+        let gone: Vec<String> = self
+            .connections
+            .keys()
+            .filter(|key| !self.operators.contains_key(*key))
+            .cloned()
+            .collect();
+        Ok(gone
+            .into_iter()
+            .flat_map(|key| self.connections.remove(&key).unwrap_or_default())
+            .collect())
+    }
+
     /// The counts so far.
     pub fn stats(&self) -> &Stats {
         &self.stats
@@ -125,12 +200,12 @@ impl Gate {
         now: Instant,
     ) -> (Decision, Option<Vec<u8>>) {
         let sealed = body.starts_with(SEALED);
-        let Some((request, sender)) = self.open(body, server_xkey, now_unix) else {
+        let Some((request, sender, keys)) = self.open(body, server_xkey, now_unix) else {
             self.stats.refuse(Refusal::BadRequest);
             tracing::warn!("ignored an authorization request that could not be opened or verified");
             return (Decision::Ignored, None);
         };
-        let decision = self.decide(&request.nats, now);
+        let decision = self.decide(&request.nats, now, now_unix);
         self.stats.tracked = self.bounds.tracked();
         let host = &request.nats.client_info.host;
         let kind = &request.nats.client_info.kind;
@@ -144,16 +219,24 @@ impl Gate {
                     .auth_token
                     .as_deref()
                     .and_then(|t| ShopperCredential::parse(t).ok());
-                cred.map(|c| self.shopper_user(&request.nats, &c, now_unix))
+                cred.map(|c| self.shopper_user(&request.nats, &c, now_unix, keys))
             }
-            Decision::Operator { user, role } => {
+            Decision::Operator { user, role, key } => {
+                let open = self.connections.entry(key.clone()).or_default();
+                if open.len() == CONNECTIONS_PER_KEY {
+                    open.remove(0);
+                }
+                open.push((
+                    request.nats.server_id.id.clone(),
+                    request.nats.client_info.id,
+                ));
                 *self
                     .stats
                     .admitted_operators
                     .entry(role.name().to_owned())
                     .or_default() += 1;
                 tracing::info!(%host, %kind, %user, %role, "admitted operator");
-                Some(self.operator_user(&request.nats, user, *role, now_unix))
+                Some(self.operator_user(&request.nats, user, *role, now_unix, keys))
             }
             Decision::Refused(why) => {
                 self.stats.refuse(*why);
@@ -162,9 +245,10 @@ impl Gate {
             }
             Decision::Ignored => None,
         };
+        let (issuer, xkey) = &self.keys[keys];
         let response = ResponseClaims {
             iat: now_unix,
-            iss: self.issuer.public_key(),
+            iss: issuer.public_key(),
             sub: request.nats.user_nkey.clone(),
             aud: request.nats.server_id.id.clone(),
             nats: AuthResponse {
@@ -177,38 +261,45 @@ impl Gate {
                 jwt: outcome,
             },
         };
-        let Ok(token) = jwt::encode(&response, &self.issuer) else {
+        let Ok(token) = jwt::encode(&response, issuer) else {
             return (decision, None);
         };
         let reply = match (sealed, sender) {
-            (true, Some(server)) => self.xkey.seal(token.as_bytes(), &server).ok(),
+            (true, Some(server)) => xkey.seal(token.as_bytes(), &server).ok(),
             _ => Some(token.into_bytes()),
         };
         (decision, reply)
     }
 
-    /// Opens a sealed body and verifies the request JWT.
+    /// Opens a sealed body and verifies the request JWT; says which of the
+    /// gate's keys the server named (sealed to that curve key, answered
+    /// with that issuer).
     fn open(
         &self,
         body: &[u8],
         server_xkey: Option<&str>,
         now_unix: i64,
-    ) -> Option<(RequestClaims, Option<XKey>)> {
-        let (text, sender) = if body.starts_with(SEALED) {
+    ) -> Option<(RequestClaims, Option<XKey>, usize)> {
+        let (text, sender, keys) = if body.starts_with(SEALED) {
             let server = XKey::from_public_key(server_xkey?).ok()?;
-            (self.xkey.open(body, &server).ok()?, Some(server))
+            let (keys, text) = self
+                .keys
+                .iter()
+                .enumerate()
+                .find_map(|(i, (_, xkey))| Some((i, xkey.open(body, &server).ok()?)))?;
+            (text, Some(server), keys)
         } else {
-            (body.to_vec(), None)
+            (body.to_vec(), None, 0)
         };
         let claims: RequestClaims = jwt::decode_verified(std::str::from_utf8(&text).ok()?).ok()?;
         let valid = claims.aud == REQUEST_AUDIENCE
             && claims.iss == claims.nats.server_id.id
             && claims.exp.is_none_or(|exp| exp + CLOCK_SKEW >= now_unix)
             && !claims.nats.user_nkey.is_empty();
-        valid.then_some((claims, sender))
+        valid.then_some((claims, sender, keys))
     }
 
-    fn decide(&mut self, request: &AuthRequest, now: Instant) -> Decision {
+    fn decide(&mut self, request: &AuthRequest, now: Instant, now_unix: i64) -> Decision {
         match self.bounds.address(&request.client_info.host, now) {
             Verdict::Allowed => {}
             Verdict::Over => return Decision::Refused(Refusal::AddressFlood),
@@ -235,20 +326,34 @@ impl Gate {
                 },
             };
         }
-        match (opts.user.as_deref(), opts.pass.as_deref()) {
-            (Some(_), Some(_)) if websocket => Decision::Refused(Refusal::WrongConnectionType),
-            (Some(user), Some(pass)) => match self.operators.get(user) {
-                None => Decision::Refused(Refusal::UnknownOperator),
-                Some((_, hash)) if !verify_password(hash, pass) => {
-                    Decision::Refused(Refusal::WrongPassword)
-                }
-                Some((role, _)) => Decision::Operator {
-                    user: user.to_owned(),
-                    role: *role,
-                },
-            },
-            _ => Decision::Refused(Refusal::NoCredential),
+        if let Some(key) = opts.nkey.as_deref() {
+            if websocket {
+                return Decision::Refused(Refusal::WrongConnectionType);
+            }
+            let Some(operator) = self.operators.get(key) else {
+                return Decision::Refused(if self.revoked.contains(key) {
+                    Refusal::Revoked
+                } else {
+                    Refusal::UnknownOperator
+                });
+            };
+            let nonce = request.client_info.nonce.as_deref().unwrap_or_default();
+            if nonce.is_empty() || !signed(key, nonce, opts.sig.as_deref().unwrap_or_default()) {
+                return Decision::Refused(Refusal::BadSignature);
+            }
+            if operator.expires.is_some_and(|at| at <= now_unix) {
+                return Decision::Refused(Refusal::Expired);
+            }
+            return Decision::Operator {
+                user: operator.user.clone(),
+                role: operator.role,
+                key: key.to_owned(),
+            };
         }
+        if opts.user.is_some() || opts.pass.is_some() {
+            return Decision::Refused(Refusal::Password);
+        }
+        Decision::Refused(Refusal::NoCredential)
     }
 
     fn shopper_user(
@@ -256,12 +361,14 @@ impl Gate {
         request: &AuthRequest,
         cred: &ShopperCredential,
         now_unix: i64,
+        keys: usize,
     ) -> String {
+        let issuer = &self.keys[keys].0;
         let grants = policy::shopper(cred);
         let claims = UserClaims {
             iat: now_unix,
             exp: now_unix + i64::from(self.shopper.session_ttl_secs),
-            iss: self.issuer.public_key(),
+            iss: issuer.public_key(),
             sub: request.user_nkey.clone(),
             aud: SHOP_ACCOUNT.to_owned(),
             // The whole session, so the broker's connection advisories and
@@ -273,7 +380,7 @@ impl Gate {
                 &["WEBSOCKET"],
             ),
         };
-        jwt::encode(&claims, &self.issuer).unwrap_or_default()
+        jwt::encode(&claims, issuer).unwrap_or_default()
     }
 
     fn operator_user(
@@ -282,18 +389,34 @@ impl Gate {
         user: &str,
         role: Role,
         now_unix: i64,
+        keys: usize,
     ) -> String {
+        let issuer = &self.keys[keys].0;
         let claims = UserClaims {
             iat: now_unix,
             exp: now_unix + self.operator_ttl,
-            iss: self.issuer.public_key(),
+            iss: issuer.public_key(),
             sub: request.user_nkey.clone(),
             aud: APP_ACCOUNT.to_owned(),
             name: format!("{role}:{user}"),
             nats: policy::operator(role, user).to_permissions(-1, -1, &["STANDARD"]),
         };
-        jwt::encode(&claims, &self.issuer).unwrap_or_default()
+        jwt::encode(&claims, issuer).unwrap_or_default()
     }
+}
+
+/// Whether `sig` is `key`'s signature of the server's `nonce`. Clients
+/// encode it base64url without padding (async-nats, the Go client) or
+/// standard base64 (nats-py); the server takes either, so the gate does.
+fn signed(key: &str, nonce: &str, sig: &str) -> bool {
+    use data_encoding::{BASE64, BASE64URL, BASE64URL_NOPAD};
+    let Ok(key) = KeyPair::from_public_key(key) else {
+        return false;
+    };
+    [BASE64URL_NOPAD, BASE64URL, BASE64]
+        .iter()
+        .find_map(|encoding| encoding.decode(sig.as_bytes()).ok())
+        .is_some_and(|sig| key.verify(nonce.as_bytes(), &sig).is_ok())
 }
 
 #[cfg(test)]
@@ -305,6 +428,15 @@ mod tests {
     use std::time::Duration;
 
     const NOW: i64 = 1_800_000_000;
+    const NONCE: &str = "Ka9cxzVfqyhw7Eg";
+
+    /// What an operator's client sends: its key and its signature of the
+    /// nonce, encoded as async-nats does.
+    fn signed_in(creds: &crate::creds::OperatorCreds, nonce: &str) -> Value {
+        let key = KeyPair::from_seed(creds.seed()).unwrap();
+        let sig = data_encoding::BASE64URL_NOPAD.encode(&key.sign(nonce.as_bytes()).unwrap());
+        json!({ "nkey": key.public_key(), "sig": sig })
+    }
 
     struct FakeServer {
         key: KeyPair,
@@ -339,7 +471,7 @@ mod tests {
                 "nats": {
                     "user_nkey": "UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4",
                     "server_id": { "name": "t", "host": "0.0.0.0", "id": id, "version": "2.15.1", "xkey": self.xkey.public_key() },
-                    "client_info": { "host": host, "id": 5, "user": "", "type": client_type, "kind": "Client" },
+                    "client_info": { "host": host, "id": 5, "user": "", "type": client_type, "kind": "Client", "nonce": NONCE },
                     "connect_opts": opts,
                     "type": "authorization_request", "version": 2
                 }
@@ -356,10 +488,106 @@ mod tests {
     }
 
     fn gate() -> (Gate, XKey, GateConfig) {
-        let setup = AuthSetup::generate(&[SiteId::new("shop").unwrap()]);
+        let (gate, xkey, setup) = gate_setup();
+        (gate, xkey, setup.gate)
+    }
+
+    fn gate_setup() -> (Gate, XKey, AuthSetup) {
+        let setup = AuthSetup::generate(&[SiteId::new("shop").unwrap()], NOW);
         let gate = Gate::new(&setup.gate).unwrap();
         let xkey = XKey::from_public_key(&setup.gate.xkey().unwrap().public_key()).unwrap();
-        (gate, xkey, setup.gate)
+        (gate, xkey, setup)
+    }
+
+    fn creds_of(setup: &AuthSetup, role: Role) -> crate::creds::OperatorCreds {
+        setup
+            .operators
+            .iter()
+            .find(|(r, _)| *r == role)
+            .unwrap()
+            .1
+            .clone()
+    }
+
+    #[test]
+    fn admits_an_operator_who_signs_the_nonce_with_a_known_key() {
+        let (mut gate, gate_xkey, setup) = gate_setup();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let agent = creds_of(&setup, Role::Agent);
+        let body = server.request(&gate_xkey, "nats", &signed_in(&agent, NONCE));
+        let (decision, reply) = gate.handle(&body, Some(&xkey), NOW, Instant::now());
+        assert_eq!(
+            decision,
+            Decision::Operator {
+                user: "agent".into(),
+                role: Role::Agent,
+                key: agent.public_key()
+            }
+        );
+        let response = server.open(&reply.unwrap(), &gate_xkey);
+        let user: Value = jwt::decode_verified(response["nats"]["jwt"].as_str().unwrap()).unwrap();
+        assert_eq!(user["aud"], APP_ACCOUNT);
+        assert_eq!(user["name"], "agent:agent");
+        // nats-py signs in standard base64: the server takes it, so does the gate.
+        let key = KeyPair::from_seed(agent.seed()).unwrap();
+        let sig = data_encoding::BASE64.encode(&key.sign(NONCE.as_bytes()).unwrap());
+        let opts = json!({ "nkey": agent.public_key(), "sig": sig });
+        let body = server.request(&gate_xkey, "nats", &opts);
+        assert!(matches!(
+            gate.handle(&body, Some(&xkey), NOW, Instant::now()).0,
+            Decision::Operator { .. }
+        ));
+    }
+
+    #[test]
+    fn a_revoked_or_replaced_key_is_refused_and_its_connections_closed() {
+        let (mut gate, gate_xkey, mut setup) = gate_setup();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let agent = creds_of(&setup, Role::Agent);
+        let tail = creds_of(&setup, Role::Tail);
+        for creds in [&agent, &tail] {
+            let body = server.request(&gate_xkey, "nats", &signed_in(creds, NONCE));
+            gate.handle(&body, Some(&xkey), NOW, Instant::now());
+        }
+        setup.gate.revoke("agent", NOW + 1);
+        let fresh = setup.gate.add_operator(Role::Tail, "tail", NOW + 1);
+        let closed = gate.reload(&setup.gate).unwrap();
+        // Both connections came through server "id" 5: one per key gone.
+        assert_eq!(closed, vec![(server.key.public_key(), 5); 2]);
+        for (creds, why) in [(&agent, Refusal::Revoked), (&tail, Refusal::Revoked)] {
+            let body = server.request(&gate_xkey, "nats", &signed_in(creds, NONCE));
+            let (decision, _) = gate.handle(&body, Some(&xkey), NOW, Instant::now());
+            assert_eq!(decision, Decision::Refused(why));
+        }
+        let body = server.request(&gate_xkey, "nats", &signed_in(&fresh, NONCE));
+        assert!(matches!(
+            gate.handle(&body, Some(&xkey), NOW, Instant::now()).0,
+            Decision::Operator { .. }
+        ));
+        // Nothing more to close.
+        assert!(gate.reload(&setup.gate).unwrap().is_empty());
+    }
+
+    #[test]
+    fn after_rotate_gate_it_answers_with_whichever_keys_the_server_names() {
+        let (mut gate, old_xkey, mut setup) = gate_setup();
+        let old_issuer = setup.gate.issuer().unwrap().public_key();
+        setup.gate.rotate_keys();
+        gate.reload(&setup.gate).unwrap();
+        let new_xkey = XKey::from_public_key(&setup.gate.xkey().unwrap().public_key()).unwrap();
+        let new_issuer = setup.gate.issuer().unwrap().public_key();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let opts = json!({ "auth_token": shopper().to_token_string() });
+        for (gate_xkey, issuer) in [(&old_xkey, &old_issuer), (&new_xkey, &new_issuer)] {
+            let body = server.request(gate_xkey, "websocket", &opts);
+            let (decision, reply) = gate.handle(&body, Some(&xkey), NOW, Instant::now());
+            assert!(matches!(decision, Decision::Shopper { .. }));
+            let response = server.open(&reply.unwrap(), gate_xkey);
+            assert_eq!(response["iss"], issuer.as_str());
+        }
     }
 
     fn shopper() -> ShopperCredential {
@@ -416,7 +644,8 @@ mod tests {
 
     #[test]
     fn refuses_with_a_reason_the_server_can_read() {
-        let (mut gate, gate_xkey, _) = gate();
+        let (mut gate, gate_xkey, setup) = gate_setup();
+        let agent = creds_of(&setup, Role::Agent);
         let server = FakeServer::new();
         let xkey = server.xkey.public_key();
         let cases = [
@@ -434,12 +663,22 @@ mod tests {
             (
                 "nats",
                 json!({ "user": "agent", "pass": "guess" }),
-                Refusal::WrongPassword,
+                Refusal::Password,
             ),
             (
                 "nats",
-                json!({ "user": "root", "pass": "guess" }),
+                signed_in(&crate::creds::OperatorCreds::generate("root"), NONCE),
                 Refusal::UnknownOperator,
+            ),
+            (
+                "nats",
+                signed_in(&agent, "another nonce"),
+                Refusal::BadSignature,
+            ),
+            (
+                "websocket",
+                signed_in(&agent, NONCE),
+                Refusal::WrongConnectionType,
             ),
         ];
         for (kind, opts, why) in cases {
@@ -450,7 +689,7 @@ mod tests {
             assert_eq!(response["nats"]["error"], why.reason(), "{opts}");
             assert!(response["nats"].get("jwt").is_none());
         }
-        assert_eq!(gate.stats().refused_total(), 5);
+        assert_eq!(gate.stats().refused_total(), 7);
     }
 
     #[test]

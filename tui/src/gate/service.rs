@@ -1,12 +1,16 @@
 //! The gate's IO: an async-nats connection that answers the server's
-//! authorization requests and status requests, until told to stop.
+//! authorization requests and status requests, until told to stop; and
+//! that takes in its configuration file again when it changes (`floorwalker
+//! auth` adding, revoking or rotating), closing the connections of
+//! operators it no longer admits.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt;
 use thiserror::Error;
 
-use super::config::{GATE_USER, GateConfig};
+use super::config::GateConfig;
 use super::decide::Gate;
 use super::stats::Stats;
 use floorwalker_shared::subject::{self, AUTH_CALLOUT};
@@ -25,8 +29,8 @@ pub enum ServiceError {
     Config(#[from] super::config::Invalid),
     /// The gate could not connect to nats-server.
     #[error(
-        "cannot connect to nats-server at '{url}' as user '{GATE_USER}': is it running, \
-         with nats-auth.conf from `floorwalker auth init` in its config?"
+        "cannot connect to nats-server at '{url}' with the gate's key: is it running, with \
+         nats-auth.conf from `floorwalker auth init` (or `auth rotate-gate`) in its config?"
     )]
     Connect {
         /// The server's URL.
@@ -49,17 +53,51 @@ pub enum ServiceError {
     Closed,
 }
 
+/// How often the gate looks whether its configuration file changed.
+const RELOAD_EVERY: Duration = Duration::from_secs(1);
+
+/// The gate's configuration file, watched for changes.
+struct Watched {
+    path: PathBuf,
+    modified: Option<SystemTime>,
+}
+
+impl Watched {
+    fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            modified: modified(path),
+        }
+    }
+
+    /// The configuration, if the file changed since last looked.
+    fn changed(&mut self) -> Option<Result<GateConfig, super::config::ConfigError>> {
+        let now = modified(&self.path);
+        if now == self.modified {
+            return None;
+        }
+        self.modified = now;
+        Some(GateConfig::load(&self.path))
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
 /// Runs the gate against the server at `url` until `shutdown` completes;
-/// returns the counts. `ready` is called once the gate is answering.
+/// returns the counts. `ready` is called once the gate is answering. With
+/// `watch`, the file `config` came from, the gate takes in its changes.
 pub async fn run(
     config: &GateConfig,
+    watch: Option<&Path>,
     url: &str,
     ready: impl FnOnce(),
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<Stats, ServiceError> {
     let mut gate = Gate::new(config)?;
-    let client = async_nats::ConnectOptions::new()
-        .user_and_password(GATE_USER.to_owned(), config.gate_password.clone())
+    let mut watched = watch.map(Watched::new);
+    let client = async_nats::ConnectOptions::with_nkey(config.keys.gate_seed.clone())
         .name("floorwalker-gate")
         .connect(url)
         .await
@@ -91,9 +129,16 @@ pub async fn run(
     ready();
 
     tokio::pin!(shutdown);
+    let mut tick = tokio::time::interval(RELOAD_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             () = &mut shutdown => break,
+            _ = tick.tick(), if watched.is_some() => {
+                if let Some(watched) = watched.as_mut() {
+                    take_in_changes(&mut gate, watched, &client).await;
+                }
+            }
             msg = requests.next() => {
                 let Some(msg) = msg else { return Err(ServiceError::Closed) };
                 let Some(reply) = msg.reply.clone() else { continue };
@@ -116,6 +161,53 @@ pub async fn run(
     }
     let _ = client.flush().await;
     Ok(gate.stats().clone())
+}
+
+/// Takes in the configuration file if it changed, and has the server close
+/// the connections of operators no longer admitted. An invalid file is
+/// logged and left: the gate keeps the configuration in force.
+async fn take_in_changes(gate: &mut Gate, watched: &mut Watched, client: &async_nats::Client) {
+    let Some(changed) = watched.changed() else {
+        return;
+    };
+    let reloaded = changed
+        .map_err(|e| e.to_string())
+        .and_then(|config| gate.reload(&config).map_err(|e| e.to_string()));
+    let gone = match reloaded {
+        Ok(gone) => gone,
+        Err(err) => {
+            tracing::error!(%err, "the changed gate configuration is invalid: keeping the one in force");
+            return;
+        }
+    };
+    tracing::info!(closing = gone.len(), "gate configuration reloaded");
+    println!(
+        "gate: configuration reloaded; closing {} connection(s) of operators no longer admitted",
+        gone.len()
+    );
+    for (server, cid) in gone {
+        kick(client, &server, cid).await;
+    }
+}
+
+/// Asks the server `server` to close connection `cid` (an operator whose
+/// key was revoked; its client's reconnection is then refused).
+async fn kick(client: &async_nats::Client, server: &str, cid: u64) {
+    let subject = format!("$SYS.REQ.SERVER.{server}.KICK");
+    let body = serde_json::json!({ "cid": cid }).to_string();
+    match tokio::time::timeout(Duration::from_secs(2), client.request(subject, body.into())).await {
+        Ok(Ok(reply)) => {
+            let reply = String::from_utf8_lossy(&reply.payload);
+            tracing::info!(cid, %reply, "closed a revoked operator's connection");
+        }
+        Ok(Err(err)) => {
+            tracing::warn!(%err, cid, "could not close a revoked operator's connection");
+        }
+        Err(_) => tracing::warn!(
+            cid,
+            "the server did not answer closing a revoked operator's connection"
+        ),
+    }
 }
 
 fn unix_now() -> i64 {

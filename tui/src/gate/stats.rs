@@ -31,10 +31,16 @@ pub enum Refusal {
     MalformedCredential,
     /// A shopper credential for a site this gate does not serve.
     UnknownSite,
-    /// A user name no operator has.
+    /// A key no operator has.
     UnknownOperator,
-    /// The operator's password did not match.
-    WrongPassword,
+    /// The nkey's signature of the server's nonce did not verify.
+    BadSignature,
+    /// A key revoked (or replaced by `auth rotate`).
+    Revoked,
+    /// An operator's key past its expiry.
+    Expired,
+    /// A user name and password: operators sign in with their nkey.
+    Password,
     /// A shopper credential not over WebSocket, or an operator's over it.
     /// (A page from an origin the server does not allow never reaches the
     /// gate: nats-server answers its WebSocket upgrade with 403.)
@@ -45,7 +51,7 @@ pub enum Refusal {
 
 impl Refusal {
     /// Every reason, in the order they are listed.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 13] = [
         Self::AddressFlood,
         Self::SessionFlood,
         Self::LimiterFull,
@@ -53,7 +59,10 @@ impl Refusal {
         Self::MalformedCredential,
         Self::UnknownSite,
         Self::UnknownOperator,
-        Self::WrongPassword,
+        Self::BadSignature,
+        Self::Revoked,
+        Self::Expired,
+        Self::Password,
         Self::WrongConnectionType,
         Self::BadRequest,
     ];
@@ -68,7 +77,10 @@ impl Refusal {
             Self::MalformedCredential => "malformed_credential",
             Self::UnknownSite => "unknown_site",
             Self::UnknownOperator => "unknown_operator",
-            Self::WrongPassword => "wrong_password",
+            Self::BadSignature => "bad_signature",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::Password => "password",
             Self::WrongConnectionType => "wrong_connection_type",
             Self::BadRequest => "bad_request",
         }
@@ -83,8 +95,11 @@ impl Refusal {
             Self::NoCredential => "no credential",
             Self::MalformedCredential => "malformed shopper credential",
             Self::UnknownSite => "unknown site",
-            Self::UnknownOperator => "unknown operator",
-            Self::WrongPassword => "wrong password",
+            Self::UnknownOperator => "unknown operator key",
+            Self::BadSignature => "the nkey's signature does not verify",
+            Self::Revoked => "operator key revoked",
+            Self::Expired => "operator key expired",
+            Self::Password => "passwords are not accepted: sign in with the operator's nkey file",
             Self::WrongConnectionType => "wrong connection type for this credential",
             Self::BadRequest => "bad authorization request",
         }

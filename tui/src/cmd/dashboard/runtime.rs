@@ -83,7 +83,7 @@ impl Setup {
     ) -> Result<Self> {
         Ok(Self {
             server,
-            creds: args::load(&auth_dir.join(format!("{user}.creds")))?,
+            creds: args::load(&floorwalker::creds::file_in(auth_dir, user))?,
             site: None,
             settings: Settings::default(),
             mouse: false,

@@ -39,7 +39,7 @@ impl NextSteps {
             "{}{data} {what} --server {} --creds {}",
             self.program,
             self.server,
-            quoted(&self.auth_dir.join(format!("{creds}.creds")))
+            quoted(&self.auth_dir.join(format!("{creds}.nk")))
         )
     }
 }
@@ -96,12 +96,12 @@ mod tests {
         assert_eq!(
             s.agent(),
             "floorwalker agent --name alex --server nats://127.0.0.1:40123 \
-             --creds /home/sam/.local/share/floorwalker/auth/alex.creds"
+             --creds /home/sam/.local/share/floorwalker/auth/alex.nk"
         );
         assert_eq!(
             s.tail(),
             "floorwalker tail --every 5 --server nats://127.0.0.1:40123 \
-             --creds /home/sam/.local/share/floorwalker/auth/tail.creds"
+             --creds /home/sam/.local/share/floorwalker/auth/tail.nk"
         );
     }
 
@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(
             s.agent(),
             "floorwalker --data-dir '/tmp/my demo' agent --name alex --server \
-             nats://127.0.0.1:40123 --creds '/tmp/my demo/it'\\''s/auth/alex.creds'"
+             nats://127.0.0.1:40123 --creds '/tmp/my demo/it'\\''s/auth/alex.nk'"
         );
     }
 

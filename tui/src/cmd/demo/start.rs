@@ -38,11 +38,18 @@ pub(crate) const DEMO_AGENTS: [(Role, &str); 5] = [
 /// version needs are added.
 pub(super) fn demo_auth(dir: &Path) -> Result<GateConfig> {
     let file = dir.join("gate.toml");
-    let mut config = if file.exists() {
-        GateConfig::load(&file)?
+    let now = floorwalker::gate::config::unix_now();
+    // A demo's keys from before operators had nkeys are replaced: the demo
+    // made them, and makes new ones.
+    let earlier = file
+        .exists()
+        .then(|| GateConfig::load(&file))
+        .and_then(Result::ok);
+    let mut config = if let Some(config) = earlier {
+        config
     } else {
         let site = SiteId::new(DEMO_SITE).map_err(|e| eyre!("demo site {e}"))?;
-        let setup = AuthSetup::generate(&[site]);
+        let setup = AuthSetup::generate(&[site], now);
         setup.write(dir)?;
         setup.gate
     };
@@ -52,11 +59,11 @@ pub(super) fn demo_auth(dir: &Path) -> Result<GateConfig> {
         .chain(DEMO_AGENTS);
     let mut added = false;
     for (role, user) in wanted {
-        let path = dir.join(format!("{user}.creds"));
+        let path = floorwalker::creds::file_in(dir, user);
         if config.operators.iter().any(|op| op.user == user) && path.exists() {
             continue;
         }
-        let creds = config.add_operator(role, user);
+        let creds = config.add_operator(role, user, now);
         creds.store(&path)?;
         added = true;
     }
@@ -83,7 +90,7 @@ pub(super) async fn start_gate(
         let ready = move || {
             let _ = ready_tx.send(());
         };
-        service::run(&config, &url, ready, async {
+        service::run(&config, None, &url, ready, async {
             let _ = stop_rx.await;
         })
         .await
@@ -102,7 +109,7 @@ pub(super) async fn start_gate(
 
 /// Creates the JetStream streams as the demo's admin, if they are missing.
 pub(super) async fn ensure_streams(url: &str, auth_dir: &Path) -> Result<()> {
-    let admin = crate::cmd::args::load(&auth_dir.join("admin.creds"))?;
+    let admin = crate::cmd::args::load(&floorwalker::creds::file_in(auth_dir, "admin"))?;
     let client = crate::cmd::args::connect(url, &admin, "floorwalker-demo", None)
         .await
         .wrap_err("connecting as the demo's admin")?;
@@ -132,7 +139,7 @@ impl Desk {
 /// Starts the intake (what shoppers send reaches the streams through it)
 /// and waits until it hears shoppers.
 async fn start_intake(url: &str, auth_dir: &Path) -> Result<(oneshot::Sender<()>, JoinHandle<()>)> {
-    let creds = crate::cmd::args::load(&auth_dir.join("intake.creds"))?;
+    let creds = crate::cmd::args::load(&floorwalker::creds::file_in(auth_dir, "intake"))?;
     let client = crate::cmd::args::connect(url, &creds, "floorwalker-intake", None)
         .await
         .wrap_err("connecting the demo's intake")?;
@@ -148,7 +155,7 @@ async fn start_intake(url: &str, auth_dir: &Path) -> Result<(oneshot::Sender<()>
         let config = floorwalker::intake::IntakeConfig {
             instance: "demo".into(),
             bounds: floorwalker::intake::Bounds::default(),
-            key: creds.password.into_bytes(),
+            key: creds.seed().as_bytes().to_vec(),
         };
         let waiting = |why: &str| tracing::warn!(%why, "the demo's intake is waiting");
         if let Err(err) = floorwalker::intake::run(client, config, ready, waiting, stop).await {
@@ -165,7 +172,7 @@ async fn start_intake(url: &str, auth_dir: &Path) -> Result<(oneshot::Sender<()>
 /// and the agent bots the demo asks for.
 pub(super) async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> Result<Desk> {
     let (stop_intake, intake) = start_intake(url, auth_dir).await?;
-    let creds = crate::cmd::args::load(&auth_dir.join("router.creds"))?;
+    let creds = crate::cmd::args::load(&floorwalker::creds::file_in(auth_dir, "router"))?;
     let client = crate::cmd::args::connect(url, &creds, "floorwalker-router", None)
         .await
         .wrap_err("connecting the demo's router")?;
@@ -195,7 +202,7 @@ pub(super) async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> R
         .filter(|(role, _)| *role == Role::Simulator)
         .take(usize::from(args.agents))
         .map(|(_, user)| {
-            let creds = crate::cmd::args::load(&auth_dir.join(format!("{user}.creds")))?;
+            let creds = crate::cmd::args::load(&floorwalker::creds::file_in(auth_dir, user))?;
             // One chat at a time, as a new agent works: the queue shows.
             Ok(simulate::agents::Bot { creds, capacity: 1 })
         })
