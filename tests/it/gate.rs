@@ -427,7 +427,8 @@ fn connection_attempts_per_address_are_capped() {
 fn each_operator_role_can_do_its_job_and_nothing_beyond_it() {
     let server = TestServer::start();
     let shopper = new_shopper("shop").subjects();
-    let stream = br#"{"name":"TEST","subjects":["fw.test.>"],"storage":"memory"}"#;
+    // Apart from Floorwalker's streams, which every test server has.
+    let stream = br#"{"name":"TEST","subjects":["test.>"],"storage":"memory"}"#;
 
     // Admin configures streams.
     let mut admin = connect_operator(&server, Role::Admin);

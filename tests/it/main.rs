@@ -24,5 +24,6 @@ mod plugin;
 mod presence;
 mod refusals;
 mod server;
+mod setup;
 mod simulate;
 mod startup;

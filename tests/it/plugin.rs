@@ -1179,7 +1179,13 @@ fn no_pending_facts(browser: &Browser) {
 #[test]
 fn a_message_written_before_its_stream_exists_is_stored_once_when_it_does() {
     let (shop, server) = shop_and_server();
-    // No streams yet: JetStream acknowledges nothing.
+    // No chat streams yet (every test server starts with them): JetStream
+    // acknowledges nothing.
+    let mut admin = connect_operator(&server, Role::Admin);
+    for stream in ["AUDIT", "CHATS"] {
+        let deleted = js_request(&mut admin, &format!("$JS.API.STREAM.DELETE.{stream}"), "");
+        assert!(deleted.get("error").is_none(), "{deleted}");
+    }
     let mut desk = chat_watcher(&server);
     let mut seen = Vec::new();
     let browser = Browser::start();

@@ -85,7 +85,7 @@ impl TestServer {
     /// message says why and what to do.
     pub fn start_with(adjust: impl FnOnce(&mut ServerConfig, &mut GateConfig)) -> Self {
         let mut test = Self::start_gate_only(adjust);
-        crate::setup::create_raw_stream(&test);
+        crate::setup::create_streams(&test);
         test.intake = Some(test.start_intake(&[]));
         test
     }
@@ -118,7 +118,7 @@ impl TestServer {
                     .replacen("auth_users: [ ", &format!("auth_users: [ \"{user}\", "), 1);
             },
         );
-        crate::setup::create_raw_stream(&test);
+        crate::setup::create_streams(&test);
         test.intake = Some(test.start_intake(&[]));
         test
     }

@@ -50,35 +50,64 @@ pub fn js_request(client: &mut RawClient<Tcp>, subject: &str, body: &str) -> ser
     serde_json::from_slice(&reply.payload).expect("JSON")
 }
 
-/// Creates Floorwalker's streams (`EVENTS`, `AUDIT`) as the admin, with the
-/// configuration `floorwalker demo` uses.
+/// Creates Floorwalker's streams and the intakes' consumer as the admin,
+/// with `floorwalker setup --yes` (what a deployment runs, and the code
+/// `floorwalker demo` uses); a second call changes nothing.
 ///
 /// # Panics
-/// If the server refuses.
+/// If setup fails.
 pub fn create_streams(server: &TestServer) {
-    let mut admin = connect_operator(server, Role::Admin);
-    for config in floorwalker::streams::configs() {
-        let body = serde_json::to_string(&config).expect("a stream config as JSON");
-        create(&mut admin, &config.name, &body);
-    }
+    let output = setup(server, Role::Admin, &["--yes"]);
+    assert!(
+        output.status.success(),
+        "floorwalker setup failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
-/// Creates the work queue the intake reads (`RAW`) as the admin: every
-/// test server has it, as without it no shopper's batch reaches anyone.
+/// Runs `floorwalker setup` against `server` as `role`, with `extra`
+/// arguments and no terminal; returns what it printed and how it ended.
 ///
 /// # Panics
-/// If the server refuses.
-pub fn create_raw_stream(server: &TestServer) {
-    let mut admin = connect_operator(server, Role::Admin);
-    let config = floorwalker::streams::raw_config();
-    let body = serde_json::to_string(&config).expect("a stream config as JSON");
-    create(&mut admin, &config.name, &body);
+/// If it cannot be run or does not end within a minute.
+pub fn setup(server: &TestServer, role: Role, extra: &[&str]) -> std::process::Output {
+    run(server, "setup", role, extra)
 }
 
-/// Creates stream `name` from its configuration as JSON.
-fn create(admin: &mut RawClient<Tcp>, name: &str, body: &str) {
-    let created = js_request(admin, &format!("$JS.API.STREAM.CREATE.{name}"), body);
-    assert!(created.get("error").is_none(), "{created}");
+/// Runs `floorwalker <command>` against `server` with `role`'s credentials
+/// (stored in the test's directory), `extra` arguments and no terminal.
+///
+/// # Panics
+/// If it cannot be run or does not end within a minute.
+pub fn run(server: &TestServer, command: &str, role: Role, extra: &[&str]) -> std::process::Output {
+    // A seed file's name is its user's: one directory per command.
+    let dir = server.dir().join(format!("{command}-{}", role.name()));
+    std::fs::create_dir_all(&dir).expect("creating a credentials directory");
+    let operator = server.creds(role);
+    let creds = floorwalker::creds::file_in(&dir, &operator.user);
+    operator.store(&creds).expect("storing credentials");
+    let mut child = std::process::Command::new(crate::bin::floorwalker())
+        .arg("--log-file")
+        .arg(server.dir().join(format!("{command}.log")))
+        .arg(command)
+        .arg("--server")
+        .arg(server.client_url())
+        .arg("--creds")
+        .arg(&creds)
+        .args(extra)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("running floorwalker {command}: {e}"));
+    let ended = crate::wait_until(Duration::from_secs(60), || child.try_wait().ok().flatten());
+    if ended.is_none() {
+        let _ = child.kill();
+    }
+    child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("floorwalker {command}: {e}"))
 }
 
 /// Records in the stream that the `agent` operator is available (two

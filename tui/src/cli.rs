@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::cmd::dashboard::DashboardArgs;
-use crate::cmd::{agent, auth, demo, gate, intake, router, simulate, tail};
+use crate::cmd::{agent, auth, demo, doctor, gate, intake, router, setup, simulate, tail};
 
 /// Floorwalker: see live who is on your storefront, where they are stuck, and
 /// reach the right shopper at the right time, from a terminal.
@@ -119,6 +119,40 @@ pub(crate) enum Command {
         floorwalker intake --bounds ./intake-bounds.toml   # tighter or looser bounds (docs/LIMITS.md)"
     )]
     Intake(intake::IntakeArgs),
+
+    /// Create or update the JetStream streams and the consumer Floorwalker
+    /// needs (EVENTS, AUDIT, CHATS, RAW and the intakes' consumer, with the
+    /// limits docs/ARCHITECTURE.md lists). Shows a plan first: each item
+    /// created, unchanged, or updated with each differing limit old → new;
+    /// asks before changing an existing stream's limits. Run it once as the
+    /// admin before the gate's services, and again after an upgrade; running
+    /// it twice changes nothing.
+    #[command(after_help = "Examples:\n  \
+        floorwalker setup --server nats://nats.internal:4222 --creds ./auth/admin.nk\n  \
+        floorwalker setup --plan     # show what would change, change nothing (any operator may)\n  \
+        floorwalker setup --yes      # in a script: change existing limits without asking\n\n\
+        A plan reads, one line per stream or consumer:\n  \
+        create        stream   EVENTS      shoppers' event batches: …\n  \
+        unchanged     stream   AUDIT       every chat fact and offer, …\n  \
+        update        stream   RAW         what shoppers sent, …\n      \
+        max_age           2h → 1h\n\n\
+        Only the admin role may create streams: use the admin.nk `floorwalker auth init` \
+        wrote (--creds defaults to the demo's).")]
+    Setup(setup::SetupArgs),
+
+    /// Check a deployment: nats-server's version, the auth callout and the
+    /// gate, JetStream, every stream and consumer as `setup` makes them, a
+    /// recent intake report, the router's connection and (with --websocket)
+    /// the listener browsers use. Prints one line per check, `ok` or
+    /// `problem` with what to do, and exits with status 1 if any check
+    /// finds a problem. Use the admin's credentials to check everything.
+    #[command(after_help = "Examples:\n  \
+        floorwalker doctor --server nats://nats.internal:4222 --creds ./auth/admin.nk\n  \
+        floorwalker doctor --websocket wss://nats.example:443 --origin https://shop.example\n  \
+        floorwalker doctor && echo healthy    # status 1 if any check finds a problem\n\n\
+        Each line reads `ok`, `problem` and what to do, or `skipped` when these credentials \
+        may not look (finding the router needs the admin's).")]
+    Doctor(doctor::DoctorArgs),
 
     /// Credentials: create the gate's keys, one credential file per operator
     /// role, and the nats-server config block that goes with them.

@@ -8,7 +8,8 @@
 //! [`dashboard`] (no command) is the supervisor's screen, [`agent`] the
 //! agents' console, [`demo`] runs everything locally, [`gate`] the gate,
 //! [`intake`] what takes in what shoppers send, [`router`] the chat router, [`simulate`] simulated shoppers, [`tail`]
-//! the live figures for on-call staff, [`auth`] makes credentials; [`args`]
+//! the live figures for on-call staff, [`auth`] makes credentials, [`setup`]
+//! creates the streams and [`doctor`] checks a deployment; [`args`]
 //! is what several take (where and as whom to connect, a site) and
 //! [`signals`] how long-running ones are stopped.
 
@@ -17,9 +18,11 @@ pub(crate) mod args;
 pub(crate) mod auth;
 pub(crate) mod dashboard;
 pub(crate) mod demo;
+pub(crate) mod doctor;
 pub(crate) mod gate;
 pub(crate) mod intake;
 pub(crate) mod router;
+pub(crate) mod setup;
 pub(crate) mod signals;
 pub(crate) mod simulate;
 pub(crate) mod tail;

@@ -196,8 +196,9 @@ async fn attempt(
         }
         Err(e) => {
             return ControlFlow::Continue(format!(
-                "no '{}' stream ({e}); an admin creates it (`floorwalker demo` does)",
-                source.stream
+                "no '{}' stream ({e}); {}",
+                source.stream,
+                streams::CREATE_HINT
             ));
         }
     };

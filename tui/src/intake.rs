@@ -40,7 +40,7 @@ const QUEUE: &str = "intake";
 
 /// Messages stored but not yet acknowledged, at most: past this the intake
 /// waits, and what shoppers send waits in its subscription.
-const MAX_IN_FLIGHT: usize = 1_024;
+const MAX_IN_FLIGHT: usize = streams::INTAKE_IN_FLIGHT;
 
 /// How the intake runs.
 #[derive(Debug, Clone)]
@@ -67,9 +67,6 @@ pub enum IntakeError {
         source: async_nats::SubscribeError,
     },
 }
-
-/// The durable consumer intakes share.
-const CONSUMER: &str = "intake";
 
 /// What a store came to.
 struct Done {
@@ -209,10 +206,7 @@ async fn next_raw(
 #[derive(Debug, thiserror::Error)]
 enum QueueError {
     /// Nobody has created it.
-    #[error(
-        "no {} stream: an admin creates it (`floorwalker demo` does)",
-        streams::RAW
-    )]
+    #[error("no '{}' stream: {}", streams::RAW, streams::CREATE_HINT)]
     Missing,
     /// The stream could not be had.
     #[error("cannot reach the {raw} stream: {0}", raw = streams::RAW)]
@@ -225,7 +219,9 @@ enum QueueError {
     Messages(#[source] jetstream::consumer::StreamError),
 }
 
-/// Opens the shared durable consumer of [`streams::RAW`].
+/// Opens the shared durable consumer of [`streams::RAW`]. `floorwalker
+/// setup` creates it; an intake creates it too if it is missing (its role
+/// may manage consumers), so one removed by hand comes back.
 async fn open_queue(js: &jetstream::Context) -> Result<RawMessages, QueueError> {
     let stream = js.get_stream(streams::RAW).await.map_err(|e| {
         if streams::is_missing(&e) {
@@ -235,16 +231,7 @@ async fn open_queue(js: &jetstream::Context) -> Result<RawMessages, QueueError> 
         }
     })?;
     let consumer = stream
-        .get_or_create_consumer(
-            CONSUMER,
-            jetstream::consumer::pull::Config {
-                durable_name: Some(CONSUMER.into()),
-                ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                ack_wait: Duration::from_secs(30),
-                max_ack_pending: i64::try_from(MAX_IN_FLIGHT).unwrap_or(i64::MAX),
-                ..jetstream::consumer::pull::Config::default()
-            },
-        )
+        .get_or_create_consumer(streams::INTAKE_CONSUMER, streams::intake_consumer())
         .await
         .map_err(QueueError::Consumer)?;
     consumer.messages().await.map_err(QueueError::Messages)

@@ -15,7 +15,9 @@ use clap::Parser;
 use color_eyre::eyre::Result;
 
 use crate::cli::{Cli, Command, logging, paths};
-use crate::cmd::{agent, auth, dashboard, demo, gate, intake, router, simulate, tail};
+use crate::cmd::{
+    agent, auth, dashboard, demo, doctor, gate, intake, router, setup, simulate, tail,
+};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -54,6 +56,8 @@ async fn run() -> Result<()> {
         Some(Command::Simulate(args)) => simulate::run(&args).await,
         Some(Command::Router(args)) => router::run(&args, &data_dir).await,
         Some(Command::Intake(args)) => intake::run(&args, &data_dir).await,
+        Some(Command::Setup(args)) => setup::run(&args, &data_dir).await,
+        Some(Command::Doctor(args)) => doctor::run(&args, &data_dir).await,
         Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,
         Some(Command::Agent(args)) => agent::run(&args, &data_dir).await,
         Some(Command::Auth(command)) => auth::run(&command),

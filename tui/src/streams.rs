@@ -3,15 +3,26 @@
 //! facts ([`CHATS`]) and the record of everything said and decided
 //! ([`AUDIT`]: offers operators sent, every fact of agents, supervisors and
 //! the router, and a copy of every shopper's chat fact, which
-//! `floorwalker_shared::desk` folds). An admin creates them or brings an
-//! older configuration up to date ([`ensure`]; `floorwalker demo` does it
-//! for the demo); other roles may only read.
+//! `floorwalker_shared::desk` folds), what shoppers sent until the intake
+//! takes it in ([`RAW`]), and the intakes' consumer of it
+//! ([`INTAKE_CONSUMER`]).
+//!
+//! [`configs`] and [`intake_consumer`] say what Floorwalker wants;
+//! [`plan`] compares that with what a server has, without IO; [`setup`]
+//! reads the server, checks the user's rights and applies a plan
+//! (`floorwalker setup`, which asks first; [`ensure`] for the demo's and
+//! the tests' servers). Services check at start that what they need
+//! exists ([`require`]) and name `floorwalker setup` when it does not;
+//! other roles than admin may only read.
 //!
 //! Only the intake writes what shoppers sent ([`EVENTS`], [`CHATS`]); no
 //! stream captures a subject a shopper publishes on. Shoppers' facts have
 //! their own room: [`CHATS`] is bounded apart, and [`AUDIT`] takes them in
 //! by sourcing it, in one order with the operators' facts, so however much
 //! shoppers send, [`AUDIT`] keeps room for operators' facts.
+
+pub mod plan;
+pub mod setup;
 
 use std::time::Duration;
 
@@ -46,14 +57,15 @@ pub const CHATS_BYTES: i64 = 1 << 30;
 /// [`CHATS_BYTES`] of it.
 pub const AUDIT_BYTES: i64 = 2 << 30;
 
-/// Why the streams could not be set up.
-#[derive(Debug, thiserror::Error)]
-#[error("could not create or update stream '{stream}': {source}")]
-pub struct StreamsError {
-    stream: String,
-    #[source]
-    source: Box<dyn std::error::Error + Send + Sync>,
-}
+/// The durable consumer of [`RAW`] that every intake shares.
+pub const INTAKE_CONSUMER: &str = "intake";
+
+/// Messages an intake has stored but not yet acknowledged, at most (the
+/// consumer's `max_ack_pending`).
+pub const INTAKE_IN_FLIGHT: usize = 1_024;
+
+/// The line a service prints when a stream it needs is missing.
+pub const CREATE_HINT: &str = "an admin creates it with `floorwalker setup`";
 
 /// [`RAW`]'s configuration: what the intake needs before it starts.
 pub fn raw_config() -> stream::Config {
@@ -133,56 +145,78 @@ pub fn configs() -> [stream::Config; 4] {
     ]
 }
 
-/// Creates the streams that do not exist yet and brings the subjects and
-/// limits of older ones up to date (as an admin).
-pub async fn ensure(client: &async_nats::Client) -> Result<(), StreamsError> {
+/// [`INTAKE_CONSUMER`]'s configuration: a durable pull consumer that
+/// hands each message to one intake and waits 30 s for it to be taken in.
+pub fn intake_consumer() -> jetstream::consumer::pull::Config {
+    jetstream::consumer::pull::Config {
+        durable_name: Some(INTAKE_CONSUMER.into()),
+        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+        ack_wait: Duration::from_secs(30),
+        max_ack_pending: i64::try_from(INTAKE_IN_FLIGHT).unwrap_or(i64::MAX),
+        ..jetstream::consumer::pull::Config::default()
+    }
+}
+
+/// What a stream or consumer is for, in a few words (`floorwalker setup`
+/// prints it beside each).
+pub fn purpose(name: &str) -> &'static str {
+    match name {
+        EVENTS => "shoppers' event batches: what a dashboard replays when it opens",
+        AUDIT => "every chat fact and offer, the record folded into the help desk (copies CHATS)",
+        CHATS => "shoppers' chat facts as the intake stored them",
+        RAW => "what shoppers sent, until the intake takes it in (work queue)",
+        INTAKE_CONSUMER => "the intakes' shared durable pull consumer of RAW",
+        _ => "",
+    }
+}
+
+/// Creates the streams and the consumer that do not exist yet and brings
+/// older ones up to date, without asking (as an admin): what the demo and
+/// the tests' servers do; people run `floorwalker setup`.
+///
+/// # Errors
+/// When the user may not, or the server refuses or does not answer.
+pub async fn ensure(client: &async_nats::Client) -> Result<(), setup::SetupError> {
+    setup::ensure(client).await
+}
+
+/// A stream a service needs is missing, or could not be asked about.
+#[derive(Debug, thiserror::Error)]
+pub enum RequireError {
+    /// Nobody has created it.
+    #[error("no '{0}' stream: {CREATE_HINT}")]
+    Missing(String),
+    /// The server could not say.
+    #[error("cannot ask about the '{stream}' stream: {source}")]
+    Unreachable {
+        /// The stream.
+        stream: String,
+        /// Why.
+        #[source]
+        source: jetstream::context::GetStreamError,
+    },
+}
+
+/// Checks that every stream in `names` exists (what a service does at
+/// start).
+///
+/// # Errors
+/// The first that is missing, or could not be asked about.
+pub async fn require(client: &async_nats::Client, names: &[&str]) -> Result<(), RequireError> {
     let js = jetstream::new(client.clone());
-    for config in configs() {
-        let name = config.name.clone();
-        let fail = |source: Box<dyn std::error::Error + Send + Sync>| StreamsError {
-            stream: name.clone(),
-            source,
-        };
-        match js.get_stream(&config.name).await {
-            Ok(mut stream) => {
-                let have = stream
-                    .info()
-                    .await
-                    .map_err(|e| fail(e.into()))?
-                    .config
-                    .clone();
-                if have.subjects != config.subjects
-                    || have.max_age != config.max_age
-                    || have.max_bytes != config.max_bytes
-                    || have.duplicate_window != config.duplicate_window
-                    || have.max_message_size != config.max_message_size
-                    || have.no_ack != config.no_ack
-                    || sources(&have) != sources(&config)
-                {
-                    js.update_stream(config.clone())
-                        .await
-                        .map_err(|e| fail(e.into()))?;
-                }
+    for name in names {
+        match js.get_stream(*name).await {
+            Ok(_) => {}
+            Err(e) if is_missing(&e) => return Err(RequireError::Missing((*name).to_owned())),
+            Err(source) => {
+                return Err(RequireError::Unreachable {
+                    stream: (*name).to_owned(),
+                    source,
+                });
             }
-            Err(e) if is_missing(&e) => {
-                js.create_stream(config.clone())
-                    .await
-                    .map_err(|e| fail(e.into()))?;
-            }
-            Err(e) => return Err(fail(e.into())),
         }
     }
     Ok(())
-}
-
-/// The names of the streams a stream sources.
-fn sources(config: &stream::Config) -> Vec<&str> {
-    config
-        .sources
-        .iter()
-        .flatten()
-        .map(|s| s.name.as_str())
-        .collect()
 }
 
 /// Whether a stream could not be had because it does not exist (rather

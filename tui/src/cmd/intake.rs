@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use color_eyre::eyre::{Result, WrapErr};
 use floorwalker::intake::{self, Bounds, IntakeConfig};
+use floorwalker::streams;
 
 use crate::cmd::args::{self, ConnectArgs};
 
@@ -48,6 +49,12 @@ pub(crate) async fn run(args: &IntakeArgs, data_dir: &Path) -> Result<()> {
         None,
     )
     .await?;
+    // Without them nothing a shopper sends is kept: a deployment to fix,
+    // not to wait on.
+    let needs = [streams::RAW, streams::EVENTS, streams::CHATS];
+    streams::require(&client, &needs)
+        .await
+        .wrap_err("the intake cannot start")?;
     let shutdown = crate::cmd::signals::stop()?;
     let config = IntakeConfig {
         instance: args

@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use clap::Args;
-use color_eyre::eyre::Result;
+use color_eyre::eyre::{Result, WrapErr};
 use floorwalker::router::{self, RouterConfig};
+use floorwalker::streams;
 
 use crate::cmd::args::{self, ConnectArgs};
 
@@ -35,6 +36,10 @@ pub(crate) async fn run(args: &RouterArgs, data_dir: &Path) -> Result<()> {
         None,
     )
     .await?;
+    // The router folds AUDIT and reads shoppers' journeys from EVENTS.
+    streams::require(&client, &[streams::AUDIT, streams::EVENTS])
+        .await
+        .wrap_err("the router cannot start")?;
     let shutdown = crate::cmd::signals::stop()?;
     let config = RouterConfig {
         agent_timeout_ms: args.agent_timeout_secs.saturating_mul(1_000),

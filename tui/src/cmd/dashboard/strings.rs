@@ -31,7 +31,7 @@ pub(crate) const DOWN: &str = "NATS connection lost, reconnecting; the view show
 pub(crate) const FEED_DOWN: &str =
     "Cannot read the streams now, retrying; the view shows what was known";
 pub(crate) const NO_EVENTS_STREAM: &str = "No EVENTS stream: showing live traffic only, no history. An admin creates it \
-     (`floorwalker demo` does).";
+     with `floorwalker setup`.";
 pub(crate) const NOT_YET: &str = "—";
 pub(crate) const NEEDS_HELP: &str = "needs help";
 pub(crate) const FLAGGED: &str = "Flagged";
