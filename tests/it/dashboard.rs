@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use floorwalker::gate::policy::Role;
+use floorwalker::streams;
 use floorwalker_tests::bin::floorwalker;
 use floorwalker_tests::browser::{Browser, Shop};
 use floorwalker_tests::clients::connect_operator;
@@ -46,9 +47,14 @@ fn a_supervisor_who_opens_the_dashboard_later_sees_the_shopper_and_their_journey
     let (shop, server) = shop_and_server();
     create_streams(&server);
     let _browser = shopper(&shop);
-    // Let the batches reach the stream before the dashboard opens: it must
-    // find them in history.
-    std::thread::sleep(Duration::from_secs(3));
+    // The batches reach the stream before the dashboard opens: it must find
+    // them in history.
+    let stored = wait_until(SEEN, || {
+        let all = floorwalker_tests::setup::stream_messages(&server, streams::EVENTS).concat();
+        let has = |needle: &[u8]| all.windows(needle.len()).any(|w| w == needle);
+        (has(b"newsletter") && has(b"/trail-runner.html")).then_some(())
+    });
+    assert!(stored.is_some(), "the shopper's pages never reached EVENTS");
 
     let tmux = open_dashboard(&server);
     let screen = tmux.wait_for("/trail-runner.html", SEEN);

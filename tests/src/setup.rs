@@ -50,6 +50,31 @@ pub fn js_request(client: &mut RawClient<Tcp>, subject: &str, body: &str) -> ser
     serde_json::from_slice(&reply.payload).expect("JSON")
 }
 
+/// Every message `stream` holds now, read as the admin.
+///
+/// # Panics
+/// If the stream cannot be read.
+pub fn stream_messages(server: &TestServer, stream: &str) -> Vec<Vec<u8>> {
+    let mut admin = connect_operator(server, Role::Admin);
+    let info = js_request(&mut admin, &format!("$JS.API.STREAM.INFO.{stream}"), "");
+    let (first, last) = (
+        info["state"]["first_seq"].as_u64().unwrap_or(0),
+        info["state"]["last_seq"].as_u64().unwrap_or(0),
+    );
+    (first.max(1)..=last)
+        .filter_map(|seq| {
+            let body = format!("{{\"seq\":{seq}}}");
+            let got = js_request(
+                &mut admin,
+                &format!("$JS.API.STREAM.MSG.GET.{stream}"),
+                &body,
+            );
+            let data = got["message"]["data"].as_str()?;
+            data_encoding::BASE64.decode(data.as_bytes()).ok()
+        })
+        .collect()
+}
+
 /// Creates Floorwalker's streams and the intakes' consumer as the admin,
 /// with `floorwalker setup --yes` (what a deployment runs, and the code
 /// `floorwalker demo` uses); a second call changes nothing.
