@@ -224,6 +224,26 @@ fn every_role_signs_in_with_its_nkey_file_from_async_nats_and_nats_py() {
     }
 }
 
+/// An operator's async-nats client, and what it hears of its connection.
+fn watched(
+    runtime: &tokio::runtime::Runtime,
+    url: &str,
+    creds: &floorwalker::creds::OperatorCreds,
+) -> (async_nats::Client, std::sync::mpsc::Receiver<String>) {
+    let (events_tx, events) = std::sync::mpsc::channel();
+    let client = runtime.block_on(async {
+        async_nats::ConnectOptions::with_nkey(creds.seed().to_owned())
+            .event_callback(move |event| {
+                let _ = events_tx.send(event.to_string());
+                async {}
+            })
+            .connect(url)
+            .await
+            .unwrap()
+    });
+    (client, events)
+}
+
 #[test]
 fn a_revoked_operator_is_dropped_and_refused_and_a_new_one_admitted_without_a_restart() {
     let server = TestServer::start();
@@ -232,17 +252,7 @@ fn a_revoked_operator_is_dropped_and_refused_and_a_new_one_admitted_without_a_re
     let auth_arg = auth.display().to_string();
     let tail = server.creds(Role::Tail);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (events_tx, events) = std::sync::mpsc::channel();
-    let client = runtime.block_on(async {
-        async_nats::ConnectOptions::with_nkey(tail.seed().to_owned())
-            .event_callback(move |event| {
-                let _ = events_tx.send(event.to_string());
-                async {}
-            })
-            .connect(&url)
-            .await
-            .unwrap()
-    });
+    let (client, events) = watched(&runtime, &url, &tail);
 
     let out = run(&["auth", "revoke", "--dir", &auth_arg, "--user", "tail"]);
     assert!(out.status.success(), "{}", text(&out));
@@ -301,17 +311,7 @@ fn after_rotating_the_gate_keys_and_restarting_nats_server_everyone_comes_back()
     let url = server.server().client_url();
     let agent = server.creds(Role::Agent);
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (events_tx, events) = std::sync::mpsc::channel();
-    let client = runtime.block_on(async {
-        async_nats::ConnectOptions::with_nkey(agent.seed().to_owned())
-            .event_callback(move |event| {
-                let _ = events_tx.send(event.to_string());
-                async {}
-            })
-            .connect(&url)
-            .await
-            .unwrap()
-    });
+    let (client, events) = watched(&runtime, &url, &agent);
     let gate_before = std::fs::read_to_string(auth.join("gate.toml")).unwrap();
 
     let out = run(&["auth", "rotate-gate", "--dir", &auth_arg]);

@@ -193,8 +193,10 @@ fn tail_counts_what_the_intakes_and_the_gate_refused_by_reason() {
 
 #[test]
 fn the_dashboard_shows_the_number_refused_its_growth_and_the_reasons_one_key_away() {
-    let server = TestServer::start();
+    let mut server = TestServer::start();
     create_streams(&server);
+    // Only the intake the test plays reports.
+    server.stop_intake();
     refused_at_the_gate(&server, 2);
     let intakes = Intakes::start(
         &server,

@@ -259,11 +259,25 @@ fn init(args: &AuthInitArgs) -> Result<()> {
         }
     );
     println!();
+    let server_arg = format!("--server nats://{}", server.client_listen);
     println!("Next (docs/DEPLOY.md):");
     println!("  nats-server -c '{}'", conf.display());
-    println!("  floorwalker gate --config '{}'", gate_file.display());
     println!(
-        "  floorwalker setup --creds '{}'",
+        "  floorwalker gate --config '{}' {server_arg}",
+        gate_file.display()
+    );
+    for (command, user) in [
+        ("setup", "admin"),
+        ("intake", "intake"),
+        ("router", "router"),
+    ] {
+        println!(
+            "  floorwalker {command} --creds '{}' {server_arg}",
+            creds::file_in(&args.dir, user).display()
+        );
+    }
+    println!(
+        "  floorwalker doctor --creds '{}' {server_arg}",
         creds::file_in(&args.dir, "admin").display()
     );
     Ok(())
