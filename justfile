@@ -152,6 +152,8 @@ dist: wasm
     rm -rf "$stage" && mkdir -p "$stage/bin" "$stage/share/floorwalker/plugin" \
         "$stage/share/floorwalker/systemd" "$stage/share/doc/floorwalker"
     cp target/release/floorwalker "$stage/bin/"
+    # The release profile keeps debug info for `just bench`'s profiles; the archive needs none.
+    if command -v strip >/dev/null; then strip "$stage/bin/floorwalker"; fi
     cp -r dist/. "$stage/share/floorwalker/plugin/"
     cp docs/deploy/systemd/*.service "$stage/share/floorwalker/systemd/"
     cp README.md docs/*.md "$stage/share/doc/floorwalker/"
