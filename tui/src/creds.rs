@@ -201,7 +201,8 @@ pub enum Link {
 ///
 /// # Errors
 /// When the user name cannot name an inbox, the server cannot be reached
-/// within ten seconds, or it refuses the credentials.
+/// within ten seconds, it refuses the credentials, or it admits the key
+/// under another user name than the file's.
 pub async fn connect(
     creds: &OperatorCreds,
     url: &str,
@@ -265,6 +266,15 @@ pub async fn connect(
     Ok(client)
 }
 
+/// Whether the server's complaint `text` refuses the subscription to
+/// `subject` (the server quotes it; its words' case varies by version).
+fn refuses(text: &str, subject: &str) -> bool {
+    let text = text.to_lowercase();
+    text.contains("permissions violation")
+        && text.contains("subscription")
+        && text.contains(&format!("\"{}\"", subject.to_lowercase()))
+}
+
 /// How long the server's complaint about a subscription may take to reach
 /// the client's event handler after the round trip that carried it.
 const COMPLAINT_DELIVERY: std::time::Duration = std::time::Duration::from_millis(300);
@@ -279,7 +289,6 @@ async fn check_name(
     complaints: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
 ) -> Result<(), ConnectError> {
     let probe = format!("{inbox}.whoami");
-    let refused = |text: &str| text.contains("permissions violation") && text.contains(&probe);
     let Ok(subscription) = client.subscribe(probe.clone()).await else {
         return Ok(());
     };
@@ -287,7 +296,7 @@ async fn check_name(
     let _ = client.flush().await;
     let mut wrong = false;
     while let Ok(Some(text)) = tokio::time::timeout(COMPLAINT_DELIVERY, complaints.recv()).await {
-        if refused(&text.to_lowercase()) {
+        if refuses(&text, &probe) {
             wrong = true;
             break;
         }
@@ -323,6 +332,24 @@ pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn only_a_refusal_of_the_probe_itself_counts() {
+        let probe = "fw.inbox.Ana.whoami";
+        assert!(refuses(
+            "Permissions Violation for Subscription to \"fw.inbox.Ana.whoami\"",
+            probe
+        ));
+        assert!(!refuses(
+            "Permissions Violation for Subscription to \"fw.inbox.Ana.whoami.x\"",
+            probe
+        ));
+        assert!(!refuses(
+            "Permissions Violation for Publish to \"fw.inbox.Ana.whoami\"",
+            probe
+        ));
+        assert!(!refuses("Maximum Connections Exceeded", probe));
+    }
 
     #[test]
     fn stores_privately_and_loads_back() {
