@@ -120,6 +120,20 @@ fn a_generated_tls_config_runs_and_a_browser_shopper_arrives_over_wss() {
         "intake: ready",
     );
 
+    let router_nk = creds::file_in(&auth, "router");
+    let _router = Service::run(
+        dir.path(),
+        "router",
+        &[
+            "router".as_ref(),
+            "--server".as_ref(),
+            url.as_ref(),
+            "--creds".as_ref(),
+            router_nk.as_os_str(),
+        ],
+        "router: ready",
+    );
+
     // A shopper's browser on the shop's page opens wss:// to the listener.
     shop.serve(&format!("wss://127.0.0.1:{ws_port}"), "shop");
     let browser = Browser::start_trusting_test_certificates();
@@ -140,6 +154,43 @@ fn a_generated_tls_config_runs_and_a_browser_shopper_arrives_over_wss() {
         "no batch reached EVENTS over wss://; nats-server said:\n{}",
         std::fs::read_to_string(dir.path().join("nats-server.log")).unwrap_or_default()
     );
+
+    // doctor sees what the browser saw: TLS with the shop's certificate
+    // authority, the upgrade from the shop's origin; without that authority
+    // it says the certificate is the problem.
+    let admin_nk = creds::file_in(&auth, "admin");
+    let doctor = |ca: Option<&Path>| {
+        let mut command = Command::new(floorwalker());
+        command
+            .args(["doctor", "--server", &url, "--creds"])
+            .arg(&admin_nk)
+            .args([
+                "--websocket",
+                &format!("wss://127.0.0.1:{ws_port}"),
+                "--origin",
+            ])
+            .arg(shop.origin());
+        if let Some(ca) = ca {
+            command.arg("--ca").arg(ca);
+        }
+        let out = command.output().unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), said)
+    };
+    let (healthy, said) = doctor(Some(&cert));
+    assert!(healthy, "{said}");
+    assert!(
+        said.contains(&format!("wss://127.0.0.1:{ws_port}: answers")),
+        "{said}"
+    );
+    let (healthy, said) = doctor(None);
+    assert!(!healthy, "{said}");
+    assert!(said.contains("TLS failed"), "{said}");
+
     drop(natsd);
     let log = std::fs::read_to_string(dir.path().join("nats-server.log")).unwrap();
     assert!(log.contains("Server is ready"), "{log}");

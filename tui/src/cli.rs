@@ -143,12 +143,14 @@ pub(crate) enum Command {
     /// Check a deployment: nats-server's version, the auth callout and the
     /// gate, JetStream, every stream and consumer as `setup` makes them, a
     /// recent intake report, the router's connection and (with --websocket)
-    /// the listener browsers use. Prints one line per check, `ok` or
+    /// the listener browsers use, as a browser opens it (TLS for wss://,
+    /// then the upgrade from --origin). Prints one line per check, `ok` or
     /// `problem` with what to do, and exits with status 1 if any check
     /// finds a problem. Use the admin's credentials to check everything.
     #[command(after_help = "Examples:\n  \
         floorwalker doctor --server nats://nats.internal:4222 --creds ./auth/admin.nk\n  \
         floorwalker doctor --websocket wss://nats.example:443 --origin https://shop.example\n  \
+        floorwalker doctor --websocket wss://127.0.0.1:8443 --origin http://127.0.0.1:8080 --ca ./my-ca.pem\n  \
         floorwalker doctor && echo healthy    # status 1 if any check finds a problem\n\n\
         Each line reads `ok`, `problem` and what to do, or `skipped` when these credentials \
         may not look (finding the router needs the admin's).")]

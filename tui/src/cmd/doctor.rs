@@ -44,6 +44,11 @@ pub(crate) struct DoctorArgs {
     /// origins).
     #[arg(long, value_name = "ORIGIN", requires = "websocket")]
     pub(crate) origin: Option<String>,
+
+    /// For wss://: a certificate authority (PEM) to trust besides the
+    /// system's, for a certificate your own CA signed.
+    #[arg(long, value_name = "FILE", requires = "websocket")]
+    pub(crate) ca: Option<std::path::PathBuf>,
 }
 
 /// What one check found.
@@ -70,7 +75,7 @@ pub(crate) async fn run(args: &DoctorArgs, data_dir: &Path) -> Result<()> {
     found.push(intake(&client).await);
     found.push(router(&client).await);
     if let Some(url) = &args.websocket {
-        found.push(websocket(url, args.origin.as_deref()).await);
+        found.push(websocket(url, args.origin.as_deref(), args.ca.as_deref()).await);
     }
     let mut problems = 0;
     for f in &found {
@@ -270,8 +275,9 @@ async fn router(client: &async_nats::Client) -> Found {
 }
 
 /// Whether the WebSocket listener answers an upgrade (a browser's first
-/// step).
-async fn websocket(url: &str, origin: Option<&str>) -> Found {
+/// step): over TLS for wss://, trusting the system's certificate
+/// authorities and `ca`.
+async fn websocket(url: &str, origin: Option<&str>, ca: Option<&Path>) -> Found {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     use tokio_tungstenite::tungstenite::{Error, http::HeaderValue};
     let mut request = match url.into_client_request() {
@@ -286,35 +292,60 @@ async fn websocket(url: &str, origin: Option<&str>) -> Found {
             Err(e) => return Found::Problem(format!("WebSocket: origin '{origin}': {e}")),
         }
     }
-    if request.uri().scheme_str() == Some("wss") {
-        // This build's WebSocket client speaks no TLS (no TLS stack in the
-        // binary for one check): the port is what can be checked.
-        let host = request.uri().host().unwrap_or_default().to_owned();
-        let port = request.uri().port_u16().unwrap_or(443);
-        let connecting = tokio::net::TcpStream::connect((host.as_str(), port));
-        return match tokio::time::timeout(LISTEN, connecting).await {
-            Ok(Ok(_)) => Found::Ok(format!(
-                "WebSocket {url}: the port answers (TLS and the upgrade are not checked: try \
-                 the storefront in a browser)"
-            )),
-            Ok(Err(e)) => Found::Problem(format!("WebSocket {url}: {e}")),
-            Err(_) => Found::Problem(format!(
-                "WebSocket {url}: no answer in {} s",
-                LISTEN.as_secs()
-            )),
-        };
-    }
-    match tokio::time::timeout(LISTEN, tokio_tungstenite::connect_async(request)).await {
+    let tls = match tls_config(ca) {
+        Ok(config) => config,
+        Err(why) => return Found::Problem(format!("WebSocket {url}: {why}")),
+    };
+    let connector = tokio_tungstenite::Connector::Rustls(std::sync::Arc::new(tls));
+    let connecting =
+        tokio_tungstenite::connect_async_tls_with_config(request, None, false, Some(connector));
+    match tokio::time::timeout(LISTEN, connecting).await {
         Ok(Ok(_)) => Found::Ok(format!("WebSocket {url}: answers")),
         Ok(Err(Error::Http(response))) => Found::Problem(format!(
             "WebSocket {url}: reachable, but refused the connection (HTTP {}): add the \
              storefront's origin to the websocket block's allowed_origins",
             response.status()
         )),
+        // rustls reports a certificate it does not trust as an IO error.
+        Ok(Err(e)) if matches!(e, Error::Tls(_)) || e.to_string().contains("certificate") => {
+            Found::Problem(format!(
+                "WebSocket {url}: TLS failed ({e}): browsers will refuse it too; the \
+                 certificate must name this host and be signed by an authority they trust \
+                 (--ca FILE to check one of your own)"
+            ))
+        }
         Ok(Err(e)) => Found::Problem(format!("WebSocket {url}: {e}")),
         Err(_) => Found::Problem(format!(
             "WebSocket {url}: no answer in {} s",
             LISTEN.as_secs()
         )),
     }
+}
+
+/// The TLS client settings for wss://: the system's certificate
+/// authorities and `ca`'s, with the ring provider async-nats links.
+fn tls_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, String> {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    // Certificates the system's store cannot parse are left out, as browsers do.
+    let (_, _) = roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    if let Some(ca) = ca {
+        let certs = CertificateDer::pem_file_iter(ca)
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .map_err(|e| format!("reading --ca '{}': {e}", ca.display()))?;
+        if certs.is_empty() {
+            return Err(format!("--ca '{}' holds no certificate", ca.display()));
+        }
+        let (added, _) = roots.add_parsable_certificates(certs);
+        if added == 0 {
+            return Err(format!("--ca '{}': no usable certificate", ca.display()));
+        }
+    }
+    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map(|b| b.with_root_certificates(roots).with_no_client_auth())
+    .map_err(|e| format!("TLS settings: {e}"))
 }
