@@ -322,9 +322,26 @@ async fn websocket(url: &str, origin: Option<&str>, ca: Option<&Path>) -> Found 
     }
 }
 
+/// Why the TLS client settings for wss:// could not be made.
+#[derive(Debug, thiserror::Error)]
+enum TlsSetup {
+    /// The `--ca` file could not be read as PEM.
+    #[error("reading --ca '{}': {source}", .path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: rustls_pki_types::pem::Error,
+    },
+    /// The `--ca` file holds no certificate rustls can use.
+    #[error("--ca '{}' holds no usable certificate", .0.display())]
+    NoCertificate(std::path::PathBuf),
+    /// The provider refused the protocol versions.
+    #[error("TLS settings: {0}")]
+    Settings(#[from] rustls::Error),
+}
+
 /// The TLS client settings for wss://: the system's certificate
 /// authorities and `ca`'s, with the ring provider async-nats links.
-fn tls_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, String> {
+fn tls_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, TlsSetup> {
     use rustls_pki_types::CertificateDer;
     use rustls_pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
@@ -333,19 +350,18 @@ fn tls_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, String> {
     if let Some(ca) = ca {
         let certs = CertificateDer::pem_file_iter(ca)
             .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-            .map_err(|e| format!("reading --ca '{}': {e}", ca.display()))?;
-        if certs.is_empty() {
-            return Err(format!("--ca '{}' holds no certificate", ca.display()));
-        }
+            .map_err(|source| TlsSetup::Read {
+                path: ca.to_owned(),
+                source,
+            })?;
         let (added, _) = roots.add_parsable_certificates(certs);
         if added == 0 {
-            return Err(format!("--ca '{}': no usable certificate", ca.display()));
+            return Err(TlsSetup::NoCertificate(ca.to_owned()));
         }
     }
-    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
-    .with_safe_default_protocol_versions()
-    .map(|b| b.with_root_certificates(roots).with_no_client_auth())
-    .map_err(|e| format!("TLS settings: {e}"))
+    .with_safe_default_protocol_versions()?;
+    Ok(config.with_root_certificates(roots).with_no_client_auth())
 }
