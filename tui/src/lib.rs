@@ -18,6 +18,8 @@
 //! and journeys ([`format`]).
 
 pub mod creds;
+#[cfg(test)]
+mod docs;
 pub mod feed;
 pub mod format;
 pub mod gate;

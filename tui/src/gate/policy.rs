@@ -331,16 +331,7 @@ mod tests {
 
     #[test]
     fn the_architecture_doc_shows_this_table() {
-        let doc = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../docs/ARCHITECTURE.md"
-        ))
-        .unwrap();
-        let table = table_markdown();
-        assert!(
-            doc.contains(&table),
-            "docs/ARCHITECTURE.md is out of date; its permission table should read:\n{table}"
-        );
+        crate::docs::assert_holds("ARCHITECTURE.md", &table_markdown(), "permission table");
     }
 
     #[test]

@@ -274,14 +274,10 @@ fn names_in(text: &str) -> BTreeSet<String> {
     names
 }
 
-fn doc(path: &str) -> String {
-    std::fs::read_to_string(format!("{}/../docs/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
 #[test]
 fn docs_metrics_lists_every_metric_and_no_other() {
     let exposed = every_name();
-    let text = doc("METRICS.md");
+    let text = crate::docs::read("METRICS.md");
     // The tables' first column, one row a metric.
     let documented: BTreeSet<String> = text
         .lines()
@@ -307,7 +303,7 @@ fn docs_metrics_lists_every_metric_and_no_other() {
 fn the_example_alerts_and_dashboard_use_only_metrics_that_exist() {
     let exposed = every_name();
     for path in ["deploy/alerts.yml", "deploy/grafana.json"] {
-        let text = doc(path);
+        let text = crate::docs::read(path);
         let used = names_in(&text);
         assert!(!used.is_empty(), "{path} uses no metric");
         for name in used {
@@ -317,6 +313,7 @@ fn the_example_alerts_and_dashboard_use_only_metrics_that_exist() {
             );
         }
     }
-    let dashboard: serde_json::Value = serde_json::from_str(&doc("deploy/grafana.json")).unwrap();
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&crate::docs::read("deploy/grafana.json")).unwrap();
     assert!(dashboard["panels"].as_array().is_some_and(|p| p.len() > 10));
 }

@@ -105,74 +105,72 @@ pub fn stream_item(
     let action = match have {
         None => Action::Create,
         Some(have) => {
-            let mut fixed = Vec::new();
-            let mut changes = Vec::new();
-            if have.retention != want.retention {
-                fixed.push(change(
-                    "retention",
-                    name_of(&have.retention),
-                    name_of(&want.retention),
-                ));
-            }
-            if have.storage != want.storage {
-                fixed.push(change(
-                    "storage",
-                    name_of(&have.storage),
-                    name_of(&want.storage),
-                ));
-            }
-            if have.subjects != want.subjects {
-                changes.push(change(
-                    "subjects",
-                    have.subjects.join(", "),
-                    want.subjects.join(", "),
-                ));
-            }
-            if have.max_age != want.max_age {
-                changes.push(change(
-                    "max_age",
-                    duration(have.max_age),
-                    duration(want.max_age),
-                ));
-            }
-            if have.max_bytes != want.max_bytes {
-                changes.push(change(
-                    "max_bytes",
-                    bytes(have.max_bytes),
-                    bytes(want.max_bytes),
-                ));
-            }
-            if have.discard != want.discard {
-                changes.push(change(
-                    "discard",
-                    name_of(&have.discard),
-                    name_of(&want.discard),
-                ));
-            }
-            if !want.duplicate_window.is_zero() && have.duplicate_window != want.duplicate_window {
-                changes.push(change(
+            let (mut fixed, mut changes) = (Vec::new(), Vec::new());
+            differ(
+                &mut fixed,
+                "retention",
+                &have.retention,
+                &want.retention,
+                name_of,
+            );
+            differ(&mut fixed, "storage", &have.storage, &want.storage, name_of);
+            differ(
+                &mut changes,
+                "subjects",
+                &have.subjects,
+                &want.subjects,
+                |s| s.join(", "),
+            );
+            differ(&mut changes, "max_age", &have.max_age, &want.max_age, |d| {
+                duration(*d)
+            });
+            differ(
+                &mut changes,
+                "max_bytes",
+                &have.max_bytes,
+                &want.max_bytes,
+                |b| bytes(*b),
+            );
+            differ(
+                &mut changes,
+                "discard",
+                &have.discard,
+                &want.discard,
+                name_of,
+            );
+            // Left to the server when not wanted: whatever it has is fine.
+            if !want.duplicate_window.is_zero() {
+                differ(
+                    &mut changes,
                     "duplicate_window",
-                    duration(have.duplicate_window),
-                    duration(want.duplicate_window),
-                ));
+                    &have.duplicate_window,
+                    &want.duplicate_window,
+                    |d| duration(*d),
+                );
             }
-            if want.max_message_size > 0 && have.max_message_size != want.max_message_size {
-                changes.push(change(
+            if want.max_message_size > 0 {
+                differ(
+                    &mut changes,
                     "max_msg_size",
-                    bytes(i64::from(have.max_message_size)),
-                    bytes(i64::from(want.max_message_size)),
-                ));
+                    &have.max_message_size,
+                    &want.max_message_size,
+                    |n| bytes(i64::from(*n)),
+                );
             }
-            if have.no_ack != want.no_ack {
-                changes.push(change(
-                    "no_ack",
-                    have.no_ack.to_string(),
-                    want.no_ack.to_string(),
-                ));
-            }
-            if sources(have) != sources(want) {
-                changes.push(change("sources", sources(have), sources(want)));
-            }
+            differ(
+                &mut changes,
+                "no_ack",
+                &have.no_ack,
+                &want.no_ack,
+                ToString::to_string,
+            );
+            differ(
+                &mut changes,
+                "sources",
+                &sources(have),
+                &sources(want),
+                Clone::clone,
+            );
             decide(fixed, changes)
         }
     };
@@ -195,36 +193,35 @@ pub fn consumer_item(
     let action = match have {
         None => Action::Create,
         Some(have) => {
-            let mut fixed = Vec::new();
-            let mut changes = Vec::new();
-            if have.ack_policy != want.ack_policy {
-                fixed.push(change(
-                    "ack_policy",
-                    name_of(&have.ack_policy),
-                    name_of(&want.ack_policy),
-                ));
-            }
-            if have.deliver_policy != want.deliver_policy {
-                fixed.push(change(
-                    "deliver_policy",
-                    name_of(&have.deliver_policy),
-                    name_of(&want.deliver_policy),
-                ));
-            }
-            if have.ack_wait != want.ack_wait {
-                changes.push(change(
-                    "ack_wait",
-                    duration(have.ack_wait),
-                    duration(want.ack_wait),
-                ));
-            }
-            if have.max_ack_pending != want.max_ack_pending {
-                changes.push(change(
-                    "max_ack_pending",
-                    have.max_ack_pending.to_string(),
-                    want.max_ack_pending.to_string(),
-                ));
-            }
+            let (mut fixed, mut changes) = (Vec::new(), Vec::new());
+            differ(
+                &mut fixed,
+                "ack_policy",
+                &have.ack_policy,
+                &want.ack_policy,
+                name_of,
+            );
+            differ(
+                &mut fixed,
+                "deliver_policy",
+                &have.deliver_policy,
+                &want.deliver_policy,
+                name_of,
+            );
+            differ(
+                &mut changes,
+                "ack_wait",
+                &have.ack_wait,
+                &want.ack_wait,
+                |d| duration(*d),
+            );
+            differ(
+                &mut changes,
+                "max_ack_pending",
+                &have.max_ack_pending,
+                &want.max_ack_pending,
+                ToString::to_string,
+            );
             decide(fixed, changes)
         }
     };
@@ -249,8 +246,22 @@ fn decide(fixed: Vec<Change>, changes: Vec<Change>) -> Action {
     }
 }
 
-fn change(field: &'static str, old: String, new: String) -> Change {
-    Change { field, old, new }
+/// Notes `field` in `out`, shown by `show`, when what the server has
+/// differs from what is wanted.
+fn differ<T: PartialEq + ?Sized>(
+    out: &mut Vec<Change>,
+    field: &'static str,
+    have: &T,
+    want: &T,
+    show: impl Fn(&T) -> String,
+) {
+    if have != want {
+        out.push(Change {
+            field,
+            old: show(have),
+            new: show(want),
+        });
+    }
 }
 
 /// The names of the streams a stream sources, as one value.
@@ -409,18 +420,13 @@ mod tests {
     use super::*;
     use crate::streams;
 
+    fn change(field: &'static str, old: String, new: String) -> Change {
+        Change { field, old, new }
+    }
+
     #[test]
     fn the_architecture_doc_tabulates_the_streams_as_configured() {
-        let doc = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../docs/ARCHITECTURE.md"
-        ))
-        .unwrap();
-        let table = table_markdown();
-        assert!(
-            doc.contains(&table),
-            "docs/ARCHITECTURE.md is out of date; its streams table should read:\n{table}"
-        );
+        crate::docs::assert_holds("ARCHITECTURE.md", &table_markdown(), "streams table");
     }
 
     #[test]
