@@ -5,12 +5,12 @@
 //! operators it no longer admits.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures::StreamExt;
 use thiserror::Error;
 
-use super::config::GateConfig;
+use super::config::{GateConfig, unix_now};
 use super::decide::Gate;
 use super::stats::Stats;
 use floorwalker_shared::subject::{self, AUTH_CALLOUT};
@@ -208,10 +208,4 @@ async fn kick(client: &async_nats::Client, server: &str, cid: u64) {
             "the server did not answer closing a revoked operator's connection"
         ),
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
