@@ -281,6 +281,25 @@ setup-tests:
         }
         .tools/py/bin/pip install --quiet --disable-pip-version-check "nats-py[nkeys]=={{nats_py_version}}"
     fi
+    # nginx in front of nats-server, as docs/DEPLOY.md sets it up: Debian's package unpacked into
+    # .tools/nginx (apt-get download, no root), so that no nginx service is installed or started.
+    if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || [ -x .tools/nginx/usr/sbin/nginx ]; then
+        say "nginx: present"
+    else
+        say "fetching Debian's nginx package (apt-get download) and unpacking it into .tools/nginx"
+        fetch=$(mktemp -d)
+        if ! (cd "$fetch" && apt-get download -qq nginx 2>/dev/null); then
+            sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+            $sudo apt-get update -qq
+            (cd "$fetch" && apt-get download -qq nginx)
+        fi
+        dpkg -x "$fetch"/nginx_*.deb .tools/nginx
+        rm -rf "$fetch"
+        .tools/nginx/usr/sbin/nginx -v 2>/dev/null || {
+            echo "setup: the unpacked nginx does not run; missing libraries: $(ldd .tools/nginx/usr/sbin/nginx | grep 'not found' | tr -s ' \n' ' ')(apt-get install them)" >&2
+            exit 1
+        }
+    fi
     missing=()
     command -v tmux >/dev/null || missing+=(tmux)
     command -v chromium >/dev/null || missing+=(chromium)

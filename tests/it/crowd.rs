@@ -257,35 +257,6 @@ fn a_forwarded_for_header_does_not_change_the_address_the_gate_bounds() {
     );
 }
 
-#[test]
-fn shoppers_behind_a_trusted_proxy_are_bounded_per_session_not_per_address() {
-    // The test's own address, 127.0.0.1, plays the proxy every shopper
-    // comes through.
-    let server = TestServer::start_with(|_, gate| {
-        gate.connects_per_address_per_minute = 1;
-        gate.connects_per_session_per_minute = 2;
-        gate.trusted_proxies = vec!["127.0.0.1".into()];
-    });
-    let mut behind = Tally::default();
-    for _ in 0..10 {
-        behind.add(&connect_shopper(&server, &new_shopper("shop")));
-    }
-    assert_eq!((behind.admitted, behind.refused), (10, 0));
-    let busy = new_shopper("shop");
-    let mut tabs = Tally::default();
-    for _ in 0..3 {
-        tabs.add(&connect_shopper(&server, &busy));
-    }
-    assert_eq!((tabs.admitted, tabs.refused), (2, 1));
-    let status = gate_status(&server);
-    assert_eq!(refused(&status, "session_flood"), 1, "{status}");
-    assert_eq!(refused(&status, "address_flood"), 0, "{status}");
-    assert_eq!(
-        status["bounds"]["trusted_proxies"],
-        serde_json::json!(["127.0.0.1"])
-    );
-}
-
 /// The page views the watcher has seen, in order.
 fn page_views(watcher: &mut RawClient, seen: &mut Vec<String>, until: &[&str]) {
     let deadline = Instant::now() + Duration::from_secs(60);

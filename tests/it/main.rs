@@ -22,6 +22,7 @@ mod metrics;
 mod operator;
 mod plugin;
 mod presence;
+mod proxy;
 mod refusals;
 mod server;
 mod setup;

@@ -20,6 +20,7 @@ pub mod bin;
 pub mod browser;
 pub mod clients;
 pub mod link;
+pub mod nginx;
 pub mod raw;
 pub mod server;
 pub mod setup;

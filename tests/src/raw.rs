@@ -5,7 +5,7 @@
 //! split across reads.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use floorwalker_shared::nats::{
@@ -147,13 +147,43 @@ impl RawClient<Ws> {
         origin: &str,
         headers: &[(&'static str, &str)],
     ) -> Result<Self, tungstenite::Error> {
-        let mut request = format!("ws://{addr}/").into_client_request()?;
+        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+        Self::upgrade(stream, &format!("ws://{addr}/"), origin, headers)
+    }
+
+    /// Opens a WebSocket to `ws://{addr}{path}` from the loopback address
+    /// `source` (any of 127.0.0.0/8 on Linux): one of many shoppers, as a
+    /// proxy in front of the server sees them.
+    pub fn connect_ws_from(
+        source: IpAddr,
+        addr: SocketAddr,
+        path: &str,
+        origin: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Self, tungstenite::Error> {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+        socket.bind(&SocketAddr::new(source, 0).into())?;
+        socket.connect_timeout(&addr.into(), Duration::from_secs(5))?;
+        Self::upgrade(
+            socket.into(),
+            &format!("ws://{addr}{path}"),
+            origin,
+            headers,
+        )
+    }
+
+    fn upgrade(
+        stream: TcpStream,
+        url: &str,
+        origin: &str,
+        headers: &[(&'static str, &str)],
+    ) -> Result<Self, tungstenite::Error> {
+        let mut request = url.into_client_request()?;
         let value = |v: &str| HeaderValue::from_str(v).map_err(tungstenite::http::Error::from);
         request.headers_mut().insert("Origin", value(origin)?);
         for (name, v) in headers {
             request.headers_mut().append(*name, value(v)?);
         }
-        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
         stream.set_read_timeout(Some(Duration::from_secs(5)))?;
         let (socket, _) =
             tungstenite::client(request, MaybeTlsStream::Plain(stream)).map_err(|e| match e {

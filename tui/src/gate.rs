@@ -21,6 +21,7 @@ pub mod decide;
 pub mod jwt;
 pub mod limiter;
 pub mod policy;
+pub mod proxy;
 pub mod server_conf;
 pub mod service;
 pub mod stats;

@@ -91,20 +91,30 @@ impl Heard {
     }
 }
 
-/// The user name the gate gives a shopper connection of `session`:
-/// `shopper:<site>:<token>`.
-pub fn user_name(session: &SessionSubjects) -> String {
-    format!("shopper:{}:{}", session.site(), session.token())
+/// The user name the gate gives a shopper connection of `session`, bounded
+/// under `address`: `shopper:<site>:<token>@<address>`. nats-server repeats
+/// it in its advisories and connection lists, but not the user JWT's tags.
+pub fn user_name(session: &SessionSubjects, address: &str) -> String {
+    format!("shopper:{}:{}@{address}", session.site(), session.token())
 }
 
 /// The session a shopper connection's user name names, if it is one.
 pub fn session_of(user: &str) -> Option<SessionSubjects> {
+    let user = user.split_once('@').map_or(user, |(name, _)| name);
     let rest = user.strip_prefix("shopper:")?;
     let (site, token) = rest.split_once(':')?;
     Some(SessionSubjects::new(
         SiteId::new(site).ok()?,
         SessionToken::new(token).ok()?,
     ))
+}
+
+/// The address a shopper connection's user name names, if any.
+pub fn address_of(user: &str) -> Option<String> {
+    let (name, address) = user.split_once('@')?;
+    session_of(name)?;
+    let address: std::net::IpAddr = address.parse().ok()?;
+    Some(address.to_string())
 }
 
 /// Starts reading (see the module); drop the result to stop.
@@ -243,8 +253,10 @@ fn advisory(on: &async_nats::Subject, payload: &[u8]) -> Option<Heard> {
 pub struct Connection {
     /// The connection's session.
     pub session: SessionSubjects,
-    /// The client's address (connect advisories; nats-server takes it from
-    /// `X-Forwarded-For` where a proxy in front of it sets one).
+    /// The client's address: the one the gate bounded it under, named in
+    /// the user name ([`user_name`]), which behind a trusted proxy is the
+    /// address the proxy saw; else (a gate before this) the socket's, as
+    /// connect advisories report it.
     pub host: Option<String>,
     /// Why it closed, in the server's words (disconnect advisories).
     pub reason: Option<String>,
@@ -255,7 +267,12 @@ pub fn connection(payload: &[u8]) -> Option<Connection> {
     let advisory: Advisory = serde_json::from_slice(payload).ok()?;
     Some(Connection {
         session: session_of(advisory.client.user.as_deref()?)?,
-        host: advisory.client.host,
+        host: advisory
+            .client
+            .user
+            .as_deref()
+            .and_then(address_of)
+            .or(advisory.client.host),
         reason: advisory.reason,
     })
 }
@@ -328,7 +345,24 @@ mod tests {
 
     #[test]
     fn the_user_name_names_the_session_and_nothing_else_does() {
-        assert_eq!(session_of(&user_name(&session())), Some(session()));
+        for address in ["192.0.2.7", "2001:db8::1"] {
+            let name = user_name(&session(), address);
+            assert_eq!(session_of(&name), Some(session()));
+            assert_eq!(address_of(&name).as_deref(), Some(address));
+        }
+        assert_eq!(
+            session_of("shopper:shop:6khreFrggSeaz47Am3ZH6qjNO9AHpwWk"),
+            Some(session())
+        );
+        assert_eq!(
+            address_of("shopper:shop:6khreFrggSeaz47Am3ZH6qjNO9AHpwWk"),
+            None
+        );
+        assert_eq!(
+            address_of("shopper:shop:6khreFrggSeaz47Am3ZH6qjNO9AHpwWk@nowhere"),
+            None
+        );
+        assert_eq!(address_of("dashboard:dashboard@192.0.2.7"), None);
         for name in [
             "dashboard:dashboard",
             "shopper:shop",
@@ -358,6 +392,15 @@ mod tests {
         assert_eq!(disconnect.host, None);
         assert_eq!(disconnect.reason.as_deref(), Some("Client Closed"));
         assert_eq!(connection(b"{}"), None);
+        // The gate names the address it bounded the shopper under, which
+        // behind a trusted proxy is the one the proxy saw.
+        let named = CONNECT.replace(
+            "6khreFrggSeaz47Am3ZH6qjNO9AHpwWk\"",
+            "6khreFrggSeaz47Am3ZH6qjNO9AHpwWk@198.51.100.7\"",
+        );
+        let proxied = connection(named.as_bytes()).unwrap();
+        assert_eq!(proxied.session, session());
+        assert_eq!(proxied.host.as_deref(), Some("198.51.100.7"));
     }
 
     #[test]

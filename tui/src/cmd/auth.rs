@@ -12,6 +12,7 @@ use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use floorwalker::creds;
 use floorwalker::gate::config::{AuthSetup, GateConfig, unix_now};
 use floorwalker::gate::policy::Role;
+use floorwalker::gate::proxy::{self as gate_proxy, Upstream};
 use floorwalker::gate::server_conf::{self, ServerConf, Websocket};
 use floorwalker_shared::subject::SiteId;
 
@@ -85,6 +86,27 @@ pub(crate) enum AuthCommand {
         systemctl restart nats-server"
     )]
     RotateGate(AuthDirArgs),
+
+    /// Put nats-server's WebSocket listener behind a reverse proxy (nginx or
+    /// Caddy) that tells the gate each shopper's real address. Without it
+    /// every shopper behind the proxy has the proxy's address, and the
+    /// gate's per-address bound would count the whole shop as one.
+    ///
+    /// Lists the proxy's addresses in gate.toml's `trusted_proxies`, makes
+    /// the proxy token (once; kept on later runs) and writes
+    /// proxy.nginx.conf (a `location` block to include in the shop's
+    /// `server { }`) and proxy.Caddyfile (a site block), readable by you
+    /// only: they hold the token. The proxy replaces the browser's cookies
+    /// with one, `fw_client`, holding the token and the address it sees;
+    /// nats-server passes it to the gate (its `pass_cookie`, which `auth
+    /// init` writes). A shopper connection from a trusted proxy without
+    /// the token is refused (`unvouched` in the gate's status), so keep
+    /// nats-server's WebSocket listener reachable only through the proxy.
+    /// A running gate takes the change in within a second.
+    #[command(
+        after_help = "Example (nginx on this machine, nats-server from `auth init         --loopback`):\n  floorwalker auth proxy --dir /etc/floorwalker --trust 127.0.0.1 \\\n              --host shoes.example --path /nats --websocket 127.0.0.1:8080\n          # then, in nginx's server { } for shoes.example:\n          include /etc/floorwalker/proxy.nginx.conf;"
+    )]
+    Proxy(AuthProxyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +198,35 @@ pub(crate) struct AuthAddArgs {
     pub(crate) user: String,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct AuthProxyArgs {
+    /// The directory `auth init` wrote.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// The address nats-server sees the proxy's connections come from, or
+    /// a network (`10.0.0.0/24`); repeat for several. Replaces the list.
+    #[arg(long = "trust", value_name = "ADDR", required = true)]
+    pub(crate) trust: Vec<String>,
+
+    /// The host name storefronts connect to (the proxy's TLS name).
+    #[arg(long, value_name = "HOST")]
+    pub(crate) host: String,
+
+    /// The path storefronts connect to.
+    #[arg(long, value_name = "PATH", default_value = "/nats")]
+    pub(crate) path: String,
+
+    /// nats-server's WebSocket listener, where the proxy passes shoppers on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub(crate) websocket: SocketAddr,
+
+    /// Make a new proxy token (if the old one leaked): the proxy needs the
+    /// new file, and until it has it the gate refuses shoppers behind it.
+    #[arg(long)]
+    pub(crate) new_token: bool,
+}
+
 pub(crate) fn run(command: &AuthCommand) -> Result<()> {
     match command {
         AuthCommand::Init(args) => init(args),
@@ -184,6 +235,7 @@ pub(crate) fn run(command: &AuthCommand) -> Result<()> {
         AuthCommand::Revoke(args) => revoke(args),
         AuthCommand::Rotate(args) => rotate(args),
         AuthCommand::RotateGate(args) => rotate_gate(&args.dir),
+        AuthCommand::Proxy(args) => proxy(args),
     }
 }
 
@@ -417,6 +469,89 @@ fn rotate_gate(dir: &Path) -> Result<()> {
          at the next rotate-gate.",
         gate_file.display(),
         conf.display()
+    );
+    Ok(())
+}
+
+fn proxy(args: &AuthProxyArgs) -> Result<()> {
+    let path_ok = args.path.starts_with('/')
+        && args.path[1..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if !path_ok {
+        bail!(
+            "--path '{}' is not a URL path like /nats ([A-Za-z0-9-_./] after the /)",
+            args.path
+        );
+    }
+    let host_ok = !args.host.is_empty()
+        && args
+            .host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.".contains(c));
+    if !host_ok {
+        bail!(
+            "--host '{}' is not a host name like shoes.example",
+            args.host
+        );
+    }
+    let gate_file = args.dir.join("gate.toml");
+    let mut config = GateConfig::load(&gate_file)?;
+    if args.new_token {
+        config.proxy_token = None;
+    }
+    let token = config.trust_proxies(&args.trust)?;
+    let upstream = Upstream {
+        websocket: args.websocket,
+        path: args.path.clone(),
+    };
+    let nginx = args.dir.join(gate_proxy::NGINX_FILE);
+    let caddy = args.dir.join(gate_proxy::CADDY_FILE);
+    creds::write_private(
+        &nginx,
+        &gate_proxy::nginx_location(&token, &upstream, &args.host),
+    )
+    .wrap_err_with(|| format!("writing '{}'", nginx.display()))?;
+    creds::write_private(
+        &caddy,
+        &gate_proxy::caddy_site(&token, &upstream, &args.host),
+    )
+    .wrap_err_with(|| format!("writing '{}'", caddy.display()))?;
+    config.save(&gate_file)?;
+    println!(
+        "Trusted {} in '{}'; a running gate takes it in within a second.",
+        args.trust.join(", "),
+        gate_file.display()
+    );
+    println!("Wrote (readable by you only: they hold the proxy token):");
+    println!(
+        "  {:<18} nginx: `include {};` in the server {{ }} for {}",
+        gate_proxy::NGINX_FILE,
+        absolute(&nginx)?.display(),
+        args.host
+    );
+    println!(
+        "  {:<18} Caddy: `import {}` in the Caddyfile (readable by Caddy's user)",
+        gate_proxy::CADDY_FILE,
+        absolute(&caddy)?.display()
+    );
+    let conf = args.dir.join(server_conf::FILE);
+    let cookie = format!("pass_cookie: \"{}\"", gate_proxy::COOKIE);
+    match std::fs::read_to_string(&conf) {
+        Ok(text) if text.contains(&cookie) => {}
+        Ok(_) => println!(
+            "'{}' lacks `{cookie}` in its websocket {{ }} block (it is older than this \
+             command): add it and restart nats-server, or the gate refuses every shopper \
+             behind the proxy as unvouched.",
+            conf.display()
+        ),
+        Err(_) => println!(
+            "nats-server's websocket {{ }} block needs `{cookie}` (`auth init` writes it)."
+        ),
+    }
+    println!(
+        "Storefronts connect to wss://{}{}; keep {} reachable only through the proxy.",
+        args.host, args.path, args.websocket
     );
     Ok(())
 }

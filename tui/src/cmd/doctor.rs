@@ -155,13 +155,23 @@ async fn gate(client: &async_nats::Client) -> Vec<Found> {
                 .to_owned(),
         )
     };
-    vec![
+    let mut found = vec![
         callout,
         Found::Ok(format!(
             "gate: answered its status in {took} ms ({shoppers} shoppers admitted, {refused} \
              connections refused)"
         )),
-    ]
+    ];
+    if let Some(unvouched) = status["refused"]["unvouched"].as_u64().filter(|n| *n > 0) {
+        found.push(Found::Problem(format!(
+            "gate: refused {unvouched} shopper connections from a trusted proxy without its \
+             word for their address: is the proxy using the file `floorwalker auth proxy` \
+             wrote, and does nats-server.conf's websocket block have `pass_cookie: \"{}\"`? \
+             (docs/DEPLOY.md, \"Behind a reverse proxy\")",
+            floorwalker::gate::proxy::COOKIE
+        )));
+    }
+    found
 }
 
 async fn jetstream(client: &async_nats::Client) -> Found {

@@ -18,9 +18,10 @@ pub(crate) struct GateArgs {
     /// shopper session, refilled at one every 2 s), and
     /// `connects_per_address_per_minute`, 3000 by default (a flood bound per
     /// client address, an IPv6 one by its /64); 0 turns one off. Behind a
-    /// reverse proxy every shopper has the proxy's address (nats-server
-    /// does not pass on `X-Forwarded-For`): list it in `trusted_proxies`
-    /// and bound addresses in the proxy. docs/LIMITS.md says why, and how.
+    /// reverse proxy every connection comes from the proxy's address:
+    /// `floorwalker auth proxy` lists it in `trusted_proxies` and makes the
+    /// proxy's configuration, so that it tells the gate each shopper's
+    /// address. docs/LIMITS.md says why, and docs/DEPLOY.md how.
     #[arg(long, env = "FLOORWALKER_GATE_CONFIG", value_name = "FILE")]
     pub(crate) config: PathBuf,
 
@@ -64,7 +65,7 @@ fn bounds_line(config: &GateConfig) -> String {
     let proxies = if config.trusted_proxies.is_empty() {
         String::new()
     } else {
-        format!(" (none for {})", config.trusted_proxies.join(", "))
+        format!(" (as {} tell it)", config.trusted_proxies.join(", "))
     };
     format!(
         "connection attempts: {} per session, {} per address{proxies}",
@@ -128,6 +129,6 @@ mod tests {
         config.connects_per_address_per_minute = 0;
         assert!(bounds_line(&config).ends_with("no bound per address"));
         config.trusted_proxies = vec!["10.0.0.5".into()];
-        assert!(bounds_line(&config).ends_with("per address (none for 10.0.0.5)"));
+        assert!(bounds_line(&config).ends_with("per address (as 10.0.0.5 tell it)"));
     }
 }

@@ -124,6 +124,12 @@ pub enum Invalid {
     /// A trusted proxy is neither an address nor a network.
     #[error("trusted proxy '{0}' is neither an IP address nor a network like '10.0.0.0/24'")]
     TrustedProxy(String),
+    /// Trusted proxies without the token they vouch for addresses with.
+    #[error(
+        "trusted_proxies needs a proxy_token, which the proxy sends with each shopper's \
+         address: run `floorwalker auth proxy` (docs/DEPLOY.md)"
+    )]
+    ProxyToken,
 }
 
 /// The least `shopper.max_payload` may be: the server announces and applies
@@ -239,12 +245,16 @@ pub struct GateConfig {
     pub connects_per_session_per_minute: u32,
     /// Reverse proxies in front of nats-server's WebSocket listener, as
     /// addresses (`10.0.0.5`) or networks (`10.0.0.0/24`). nats-server tells
-    /// the gate the address a connection comes from, never a proxy's
-    /// `X-Forwarded-For`, so behind a proxy every shopper has its address:
-    /// attempts from these are bounded per session only, and the proxy
-    /// bounds them per address (docs/LIMITS.md). None by default.
+    /// the gate the address a connection comes from, which behind a proxy
+    /// is the proxy's, so a proxy listed here tells the gate each shopper's
+    /// address with [`GateConfig::proxy_token`] (`gate::proxy`), and a
+    /// shopper connection from it without that is refused. None by default;
+    /// `floorwalker auth proxy` sets both.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// The secret a trusted proxy sends beside each shopper's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_token: Option<String>,
     /// Limits on every shopper connection.
     pub shopper: ShopperLimits,
     /// How long an admitted operator connection lives before it must
@@ -317,7 +327,9 @@ impl GateConfig {
         if let Some(previous) = &self.previous_keys {
             previous.check()?;
         }
-        self.proxies()?;
+        if !self.proxies()?.is_empty() && self.proxy_token.as_deref().is_none_or(str::is_empty) {
+            return Err(Invalid::ProxyToken);
+        }
         for op in &self.operators {
             op.role.parse::<Role>()?;
             subject::operator_inbox(&op.user).map_err(|e| Invalid::User(op.user.clone(), e))?;
@@ -375,6 +387,23 @@ impl GateConfig {
             path: path.to_owned(),
             source,
         })
+    }
+
+    /// Trusts `proxies` (replacing those listed), with a new proxy token
+    /// unless there is one; returns the token.
+    ///
+    /// # Errors
+    /// The first proxy that is neither an address nor a network.
+    pub fn trust_proxies(&mut self, proxies: &[String]) -> Result<String, Invalid> {
+        if let Some(bad) = proxies.iter().find(|p| parse_proxy(p).is_none()) {
+            return Err(Invalid::TrustedProxy(bad.clone()));
+        }
+        self.trusted_proxies = proxies.to_vec();
+        let token = self
+            .proxy_token
+            .get_or_insert_with(creds::random_secret)
+            .clone();
+        Ok(token)
     }
 
     /// The trusted proxies, parsed.
@@ -545,6 +574,7 @@ impl AuthSetup {
             connects_per_address_per_minute: CONNECTS_PER_ADDRESS_PER_MINUTE,
             connects_per_session_per_minute: CONNECTS_PER_SESSION_PER_MINUTE,
             trusted_proxies: Vec::new(),
+            proxy_token: None,
             shopper: ShopperLimits::default(),
             operator_session_ttl_secs: OPERATOR_SESSION_TTL_SECS,
             operators: Vec::new(),
@@ -806,5 +836,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("trusted proxy 'proxy.internal'"), "{err}");
+
+        // A proxy the gate would trust without a token to check its word.
+        let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
+        setup.gate.trusted_proxies = vec!["10.0.0.5".into()];
+        setup.write(dir.path()).unwrap();
+        let err = GateConfig::load(&dir.path().join("gate.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("run `floorwalker auth proxy`"), "{err}");
+        let token = setup.gate.trust_proxies(&["10.0.0.5".into()]).unwrap();
+        setup.write(dir.path()).unwrap();
+        let loaded = GateConfig::load(&dir.path().join("gate.toml")).unwrap();
+        assert_eq!(loaded.proxy_token.as_deref(), Some(token.as_str()));
+        // Trusting again keeps the token the proxy already has.
+        assert_eq!(
+            setup.gate.trust_proxies(&["10.0.0.0/24".into()]).unwrap(),
+            token
+        );
+        assert_eq!(
+            setup.gate.trust_proxies(&["proxy.internal".into()]),
+            Err(Invalid::TrustedProxy("proxy.internal".into()))
+        );
     }
 }

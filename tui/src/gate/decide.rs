@@ -2,7 +2,8 @@
 //! bytes out, time as an argument.
 //!
 //! The order of checks: open (if sealed) and verify the server's request,
-//! then the flood bound on the client's address, then the credential, and
+//! then the flood bound on the client's address (a trusted proxy's word for
+//! it, for a shopper behind one: `super::proxy`), then the credential, and
 //! last, for a shopper who would be admitted, the bound on its session's
 //! attempts (so only sessions of served sites are remembered). A request
 //! that cannot be verified gets no answer at all, so the server refuses the
@@ -22,6 +23,7 @@ use super::config::{APP_ACCOUNT, GateConfig, Invalid, SHOP_ACCOUNT};
 use super::jwt;
 use super::limiter::{Bounds, Verdict};
 use super::policy::{self, Role, ShopperLimits};
+use super::proxy;
 use super::stats::{ConnectBounds, Refusal, Stats};
 
 /// The prefix of a sealed request (xkey version 1).
@@ -37,6 +39,9 @@ pub enum Decision {
     Shopper {
         /// The site.
         site: SiteId,
+        /// The address it was bounded under: its socket's, or the one a
+        /// trusted proxy vouched for.
+        address: String,
     },
     /// An operator admitted with a role.
     Operator {
@@ -72,6 +77,8 @@ pub struct Gate {
     sites: HashSet<SiteId>,
     operators: HashMap<String, Operator>,
     revoked: HashSet<String>,
+    /// What trusted proxies send beside each shopper's address.
+    proxy_token: Option<String>,
     /// Operators' connections admitted: key → (server id, connection id).
     connections: HashMap<String, Vec<(String, u64)>>,
     shopper: ShopperLimits,
@@ -137,6 +144,7 @@ impl Gate {
             sites: admits.sites,
             operators: admits.operators,
             revoked: admits.revoked,
+            proxy_token: config.proxy_token.clone(),
             connections: HashMap::new(),
             shopper: config.shopper,
             operator_ttl: i64::from(config.operator_session_ttl_secs),
@@ -170,6 +178,12 @@ impl Gate {
         self.sites = admits.sites;
         self.operators = admits.operators;
         self.revoked = admits.revoked;
+        self.proxy_token.clone_from(&config.proxy_token);
+        self.bounds.trust(config.proxies()?);
+        self.stats
+            .bounds
+            .trusted_proxies
+            .clone_from(&config.trusted_proxies);
         self.shopper = config.shopper;
         self.operator_ttl = i64::from(config.operator_session_ttl_secs);
         let gone: Vec<String> = self
@@ -210,16 +224,16 @@ impl Gate {
         let host = &request.nats.client_info.host;
         let kind = &request.nats.client_info.kind;
         let outcome = match &decision {
-            Decision::Shopper { site } => {
+            Decision::Shopper { site, address } => {
                 self.stats.admitted_shoppers += 1;
-                tracing::debug!(%host, %kind, %site, "admitted shopper");
+                tracing::debug!(%host, %kind, %site, %address, "admitted shopper");
                 let cred = request
                     .nats
                     .connect_opts
                     .auth_token
                     .as_deref()
                     .and_then(|t| ShopperCredential::parse(t).ok());
-                cred.map(|c| self.shopper_user(&request.nats, &c, now_unix, keys))
+                cred.map(|c| self.shopper_user(&request.nats, &c, address, now_unix, keys))
             }
             Decision::Operator { user, role, key } => {
                 let open = self.connections.entry(key.clone()).or_default();
@@ -300,16 +314,26 @@ impl Gate {
     }
 
     fn decide(&mut self, request: &AuthRequest, now: Instant, now_unix: i64) -> Decision {
-        match self.bounds.address(&request.client_info.host, now) {
-            Verdict::Allowed => {}
-            Verdict::Over => return Decision::Refused(Refusal::AddressFlood),
-            Verdict::Full => return Decision::Refused(Refusal::LimiterFull),
-        }
         let opts = &request.connect_opts;
         // Shoppers come from browsers, operators from terminals and services.
         // The server does not enforce a callout user's connection types, so
         // the gate does.
         let websocket = request.client_info.kind.eq_ignore_ascii_case("websocket");
+        let host = &request.client_info.host;
+        let address = if websocket && self.bounds.is_proxy(host) {
+            let token = self.proxy_token.as_deref().unwrap_or_default();
+            match proxy::vouched(token, opts.pass.as_deref()) {
+                Some(address) => address.to_string(),
+                None => return Decision::Refused(Refusal::Unvouched),
+            }
+        } else {
+            host.clone()
+        };
+        match self.bounds.address(&address, now) {
+            Verdict::Allowed => {}
+            Verdict::Over => return Decision::Refused(Refusal::AddressFlood),
+            Verdict::Full => return Decision::Refused(Refusal::LimiterFull),
+        }
         if let Some(token) = opts.auth_token.as_deref() {
             return match ShopperCredential::parse(token) {
                 Err(_) => Decision::Refused(Refusal::MalformedCredential),
@@ -320,6 +344,7 @@ impl Gate {
                 Ok(cred) => match self.bounds.session(cred.session_token().as_str(), now) {
                     Verdict::Allowed => Decision::Shopper {
                         site: cred.site().clone(),
+                        address,
                     },
                     Verdict::Over => Decision::Refused(Refusal::SessionFlood),
                     Verdict::Full => Decision::Refused(Refusal::LimiterFull),
@@ -360,20 +385,23 @@ impl Gate {
         &self,
         request: &AuthRequest,
         cred: &ShopperCredential,
+        address: &str,
         now_unix: i64,
         keys: usize,
     ) -> String {
         let issuer = &self.keys[keys].0;
         let grants = policy::shopper(cred);
+
         let claims = UserClaims {
             iat: now_unix,
             exp: now_unix + i64::from(self.shopper.session_ttl_secs),
             iss: issuer.public_key(),
             sub: request.user_nkey.clone(),
             aud: SHOP_ACCOUNT.to_owned(),
-            // The whole session, so the broker's connection advisories and
-            // lists name it (crate::presence): a browser cannot choose this.
-            name: crate::presence::user_name(&cred.subjects()),
+            // The whole session and the address the gate bounded it under,
+            // so the broker's connection advisories and lists name them
+            // (crate::presence): a browser cannot choose this.
+            name: crate::presence::user_name(&cred.subjects(), address),
             nats: grants.to_permissions(
                 i64::from(self.shopper.max_subscriptions),
                 i64::from(self.shopper.max_payload),
@@ -612,7 +640,8 @@ mod tests {
         assert_eq!(
             decision,
             Decision::Shopper {
-                site: SiteId::new("shop").unwrap()
+                site: SiteId::new("shop").unwrap(),
+                address: "192.0.2.7".into(),
             }
         );
 
@@ -630,6 +659,10 @@ mod tests {
         let s = cred.subjects();
         assert_eq!(user["aud"], SHOP_ACCOUNT);
         assert_eq!(user["iss"], issuer.as_str());
+        assert_eq!(
+            user["name"],
+            format!("shopper:shop:{}@192.0.2.7", s.token()).as_str()
+        );
         assert_eq!(
             user["nats"]["pub"]["allow"],
             json!([s.events().as_str(), s.chat().as_str(), s.here().as_str()])
@@ -863,7 +896,8 @@ mod tests {
         assert_eq!(
             gate.handle(&body, Some(&xkey), NOW, now).0,
             Decision::Shopper {
-                site: SiteId::new("shop").unwrap()
+                site: SiteId::new("shop").unwrap(),
+                address: "2001:db8::2".into(),
             }
         );
         let body = shopper_from(&server, &gate_xkey, "2001:db8::3", &new_session(6));
@@ -874,5 +908,80 @@ mod tests {
         );
         assert_eq!(gate.stats().refused[&Refusal::AddressFlood], 3);
         assert_eq!(gate.stats().refused_total(), 3);
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_each_shopper_is_bounded_under_the_address_it_vouches_for() {
+        let (_, gate_xkey, mut config) = gate();
+        config.connects_per_address_per_minute = 2;
+        let token = config.trust_proxies(&["10.0.0.5".into()]).unwrap();
+        let mut gate = Gate::new(&config).unwrap();
+        let server = FakeServer::new();
+        let xkey = server.xkey.public_key();
+        let now = Instant::now();
+        let via_proxy = |pass: Option<String>, n: u8| {
+            let mut opts = json!({ "auth_token": new_session(n).to_token_string() });
+            if let Some(pass) = pass {
+                opts["pass"] = json!(pass);
+            }
+            server.request_from(&gate_xkey, "10.0.0.5", "websocket", &opts)
+        };
+        // Ten shoppers behind the proxy, each twice: none is over its own
+        // address's bound of two, though all come from the proxy.
+        for n in 0..10u8 {
+            for _ in 0..2 {
+                let body = via_proxy(Some(format!("{token}@198.51.100.{n}")), n);
+                let (decision, _) = gate.handle(&body, Some(&xkey), NOW, now);
+                assert!(
+                    matches!(decision, Decision::Shopper { .. }),
+                    "{n}: {decision:?}"
+                );
+            }
+        }
+        // A third attempt from one of those addresses is over it.
+        let body = via_proxy(Some(format!("{token}@198.51.100.3")), 3);
+        assert_eq!(
+            gate.handle(&body, Some(&xkey), NOW, now).0,
+            Decision::Refused(Refusal::AddressFlood)
+        );
+        // Without the proxy's word, or with a word the client made up, a
+        // shopper from the proxy is refused, whatever its credential.
+        for pass in [
+            None,
+            Some("198.51.100.77".to_owned()),
+            Some("guess@198.51.100.77".to_owned()),
+        ] {
+            let body = via_proxy(pass.clone(), 20);
+            let (decision, reply) = gate.handle(&body, Some(&xkey), NOW, now);
+            assert_eq!(decision, Decision::Refused(Refusal::Unvouched), "{pass:?}");
+            let response = server.open(&reply.unwrap(), &gate_xkey);
+            assert!(
+                response["nats"]["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("trusted proxy")
+            );
+        }
+        // Elsewhere, a `pass` names nothing: the address is the socket's.
+        let opts = json!({
+            "auth_token": new_session(30).to_token_string(),
+            "pass": format!("{token}@198.51.100.3"),
+        });
+        for _ in 0..2 {
+            let body = server.request_from(&gate_xkey, "192.0.2.50", "websocket", &opts);
+            assert!(matches!(
+                gate.handle(&body, Some(&xkey), NOW, now).0,
+                Decision::Shopper { .. }
+            ));
+        }
+        assert_eq!(gate.stats().refused[&Refusal::Unvouched], 3);
+        // A gate.toml without the proxy takes its word no more.
+        config.trusted_proxies.clear();
+        gate.reload(&config).unwrap();
+        let body = via_proxy(Some(format!("{token}@198.51.100.9")), 40);
+        assert!(matches!(
+            gate.handle(&body, Some(&xkey), NOW, now).0,
+            Decision::Shopper { .. }
+        ));
     }
 }

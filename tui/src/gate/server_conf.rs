@@ -133,6 +133,13 @@ impl ServerConf {
                 .join(", ");
             let _ = writeln!(out, "  allowed_origins: [ {origins} ]");
         }
+        let _ = writeln!(
+            out,
+            "  # A reverse proxy's word for the shopper's address, for the gate\n  \
+             # (floorwalker auth proxy).\n  \
+             pass_cookie: \"{}\"",
+            super::proxy::COOKIE
+        );
         out.push_str("}\n# Accounts and the gate (floorwalker auth init wrote it).\ninclude nats-auth.conf\n");
         out
     }
@@ -170,6 +177,7 @@ mod tests {
         assert_eq!(local.check(), Ok(()));
         let text = local.render();
         assert!(text.contains("no_tls: true"), "{text}");
+        assert!(text.contains("pass_cookie: \"fw_client\""), "{text}");
         assert!(!text.contains("tls {"), "{text}");
     }
 

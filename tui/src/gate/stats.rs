@@ -47,11 +47,15 @@ pub enum Refusal {
     WrongConnectionType,
     /// The server's request could not be opened, verified or understood.
     BadRequest,
+    /// A shopper connection from a trusted proxy without the proxy's word
+    /// for its address (a proxy not set up as `auth proxy` says, or a
+    /// client reaching nats-server past it).
+    Unvouched,
 }
 
 impl Refusal {
     /// Every reason, in the order they are listed.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::AddressFlood,
         Self::SessionFlood,
         Self::LimiterFull,
@@ -65,6 +69,7 @@ impl Refusal {
         Self::Password,
         Self::WrongConnectionType,
         Self::BadRequest,
+        Self::Unvouched,
     ];
 
     /// The reason's key in the status JSON, in `snake_case`; stable.
@@ -83,6 +88,7 @@ impl Refusal {
             Self::Password => "password",
             Self::WrongConnectionType => "wrong_connection_type",
             Self::BadRequest => "bad_request",
+            Self::Unvouched => "unvouched",
         }
     }
 
@@ -102,6 +108,7 @@ impl Refusal {
             Self::Password => "passwords are not accepted: sign in with the operator's nkey file",
             Self::WrongConnectionType => "wrong connection type for this credential",
             Self::BadRequest => "bad authorization request",
+            Self::Unvouched => "from a trusted proxy without its word for the client's address",
         }
     }
 }
@@ -114,8 +121,7 @@ pub struct ConnectBounds {
     pub connects_per_address_per_minute: u32,
     /// Attempts per shopper session per minute.
     pub connects_per_session_per_minute: u32,
-    /// Proxies whose address is not bounded (every shopper behind one has
-    /// it).
+    /// Proxies whose word on each shopper's address the gate takes.
     pub trusted_proxies: Vec<String>,
 }
 

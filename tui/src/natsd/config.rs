@@ -118,9 +118,10 @@ impl ServerConfig {
             let origins: Vec<String> = ws.allowed_origins.iter().map(|o| quote(o)).collect();
             let _ = writeln!(
                 out,
-                "websocket {{\n  listen: {}\n  no_tls: true\n  same_origin: false\n  allowed_origins: [{}]\n}}",
+                "websocket {{\n  listen: {}\n  no_tls: true\n  same_origin: false\n  allowed_origins: [{}]\n  pass_cookie: {}\n}}",
                 quote(&format!("{host}:{}", ws.port.render())),
-                origins.join(", ")
+                origins.join(", "),
+                quote(crate::gate::proxy::COOKIE)
             );
         }
         if let Some(dir) = &self.jetstream_dir {
@@ -169,6 +170,7 @@ websocket {
   no_tls: true
   same_origin: false
   allowed_origins: ["https://shop.example"]
+  pass_cookie: "fw_client"
 }
 jetstream {
   store_dir: "/tmp/js \"quoted\""
