@@ -471,7 +471,7 @@ pub(crate) fn tail_json(server: &TestServer, more: &[&str]) -> serde_json::Value
 
 /// The first line `floorwalker tail` prints, with `more` arguments.
 pub(crate) fn tail_first_line(server: &TestServer, more: &[&str]) -> String {
-    let creds = server.dir().join("tail.nk");
+    let creds = server.dir().join("tail.creds");
     server.creds(Role::Tail).store(&creds).unwrap();
     let out = Command::new(floorwalker())
         .arg("--log-file")
@@ -491,7 +491,7 @@ pub(crate) fn tail_first_line(server: &TestServer, more: &[&str]) -> String {
 
 /// The agents' console in an 80x24 terminal, as the `agent` operator.
 pub(crate) fn open_console(server: &TestServer) -> Tmux {
-    let creds = server.dir().join("agent.nk");
+    let creds = server.dir().join("agent.creds");
     server.creds(Role::Agent).store(&creds).unwrap();
     let command = format!(
         "exec env NO_COLOR=1 RUST_BACKTRACE=0 {} --data-dir '{dir}' --log-file '{dir}/agent.log' agent --name agent --server {} --creds '{}'",
@@ -614,7 +614,7 @@ fn an_agent_console_killed_mid_chat_loses_nothing_and_repeats_nothing() {
 fn tail_alerts_and_exits_non_zero_for_scripts() {
     let server = TestServer::start();
     create_streams(&server);
-    let creds = server.dir().join("tail.nk");
+    let creds = server.dir().join("tail.creds");
     server.creds(Role::Tail).store(&creds).unwrap();
     let out = Command::new(floorwalker())
         .arg("--log-file")

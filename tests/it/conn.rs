@@ -143,13 +143,12 @@ fn push(publisher: &mut RawClient<Tcp>, payload: &str) {
 
 #[test]
 fn a_push_sent_while_the_client_reconnects_arrives() {
-    let server = TestServer::start_with_plain_user("conn-test", "conn-test-password");
+    let server = TestServer::start();
     let link = Link::start(server.client_addr());
     let mut conn = Connection::new(Options {
         connect: ConnectInfo {
             name: Some("conn-conformance".into()),
-            user: Some("conn-test".into()),
-            pass: Some("conn-test-password".into()),
+            jwt: Some(server.bearer_admin_jwt()),
             ..ConnectInfo::default()
         },
         // No keepalive PING, so the only PING the link holds is the handshake's.

@@ -77,12 +77,10 @@ fn a_large_paste_is_one_reply_draft_and_the_keys_carry_on() {
 /// transcript says sam moved it, and the audit trail holds it under sam.
 #[test]
 fn a_supervisor_moves_a_chat_to_a_full_agent_only_when_sure_and_under_their_name() {
-    let mut sam = None;
-    let server = TestServer::start_with(|_, gate| {
-        sam = Some(gate.add_operator(Role::Dashboard, "sam", 0));
-    });
-    let sam_file = server.dir().join("sam.nk");
-    sam.expect("sam's credentials").store(&sam_file).unwrap();
+    let mut server = TestServer::start();
+    let sam = server.add_operator(Role::Dashboard, "sam");
+    let sam_file = server.dir().join("sam.creds");
+    sam.store(&sam_file).unwrap();
     create_streams(&server);
     let (mut first, mut second) = (Page::open(&server), Page::open(&server));
     first.say(request("chat-1"));

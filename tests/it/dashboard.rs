@@ -22,7 +22,7 @@ fn open_dashboard(server: &TestServer) -> Tmux {
 
 /// The dashboard in a terminal of `width` x `height`.
 pub(crate) fn open_dashboard_sized(server: &TestServer, width: u16, height: u16) -> Tmux {
-    let creds = server.dir().join("dashboard.nk");
+    let creds = server.dir().join("dashboard.creds");
     server.creds(Role::Dashboard).store(&creds).unwrap();
     let command = format!(
         "env NO_COLOR=1 {} --data-dir '{dir}' --log-file '{dir}/dashboard.log' --server {} --creds '{}'",
@@ -358,9 +358,9 @@ fn a_lost_connection_shows_a_banner_and_the_view_survives_until_it_returns() {
 fn wrong_credentials_or_no_server_are_told_plainly() {
     let server = TestServer::start();
     std::fs::create_dir(server.dir().join("wrong")).unwrap();
-    let creds = server.dir().join("wrong").join("dashboard.nk");
-    // A key the gate does not know, in a file named for the dashboard.
-    let wrong = floorwalker::creds::OperatorCreds::generate("dashboard");
+    let creds = server.dir().join("wrong").join("dashboard.creds");
+    // Another deployment's credentials for the dashboard.
+    let wrong = floorwalker_tests::clients::foreign_creds(Role::Dashboard, "dashboard");
     wrong.store(&creds).unwrap();
     for (url, says) in [
         (

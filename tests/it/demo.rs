@@ -100,7 +100,7 @@ fn check_running(screen: &str, data: &std::path::Path) -> (u32, SocketAddr) {
         matches!(refused, Err(HandshakeError::Refused(_))),
         "{refused:?}"
     );
-    let admin = OperatorCreds::load(&data.join("auth").join("admin.nk")).unwrap();
+    let admin = OperatorCreds::load(&data.join("auth").join("admin.creds")).unwrap();
     let mut operator = RawClient::connect(nats, 4096).unwrap();
     operator
         .handshake_with(
@@ -367,7 +367,7 @@ fn the_agent_command_the_demo_prints_claims_a_chat_from_a_second_terminal() {
     let screen = tmux.transcript();
     let agent = field(&screen, "Answer chats").to_owned();
     let nats = field(&screen, "NATS clients").to_owned();
-    let creds = data.path().join("auth").join("alex.nk");
+    let creds = data.path().join("auth").join("alex.creds");
     assert!(agent.contains(&format!("--server {nats}")), "{screen}");
     assert!(
         agent.contains(&format!("--creds {}", creds.display())),

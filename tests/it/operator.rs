@@ -5,7 +5,7 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use floorwalker::creds::OperatorCreds;
+use floorwalker::gate::policy::Role;
 use floorwalker_tests::bin::floorwalker;
 use floorwalker_tests::tmux::Tmux;
 
@@ -26,8 +26,10 @@ fn an_operator_command_pointed_at_a_closed_port_says_where_it_tried_in_one_line(
         ("", "dashboard"),
     ] {
         let data = tempfile::tempdir().unwrap();
-        let creds = data.path().join(format!("{user}.nk"));
-        OperatorCreds::generate(user).store(&creds).unwrap();
+        let creds = data.path().join(format!("{user}.creds"));
+        floorwalker_tests::clients::foreign_creds(Role::Admin, user)
+            .store(&creds)
+            .unwrap();
         // In a terminal, where colour and a backtrace (asked for here) would
         // show if anything printed them.
         let line = format!(

@@ -114,7 +114,7 @@ struct Tail {
 
 impl Tail {
     fn start(server: &TestServer) -> Self {
-        let creds = server.dir().join("tail.nk");
+        let creds = server.dir().join("tail.creds");
         server.creds(Role::Tail).store(&creds).unwrap();
         let mut child = Command::new(floorwalker())
             .arg("--log-file")

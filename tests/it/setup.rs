@@ -186,7 +186,7 @@ fn a_user_without_rights_is_refused_and_nothing_is_created() {
     assert!(!refused.status.success(), "{}", out(&refused));
     let why = err(&refused);
     assert!(
-        why.contains("may not manage streams: run setup with the admin credentials (auth init wrote admin.nk)"),
+        why.contains("may not manage streams: run setup with the admin credentials (auth init wrote admin.creds)"),
         "{why}"
     );
     assert_eq!(why.trim().lines().count(), 1, "not one line: {why}");

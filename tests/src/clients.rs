@@ -85,7 +85,15 @@ pub fn try_connect_operator(
     Ok(client)
 }
 
-/// The CONNECT of an operator signing in with its nkey: its public key and
+/// Credentials for `user` in `role` from another deployment: well made,
+/// and no key of this one's signed them.
+pub fn foreign_creds(role: Role, user: &str) -> OperatorCreds {
+    let site = SiteId::new("elsewhere").expect("a site id");
+    let mut other = floorwalker::gate::config::AuthSetup::generate(&[site], 0);
+    other.trust.add_operator(role, user, 0)
+}
+
+/// The CONNECT of an operator signing in with its credentials: its JWT and
 /// its signature of the server's nonce, as async-nats sends them.
 ///
 /// # Panics
@@ -96,7 +104,7 @@ pub fn signed_connect(creds: &OperatorCreds, info: &ServerInfo, name: &str) -> C
     let sig = key.sign(nonce.as_bytes()).expect("signing the nonce");
     ConnectInfo {
         name: Some(name.to_owned()),
-        nkey: Some(key.public_key()),
+        jwt: Some(creds.jwt().to_owned()),
         sig: Some(data_encoding::BASE64URL_NOPAD.encode(&sig)),
         ..ConnectInfo::default()
     }

@@ -100,27 +100,32 @@ impl TestServer {
         Self::start_gate_only_then(adjust, |_| {})
     }
 
-    /// Starts a server (with its gate, streams and intake) that also admits
-    /// `user` with password `pass` into the operators' account without the
-    /// gate (one of the auth callout's `auth_users`): for tests of the
-    /// codec's own connection, which signs no nonce. No generated config
-    /// has such a user.
-    pub fn start_with_plain_user(user: &str, pass: &str) -> Self {
-        let mut test = Self::start_gate_only_then(
-            |_, _| {},
-            |block| {
-                *block = block
-                    .replacen(
-                        "  APP: {\n",
-                        &format!("  APP: {{\n    users: [ {{ user: \"{user}\", password: \"{pass}\" }} ]\n"),
-                        1,
-                    )
-                    .replacen("auth_users: [ ", &format!("auth_users: [ \"{user}\", "), 1);
-            },
-        );
-        crate::setup::create_streams(&test);
-        test.intake = Some(test.start_intake(&[]));
-        test
+    /// A bearer JWT of an admin of the operators' account, which a client
+    /// presents without signing the server's nonce: for tests of the
+    /// codec's own connection, which signs nothing. `floorwalker auth`
+    /// never issues one.
+    ///
+    /// # Panics
+    /// If the test's keys cannot sign.
+    pub fn bearer_admin_jwt(&self) -> String {
+        let iat = floorwalker::gate::config::unix_now();
+        floorwalker::trust::accounts::bearer_operator_user(
+            &self.setup.trust,
+            Role::Admin,
+            "conn-test",
+            &nkeys::KeyPair::new_user().public_key(),
+            iat,
+        )
+        .expect("signing a test's bearer JWT")
+    }
+
+    /// Issues credentials to one more operator (they work at once: the
+    /// server checks them itself).
+    pub fn add_operator(&mut self, role: Role, user: &str) -> OperatorCreds {
+        let now = floorwalker::gate::config::unix_now();
+        let creds = self.setup.trust.add_operator(role, user, now);
+        self.setup.operators.push((role, creds.clone()));
+        creds
     }
 
     fn start_gate_only_then(
@@ -149,10 +154,11 @@ impl TestServer {
             ws.port = Port::Fixed(reserved_port());
         }
         adjust(&mut config, &mut setup.gate);
-        config.auth_block = setup.gate.server_block();
+        let accounts = dir.path().join("accounts");
+        config.auth_block = setup.server_block(&accounts);
         auth_block(&mut config.auth_block);
         setup
-            .write(&dir.path().join("auth"))
+            .write(&dir.path().join("auth"), &accounts)
             .expect("writing the test's credentials");
         let server = NatsServer::start(&binary, &config, &run, START)
             .unwrap_or_else(|err| panic!("starting nats-server for a test: {err}"));
@@ -175,7 +181,7 @@ impl TestServer {
     /// # Panics
     /// If it cannot start or does not get ready.
     pub fn start_intake(&self, extra: &[&str]) -> Service {
-        let creds = self.dir.path().join("intake.nk");
+        let creds = self.dir.path().join("intake.creds");
         self.creds(Role::Intake)
             .store(&creds)
             .expect("storing the intake's credentials");
@@ -279,7 +285,7 @@ impl TestServer {
     /// # Panics
     /// If it cannot start or does not get ready.
     pub fn start_router(&self) -> Service {
-        let creds = self.dir.path().join("router.nk");
+        let creds = self.dir.path().join("router.creds");
         self.creds(Role::Router)
             .store(&creds)
             .expect("storing the router's credentials");
@@ -296,21 +302,6 @@ impl TestServer {
             "20".as_ref(),
         ];
         Service::run(self.dir.path(), "router", &args, "router: ready")
-    }
-
-    /// Takes the gate's keys from `auth/gate.toml` (after `floorwalker auth
-    /// rotate-gate`) into nats-server's config and restarts it on the same
-    /// ports and data: nats-server refuses to reload changed auth-callout
-    /// keys.
-    ///
-    /// # Panics
-    /// If the file is invalid or the server does not come back.
-    pub fn restart_with_new_gate_keys(&mut self) {
-        let gate = GateConfig::load(&self.dir.path().join("auth").join("gate.toml"))
-            .expect("the test's gate.toml");
-        self.stop_server();
-        self.config.auth_block = gate.server_block();
-        self.start_server();
     }
 
     /// What the gate has printed so far.

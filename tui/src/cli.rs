@@ -21,7 +21,7 @@ use crate::cmd::{agent, auth, demo, doctor, gate, intake, router, setup, simulat
     name = "floorwalker",
     version,
     after_help = "Examples:\n  floorwalker demo                      # everything, locally\n  \
-    floorwalker --server nats://nats.internal:4222 --name sam --creds ./auth/sam.nk\n  \
+    floorwalker --server nats://nats.internal:4222 --name sam --creds ./auth/sam.creds\n  \
     floorwalker --site shoes --config ./dashboard.toml"
 )]
 pub(crate) struct Cli {
@@ -82,7 +82,7 @@ pub(crate) enum Command {
     /// chats and their transcripts as they were.
     #[command(
         after_help = "Examples:\n  floorwalker agent --name alex                # the demo's agent 'alex'\n  \
-        floorwalker agent --name ana --creds ./auth/ana.nk --server nats://nats.internal:4222 --capacity 3"
+        floorwalker agent --name ana --creds ./auth/ana.creds --server nats://nats.internal:4222 --capacity 3"
     )]
     Agent(agent::AgentArgs),
 
@@ -102,7 +102,7 @@ pub(crate) enum Command {
     /// agent who went silent to the queue. Run one per deployment, beside
     /// the gate. Prints its counts when stopped (Ctrl-C, SIGTERM).
     #[command(
-        after_help = "Example:\n  floorwalker router --server nats://127.0.0.1:4222 --creds ./auth/router.nk"
+        after_help = "Example:\n  floorwalker router --server nats://127.0.0.1:4222 --creds ./auth/router.creds"
     )]
     Router(router::RouterArgs),
 
@@ -115,7 +115,7 @@ pub(crate) enum Command {
     /// shopper's batch or chat reaches operators. Prints its counts when
     /// stopped (Ctrl-C, SIGTERM).
     #[command(
-        after_help = "Example:\n  floorwalker intake --server nats://127.0.0.1:4222 --creds ./auth/intake.nk\n  \
+        after_help = "Example:\n  floorwalker intake --server nats://127.0.0.1:4222 --creds ./auth/intake.creds\n  \
         floorwalker intake --bounds ./intake-bounds.toml   # tighter or looser bounds (docs/LIMITS.md)"
     )]
     Intake(intake::IntakeArgs),
@@ -128,7 +128,7 @@ pub(crate) enum Command {
     /// admin before the gate's services, and again after an upgrade; running
     /// it twice changes nothing.
     #[command(after_help = "Examples:\n  \
-        floorwalker setup --server nats://nats.internal:4222 --creds ./auth/admin.nk\n  \
+        floorwalker setup --server nats://nats.internal:4222 --creds ./auth/admin.creds\n  \
         floorwalker setup --plan     # show what would change, change nothing (any operator may)\n  \
         floorwalker setup --yes      # in a script: change existing limits without asking\n\n\
         A plan reads, one line per stream or consumer:\n  \
@@ -136,7 +136,7 @@ pub(crate) enum Command {
         unchanged     stream   AUDIT       every chat fact and offer, …\n  \
         update        stream   RAW         what shoppers sent, …\n      \
         max_age           2h → 1h\n\n\
-        Only the admin role may create streams: use the admin.nk `floorwalker auth init` \
+        Only the admin role may create streams: use the admin.creds `floorwalker auth init` \
         wrote (--creds defaults to the demo's).")]
     Setup(setup::SetupArgs),
 
@@ -148,7 +148,7 @@ pub(crate) enum Command {
     /// `problem` with what to do, and exits with status 1 if any check
     /// finds a problem. Use the admin's credentials to check everything.
     #[command(after_help = "Examples:\n  \
-        floorwalker doctor --server nats://nats.internal:4222 --creds ./auth/admin.nk\n  \
+        floorwalker doctor --server nats://nats.internal:4222 --creds ./auth/admin.creds\n  \
         floorwalker doctor --websocket wss://nats.example:443 --origin https://shop.example\n  \
         floorwalker doctor --websocket wss://127.0.0.1:8443 --origin http://127.0.0.1:8080 --ca ./my-ca.pem\n  \
         floorwalker doctor && echo healthy    # status 1 if any check finds a problem\n\n\
@@ -187,7 +187,7 @@ mod tests {
     #[test]
     fn no_command_is_the_dashboard() {
         let cli =
-            Cli::try_parse_from(["floorwalker", "--site", "shoes", "--creds", "d.nk"]).unwrap();
+            Cli::try_parse_from(["floorwalker", "--site", "shoes", "--creds", "d.creds"]).unwrap();
         assert!(cli.command.is_none());
         assert_eq!(
             cli.dashboard.site.as_ref().map(SiteId::as_str),

@@ -1,16 +1,11 @@
-//! Operator credentials: an nkey seed file, the form the NATS ecosystem
-//! reads (`nats --nkey FILE`, nats-py's `nkeys_seed=`, async-nats's
-//! `with_nkey`), kept readable by its owner only and never put on a
-//! command line (where `ps` would show it).
-//!
-//! Why nkeys and not `.creds` (a user JWT with its seed): nats-server
-//! outside operator mode drops the JWT a client sends before the auth
-//! callout sees it, so only the key and its signature of the server's
-//! nonce reach the gate. The gate holds who each key is (docs/DEPLOY.md).
-//!
-//! The file holds the seed alone (nats-py refuses anything more); the
-//! operator's user name is the file's name, `<user>.nk`, as `floorwalker
-//! auth` writes it.
+//! Operator credentials: a NATS `.creds` file (a user JWT and its nkey
+//! seed), the form the NATS ecosystem reads (`nats --creds FILE`, nats-py's
+//! `user_credentials=`, async-nats's `credentials_file`), kept readable by
+//! its owner only and never put on a command line (where `ps` would show
+//! it). nats-server checks the JWT itself: `APP`'s signing key signed it,
+//! it has not expired, and its key is not among `APP`'s revocations
+//! (`crate::trust`). The JWT names the operator (`<role>:<user>`), so the
+//! file may have any name.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,10 +13,10 @@ use std::path::{Path, PathBuf};
 use nkeys::KeyPair;
 use thiserror::Error;
 
-/// The extension of an operator's seed file.
-pub const EXTENSION: &str = "nk";
+/// The extension of an operator's credentials file.
+pub const EXTENSION: &str = "creds";
 
-/// Where `user`'s seed file goes in `dir`.
+/// Where `user`'s credentials file goes in `dir`.
 pub fn file_in(dir: &Path, user: &str) -> PathBuf {
     dir.join(format!("{user}.{EXTENSION}"))
 }
@@ -39,7 +34,7 @@ pub enum CredsError {
         source: std::io::Error,
     },
     /// The file is not a credentials file.
-    #[error("'{path}' is not an operator's nkey seed file: {reason}")]
+    #[error("'{path}' is not an operator's NATS credentials file: {reason}")]
     Format {
         /// The file.
         path: String,
@@ -48,17 +43,18 @@ pub enum CredsError {
     },
 }
 
-/// An operator's credentials: its user name and nkey.
+/// An operator's credentials: its user name, nkey and JWT.
 #[derive(Clone)]
 pub struct OperatorCreds {
-    /// The user name (the file's name); the gate knows its role.
+    /// The user name, from the JWT's `<role>:<user>`.
     pub user: String,
     seed: String,
+    jwt: String,
 }
 
 impl PartialEq for OperatorCreds {
     fn eq(&self, other: &Self) -> bool {
-        self.user == other.user && self.public_key() == other.public_key()
+        self.user == other.user && self.jwt == other.jwt
     }
 }
 
@@ -74,16 +70,42 @@ impl std::fmt::Debug for OperatorCreds {
     }
 }
 
+const JWT_BEGIN: &str = "-----BEGIN NATS USER JWT-----";
+const JWT_END: &str = "------END NATS USER JWT------";
+const SEED_BEGIN: &str = "-----BEGIN USER NKEY SEED-----";
+const SEED_END: &str = "------END USER NKEY SEED------";
+
 impl OperatorCreds {
-    /// New credentials for `user`: a fresh user nkey.
-    pub fn generate(user: &str) -> Self {
-        Self {
-            user: user.to_owned(),
-            seed: KeyPair::new_user().seed().unwrap_or_default(),
-        }
+    /// A new user key pair's seed, for [`OperatorCreds::new`].
+    pub fn new_seed() -> String {
+        KeyPair::new_user().seed().unwrap_or_default()
     }
 
-    /// The public key the gate knows this operator by (`U…`).
+    /// Credentials from a seed and the JWT issued to its key.
+    ///
+    /// # Errors
+    /// If the JWT does not name an operator (`<role>:<user>`) or is not
+    /// issued to the seed's key.
+    pub fn new(seed: &str, jwt: &str) -> Result<Self, String> {
+        let key = KeyPair::from_seed(seed).map_err(|_| "the seed does not decode".to_owned())?;
+        let claims: serde_json::Value =
+            crate::gate::jwt::decode_verified(jwt).map_err(|e| format!("its JWT is {e}"))?;
+        if claims["sub"].as_str() != Some(key.public_key().as_str()) {
+            return Err("its JWT is issued to another key than its seed's".into());
+        }
+        let user = claims["name"]
+            .as_str()
+            .and_then(|n| n.split_once(':'))
+            .map(|(_, user)| user.to_owned())
+            .ok_or("its JWT names no operator (<role>:<user>)")?;
+        Ok(Self {
+            user,
+            seed: seed.to_owned(),
+            jwt: jwt.to_owned(),
+        })
+    }
+
+    /// The public key the server knows this operator by (`U…`).
     pub fn public_key(&self) -> String {
         KeyPair::from_seed(&self.seed)
             .map(|k| k.public_key())
@@ -95,43 +117,61 @@ impl OperatorCreds {
         &self.seed
     }
 
-    /// Reads a seed file; the user is the file's name without `.nk`.
+    /// The user JWT the client presents.
+    pub fn jwt(&self) -> &str {
+        &self.jwt
+    }
+
+    /// The file's text, as nsc and the NATS tools write it.
+    pub fn text(&self) -> String {
+        text(&self.jwt, &self.seed)
+    }
+
+    /// Reads a credentials file.
+    ///
+    /// # Errors
+    /// If it cannot be read or is not one.
     pub fn load(path: &Path) -> Result<Self, CredsError> {
-        let format = |reason: &str| CredsError::Format {
+        let format = |reason: String| CredsError::Format {
             path: path.display().to_string(),
-            reason: reason.to_owned(),
+            reason,
         };
         let text = fs::read_to_string(path).map_err(|source| CredsError::Io {
             path: path.display().to_string(),
             source,
         })?;
-        let user = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .ok_or_else(|| format("its name is not a user name"))?
-            .to_owned();
-        // The seed alone, as `auth` writes it; a decorated file (seed on a
-        // line of its own among others, as nsc writes) is read too.
-        let seed = text
-            .lines()
-            .map(str::trim)
-            .find(|l| l.starts_with("SU"))
-            .ok_or_else(|| format("no user seed (a line starting with SU)"))?;
-        KeyPair::from_seed(seed).map_err(|_| format("the seed does not decode"))?;
-        Ok(Self {
-            user,
-            seed: seed.to_owned(),
-        })
+        let between = |begin: &str, end: &str| {
+            let rest = &text[text.find(begin)? + begin.len()..];
+            Some(rest[..rest.find(end)?].trim().to_owned())
+        };
+        let jwt = between(JWT_BEGIN, JWT_END).ok_or_else(|| format("no user JWT".into()))?;
+        let seed = between(SEED_BEGIN, SEED_END).ok_or_else(|| format("no user seed".into()))?;
+        Self::new(&seed, &jwt).map_err(format)
     }
 
-    /// Writes the seed file readable by its owner only. Its name is the
-    /// user's, so write it as [`file_in`] names it.
+    /// Writes the file readable by its owner only.
+    ///
+    /// # Errors
+    /// If it cannot be written.
     pub fn store(&self, path: &Path) -> Result<(), CredsError> {
-        write_private(path, &format!("{}\n", self.seed)).map_err(|source| CredsError::Io {
+        write_private(path, &self.text()).map_err(|source| CredsError::Io {
             path: path.display().to_string(),
             source,
         })
     }
+}
+
+/// A `.creds` file's text for `jwt` and `seed`, as nsc and the NATS tools
+/// write it.
+pub fn text(jwt: &str, seed: &str) -> String {
+    format!(
+        "{JWT_BEGIN}\n{jwt}\n{JWT_END}\n\n\
+         ************************* IMPORTANT *************************\n\
+         NKEY Seed printed below can be used to sign and prove identity.\n\
+         NKEYs are sensitive and should be treated as secrets.\n\n\
+         {SEED_BEGIN}\n{seed}\n{SEED_END}\n\n\
+         *************************************************************\n"
+    )
 }
 
 /// 32 random bytes as URL-safe text.
@@ -148,12 +188,11 @@ pub fn random_secret() -> String {
 /// Why an operator could not connect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectErrorKind {
-    /// The user name cannot name an inbox (the gate would refuse it too).
+    /// The user name cannot name an inbox.
     User,
-    /// The server refused the credentials.
+    /// The server refused the credentials (revoked, expired, or not this
+    /// deployment's).
     Refused,
-    /// The key is admitted under another user name than its file's.
-    WrongName,
     /// Nothing answered at that address in time.
     Unreachable,
     /// Anything else the client reported.
@@ -164,10 +203,8 @@ pub enum ConnectErrorKind {
 #[derive(Debug, Error)]
 #[error("{}", match .kind {
     ConnectErrorKind::User => "the credentials' user name cannot name an inbox",
-    ConnectErrorKind::Refused => "the server refused these credentials",
-    ConnectErrorKind::WrongName => "the gate admits this key under another user name than its \
-        file's: an operator's file is named <user>.nk, as `floorwalker auth` wrote it \
-        (`floorwalker auth list` shows whose key it is)",
+    ConnectErrorKind::Refused => "the server refused these credentials (revoked, expired, or \
+        another deployment's: `floorwalker auth list` shows who is admitted)",
     ConnectErrorKind::Unreachable => "no nats-server answered there",
     ConnectErrorKind::Other => "the connection failed",
 })]
@@ -201,8 +238,7 @@ pub enum Link {
 ///
 /// # Errors
 /// When the user name cannot name an inbox, the server cannot be reached
-/// within ten seconds, it refuses the credentials, or it admits the key
-/// under another user name than the file's.
+/// within ten seconds, or it refuses the credentials.
 pub async fn connect(
     creds: &OperatorCreds,
     url: &str,
@@ -214,13 +250,14 @@ pub async fn connect(
             kind: ConnectErrorKind::User,
             source: Some(Box::new(e)),
         })?;
-    let options = async_nats::ConnectOptions::with_nkey(creds.seed.clone())
+    let options = async_nats::ConnectOptions::with_credentials(&creds.text())
+        .map_err(|e| ConnectError {
+            kind: ConnectErrorKind::Other,
+            source: Some(Box::new(e)),
+        })?
         .name(name)
         .custom_inbox_prefix(inbox.to_string())
         .connection_timeout(std::time::Duration::from_secs(5));
-    // The server's complaints, to see whether the inbox named after the
-    // file is this key's.
-    let (complaints_tx, mut complaints) = tokio::sync::mpsc::unbounded_channel();
     let options = options.event_callback(move |event| {
         let link = match &event {
             async_nats::Event::Connected => Some(Link::Up),
@@ -235,20 +272,15 @@ pub async fn connect(
         if let (Some(link), Some(links)) = (link, &links) {
             let _ = links.send(link);
         }
-        if let async_nats::Event::ServerError(async_nats::ServerError::Other(text)) = event {
-            let _ = complaints_tx.send(text);
-        }
         async {}
     });
     let connecting = tokio::time::timeout(std::time::Duration::from_secs(10), options.connect(url));
-    let client = match connecting.await {
-        Err(elapsed) => {
-            return Err(ConnectError {
-                kind: ConnectErrorKind::Unreachable,
-                source: Some(Box::new(elapsed)),
-            });
-        }
-        Ok(Ok(client)) => client,
+    match connecting.await {
+        Err(elapsed) => Err(ConnectError {
+            kind: ConnectErrorKind::Unreachable,
+            source: Some(Box::new(elapsed)),
+        }),
+        Ok(Ok(client)) => Ok(client),
         Ok(Err(e)) => {
             use async_nats::ConnectErrorKind as Kind;
             let kind = match e.kind() {
@@ -256,59 +288,12 @@ pub async fn connect(
                 Kind::Io | Kind::TimedOut | Kind::Dns => ConnectErrorKind::Unreachable,
                 _ => ConnectErrorKind::Other,
             };
-            return Err(ConnectError {
+            Err(ConnectError {
                 kind,
                 source: Some(Box::new(e)),
-            });
-        }
-    };
-    check_name(&client, &inbox, &mut complaints).await?;
-    Ok(client)
-}
-
-/// Whether the server's complaint `text` refuses the subscription to
-/// `subject` (the server quotes it; its words' case varies by version).
-fn refuses(text: &str, subject: &str) -> bool {
-    let text = text.to_lowercase();
-    text.contains("permissions violation")
-        && text.contains("subscription")
-        && text.contains(&format!("\"{}\"", subject.to_lowercase()))
-}
-
-/// How long the server's complaint about a subscription may take to reach
-/// the client's event handler after the round trip that carried it.
-const COMPLAINT_DELIVERY: std::time::Duration = std::time::Duration::from_millis(300);
-
-/// The gate grants an operator the inbox of the user its key belongs to;
-/// the client names its inbox after the file (`<user>.nk`). A file renamed
-/// would make every request of the client go unanswered, so the client
-/// subscribes to its inbox once and, if the server refuses that, says so.
-async fn check_name(
-    client: &async_nats::Client,
-    inbox: &floorwalker_shared::subject::Subject,
-    complaints: &mut tokio::sync::mpsc::UnboundedReceiver<String>,
-) -> Result<(), ConnectError> {
-    let probe = format!("{inbox}.whoami");
-    let Ok(subscription) = client.subscribe(probe.clone()).await else {
-        return Ok(());
-    };
-    // The server answers the round trip after it has judged the SUB.
-    let _ = client.flush().await;
-    let mut wrong = false;
-    while let Ok(Some(text)) = tokio::time::timeout(COMPLAINT_DELIVERY, complaints.recv()).await {
-        if refuses(&text, &probe) {
-            wrong = true;
-            break;
+            })
         }
     }
-    drop(subscription);
-    if wrong {
-        return Err(ConnectError {
-            kind: ConnectErrorKind::WrongName,
-            source: None,
-        });
-    }
-    Ok(())
 }
 
 /// Writes `text` to `path` with mode 0600, replacing any file there only
@@ -333,29 +318,22 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
-    #[test]
-    fn only_a_refusal_of_the_probe_itself_counts() {
-        let probe = "fw.inbox.Ana.whoami";
-        assert!(refuses(
-            "Permissions Violation for Subscription to \"fw.inbox.Ana.whoami\"",
-            probe
-        ));
-        assert!(!refuses(
-            "Permissions Violation for Subscription to \"fw.inbox.Ana.whoami.x\"",
-            probe
-        ));
-        assert!(!refuses(
-            "Permissions Violation for Publish to \"fw.inbox.Ana.whoami\"",
-            probe
-        ));
-        assert!(!refuses("Maximum Connections Exceeded", probe));
+    fn issued(seed: &str, name: &str) -> String {
+        let key = KeyPair::from_seed(seed).unwrap();
+        let claims = serde_json::json!({
+            "iat": 1, "iss": key.public_key(), "sub": key.public_key(), "name": name,
+            "nats": { "type": "user", "version": 2 }
+        });
+        crate::gate::jwt::encode(&claims, &key).unwrap()
     }
 
     #[test]
     fn stores_privately_and_loads_back() {
         let dir = tempfile::tempdir().unwrap();
-        let creds = OperatorCreds::generate("agent");
-        let path = file_in(dir.path(), "agent");
+        let seed = OperatorCreds::new_seed();
+        let creds = OperatorCreds::new(&seed, &issued(&seed, "agent:ana")).unwrap();
+        assert_eq!(creds.user, "ana");
+        let path = dir.path().join("whatever.creds");
         creds.store(&path).unwrap();
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
@@ -366,19 +344,17 @@ mod tests {
         assert_eq!(loaded.seed(), creds.seed());
         assert!(creds.public_key().starts_with('U'));
         assert!(!format!("{creds:?}").contains(creds.seed()));
-        // The file is the seed alone, as nats-py wants it.
-        assert_eq!(fs::read_to_string(&path).unwrap().trim(), creds.seed());
-        // Storing again replaces the file whole, still private, and leaves
-        // nothing beside it.
-        let again = OperatorCreds::generate("agent");
-        again.store(&path).unwrap();
-        assert_eq!(OperatorCreds::load(&path).unwrap(), again);
+        // The form async-nats reads.
+        assert!(async_nats::ConnectOptions::with_credentials(&creds.text()).is_ok());
+        // Storing again replaces the file whole and leaves nothing beside it.
+        creds.store(&path).unwrap();
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         fs::write(&path, "nonsense").unwrap();
         let err = OperatorCreds::load(&path).unwrap_err().to_string();
-        assert!(err.contains("is not an operator's nkey seed file"), "{err}");
-        // An account seed is not an operator's.
-        fs::write(&path, KeyPair::new_account().seed().unwrap()).unwrap();
-        assert!(OperatorCreds::load(&path).is_err());
+        assert!(err.contains("is not an operator's NATS credentials file"), "{err}");
+        // A JWT issued to another key, or naming no operator, is refused.
+        let other = OperatorCreds::new_seed();
+        assert!(OperatorCreds::new(&seed, &issued(&other, "agent:ana")).is_err());
+        assert!(OperatorCreds::new(&seed, &issued(&seed, "nobody")).is_err());
     }
 }

@@ -35,3 +35,4 @@ pub mod router;
 pub mod simulate;
 pub mod storefront;
 pub mod streams;
+pub mod trust;

@@ -60,7 +60,7 @@ async fn run() -> Result<()> {
         Some(Command::Doctor(args)) => doctor::run(&args, &data_dir).await,
         Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,
         Some(Command::Agent(args)) => agent::run(&args, &data_dir).await,
-        Some(Command::Auth(command)) => auth::run(&command),
+        Some(Command::Auth(command)) => auth::run(&command).await,
     }
 }
 

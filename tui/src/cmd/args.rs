@@ -31,16 +31,16 @@ pub(crate) struct ConnectArgs {
     #[command(flatten)]
     pub(crate) nats: ServerArg,
 
-    /// The operator's nkey seed file, `<user>.nk` (from `floorwalker auth
-    /// init` or `auth add`; its name is the user's). Default: the demo's
-    /// for this command, under the data directory (`auth/<role>.nk`; with
-    /// `--name`, `auth/<NAME>.nk`).
+    /// The operator's NATS credentials file, `<user>.creds` (from
+    /// `floorwalker auth init` or `auth add`; it names its user). Default: the demo's
+    /// for this command, under the data directory (`auth/<role>.creds`; with
+    /// `--name`, `auth/<NAME>.creds`).
     #[arg(long, env = "FLOORWALKER_CREDS", value_name = "FILE")]
     pub(crate) creds: Option<PathBuf>,
 }
 
 impl ConnectArgs {
-    /// Reads the credentials: `--creds`, or `auth/<user>.nk` under
+    /// Reads the credentials: `--creds`, or `auth/<user>.creds` under
     /// `data_dir` (the demo's).
     pub(crate) fn creds(&self, data_dir: &Path, user: &str) -> Result<OperatorCreds> {
         let path = self
@@ -78,7 +78,7 @@ impl Person {
 }
 
 /// The credentials of `name`, who acts under their own name: `--creds`,
-/// or `auth/<name>.nk` under `data_dir`; refused when they are someone
+/// or `auth/<name>.creds` under `data_dir`; refused when they are someone
 /// else's.
 pub(crate) fn own_creds(
     connect: &ConnectArgs,
@@ -149,11 +149,6 @@ fn connect_failed(server: &str, user: &str, e: &creds::ConnectError) -> String {
         ConnectErrorKind::Unreachable => {
             format!("no nats-server answered there{cause}; start one there, or {elsewhere}")
         }
-        ConnectErrorKind::WrongName => format!(
-            "the gate admits this key, but not as '{user}' (the file's name): name the file \
-             <user>.nk as `floorwalker auth` wrote it (`floorwalker auth list` shows whose \
-             key it is)"
-        ),
         ConnectErrorKind::Other => format!("the connection failed{cause}; {elsewhere}"),
     };
     format!("cannot connect to '{server}': {why}")
@@ -188,12 +183,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("auth")).unwrap();
         let sam = OperatorCreds::generate("sam");
-        sam.store(&dir.path().join("auth").join("sam.nk")).unwrap();
+        sam.store(&dir.path().join("auth").join("sam.creds")).unwrap();
         // `--name sam` finds sam's file under the data directory.
         let found = own_creds(&connect(None), dir.path(), "sam", Person::Supervisor).unwrap();
         assert_eq!(found.user, "sam");
         // Someone else's file is refused, saying whose it is.
-        let theirs = connect(Some(dir.path().join("auth").join("sam.nk")));
+        let theirs = connect(Some(dir.path().join("auth").join("sam.creds")));
         let err = own_creds(&theirs, dir.path(), "kim", Person::Supervisor).unwrap_err();
         let text = format!("{err:#}");
         assert!(

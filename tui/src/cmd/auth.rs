@@ -1,8 +1,10 @@
-//! `floorwalker auth`: the gate's keys and the operators it admits.
-//! `init` makes a deployment's keys, one operator per role and the
-//! nats-server configuration; `add`, `list`, `revoke` and `rotate` manage
-//! operators; `rotate-gate` replaces the gate's own keys. A running gate
-//! takes in every change within a second; no command prints a secret.
+//! `floorwalker auth`: a deployment's keys and the operators it admits.
+//! `init` makes the operator, the accounts, the gate's keys, one operator
+//! per role and the nats-server configuration; `add`, `list`, `revoke` and
+//! `rotate` manage operators; `rotate-gate` replaces the gate's own keys;
+//! `push` sends the accounts to a server again. Account changes go to the
+//! running server (`crate::trust::push`), and no connection drops but the
+//! ones a change means to close; no command prints a secret.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -10,7 +12,15 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use floorwalker::creds;
-use floorwalker::gate::config::{AuthSetup, GateConfig, unix_now};
+use floorwalker::gate::config::{
+    APP_ACCOUNT, AUTH_ACCOUNT, AuthSetup, GateConfig, SHOP_ACCOUNT, SYS_ACCOUNT, unix_now,
+};
+use floorwalker::trust::accounts::{self, Account, Sealing};
+use floorwalker::trust::keys::Trust;
+use floorwalker::trust::push;
+use floorwalker_shared::subject;
+
+use super::args::ServerArg;
 use floorwalker::gate::policy::Role;
 use floorwalker::gate::proxy::{self as gate_proxy, Upstream};
 use floorwalker::gate::server_conf::{self, ServerConf, Websocket};
@@ -21,12 +31,15 @@ const AUTH_CONF: &str = "nats-auth.conf";
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuthCommand {
     /// Create a deployment's keys and configuration in a directory:
-    /// gate.toml (the gate's keys and the operators it admits), <role>.nk
-    /// (an nkey seed file per role: admin, dashboard, agent, tail,
-    /// simulator, router, intake), nats-auth.conf (accounts and the auth
-    /// callout) and nats-server.conf (listeners, JetStream, WebSocket;
-    /// it includes nats-auth.conf). Every file is readable by you only;
-    /// nothing secret is printed.
+    /// trust.toml (the operator's and accounts' keys, and who was issued
+    /// credentials: only `floorwalker auth` reads it), gate.toml (the
+    /// gate's keys and bounds), <role>.creds (a NATS credentials file per
+    /// role: admin, dashboard, agent, tail, simulator, router, intake),
+    /// nats-auth.conf (the operator, its accounts and the sentinel that
+    /// leads every client without credentials to the gate) and
+    /// nats-server.conf (listeners, JetStream, WebSocket; it includes
+    /// nats-auth.conf). Every file is readable by you only; nothing secret
+    /// is printed.
     ///
     /// Browsers on https pages may only open wss://: give the WebSocket
     /// listener a certificate (--tls-cert, --tls-key), or, with
@@ -46,13 +59,13 @@ pub(crate) enum AuthCommand {
         floorwalker auth init --dir ./auth --site shoes --loopback   # this machine only")]
     Init(AuthInitArgs),
 
-    /// Admit one more operator: adds the user to gate.toml with a new key
-    /// and writes <USER>.nk beside it (an nkey seed file: `nats --nkey`,
-    /// nats-py's `nkeys_seed` and Floorwalker's --creds all read it). Each
-    /// agent and each supervisor gets their own: what they do is recorded
-    /// under their name (`floorwalker agent --name ana`, `floorwalker
-    /// --name sam`). An existing user of that name gets a new key and the
-    /// old is revoked. A running gate admits them within a second.
+    /// Admit one more operator: writes <USER>.creds (a NATS credentials
+    /// file: `nats --creds`, nats-py's `user_credentials` and Floorwalker's
+    /// --creds all read it) and records the user in trust.toml. Each agent
+    /// and each supervisor gets their own: what they do is recorded under
+    /// their name. The file works at once: the server checks it itself.
+    /// An existing user of that name gets a new key; revoke the old with
+    /// `auth rotate` instead, which also tells the server.
     #[command(
         after_help = "Examples:\n  floorwalker auth add --dir ./auth --role agent --user ana\n  \
         floorwalker auth add --dir ./auth --role dashboard --user sam   # a supervisor"
@@ -64,28 +77,43 @@ pub(crate) enum AuthCommand {
     #[command(after_help = "Example:\n  floorwalker auth list --dir ./auth")]
     List(AuthDirArgs),
 
-    /// Stop admitting an operator: their key is revoked, and a running gate
-    /// has nats-server close their open connections within a second.
-    #[command(after_help = "Example:\n  floorwalker auth revoke --dir ./auth --user ana")]
-    Revoke(AuthUserArgs),
-
-    /// Give an operator a new key: writes a new <USER>.nk and revokes the
-    /// old key (hand over the new file; the old one stops working).
-    #[command(after_help = "Example:\n  floorwalker auth rotate --dir ./auth --user ana")]
-    Rotate(AuthUserArgs),
-
-    /// Replace the gate's own keys (the key that signs what it admits, the
-    /// key requests are sealed to, and the key it connects with). A running
-    /// gate answers with the old keys and the new within a second, until
-    /// the next rotation. Then restart nats-server (nats-server 2.15 takes
-    /// new auth-callout keys on restart only, not on reload): connections
-    /// drop and clients reconnect by themselves, the plugin included, and
-    /// what shoppers sent is kept in the RAW stream meanwhile.
+    /// Stop admitting an operator: their key joins the operators' account's
+    /// revocations, which go to the running server: it closes their open
+    /// connections at once and refuses them from then on.
     #[command(
-        after_help = "Example:\n  floorwalker auth rotate-gate --dir ./auth && \
-        systemctl restart nats-server"
+        after_help = "Example:\n  floorwalker auth revoke --dir ./auth --user ana --server nats://127.0.0.1:4222"
     )]
-    RotateGate(AuthDirArgs),
+    Revoke(AuthServerUserArgs),
+
+    /// Give an operator a new key: writes a new <USER>.creds and revokes the
+    /// old key on the running server (hand over the new file; the old one
+    /// stops working at once).
+    #[command(
+        after_help = "Example:\n  floorwalker auth rotate --dir ./auth --user ana --server nats://127.0.0.1:4222"
+    )]
+    Rotate(AuthServerUserArgs),
+
+    /// Replace the gate's own keys (the keys that sign its answers and the
+    /// shoppers it admits, the key requests are sealed to, and the
+    /// credentials it connects with) without a restart and without
+    /// dropping a shopper: the accounts take the new keys beside the old,
+    /// the running gate takes them in and connects with its new
+    /// credentials, then requests are sealed to its new key. Shoppers
+    /// admitted with the old keys stay connected; the old keys go at the
+    /// next rotation, which waits until no shopper admitted with them can
+    /// still be connected (a shopper session's length, 4 hours by default).
+    #[command(
+        after_help = "Example:\n  floorwalker auth rotate-gate --dir ./auth --server nats://127.0.0.1:4222"
+    )]
+    RotateGate(AuthRotateGateArgs),
+
+    /// Send every account to the server again, as trust.toml and gate.toml
+    /// say (after a change a server missed, or to a new server of the
+    /// deployment). The server keeps the newest it has been sent.
+    #[command(
+        after_help = "Example:\n  floorwalker auth push --dir ./auth --server nats://127.0.0.1:4222"
+    )]
+    Push(AuthServerArgs),
 
     /// Put nats-server's WebSocket listener behind a reverse proxy (nginx or
     /// Caddy) that tells the gate each shopper's real address. Without it
@@ -159,6 +187,11 @@ pub(crate) struct AuthInitArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) store_dir: Option<PathBuf>,
 
+    /// Where nats-server keeps the accounts (it must be able to write
+    /// there). Default: `accounts/` in --dir.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) accounts_dir: Option<PathBuf>,
+
     /// Replace existing files (every old key stops working).
     #[arg(long)]
     pub(crate) force: bool,
@@ -172,7 +205,18 @@ pub(crate) struct AuthDirArgs {
 }
 
 #[derive(Debug, Args)]
-pub(crate) struct AuthUserArgs {
+pub(crate) struct AuthServerArgs {
+    /// The directory `auth init` wrote.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// The running nats-server to tell.
+    #[command(flatten)]
+    pub(crate) nats: ServerArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuthServerUserArgs {
     /// The directory `auth init` wrote.
     #[arg(long, value_name = "DIR")]
     pub(crate) dir: PathBuf,
@@ -180,6 +224,26 @@ pub(crate) struct AuthUserArgs {
     /// The operator's user name.
     #[arg(long, value_name = "USER")]
     pub(crate) user: String,
+
+    /// The running nats-server to tell.
+    #[command(flatten)]
+    pub(crate) nats: ServerArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuthRotateGateArgs {
+    /// The directory `auth init` wrote.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// Take out the previous keys now, though shoppers admitted with them
+    /// may still be connected: they are disconnected, and reconnect.
+    #[arg(long)]
+    pub(crate) force: bool,
+
+    /// The running nats-server to tell.
+    #[command(flatten)]
+    pub(crate) nats: ServerArg,
 }
 
 #[derive(Debug, Args)]
@@ -227,14 +291,15 @@ pub(crate) struct AuthProxyArgs {
     pub(crate) new_token: bool,
 }
 
-pub(crate) fn run(command: &AuthCommand) -> Result<()> {
+pub(crate) async fn run(command: &AuthCommand) -> Result<()> {
     match command {
         AuthCommand::Init(args) => init(args),
         AuthCommand::Add(args) => add(args),
         AuthCommand::List(args) => list(&args.dir),
-        AuthCommand::Revoke(args) => revoke(args),
-        AuthCommand::Rotate(args) => rotate(args),
-        AuthCommand::RotateGate(args) => rotate_gate(&args.dir),
+        AuthCommand::Revoke(args) => revoke(args).await,
+        AuthCommand::Rotate(args) => rotate(args).await,
+        AuthCommand::RotateGate(args) => rotate_gate(args).await,
+        AuthCommand::Push(args) => push(args).await,
         AuthCommand::Proxy(args) => proxy(args),
     }
 }
@@ -286,20 +351,28 @@ fn init(args: &AuthInitArgs) -> Result<()> {
         monitor_listen: args.monitor_listen,
     };
     server.check()?;
+    let accounts_dir = match &args.accounts_dir {
+        Some(accounts) => absolute(accounts)?,
+        None => dir.join("accounts"),
+    };
     let setup = AuthSetup::generate(&sites, unix_now());
-    setup.write(&args.dir)?;
+    setup.write(&args.dir, &accounts_dir)?;
     let conf = args.dir.join(server_conf::FILE);
     creds::write_private(&conf, &server.render())
         .wrap_err_with(|| format!("writing '{}'", conf.display()))?;
     println!("Wrote to '{}' (readable by you only):", args.dir.display());
-    println!("  gate.toml          the gate's keys and the operators it admits");
+    println!("  trust.toml         the operator's and accounts' keys (only `floorwalker auth` reads it)");
+    println!("  gate.toml          the gate's keys and bounds");
     for (role, creds) in &setup.operators {
         println!(
-            "  {:<18} the {role} role's nkey seed",
+            "  {:<18} the {role} role's credentials",
             format!("{}.{}", creds.user, creds::EXTENSION)
         );
     }
-    println!("  {AUTH_CONF:<18} accounts, and every connection through the gate");
+    println!(
+        "  {AUTH_CONF:<18} the operator, its accounts (kept in '{}') and the sentinel",
+        accounts_dir.display()
+    );
     println!(
         "  {:<18} listeners ({} for operators, {} for browsers{}), JetStream; includes {AUTH_CONF}",
         server_conf::FILE,
@@ -340,18 +413,22 @@ fn absolute(path: &Path) -> Result<PathBuf> {
     std::path::absolute(path).wrap_err_with(|| format!("resolving '{}'", path.display()))
 }
 
+fn trust_file(dir: &Path) -> PathBuf {
+    dir.join(floorwalker::trust::keys::FILE)
+}
+
 fn add(args: &AuthAddArgs) -> Result<()> {
     floorwalker_shared::subject::operator_inbox(&args.user)
         .map_err(|e| eyre!("user '{}' {e}; use [A-Za-z0-9_-], up to 64", args.user))?;
-    let gate_file = args.dir.join("gate.toml");
-    let mut config = GateConfig::load(&gate_file)?;
-    let replaced = config.operators.iter().any(|op| op.user == args.user);
-    let creds = config.add_operator(args.role, &args.user, unix_now());
+    let file = trust_file(&args.dir);
+    let mut trust = Trust::load(&file)?;
+    let replaced = trust.operators.iter().any(|op| op.user == args.user);
+    let creds = trust.add_operator(args.role, &args.user, unix_now());
     let creds_file = creds::file_in(&args.dir, &args.user);
     creds.store(&creds_file)?;
-    config.save(&gate_file)?;
+    trust.save(&file)?;
     println!(
-        "{} '{}' ({}) in '{}' and wrote '{}' (readable by you only); key {}.",
+        "{} '{}' ({}) and wrote '{}' (readable by you only); key {}. It works at once.",
         if replaced {
             "Gave a new key to"
         } else {
@@ -359,24 +436,26 @@ fn add(args: &AuthAddArgs) -> Result<()> {
         },
         args.user,
         args.role,
-        gate_file.display(),
         creds_file.display(),
         creds.public_key()
     );
     if replaced {
-        println!("Their old key is revoked.");
+        println!(
+            "Their old key still works until the server hears it is revoked: \
+             `floorwalker auth push --dir {}` (or use `auth rotate`, which does both).",
+            args.dir.display()
+        );
     }
-    println!("A running gate admits them within a second.");
     Ok(())
 }
 
 fn list(dir: &Path) -> Result<()> {
-    let config = GateConfig::load(&dir.join("gate.toml"))?;
+    let trust = Trust::load(&trust_file(dir))?;
     println!(
         "{:<20} {:<10} {:<56} {:<20} EXPIRES",
         "USER", "ROLE", "KEY", "ISSUED"
     );
-    for op in &config.operators {
+    for op in &trust.operators {
         println!(
             "{:<20} {:<10} {:<56} {:<20} {}",
             op.user,
@@ -386,9 +465,9 @@ fn list(dir: &Path) -> Result<()> {
             op.expires.map_or_else(|| "never".to_owned(), date)
         );
     }
-    if !config.revoked.is_empty() {
+    if !trust.revoked.is_empty() {
         println!("\nRevoked keys:");
-        for key in &config.revoked {
+        for key in &trust.revoked {
             println!(
                 "{:<20} {:<10} {:<56} {}",
                 key.user,
@@ -410,65 +489,183 @@ fn date(unix: i64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
-fn revoke(args: &AuthUserArgs) -> Result<()> {
-    let gate_file = args.dir.join("gate.toml");
-    let mut config = GateConfig::load(&gate_file)?;
-    let Some(entry) = config.revoke(&args.user, unix_now()) else {
+/// Sends the accounts `trust` and `gate` make, sealing as `sealing` says,
+/// to the server at `url`; a newer `iat` each time.
+async fn send(
+    trust: &mut Trust,
+    gate: &GateConfig,
+    sealing: Sealing,
+    url: &str,
+    only: &[&str],
+) -> Result<()> {
+    let now = unix_now();
+    let iat = trust.next_issued(now);
+    let accounts: Vec<Account> = accounts::accounts(trust, gate, sealing, iat)?
+        .into_iter()
+        .filter(|a| only.is_empty() || only.contains(&a.name))
+        .collect();
+    let client = push::system(trust, url, now).await?;
+    push::push_all(&client, &accounts).await?;
+    let _ = client.flush().await;
+    Ok(())
+}
+
+/// What to say when the server did not hear a change saved locally.
+fn unsent(dir: &Path, url: &str) -> String {
+    format!(
+        "saved in '{}', but the server at '{url}' has not heard it: run `floorwalker auth push \
+         --dir {} --server {url}` once it is reachable",
+        trust_file(dir).display(),
+        dir.display()
+    )
+}
+
+async fn revoke(args: &AuthServerUserArgs) -> Result<()> {
+    let file = trust_file(&args.dir);
+    let mut trust = Trust::load(&file)?;
+    let gate = GateConfig::load(&args.dir.join("gate.toml"))?;
+    let Some(entry) = trust.revoke(&args.user, unix_now()) else {
         bail!(
             "no operator '{}' in '{}' (floorwalker auth list shows who is)",
             args.user,
-            gate_file.display()
+            file.display()
         );
     };
-    config.save(&gate_file)?;
+    trust.save(&file)?;
     let old = creds::file_in(&args.dir, &args.user);
     if old.exists() {
         std::fs::remove_file(&old).wrap_err_with(|| format!("removing '{}'", old.display()))?;
     }
+    let url = &args.nats.server;
+    send(&mut trust, &gate, Sealing::Current, url, &[APP_ACCOUNT])
+        .await
+        .wrap_err_with(|| format!("revoked '{}': {}", entry.user, unsent(&args.dir, url)))?;
+    trust.save(&file)?;
     println!(
-        "Revoked '{}' ({}, key {}). A running gate refuses them and closes their open \
-         connections within a second.",
+        "Revoked '{}' ({}, key {}): the server closed their connections and refuses them.",
         entry.user, entry.role, entry.key
     );
     Ok(())
 }
 
-fn rotate(args: &AuthUserArgs) -> Result<()> {
-    let gate_file = args.dir.join("gate.toml");
-    let config = GateConfig::load(&gate_file)?;
-    let Some(entry) = config.operators.iter().find(|op| op.user == args.user) else {
+async fn rotate(args: &AuthServerUserArgs) -> Result<()> {
+    let file = trust_file(&args.dir);
+    let mut trust = Trust::load(&file)?;
+    let gate = GateConfig::load(&args.dir.join("gate.toml"))?;
+    let Some(entry) = trust.operators.iter().find(|op| op.user == args.user) else {
         bail!(
             "no operator '{}' in '{}' (floorwalker auth add makes one)",
             args.user,
-            gate_file.display()
+            file.display()
         );
     };
     let role: Role = entry.role.parse()?;
-    add(&AuthAddArgs {
-        dir: args.dir.clone(),
-        role,
-        user: args.user.clone(),
-    })
+    let creds = trust.add_operator(role, &args.user, unix_now());
+    let creds_file = creds::file_in(&args.dir, &args.user);
+    creds.store(&creds_file)?;
+    trust.save(&file)?;
+    println!(
+        "Wrote '{}' with a new key for '{}' ({role}); hand it over.",
+        creds_file.display(),
+        args.user
+    );
+    let url = &args.nats.server;
+    send(&mut trust, &gate, Sealing::Current, url, &[APP_ACCOUNT])
+        .await
+        .wrap_err_with(|| format!("the old key's revocation is {}", unsent(&args.dir, url)))?;
+    trust.save(&file)?;
+    println!("The old key is revoked: the server closed its connections.");
+    Ok(())
 }
 
-fn rotate_gate(dir: &Path) -> Result<()> {
-    let gate_file = dir.join("gate.toml");
-    let mut config = GateConfig::load(&gate_file)?;
-    config.rotate_keys();
-    // gate.toml first: the gate answers with either keys from then on, so
-    // whichever the server's file names when it restarts works.
-    let conf = dir.join(AUTH_CONF);
-    config.save(&gate_file)?;
-    creds::write_private(&conf, &config.server_block())
-        .wrap_err_with(|| format!("writing '{}'", conf.display()))?;
+/// How long `rotate-gate` waits for the gate to take in its new keys.
+const GATE_TAKES_IN: std::time::Duration = std::time::Duration::from_secs(20);
+
+async fn rotate_gate(args: &AuthRotateGateArgs) -> Result<()> {
+    let gate_file = args.dir.join("gate.toml");
+    let file = trust_file(&args.dir);
+    let mut gate = GateConfig::load(&gate_file)?;
+    let mut trust = Trust::load(&file)?;
+    let now = unix_now();
+    let session = i64::from(gate.shopper.session_ttl_secs);
+    if let (Some(_), Some(at)) = (&gate.previous_keys, gate.rotated_at) {
+        if now < at + session && !args.force {
+            bail!(
+                "the keys before the last rotation ({}) still admit shoppers who connected \
+                 before it, until {} UTC (a shopper session lasts {} h): run again then, or \
+                 pass --force to disconnect them now (they reconnect by themselves)",
+                date(at),
+                date(at + session),
+                session / 3600
+            );
+        }
+    }
+    let url = args.nats.server.clone();
+    gate.rotate_keys(now);
+    let new_xkey = gate.keys.xkey().map(|k| k.public_key()).unwrap_or_default();
+    // 1. The accounts take the new keys beside the old; requests are
+    //    still sealed to the old curve key, which the gate holds.
+    send(&mut trust, &gate, Sealing::Previous, &url, &[AUTH_ACCOUNT, SHOP_ACCOUNT])
+        .await
+        .wrap_err("the server did not take the new keys; nothing changed")?;
+    trust.save(&file)?;
+    // 2. The gate takes them in (it watches gate.toml) and connects with
+    //    its new credentials.
+    gate.save(&gate_file)?;
+    println!("The server has the new keys beside the old; waiting for the gate to take them in...");
+    let taken = async {
+        let client = push::admin(&trust, &url, unix_now()).await?;
+        let deadline = tokio::time::Instant::now() + GATE_TAKES_IN;
+        while tokio::time::Instant::now() < deadline {
+            let asked = tokio::time::timeout(
+                std::time::Duration::from_secs(2),
+                client.request(subject::gate_status().to_string(), bytes::Bytes::new()),
+            )
+            .await;
+            if let Ok(Ok(reply)) = asked {
+                let status: serde_json::Value =
+                    serde_json::from_slice(&reply.payload).unwrap_or_default();
+                if status["xkeys"][0].as_str() == Some(new_xkey.as_str()) {
+                    return Ok::<_, push::PushError>(true);
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        Ok(false)
+    }
+    .await?;
+    if !taken {
+        bail!(
+            "no gate said it holds the new keys within {} s (is `floorwalker gate --config {}` \
+             running?). The server admits with the old keys meanwhile; once the gate runs with \
+             the new ones, run `floorwalker auth push --dir {} --server {url}` to finish.",
+            GATE_TAKES_IN.as_secs(),
+            gate_file.display(),
+            args.dir.display()
+        );
+    }
+    // 3. Requests are sealed to the new curve key from now on.
+    send(&mut trust, &gate, Sealing::Current, &url, &[AUTH_ACCOUNT])
+        .await
+        .wrap_err_with(|| format!("the gate has its new keys, but {}", unsent(&args.dir, &url)))?;
+    trust.save(&file)?;
     println!(
-        "New gate keys in '{}' and '{}'. A running gate answers with the old and the new \
-         within a second; now restart nats-server (systemctl restart nats-server: it takes \
-         new auth-callout keys on restart only). Clients reconnect by themselves. Restart \
-         the gate whenever convenient: it then connects with its new key. The old keys go \
-         at the next rotate-gate.",
-        gate_file.display(),
-        conf.display()
+        "Rotated the gate's keys: the gate answers with its new keys, and no connection \
+         dropped. The old keys go at the next rotation, from {} UTC.",
+        date(now + session)
+    );
+    Ok(())
+}
+
+async fn push(args: &AuthServerArgs) -> Result<()> {
+    let file = trust_file(&args.dir);
+    let mut trust = Trust::load(&file)?;
+    let gate = GateConfig::load(&args.dir.join("gate.toml"))?;
+    send(&mut trust, &gate, Sealing::Current, &args.nats.server, &[]).await?;
+    trust.save(&file)?;
+    println!(
+        "Sent the accounts ({SYS_ACCOUNT}, {AUTH_ACCOUNT}, {SHOP_ACCOUNT}, {APP_ACCOUNT}) to '{}'; it keeps them.",
+        args.nats.server
     );
     Ok(())
 }

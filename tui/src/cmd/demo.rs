@@ -72,7 +72,7 @@ pub(crate) async fn run(
     let binary = NatsBinary::locate()?;
     let run_dir = data_dir.join("demo");
     let auth_dir = data_dir.join("auth");
-    let gate_config = demo_auth(&auth_dir)?;
+    let (gate_config, auth_block) = demo_auth(&auth_dir, &data_dir.join("nats-accounts"))?;
     // The shop's port first: only its pages may open a WebSocket to the server.
     let shop_listener =
         std::net::TcpListener::bind(("127.0.0.1", args.shop_port)).wrap_err_with(|| {
@@ -89,7 +89,7 @@ pub(crate) async fn run(
     let mut config = ServerConfig::local(
         "floorwalker-demo",
         &run_dir,
-        gate_config.server_block(),
+        auth_block,
         &origins,
     );
     config.port = Port::from_number(args.port);

@@ -126,7 +126,7 @@ async fn gate(client: &async_nats::Client) -> Vec<Found> {
         let why = if auth_required {
             "no gate answered on fw.gate.status: start `floorwalker gate --config \
              ./auth/gate.toml` beside nats-server (or, with credentials other than admin's, \
-             dashboard's or tail's, run doctor with admin.nk)"
+             dashboard's or tail's, run doctor with admin.creds)"
         } else {
             "the server asks for no credentials and no gate answers: include \
              ./auth/nats-auth.conf (from `floorwalker auth init`) in nats-server's config and \
@@ -136,22 +136,23 @@ async fn gate(client: &async_nats::Client) -> Vec<Found> {
     };
     let took = started.elapsed().as_millis();
     let status: serde_json::Value = serde_json::from_slice(&reply.payload).unwrap_or_default();
-    let operators: u64 = status["admitted_operators"].as_object().map_or(0, |m| {
-        m.values().filter_map(serde_json::Value::as_u64).sum()
-    });
     let shoppers = status["admitted_shoppers"].as_u64().unwrap_or(0);
     let refused: u64 = status["refused"].as_object().map_or(0, |m| {
         m.values().filter_map(serde_json::Value::as_u64).sum()
     });
-    let callout = if auth_required && operators > 0 {
-        Found::Ok(format!(
-            "auth callout: the gate admits operators ({operators} connections since it \
-             started, this one included)"
-        ))
+    // This connection's credentials were checked by the server itself; a
+    // gate answering on the status subject the accounts export is the
+    // callout in place.
+    let callout = if auth_required {
+        Found::Ok(
+            "auth callout: the server checks operators' credentials and asks the gate about \
+             everyone else"
+                .to_owned(),
+        )
     } else {
         Found::Problem(
-            "auth callout: a gate answers but has admitted no operator: is nats-server's \
-             config including ./auth/nats-auth.conf?"
+            "auth callout: the server asks for no credentials: is nats-server's config \
+             including ./auth/nats-auth.conf?"
                 .to_owned(),
         )
     };
@@ -244,7 +245,7 @@ async fn intake(client: &async_nats::Client) -> Found {
         _ => Found::Problem(format!(
             "intake: no report on fw.intake.report in {} s: start `floorwalker intake` (without \
              it no shopper's batch reaches operators; with credentials other than admin's, \
-             dashboard's or tail's, run doctor with admin.nk)",
+             dashboard's or tail's, run doctor with admin.creds)",
             LISTEN.as_secs()
         )),
     }
@@ -261,7 +262,7 @@ async fn router(client: &async_nats::Client) -> Found {
     let Ok(Ok(reply)) = asked else {
         return Found::Skipped(
             "router: only the admin may list the account's connections; run doctor with \
-             admin.nk to check it"
+             admin.creds to check it"
                 .to_owned(),
         );
     };

@@ -32,7 +32,7 @@ pub(crate) struct SetupArgs {
 fn denied(user: &str) -> String {
     format!(
         "the user '{user}' may not manage streams: run setup with the admin credentials \
-         (auth init wrote admin.nk)"
+         (auth init wrote admin.creds)"
     )
 }
 

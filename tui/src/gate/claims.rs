@@ -105,6 +105,9 @@ pub struct AuthResponse {
     pub kind: &'static str,
     /// Always 2.
     pub version: u8,
+    /// The account whose signing key signed the response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_account: Option<String>,
     /// The user JWT, when admitted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jwt: Option<String>,
@@ -113,28 +116,28 @@ pub struct AuthResponse {
     pub error: Option<String>,
 }
 
-/// The claims of the user JWT the gate issues.
-#[derive(Debug, Clone, Serialize)]
+/// The claims of a user JWT: the ones the gate issues to shoppers, and the
+/// operators', the gate's own and the sentinel's that `floorwalker auth`
+/// writes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserClaims {
     /// Issued at, seconds since the epoch.
     pub iat: i64,
-    /// Expiry: the server disconnects the client then.
-    pub exp: i64,
-    /// The issuer account's public key (`issuer_account` is refused in
-    /// server-config mode).
+    /// Expiry: the server disconnects the client then (none: never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    /// The key that signed it: its account's, or one of its signing keys.
     pub iss: String,
-    /// The request's `user_nkey`.
+    /// The user's public key (for the gate's, the request's `user_nkey`).
     pub sub: String,
-    /// The NAME of the account the user lands in.
-    pub aud: String,
-    /// Shown as the user in the server's monitoring.
+    /// Shown as the user in the server's monitoring and advisories.
     pub name: String,
     /// Permissions and limits.
     pub nats: UserPermissions,
 }
 
 /// What a user may do.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UserPermissions {
     /// Publish permissions.
     #[serde(rename = "pub")]
@@ -149,22 +152,29 @@ pub struct UserPermissions {
     /// Largest payload (-1 = unlimited).
     pub payload: i64,
     /// Connection types allowed (`STANDARD`, `WEBSOCKET`); empty = any.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allowed_connection_types: Vec<String>,
+    /// The account the user is in, when a signing key of it signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer_account: Option<String>,
+    /// A bearer token: the server asks for no signature of its nonce (the
+    /// sentinel, which only leads to the gate).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bearer_token: bool,
     /// Always `user`.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: String,
     /// Always 2.
     pub version: u8,
 }
 
 /// Subjects allowed and denied.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllowDeny {
     /// Allowed subjects; empty with a non-empty deny list means "all but".
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow: Vec<String>,
     /// Denied subjects, winning over allowed ones.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deny: Vec<String>,
 }

@@ -1,8 +1,7 @@
 //! The gate's configuration file, and what `floorwalker auth init` generates:
-//! the gate's keys, one credential per operator role, and the nats-server
-//! config block that sends every connection through the gate.
+//! the gate's keys and bounds (`gate.toml`), the deployment's other keys
+//! (`crate::trust`), and one credential per operator role.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -14,16 +13,14 @@ use thiserror::Error;
 use super::limiter::parse_proxy;
 use super::policy::{Role, ShopperLimits, UnknownRole};
 use crate::creds::{self, OperatorCreds, write_private};
+use crate::trust::keys::Trust;
 use floorwalker_shared::subject::{self, SiteId};
 
-/// The account shoppers and operators land in.
+/// The account operators and services are in.
 pub const APP_ACCOUNT: &str = "APP";
 /// The account shoppers land in: its own limits, and only the subjects that
 /// the imports below bring across.
 pub const SHOP_ACCOUNT: &str = "SHOP";
-/// The server's service that closes a connection by its id; the gate may
-/// ask it (`$SYS.REQ.SERVER.<server id>.KICK`, `{"cid": N}`).
-pub const KICK: &str = "$SYS.REQ.SERVER.*.KICK";
 /// The account the gate itself connects to.
 pub const AUTH_ACCOUNT: &str = "AUTH";
 /// The server's system account: its advisories say when shoppers connect
@@ -40,14 +37,6 @@ pub const CONNECTS_PER_ADDRESS_PER_MINUTE: u32 = 3_000;
 /// seconds; a simulated shopper's busiest minute opens at most 6 pages
 /// (docs/LIMITS.md).
 pub const CONNECTS_PER_SESSION_PER_MINUTE: u32 = 30;
-/// How long an operator's connection is admitted before the gate checks
-/// its key again (the client reconnects by itself): a day. A key revoked
-/// sooner loses its open connections at once: the gate has the server
-/// close them.
-pub const OPERATOR_SESSION_TTL_SECS: u32 = 24 * 3_600;
-/// The per-address cap `auth init` wrote before the per-session bound.
-const OLD_CONNECTS_PER_ADDRESS_PER_MINUTE: u32 = 120;
-
 fn default_connects_per_address() -> u32 {
     CONNECTS_PER_ADDRESS_PER_MINUTE
 }
@@ -102,16 +91,13 @@ pub enum Invalid {
     /// An operator's user name cannot name an inbox.
     #[error("operator user '{0}' {1}")]
     User(String, subject::SubjectError),
-    /// An operator's key is not a user's public nkey.
-    #[error("operator '{0}' has a key that is not a user's public nkey (U…)")]
-    OperatorKey(String),
     /// The gate's own seed is not a user seed.
     #[error("gate_seed is not a user seed")]
     GateSeed,
     /// A file from before operators had nkeys.
     #[error(
         "it is from before operators signed in with nkeys (it holds passwords): make new \
-         keys with `floorwalker auth init --force` (every operator gets a new .nk file)"
+         keys with `floorwalker auth init --force` (every operator gets a new .creds file)"
     )]
     Passwords,
     /// The shoppers' largest payload is too small for the server: it is
@@ -121,6 +107,22 @@ pub enum Invalid {
          connection, and operators' facts and the gate's answers need that much"
     )]
     MaxPayload(u32),
+    /// A key in `trust.toml` is not of its kind.
+    #[error("the {0} key is not of its kind")]
+    TrustKey(String),
+    /// The shoppers' signing seed is not an account seed.
+    #[error("shop_seed is not an account seed")]
+    ShopSeed,
+    /// The gate's credentials JWT is missing or not for its key.
+    #[error("gate_jwt is missing or not issued to gate_seed's key")]
+    GateJwt,
+    /// A file from before operator mode.
+    #[error(
+        "it is from before Floorwalker's accounts were JWTs (operator mode): make new keys \
+         with `floorwalker auth init --force` (every operator gets a new .creds file, and \
+         nats-server needs the new nats-auth.conf)"
+    )]
+    BeforeOperatorMode,
     /// A trusted proxy is neither an address nor a network.
     #[error("trusted proxy '{0}' is neither an IP address nor a network like '10.0.0.0/24'")]
     TrustedProxy(String),
@@ -137,7 +139,7 @@ pub enum Invalid {
 /// records (32 KiB) and the gate's signed answers.
 pub const MIN_MAX_PAYLOAD: u32 = 32 * 1024;
 
-/// One operator the gate admits.
+/// One operator issued credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperatorEntry {
     /// User name: what the operator acts as (and what shoppers see of an
@@ -145,8 +147,8 @@ pub struct OperatorEntry {
     pub user: String,
     /// Role, by name.
     pub role: String,
-    /// The operator's public nkey (`U…`); its seed is in `<user>.nk`, which
-    /// the gate never sees.
+    /// The operator's public nkey (`U…`); its seed is in `<user>.creds`,
+    /// which nothing else holds.
     pub key: String,
     /// When it was issued, seconds since the epoch.
     #[serde(default)]
@@ -156,8 +158,8 @@ pub struct OperatorEntry {
     pub expires: Option<i64>,
 }
 
-/// A key the gate refuses: an operator revoked, or the key an operator had
-/// before `auth rotate`.
+/// A key revoked: an operator's, or the key an operator had before `auth
+/// rotate` (`APP`'s revocations).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevokedKey {
     /// Whose it was.
@@ -168,32 +170,48 @@ pub struct RevokedKey {
     pub at: i64,
 }
 
-/// The gate's own keys: the account key that signs what it admits, the
-/// curve key requests are sealed to, and the nkey it connects with.
+/// The gate's own keys: `AUTH`'s signing key, which signs its answers and
+/// its own credentials; `SHOP`'s, which signs the shoppers it admits; the
+/// curve key requests are sealed to; and the key and JWT it connects with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateKeys {
-    /// The seed of the account key that signs admitted users (`SA…`).
+    /// The seed of `AUTH`'s signing key (`SA…`).
     pub issuer_seed: String,
+    /// The seed of `SHOP`'s signing key (`SA…`).
+    pub shop_seed: String,
     /// The seed of the curve key requests are sealed to (`SX…`).
     pub xkey_seed: String,
-    /// The seed of the user key the gate connects with (`SU…`), one of the
-    /// callout's `auth_users`.
+    /// The seed of the user key the gate connects with (`SU…`), one of
+    /// the callout's `auth_users`.
     pub gate_seed: String,
+    /// The gate's user JWT, signed with `issuer_seed`.
+    #[serde(default)]
+    pub gate_jwt: String,
 }
 
 impl GateKeys {
-    /// New keys.
-    pub fn generate() -> Self {
-        Self {
+    /// New keys, the gate's JWT issued in `auth` (`AUTH`'s public key) at
+    /// `iat`.
+    pub fn generate(auth: &str, iat: i64) -> Self {
+        let mut keys = Self {
             issuer_seed: KeyPair::new_account().seed().unwrap_or_default(),
+            shop_seed: KeyPair::new_account().seed().unwrap_or_default(),
             xkey_seed: XKey::new().seed().unwrap_or_default(),
             gate_seed: KeyPair::new_user().seed().unwrap_or_default(),
-        }
+            gate_jwt: String::new(),
+        };
+        keys.gate_jwt = crate::trust::accounts::gate_user(&keys, auth, iat).unwrap_or_default();
+        keys
     }
 
-    /// The issuer's key pair.
+    /// `AUTH`'s signing key pair.
     pub fn issuer(&self) -> Option<KeyPair> {
         KeyPair::from_seed(&self.issuer_seed).ok()
+    }
+
+    /// `SHOP`'s signing key pair.
+    pub fn shop(&self) -> Option<KeyPair> {
+        KeyPair::from_seed(&self.shop_seed).ok()
     }
 
     /// The curve key pair.
@@ -207,15 +225,24 @@ impl GateKeys {
     }
 
     fn check(&self) -> Result<(), Invalid> {
-        match self.issuer() {
-            Some(k) if k.public_key().starts_with('A') => {}
-            _ => return Err(Invalid::IssuerSeed),
+        let account = |k: Option<KeyPair>| k.is_some_and(|k| k.public_key().starts_with('A'));
+        if !account(self.issuer()) {
+            return Err(Invalid::IssuerSeed);
+        }
+        if !account(self.shop()) {
+            return Err(Invalid::ShopSeed);
         }
         self.xkey().ok_or(Invalid::XkeySeed)?;
-        match self.gate() {
-            Some(k) if k.public_key().starts_with('U') => Ok(()),
-            _ => Err(Invalid::GateSeed),
+        let gate = match self.gate() {
+            Some(k) if k.public_key().starts_with('U') => k.public_key(),
+            _ => return Err(Invalid::GateSeed),
+        };
+        let claims: serde_json::Value =
+            super::jwt::decode_verified(&self.gate_jwt).map_err(|_| Invalid::GateJwt)?;
+        if claims["sub"].as_str() != Some(gate.as_str()) {
+            return Err(Invalid::GateJwt);
         }
+        Ok(())
     }
 }
 
@@ -224,15 +251,21 @@ impl GateKeys {
 pub struct GateConfig {
     /// Sites whose shoppers are admitted.
     pub sites: Vec<String>,
+    /// `AUTH`'s public key (the gate's account).
+    pub auth_account: String,
+    /// `SHOP`'s public key (where shoppers land).
+    pub shop_account: String,
     /// The gate's keys.
     #[serde(flatten)]
     pub keys: GateKeys,
-    /// The keys before the last `floorwalker auth rotate-gate`, still
-    /// answered with until the next: nats-server takes new callout keys
-    /// only when it restarts, and whichever keys its config names, the
-    /// gate answers with those.
+    /// The keys before the last `floorwalker auth rotate-gate`: the gate
+    /// opens requests sealed to either, and shoppers it admitted with them
+    /// stay connected, until the next rotation takes them out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_keys: Option<GateKeys>,
+    /// When the keys were last rotated, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated_at: Option<i64>,
     /// Connection attempts per client address per minute (0 = none): a
     /// flood bound, far above what a crowd behind one address makes
     /// (docs/LIMITS.md). Files from before the per-session bound carry the
@@ -257,14 +290,6 @@ pub struct GateConfig {
     pub proxy_token: Option<String>,
     /// Limits on every shopper connection.
     pub shopper: ShopperLimits,
-    /// How long an admitted operator connection lives before it must
-    /// reconnect, in seconds.
-    pub operator_session_ttl_secs: u32,
-    /// The operators admitted.
-    pub operators: Vec<OperatorEntry>,
-    /// Keys refused: operators revoked, and keys replaced by `auth rotate`.
-    #[serde(default)]
-    pub revoked: Vec<RevokedKey>,
 }
 
 impl GateConfig {
@@ -281,35 +306,13 @@ impl GateConfig {
         if text.contains("\ngate_password") || text.contains("password_hash") {
             return Err(invalid(Invalid::Passwords));
         }
-        let mut config: Self =
+        if text.contains("[[operators]]") || !text.contains("shop_seed") {
+            return Err(invalid(Invalid::BeforeOperatorMode));
+        }
+        let config: Self =
             toml::from_str(&text).map_err(|e| invalid(Invalid::Syntax(e.message().to_owned())))?;
-        config.upgrade_old_default(&text);
         config.check().map_err(invalid)?;
         Ok(config)
-    }
-
-    /// A file written by `auth init` before the per-session bound existed
-    /// holds the per-address cap it wrote then, 120 a minute, which refused
-    /// crowds behind one address (issue 16): read as the new default. A file
-    /// that names the per-session bound, or another per-address figure,
-    /// was set by someone and is kept as it is.
-    fn upgrade_old_default(&mut self, text: &str) {
-        let Ok(table) = text.parse::<toml::Table>() else {
-            return;
-        };
-        let old = table
-            .get("connects_per_address_per_minute")
-            .and_then(toml::Value::as_integer);
-        if !table.contains_key("connects_per_session_per_minute")
-            && old == Some(i64::from(OLD_CONNECTS_PER_ADDRESS_PER_MINUTE))
-        {
-            tracing::info!(
-                old = OLD_CONNECTS_PER_ADDRESS_PER_MINUTE,
-                new = CONNECTS_PER_ADDRESS_PER_MINUTE,
-                "gate.toml has the old default per-address bound: using the new default"
-            );
-            self.connects_per_address_per_minute = CONNECTS_PER_ADDRESS_PER_MINUTE;
-        }
     }
 
     /// Checks what `load` cannot see in the TOML's shape.
@@ -330,51 +333,17 @@ impl GateConfig {
         if !self.proxies()?.is_empty() && self.proxy_token.as_deref().is_none_or(str::is_empty) {
             return Err(Invalid::ProxyToken);
         }
-        for op in &self.operators {
-            op.role.parse::<Role>()?;
-            subject::operator_inbox(&op.user).map_err(|e| Invalid::User(op.user.clone(), e))?;
-            if !is_user_key(&op.key) {
-                return Err(Invalid::OperatorKey(op.user.clone()));
-            }
-        }
         Ok(())
     }
 
-    /// Admits `user` in `role` with a new key issued at `now` (seconds since
-    /// the epoch), replacing any operator of that name, whose old key is
-    /// revoked; returns the credentials to hand over.
-    pub fn add_operator(&mut self, role: Role, user: &str, now: i64) -> OperatorCreds {
-        let creds = OperatorCreds::generate(user);
-        self.revoke(user, now);
-        self.operators.push(OperatorEntry {
-            user: user.to_owned(),
-            role: role.name().to_owned(),
-            key: creds.public_key(),
-            issued: now,
-            expires: None,
-        });
-        creds
-    }
-
-    /// Stops admitting `user`: its entry goes, its key joins the revoked.
-    /// Returns the entry removed, if there was one.
-    pub fn revoke(&mut self, user: &str, now: i64) -> Option<OperatorEntry> {
-        let at = self.operators.iter().position(|op| op.user == user)?;
-        let entry = self.operators.remove(at);
-        self.revoked.push(RevokedKey {
-            user: entry.user.clone(),
-            key: entry.key.clone(),
-            at: now,
-        });
-        Some(entry)
-    }
-
-    /// New gate keys; the current ones are kept as the previous, so that
-    /// the gate answers whichever nats-server names, before its restart
-    /// and after.
-    pub fn rotate_keys(&mut self) {
-        let old = std::mem::replace(&mut self.keys, GateKeys::generate());
+    /// New gate keys, issued at `now`; the current ones are kept as the
+    /// previous, so that requests sealed to either are answered while the
+    /// server's accounts change over (`floorwalker auth rotate-gate`).
+    pub fn rotate_keys(&mut self, now: i64) {
+        let new = GateKeys::generate(&self.auth_account, now);
+        let old = std::mem::replace(&mut self.keys, new);
         self.previous_keys = Some(old);
+        self.rotated_at = Some(now);
     }
 
     /// Writes `gate.toml`, readable by its owner only.
@@ -427,119 +396,6 @@ impl GateConfig {
         self.keys.xkey()
     }
 
-    /// The gate's own keys, current and previous (a gate still running on
-    /// the previous connects after the server restarts): as
-    /// `users` entries, and as `auth_users`.
-    fn gate_users(&self) -> (String, String) {
-        let gates: Vec<String> = std::iter::once(&self.keys)
-            .chain(&self.previous_keys)
-            .filter_map(|k| k.gate().map(|k| format!("\"{}\"", k.public_key())))
-            .collect();
-        let users = gates
-            .iter()
-            .map(|k| format!("{{ nkey: {k} }}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        (users, gates.join(", "))
-    }
-
-    /// The nats-server config block that routes every connection through the
-    /// gate: accounts, and `authorization { auth_callout }`.
-    pub fn server_block(&self) -> String {
-        let issuer = self.issuer().map(|k| k.public_key()).unwrap_or_default();
-        let xkey = self.xkey().map(|k| k.public_key()).unwrap_or_default();
-        let status = subject::gate_status();
-        let (events, chat, here, push, inbox) = (
-            subject::all_sites_events(),
-            subject::all_sites_chat(),
-            subject::all_sites_here(),
-            subject::all_sites_push(),
-            subject::all_sites_inbox(),
-        );
-        let raw = subject::RAW_PREFIX;
-        let (connect, disconnect, connz) = (
-            subject::shoppers_connect(),
-            subject::shoppers_disconnect(),
-            subject::shoppers_connz(),
-        );
-        let sys = SYS_ACCOUNT;
-        let limits = self.shopper;
-        let (gate_users, gate_keys) = self.gate_users();
-        let kick = KICK;
-        let mut out = String::new();
-        let _ = write!(
-            out,
-            r#"# Every client but the gate itself is admitted (or not) by `floorwalker gate`.
-# What the server announces is what a shopper may send: one limit for all.
-max_payload: {max_payload}
-# Shoppers land in {SHOP_ACCOUNT}, whose limits bind every shopper connection;
-# its imports and exports are the only way between shoppers and operators
-# ({APP_ACCOUNT}). What shoppers publish reaches {APP_ACCOUNT} as streams under
-# "{raw}.", which only the intake and the router hear and nothing answers, so
-# no reply address a shopper names is ever used; what reaches a shopper is
-# its push subject and its inbox, where only the intake and the router write.
-accounts {{
-  {AUTH_ACCOUNT}: {{
-    users: [ {gate_users} ]
-    exports: [ {{ service: "{status}" }} ]
-    # To close the open connections of an operator whose key was revoked.
-    imports: [ {{ service: {{ account: "{sys}", subject: "{kick}" }} }} ]
-  }}
-  {APP_ACCOUNT}: {{
-    jetstream: enabled
-    imports: [
-      {{ service: {{ account: "{AUTH_ACCOUNT}", subject: "{status}" }} }}
-      {{ stream: {{ account: "{sys}", subject: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.CONNECT" }}, to: "{connect}" }}
-      {{ stream: {{ account: "{sys}", subject: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.DISCONNECT" }}, to: "{disconnect}" }}
-      {{ service: {{ account: "{sys}", subject: "$SYS.REQ.ACCOUNT.{SHOP_ACCOUNT}.CONNZ" }}, to: "{connz}" }}
-      {{ stream: {{ account: "{SHOP_ACCOUNT}", subject: "{events}" }}, prefix: "{raw}" }}
-      {{ stream: {{ account: "{SHOP_ACCOUNT}", subject: "{chat}" }}, prefix: "{raw}" }}
-      {{ stream: {{ account: "{SHOP_ACCOUNT}", subject: "{here}" }}, prefix: "{raw}" }}
-    ]
-    exports: [
-      {{ stream: "{push}" }}
-      {{ stream: "{inbox}" }}
-    ]
-  }}
-  {SHOP_ACCOUNT}: {{
-    limits: {{ max_payload: {max_payload}, max_subscriptions: {max_subscriptions} }}
-    exports: [
-      {{ stream: "{events}" }}
-      {{ stream: "{chat}" }}
-      {{ stream: "{here}" }}
-    ]
-    imports: [
-      {{ stream: {{ account: "{APP_ACCOUNT}", subject: "{push}" }} }}
-      {{ stream: {{ account: "{APP_ACCOUNT}", subject: "{inbox}" }} }}
-    ]
-  }}
-  # The broker's word on which shopper connections are open, for operators
-  # only: {SHOP_ACCOUNT} imports none of it.
-  {sys}: {{
-    exports: [
-      {{ stream: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.CONNECT" }}
-      {{ stream: "$SYS.ACCOUNT.{SHOP_ACCOUNT}.DISCONNECT" }}
-      {{ service: "$SYS.REQ.ACCOUNT.{SHOP_ACCOUNT}.CONNZ" }}
-      {{ service: "{kick}", accounts: [ "{AUTH_ACCOUNT}" ] }}
-    ]
-  }}
-}}
-system_account: {sys}
-authorization {{
-  timeout: 2
-  auth_callout {{
-    issuer: "{issuer}"
-    account: "{AUTH_ACCOUNT}"
-    auth_users: [ {gate_keys} ]
-    xkey: "{xkey}"
-  }}
-}}
-"#,
-            max_payload = limits.max_payload,
-            max_subscriptions = limits.max_subscriptions,
-        );
-        out
-    }
 }
 
 /// Now, in seconds since the epoch (when keys are issued and revoked).
@@ -559,6 +415,8 @@ pub fn is_user_key(key: &str) -> bool {
 pub struct AuthSetup {
     /// The gate's configuration.
     pub gate: GateConfig,
+    /// The keys only `floorwalker auth` holds, and who was issued what.
+    pub trust: Trust,
     /// One credential per role, by role.
     pub operators: Vec<(Role, OperatorCreds)>,
 }
@@ -567,47 +425,63 @@ impl AuthSetup {
     /// New keys and credentials for `sites`, issued at `now` (seconds
     /// since the epoch).
     pub fn generate(sites: &[SiteId], now: i64) -> Self {
-        let mut gate = GateConfig {
+        let mut trust = Trust::generate();
+        let iat = trust.next_issued(now);
+        let auth_account = trust.auth.public_key();
+        let gate = GateConfig {
             sites: sites.iter().map(ToString::to_string).collect(),
-            keys: GateKeys::generate(),
+            keys: GateKeys::generate(&auth_account, iat),
+            auth_account,
+            shop_account: trust.shop.public_key(),
             previous_keys: None,
+            rotated_at: None,
             connects_per_address_per_minute: CONNECTS_PER_ADDRESS_PER_MINUTE,
             connects_per_session_per_minute: CONNECTS_PER_SESSION_PER_MINUTE,
             trusted_proxies: Vec::new(),
             proxy_token: None,
             shopper: ShopperLimits::default(),
-            operator_session_ttl_secs: OPERATOR_SESSION_TTL_SECS,
-            operators: Vec::new(),
-            revoked: Vec::new(),
         };
         let operators = Role::ALL
             .into_iter()
-            .map(|role| (role, gate.add_operator(role, role.name(), now)))
+            .map(|role| (role, trust.add_operator(role, role.name(), now)))
             .collect();
-        Self { gate, operators }
+        Self {
+            gate,
+            trust,
+            operators,
+        }
     }
 
     /// Adds an operator `user` in `role` (beside the one per role).
     pub fn add(&mut self, role: Role, user: &str, now: i64) {
-        let creds = self.gate.add_operator(role, user, now);
+        let creds = self.trust.add_operator(role, user, now);
         self.operators.retain(|(_, c)| c.user != user);
         self.operators.push((role, creds));
     }
 
-    /// Writes `gate.toml`, `<user>.nk` and `nats-auth.conf` into `dir`.
-    pub fn write(&self, dir: &Path) -> Result<(), ConfigError> {
+    /// The nats-server config block: the operator, the accounts (kept in
+    /// `resolver_dir`) and the sentinel.
+    pub fn server_block(&self, resolver_dir: &Path) -> String {
+        crate::trust::accounts::server_block(&self.trust, &self.gate, resolver_dir, self.trust.issued)
+            .unwrap_or_default()
+    }
+
+    /// Writes `gate.toml`, `trust.toml`, `<user>.creds` and
+    /// `nats-auth.conf` (its accounts kept in `resolver_dir`) into `dir`.
+    pub fn write(&self, dir: &Path, resolver_dir: &Path) -> Result<(), ConfigError> {
         let io = |path: &Path| {
             let path = path.to_owned();
             move |source| ConfigError::Io { path, source }
         };
         fs::create_dir_all(dir).map_err(io(dir))?;
         self.gate.save(&dir.join("gate.toml"))?;
+        self.trust.save(&dir.join(crate::trust::keys::FILE))?;
         for (_, creds) in &self.operators {
             creds.store(&creds::file_in(dir, &creds.user))?;
         }
         // Public keys only, but it says who may do what: private too.
         let conf = dir.join("nats-auth.conf");
-        write_private(&conf, &self.gate.server_block()).map_err(io(&conf))?;
+        write_private(&conf, &self.server_block(resolver_dir)).map_err(io(&conf))?;
         Ok(())
     }
 }
@@ -623,19 +497,22 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
-        setup.write(dir.path()).unwrap();
+        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
         let loaded = GateConfig::load(&dir.path().join("gate.toml")).unwrap();
         assert_eq!(loaded, setup.gate);
+        let trust = Trust::load(&dir.path().join("trust.toml")).unwrap();
+        assert_eq!(trust, setup.trust);
         for file in [
             "gate.toml",
+            "trust.toml",
             "nats-auth.conf",
-            "admin.nk",
-            "dashboard.nk",
-            "agent.nk",
-            "tail.nk",
-            "simulator.nk",
-            "router.nk",
-            "intake.nk",
+            "admin.creds",
+            "dashboard.creds",
+            "agent.creds",
+            "tail.creds",
+            "simulator.creds",
+            "router.creds",
+            "intake.creds",
         ] {
             let mode = fs::metadata(dir.path().join(file))
                 .unwrap()
@@ -643,28 +520,32 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600, "{file}");
         }
+        let gate_toml = fs::read_to_string(dir.path().join("gate.toml")).unwrap();
         for (role, creds) in &setup.operators {
-            let entry = loaded
-                .operators
-                .iter()
-                .find(|o| o.user == creds.user)
-                .unwrap();
+            let entry = trust.operators.iter().find(|o| o.user == creds.user).unwrap();
             assert_eq!(entry.role, role.name());
             assert_eq!(entry.key, creds.public_key());
-            // The gate never holds an operator's seed.
-            assert!(
-                !fs::read_to_string(dir.path().join("gate.toml"))
-                    .unwrap()
-                    .contains(creds.seed())
-            );
+            // Nothing else holds an operator's seed.
+            assert!(!gate_toml.contains(creds.seed()));
         }
-        let block = setup.gate.server_block();
-        assert!(block.contains(&loaded.issuer().unwrap().public_key()));
-        assert!(block.contains(&loaded.keys.gate().unwrap().public_key()));
+        // The gate holds no key of the operator's or of the accounts'.
+        for seed in [
+            &trust.operator_seed,
+            &trust.operator_signing_seed,
+            &trust.auth.seed,
+            &trust.shop.seed,
+            &trust.app.seed,
+        ] {
+            assert!(!gate_toml.contains(seed.as_str()));
+        }
+        let block = setup.server_block(&dir.path().join("accounts"));
+        assert!(block.contains(&trust.sys.public_key()));
         for seed in [
             &loaded.keys.issuer_seed,
             &loaded.keys.xkey_seed,
             &loaded.keys.gate_seed,
+            &loaded.keys.shop_seed,
+            &trust.operator_seed,
         ] {
             assert!(!block.contains(seed.as_str()), "the block leaks a seed");
         }
@@ -672,33 +553,13 @@ mod tests {
     }
 
     #[test]
-    fn revoking_and_rotating_keep_what_the_gate_needs() {
+    fn rotating_keeps_the_previous_keys_until_the_next_rotation() {
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
-        let old = setup
-            .gate
-            .operators
-            .iter()
-            .find(|o| o.user == "agent")
-            .unwrap()
-            .key
-            .clone();
-        let new = setup.gate.add_operator(Role::Agent, "agent", NOW + 1);
-        assert_ne!(new.public_key(), old);
-        assert_eq!(setup.gate.revoked.len(), 1);
-        assert_eq!(setup.gate.revoked[0].key, old);
-        assert!(setup.gate.revoke("agent", NOW + 2).is_some());
-        assert!(setup.gate.revoke("agent", NOW + 3).is_none());
-        assert_eq!(setup.gate.revoked.len(), 2);
-
         let before = setup.gate.keys.clone();
-        setup.gate.rotate_keys();
+        setup.gate.rotate_keys(NOW + 5);
         assert_eq!(setup.gate.previous_keys.as_ref(), Some(&before));
         assert_ne!(setup.gate.keys, before);
-        // Both gate keys may connect across the server's restart.
-        let block = setup.gate.server_block();
-        for keys in [&setup.gate.keys, &before] {
-            assert!(block.contains(&keys.gate().unwrap().public_key()));
-        }
+        assert_eq!(setup.gate.rotated_at, Some(NOW + 5));
         let dir = tempfile::tempdir().unwrap();
         setup.gate.save(&dir.path().join("gate.toml")).unwrap();
         assert_eq!(
@@ -708,60 +569,15 @@ mod tests {
     }
 
     #[test]
-    fn a_gate_toml_with_passwords_says_how_to_move_on() {
+    fn an_older_gate_toml_says_how_to_move_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gate.toml");
         fs::write(&path, "sites = [\"shoes\"]\ngate_password = \"x\"\n").unwrap();
         let err = GateConfig::load(&path).unwrap_err().to_string();
         assert!(err.contains("auth init --force"), "{err}");
-    }
-
-    #[test]
-    fn auth_init_writes_the_bounds_and_an_older_gate_toml_still_loads() {
-        let dir = tempfile::tempdir().unwrap();
-        let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
-        setup.write(dir.path()).unwrap();
-        let path = dir.path().join("gate.toml");
-        let written = fs::read_to_string(&path).unwrap();
-        assert!(
-            written.contains("connects_per_address_per_minute = 3000\n")
-                && written.contains("connects_per_session_per_minute = 30\n"),
-            "{written}"
-        );
-
-        // A file from before the per-session bound: the old default per
-        // address is read as the new one; a figure someone chose is kept,
-        // and so is any figure in a file that names the session bound.
-        let cases = [
-            (None, Some(120), 3000),
-            (None, Some(500), 500),
-            (Some(10), Some(120), 120),
-            (None, None, 3000),
-        ];
-        for (per_session, per_address, want) in cases {
-            let mut text: String = written
-                .lines()
-                .filter(|l| !l.starts_with("connects_per_"))
-                .flat_map(|l| [l, "\n"])
-                .collect();
-            let head: String = [
-                per_address.map(|n| format!("connects_per_address_per_minute = {n}\n")),
-                per_session.map(|n| format!("connects_per_session_per_minute = {n}\n")),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            text.insert_str(text.find("sites").unwrap(), &head);
-            fs::write(&path, &text).unwrap();
-            let loaded = GateConfig::load(&path).unwrap();
-            let case = format!("{per_session:?} {per_address:?}");
-            assert_eq!(loaded.connects_per_address_per_minute, want, "{case}");
-            assert_eq!(
-                loaded.connects_per_session_per_minute,
-                per_session.unwrap_or(30),
-                "{case}"
-            );
-        }
+        fs::write(&path, "sites = [\"shoes\"]\n[[operators]]\nuser = \"a\"\n").unwrap();
+        let err = GateConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("operator mode"), "{err}");
     }
 
     #[test]
@@ -823,7 +639,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.sites.push("Bad.Site".into());
-        setup.write(dir.path()).unwrap();
+        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
         let err = GateConfig::load(&dir.path().join("gate.toml"))
             .unwrap_err()
             .to_string();
@@ -831,7 +647,7 @@ mod tests {
 
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.trusted_proxies = vec!["10.0.0.5".into(), "proxy.internal".into()];
-        setup.write(dir.path()).unwrap();
+        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
         let err = GateConfig::load(&dir.path().join("gate.toml"))
             .unwrap_err()
             .to_string();
@@ -840,13 +656,13 @@ mod tests {
         // A proxy the gate would trust without a token to check its word.
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.trusted_proxies = vec!["10.0.0.5".into()];
-        setup.write(dir.path()).unwrap();
+        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
         let err = GateConfig::load(&dir.path().join("gate.toml"))
             .unwrap_err()
             .to_string();
         assert!(err.contains("run `floorwalker auth proxy`"), "{err}");
         let token = setup.gate.trust_proxies(&["10.0.0.5".into()]).unwrap();
-        setup.write(dir.path()).unwrap();
+        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
         let loaded = GateConfig::load(&dir.path().join("gate.toml")).unwrap();
         assert_eq!(loaded.proxy_token.as_deref(), Some(token.as_str()));
         // Trusting again keeps the token the proxy already has.

@@ -1,6 +1,11 @@
 //! The gate's decision on one authorization request, without IO: bytes in,
 //! bytes out, time as an argument.
 //!
+//! Only shoppers come through the gate: operators and services sign in with
+//! `.creds` files nats-server checks itself (`crate::trust`). Every client
+//! without those is given the sentinel, a user of `AUTH` allowed nothing,
+//! and the server asks the gate where it may go.
+//!
 //! The order of checks: open (if sealed) and verify the server's request,
 //! then the flood bound on the client's address (a trusted proxy's word for
 //! it, for a shopper behind one: `super::proxy`), then the credential, and
@@ -9,20 +14,18 @@
 //! that cannot be verified gets no answer at all, so the server refuses the
 //! client when its auth timeout passes (fail closed).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Instant;
 
 use floorwalker_shared::credential::ShopperCredential;
 use floorwalker_shared::subject::SiteId;
 use nkeys::{KeyPair, XKey};
 
-use super::claims::{
-    AuthRequest, AuthResponse, REQUEST_AUDIENCE, RequestClaims, ResponseClaims, UserClaims,
-};
-use super::config::{APP_ACCOUNT, GateConfig, Invalid, SHOP_ACCOUNT};
+use super::claims::{AuthRequest, AuthResponse, REQUEST_AUDIENCE, RequestClaims, ResponseClaims, UserClaims};
+use super::config::{GateConfig, GateKeys, Invalid};
 use super::jwt;
 use super::limiter::{Bounds, Verdict};
-use super::policy::{self, Role, ShopperLimits};
+use super::policy::{self, ShopperLimits};
 use super::proxy;
 use super::stats::{ConnectBounds, Refusal, Stats};
 
@@ -43,111 +46,77 @@ pub enum Decision {
         /// trusted proxy vouched for.
         address: String,
     },
-    /// An operator admitted with a role.
-    Operator {
-        /// The user name.
-        user: String,
-        /// Its role.
-        role: Role,
-        /// Its public key.
-        key: String,
-    },
     /// Refused, answered with the reason.
     Refused(Refusal),
     /// Refused without an answer: the request itself was not trustworthy.
     Ignored,
 }
 
-/// An operator the gate admits, by its key.
-struct Operator {
-    user: String,
-    role: Role,
-    expires: Option<i64>,
+/// One set of the gate's keys, as key pairs.
+struct Keys {
+    /// `AUTH`'s signing key: signs the answers.
+    issuer: KeyPair,
+    /// `SHOP`'s signing key: signs the shoppers admitted.
+    shop: KeyPair,
+    /// The curve key requests are sealed to.
+    xkey: XKey,
 }
 
-/// Most open connections remembered per operator key, to close when the
-/// key is revoked (a person's consoles, a service's restarts).
-const CONNECTIONS_PER_KEY: usize = 32;
+impl Keys {
+    fn of(keys: &GateKeys) -> Result<Self, Invalid> {
+        Ok(Self {
+            issuer: keys.issuer().ok_or(Invalid::IssuerSeed)?,
+            shop: keys.shop().ok_or(Invalid::ShopSeed)?,
+            xkey: keys.xkey().ok_or(Invalid::XkeySeed)?,
+        })
+    }
+}
 
-/// The gate's state: keys, who is admitted, the bounds and the counts.
+/// The gate's state: keys, sites, the bounds and the counts.
 pub struct Gate {
-    /// The current keys first, then the previous (while the server may
-    /// still name them).
-    keys: Vec<(KeyPair, XKey)>,
+    /// The current keys first, then the previous (while the server's
+    /// accounts may still name them: `auth rotate-gate`).
+    keys: Vec<Keys>,
     sites: HashSet<SiteId>,
-    operators: HashMap<String, Operator>,
-    revoked: HashSet<String>,
+    auth_account: String,
+    shop_account: String,
     /// What trusted proxies send beside each shopper's address.
     proxy_token: Option<String>,
-    /// Operators' connections admitted: key → (server id, connection id).
-    connections: HashMap<String, Vec<(String, u64)>>,
     shopper: ShopperLimits,
-    operator_ttl: i64,
     bounds: Bounds,
     stats: Stats,
 }
 
-/// What the gate knows of who may connect, read from a configuration.
-struct Admits {
-    keys: Vec<(KeyPair, XKey)>,
-    sites: HashSet<SiteId>,
-    operators: HashMap<String, Operator>,
-    revoked: HashSet<String>,
-}
-
-impl Admits {
-    fn of(config: &GateConfig) -> Result<Self, Invalid> {
-        config.check()?;
-        let sites = config
-            .sites
-            .iter()
-            .map(|s| SiteId::new(s.as_str()).map_err(|e| Invalid::Site(s.clone(), e)))
-            .collect::<Result<_, _>>()?;
-        let operators = config
-            .operators
-            .iter()
-            .map(|o| {
-                let operator = Operator {
-                    user: o.user.clone(),
-                    role: o.role.parse::<Role>()?,
-                    expires: o.expires,
-                };
-                Ok((o.key.clone(), operator))
-            })
-            .collect::<Result<_, Invalid>>()?;
-        let keys = std::iter::once(&config.keys)
-            .chain(&config.previous_keys)
-            .map(|k| {
-                let issuer = k.issuer().ok_or(Invalid::IssuerSeed)?;
-                Ok((issuer, k.xkey().ok_or(Invalid::XkeySeed)?))
-            })
-            .collect::<Result<_, Invalid>>()?;
-        Ok(Self {
-            keys,
-            sites,
-            operators,
-            revoked: config.revoked.iter().map(|r| r.key.clone()).collect(),
-        })
-    }
+/// The keys and sites of a configuration.
+fn admits(config: &GateConfig) -> Result<(Vec<Keys>, HashSet<SiteId>), Invalid> {
+    config.check()?;
+    let sites = config
+        .sites
+        .iter()
+        .map(|s| SiteId::new(s.as_str()).map_err(|e| Invalid::Site(s.clone(), e)))
+        .collect::<Result<_, _>>()?;
+    let keys = std::iter::once(&config.keys)
+        .chain(&config.previous_keys)
+        .map(Keys::of)
+        .collect::<Result<_, _>>()?;
+    Ok((keys, sites))
 }
 
 impl Gate {
     /// A gate for a loaded configuration.
     ///
     /// # Errors
-    /// If the configuration's keys or roles do not parse (`GateConfig::load`
-    /// checks them, so only a hand-built config can fail here).
+    /// If the configuration's keys do not parse (`GateConfig::load` checks
+    /// them, so only a hand-built config can fail here).
     pub fn new(config: &GateConfig) -> Result<Self, Invalid> {
-        let admits = Admits::of(config)?;
-        Ok(Self {
-            keys: admits.keys,
-            sites: admits.sites,
-            operators: admits.operators,
-            revoked: admits.revoked,
+        let (keys, sites) = admits(config)?;
+        let mut gate = Self {
+            keys,
+            sites,
+            auth_account: config.auth_account.clone(),
+            shop_account: config.shop_account.clone(),
             proxy_token: config.proxy_token.clone(),
-            connections: HashMap::new(),
             shopper: config.shopper,
-            operator_ttl: i64::from(config.operator_session_ttl_secs),
             bounds: Bounds::new(
                 config.connects_per_address_per_minute,
                 config.connects_per_session_per_minute,
@@ -161,46 +130,39 @@ impl Gate {
                 },
                 ..Stats::default()
             },
-        })
+        };
+        gate.stats.xkeys = gate.xkeys();
+        Ok(gate)
     }
 
-    /// Takes in a changed configuration (`floorwalker auth` added,
-    /// revoked or rotated): keys, sites and operators; the counts and the
-    /// bounds' memory stay. Returns the open connections of operators no
-    /// longer admitted, as (server id, connection id), for the server to
-    /// close.
+    /// Takes in a changed configuration (`floorwalker auth` rotated the
+    /// keys, trusted a proxy, served a site): keys, sites, proxies and
+    /// limits; the counts and the bounds' memory stay.
     ///
     /// # Errors
     /// If the configuration is invalid; the gate keeps the one it had.
-    pub fn reload(&mut self, config: &GateConfig) -> Result<Vec<(String, u64)>, Invalid> {
-        let admits = Admits::of(config)?;
-        self.keys = admits.keys;
-        self.sites = admits.sites;
-        self.operators = admits.operators;
-        self.revoked = admits.revoked;
-        self.proxy_token.clone_from(&config.proxy_token);
+    pub fn reload(&mut self, config: &GateConfig) -> Result<(), Invalid> {
+        let (keys, sites) = admits(config)?;
         self.bounds.trust(config.proxies()?);
-        self.stats
-            .bounds
-            .trusted_proxies
-            .clone_from(&config.trusted_proxies);
+        self.keys = keys;
+        self.sites = sites;
+        self.auth_account.clone_from(&config.auth_account);
+        self.shop_account.clone_from(&config.shop_account);
+        self.proxy_token.clone_from(&config.proxy_token);
+        self.stats.bounds.trusted_proxies.clone_from(&config.trusted_proxies);
         self.shopper = config.shopper;
-        self.operator_ttl = i64::from(config.operator_session_ttl_secs);
-        let gone: Vec<String> = self
-            .connections
-            .keys()
-            .filter(|key| !self.operators.contains_key(*key))
-            .cloned()
-            .collect();
-        Ok(gone
-            .into_iter()
-            .flat_map(|key| self.connections.remove(&key).unwrap_or_default())
-            .collect())
+        self.stats.xkeys = self.xkeys();
+        Ok(())
     }
 
     /// The counts so far.
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    /// The curve keys requests may be sealed to, current first.
+    pub fn xkeys(&self) -> Vec<String> {
+        self.keys.iter().map(|k| k.xkey.public_key()).collect()
     }
 
     /// Decides on one request body from `$SYS.REQ.USER.AUTH`; `server_xkey`
@@ -219,7 +181,7 @@ impl Gate {
             tracing::warn!("ignored an authorization request that could not be opened or verified");
             return (Decision::Ignored, None);
         };
-        let decision = self.decide(&request.nats, now, now_unix);
+        let decision = self.decide(&request.nats, now);
         self.stats.tracked = self.bounds.tracked();
         let host = &request.nats.client_info.host;
         let kind = &request.nats.client_info.kind;
@@ -235,23 +197,6 @@ impl Gate {
                     .and_then(|t| ShopperCredential::parse(t).ok());
                 cred.map(|c| self.shopper_user(&request.nats, &c, address, now_unix, keys))
             }
-            Decision::Operator { user, role, key } => {
-                let open = self.connections.entry(key.clone()).or_default();
-                if open.len() == CONNECTIONS_PER_KEY {
-                    open.remove(0);
-                }
-                open.push((
-                    request.nats.server_id.id.clone(),
-                    request.nats.client_info.id,
-                ));
-                *self
-                    .stats
-                    .admitted_operators
-                    .entry(role.name().to_owned())
-                    .or_default() += 1;
-                tracing::info!(%host, %kind, %user, %role, "admitted operator");
-                Some(self.operator_user(&request.nats, user, *role, now_unix, keys))
-            }
             Decision::Refused(why) => {
                 self.stats.refuse(*why);
                 tracing::info!(%host, %kind, reason = why.reason(), "refused connection");
@@ -259,15 +204,16 @@ impl Gate {
             }
             Decision::Ignored => None,
         };
-        let (issuer, xkey) = &self.keys[keys];
+        let signer = &self.keys[keys];
         let response = ResponseClaims {
             iat: now_unix,
-            iss: issuer.public_key(),
+            iss: signer.issuer.public_key(),
             sub: request.nats.user_nkey.clone(),
             aud: request.nats.server_id.id.clone(),
             nats: AuthResponse {
                 kind: "authorization_response",
                 version: 2,
+                issuer_account: Some(self.auth_account.clone()),
                 error: outcome.is_none().then(|| match decision {
                     Decision::Refused(why) => why.reason().to_owned(),
                     _ => "refused".to_owned(),
@@ -275,19 +221,18 @@ impl Gate {
                 jwt: outcome,
             },
         };
-        let Ok(token) = jwt::encode(&response, issuer) else {
+        let Ok(token) = jwt::encode(&response, &signer.issuer) else {
             return (decision, None);
         };
         let reply = match (sealed, sender) {
-            (true, Some(server)) => xkey.seal(token.as_bytes(), &server).ok(),
+            (true, Some(server)) => signer.xkey.seal(token.as_bytes(), &server).ok(),
             _ => Some(token.into_bytes()),
         };
         (decision, reply)
     }
 
     /// Opens a sealed body and verifies the request JWT; says which of the
-    /// gate's keys the server named (sealed to that curve key, answered
-    /// with that issuer).
+    /// gate's keys the server sealed it to (answered with that set).
     fn open(
         &self,
         body: &[u8],
@@ -300,7 +245,7 @@ impl Gate {
                 .keys
                 .iter()
                 .enumerate()
-                .find_map(|(i, (_, xkey))| Some((i, xkey.open(body, &server).ok()?)))?;
+                .find_map(|(i, k)| Some((i, k.xkey.open(body, &server).ok()?)))?;
             (text, Some(server), keys)
         } else {
             (body.to_vec(), None, 0)
@@ -313,11 +258,10 @@ impl Gate {
         valid.then_some((claims, sender, keys))
     }
 
-    fn decide(&mut self, request: &AuthRequest, now: Instant, now_unix: i64) -> Decision {
+    fn decide(&mut self, request: &AuthRequest, now: Instant) -> Decision {
         let opts = &request.connect_opts;
-        // Shoppers come from browsers, operators from terminals and services.
-        // The server does not enforce a callout user's connection types, so
-        // the gate does.
+        // Shoppers come from browsers. The server does not enforce a
+        // callout user's connection types, so the gate does.
         let websocket = request.client_info.kind.eq_ignore_ascii_case("websocket");
         let host = &request.client_info.host;
         let address = if websocket && self.bounds.is_proxy(host) {
@@ -334,53 +278,26 @@ impl Gate {
             Verdict::Over => return Decision::Refused(Refusal::AddressFlood),
             Verdict::Full => return Decision::Refused(Refusal::LimiterFull),
         }
-        if let Some(token) = opts.auth_token.as_deref() {
-            return match ShopperCredential::parse(token) {
-                Err(_) => Decision::Refused(Refusal::MalformedCredential),
-                Ok(_) if !websocket => Decision::Refused(Refusal::WrongConnectionType),
-                Ok(cred) if !self.sites.contains(cred.site()) => {
-                    Decision::Refused(Refusal::UnknownSite)
-                }
-                Ok(cred) => match self.bounds.session(cred.session_token().as_str(), now) {
-                    Verdict::Allowed => Decision::Shopper {
-                        site: cred.site().clone(),
-                        address,
-                    },
-                    Verdict::Over => Decision::Refused(Refusal::SessionFlood),
-                    Verdict::Full => Decision::Refused(Refusal::LimiterFull),
+        let Some(token) = opts.auth_token.as_deref() else {
+            return Decision::Refused(Refusal::NoCredential);
+        };
+        match ShopperCredential::parse(token) {
+            Err(_) => Decision::Refused(Refusal::MalformedCredential),
+            Ok(_) if !websocket => Decision::Refused(Refusal::WrongConnectionType),
+            Ok(cred) if !self.sites.contains(cred.site()) => Decision::Refused(Refusal::UnknownSite),
+            Ok(cred) => match self.bounds.session(cred.session_token().as_str(), now) {
+                Verdict::Allowed => Decision::Shopper {
+                    site: cred.site().clone(),
+                    address,
                 },
-            };
+                Verdict::Over => Decision::Refused(Refusal::SessionFlood),
+                Verdict::Full => Decision::Refused(Refusal::LimiterFull),
+            },
         }
-        if let Some(key) = opts.nkey.as_deref() {
-            if websocket {
-                return Decision::Refused(Refusal::WrongConnectionType);
-            }
-            let Some(operator) = self.operators.get(key) else {
-                return Decision::Refused(if self.revoked.contains(key) {
-                    Refusal::Revoked
-                } else {
-                    Refusal::UnknownOperator
-                });
-            };
-            let nonce = request.client_info.nonce.as_deref().unwrap_or_default();
-            if nonce.is_empty() || !signed(key, nonce, opts.sig.as_deref().unwrap_or_default()) {
-                return Decision::Refused(Refusal::BadSignature);
-            }
-            if operator.expires.is_some_and(|at| at <= now_unix) {
-                return Decision::Refused(Refusal::Expired);
-            }
-            return Decision::Operator {
-                user: operator.user.clone(),
-                role: operator.role,
-                key: key.to_owned(),
-            };
-        }
-        if opts.user.is_some() || opts.pass.is_some() {
-            return Decision::Refused(Refusal::Password);
-        }
-        Decision::Refused(Refusal::NoCredential)
     }
 
+    /// The user JWT of an admitted shopper: signed with `SHOP`'s signing
+    /// key, which places it in `SHOP`.
     fn shopper_user(
         &self,
         request: &AuthRequest,
@@ -389,62 +306,26 @@ impl Gate {
         now_unix: i64,
         keys: usize,
     ) -> String {
-        let issuer = &self.keys[keys].0;
-        let grants = policy::shopper(cred);
-
+        let signer = &self.keys[keys].shop;
+        let mut nats = policy::shopper(cred).to_permissions(
+            i64::from(self.shopper.max_subscriptions),
+            i64::from(self.shopper.max_payload),
+            &["WEBSOCKET"],
+        );
+        nats.issuer_account = Some(self.shop_account.clone());
         let claims = UserClaims {
             iat: now_unix,
-            exp: now_unix + i64::from(self.shopper.session_ttl_secs),
-            iss: issuer.public_key(),
+            exp: Some(now_unix + i64::from(self.shopper.session_ttl_secs)),
+            iss: signer.public_key(),
             sub: request.user_nkey.clone(),
-            aud: SHOP_ACCOUNT.to_owned(),
             // The whole session and the address the gate bounded it under,
             // so the broker's connection advisories and lists name them
             // (crate::presence): a browser cannot choose this.
             name: crate::presence::user_name(&cred.subjects(), address),
-            nats: grants.to_permissions(
-                i64::from(self.shopper.max_subscriptions),
-                i64::from(self.shopper.max_payload),
-                &["WEBSOCKET"],
-            ),
+            nats,
         };
-        jwt::encode(&claims, issuer).unwrap_or_default()
+        jwt::encode(&claims, signer).unwrap_or_default()
     }
-
-    fn operator_user(
-        &self,
-        request: &AuthRequest,
-        user: &str,
-        role: Role,
-        now_unix: i64,
-        keys: usize,
-    ) -> String {
-        let issuer = &self.keys[keys].0;
-        let claims = UserClaims {
-            iat: now_unix,
-            exp: now_unix + self.operator_ttl,
-            iss: issuer.public_key(),
-            sub: request.user_nkey.clone(),
-            aud: APP_ACCOUNT.to_owned(),
-            name: format!("{role}:{user}"),
-            nats: policy::operator(role, user).to_permissions(-1, -1, &["STANDARD"]),
-        };
-        jwt::encode(&claims, issuer).unwrap_or_default()
-    }
-}
-
-/// Whether `sig` is `key`'s signature of the server's `nonce`. Clients
-/// encode it base64url without padding (async-nats, the Go client) or
-/// standard base64 (nats-py); the server takes either, so the gate does.
-fn signed(key: &str, nonce: &str, sig: &str) -> bool {
-    use data_encoding::{BASE64, BASE64URL, BASE64URL_NOPAD};
-    let Ok(key) = KeyPair::from_public_key(key) else {
-        return false;
-    };
-    [BASE64URL_NOPAD, BASE64URL, BASE64]
-        .iter()
-        .find_map(|encoding| encoding.decode(sig.as_bytes()).ok())
-        .is_some_and(|sig| key.verify(nonce.as_bytes(), &sig).is_ok())
 }
 
 #[cfg(test)]
@@ -457,14 +338,6 @@ mod tests {
 
     const NOW: i64 = 1_800_000_000;
     const NONCE: &str = "Ka9cxzVfqyhw7Eg";
-
-    /// What an operator's client sends: its key and its signature of the
-    /// nonce, encoded as async-nats does.
-    fn signed_in(creds: &crate::creds::OperatorCreds, nonce: &str) -> Value {
-        let key = KeyPair::from_seed(creds.seed()).unwrap();
-        let sig = data_encoding::BASE64URL_NOPAD.encode(&key.sign(nonce.as_bytes()).unwrap());
-        json!({ "nkey": key.public_key(), "sig": sig })
-    }
 
     struct FakeServer {
         key: KeyPair,
@@ -527,94 +400,37 @@ mod tests {
         (gate, xkey, setup)
     }
 
-    fn creds_of(setup: &AuthSetup, role: Role) -> crate::creds::OperatorCreds {
-        setup
-            .operators
-            .iter()
-            .find(|(r, _)| *r == role)
-            .unwrap()
-            .1
-            .clone()
-    }
-
-    #[test]
-    fn admits_an_operator_who_signs_the_nonce_with_a_known_key() {
-        let (mut gate, gate_xkey, setup) = gate_setup();
-        let server = FakeServer::new();
-        let xkey = server.xkey.public_key();
-        let agent = creds_of(&setup, Role::Agent);
-        let body = server.request(&gate_xkey, "nats", &signed_in(&agent, NONCE));
-        let (decision, reply) = gate.handle(&body, Some(&xkey), NOW, Instant::now());
-        assert_eq!(
-            decision,
-            Decision::Operator {
-                user: "agent".into(),
-                role: Role::Agent,
-                key: agent.public_key()
-            }
-        );
-        let response = server.open(&reply.unwrap(), &gate_xkey);
-        let user: Value = jwt::decode_verified(response["nats"]["jwt"].as_str().unwrap()).unwrap();
-        assert_eq!(user["aud"], APP_ACCOUNT);
-        assert_eq!(user["name"], "agent:agent");
-        // nats-py signs in standard base64: the server takes it, so does the gate.
-        let key = KeyPair::from_seed(agent.seed()).unwrap();
-        let sig = data_encoding::BASE64.encode(&key.sign(NONCE.as_bytes()).unwrap());
-        let opts = json!({ "nkey": agent.public_key(), "sig": sig });
-        let body = server.request(&gate_xkey, "nats", &opts);
-        assert!(matches!(
-            gate.handle(&body, Some(&xkey), NOW, Instant::now()).0,
-            Decision::Operator { .. }
-        ));
-    }
-
-    #[test]
-    fn a_revoked_or_replaced_key_is_refused_and_its_connections_closed() {
-        let (mut gate, gate_xkey, mut setup) = gate_setup();
-        let server = FakeServer::new();
-        let xkey = server.xkey.public_key();
-        let agent = creds_of(&setup, Role::Agent);
-        let tail = creds_of(&setup, Role::Tail);
-        for creds in [&agent, &tail] {
-            let body = server.request(&gate_xkey, "nats", &signed_in(creds, NONCE));
-            gate.handle(&body, Some(&xkey), NOW, Instant::now());
-        }
-        setup.gate.revoke("agent", NOW + 1);
-        let fresh = setup.gate.add_operator(Role::Tail, "tail", NOW + 1);
-        let closed = gate.reload(&setup.gate).unwrap();
-        // Both connections came through server "id" 5: one per key gone.
-        assert_eq!(closed, vec![(server.key.public_key(), 5); 2]);
-        for (creds, why) in [(&agent, Refusal::Revoked), (&tail, Refusal::Revoked)] {
-            let body = server.request(&gate_xkey, "nats", &signed_in(creds, NONCE));
-            let (decision, _) = gate.handle(&body, Some(&xkey), NOW, Instant::now());
-            assert_eq!(decision, Decision::Refused(why));
-        }
-        let body = server.request(&gate_xkey, "nats", &signed_in(&fresh, NONCE));
-        assert!(matches!(
-            gate.handle(&body, Some(&xkey), NOW, Instant::now()).0,
-            Decision::Operator { .. }
-        ));
-        // Nothing more to close.
-        assert!(gate.reload(&setup.gate).unwrap().is_empty());
-    }
-
     #[test]
     fn after_rotate_gate_it_answers_with_whichever_keys_the_server_names() {
         let (mut gate, old_xkey, mut setup) = gate_setup();
         let old_issuer = setup.gate.issuer().unwrap().public_key();
-        setup.gate.rotate_keys();
+        let old_shop = setup.gate.keys.shop().unwrap().public_key();
+        setup.gate.rotate_keys(NOW);
         gate.reload(&setup.gate).unwrap();
         let new_xkey = XKey::from_public_key(&setup.gate.xkey().unwrap().public_key()).unwrap();
         let new_issuer = setup.gate.issuer().unwrap().public_key();
+        let new_shop = setup.gate.keys.shop().unwrap().public_key();
+        assert_eq!(
+            gate.stats().xkeys,
+            [new_xkey.public_key(), old_xkey.public_key()]
+        );
         let server = FakeServer::new();
         let xkey = server.xkey.public_key();
         let opts = json!({ "auth_token": shopper().to_token_string() });
-        for (gate_xkey, issuer) in [(&old_xkey, &old_issuer), (&new_xkey, &new_issuer)] {
+        // Whichever curve key the server sealed to, the answer comes from
+        // that set of keys; the new shoppers are signed with the new.
+        for (gate_xkey, issuer, shop) in [
+            (&old_xkey, &old_issuer, &old_shop),
+            (&new_xkey, &new_issuer, &new_shop),
+        ] {
             let body = server.request(gate_xkey, "websocket", &opts);
             let (decision, reply) = gate.handle(&body, Some(&xkey), NOW, Instant::now());
             assert!(matches!(decision, Decision::Shopper { .. }));
             let response = server.open(&reply.unwrap(), gate_xkey);
             assert_eq!(response["iss"], issuer.as_str());
+            let user: Value =
+                jwt::decode_verified(response["nats"]["jwt"].as_str().unwrap()).unwrap();
+            assert_eq!(user["iss"], shop.as_str());
         }
     }
 
@@ -648,6 +464,7 @@ mod tests {
         let response = server.open(&reply.unwrap(), &gate_xkey);
         let issuer = config.issuer().unwrap().public_key();
         assert_eq!(response["iss"], issuer.as_str());
+        assert_eq!(response["nats"]["issuer_account"], config.auth_account.as_str());
         assert_eq!(response["aud"], server.key.public_key().as_str());
         assert_eq!(
             response["sub"],
@@ -657,8 +474,9 @@ mod tests {
 
         let user: Value = jwt::decode_verified(response["nats"]["jwt"].as_str().unwrap()).unwrap();
         let s = cred.subjects();
-        assert_eq!(user["aud"], SHOP_ACCOUNT);
-        assert_eq!(user["iss"], issuer.as_str());
+        // Signed with SHOP's signing key, which places the shopper there.
+        assert_eq!(user["iss"], config.keys.shop().unwrap().public_key().as_str());
+        assert_eq!(user["nats"]["issuer_account"], config.shop_account.as_str());
         assert_eq!(
             user["name"],
             format!("shopper:shop:{}@192.0.2.7", s.token()).as_str()
@@ -677,8 +495,7 @@ mod tests {
 
     #[test]
     fn refuses_with_a_reason_the_server_can_read() {
-        let (mut gate, gate_xkey, setup) = gate_setup();
-        let agent = creds_of(&setup, Role::Agent);
+        let (mut gate, gate_xkey, _) = gate_setup();
         let server = FakeServer::new();
         let xkey = server.xkey.public_key();
         let cases = [
@@ -693,25 +510,12 @@ mod tests {
                 json!({ "auth_token": shopper().to_token_string() }),
                 Refusal::WrongConnectionType,
             ),
+            // An operator without its credentials file reaches the gate
+            // (the server checks the file itself), which has nothing for it.
             (
                 "nats",
                 json!({ "user": "agent", "pass": "guess" }),
-                Refusal::Password,
-            ),
-            (
-                "nats",
-                signed_in(&crate::creds::OperatorCreds::generate("root"), NONCE),
-                Refusal::UnknownOperator,
-            ),
-            (
-                "nats",
-                signed_in(&agent, "another nonce"),
-                Refusal::BadSignature,
-            ),
-            (
-                "websocket",
-                signed_in(&agent, NONCE),
-                Refusal::WrongConnectionType,
+                Refusal::NoCredential,
             ),
         ];
         for (kind, opts, why) in cases {
@@ -722,7 +526,7 @@ mod tests {
             assert_eq!(response["nats"]["error"], why.reason(), "{opts}");
             assert!(response["nats"].get("jwt").is_none());
         }
-        assert_eq!(gate.stats().refused_total(), 7);
+        assert_eq!(gate.stats().refused_total(), 4);
     }
 
     #[test]

@@ -150,7 +150,9 @@ impl Grants {
             data: -1,
             payload,
             allowed_connection_types: connection_types.iter().map(|t| (*t).to_owned()).collect(),
-            kind: "user",
+            issuer_account: None,
+            bearer_token: false,
+            kind: "user".to_owned(),
             version: 2,
         }
     }

@@ -1,8 +1,8 @@
 //! The gate's IO: an async-nats connection that answers the server's
 //! authorization requests and status requests, until told to stop; and
 //! that takes in its configuration file again when it changes (`floorwalker
-//! auth` adding, revoking or rotating), closing the connections of
-//! operators it no longer admits.
+//! auth` rotating its keys or trusting a proxy), connecting again with its
+//! new credentials when they changed, before the old ones are taken out.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -85,6 +85,66 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
+/// The gate's connection and its two subscriptions.
+struct Link {
+    client: async_nats::Client,
+    requests: async_nats::Subscriber,
+    status: async_nats::Subscriber,
+    /// The JWT it signed in with.
+    jwt: String,
+}
+
+impl Link {
+    /// Connects with `config`'s credentials and subscribes.
+    async fn open(config: &GateConfig, url: &str) -> Result<Self, ServiceError> {
+        let keys = &config.keys;
+        let connect = |source| ServiceError::Connect {
+            url: url.to_owned(),
+            source,
+        };
+        let options = async_nats::ConnectOptions::with_credentials(&crate::creds::text(
+            &keys.gate_jwt,
+            &keys.gate_seed,
+        ))
+        .map_err(|e| connect(async_nats::ConnectError::with_source(
+            async_nats::ConnectErrorKind::Authentication,
+            e,
+        )))?;
+        let client = options
+            .name("floorwalker-gate")
+            .connect(url)
+            .await
+            .map_err(connect)?;
+        // One queue group: several gates share the requests between them
+        // (each keeps its own rate counts), and every one answers status
+        // requests.
+        let subscribe = |subject: String, queue: Option<&'static str>| {
+            let client = client.clone();
+            async move {
+                let result = match queue {
+                    Some(queue) => {
+                        client
+                            .queue_subscribe(subject.clone(), queue.to_owned())
+                            .await
+                    }
+                    None => client.subscribe(subject.clone()).await,
+                };
+                result.map_err(|source| ServiceError::Subscribe { subject, source })
+            }
+        };
+        let requests = subscribe(AUTH_CALLOUT.to_owned(), Some(QUEUE_GROUP)).await?;
+        let status = subscribe(subject::gate_status().to_string(), None).await?;
+        // The subscriptions are live once the server has seen them.
+        let _ = client.flush().await;
+        Ok(Self {
+            client,
+            requests,
+            status,
+            jwt: keys.gate_jwt.clone(),
+        })
+    }
+}
+
 /// Runs the gate against the server at `url` until `shutdown` completes;
 /// returns the counts. `ready` is called once the gate is answering. With
 /// `watch`, the file `config` came from, the gate takes in its changes.
@@ -97,34 +157,7 @@ pub async fn run(
 ) -> Result<Stats, ServiceError> {
     let mut gate = Gate::new(config)?;
     let mut watched = watch.map(Watched::new);
-    let client = async_nats::ConnectOptions::with_nkey(config.keys.gate_seed.clone())
-        .name("floorwalker-gate")
-        .connect(url)
-        .await
-        .map_err(|source| ServiceError::Connect {
-            url: url.to_owned(),
-            source,
-        })?;
-    // One queue group: several gates share the requests between them (each
-    // keeps its own rate counts), and every one answers status requests.
-    let subscribe = |subject: String, queue: Option<&'static str>| {
-        let client = client.clone();
-        async move {
-            let result = match queue {
-                Some(queue) => {
-                    client
-                        .queue_subscribe(subject.clone(), queue.to_owned())
-                        .await
-                }
-                None => client.subscribe(subject.clone()).await,
-            };
-            result.map_err(|source| ServiceError::Subscribe { subject, source })
-        }
-    };
-    let mut requests = subscribe(AUTH_CALLOUT.to_owned(), Some(QUEUE_GROUP)).await?;
-    let mut status = subscribe(subject::gate_status().to_string(), None).await?;
-    // The subscriptions are live once the server has seen them.
-    let _ = client.flush().await;
+    let mut link = Link::open(config, url).await?;
     tracing::info!(%url, "gate answering authorization requests");
     ready();
 
@@ -136,76 +169,66 @@ pub async fn run(
             () = &mut shutdown => break,
             _ = tick.tick(), if watched.is_some() => {
                 if let Some(watched) = watched.as_mut() {
-                    take_in_changes(&mut gate, watched, &client).await;
+                    take_in_changes(&mut gate, watched, &mut link, url).await;
                 }
             }
-            msg = requests.next() => {
+            msg = link.requests.next() => {
                 let Some(msg) = msg else { return Err(ServiceError::Closed) };
                 let Some(reply) = msg.reply.clone() else { continue };
                 let xkey = msg.headers.as_ref().and_then(|h| h.get(SERVER_XKEY_HEADER)).map(|v| v.as_str().to_owned());
                 let (_, response) = gate.handle(&msg.payload, xkey.as_deref(), unix_now(), Instant::now());
                 if let Some(response) = response {
-                    if let Err(err) = client.publish(reply, response.into()).await {
+                    if let Err(err) = link.client.publish(reply, response.into()).await {
                         tracing::warn!(%err, "could not answer an authorization request");
                     }
                 }
             }
-            msg = status.next() => {
+            msg = link.status.next() => {
                 let Some(msg) = msg else { return Err(ServiceError::Closed) };
                 if let Some(reply) = msg.reply {
                     let body = serde_json::to_vec(gate.stats()).unwrap_or_default();
-                    let _ = client.publish(reply, body.into()).await;
+                    let _ = link.client.publish(reply, body.into()).await;
                 }
             }
         }
     }
-    let _ = client.flush().await;
+    let _ = link.client.flush().await;
     Ok(gate.stats().clone())
 }
 
-/// Takes in the configuration file if it changed, and has the server close
-/// the connections of operators no longer admitted. An invalid file is
-/// logged and left: the gate keeps the configuration in force.
-async fn take_in_changes(gate: &mut Gate, watched: &mut Watched, client: &async_nats::Client) {
+/// Takes in the configuration file if it changed, and connects again if
+/// its credentials did (the old connection goes once the new one answers).
+/// An invalid file, or new credentials the server refuses, is logged and
+/// left: the gate keeps what it has.
+async fn take_in_changes(gate: &mut Gate, watched: &mut Watched, link: &mut Link, url: &str) {
     let Some(changed) = watched.changed() else {
         return;
     };
-    let reloaded = changed
-        .map_err(|e| e.to_string())
-        .and_then(|config| gate.reload(&config).map_err(|e| e.to_string()));
-    let gone = match reloaded {
-        Ok(gone) => gone,
+    let config = match changed {
+        Ok(config) => config,
         Err(err) => {
             tracing::error!(%err, "the changed gate configuration is invalid: keeping the one in force");
             return;
         }
     };
-    tracing::info!(closing = gone.len(), "gate configuration reloaded");
-    println!(
-        "gate: configuration reloaded; closing {} connection(s) of operators no longer admitted",
-        gone.len()
-    );
-    for (server, cid) in gone {
-        kick(client, &server, cid).await;
+    if let Err(err) = gate.reload(&config) {
+        tracing::error!(%err, "the changed gate configuration is invalid: keeping the one in force");
+        return;
     }
-}
-
-/// Asks the server `server` to close connection `cid` (an operator whose
-/// key was revoked; its client's reconnection is then refused).
-async fn kick(client: &async_nats::Client, server: &str, cid: u64) {
-    let subject = format!("$SYS.REQ.SERVER.{server}.KICK");
-    let body = serde_json::json!({ "cid": cid }).to_string();
-    match tokio::time::timeout(Duration::from_secs(2), client.request(subject, body.into())).await {
-        Ok(Ok(reply)) => {
-            let reply = String::from_utf8_lossy(&reply.payload);
-            tracing::info!(cid, %reply, "closed a revoked operator's connection");
+    tracing::info!("gate configuration reloaded");
+    println!("gate: configuration reloaded");
+    if config.keys.gate_jwt != link.jwt {
+        match Link::open(&config, url).await {
+            Ok(new) => {
+                let old = std::mem::replace(link, new);
+                let _ = old.client.flush().await;
+                drop(old);
+                tracing::info!("gate connected with its new credentials");
+                println!("gate: connected with its new credentials");
+            }
+            Err(err) => {
+                tracing::error!(%err, "cannot connect with the new credentials: keeping the old connection");
+            }
         }
-        Ok(Err(err)) => {
-            tracing::warn!(%err, cid, "could not close a revoked operator's connection");
-        }
-        Err(_) => tracing::warn!(
-            cid,
-            "the server did not answer closing a revoked operator's connection"
-        ),
     }
 }

@@ -3,10 +3,12 @@
 //! stops.
 //!
 //! The status's fields, whose names are stable (docs/LIMITS.md):
-//! `admitted_shoppers`, `admitted_operators` (by role), `refused` (by
-//! [`Refusal::name`], every reason present, zero or not), `bounds` (the
-//! bounds on connection attempts in force) and `tracked` (how many
-//! addresses and sessions the bounds remember now).
+//! `admitted_shoppers`, `refused` (by [`Refusal::name`], every reason
+//! present, zero or not), `bounds` (the bounds on connection attempts in
+//! force), `tracked` (how many addresses and sessions the bounds remember
+//! now) and `xkeys` (the curve keys it opens requests sealed to, current
+//! first). Operators and services sign in with `.creds` files the server
+//! checks: the gate never sees them.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -25,23 +27,14 @@ pub enum Refusal {
     SessionFlood,
     /// The bounds' tables were full of live addresses or sessions.
     LimiterFull,
-    /// No token and no user/password.
+    /// No shopper credential: operators and services sign in with their
+    /// `.creds` files, which the server checks without the gate.
     NoCredential,
     /// A token that is not a well-formed shopper credential.
     MalformedCredential,
     /// A shopper credential for a site this gate does not serve.
     UnknownSite,
-    /// A key no operator has.
-    UnknownOperator,
-    /// The nkey's signature of the server's nonce did not verify.
-    BadSignature,
-    /// A key revoked (or replaced by `auth rotate`).
-    Revoked,
-    /// An operator's key past its expiry.
-    Expired,
-    /// A user name and password: operators sign in with their nkey.
-    Password,
-    /// A shopper credential not over WebSocket, or an operator's over it.
+    /// A shopper credential not over WebSocket.
     /// (A page from an origin the server does not allow never reaches the
     /// gate: nats-server answers its WebSocket upgrade with 403.)
     WrongConnectionType,
@@ -55,18 +48,13 @@ pub enum Refusal {
 
 impl Refusal {
     /// Every reason, in the order they are listed.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 9] = [
         Self::AddressFlood,
         Self::SessionFlood,
         Self::LimiterFull,
         Self::NoCredential,
         Self::MalformedCredential,
         Self::UnknownSite,
-        Self::UnknownOperator,
-        Self::BadSignature,
-        Self::Revoked,
-        Self::Expired,
-        Self::Password,
         Self::WrongConnectionType,
         Self::BadRequest,
         Self::Unvouched,
@@ -81,11 +69,6 @@ impl Refusal {
             Self::NoCredential => "no_credential",
             Self::MalformedCredential => "malformed_credential",
             Self::UnknownSite => "unknown_site",
-            Self::UnknownOperator => "unknown_operator",
-            Self::BadSignature => "bad_signature",
-            Self::Revoked => "revoked",
-            Self::Expired => "expired",
-            Self::Password => "password",
             Self::WrongConnectionType => "wrong_connection_type",
             Self::BadRequest => "bad_request",
             Self::Unvouched => "unvouched",
@@ -98,14 +81,11 @@ impl Refusal {
             Self::AddressFlood => "too many connection attempts from this address",
             Self::SessionFlood => "too many connection attempts for this session",
             Self::LimiterFull => "too many addresses and sessions at once",
-            Self::NoCredential => "no credential",
+            Self::NoCredential => {
+                "no shopper credential (operators and services sign in with their .creds file)"
+            }
             Self::MalformedCredential => "malformed shopper credential",
             Self::UnknownSite => "unknown site",
-            Self::UnknownOperator => "unknown operator key",
-            Self::BadSignature => "the nkey's signature does not verify",
-            Self::Revoked => "operator key revoked",
-            Self::Expired => "operator key expired",
-            Self::Password => "passwords are not accepted: sign in with the operator's nkey file",
             Self::WrongConnectionType => "wrong connection type for this credential",
             Self::BadRequest => "bad authorization request",
             Self::Unvouched => "from a trusted proxy without its word for the client's address",
@@ -130,24 +110,24 @@ pub struct ConnectBounds {
 pub struct Stats {
     /// Shopper connections admitted.
     pub admitted_shoppers: u64,
-    /// Operator connections admitted, by role.
-    pub admitted_operators: BTreeMap<String, u64>,
     /// Refusals, by reason: every reason, zero or not.
     pub refused: BTreeMap<Refusal, u64>,
     /// The bounds on connection attempts in force.
     pub bounds: ConnectBounds,
     /// How many addresses and sessions the bounds remember now.
     pub tracked: Tracked,
+    /// The curve keys requests may be sealed to, current first.
+    pub xkeys: Vec<String>,
 }
 
 impl Default for Stats {
     fn default() -> Self {
         Self {
             admitted_shoppers: 0,
-            admitted_operators: BTreeMap::new(),
             refused: Refusal::ALL.into_iter().map(|why| (why, 0)).collect(),
             bounds: ConnectBounds::default(),
             tracked: Tracked::default(),
+            xkeys: Vec::new(),
         }
     }
 }
@@ -166,13 +146,7 @@ impl Stats {
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let operators: u64 = self.admitted_operators.values().sum();
         writeln!(f, "admitted shoppers   {}", self.admitted_shoppers)?;
-        write!(f, "admitted operators  {operators}")?;
-        for (role, n) in &self.admitted_operators {
-            write!(f, "  {role}: {n}")?;
-        }
-        writeln!(f)?;
         write!(f, "refused             {}", self.refused_total())?;
         for (why, n) in self.refused.iter().filter(|(_, n)| **n > 0) {
             write!(f, "\n  {}: {n}", why.reason())?;
@@ -198,8 +172,8 @@ mod tests {
         }
         for field in [
             "admitted_shoppers",
-            "admitted_operators",
             "bounds",
+            "xkeys",
             "tracked",
         ] {
             assert!(json.get(field).is_some(), "{field} missing from {json}");

@@ -61,13 +61,6 @@ pub(super) fn refusals(book: &mut Book, tally: &Tally, now_ms: u64) {
             [(none(), gate.admitted_shoppers)],
         );
         book.counter(
-            "gate_admitted_operators",
-            "Operator connections the gates admitted, by role",
-            gate.admitted_operators
-                .iter()
-                .map(|(role, n)| (vec![("role", role.clone())], *n)),
-        );
-        book.counter(
             "gate_refused",
             "Connections the gates refused, by reason (the gate's names)",
             gate.refused

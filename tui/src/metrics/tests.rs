@@ -190,7 +190,6 @@ fn services_not_heard_have_no_counters_and_heard_ones_count_by_reason() {
         Heard::Gate(GateCounts {
             refused: [("session_flood".to_owned(), 2)].into(),
             admitted_shoppers: 5,
-            admitted_operators: [("tail".to_owned(), 1)].into(),
         }),
         NOW,
     );
@@ -216,10 +215,6 @@ fn services_not_heard_have_no_counters_and_heard_ones_count_by_reason() {
         "floorwalker_gate_refused_total{reason=\"session_flood\"} 2",
     );
     has(&text, "floorwalker_gate_admitted_shoppers_total 5");
-    has(
-        &text,
-        "floorwalker_gate_admitted_operators_total{role=\"tail\"} 1",
-    );
     has(&text, "floorwalker_gates_answering 1");
     has(&text, "floorwalker_router_pushes_total 4");
     has(&text, "floorwalker_router_facts_recorded_total 1");
@@ -243,7 +238,6 @@ fn every_name() -> BTreeSet<String> {
     let gate = GateCounts {
         refused: [("no_credential".to_owned(), 1)].into(),
         admitted_shoppers: 1,
-        admitted_operators: [("tail".to_owned(), 1)].into(),
     };
     tally.fold(Heard::Gate(gate), NOW);
     let mut routers = RouterTotals::default();

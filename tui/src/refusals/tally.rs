@@ -50,9 +50,6 @@ pub struct GateCounts {
     /// Shopper connections admitted.
     #[serde(default)]
     pub admitted_shoppers: u64,
-    /// Operator connections admitted, by role.
-    #[serde(default)]
-    pub admitted_operators: BTreeMap<String, u64>,
 }
 
 impl GateCounts {
@@ -68,7 +65,6 @@ impl GateCounts {
     /// Adds `other`'s counts to these (another gate's answer).
     pub fn add(&mut self, other: &Self) {
         add_named(&mut self.refused, &other.refused);
-        add_named(&mut self.admitted_operators, &other.admitted_operators);
         self.admitted_shoppers = self
             .admitted_shoppers
             .saturating_add(other.admitted_shoppers);

@@ -80,7 +80,7 @@ impl std::fmt::Display for SetupError {
                 f,
                 "the server did not answer a change to '{item}' in {} s, as it does not when the \
                  user may not manage streams: run setup with the admin credentials (auth init \
-                 wrote admin.nk)",
+                 wrote admin.creds)",
                 CHANGE.as_secs()
             ),
             SetupErrorKind::Blocked => write!(

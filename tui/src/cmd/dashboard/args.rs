@@ -17,7 +17,7 @@ pub(crate) struct DashboardArgs {
     /// offers are recorded under it, and transcripts show it. It must be
     /// the user of the credentials (default `auth/<NAME>.creds`; make them
     /// with `floorwalker auth add --role dashboard --user NAME`). Without
-    /// it, the credentials' user acts (`auth/dashboard.nk`: the role's
+    /// it, the credentials' user acts (`auth/dashboard.creds`: the role's
     /// shared user).
     #[arg(long, env = "FLOORWALKER_SUPERVISOR", value_name = "NAME")]
     pub(crate) name: Option<String>,

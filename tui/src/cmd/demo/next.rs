@@ -39,7 +39,7 @@ impl NextSteps {
             "{}{data} {what} --server {} --creds {}",
             self.program,
             self.server,
-            quoted(&self.auth_dir.join(format!("{creds}.nk")))
+            quoted(&self.auth_dir.join(format!("{creds}.creds")))
         )
     }
 }
@@ -96,12 +96,12 @@ mod tests {
         assert_eq!(
             s.agent(),
             "floorwalker agent --name alex --server nats://127.0.0.1:40123 \
-             --creds /home/sam/.local/share/floorwalker/auth/alex.nk"
+             --creds /home/sam/.local/share/floorwalker/auth/alex.creds"
         );
         assert_eq!(
             s.tail(),
             "floorwalker tail --every 5 --server nats://127.0.0.1:40123 \
-             --creds /home/sam/.local/share/floorwalker/auth/tail.nk"
+             --creds /home/sam/.local/share/floorwalker/auth/tail.creds"
         );
     }
 
@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(
             s.agent(),
             "floorwalker --data-dir '/tmp/my demo' agent --name alex --server \
-             nats://127.0.0.1:40123 --creds '/tmp/my demo/it'\\''s/auth/alex.nk'"
+             nats://127.0.0.1:40123 --creds '/tmp/my demo/it'\\''s/auth/alex.creds'"
         );
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use color_eyre::eyre::{Result, WrapErr, bail, eyre};
 use floorwalker::gate::config::{AuthSetup, GateConfig};
 use floorwalker::gate::policy::Role;
+use floorwalker::trust::keys::Trust;
 use floorwalker::gate::service;
 use floorwalker::gate::stats::Stats;
 use floorwalker::natsd::NatsServer;
@@ -36,22 +37,22 @@ pub(crate) const DEMO_AGENTS: [(Role, &str); 5] = [
 /// Uses the demo's keys and credentials from earlier runs, or makes them, so
 /// operator credential files stay valid across demos; operators a newer
 /// version needs are added.
-pub(super) fn demo_auth(dir: &Path) -> Result<GateConfig> {
+pub(super) fn demo_auth(dir: &Path, accounts_dir: &Path) -> Result<(GateConfig, String)> {
     let file = dir.join("gate.toml");
+    let trust_file = dir.join(floorwalker::trust::keys::FILE);
     let now = floorwalker::gate::config::unix_now();
-    // A demo's keys from before operators had nkeys are replaced: the demo
-    // made them, and makes new ones.
-    let earlier = file
-        .exists()
-        .then(|| GateConfig::load(&file))
-        .and_then(Result::ok);
-    let mut config = if let Some(config) = earlier {
-        config
+    // A demo's keys from before operator mode are replaced: the demo made
+    // them, and makes new ones.
+    let earlier = GateConfig::load(&file)
+        .ok()
+        .zip(Trust::load(&trust_file).ok());
+    let (config, mut trust) = if let Some(earlier) = earlier {
+        earlier
     } else {
         let site = SiteId::new(DEMO_SITE).map_err(|e| eyre!("demo site {e}"))?;
         let setup = AuthSetup::generate(&[site], now);
-        setup.write(dir)?;
-        setup.gate
+        setup.write(dir, accounts_dir)?;
+        (setup.gate, setup.trust)
     };
     let wanted = Role::ALL
         .iter()
@@ -60,20 +61,19 @@ pub(super) fn demo_auth(dir: &Path) -> Result<GateConfig> {
     let mut added = false;
     for (role, user) in wanted {
         let path = floorwalker::creds::file_in(dir, user);
-        if config.operators.iter().any(|op| op.user == user) && path.exists() {
+        if trust.operators.iter().any(|op| op.user == user) && path.exists() {
             continue;
         }
-        let creds = config.add_operator(role, user, now);
+        let creds = trust.add_operator(role, user, now);
         creds.store(&path)?;
         added = true;
     }
     if added {
-        config.save(&file)?;
-        let conf = dir.join("nats-auth.conf");
-        floorwalker::creds::write_private(&conf, &config.server_block())
-            .wrap_err_with(|| format!("writing '{}'", conf.display()))?;
+        trust.save(&trust_file)?;
     }
-    Ok(config)
+    let block =
+        floorwalker::trust::accounts::server_block(&trust, &config, accounts_dir, trust.issued)?;
+    Ok((config, block))
 }
 
 /// The gate running inside the demo.

@@ -171,7 +171,7 @@ fn rows(terminal: &Terminal<TestBackend>) -> Vec<String> {
 fn the_help_repeats_the_demos_addresses_below_the_keys_or_on_its_border() {
     let mut app = scene();
     let agent = "floorwalker agent --name alex --server nats://127.0.0.1:4222 --creds \
-                 /home/sam/.local/share/floorwalker/auth/alex.nk";
+                 /home/sam/.local/share/floorwalker/auth/alex.creds";
     app.about = vec![
         (
             "NATS clients".to_owned(),
