@@ -327,7 +327,7 @@ fn rotating_the_gate_keys_drops_no_one_and_refuses_no_one() {
     let arrivals = {
         let (arriving, ws) = (arriving.clone(), server.websocket_addr().unwrap());
         std::thread::spawn(move || {
-            let (mut admitted, mut refused) = (0, 0);
+            let (mut admitted, mut refused) = (0, Vec::new());
             while arriving.load(std::sync::atomic::Ordering::SeqCst) {
                 let mut shopper = floorwalker_tests::raw::RawClient::connect_ws(
                     ws,
@@ -341,10 +341,9 @@ fn rotating_the_gate_keys_drops_no_one_and_refuses_no_one() {
                     },
                     floorwalker_tests::clients::HANDSHAKE,
                 );
-                if result.is_ok() {
-                    admitted += 1;
-                } else {
-                    refused += 1;
+                match result {
+                    Ok(_) => admitted += 1,
+                    Err(e) => refused.push(format!("{e:?}")),
                 }
             }
             (admitted, refused)
@@ -356,21 +355,44 @@ fn rotating_the_gate_keys_drops_no_one_and_refuses_no_one() {
     arriving.store(false, std::sync::atomic::Ordering::SeqCst);
     let (admitted, refused) = arrivals.join().unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("no connection dropped"), "{}", text(&out));
-    assert!(server.gate_out().contains("connected with its new credentials"));
+    assert!(
+        text(&out).contains("no connection dropped"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        server
+            .gate_out()
+            .contains("connected with its new credentials")
+    );
     assert_ne!(
         gate_before,
         std::fs::read_to_string(auth.join("gate.toml")).unwrap()
     );
     assert!(admitted > 0, "no shopper arrived during the rotation");
-    assert_eq!(refused, 0, "{refused} of {} arriving shoppers refused", admitted + refused);
+    assert!(
+        refused.is_empty(),
+        "{} of {} arriving shoppers refused: {refused:?}\n{}",
+        refused.len(),
+        admitted + refused.len(),
+        server.gate_log()
+    );
     // Everyone connected before is still connected, and answered.
     for (i, mut shopper) in before.into_iter().enumerate() {
-        assert!(shopper.roundtrip(&[], Duration::from_secs(5)).is_ok(), "shopper {i} dropped");
+        assert!(
+            shopper.roundtrip(&[], Duration::from_secs(5)).is_ok(),
+            "shopper {i} dropped"
+        );
     }
-    let dropped: Vec<String> = events.try_iter().filter(|e| !e.contains("connected")).collect();
+    let dropped: Vec<String> = events
+        .try_iter()
+        .filter(|e| !e.contains("connected"))
+        .collect();
     assert!(dropped.is_empty(), "the operator heard {dropped:?}");
-    assert_eq!(client.connection_state(), async_nats::connection::State::Connected);
+    assert_eq!(
+        client.connection_state(),
+        async_nats::connection::State::Connected
+    );
     // New shoppers come in with the new keys; the gate opened every request.
     assert!(connect_shopper(&server, &new_shopper("shop")).is_ok());
     assert!(

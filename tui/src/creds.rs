@@ -351,7 +351,10 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         fs::write(&path, "nonsense").unwrap();
         let err = OperatorCreds::load(&path).unwrap_err().to_string();
-        assert!(err.contains("is not an operator's NATS credentials file"), "{err}");
+        assert!(
+            err.contains("is not an operator's NATS credentials file"),
+            "{err}"
+        );
         // A JWT issued to another key, or naming no operator, is refused.
         let other = OperatorCreds::new_seed();
         assert!(OperatorCreds::new(&seed, &issued(&other, "agent:ana")).is_err());

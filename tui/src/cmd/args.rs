@@ -183,7 +183,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("auth")).unwrap();
         let sam = OperatorCreds::generate("sam");
-        sam.store(&dir.path().join("auth").join("sam.creds")).unwrap();
+        sam.store(&dir.path().join("auth").join("sam.creds"))
+            .unwrap();
         // `--name sam` finds sam's file under the data directory.
         let found = own_creds(&connect(None), dir.path(), "sam", Person::Supervisor).unwrap();
         assert_eq!(found.user, "sam");

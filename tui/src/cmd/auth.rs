@@ -361,7 +361,9 @@ fn init(args: &AuthInitArgs) -> Result<()> {
     creds::write_private(&conf, &server.render())
         .wrap_err_with(|| format!("writing '{}'", conf.display()))?;
     println!("Wrote to '{}' (readable by you only):", args.dir.display());
-    println!("  trust.toml         the operator's and accounts' keys (only `floorwalker auth` reads it)");
+    println!(
+        "  trust.toml         the operator's and accounts' keys (only `floorwalker auth` reads it)"
+    );
     println!("  gate.toml          the gate's keys and bounds");
     for (role, creds) in &setup.operators {
         println!(
@@ -605,9 +607,15 @@ async fn rotate_gate(args: &AuthRotateGateArgs) -> Result<()> {
     let new_xkey = gate.keys.xkey().map(|k| k.public_key()).unwrap_or_default();
     // 1. The accounts take the new keys beside the old; requests are
     //    still sealed to the old curve key, which the gate holds.
-    send(&mut trust, &gate, Sealing::Previous, &url, &[AUTH_ACCOUNT, SHOP_ACCOUNT])
-        .await
-        .wrap_err("the server did not take the new keys; nothing changed")?;
+    send(
+        &mut trust,
+        &gate,
+        Sealing::Previous,
+        &url,
+        &[AUTH_ACCOUNT, SHOP_ACCOUNT],
+    )
+    .await
+    .wrap_err("the server did not take the new keys; nothing changed")?;
     trust.save(&file)?;
     // 2. The gate takes them in (it watches gate.toml) and connects with
     //    its new credentials.

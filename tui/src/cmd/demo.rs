@@ -86,12 +86,7 @@ pub(crate) async fn run(
         format!("http://127.0.0.1:{shop_port}"),
         format!("http://localhost:{shop_port}"),
     ];
-    let mut config = ServerConfig::local(
-        "floorwalker-demo",
-        &run_dir,
-        auth_block,
-        &origins,
-    );
+    let mut config = ServerConfig::local("floorwalker-demo", &run_dir, auth_block, &origins);
     config.port = Port::from_number(args.port);
     if let Some(ws) = &mut config.websocket {
         ws.port = Port::from_number(args.ws_port);

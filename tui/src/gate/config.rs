@@ -395,7 +395,6 @@ impl GateConfig {
     pub fn xkey(&self) -> Option<XKey> {
         self.keys.xkey()
     }
-
 }
 
 /// Now, in seconds since the epoch (when keys are issued and revoked).
@@ -462,8 +461,13 @@ impl AuthSetup {
     /// The nats-server config block: the operator, the accounts (kept in
     /// `resolver_dir`) and the sentinel.
     pub fn server_block(&self, resolver_dir: &Path) -> String {
-        crate::trust::accounts::server_block(&self.trust, &self.gate, resolver_dir, self.trust.issued)
-            .unwrap_or_default()
+        crate::trust::accounts::server_block(
+            &self.trust,
+            &self.gate,
+            resolver_dir,
+            self.trust.issued,
+        )
+        .unwrap_or_default()
     }
 
     /// Writes `gate.toml`, `trust.toml`, `<user>.creds` and
@@ -497,7 +501,9 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
-        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
+        setup
+            .write(dir.path(), &dir.path().join("accounts"))
+            .unwrap();
         let loaded = GateConfig::load(&dir.path().join("gate.toml")).unwrap();
         assert_eq!(loaded, setup.gate);
         let trust = Trust::load(&dir.path().join("trust.toml")).unwrap();
@@ -522,7 +528,11 @@ mod tests {
         }
         let gate_toml = fs::read_to_string(dir.path().join("gate.toml")).unwrap();
         for (role, creds) in &setup.operators {
-            let entry = trust.operators.iter().find(|o| o.user == creds.user).unwrap();
+            let entry = trust
+                .operators
+                .iter()
+                .find(|o| o.user == creds.user)
+                .unwrap();
             assert_eq!(entry.role, role.name());
             assert_eq!(entry.key, creds.public_key());
             // Nothing else holds an operator's seed.
@@ -639,7 +649,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.sites.push("Bad.Site".into());
-        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
+        setup
+            .write(dir.path(), &dir.path().join("accounts"))
+            .unwrap();
         let err = GateConfig::load(&dir.path().join("gate.toml"))
             .unwrap_err()
             .to_string();
@@ -647,7 +659,9 @@ mod tests {
 
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.trusted_proxies = vec!["10.0.0.5".into(), "proxy.internal".into()];
-        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
+        setup
+            .write(dir.path(), &dir.path().join("accounts"))
+            .unwrap();
         let err = GateConfig::load(&dir.path().join("gate.toml"))
             .unwrap_err()
             .to_string();
@@ -656,13 +670,17 @@ mod tests {
         // A proxy the gate would trust without a token to check its word.
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.trusted_proxies = vec!["10.0.0.5".into()];
-        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
+        setup
+            .write(dir.path(), &dir.path().join("accounts"))
+            .unwrap();
         let err = GateConfig::load(&dir.path().join("gate.toml"))
             .unwrap_err()
             .to_string();
         assert!(err.contains("run `floorwalker auth proxy`"), "{err}");
         let token = setup.gate.trust_proxies(&["10.0.0.5".into()]).unwrap();
-        setup.write(dir.path(), &dir.path().join("accounts")).unwrap();
+        setup
+            .write(dir.path(), &dir.path().join("accounts"))
+            .unwrap();
         let loaded = GateConfig::load(&dir.path().join("gate.toml")).unwrap();
         assert_eq!(loaded.proxy_token.as_deref(), Some(token.as_str()));
         // Trusting again keeps the token the proxy already has.

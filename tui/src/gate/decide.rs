@@ -21,7 +21,9 @@ use floorwalker_shared::credential::ShopperCredential;
 use floorwalker_shared::subject::SiteId;
 use nkeys::{KeyPair, XKey};
 
-use super::claims::{AuthRequest, AuthResponse, REQUEST_AUDIENCE, RequestClaims, ResponseClaims, UserClaims};
+use super::claims::{
+    AuthRequest, AuthResponse, REQUEST_AUDIENCE, RequestClaims, ResponseClaims, UserClaims,
+};
 use super::config::{GateConfig, GateKeys, Invalid};
 use super::jwt;
 use super::limiter::{Bounds, Verdict};
@@ -149,7 +151,10 @@ impl Gate {
         self.auth_account.clone_from(&config.auth_account);
         self.shop_account.clone_from(&config.shop_account);
         self.proxy_token.clone_from(&config.proxy_token);
-        self.stats.bounds.trusted_proxies.clone_from(&config.trusted_proxies);
+        self.stats
+            .bounds
+            .trusted_proxies
+            .clone_from(&config.trusted_proxies);
         self.shopper = config.shopper;
         self.stats.xkeys = self.xkeys();
         Ok(())
@@ -284,7 +289,9 @@ impl Gate {
         match ShopperCredential::parse(token) {
             Err(_) => Decision::Refused(Refusal::MalformedCredential),
             Ok(_) if !websocket => Decision::Refused(Refusal::WrongConnectionType),
-            Ok(cred) if !self.sites.contains(cred.site()) => Decision::Refused(Refusal::UnknownSite),
+            Ok(cred) if !self.sites.contains(cred.site()) => {
+                Decision::Refused(Refusal::UnknownSite)
+            }
             Ok(cred) => match self.bounds.session(cred.session_token().as_str(), now) {
                 Verdict::Allowed => Decision::Shopper {
                     site: cred.site().clone(),
@@ -464,7 +471,10 @@ mod tests {
         let response = server.open(&reply.unwrap(), &gate_xkey);
         let issuer = config.issuer().unwrap().public_key();
         assert_eq!(response["iss"], issuer.as_str());
-        assert_eq!(response["nats"]["issuer_account"], config.auth_account.as_str());
+        assert_eq!(
+            response["nats"]["issuer_account"],
+            config.auth_account.as_str()
+        );
         assert_eq!(response["aud"], server.key.public_key().as_str());
         assert_eq!(
             response["sub"],
@@ -475,7 +485,10 @@ mod tests {
         let user: Value = jwt::decode_verified(response["nats"]["jwt"].as_str().unwrap()).unwrap();
         let s = cred.subjects();
         // Signed with SHOP's signing key, which places the shopper there.
-        assert_eq!(user["iss"], config.keys.shop().unwrap().public_key().as_str());
+        assert_eq!(
+            user["iss"],
+            config.keys.shop().unwrap().public_key().as_str()
+        );
         assert_eq!(user["nats"]["issuer_account"], config.shop_account.as_str());
         assert_eq!(
             user["name"],

@@ -106,10 +106,12 @@ impl Link {
             &keys.gate_jwt,
             &keys.gate_seed,
         ))
-        .map_err(|e| connect(async_nats::ConnectError::with_source(
-            async_nats::ConnectErrorKind::Authentication,
-            e,
-        )))?;
+        .map_err(|e| {
+            connect(async_nats::ConnectError::with_source(
+                async_nats::ConnectErrorKind::Authentication,
+                e,
+            ))
+        })?;
         let client = options
             .name("floorwalker-gate")
             .connect(url)
@@ -158,6 +160,9 @@ pub async fn run(
     let mut gate = Gate::new(config)?;
     let mut watched = watch.map(Watched::new);
     let mut link = Link::open(config, url).await?;
+    // The connection before new credentials, still answering what reached
+    // it until the server has routed everything to the new one.
+    let mut retiring: Option<(Link, Instant)> = None;
     tracing::info!(%url, "gate answering authorization requests");
     ready();
 
@@ -168,19 +173,24 @@ pub async fn run(
         tokio::select! {
             () = &mut shutdown => break,
             _ = tick.tick(), if watched.is_some() => {
+                if retiring.as_ref().is_some_and(|(_, since)| since.elapsed() >= RETIRE_AFTER) {
+                    if let Some((old, _)) = retiring.take() {
+                        let _ = old.client.flush().await;
+                    }
+                }
                 if let Some(watched) = watched.as_mut() {
-                    take_in_changes(&mut gate, watched, &mut link, url).await;
+                    if let Some(old) = take_in_changes(&mut gate, watched, &mut link, url).await {
+                        retiring = Some((old, Instant::now()));
+                    }
                 }
             }
             msg = link.requests.next() => {
                 let Some(msg) = msg else { return Err(ServiceError::Closed) };
-                let Some(reply) = msg.reply.clone() else { continue };
-                let xkey = msg.headers.as_ref().and_then(|h| h.get(SERVER_XKEY_HEADER)).map(|v| v.as_str().to_owned());
-                let (_, response) = gate.handle(&msg.payload, xkey.as_deref(), unix_now(), Instant::now());
-                if let Some(response) = response {
-                    if let Err(err) = link.client.publish(reply, response.into()).await {
-                        tracing::warn!(%err, "could not answer an authorization request");
-                    }
+                answer(&mut gate, &link.client, msg).await;
+            }
+            Some(msg) = async { retiring.as_mut()?.0.requests.next().await }, if retiring.is_some() => {
+                if let Some((old, _)) = &retiring {
+                    answer(&mut gate, &old.client, msg).await;
                 }
             }
             msg = link.status.next() => {
@@ -196,39 +206,64 @@ pub async fn run(
     Ok(gate.stats().clone())
 }
 
-/// Takes in the configuration file if it changed, and connects again if
-/// its credentials did (the old connection goes once the new one answers).
-/// An invalid file, or new credentials the server refuses, is logged and
-/// left: the gate keeps what it has.
-async fn take_in_changes(gate: &mut Gate, watched: &mut Watched, link: &mut Link, url: &str) {
-    let Some(changed) = watched.changed() else {
+/// Answers one authorization request on `client`.
+async fn answer(gate: &mut Gate, client: &async_nats::Client, msg: async_nats::Message) {
+    let Some(reply) = msg.reply.clone() else {
         return;
     };
-    let config = match changed {
+    let xkey = msg
+        .headers
+        .as_ref()
+        .and_then(|h| h.get(SERVER_XKEY_HEADER))
+        .map(|v| v.as_str().to_owned());
+    let (_, response) = gate.handle(&msg.payload, xkey.as_deref(), unix_now(), Instant::now());
+    if let Some(response) = response {
+        if let Err(err) = client.publish(reply, response.into()).await {
+            tracing::warn!(%err, "could not answer an authorization request");
+        }
+    }
+}
+
+/// How long the connection before new credentials keeps answering: longer
+/// than the server's auth timeout, so no request sent to it goes
+/// unanswered.
+const RETIRE_AFTER: Duration = Duration::from_secs(5);
+
+/// Takes in the configuration file if it changed, and connects again if
+/// its credentials did; returns the connection before, to retire. An
+/// invalid file, or new credentials the server refuses, is logged and
+/// left: the gate keeps what it has.
+async fn take_in_changes(
+    gate: &mut Gate,
+    watched: &mut Watched,
+    link: &mut Link,
+    url: &str,
+) -> Option<Link> {
+    let config = match watched.changed()? {
         Ok(config) => config,
         Err(err) => {
             tracing::error!(%err, "the changed gate configuration is invalid: keeping the one in force");
-            return;
+            return None;
         }
     };
     if let Err(err) = gate.reload(&config) {
         tracing::error!(%err, "the changed gate configuration is invalid: keeping the one in force");
-        return;
+        return None;
     }
     tracing::info!("gate configuration reloaded");
     println!("gate: configuration reloaded");
-    if config.keys.gate_jwt != link.jwt {
-        match Link::open(&config, url).await {
-            Ok(new) => {
-                let old = std::mem::replace(link, new);
-                let _ = old.client.flush().await;
-                drop(old);
-                tracing::info!("gate connected with its new credentials");
-                println!("gate: connected with its new credentials");
-            }
-            Err(err) => {
-                tracing::error!(%err, "cannot connect with the new credentials: keeping the old connection");
-            }
+    if config.keys.gate_jwt == link.jwt {
+        return None;
+    }
+    match Link::open(&config, url).await {
+        Ok(new) => {
+            tracing::info!("gate connected with its new credentials");
+            println!("gate: connected with its new credentials");
+            Some(std::mem::replace(link, new))
+        }
+        Err(err) => {
+            tracing::error!(%err, "cannot connect with the new credentials: keeping the old connection");
+            None
         }
     }
 }

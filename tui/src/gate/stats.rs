@@ -170,12 +170,7 @@ mod tests {
             let want = u64::from(why == Refusal::SessionFlood);
             assert_eq!(refused[why.name()], want, "{}", why.name());
         }
-        for field in [
-            "admitted_shoppers",
-            "bounds",
-            "xkeys",
-            "tracked",
-        ] {
+        for field in ["admitted_shoppers", "bounds", "xkeys", "tracked"] {
             assert!(json.get(field).is_some(), "{field} missing from {json}");
         }
         assert_eq!(

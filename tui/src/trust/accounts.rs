@@ -106,15 +106,14 @@ pub fn accounts(
         subject: subject.to_string(),
         kind: Kind::Stream,
     };
-    let import = |name: &str, subject: String, account: &str, kind: Kind, local: Option<String>| {
-        Import {
+    let import =
+        |name: &str, subject: String, account: &str, kind: Kind, local: Option<String>| Import {
             name: name.into(),
             subject,
             account: account.to_owned(),
             kind,
             local_subject: local,
-        }
-    };
+        };
     let shopper_subjects = [
         ("events", subject::all_sites_events()),
         ("chat", subject::all_sites_chat()),
@@ -155,7 +154,12 @@ pub fn accounts(
             SYS_ACCOUNT,
             &sys,
             AccountNats {
-                signing_keys: trust.sys.signing().map(|k| k.public_key()).into_iter().collect(),
+                signing_keys: trust
+                    .sys
+                    .signing()
+                    .map(|k| k.public_key())
+                    .into_iter()
+                    .collect(),
                 // The broker's word on shopper connections, for APP only.
                 exports: vec![
                     Export {
@@ -205,8 +209,20 @@ pub fn accounts(
                     .map(|(name, s)| stream(name, s.clone()))
                     .collect(),
                 imports: vec![
-                    import("push", subject::all_sites_push().to_string(), &app, Kind::Stream, None),
-                    import("inbox", subject::all_sites_inbox().to_string(), &app, Kind::Stream, None),
+                    import(
+                        "push",
+                        subject::all_sites_push().to_string(),
+                        &app,
+                        Kind::Stream,
+                        None,
+                    ),
+                    import(
+                        "inbox",
+                        subject::all_sites_inbox().to_string(),
+                        &app,
+                        Kind::Stream,
+                        None,
+                    ),
                 ],
                 ..nats(Limits {
                     subs: i64::from(limits.max_subscriptions),
@@ -219,7 +235,12 @@ pub fn accounts(
             APP_ACCOUNT,
             &app,
             AccountNats {
-                signing_keys: trust.app.signing().map(|k| k.public_key()).into_iter().collect(),
+                signing_keys: trust
+                    .app
+                    .signing()
+                    .map(|k| k.public_key())
+                    .into_iter()
+                    .collect(),
                 exports: vec![
                     stream("push", subject::all_sites_push()),
                     stream("inbox", subject::all_sites_inbox()),
@@ -261,7 +282,11 @@ pub fn accounts(
                         ),
                     ])
                     .collect(),
-                revocations: trust.revoked.iter().map(|r| (r.key.clone(), r.at)).collect(),
+                revocations: trust
+                    .revoked
+                    .iter()
+                    .map(|r| (r.key.clone(), r.at))
+                    .collect(),
                 ..nats(Limits::WITH_JETSTREAM)
             },
         )?,
@@ -482,9 +507,19 @@ pub fn server_block(
         dir = quoted(&resolver_dir.display().to_string()),
     );
     for account in &accounts {
-        let _ = writeln!(out, "  # {}\n  {}: {}", account.name, account.key, quoted(&account.jwt));
+        let _ = writeln!(
+            out,
+            "  # {}\n  {}: {}",
+            account.name,
+            account.key,
+            quoted(&account.jwt)
+        );
     }
-    let _ = writeln!(out, "}}\ndefault_sentinel: {}", quoted(&sentinel(trust, iat)?));
+    let _ = writeln!(
+        out,
+        "}}\ndefault_sentinel: {}",
+        quoted(&sentinel(trust, iat)?)
+    );
     Ok(out)
 }
 
@@ -499,7 +534,10 @@ mod tests {
 
     #[test]
     fn raw_imports_number_the_wildcards() {
-        assert_eq!(numbered("raw", "fw.*.shopper.*.events"), "raw.fw.$1.shopper.$2.events");
+        assert_eq!(
+            numbered("raw", "fw.*.shopper.*.events"),
+            "raw.fw.$1.shopper.$2.events"
+        );
         assert_eq!(numbered("raw", "fw.a.b"), "raw.fw.a.b");
     }
 }

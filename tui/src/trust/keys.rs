@@ -52,9 +52,7 @@ impl AccountKeys {
 
     fn check(&self, name: &str) -> Result<(), Invalid> {
         let account = |k: Option<KeyPair>| k.is_some_and(|k| k.public_key().starts_with('A'));
-        if !account(self.pair())
-            || self.signing_seed.is_some() && !account(self.signing())
-        {
+        if !account(self.pair()) || self.signing_seed.is_some() && !account(self.signing()) {
             return Err(Invalid::TrustKey(name.to_owned()));
         }
         Ok(())
