@@ -41,10 +41,14 @@ fn a_test_server_listens_for_clients_and_browsers_on_loopback() {
 
     // JetStream keeps its data in the test's own directory.
     assert!(server.dir().join("jetstream").join("jetstream").is_dir());
-    // The generated config sends every client through the gate and names
-    // the storefront origins; there is no user admitted without credentials.
+    // The generated config trusts the deployment's operator, leads every
+    // client without credentials to the gate (the sentinel) and names the
+    // storefront origins; there is no user admitted without credentials.
     let config = std::fs::read_to_string(server.config_path()).unwrap();
-    assert!(config.contains("auth_callout"), "{config}");
+    assert!(
+        config.contains("operator: ") && config.contains("default_sentinel: "),
+        "{config}"
+    );
     assert!(
         config.contains(&format!("allowed_origins: [\"{ORIGIN}\"]")),
         "{config}"

@@ -87,6 +87,9 @@ pub fn try_connect_operator(
 
 /// Credentials for `user` in `role` from another deployment: well made,
 /// and no key of this one's signed them.
+///
+/// # Panics
+/// Never: the site id is a valid one.
 pub fn foreign_creds(role: Role, user: &str) -> OperatorCreds {
     let site = SiteId::new("elsewhere").expect("a site id");
     let mut other = floorwalker::gate::config::AuthSetup::generate(&[site], 0);

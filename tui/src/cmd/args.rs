@@ -182,7 +182,8 @@ mod tests {
     fn a_person_signs_in_with_their_own_credentials_only() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("auth")).unwrap();
-        let sam = OperatorCreds::generate("sam");
+        let mut trust = floorwalker::trust::keys::Trust::generate();
+        let sam = trust.add_operator(floorwalker::gate::policy::Role::Dashboard, "sam", 0);
         sam.store(&dir.path().join("auth").join("sam.creds"))
             .unwrap();
         // `--name sam` finds sam's file under the data directory.

@@ -385,6 +385,12 @@ fn init(args: &AuthInitArgs) -> Result<()> {
             Websocket::Loopback => ", no TLS: loopback only",
         }
     );
+    print_next(&args.dir, &gate_file, &conf, &server);
+    Ok(())
+}
+
+/// The commands to run next, with the files `init` wrote.
+fn print_next(dir: &Path, gate_file: &Path, conf: &Path, server: &ServerConf) {
     println!();
     let server_arg = format!("--server nats://{}", server.client_listen);
     println!("Next (docs/DEPLOY.md):");
@@ -400,14 +406,13 @@ fn init(args: &AuthInitArgs) -> Result<()> {
     ] {
         println!(
             "  floorwalker {command} --creds '{}' {server_arg}",
-            creds::file_in(&args.dir, user).display()
+            creds::file_in(dir, user).display()
         );
     }
     println!(
         "  floorwalker doctor --creds '{}' {server_arg}",
-        creds::file_in(&args.dir, "admin").display()
+        creds::file_in(dir, "admin").display()
     );
-    Ok(())
 }
 
 /// `path` from the root, so that a config naming it works from anywhere.

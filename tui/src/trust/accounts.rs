@@ -68,6 +68,14 @@ pub fn operator(trust: &Trust, iat: i64) -> Result<String, JwtError> {
     jwt::encode(&claims, &key)
 }
 
+/// The four accounts' public keys.
+struct Keys {
+    sys: String,
+    auth: String,
+    shop: String,
+    app: String,
+}
+
 /// The four accounts' JWTs, issued at `iat`, with `revoked` (operators'
 /// keys) in `APP`'s revocations.
 ///
@@ -80,52 +88,13 @@ pub fn accounts(
     iat: i64,
 ) -> Result<Vec<Account>, JwtError> {
     let signer = trust.operator_signing().ok_or(JwtError::Sign)?;
-    let (sys, auth, shop, app) = (
-        trust.sys.public_key(),
-        trust.auth.public_key(),
-        trust.shop.public_key(),
-        trust.app.public_key(),
-    );
-    let gate_keys: Vec<_> = std::iter::once(&gate.keys)
-        .chain(&gate.previous_keys)
-        .collect();
-    let publics = |f: &dyn Fn(&crate::gate::config::GateKeys) -> Option<KeyPair>| {
-        gate_keys
-            .iter()
-            .filter_map(|k| f(k).map(|k| k.public_key()))
-            .collect::<Vec<_>>()
+    let keys = Keys {
+        sys: trust.sys.public_key(),
+        auth: trust.auth.public_key(),
+        shop: trust.shop.public_key(),
+        app: trust.app.public_key(),
     };
-    let xkey = match (sealing, &gate.previous_keys) {
-        (Sealing::Previous, Some(previous)) => previous.xkey(),
-        _ => gate.keys.xkey(),
-    }
-    .map(|k| k.public_key())
-    .ok_or(JwtError::Sign)?;
-    let stream = |name: &str, subject: Subject| Export {
-        name: name.into(),
-        subject: subject.to_string(),
-        kind: Kind::Stream,
-    };
-    let import =
-        |name: &str, subject: String, account: &str, kind: Kind, local: Option<String>| Import {
-            name: name.into(),
-            subject,
-            account: account.to_owned(),
-            kind,
-            local_subject: local,
-        };
-    let shopper_subjects = [
-        ("events", subject::all_sites_events()),
-        ("chat", subject::all_sites_chat()),
-        ("here", subject::all_sites_here()),
-    ];
-    let (connect, disconnect, connz) = (
-        format!("$SYS.ACCOUNT.{shop}.CONNECT"),
-        format!("$SYS.ACCOUNT.{shop}.DISCONNECT"),
-        format!("$SYS.REQ.ACCOUNT.{shop}.CONNZ"),
-    );
-    let limits = gate.shopper;
-    let account = |name: &'static str, key: &str, nats: AccountNats| {
+    let sign = |name: &'static str, key: &str, nats: AccountNats| {
         let claims = AccountClaims {
             iat,
             iss: signer.public_key(),
@@ -139,7 +108,21 @@ pub fn accounts(
             jwt: jwt::encode(&claims, &signer)?,
         })
     };
-    let nats = |limits: Limits| AccountNats {
+    Ok(vec![
+        sign(SYS_ACCOUNT, &keys.sys, sys_account(trust, &keys))?,
+        sign(
+            AUTH_ACCOUNT,
+            &keys.auth,
+            auth_account(gate, sealing, &keys)?,
+        )?,
+        sign(SHOP_ACCOUNT, &keys.shop, shop_account(gate, &keys))?,
+        sign(APP_ACCOUNT, &keys.app, app_account(trust, &keys))?,
+    ])
+}
+
+/// An account's claims with `limits` and nothing else.
+fn bare(limits: Limits) -> AccountNats {
+    AccountNats {
         limits,
         signing_keys: Vec::new(),
         authorization: None,
@@ -148,149 +131,188 @@ pub fn accounts(
         revocations: std::collections::BTreeMap::new(),
         kind: "account".into(),
         version: 2,
+    }
+}
+
+fn export(name: &str, subject: String, kind: Kind) -> Export {
+    Export {
+        name: name.into(),
+        subject,
+        kind,
+    }
+}
+
+fn import(name: &str, subject: String, account: &str, kind: Kind, local: Option<String>) -> Import {
+    Import {
+        name: name.into(),
+        subject,
+        account: account.to_owned(),
+        kind,
+        local_subject: local,
+    }
+}
+
+/// What shoppers publish: exported by `SHOP`, imported by `APP` under `raw.`.
+fn shopper_subjects() -> [(&'static str, Subject); 3] {
+    [
+        ("events", subject::all_sites_events()),
+        ("chat", subject::all_sites_chat()),
+        ("here", subject::all_sites_here()),
+    ]
+}
+
+/// The broker's word on shopper connections: (connect, disconnect, connz).
+fn presence(shop: &str) -> (String, String, String) {
+    (
+        format!("$SYS.ACCOUNT.{shop}.CONNECT"),
+        format!("$SYS.ACCOUNT.{shop}.DISCONNECT"),
+        format!("$SYS.REQ.ACCOUNT.{shop}.CONNZ"),
+    )
+}
+
+fn sys_account(trust: &Trust, keys: &Keys) -> AccountNats {
+    let (connect, disconnect, connz) = presence(&keys.shop);
+    AccountNats {
+        signing_keys: trust
+            .sys
+            .signing()
+            .map(|k| k.public_key())
+            .into_iter()
+            .collect(),
+        // The broker's word on shopper connections, for APP only.
+        exports: vec![
+            export("shoppers connect", connect, Kind::Stream),
+            export("shoppers disconnect", disconnect, Kind::Stream),
+            export("shoppers open", connz, Kind::Service),
+        ],
+        ..bare(Limits::NONE)
+    }
+}
+
+fn auth_account(gate: &GateConfig, sealing: Sealing, keys: &Keys) -> Result<AccountNats, JwtError> {
+    let sets: Vec<_> = std::iter::once(&gate.keys)
+        .chain(&gate.previous_keys)
+        .collect();
+    let publics = |f: &dyn Fn(&crate::gate::config::GateKeys) -> Option<KeyPair>| {
+        sets.iter()
+            .filter_map(|k| f(k).map(|k| k.public_key()))
+            .collect::<Vec<_>>()
     };
-    Ok(vec![
-        account(
-            SYS_ACCOUNT,
-            &sys,
-            AccountNats {
-                signing_keys: trust
-                    .sys
-                    .signing()
-                    .map(|k| k.public_key())
-                    .into_iter()
-                    .collect(),
-                // The broker's word on shopper connections, for APP only.
-                exports: vec![
-                    Export {
-                        name: "shoppers connect".into(),
-                        subject: connect.clone(),
-                        kind: Kind::Stream,
-                    },
-                    Export {
-                        name: "shoppers disconnect".into(),
-                        subject: disconnect.clone(),
-                        kind: Kind::Stream,
-                    },
-                    Export {
-                        name: "shoppers open".into(),
-                        subject: connz.clone(),
-                        kind: Kind::Service,
-                    },
-                ],
-                ..nats(Limits::NONE)
-            },
-        )?,
-        account(
-            AUTH_ACCOUNT,
-            &auth,
-            AccountNats {
-                signing_keys: publics(&|k| k.issuer()),
-                authorization: Some(Authorization {
-                    auth_users: publics(&|k| k.gate()),
-                    allowed_accounts: vec![shop.clone()],
-                    xkey,
-                }),
-                exports: vec![Export {
-                    name: "gate status".into(),
-                    subject: subject::gate_status().to_string(),
-                    kind: Kind::Service,
-                }],
-                ..nats(Limits::NONE)
-            },
-        )?,
-        account(
-            SHOP_ACCOUNT,
-            &shop,
-            AccountNats {
-                signing_keys: publics(&|k| k.shop()),
-                exports: shopper_subjects
-                    .iter()
-                    .map(|(name, s)| stream(name, s.clone()))
-                    .collect(),
-                imports: vec![
-                    import(
-                        "push",
-                        subject::all_sites_push().to_string(),
-                        &app,
-                        Kind::Stream,
-                        None,
-                    ),
-                    import(
-                        "inbox",
-                        subject::all_sites_inbox().to_string(),
-                        &app,
-                        Kind::Stream,
-                        None,
-                    ),
-                ],
-                ..nats(Limits {
-                    subs: i64::from(limits.max_subscriptions),
-                    payload: i64::from(limits.max_payload),
-                    ..Limits::NONE
-                })
-            },
-        )?,
-        account(
-            APP_ACCOUNT,
-            &app,
-            AccountNats {
-                signing_keys: trust
-                    .app
-                    .signing()
-                    .map(|k| k.public_key())
-                    .into_iter()
-                    .collect(),
-                exports: vec![
-                    stream("push", subject::all_sites_push()),
-                    stream("inbox", subject::all_sites_inbox()),
-                ],
-                imports: shopper_subjects
-                    .iter()
-                    .map(|(name, s)| {
-                        let local = numbered(subject::RAW_PREFIX, s.as_str());
-                        import(name, s.to_string(), &shop, Kind::Stream, Some(local))
-                    })
-                    .chain([
-                        import(
-                            "gate status",
-                            subject::gate_status().to_string(),
-                            &auth,
-                            Kind::Service,
-                            None,
-                        ),
-                        import(
-                            "shoppers connect",
-                            connect,
-                            &sys,
-                            Kind::Stream,
-                            Some(subject::shoppers_connect().to_string()),
-                        ),
-                        import(
-                            "shoppers disconnect",
-                            disconnect,
-                            &sys,
-                            Kind::Stream,
-                            Some(subject::shoppers_disconnect().to_string()),
-                        ),
-                        import(
-                            "shoppers open",
-                            connz,
-                            &sys,
-                            Kind::Service,
-                            Some(subject::shoppers_connz().to_string()),
-                        ),
-                    ])
-                    .collect(),
-                revocations: trust
-                    .revoked
-                    .iter()
-                    .map(|r| (r.key.clone(), r.at))
-                    .collect(),
-                ..nats(Limits::WITH_JETSTREAM)
-            },
-        )?,
-    ])
+    let xkey = match (sealing, &gate.previous_keys) {
+        (Sealing::Previous, Some(previous)) => previous.xkey(),
+        _ => gate.keys.xkey(),
+    }
+    .map(|k| k.public_key())
+    .ok_or(JwtError::Sign)?;
+    Ok(AccountNats {
+        signing_keys: publics(&|k| k.issuer()),
+        authorization: Some(Authorization {
+            auth_users: publics(&|k| k.gate()),
+            allowed_accounts: vec![keys.shop.clone()],
+            xkey,
+        }),
+        exports: vec![export(
+            "gate status",
+            subject::gate_status().to_string(),
+            Kind::Service,
+        )],
+        ..bare(Limits::NONE)
+    })
+}
+
+fn shop_account(gate: &GateConfig, keys: &Keys) -> AccountNats {
+    let limits = gate.shopper;
+    AccountNats {
+        signing_keys: std::iter::once(&gate.keys)
+            .chain(&gate.previous_keys)
+            .filter_map(|k| k.shop().map(|k| k.public_key()))
+            .collect(),
+        exports: shopper_subjects()
+            .into_iter()
+            .map(|(name, s)| export(name, s.to_string(), Kind::Stream))
+            .collect(),
+        imports: vec![
+            import(
+                "push",
+                subject::all_sites_push().to_string(),
+                &keys.app,
+                Kind::Stream,
+                None,
+            ),
+            import(
+                "inbox",
+                subject::all_sites_inbox().to_string(),
+                &keys.app,
+                Kind::Stream,
+                None,
+            ),
+        ],
+        ..bare(Limits {
+            subs: i64::from(limits.max_subscriptions),
+            payload: i64::from(limits.max_payload),
+            ..Limits::NONE
+        })
+    }
+}
+
+fn app_account(trust: &Trust, keys: &Keys) -> AccountNats {
+    let (connect, disconnect, connz) = presence(&keys.shop);
+    let raw = shopper_subjects().into_iter().map(|(name, s)| {
+        let local = numbered(subject::RAW_PREFIX, s.as_str());
+        import(name, s.to_string(), &keys.shop, Kind::Stream, Some(local))
+    });
+    let from_sys = [
+        (
+            "shoppers connect",
+            connect,
+            Kind::Stream,
+            subject::shoppers_connect(),
+        ),
+        (
+            "shoppers disconnect",
+            disconnect,
+            Kind::Stream,
+            subject::shoppers_disconnect(),
+        ),
+        (
+            "shoppers open",
+            connz,
+            Kind::Service,
+            subject::shoppers_connz(),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, s, kind, local)| import(name, s, &keys.sys, kind, Some(local.to_string())));
+    let status = import(
+        "gate status",
+        subject::gate_status().to_string(),
+        &keys.auth,
+        Kind::Service,
+        None,
+    );
+    AccountNats {
+        signing_keys: trust
+            .app
+            .signing()
+            .map(|k| k.public_key())
+            .into_iter()
+            .collect(),
+        exports: vec![
+            export("push", subject::all_sites_push().to_string(), Kind::Stream),
+            export(
+                "inbox",
+                subject::all_sites_inbox().to_string(),
+                Kind::Stream,
+            ),
+        ],
+        imports: raw.chain(from_sys).chain([status]).collect(),
+        revocations: trust
+            .revoked
+            .iter()
+            .map(|r| (r.key.clone(), r.at))
+            .collect(),
+        ..bare(Limits::WITH_JETSTREAM)
+    }
 }
 
 /// `prefix.` before `pattern`, its wildcards as the import's `$1`, `$2`...
