@@ -303,6 +303,29 @@ fn a_revoked_operator_is_dropped_and_refused_and_a_new_one_admitted_without_a_re
         (rust == "ok").then_some(())
     });
     assert!(admitted.is_some(), "the new operator was not admitted");
+    // Credentials that expire work until then, and are refused after.
+    let out = run(&[
+        "auth",
+        "add",
+        "--dir",
+        &auth_arg,
+        "--role",
+        "agent",
+        "--user",
+        "kai",
+        "--valid-for",
+        "4s",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("They work until"), "{}", text(&out));
+    let kai = auth.join("kai.creds");
+    let (rust, _) = sign_in_both_ways(&url, &kai, "fw.audit.kai.status");
+    assert_eq!(rust, "ok", "kai before expiry");
+    let expired = wait_until(Duration::from_secs(20), || {
+        let (rust, python) = sign_in_both_ways(&url, &kai, "fw.audit.kai.status");
+        (rust != "ok" && python.starts_with("refused")).then_some(())
+    });
+    assert!(expired.is_some(), "expired credentials still signed in");
     let list = text(&run(&["auth", "list", "--dir", &auth_arg]));
     assert!(
         list.contains("zoe") && list.contains("Revoked keys"),
@@ -421,7 +444,7 @@ fn a_creds_file_under_another_name_still_signs_in_as_its_user() {
 fn bad_input_gets_a_clear_message_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let auth_arg = dir.path().display().to_string();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["auth", "init", "--dir", &auth_arg, "--site", "Bad.Site"],
             "site 'Bad.Site'",
@@ -452,6 +475,21 @@ fn bad_input_gets_a_clear_message_not_a_panic() {
         (
             &["auth", "revoke", "--dir", &auth_arg, "--user", "nobody"],
             "cannot access",
+        ),
+        (
+            &[
+                "auth",
+                "add",
+                "--dir",
+                &auth_arg,
+                "--role",
+                "agent",
+                "--user",
+                "x",
+                "--valid-for",
+                "3 weeks",
+            ],
+            "not a duration like 90d",
         ),
     ];
     for (args, says) in cases {

@@ -260,6 +260,30 @@ pub(crate) struct AuthAddArgs {
     /// agent.
     #[arg(long, value_name = "USER")]
     pub(crate) user: String,
+
+    /// How long the credentials work, as a number and a unit: `90d`,
+    /// `12h`, `30m`, `45s`. The server refuses them afterwards and closes
+    /// their connections. Default: until revoked.
+    #[arg(long, value_name = "DURATION", value_parser = valid_for)]
+    pub(crate) valid_for: Option<i64>,
+}
+
+/// Seconds in `90d`, `12h`, `30m` or `45s`.
+fn valid_for(text: &str) -> Result<i64, String> {
+    let bad = || format!("'{text}' is not a duration like 90d, 12h, 30m or 45s");
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = number.parse().map_err(|_| bad())?;
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(bad()),
+    };
+    match n.checked_mul(unit) {
+        Some(secs) if secs > 0 => Ok(secs),
+        _ => Err(bad()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -430,7 +454,9 @@ fn add(args: &AuthAddArgs) -> Result<()> {
     let file = trust_file(&args.dir);
     let mut trust = Trust::load(&file)?;
     let replaced = trust.operators.iter().any(|op| op.user == args.user);
-    let creds = trust.add_operator(args.role, &args.user, unix_now());
+    let now = unix_now();
+    let expires = args.valid_for.map(|secs| now + secs);
+    let creds = trust.add_operator_until(args.role, &args.user, now, expires);
     let creds_file = creds::file_in(&args.dir, &args.user);
     creds.store(&creds_file)?;
     trust.save(&file)?;
@@ -446,6 +472,9 @@ fn add(args: &AuthAddArgs) -> Result<()> {
         creds_file.display(),
         creds.public_key()
     );
+    if let Some(at) = expires {
+        println!("They work until {} UTC.", date(at));
+    }
     if replaced {
         println!(
             "Their old key still works until the server hears it is revoked: \

@@ -128,6 +128,22 @@ impl Trust {
     /// # Panics
     /// If the keys cannot sign (checked on load).
     pub fn add_operator(&mut self, role: Role, user: &str, now: i64) -> OperatorCreds {
+        self.add_operator_until(role, user, now, None)
+    }
+
+    /// As [`Trust::add_operator`], the credentials expiring at `expires`
+    /// (seconds since the epoch): the server refuses them from then on and
+    /// closes their connections.
+    ///
+    /// # Panics
+    /// As [`Trust::add_operator`].
+    pub fn add_operator_until(
+        &mut self,
+        role: Role,
+        user: &str,
+        now: i64,
+        expires: Option<i64>,
+    ) -> OperatorCreds {
         let seed = OperatorCreds::new_seed();
         let key = KeyPair::from_seed(&seed)
             .map(|k| k.public_key())
@@ -135,14 +151,14 @@ impl Trust {
         self.revoke(user, now);
         // Issued after the revocation of any key before it.
         let iat = self.next_issued(now);
-        let jwt = super::accounts::operator_user(self, role, user, &key, iat, None)
+        let jwt = super::accounts::operator_user(self, role, user, &key, iat, expires)
             .unwrap_or_else(|e| panic!("signing an operator's credentials: {e}"));
         self.operators.push(OperatorEntry {
             user: user.to_owned(),
             role: role.name().to_owned(),
             key,
             issued: iat,
-            expires: None,
+            expires,
         });
         OperatorCreds::new(&seed, &jwt)
             .unwrap_or_else(|e| panic!("credentials just issued do not read back: {e}"))
