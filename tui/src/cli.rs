@@ -55,9 +55,10 @@ pub(crate) enum Command {
     Demo(demo::DemoArgs),
 
     /// The gate: nats-server's auth-callout service. Admits shoppers to their
-    /// own session's subjects only and operators to their role's; refuses and
-    /// counts everyone else. Prints its counts when stopped (Ctrl-C, SIGTERM)
-    /// and answers status requests on `fw.gate.status`.
+    /// own session's subjects only; refuses and counts everyone else without
+    /// credentials (operators and services sign in with `.creds` files the
+    /// server checks itself). Prints its counts when stopped (Ctrl-C,
+    /// SIGTERM) and answers status requests on `fw.gate.status`.
     #[command(
         after_help = "Example:\n  floorwalker auth init --dir ./auth --site shoes\n  \
         # include ./auth/nats-auth.conf in nats-server's config, then:\n  \
@@ -156,8 +157,9 @@ pub(crate) enum Command {
         may not look (finding the router needs the admin's).")]
     Doctor(doctor::DoctorArgs),
 
-    /// Credentials: create the gate's keys, one credential file per operator
-    /// role, and the nats-server config block that goes with them.
+    /// Credentials: a deployment's operator, accounts and gate keys, one
+    /// credentials file per operator, and the nats-server config that trusts
+    /// them; changes go to the running server without a restart.
     #[command(subcommand)]
     Auth(auth::AuthCommand),
 }
