@@ -12,7 +12,7 @@ use floorwalker::gate::service;
 #[derive(Debug, Args)]
 pub(crate) struct GateArgs {
     /// The gate's configuration, as written by `floorwalker auth init`.
-    /// Besides its keys and operators it holds the bounds on connection
+    /// Besides its keys it holds the bounds on connection
     /// attempts (each page a shopper opens is one):
     /// `connects_per_session_per_minute`, 30 by default (a bucket of 30 per
     /// shopper session, refilled at one every 2 s), and
