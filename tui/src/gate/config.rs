@@ -292,17 +292,26 @@ pub struct GateConfig {
     pub shopper: ShopperLimits,
 }
 
+/// The text of a configuration file, and how to say what is wrong in it.
+///
+/// # Errors
+/// If it cannot be read.
+pub fn read(path: &Path) -> Result<(String, impl Fn(Invalid) -> ConfigError), ConfigError> {
+    let text = fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let path = path.to_owned();
+    Ok((text, move |reason| ConfigError::Invalid {
+        path: path.clone(),
+        reason,
+    }))
+}
+
 impl GateConfig {
     /// Reads and checks `gate.toml`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        let invalid = |reason: Invalid| ConfigError::Invalid {
-            path: path.to_owned(),
-            reason,
-        };
+        let (text, invalid) = read(path)?;
         if text.contains("\ngate_password") || text.contains("password_hash") {
             return Err(invalid(Invalid::Passwords));
         }
@@ -644,44 +653,32 @@ mod tests {
         assert!(1000.0 * per_minute <= f64::from(CONNECTS_PER_ADDRESS_PER_MINUTE));
     }
 
+    /// `setup` written into `dir` and its `gate.toml` read back.
+    fn written(setup: &AuthSetup, dir: &Path) -> Result<GateConfig, ConfigError> {
+        setup.write(dir, &dir.join("accounts")).unwrap();
+        GateConfig::load(&dir.join("gate.toml"))
+    }
+
     #[test]
     fn bad_configs_are_refused_with_the_reason() {
         let dir = tempfile::tempdir().unwrap();
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.sites.push("Bad.Site".into());
-        setup
-            .write(dir.path(), &dir.path().join("accounts"))
-            .unwrap();
-        let err = GateConfig::load(&dir.path().join("gate.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = written(&setup, dir.path()).unwrap_err().to_string();
         assert!(err.contains("site 'Bad.Site'"), "{err}");
 
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.trusted_proxies = vec!["10.0.0.5".into(), "proxy.internal".into()];
-        setup
-            .write(dir.path(), &dir.path().join("accounts"))
-            .unwrap();
-        let err = GateConfig::load(&dir.path().join("gate.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = written(&setup, dir.path()).unwrap_err().to_string();
         assert!(err.contains("trusted proxy 'proxy.internal'"), "{err}");
 
         // A proxy the gate would trust without a token to check its word.
         let mut setup = AuthSetup::generate(&[SiteId::new("shoes").unwrap()], NOW);
         setup.gate.trusted_proxies = vec!["10.0.0.5".into()];
-        setup
-            .write(dir.path(), &dir.path().join("accounts"))
-            .unwrap();
-        let err = GateConfig::load(&dir.path().join("gate.toml"))
-            .unwrap_err()
-            .to_string();
+        let err = written(&setup, dir.path()).unwrap_err().to_string();
         assert!(err.contains("run `floorwalker auth proxy`"), "{err}");
         let token = setup.gate.trust_proxies(&["10.0.0.5".into()]).unwrap();
-        setup
-            .write(dir.path(), &dir.path().join("accounts"))
-            .unwrap();
-        let loaded = GateConfig::load(&dir.path().join("gate.toml")).unwrap();
+        let loaded = written(&setup, dir.path()).unwrap();
         assert_eq!(loaded.proxy_token.as_deref(), Some(token.as_str()));
         // Trusting again keeps the token the proxy already has.
         assert_eq!(

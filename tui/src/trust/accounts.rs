@@ -383,8 +383,22 @@ pub fn operator_user(
     iat: i64,
     exp: Option<i64>,
 ) -> Result<String, JwtError> {
+    operator_jwt(trust, role, user_name, key, (iat, exp), false)
+}
+
+/// An operator's JWT, issued and expiring at `(iat, exp)`, a bearer token
+/// or not.
+fn operator_jwt(
+    trust: &Trust,
+    role: Role,
+    user_name: &str,
+    key: &str,
+    (iat, exp): (i64, Option<i64>),
+    bearer: bool,
+) -> Result<String, JwtError> {
     let signer = trust.app.signing().ok_or(JwtError::Sign)?;
-    let nats = policy::operator(role, user_name).to_permissions(-1, -1, &["STANDARD"]);
+    let mut nats = policy::operator(role, user_name).to_permissions(-1, -1, &["STANDARD"]);
+    nats.bearer_token = bearer;
     user(
         &signer,
         &trust.app.public_key(),
@@ -409,18 +423,7 @@ pub fn bearer_operator_user(
     key: &str,
     iat: i64,
 ) -> Result<String, JwtError> {
-    let signer = trust.app.signing().ok_or(JwtError::Sign)?;
-    let mut nats = policy::operator(role, user_name).to_permissions(-1, -1, &["STANDARD"]);
-    nats.bearer_token = true;
-    user(
-        &signer,
-        &trust.app.public_key(),
-        key,
-        format!("{role}:{user_name}"),
-        nats,
-        iat,
-        Some(iat + 3600),
-    )
+    operator_jwt(trust, role, user_name, key, (iat, Some(iat + 3600)), true)
 }
 
 /// The gate's own credentials JWT: a user of `AUTH`, one of its callout's

@@ -3,7 +3,6 @@
 //! accounts) and the operators it has issued credentials to. No service
 //! reads it; the gate's keys are in `gate.toml`.
 
-use std::fs;
 use std::path::Path;
 
 use nkeys::KeyPair;
@@ -183,14 +182,7 @@ impl Trust {
     /// # Errors
     /// If it cannot be read, or is not a valid one.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        let invalid = |reason: Invalid| ConfigError::Invalid {
-            path: path.to_owned(),
-            reason,
-        };
+        let (text, invalid) = crate::gate::config::read(path)?;
         let trust: Self =
             toml::from_str(&text).map_err(|e| invalid(Invalid::Syntax(e.message().to_owned())))?;
         trust.check().map_err(invalid)?;
