@@ -70,9 +70,17 @@ fn auth_init_writes_private_files_and_a_config_nats_server_runs() {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{file} is readable by others");
         let body = std::fs::read_to_string(&path).unwrap();
+        // An nkey seed: 58 characters of base32 from 'S' (a JWT's base64
+        // has lower case letters).
+        let is_seed = |w: &&str| {
+            w.len() == 58
+                && w.starts_with('S')
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+        };
         seeds.extend(
             body.split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| w.len() > 50 && w.starts_with('S'))
+                .filter(is_seed)
                 .map(str::to_owned),
         );
         if Path::new(file).extension().is_some_and(|e| e == "conf") {
