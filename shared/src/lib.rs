@@ -24,6 +24,8 @@
 //!   router reports: what it pushed and recorded.
 //! - [`sanitize`] makes shopper-controlled text safe to print on an
 //!   operator's terminal.
+//! - [`staffing`] says how many agents the chat queue needs (Erlang A, and
+//!   Erlang C beside it), from arrivals, handle time and patience.
 //! - `testing` (tests only, and other crates' tests with the `testing`
 //!   feature) builds the sessions, batches and facts tests are made of.
 
@@ -50,6 +52,7 @@ pub mod recorder;
 pub mod router;
 pub mod sanitize;
 pub mod session;
+pub mod staffing;
 pub mod subject;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
