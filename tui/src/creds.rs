@@ -43,6 +43,21 @@ pub enum CredsError {
     },
 }
 
+/// Why a seed and a JWT are not an operator's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum NotCreds {
+    /// The seed does not decode.
+    #[error("the seed does not decode")]
+    Seed,
+    /// The JWT does not verify, or is issued to another key than the
+    /// seed's.
+    #[error("its JWT is {0}")]
+    Jwt(#[from] crate::gate::jwt::JwtError),
+    /// The JWT names no operator.
+    #[error("its JWT names no operator (<role>:<user>)")]
+    NoOperator,
+}
+
 /// An operator's credentials: its user name, nkey and JWT.
 #[derive(Clone)]
 pub struct OperatorCreds {
@@ -86,18 +101,14 @@ impl OperatorCreds {
     /// # Errors
     /// If the JWT does not name an operator (`<role>:<user>`) or is not
     /// issued to the seed's key.
-    pub fn new(seed: &str, jwt: &str) -> Result<Self, String> {
-        let key = KeyPair::from_seed(seed).map_err(|_| "the seed does not decode".to_owned())?;
-        let claims: serde_json::Value =
-            crate::gate::jwt::decode_verified(jwt).map_err(|e| format!("its JWT is {e}"))?;
-        if claims["sub"].as_str() != Some(key.public_key().as_str()) {
-            return Err("its JWT is issued to another key than its seed's".into());
-        }
+    pub fn new(seed: &str, jwt: &str) -> Result<Self, NotCreds> {
+        let key = KeyPair::from_seed(seed).map_err(|_| NotCreds::Seed)?;
+        let claims = crate::gate::jwt::decode_issued_to(jwt, &key.public_key())?;
         let user = claims["name"]
             .as_str()
             .and_then(|n| n.split_once(':'))
             .map(|(_, user)| user.to_owned())
-            .ok_or("its JWT names no operator (<role>:<user>)")?;
+            .ok_or(NotCreds::NoOperator)?;
         Ok(Self {
             user,
             seed: seed.to_owned(),
@@ -146,7 +157,7 @@ impl OperatorCreds {
         };
         let jwt = between(JWT_BEGIN, JWT_END).ok_or_else(|| format("no user JWT".into()))?;
         let seed = between(SEED_BEGIN, SEED_END).ok_or_else(|| format("no user seed".into()))?;
-        Self::new(&seed, &jwt).map_err(format)
+        Self::new(&seed, &jwt).map_err(|e| format(e.to_string()))
     }
 
     /// Writes the file readable by its owner only.

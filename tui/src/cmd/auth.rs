@@ -268,9 +268,14 @@ pub(crate) struct AuthAddArgs {
     pub(crate) valid_for: Option<i64>,
 }
 
+/// A `--valid-for` that is not a duration.
+#[derive(Debug, thiserror::Error)]
+#[error("'{0}' is not a duration like 90d, 12h, 30m or 45s")]
+struct NotADuration(String);
+
 /// Seconds in `90d`, `12h`, `30m` or `45s`.
-fn valid_for(text: &str) -> Result<i64, String> {
-    let bad = || format!("'{text}' is not a duration like 90d, 12h, 30m or 45s");
+fn valid_for(text: &str) -> Result<i64, NotADuration> {
+    let bad = || NotADuration(text.to_owned());
     let (number, unit) = text.split_at(text.len().saturating_sub(1));
     let n: i64 = number.parse().map_err(|_| bad())?;
     let unit = match unit {

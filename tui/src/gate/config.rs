@@ -10,6 +10,7 @@ use nkeys::{KeyPair, XKey};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::jwt::{decode_issued_to, is_kind};
 use super::limiter::parse_proxy;
 use super::policy::{Role, ShopperLimits, UnknownRole};
 use crate::creds::{self, OperatorCreds, write_private};
@@ -225,23 +226,16 @@ impl GateKeys {
     }
 
     fn check(&self) -> Result<(), Invalid> {
-        let account = |k: Option<KeyPair>| k.is_some_and(|k| k.public_key().starts_with('A'));
-        if !account(self.issuer()) {
+        if !is_kind(self.issuer(), 'A') {
             return Err(Invalid::IssuerSeed);
         }
-        if !account(self.shop()) {
+        if !is_kind(self.shop(), 'A') {
             return Err(Invalid::ShopSeed);
         }
         self.xkey().ok_or(Invalid::XkeySeed)?;
-        let gate = match self.gate() {
-            Some(k) if k.public_key().starts_with('U') => k.public_key(),
-            _ => return Err(Invalid::GateSeed),
-        };
-        let claims: serde_json::Value =
-            super::jwt::decode_verified(&self.gate_jwt).map_err(|_| Invalid::GateJwt)?;
-        if claims["sub"].as_str() != Some(gate.as_str()) {
-            return Err(Invalid::GateJwt);
-        }
+        let gate = self.gate().filter(|k| k.public_key().starts_with('U'));
+        let gate = gate.ok_or(Invalid::GateSeed)?.public_key();
+        decode_issued_to(&self.gate_jwt, &gate).map_err(|_| Invalid::GateJwt)?;
         Ok(())
     }
 }
@@ -411,11 +405,6 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// Whether `key` is a user's public nkey.
-pub fn is_user_key(key: &str) -> bool {
-    key.starts_with('U') && KeyPair::from_public_key(key).is_ok()
 }
 
 /// What `auth init` makes: written into one directory.

@@ -40,6 +40,9 @@ pub enum JwtError {
     /// Signing failed (a seed without a private key).
     #[error("cannot sign")]
     Sign,
+    /// Issued to another key than expected (`sub`).
+    #[error("issued to another key")]
+    OtherKey,
 }
 
 #[derive(serde::Deserialize)]
@@ -108,6 +111,22 @@ pub fn decode_verified<T: DeserializeOwned>(token: &str) -> Result<T, JwtError> 
     key.verify(&token.as_bytes()[..signed_len], &part(signature)?)
         .map_err(|_| JwtError::Signature)?;
     serde_json::from_slice(&body).map_err(|_| JwtError::Claims)
+}
+
+/// Verifies `token` as [`decode_verified`] does, and that it is issued to
+/// `key` (its `sub`): a credentials JWT beside its seed.
+pub fn decode_issued_to(token: &str, key: &str) -> Result<serde_json::Value, JwtError> {
+    let claims: serde_json::Value = decode_verified(token)?;
+    if claims["sub"].as_str() != Some(key) {
+        return Err(JwtError::OtherKey);
+    }
+    Ok(claims)
+}
+
+/// Whether `pair` is a key pair whose public key is of the kind `prefix`
+/// names (`A` account, `U` user, `O` operator).
+pub fn is_kind(pair: Option<KeyPair>, prefix: char) -> bool {
+    pair.is_some_and(|k| k.public_key().starts_with(prefix))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::creds::{OperatorCreds, write_private};
 use crate::gate::config::{ConfigError, Invalid, OperatorEntry, RevokedKey};
+use crate::gate::jwt::is_kind;
 use crate::gate::policy::Role;
 use floorwalker_shared::subject;
 
@@ -50,8 +51,9 @@ impl AccountKeys {
     }
 
     fn check(&self, name: &str) -> Result<(), Invalid> {
-        let account = |k: Option<KeyPair>| k.is_some_and(|k| k.public_key().starts_with('A'));
-        if !account(self.pair()) || self.signing_seed.is_some() && !account(self.signing()) {
+        if !is_kind(self.pair(), 'A')
+            || self.signing_seed.is_some() && !is_kind(self.signing(), 'A')
+        {
             return Err(Invalid::TrustKey(name.to_owned()));
         }
         Ok(())
@@ -190,8 +192,7 @@ impl Trust {
     }
 
     fn check(&self) -> Result<(), Invalid> {
-        let operator = |k: Option<KeyPair>| k.is_some_and(|k| k.public_key().starts_with('O'));
-        if !operator(self.operator()) || !operator(self.operator_signing()) {
+        if !is_kind(self.operator(), 'O') || !is_kind(self.operator_signing(), 'O') {
             return Err(Invalid::TrustKey("operator".into()));
         }
         for (name, keys) in [
