@@ -19,7 +19,7 @@ use floorwalker_tests::server::{ORIGIN, TestServer};
 use floorwalker_tests::wait_until;
 use serde_json::Value;
 
-use crate::gate::{gate_status, is_refused};
+use crate::gate::{gate_status, is_refused, refusals};
 
 /// The bounds `floorwalker auth init` writes (the test server raises the
 /// per-address one for other tests, which connect many times).
@@ -52,12 +52,6 @@ impl Tally {
             refused: a.refused + b.refused,
         })
     }
-}
-
-fn refused(status: &Value, reason: &str) -> u64 {
-    status["refused"][reason]
-        .as_u64()
-        .unwrap_or_else(|| panic!("no count of {reason} in {status}"))
 }
 
 fn refused_total(status: &Value) -> u64 {
@@ -184,7 +178,11 @@ fn a_session_flooding_connection_attempts_is_refused_while_its_neighbours_are_ad
         "{flood:?} in {took:?}"
     );
     let status = gate_status(&server);
-    assert_eq!(refused(&status, "session_flood"), flood.refused, "{status}");
+    assert_eq!(
+        refusals(&status, "session_flood"),
+        flood.refused,
+        "{status}"
+    );
     assert_eq!(refused_total(&status), flood.refused, "{status}");
     assert_eq!(
         status["admitted_shoppers"],
@@ -340,9 +338,9 @@ fn a_page_refused_at_first_retries_with_backoff_and_loses_no_event() {
     // The shopper opens the next page: its connection is refused (the
     // session's refusals are the last tab's and the page's).
     browser.goto(&shop.url("/shoes.html"));
-    let refusals = |server: &TestServer| refused(&gate_status(server), "session_flood");
+    let session_floods = |server: &TestServer| refusals(&gate_status(server), "session_flood");
     let refused_once = wait_until(Duration::from_secs(10), || {
-        (refusals(&server) >= 2).then_some(())
+        (session_floods(&server) >= 2).then_some(())
     });
     assert!(
         refused_once.is_some(),
@@ -360,7 +358,7 @@ fn a_page_refused_at_first_retries_with_backoff_and_loses_no_event() {
     let admitted_after = bucket_empty.elapsed();
     assert_eq!(seen, ["/", "/shoes.html", "/product/a", "/product/b"]);
     // Retries back off: a handful of refusals in ten seconds, not a storm.
-    let page_refusals = refusals(&server) - 1;
+    let page_refusals = session_floods(&server) - 1;
     println!(
         "a refused page: admitted {admitted_after:.1?} after its session's bucket emptied, \
          refused {page_refusals} times before"

@@ -79,7 +79,12 @@ pub(crate) fn is_refused<T>(result: &Result<RawClient<T>, HandshakeError>) -> bo
 type Connect<'a> = Box<dyn FnOnce(&ServerInfo) -> ConnectInfo + 'a>;
 
 pub(crate) fn gate_status(server: &TestServer) -> serde_json::Value {
-    let mut dash = connect_operator(server, Role::Dashboard);
+    gate_status_on(&mut connect_operator(server, Role::Dashboard))
+}
+
+/// The gate's counts, asked over an open dashboard connection (where each
+/// new connection would count against the address's bound).
+pub(crate) fn gate_status_on<T: Transport>(dash: &mut RawClient<T>) -> serde_json::Value {
     let reply = dash
         .request(
             subject::gate_status(),
@@ -89,6 +94,14 @@ pub(crate) fn gate_status(server: &TestServer) -> serde_json::Value {
         )
         .expect("the gate's status");
     serde_json::from_slice(&reply.payload).unwrap()
+}
+
+/// How many connections the gate's `status` says it refused for `reason`
+/// (every reason is there, 0 or not).
+pub(crate) fn refusals(status: &serde_json::Value, reason: &str) -> u64 {
+    status["refused"][reason]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no count of {reason} in {status}"))
 }
 
 #[test]

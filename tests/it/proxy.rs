@@ -16,9 +16,9 @@ use floorwalker_tests::nginx::Nginx;
 use floorwalker_tests::raw::{HandshakeError, RawClient, Ws};
 use floorwalker_tests::server::{ORIGIN, TestServer};
 use floorwalker_tests::wait_until;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::gate::is_refused;
+use crate::gate::{gate_status_on, is_refused, refusals};
 
 /// The bound on attempts per address in this test.
 const PER_ADDRESS: u32 = 3;
@@ -47,20 +47,6 @@ fn shopper(
         HANDSHAKE,
     )?;
     Ok(client)
-}
-
-/// The gate's counts, asked over one operator connection (the operator's
-/// address is bounded too).
-fn gate_status(dash: &mut RawClient) -> Value {
-    let inbox = subject::Subject::new("fw.inbox.dashboard.status").unwrap();
-    let reply = dash
-        .request(subject::gate_status(), inbox, b"", HANDSHAKE)
-        .expect("the gate's status");
-    serde_json::from_slice(&reply.payload).unwrap()
-}
-
-fn refused(status: &Value, reason: &str) -> u64 {
-    status["refused"][reason].as_u64().unwrap_or_default()
 }
 
 #[test]
@@ -118,7 +104,7 @@ fn shoppers_behind_a_proxy_are_bounded_each_under_their_own_address() {
     );
     // The running gate takes gate.toml in by itself.
     let trusted = wait_until(Duration::from_secs(10), || {
-        let status = gate_status(&mut dash);
+        let status = gate_status_on(&mut dash);
         (status["bounds"]["trusted_proxies"] == json!(["127.0.0.1"])).then_some(())
     });
     assert!(trusted.is_some(), "the gate never trusted the proxy");
@@ -188,12 +174,12 @@ fn shoppers_behind_a_proxy_are_bounded_each_under_their_own_address() {
     }
     assert_eq!(hosts, everyone, "the proxy's address named as a shopper's");
 
-    let status = gate_status(&mut dash);
+    let status = gate_status_on(&mut dash);
     assert_eq!(
         status["admitted_shoppers"],
         8 * 2 + u64::from(PER_ADDRESS) + 1,
         "{status}"
     );
-    assert_eq!(refused(&status, "address_flood"), 2, "{status}");
-    assert_eq!(refused(&status, "unvouched"), 2, "{status}");
+    assert_eq!(refusals(&status, "address_flood"), 2, "{status}");
+    assert_eq!(refusals(&status, "unvouched"), 2, "{status}");
 }
