@@ -24,6 +24,8 @@
 //!   router reports: what it pushed and recorded.
 //! - [`sanitize`] makes shopper-controlled text safe to print on an
 //!   operator's terminal.
+//! - [`memory`] is a shopper's memory across visits, and the visits
+//!   before a first purchase per site.
 //! - [`staffing`] says how many agents the chat queue needs (Erlang A, and
 //!   Erlang C beside it), from arrivals, handle time and patience.
 //! - `testing` (tests only, and other crates' tests with the `testing`
@@ -45,6 +47,7 @@ pub mod floor;
 pub mod intake;
 pub mod journey;
 mod json;
+pub mod memory;
 pub mod metrics;
 pub mod money;
 pub mod nats;
