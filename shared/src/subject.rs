@@ -22,6 +22,7 @@
 //! ([`SessionSubjects`]), and [`js`] the JetStream API's.
 
 pub mod js;
+pub mod kv;
 mod shopper;
 mod token;
 

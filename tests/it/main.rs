@@ -18,6 +18,7 @@ mod feed;
 mod gate;
 mod grid;
 mod hostile;
+mod learn;
 mod metrics;
 mod operator;
 mod plugin;

@@ -197,6 +197,29 @@ impl TestServer {
         Service::run(self.dir.path(), "intake", &args, "intake: ready")
     }
 
+    /// Starts `floorwalker learn` with the learner's credentials and
+    /// `extra` arguments, and waits until it has read the streams (they
+    /// must exist: `setup::create_streams`).
+    ///
+    /// # Panics
+    /// If it cannot start or does not get ready.
+    pub fn start_learn(&self, extra: &[&str]) -> Service {
+        let creds = self.dir.path().join("learner.creds");
+        self.creds(Role::Learner)
+            .store(&creds)
+            .expect("storing the learner's credentials");
+        let url = self.server().client_url();
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "learn".as_ref(),
+            "--server".as_ref(),
+            url.as_ref(),
+            "--creds".as_ref(),
+            creds.as_os_str(),
+        ];
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        Service::run(self.dir.path(), "learn", &args, "learn: ready")
+    }
+
     /// Stops the intake every test server starts, returning its output
     /// (for a test that starts its own, with other bounds).
     pub fn stop_intake(&mut self) -> String {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::cmd::dashboard::DashboardArgs;
-use crate::cmd::{agent, auth, demo, doctor, gate, intake, router, setup, simulate, tail};
+use crate::cmd::{agent, auth, demo, doctor, gate, intake, learn, router, setup, simulate, tail};
 
 /// Floorwalker: see live who is on your storefront, where they are stuck, and
 /// reach the right shopper at the right time, from a terminal.
@@ -120,6 +120,19 @@ pub(crate) enum Command {
         floorwalker intake --bounds ./intake-bounds.toml   # tighter or looser bounds (docs/LIMITS.md)"
     )]
     Intake(intake::IntakeArgs),
+
+    /// The learning service: folds the streams into each visitor's memory
+    /// across visits (kept in the VISITORS bucket, 180 days by default) and
+    /// what the floor teaches per site (visits before a first purchase, in
+    /// the INSIGHTS bucket), which the dashboard, agents' consoles and
+    /// `tail` show. Run one per deployment; a replay or a restart never
+    /// counts a visit twice, and after the bucket is lost it rebuilds what
+    /// the streams still hold. Prints its counts when stopped (Ctrl-C,
+    /// SIGTERM).
+    #[command(
+        after_help = "Example:\n  floorwalker learn --server nats://127.0.0.1:4222 --creds ./auth/learner.creds"
+    )]
+    Learn(learn::LearnArgs),
 
     /// Create or update the JetStream streams and the consumer Floorwalker
     /// needs (EVENTS, AUDIT, CHATS, RAW and the intakes' consumer, with the

@@ -7,7 +7,8 @@
 //!
 //! [`dashboard`] (no command) is the supervisor's screen, [`agent`] the
 //! agents' console, [`demo`] runs everything locally, [`gate`] the gate,
-//! [`intake`] what takes in what shoppers send, [`router`] the chat router, [`simulate`] simulated shoppers, [`tail`]
+//! [`intake`] what takes in what shoppers send, [`learn`] what the
+//! floor teaches, [`router`] the chat router, [`simulate`] simulated shoppers, [`tail`]
 //! the live figures for on-call staff, [`auth`] makes credentials, [`setup`]
 //! creates the streams and [`doctor`] checks a deployment; [`args`]
 //! is what several take (where and as whom to connect, a site) and
@@ -21,6 +22,7 @@ pub(crate) mod demo;
 pub(crate) mod doctor;
 pub(crate) mod gate;
 pub(crate) mod intake;
+pub(crate) mod learn;
 pub(crate) mod router;
 pub(crate) mod setup;
 pub(crate) mod signals;

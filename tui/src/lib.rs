@@ -24,6 +24,7 @@ pub mod feed;
 pub mod format;
 pub mod gate;
 pub mod intake;
+pub mod learn;
 pub mod metrics;
 pub mod natsd;
 pub mod offers;

@@ -16,7 +16,7 @@ use color_eyre::eyre::Result;
 
 use crate::cli::{Cli, Command, logging, paths};
 use crate::cmd::{
-    agent, auth, dashboard, demo, doctor, gate, intake, router, setup, simulate, tail,
+    agent, auth, dashboard, demo, doctor, gate, intake, learn, router, setup, simulate, tail,
 };
 
 #[tokio::main]
@@ -56,6 +56,7 @@ async fn run() -> Result<()> {
         Some(Command::Simulate(args)) => simulate::run(&args).await,
         Some(Command::Router(args)) => router::run(&args, &data_dir).await,
         Some(Command::Intake(args)) => intake::run(&args, &data_dir).await,
+        Some(Command::Learn(args)) => learn::run(&args, &data_dir).await,
         Some(Command::Setup(args)) => setup::run(&args, &data_dir).await,
         Some(Command::Doctor(args)) => doctor::run(&args, &data_dir).await,
         Some(Command::Tail(args)) => tail::run(&args, &data_dir).await,

@@ -29,7 +29,8 @@ use std::time::Duration;
 use async_nats::jetstream::{self, stream};
 use floorwalker_shared::subject;
 
-/// Every shopper's event batches, kept for a day.
+/// Every shopper's event batches, kept a week: what the learned figures
+/// and a rule's test on history read.
 pub const EVENTS: &str = "EVENTS";
 
 /// Offers sent and every chat fact, kept a year.
@@ -48,6 +49,69 @@ pub const RAW: &str = "RAW";
 
 /// A year, the chat record's retention.
 const YEAR: Duration = Duration::from_secs(365 * 24 * 3_600);
+
+/// A day.
+const DAY: Duration = Duration::from_secs(24 * 3_600);
+
+/// The key-value bucket of visitors' memories (its stream is `KV_VISITORS`),
+/// one key per site and visitor, written by `floorwalker learn` only.
+pub const VISITORS: &str = subject::kv::VISITORS;
+
+/// The key-value bucket of what the floor teaches (its stream is
+/// `KV_INSIGHTS`): visits before a first purchase and page statistics per
+/// site, written by `floorwalker learn` only.
+pub const INSIGHTS: &str = subject::kv::INSIGHTS;
+
+/// How long and how much is kept where a deployment may choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Shoppers' batches: at least the learned figures' window.
+    pub events_age: Duration,
+    /// Most bytes of shoppers' batches, the oldest dropped first.
+    pub events_bytes: i64,
+    /// A visitor's memory unchanged this long is forgotten.
+    pub visitors_age: Duration,
+    /// Most bytes of visitors' memories; full refuses new visitors.
+    pub visitors_bytes: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            events_age: 7 * DAY,
+            events_bytes: 8 << 30,
+            visitors_age: 180 * DAY,
+            visitors_bytes: 1 << 30,
+        }
+    }
+}
+
+/// The stream of a key-value bucket, as async-nats makes one (one value
+/// per key, rollups for purging a key, reads served directly), so that
+/// `floorwalker setup` plans it like any stream and clients open it with
+/// `get_key_value`.
+fn bucket(bucket: &str, max_age: Duration, max_bytes: i64, max_value: i32) -> stream::Config {
+    stream::Config {
+        name: ["KV_", bucket].concat(),
+        subjects: vec![subject::kv::bucket_all(bucket).to_string()],
+        max_messages_per_subject: 1,
+        max_age,
+        max_bytes,
+        max_message_size: max_value,
+        storage: stream::StorageType::File,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        discard: stream::DiscardPolicy::New,
+        ..stream::Config::default()
+    }
+}
+
+/// The stream that holds [`VISITORS`].
+pub const VISITORS_STREAM: &str = "KV_VISITORS";
+
+/// The stream that holds [`INSIGHTS`].
+pub const INSIGHTS_STREAM: &str = "KV_INSIGHTS";
 
 /// Most bytes of shoppers' chat facts kept: with [`AUDIT_BYTES`], what
 /// leaves operators' facts their room whatever shoppers send.
@@ -96,7 +160,12 @@ pub fn raw_config() -> stream::Config {
 /// The streams' configurations, in the order [`ensure`] brings them up
 /// to date: [`AUDIT`] gives up shoppers' subjects before [`CHATS`] takes
 /// them.
-pub fn configs() -> [stream::Config; 4] {
+pub fn configs() -> [stream::Config; 6] {
+    configs_with(&Retention::default())
+}
+
+/// The streams' configurations with `retention`'s limits.
+pub fn configs_with(retention: &Retention) -> [stream::Config; 6] {
     // Shoppers publish facts: no fact larger than a reader accepts.
     let max_fact = i32::try_from(floorwalker_shared::chat::MAX_FACT_BYTES).unwrap_or(i32::MAX);
     [
@@ -104,8 +173,8 @@ pub fn configs() -> [stream::Config; 4] {
             name: EVENTS.to_owned(),
             subjects: vec![subject::all_sites_events().to_string()],
             storage: stream::StorageType::File,
-            max_age: Duration::from_secs(24 * 3_600),
-            max_bytes: 1 << 30,
+            max_age: retention.events_age,
+            max_bytes: retention.events_bytes,
             discard: stream::DiscardPolicy::Old,
             ..stream::Config::default()
         },
@@ -142,6 +211,16 @@ pub fn configs() -> [stream::Config; 4] {
             ..stream::Config::default()
         },
         raw_config(),
+        // A memory is bounded (floorwalker_shared::memory): well under
+        // the 64 KiB a value may hold.
+        bucket(
+            VISITORS,
+            retention.visitors_age,
+            retention.visitors_bytes,
+            64 << 10,
+        ),
+        // Republished while the learner runs; nothing to age out.
+        bucket(INSIGHTS, Duration::ZERO, 256 << 20, 64 << 10),
     ]
 }
 
@@ -166,6 +245,8 @@ pub fn purpose(name: &str) -> &'static str {
         CHATS => "shoppers' chat facts as the intake stored them",
         RAW => "what shoppers sent, until the intake takes it in (work queue)",
         INTAKE_CONSUMER => "the intakes' shared durable pull consumer of RAW",
+        VISITORS_STREAM => "each visitor's memory across visits, written by `floorwalker learn`",
+        INSIGHTS_STREAM => "visits before a first purchase and page statistics, per site",
         _ => "",
     }
 }

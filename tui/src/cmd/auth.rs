@@ -432,6 +432,7 @@ fn print_next(dir: &Path, gate_file: &Path, conf: &Path, server: &ServerConf) {
         ("setup", "admin"),
         ("intake", "intake"),
         ("router", "router"),
+        ("learn", "learner"),
     ] {
         println!(
             "  floorwalker {command} --creds '{}' {server_arg}",

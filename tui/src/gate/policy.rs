@@ -35,11 +35,14 @@ pub enum Role {
     /// The intake: the one way shoppers' batches and chat facts reach the
     /// streams, checked and bounded, answered on the sender's own inbox.
     Intake,
+    /// The learning service: reads the streams, writes visitors' memories
+    /// and the learned figures to their buckets.
+    Learner,
 }
 
 impl Role {
     /// Every role, in the order the docs list them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Admin,
         Self::Dashboard,
         Self::Agent,
@@ -47,6 +50,7 @@ impl Role {
         Self::Simulator,
         Self::Router,
         Self::Intake,
+        Self::Learner,
     ];
 
     /// The role's name in config and credential files.
@@ -59,6 +63,7 @@ impl Role {
             Self::Simulator => "simulator",
             Self::Router => "router",
             Self::Intake => "intake",
+            Self::Learner => "learner",
         }
     }
 }
@@ -71,7 +76,9 @@ impl fmt::Display for Role {
 
 /// A role name that is none of the roles.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role '{0}'; roles: admin, dashboard, agent, tail, simulator, router, intake")]
+#[error(
+    "unknown role '{0}'; roles: admin, dashboard, agent, tail, simulator, router, intake, learner"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {
@@ -175,17 +182,7 @@ pub fn operator(role: Role, user: &str) -> Grants {
         .and_then(|i| Subject::new(format!("{i}.>")).ok())
         .into_iter()
         .collect();
-    let read_streams = [
-        vec![
-            js::api_info(),
-            js::stream_info(),
-            js::stream_msg_get(),
-            js::direct_get(),
-            js::consumer_all(),
-        ],
-        js::acks(),
-    ]
-    .concat();
+    let read_streams = read_streams();
     let shopper_traffic = vec![subject::all_sites_events(), subject::all_sites_chat()];
     // No operator publishes as a shopper; none but admin manages streams.
     let impersonation = [shopper_traffic.clone(), vec![subject::all_sites_here()]].concat();
@@ -276,7 +273,38 @@ pub fn operator(role: Role, user: &str) -> Grants {
             subscribe: [floor_presence, inbox].concat(),
             subscribe_deny: vec![],
         },
+        // Reads the streams; writes its two buckets and nothing else.
+        Role::Learner => Grants {
+            publish: [learned_buckets(), read_streams].concat(),
+            publish_deny: operator_deny,
+            subscribe: inbox,
+            subscribe_deny: vec![],
+        },
     }
+}
+
+/// What reading streams and buckets takes: their info, direct reads,
+/// consumers and their acknowledgements.
+fn read_streams() -> Vec<Subject> {
+    [
+        vec![
+            js::api_info(),
+            js::stream_info(),
+            js::stream_msg_get(),
+            js::direct_get(),
+            js::consumer_all(),
+        ],
+        js::acks(),
+    ]
+    .concat()
+}
+
+/// The buckets the learning service writes.
+fn learned_buckets() -> Vec<Subject> {
+    vec![
+        subject::kv::bucket_all(subject::kv::VISITORS),
+        subject::kv::bucket_all(subject::kv::INSIGHTS),
+    ]
 }
 
 /// The desk subjects of `kinds` under `user`.

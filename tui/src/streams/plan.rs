@@ -159,6 +159,13 @@ pub fn stream_item(
             }
             differ(
                 &mut changes,
+                "max_msgs_per_subject",
+                &have.max_messages_per_subject,
+                &want.max_messages_per_subject,
+                ToString::to_string,
+            );
+            differ(
+                &mut changes,
                 "no_ack",
                 &have.no_ack,
                 &want.no_ack,
@@ -378,6 +385,9 @@ pub fn table_markdown() -> String {
         let mut retention = name_of(&c.retention);
         if c.no_ack {
             retention.push_str(", no_ack");
+        }
+        if c.max_messages_per_subject == 1 {
+            retention.push_str(", a value per key");
         }
         let window = if c.duplicate_window.is_zero() {
             "server's default".to_owned()
