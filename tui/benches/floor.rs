@@ -49,6 +49,7 @@ mod ui {
     pub(crate) mod framed;
     pub(crate) mod keys;
     pub(crate) mod notice;
+    pub(crate) mod recall;
     pub(crate) mod theme;
     pub(crate) mod transcript;
     pub(crate) mod wrap;

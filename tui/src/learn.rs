@@ -212,3 +212,33 @@ async fn write(
         }
     }
 }
+
+/// Why a memory could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The bucket is missing or cannot be opened.
+    #[error("cannot open the VISITORS bucket: {0}")]
+    Bucket(#[from] jetstream::context::KeyValueError),
+    /// The read failed.
+    #[error("cannot read a visitor's memory: {0}")]
+    Entry(#[from] kv::EntryError),
+    /// What the bucket holds is not a memory.
+    #[error("a visitor's memory does not read: {0}")]
+    Decode(#[from] serde_json::Error),
+}
+
+/// Reads `visitor`'s memory on `site`: none when nothing is remembered.
+///
+/// # Errors
+/// When the bucket cannot be read or holds something else.
+pub async fn read_memory(
+    js: &jetstream::Context,
+    site: &floorwalker_shared::subject::SiteId,
+    visitor: &str,
+) -> Result<Option<floorwalker_shared::memory::Memory>, ReadError> {
+    let bucket = js.get_key_value(streams::VISITORS).await?;
+    match bucket.get(visitor_key(site, visitor)).await? {
+        Some(value) if !value.is_empty() => Ok(Some(serde_json::from_slice(&value)?)),
+        _ => Ok(None),
+    }
+}

@@ -3,7 +3,7 @@
 //! titled panes ([`framed`]), chat transcripts ([`transcript`]) and the
 //! wrapping of shopper text into lines ([`wrap`]), one glyph per cell
 //! as terminals draw them ([`cells`]), notices
-//! that fade ([`notice`]) and key maps that feed both the keys and the
+//! that fade ([`notice`]), visitors' memories ([`recall`]) and key maps that feed both the keys and the
 //! help ([`keys`]). It knows nothing of either screen's state.
 
 pub(crate) mod cells;
@@ -12,6 +12,7 @@ pub(crate) mod framed;
 pub(crate) mod grid;
 pub(crate) mod keys;
 pub(crate) mod notice;
+pub(crate) mod recall;
 pub(crate) mod terminal;
 pub(crate) mod theme;
 pub(crate) mod transcript;

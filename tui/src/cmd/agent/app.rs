@@ -20,6 +20,7 @@ use floorwalker::offers::OfferRecord;
 use super::{keymap, strings};
 use crate::ui::keys::{self as ui_keys, Text};
 use crate::ui::notice::{self, Notice};
+use crate::ui::recall::Memories;
 pub(crate) use msg::{Effect, Key, Msg};
 
 /// Longest reply an agent may type or paste, in bytes: the most a chat
@@ -81,6 +82,8 @@ pub(crate) struct Console {
     /// Message ids: unique to this run, then a count.
     nonce: String,
     sent: u64,
+    /// Shoppers' earlier visits, as read.
+    pub(crate) memories: Memories,
 }
 
 impl Console {
@@ -100,6 +103,7 @@ impl Console {
             dirty: true,
             nonce: nonce.to_owned(),
             sent: 0,
+            memories: Memories::default(),
         }
     }
 
@@ -143,6 +147,19 @@ impl Console {
     }
 
     pub(crate) fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.take_in(msg);
+        // The chat opens with the shopper's earlier visits.
+        let session = self
+            .shown_chat()
+            .and_then(|chat| self.session_of(chat))
+            .cloned();
+        if let Some(id) = session.and_then(|s| self.memories.want(&s, self.now_ms)) {
+            effects.push(Effect::ReadMemory(id));
+        }
+        effects
+    }
+
+    fn take_in(&mut self, msg: Msg) -> Vec<Effect> {
         self.dirty = true;
         match msg {
             Msg::Audit(feed) => self.audit(feed),
@@ -190,6 +207,10 @@ impl Console {
                 Vec::new()
             }
             Msg::Resize => Vec::new(),
+            Msg::Memory(id, read) => {
+                self.memories.heard(id, read, self.now_ms);
+                Vec::new()
+            }
         }
     }
 

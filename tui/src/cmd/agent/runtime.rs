@@ -75,10 +75,14 @@ pub(crate) async fn run(args: &AgentArgs, data_dir: &Path) -> Result<()> {
     let mut console = Console::new(&creds.user, !args.away, args.capacity, &nonce, now_ms());
     let _ = facts.send(console.status());
     let screen = Screen::open("the agent's console", false)?;
+    let (memories, read) = mpsc::unbounded_channel();
     let inputs = Inputs {
         feeds,
         links,
         failed,
+        read,
+        memories,
+        js: jetstream::new(client.clone()),
     };
     let outcome = ui(&mut console, screen, inputs, &facts, &mut recorder).await;
     // Leaving: away, so no new chat comes this way; the chats held wait
@@ -96,6 +100,10 @@ struct Inputs {
     feeds: feed::DeskFeeds,
     links: mpsc::UnboundedReceiver<Link>,
     failed: mpsc::UnboundedReceiver<RecordError>,
+    /// Memories read, as messages.
+    read: mpsc::UnboundedReceiver<Msg>,
+    memories: mpsc::UnboundedSender<Msg>,
+    js: jetstream::Context,
 }
 
 async fn ui(
@@ -126,6 +134,7 @@ async fn ui(
             Some(f) = inputs.feeds.events.recv() => Msg::Events(f),
             Some(link) = inputs.links.recv() => Msg::Link(link),
             Some(why) = inputs.failed.recv() => Msg::NotRecorded(why),
+            Some(read) = inputs.read.recv() => read,
             ended = &mut *recorder => {
                 // Facts would go unrecorded: never carry on silently.
                 bail!("the task that records this console's facts stopped ({ended:?})");
@@ -150,6 +159,13 @@ async fn ui(
                 Effect::Quit => return Ok(()),
                 Effect::Record(fact) => {
                     let _ = facts.send(fact);
+                }
+                Effect::ReadMemory(id) => {
+                    let (js, answer) = (inputs.js.clone(), inputs.memories.clone());
+                    tokio::spawn(async move {
+                        let read = floorwalker::learn::read_memory(&js, &id.0, &id.1).await;
+                        let _ = answer.send(Msg::Memory(id, read.map_err(|e| e.to_string())));
+                    });
                 }
             }
         }

@@ -251,6 +251,7 @@ fn journey_lines(c: &Console, chat: &Chat, w: usize, theme: Theme) -> Vec<Line<'
     });
     if let Some(session) = c.session_of(chat) {
         lines.push(field("From", session.arrival.source()));
+        lines.push(field("Seen", c.memories.line(session, c.now_ms)));
         let cart = session.cart_value_minor();
         let mut text = if cart == 0 {
             "empty".to_owned()

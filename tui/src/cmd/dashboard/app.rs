@@ -27,6 +27,7 @@ use super::supervise::{DeskMode, Supervise};
 use super::table::{self, Filter, Sort};
 use crate::ui::keys::{self as ui_keys, Text};
 use crate::ui::notice::{self, Notice};
+use crate::ui::recall::Memories;
 
 /// Which pane scrolls while a journey is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +114,8 @@ pub(crate) struct App {
     /// What runs where, as (label, value) rows the help repeats (the
     /// demo's addresses and commands; empty otherwise).
     pub(crate) about: Vec<(String, String)>,
+    /// Shoppers' earlier visits, as read.
+    pub(crate) memories: Memories,
 }
 
 impl App {
@@ -150,11 +153,30 @@ impl App {
             supervise: Supervise::default(),
             dirty: true,
             about: Vec::new(),
+            memories: Memories::default(),
         }
     }
 
     /// Takes in one message; returns what the runtime must do.
     pub(crate) fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let mut effects = self.step(msg);
+        effects.extend(self.memory_wanted());
+        effects
+    }
+
+    /// The journey opens with the shopper's earlier visits: read when it
+    /// is shown, and again while it stays shown.
+    fn memory_wanted(&mut self) -> Option<Effect> {
+        if !matches!(self.mode, Mode::Journey(_)) {
+            return None;
+        }
+        let session = self.floor.get(self.selected.as_ref()?)?;
+        self.memories
+            .want(session, self.now_ms)
+            .map(Effect::ReadMemory)
+    }
+
+    fn step(&mut self, msg: Msg) -> Vec<Effect> {
         self.dirty = true;
         match msg {
             Msg::Press(key) => {
@@ -244,6 +266,10 @@ impl App {
                 Vec::new()
             }
             Msg::Recorded(Ok(())) => Vec::new(),
+            Msg::Memory(id, read) => {
+                self.memories.heard(id, read, self.now_ms);
+                Vec::new()
+            }
         }
     }
 

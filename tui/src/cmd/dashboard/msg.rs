@@ -4,7 +4,9 @@
 use crossterm::event::KeyEvent;
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
+use floorwalker::learn::VisitorId;
 use floorwalker::presence::Heard;
+use floorwalker_shared::memory::Memory;
 use std::sync::Arc;
 
 use floorwalker::offers::OfferError;
@@ -43,6 +45,8 @@ pub(crate) enum Msg {
     Recorded(Result<(), RecordError>),
     /// A task carrying out an effect panicked: said, never silently gone.
     TaskFailed(Arc<JoinError>),
+    /// A visitor's memory, as read (`None`: nothing remembered), or why not.
+    Memory(VisitorId, Result<Option<Memory>, String>),
 }
 
 /// Where the dashboard's connection to NATS stands.
@@ -70,6 +74,8 @@ pub(crate) enum Effect {
     },
     /// Record a supervisor's desk fact (whisper, join, reassign).
     Record(DeskFact),
+    /// Read a visitor's memory.
+    ReadMemory(VisitorId),
     /// Stop: restore the terminal and exit.
     Quit,
 }

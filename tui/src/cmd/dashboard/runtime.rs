@@ -230,6 +230,13 @@ async fn ui<T>(
                         Msg::Recorded(done.map(|_| ()))
                     });
                 }
+                Effect::ReadMemory(id) => {
+                    let js = jetstream::new(client.clone());
+                    tasks.spawn(async move {
+                        let read = floorwalker::learn::read_memory(&js, &id.0, &id.1).await;
+                        Msg::Memory(id, read.map_err(|e| e.to_string()))
+                    });
+                }
                 Effect::SendOffer { session, record } => {
                     let client = client.clone();
                     tasks.spawn(async move {

@@ -4,8 +4,10 @@
 use crossterm::event::KeyEvent;
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
+use floorwalker::learn::VisitorId;
 use floorwalker::record::RecordError;
 use floorwalker_shared::chat::DeskFact;
+use floorwalker_shared::memory::Memory;
 
 /// What can happen to the console.
 #[derive(Debug, Clone)]
@@ -29,6 +31,8 @@ pub(crate) enum Msg {
     NotRecorded(RecordError),
     /// The connection to NATS was lost or is back.
     Link(Link),
+    /// A visitor's memory, as read (`None`: nothing remembered), or why not.
+    Memory(VisitorId, Result<Option<Memory>, String>),
 }
 
 /// What a key asks for.
@@ -71,6 +75,8 @@ pub(crate) enum Key {
 pub(crate) enum Effect {
     /// Record a fact under this agent.
     Record(DeskFact),
+    /// Read a visitor's memory.
+    ReadMemory(VisitorId),
     /// Leave: the runtime records the agent away and restores the terminal.
     Quit,
 }

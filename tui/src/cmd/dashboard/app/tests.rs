@@ -395,3 +395,48 @@ fn bang_shows_only_who_needs_help_and_n_puts_them_first() {
     key(&mut a, Action::Back);
     assert_eq!(a.filter, Filter::default(), "Esc clears it with the rest");
 }
+
+#[test]
+fn a_journey_opens_with_the_visitors_earlier_visits() {
+    use floorwalker_shared::memory::{Memory, MemoryConfig, Visit};
+    let mut a = app();
+    let mut b = testing::batch(0, T0, vec![page("/shoes/trail", "Trail")]);
+    b.visitor = Some("v-7".into());
+    a.update(Msg::Events(Feed::Message(Stored {
+        subject: session(1).events(),
+        payload: floorwalker_shared::wire::encode_batch(&b).into(),
+        at_ms: T0,
+    })));
+    key(&mut a, Action::Down);
+    // Not read while only the table shows.
+    assert!(
+        !a.update(Msg::Tick { now_ms: T0 })
+            .iter()
+            .any(|e| matches!(e, Effect::ReadMemory(_)))
+    );
+    let id = (SiteId::new("shoes").unwrap(), "v-7".to_owned());
+    assert_eq!(
+        key(&mut a, Action::Open),
+        vec![Effect::ReadMemory(id.clone())]
+    );
+    // Asked once, not at every message.
+    assert_eq!(a.update(Msg::Tick { now_ms: T0 + 100 }), vec![]);
+    let mut memory = Memory::default();
+    memory.visit(
+        Visit {
+            session: "earlier".into(),
+            started_ms: T0 - 2 * 86_400_000,
+            last_ms: T0 - 2 * 86_400_000 + 60_000,
+            source: "newsletter".into(),
+            pages: 4,
+            order: None,
+        },
+        &MemoryConfig::default(),
+    );
+    a.update(Msg::Memory(id, Ok(Some(memory))));
+    let s = a.floor.get(&session(1)).unwrap();
+    assert_eq!(
+        a.memories.line(s, a.now_ms),
+        "2nd visit · last 1 day ago via newsletter"
+    );
+}

@@ -87,15 +87,11 @@ fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'stat
         ])
     };
     let mut lines = Vec::new();
-    let visitor = s.visitor.as_deref().unwrap_or("unknown");
     lines.push(field(
         "Shopper",
-        format!(
-            "{} · {} · visitor {visitor}",
-            s.subjects().token().short(),
-            s.subjects().site()
-        ),
+        format!("{} · {}", s.subjects().token().short(), s.subjects().site()),
     ));
+    lines.push(field("Visits", app.memories.line(s, now)));
     let mut arrived = s.arrival.source();
     if let Some(campaign) = s.arrival.utm.as_ref().and_then(|u| u.campaign.as_deref()) {
         let _ = write!(arrived, " · campaign {campaign}");
