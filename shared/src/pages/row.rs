@@ -25,9 +25,12 @@ pub struct PageRow {
     /// `asked`: those that asked for help while on it.
     pub asked: u32,
     /// `ask_dwell_median_ms`: the median time from the page view to the
-    /// ask, in ms ([nearest rank](nearest_rank)); `null` without asks.
+    /// ask, in ms, by nearest rank: of `n` times, the ⌈n/2⌉th smallest (the
+    /// lower middle one of an even count, never an average); `null`
+    /// without asks.
     pub ask_dwell_median_ms: Option<u64>,
-    /// `ask_dwell_p75_ms`: the 75th percentile of the same, likewise.
+    /// `ask_dwell_p75_ms`: the 75th percentile of the same, likewise: the
+    /// ⌈3n/4⌉th smallest.
     pub ask_dwell_p75_ms: Option<u64>,
     /// `bought`: of those that asked, the sessions with an order after the
     /// ask.
