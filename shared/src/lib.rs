@@ -15,6 +15,8 @@
 //!   cart, offers, why they look stuck), [`journey`] its path step by step,
 //!   and [`floor`] every session at once with what is usual on each page;
 //!   [`metrics`] computes the figures every screen shows from the floor;
+//!   [`pages`] learns, per site and page pattern, which pages lead
+//!   shoppers to ask for help, after how long, and what happened after;
 //!   [`triage`] says which shoppers need help, why in words, and who first
 //!   (a documented score), writing amounts as [`money`] does.
 //! - `json` writes the JSON the plugin sends (batches, CONNECT, chat facts)
@@ -51,6 +53,7 @@ pub mod memory;
 pub mod metrics;
 pub mod money;
 pub mod nats;
+pub mod pages;
 pub mod recorder;
 pub mod router;
 pub mod sanitize;

@@ -9,12 +9,13 @@
 //!
 //! [`Session`] takes in batches here; `events` holds how each event changes
 //! it, `offer` the offers made to it, `arrival` how the shopper came,
-//! `stuck` why they look stuck, and `seq_window` which batches it has seen.
+//! `stuck` why they look stuck, and `seq_window` which batches it has seen
+//! (page statistics tell replayed batches by it too).
 
 mod arrival;
 mod events;
 mod offer;
-mod seq_window;
+pub(crate) mod seq_window;
 mod stuck;
 
 use alloc::string::String;

@@ -1,18 +1,19 @@
 //! The window of recent batch numbers by which a session tells a batch seen
-//! twice, or one that never came.
+//! twice, or one that never came: the floor's sessions and the page
+//! statistics' timelines ([`crate::pages`]) keep one each.
 
 /// Which batch numbers a session has seen, to ignore a batch seen twice and
 /// count the ones that never came. Batches from a session's tabs may arrive
 /// a little out of order, so a window of recent numbers is remembered.
 #[derive(Debug, Clone, Default)]
-pub(super) struct SeqWindow {
+pub(crate) struct SeqWindow {
     /// One more than the highest number seen; 0 before any.
     next: u64,
     /// Bit `i` set: batch `next - 1 - i` was seen.
     recent: u128,
 }
 
-pub(super) enum Seen {
+pub(crate) enum Seen {
     /// Seen already.
     Before,
     /// The highest yet; `skipped` numbers were jumped over to reach it.
@@ -22,7 +23,7 @@ pub(super) enum Seen {
 }
 
 impl SeqWindow {
-    pub(super) fn insert(&mut self, seq: u64) -> Seen {
+    pub(crate) fn insert(&mut self, seq: u64) -> Seen {
         if seq >= self.next {
             // The first batch we hear need not be the session's first.
             let skipped = if self.next == 0 && self.recent == 0 {
