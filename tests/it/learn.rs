@@ -12,8 +12,9 @@ use floorwalker_shared::chat::{ChatEnvelope, ChatFact};
 use floorwalker_shared::event::{Batch, Event, ShopperEvent};
 use floorwalker_shared::memory::{FirstPurchase, Memory};
 use floorwalker_shared::nats::{ClientOp, ServerOp};
+use floorwalker_shared::pages::PageRow;
 use floorwalker_shared::subject::SiteId;
-use floorwalker_shared::subject::kv::{first_purchase_key, visitor_key};
+use floorwalker_shared::subject::kv::{first_purchase_key, page_key, visitor_key};
 use floorwalker_shared::wire::encode_batch;
 use floorwalker_tests::clients::{connect_shopper, new_shopper};
 use floorwalker_tests::raw::{RawClient, Ws};
@@ -76,7 +77,9 @@ fn publish(
 }
 
 /// What the buckets hold for the test's visitor and site.
-async fn learned(js: &jetstream::Context) -> (Option<Memory>, Option<FirstPurchase>) {
+async fn learned(
+    js: &jetstream::Context,
+) -> (Option<Memory>, Option<FirstPurchase>, Option<PageRow>) {
     let site = SiteId::new("shop").unwrap();
     let visitors = js.get_key_value(streams::VISITORS).await.unwrap();
     let insights = js.get_key_value(streams::INSIGHTS).await.unwrap();
@@ -90,7 +93,12 @@ async fn learned(js: &jetstream::Context) -> (Option<Memory>, Option<FirstPurcha
         .await
         .unwrap()
         .map(|v| serde_json::from_slice(&v).unwrap());
-    (memory, first)
+    let product = insights
+        .get(page_key(&site, "/product/:id"))
+        .await
+        .unwrap()
+        .map(|v| serde_json::from_slice(&v).unwrap());
+    (memory, first, product)
 }
 
 #[test]
@@ -140,14 +148,16 @@ fn two_sessions_are_two_visits_once_and_a_restart_or_a_lost_bucket_learns_the_sa
     let js = runtime.block_on(async { jetstream::new(client) });
     let settled = |what: &str| {
         wait_until(SEEN, || {
-            let (memory, first) = runtime.block_on(learned(&js));
-            let memory = memory?;
-            (memory.visits.len() == 2 && memory.chats.len() == 1 && first.is_some())
-                .then(|| (memory, first.unwrap()))
+            let (memory, first, product) = runtime.block_on(learned(&js));
+            let (memory, first, product) = (memory?, first?, product?);
+            (memory.visits.len() == 2 && memory.chats.len() == 1 && product.asked == 1)
+                .then_some((memory, first, product))
         })
         .unwrap_or_else(|| panic!("{what}: {:?}", runtime.block_on(learned(&js))))
     };
-    let (memory, first_purchase) = settled("two visits and a chat");
+    let (memory, first_purchase, product) = settled("two visits and a chat");
+    // Both sessions saw a product page; one asked for help there.
+    assert_eq!((product.sessions, product.asked), (2, 1), "{product:?}");
     assert_eq!(memory.visits[0].session, s1.token().as_str());
     assert_eq!(memory.visits[0].pages, 2);
     assert_eq!(
@@ -172,7 +182,11 @@ fn two_sessions_are_two_visits_once_and_a_restart_or_a_lost_bucket_learns_the_sa
     let learn = server.start_learn(&[]);
     assert_eq!(
         runtime.block_on(learned(&js)),
-        (Some(memory.clone()), Some(first_purchase.clone()))
+        (
+            Some(memory.clone()),
+            Some(first_purchase.clone()),
+            Some(product.clone())
+        )
     );
     drop(learn);
 
@@ -182,7 +196,7 @@ fn two_sessions_are_two_visits_once_and_a_restart_or_a_lost_bucket_learns_the_sa
             js.get_stream(bucket).await.unwrap().purge().await.unwrap();
         }
     });
-    assert_eq!(runtime.block_on(learned(&js)), (None, None));
+    assert_eq!(runtime.block_on(learned(&js)), (None, None, None));
     let _learn = server.start_learn(&[]);
-    assert_eq!(settled("rebuilt"), (memory, first_purchase));
+    assert_eq!(settled("rebuilt"), (memory, first_purchase, product));
 }

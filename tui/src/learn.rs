@@ -11,7 +11,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, kv};
-use floorwalker_shared::subject::kv::{first_purchase_key, visitor_key, visitor_of_key};
+use floorwalker_shared::subject::kv::{first_purchase_key, page_key, visitor_key, visitor_of_key};
 use futures::StreamExt;
 
 pub use state::{Counts, LearnConfig, Learner, VisitorId};
@@ -26,11 +26,14 @@ const IN_FLIGHT: usize = 64;
 /// How often changed memories and figures are written.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 
+/// How often the page statistics are worked out and what changed written.
+const PAGES_EVERY: Duration = Duration::from_secs(5);
+
 /// How often idle sessions and old memories are swept.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// What `floorwalker learn` is told.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LearnOptions {
     /// Bounds and retention.
     pub config: LearnConfig,
@@ -101,7 +104,7 @@ pub async fn run(
     };
     let visitors = open(streams::VISITORS).await?;
     let insights = open(streams::INSIGHTS).await?;
-    let mut learner = Learner::new(options.config);
+    let mut learner = Learner::new(options.config.clone());
     let mut report = Report::default();
     tokio::pin!(shutdown);
 
@@ -134,6 +137,8 @@ pub async fn run(
     let mut ready = Some(ready);
     let mut flush = tokio::time::interval(FLUSH_EVERY);
     flush.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pages = tokio::time::interval(PAGES_EVERY);
+    pages.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut sweep = tokio::time::interval(SWEEP_EVERY);
     sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -159,10 +164,14 @@ pub async fn run(
                     }
                 }
             },
+            _ = pages.tick(), if events_read && audit_read => {
+                write_pages(&mut learner, &insights, &mut report).await;
+            },
             _ = sweep.tick() => learner.sweep(now_ms()),
         }
     }
     write(&mut learner, &visitors, &insights, &mut report).await;
+    write_pages(&mut learner, &insights, &mut report).await;
     report.counts = learner.counts();
     Ok(report)
 }
@@ -209,6 +218,33 @@ async fn write(
             report.failed += 1;
             tracing::warn!(%err, %site, "learn: writing visits before a first purchase");
             learner.retry_site(site);
+        }
+    }
+}
+
+/// Writes the page statistics that changed, and deletes the patterns no
+/// longer seen.
+async fn write_pages(learner: &mut Learner, insights: &kv::Store, report: &mut Report) {
+    for (site, rows, gone) in learner.page_changes(now_ms()) {
+        let puts = rows.into_iter().filter_map(|row| {
+            let value = serde_json::to_vec(&row).ok()?;
+            Some((page_key(&site, &row.pattern), Some(value)))
+        });
+        let purges = gone.into_iter().map(|p| (page_key(&site, &p), None));
+        let failed = futures::stream::iter(puts.chain(purges))
+            .map(|(key, value)| async move {
+                match value {
+                    Some(value) => insights.put(key, value.into()).await.is_err(),
+                    None => insights.purge(key).await.is_err(),
+                }
+            })
+            .buffer_unordered(IN_FLIGHT)
+            .filter(|failed| std::future::ready(*failed))
+            .count()
+            .await;
+        if failed > 0 {
+            report.failed += failed as u64;
+            learner.retry_pages(&site);
         }
     }
 }

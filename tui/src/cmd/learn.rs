@@ -1,7 +1,7 @@
 //! `floorwalker learn`: runs the learning service until Ctrl-C or SIGTERM,
 //! then reports.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -9,6 +9,7 @@ use color_eyre::eyre::{Result, WrapErr, bail};
 use floorwalker::learn::{self, LearnConfig, LearnOptions};
 use floorwalker::streams;
 use floorwalker_shared::memory::{DAY_MS, MemoryConfig};
+use floorwalker_shared::pages::PageConfig;
 
 use crate::cmd::args::{self, ConnectArgs};
 
@@ -29,12 +30,31 @@ pub(crate) struct LearnArgs {
     /// Visits kept in detail per visitor; older ones are kept as counts.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub(crate) max_visits: usize,
+
+    /// A TOML file of page patterns and bounds for the page statistics:
+    /// `patterns = ["/product/*", "/help/**"]` groups paths (`*` one
+    /// segment, `**` the rest); paths no pattern matches have numbers and
+    /// ids collapsed (`/order/12345` is `/order/:id`). Fields left out
+    /// keep their defaults (docs/ARCHITECTURE.md).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) pages: Option<PathBuf>,
 }
 
 pub(crate) async fn run(args: &LearnArgs, data_dir: &Path) -> Result<()> {
     if args.window_days == 0 || args.keep_days == 0 || args.max_visits == 0 {
         bail!("--window-days, --keep-days and --max-visits must each be at least 1");
     }
+    let mut pages = match &args.pages {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .wrap_err_with(|| format!("cannot read the pages file '{}'", path.display()))?;
+            toml::from_str::<PageConfig>(&text).map_err(|e| {
+                color_eyre::eyre::eyre!("'{}' is not a pages file: {}", path.display(), e.message())
+            })?
+        }
+        None => PageConfig::default(),
+    };
+    pages.window_ms = u64::from(args.window_days) * DAY_MS;
     let creds = args.connect.creds(data_dir, "learner")?;
     let client =
         args::connect(&args.connect.nats.server, &creds, "floorwalker-learn", None).await?;
@@ -55,6 +75,7 @@ pub(crate) async fn run(args: &LearnArgs, data_dir: &Path) -> Result<()> {
                 max_visits: args.max_visits,
                 ..MemoryConfig::default()
             },
+            pages,
             ..LearnConfig::default()
         },
         window: Duration::from_secs(u64::from(args.window_days) * 24 * 3_600),

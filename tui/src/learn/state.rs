@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use floorwalker_shared::chat::{ChatFact, DeskFact};
 use floorwalker_shared::desk::Fact;
 use floorwalker_shared::memory::{FirstPurchase, Memory, MemoryConfig, Order, PastChat, Visit};
+use floorwalker_shared::pages::{PageConfig, PageRow, Pages};
 use floorwalker_shared::session::Session;
 use floorwalker_shared::subject::{SessionSubjects, SiteId, Subject};
 use floorwalker_shared::wire::decode_batch;
@@ -16,10 +17,12 @@ use floorwalker_shared::wire::decode_batch;
 pub type VisitorId = (SiteId, String);
 
 /// Bounds and how long things are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LearnConfig {
     /// What a memory keeps, and how long.
     pub memory: MemoryConfig,
+    /// Page patterns, the statistics' window and bounds.
+    pub pages: PageConfig,
     /// A session silent this long is done: its visit is as complete as
     /// it gets, and the session is forgotten (its visit is not).
     pub session_idle_ms: u64,
@@ -34,6 +37,7 @@ impl Default for LearnConfig {
     fn default() -> Self {
         Self {
             memory: MemoryConfig::default(),
+            pages: PageConfig::default(),
             session_idle_ms: 60 * 60_000,
             max_sessions: 200_000,
             link_ms: 7 * floorwalker_shared::memory::DAY_MS,
@@ -50,7 +54,8 @@ pub struct Counts {
     pub facts: u64,
     /// Messages that were not a batch or fact (counted, skipped).
     pub refused: u64,
-    /// Batches of new sessions beyond [`LearnConfig::max_sessions`].
+    /// Batches of new sessions beyond [`LearnConfig::max_sessions`], and
+    /// inputs the page statistics had no room for.
     pub full: u64,
 }
 
@@ -62,9 +67,12 @@ struct Link {
 }
 
 /// The learning service's state (see the module doc).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Learner {
     config: LearnConfig,
+    pages: Pages,
+    /// The page rows last handed out to publish, by site and pattern.
+    published: HashMap<SiteId, HashMap<String, PageRow>>,
     sessions: HashMap<SessionSubjects, Session>,
     links: HashMap<SessionSubjects, Link>,
     /// Chats by id: the session they are in, and what is known of them.
@@ -85,8 +93,20 @@ impl Learner {
     /// A learner that knows nothing yet.
     pub fn new(config: LearnConfig) -> Self {
         Self {
+            pages: Pages::new(config.pages.clone()),
             config,
-            ..Self::default()
+            published: HashMap::new(),
+            sessions: HashMap::new(),
+            links: HashMap::new(),
+            chats: HashMap::new(),
+            pending: HashMap::new(),
+            memories: HashMap::new(),
+            first_of: HashMap::new(),
+            first: HashMap::new(),
+            dirty: BTreeSet::new(),
+            dirty_sites: BTreeSet::new(),
+            counts: Counts::default(),
+            latest_ms: 0,
         }
     }
 
@@ -113,6 +133,9 @@ impl Learner {
             return;
         }
         self.counts.batches += 1;
+        if self.pages.batch(&key, &batch, at_ms).is_err() {
+            self.counts.full += 1;
+        }
         let session = self
             .sessions
             .entry(key.clone())
@@ -165,6 +188,17 @@ impl Learner {
             return;
         };
         self.counts.facts += 1;
+        let page_room = match &fact {
+            Fact::Shopper(session, ChatFact::Request { chat_id, offer_id }) => {
+                self.pages
+                    .asked(session, chat_id, offer_id.as_deref(), at_ms)
+            }
+            Fact::Shopper(session, _) => self.pages.heard(session, at_ms),
+            Fact::Operator(..) => Ok(()),
+        };
+        if page_room.is_err() {
+            self.counts.full += 1;
+        }
         let (session, chat) = match fact {
             Fact::Shopper(session, ChatFact::Request { chat_id, .. }) => {
                 let chat = PastChat {
@@ -256,6 +290,7 @@ impl Learner {
     /// [`LearnConfig::link_ms`], and what memories keep past their time,
     /// judged at `now_ms`.
     pub fn sweep(&mut self, now_ms: u64) {
+        self.pages.sweep(now_ms);
         let idle = self.config.session_idle_ms;
         self.sessions
             .retain(|_, s| now_ms.saturating_sub(s.last_heard_ms) < idle);
@@ -318,6 +353,38 @@ impl Learner {
     /// Likewise for a site's figure.
     pub fn retry_site(&mut self, site: SiteId) {
         self.dirty_sites.insert(site);
+    }
+
+    /// The page statistics of every site at `now_ms` that changed since
+    /// last asked: rows to write, and patterns no longer seen (to delete).
+    pub fn page_changes(&mut self, now_ms: u64) -> Vec<(SiteId, Vec<PageRow>, Vec<String>)> {
+        let sites: Vec<SiteId> = self.pages.sites().cloned().collect();
+        let mut out = Vec::new();
+        for site in sites {
+            let rows = self.pages.stats(&site, now_ms);
+            let before = self.published.entry(site.clone()).or_default();
+            let new_rows: Vec<PageRow> = rows
+                .iter()
+                .filter(|row| before.get(&row.pattern) != Some(*row))
+                .cloned()
+                .collect();
+            let gone: Vec<String> = before
+                .keys()
+                .filter(|p| !rows.iter().any(|r| r.pattern == **p))
+                .cloned()
+                .collect();
+            *before = rows.into_iter().map(|r| (r.pattern.clone(), r)).collect();
+            if !new_rows.is_empty() || !gone.is_empty() {
+                out.push((site, new_rows, gone));
+            }
+        }
+        out
+    }
+
+    /// Hands out `site`'s rows again at the next [`Self::page_changes`]:
+    /// writing them failed.
+    pub fn retry_pages(&mut self, site: &SiteId) {
+        self.published.remove(site);
     }
 
     /// A visitor's memory as it stands.
