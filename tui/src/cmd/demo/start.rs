@@ -168,8 +168,28 @@ async fn start_intake(url: &str, auth_dir: &Path) -> Result<(oneshot::Sender<()>
     Ok((stop_tx, task))
 }
 
-/// Starts the intake, the router (and waits until it has read the stream)
-/// and the agent bots the demo asks for.
+/// Starts the learning service; it reads the streams in the background
+/// (the demo does not wait: its screens say while memories are read).
+async fn start_learn(url: &str, auth_dir: &Path) -> Result<(oneshot::Sender<()>, JoinHandle<()>)> {
+    let creds = crate::cmd::args::load(&floorwalker::creds::file_in(auth_dir, "learner"))?;
+    let client = crate::cmd::args::connect(url, &creds, "floorwalker-learn", None)
+        .await
+        .wrap_err("connecting the demo's learning service")?;
+    let (stop_tx, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let stop = async {
+            let _ = stopped.await;
+        };
+        let options = floorwalker::learn::LearnOptions::default();
+        if let Err(err) = floorwalker::learn::run(client, options, || {}, stop).await {
+            tracing::error!(%err, "the demo's learning service stopped");
+        }
+    });
+    Ok((stop_tx, task))
+}
+
+/// Starts the intake, the router (and waits until it has read the stream),
+/// the learning service and the agent bots the demo asks for.
 pub(super) async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> Result<Desk> {
     let (stop_intake, intake) = start_intake(url, auth_dir).await?;
     let creds = crate::cmd::args::load(&floorwalker::creds::file_in(auth_dir, "router"))?;
@@ -193,9 +213,10 @@ pub(super) async fn start_desk(args: &DemoArgs, url: &str, auth_dir: &Path) -> R
     if tokio::time::timeout(START_TIMEOUT, ready_rx).await.is_err() {
         bail!("the demo's chat router did not start");
     }
+    let (stop_learn, learn) = start_learn(url, auth_dir).await?;
     let mut desk = Desk {
-        stop: vec![stop_router, stop_intake],
-        tasks: vec![router, intake],
+        stop: vec![stop_router, stop_intake, stop_learn],
+        tasks: vec![router, intake, learn],
     };
     let bots = DEMO_AGENTS
         .iter()
