@@ -157,13 +157,16 @@ pub fn stream_item(
                     |n| bytes(i64::from(*n)),
                 );
             }
-            differ(
-                &mut changes,
-                "max_msgs_per_subject",
-                &have.max_messages_per_subject,
-                &want.max_messages_per_subject,
-                ToString::to_string,
-            );
+            // Wanted by the buckets only; the server's default elsewhere.
+            if want.max_messages_per_subject > 0 {
+                differ(
+                    &mut changes,
+                    "max_msgs_per_subject",
+                    &have.max_messages_per_subject,
+                    &want.max_messages_per_subject,
+                    ToString::to_string,
+                );
+            }
             differ(
                 &mut changes,
                 "no_ack",

@@ -105,15 +105,15 @@ impl Memories {
     /// terminal.
     pub(crate) fn line(&self, session: &Session, now_ms: u64) -> String {
         let Some(visitor) = session.visitor.as_deref() else {
-            return "visitor unknown (the browser keeps no id)".into();
+            return "unknown: the browser keeps no visitor id".into();
         };
         let id = (session.subjects().site().clone(), visitor.to_owned());
         match self.entries.get(&id) {
             Some(Entry::Read(..)) => self
                 .recall(session)
                 .map_or_else(String::new, |r| r.line(now_ms)),
-            Some(Entry::Failed(why, _)) => format!("visitor {visitor}: memory not read ({why})"),
-            Some(Entry::Asked(_)) | None => format!("visitor {visitor}: reading earlier visits…"),
+            Some(Entry::Failed(why, _)) => format!("earlier visits not read ({why})"),
+            Some(Entry::Asked(_)) | None => "reading earlier visits…".into(),
         }
     }
 }
@@ -142,7 +142,7 @@ mod tests {
         let id = m.want(&s, T0).expect("read at first");
         assert_eq!(id, (SiteId::new("shoes").unwrap(), "v1".to_owned()));
         assert_eq!(m.want(&s, T0 + 1_000), None, "asked already");
-        assert_eq!(m.line(&s, T0), "visitor v1: reading earlier visits…");
+        assert_eq!(m.line(&s, T0), "reading earlier visits…");
         let mut memory = Memory::default();
         memory.visit(
             Visit {
@@ -165,7 +165,7 @@ mod tests {
         // Still shown while read again.
         assert!(m.line(&s, T0 + 40_000).starts_with("2nd visit"));
         m.heard(id, Err("timed out".into()), T0 + 41_000);
-        assert_eq!(m.line(&s, T0), "visitor v1: memory not read (timed out)");
+        assert_eq!(m.line(&s, T0), "earlier visits not read (timed out)");
         // Nothing remembered: a first visit.
         let mut m = Memories::default();
         let id = m.want(&s, T0).unwrap();
@@ -178,6 +178,6 @@ mod tests {
         let mut m = Memories::default();
         let s = shopper(None);
         assert_eq!(m.want(&s, T0), None);
-        assert_eq!(m.line(&s, T0), "visitor unknown (the browser keeps no id)");
+        assert_eq!(m.line(&s, T0), "unknown: the browser keeps no visitor id");
     }
 }

@@ -87,9 +87,14 @@ fn summary(app: &App, s: &Session, theme: Theme, width: usize) -> Vec<Line<'stat
         ])
     };
     let mut lines = Vec::new();
+    let visitor = s.visitor.as_deref().unwrap_or("unknown");
     lines.push(field(
         "Shopper",
-        format!("{} · {}", s.subjects().token().short(), s.subjects().site()),
+        format!(
+            "{} · {} · visitor {visitor}",
+            s.subjects().token().short(),
+            s.subjects().site()
+        ),
     ));
     lines.push(field("Visits", app.memories.line(s, now)));
     let mut arrived = s.arrival.source();
