@@ -33,6 +33,19 @@ pub(crate) const FEED_DOWN: &str =
 pub(crate) const NO_EVENTS_STREAM: &str = "No EVENTS stream: showing live traffic only, no history. An admin creates it \
      with `floorwalker setup`.";
 pub(crate) const NOT_YET: &str = "—";
+
+/// The agents the chats need against the agents on duty, as the queue
+/// panel shows them: `need 4 · have 3` (`need —` while unknown).
+pub(crate) fn need_have(needed: Option<u32>, have: u32) -> String {
+    let needed = needed.map_or_else(|| NOT_YET.to_owned(), |n| n.to_string());
+    format!("need {needed} · have {have}")
+}
+
+/// The agents the chats need, as the title line says it when too few are
+/// on duty.
+pub(crate) fn need_agents(needed: u32) -> String {
+    format!("need {needed} agent{}", if needed == 1 { "" } else { "s" })
+}
 pub(crate) const NEEDS_HELP: &str = "needs help";
 pub(crate) const FLAGGED: &str = "Flagged";
 pub(crate) const PRIORITY: &str = "Priority";
