@@ -5,8 +5,9 @@
 //!
 //! What has the keys is one [`Mode`]. This file holds the state and the
 //! messages that are not keys; [`keys`] says what each key does, [`offer`]
-//! runs the offer dialog.
+//! runs the offer dialog, [`insights`] the Insights view's keys.
 
+mod insights;
 mod keys;
 mod offer;
 
@@ -45,6 +46,8 @@ pub(crate) enum Mode {
     Journey(Pane),
     /// Agents, chats and incidents, and what a supervisor does there.
     Desk(DeskMode),
+    /// What the desk and the floor have learnt: the staffing advice.
+    Insights,
     /// The filter's text being typed, over what was showing.
     Filter(Box<Mode>),
     /// The offer dialog, over what was showing.
