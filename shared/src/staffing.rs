@@ -20,8 +20,17 @@
 //! overflow at hundreds of servers; terms past the last that matters
 //! underflow to zero and are left out. Hand-written: the well-kept crates
 //! for this (`erlang`, `queueing`) are neither.
+//!
+//! [`measure`] gives the models their input: the load measured from the
+//! help desk over the last 15 and 60 minutes, and the [`Advice`] every
+//! screen shows (agents needed, agents on duty, and what each staffing
+//! level around them would give).
 
 use alloc::vec::Vec;
+
+pub mod measure;
+
+pub use measure::{Advice, Measured, Staffed};
 
 /// What reaches the queue, in minutes.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -199,6 +208,15 @@ fn answered_within(mut p: Vec<f64>, served_rate: f64, theta: f64, t: f64) -> f64
 }
 
 impl Outcome {
+    /// A share (0 to 1) in whole percent, rounded half up, for screens.
+    pub fn percent(share: f64) -> u8 {
+        let p = libm::floor(share.clamp(0.0, 1.0) * 100.0 + 0.5);
+        // 0 to 100 after the clamp.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let p = p as u8;
+        p
+    }
+
     /// No chats: nobody waits.
     const fn idle() -> Self {
         Self {

@@ -436,6 +436,10 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
     assert_eq!(report["surveys"], 1, "{report}");
     assert_eq!(report["csat_pct"], 0, "{report}");
     assert_eq!(report["agents_available"], 1, "{report}");
+    // Two chats in a quarter of an hour, seconds each: the one agent on
+    // duty is enough.
+    assert_eq!(report["agents_needed"], 1, "{report}");
+    assert_eq!(report["agents_on_duty"], 1, "{report}");
     assert_eq!(report["incidents_waiting"], 1, "{report}");
     assert_eq!(report["facts_refused"], 0, "{report}");
 
@@ -461,6 +465,13 @@ fn a_chat_goes_through_the_router_and_tail_reports_its_figures() {
         "{elsewhere}"
     );
     assert_eq!(elsewhere["agents_available"], 1, "{elsewhere}");
+    // No chat of its own has ended: no handle time, no need to say.
+    assert_eq!(
+        elsewhere["agents_needed"],
+        serde_json::Value::Null,
+        "{elsewhere}"
+    );
+    assert_eq!(elsewhere["agents_on_duty"], 1, "{elsewhere}");
 }
 
 /// One report of `floorwalker tail --json`.
@@ -627,7 +638,8 @@ fn tail_alerts_and_exits_non_zero_for_scripts() {
             "--alert",
             "agents_available<1",
         ])
-        .args(["--alert", "queue>5", "--server"])
+        .args(["--alert", "queue>5"])
+        .args(["--alert", "agents_needed>agents_on_duty", "--server"])
         .arg(server.server().client_url())
         .arg("--creds")
         .arg(&creds)
@@ -640,6 +652,10 @@ fn tail_alerts_and_exits_non_zero_for_scripts() {
     assert!(
         !text.contains("queue>5"),
         "an alert not crossed is not printed: {text}"
+    );
+    assert!(
+        !text.contains("agents_needed"),
+        "no chat yet, no need known: the alert does not fire: {text}"
     );
     assert!(
         text.lines().next().is_some_and(|l| l.contains("queue 0")),

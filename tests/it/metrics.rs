@@ -155,6 +155,10 @@ fn prometheus_scrapes_the_figures_of_a_chat() {
     exactly("floorwalker_incidents_open", &[], 1.0);
     exactly("floorwalker_incidents_untaken", &[], 1.0);
     exactly("floorwalker_agents", &[("state", "available")], 1.0);
+    // One chat of seconds in the last quarter of an hour: the agent on
+    // duty is the one needed.
+    exactly("floorwalker_agents_on_duty", &[], 1.0);
+    exactly("floorwalker_agents_needed", &[], 1.0);
     exactly("floorwalker_chats_service_level_target_seconds", &[], 30.0);
     let asa = m.value("floorwalker_chats_answer_average_seconds", &shop);
     assert!(

@@ -3,7 +3,9 @@
 //!
 //! [`encode`] writes one exposition from what `tail` has folded (a
 //! [`Scrape`]): the floor's and the desk's figures, computed once in
-//! `floorwalker_shared::metrics` exactly as `tail` prints them, per site
+//! `floorwalker_shared::metrics` (and the staffing advice,
+//! `floorwalker_shared::staffing`, by [`staffing`]) exactly as `tail`
+//! prints them, per site
 //! where they are a site's (label `site`) and for the whole desk where
 //! agents and incidents are shared; what the intakes and the gates refused,
 //! by reason (label `reason`), and what the gates admitted
@@ -34,7 +36,9 @@ mod services;
 
 use floorwalker_shared::desk::Desk;
 use floorwalker_shared::floor::Floor;
+use floorwalker_shared::metrics::Targets;
 use floorwalker_shared::router::RouterTotals;
+use floorwalker_shared::staffing::Advice;
 use floorwalker_shared::subject::SiteId;
 use prometheus_client::encoding::text;
 use prometheus_client::registry::Registry;
@@ -64,6 +68,14 @@ pub struct Scrape<'a> {
     pub unreadable: (u64, u64),
     /// Now, in ms since the Unix epoch.
     pub now_ms: u64,
+}
+
+/// The staffing advice `tail` prints and serves, for the chats of `site`
+/// (every site's if `None`): for the default service-level target's share
+/// (80%) answered within the desk's time (`tail --service-level-secs`).
+pub fn staffing(desk: &Desk, now_ms: u64, site: Option<&SiteId>) -> Advice {
+    let target = Targets::default().staffing_target(desk.config().service_level_ms);
+    Advice::of_site(desk, now_ms, site, target)
 }
 
 /// The exposition of `scrape`, ending in `# EOF`.

@@ -9,6 +9,7 @@
 use serde::Deserialize;
 
 use super::Service;
+use crate::staffing::{Advice, Outcome, Target};
 
 /// How a figure stands against its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -197,6 +198,43 @@ impl Targets {
     }
 }
 
+impl Targets {
+    /// The staffing model's target: the service level's own (its amber
+    /// limit, the share the shop aims at) within `within_ms`, the desk's
+    /// "answered in time".
+    pub fn staffing_target(&self, within_ms: u64) -> Target {
+        // Both far below 2^52: exact.
+        #[allow(clippy::cast_precision_loss)]
+        let (share, within) = (self.service_level.amber as f64, within_ms as f64);
+        Target {
+            share: (share / 100.0).min(1.0),
+            within_secs: within / 1_000.0,
+        }
+    }
+
+    /// How the agents on duty stand against the agents needed: amber when
+    /// fewer, red when so few that the service level they would give is
+    /// below the service level's red limit (none on duty at all is red).
+    /// No need known is fine: a warning needs evidence.
+    pub fn staffing(&self, advice: &Advice) -> Level {
+        if advice.short().is_none() {
+            return Level::Fine;
+        }
+        let answered = if advice.have == 0 {
+            0
+        } else {
+            advice
+                .at(advice.have)
+                .map_or(0, |o| u64::from(Outcome::percent(o.service_level)))
+        };
+        if answered < self.service_level.red {
+            Level::Red
+        } else {
+            Level::Amber
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +298,39 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn too_few_agents_on_duty_are_amber_and_far_too_few_red() {
+        use crate::staffing::{Load, Measured, erlang_a};
+        // The case: 11 agents of one chat answer 74% within 20 s.
+        let load = Load {
+            arrivals_per_min: 2.0,
+            handle_min: 5.0,
+            patience_min: Some(2.0),
+        };
+        let advice = |needed: Option<u32>, have: u32| Advice {
+            recent: Measured::default(),
+            hour: Measured::default(),
+            load: Some(load),
+            concurrency: 1,
+            target: Target {
+                share: 0.8,
+                within_secs: 20.0,
+            },
+            needed,
+            have,
+            levels: alloc::vec::Vec::new(),
+        };
+        let t = Targets::default();
+        assert!(erlang_a(&load, 9, 20.0).service_level < 0.6);
+        assert_eq!(t.staffing(&advice(Some(12), 12)), Level::Fine);
+        assert_eq!(t.staffing(&advice(Some(12), 13)), Level::Fine);
+        assert_eq!(t.staffing(&advice(Some(12), 11)), Level::Amber);
+        assert_eq!(t.staffing(&advice(Some(12), 9)), Level::Red);
+        assert_eq!(t.staffing(&advice(Some(12), 0)), Level::Red);
+        assert_eq!(t.staffing(&advice(None, 0)), Level::Fine, "no evidence");
+        let target = t.staffing_target(30_000);
+        assert_eq!(target, Target::default());
     }
 }

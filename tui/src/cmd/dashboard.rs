@@ -1,5 +1,6 @@
 //! The supervisor's dashboard: every live shopper, the figures at a glance,
-//! a shopper's journey, and offers sent to one chosen shopper.
+//! a shopper's journey, offers sent to one chosen shopper, the desk, and
+//! the insights (how many agents the chats need, and why).
 //!
 //! State, update and drawing are apart, as in ratatui's Elm-style apps:
 //! [`app`] holds the state and turns each [`msg::Msg`] into

@@ -46,7 +46,7 @@ use tokio::sync::mpsc;
 use refused::Refusals;
 use report::Report;
 
-use alert::Alert;
+use alert::{Alert, Crossed};
 pub(crate) use args::TailArgs;
 
 /// The exit status when `--exit-on-alert` ends the command.
@@ -120,13 +120,13 @@ pub(crate) async fn run(args: &TailArgs, data_dir: &Path) -> Result<()> {
                 let report = reading.report(now);
                 let mut text = if args.json { report.json() } else { report.line() };
                 for (alert, was) in args.alert.iter().zip(crossed.iter_mut()) {
-                    let value = alert.crossed(&report);
-                    if value.is_some() != *was {
+                    let now_crossed = alert.crossed(&report);
+                    if now_crossed.is_some() != *was {
                         text.push('\n');
-                        text.push_str(&alert_line(alert, value, now, args.json));
-                        *was = value.is_some();
+                        text.push_str(&alert_line(alert, now_crossed, now, args.json));
+                        *was = now_crossed.is_some();
                     }
-                    alerted |= value.is_some();
+                    alerted |= now_crossed.is_some();
                 }
                 // A closed pipe (`tail | head`) ends the command quietly.
                 if writeln!(out, "{text}").and_then(|()| out.flush()).is_err() {
@@ -302,6 +302,7 @@ impl Reading {
         );
         let mut report = Report::new(
             &Figures::of_site(&self.floor, &self.desk, now, self.site.as_ref()),
+            &metrics::staffing(&self.desk, now, self.site.as_ref()),
             target,
             refused,
             now,
@@ -335,17 +336,21 @@ impl Reading {
     }
 }
 
-/// The line that says an alert was crossed (`value` is `Some`) or cleared.
-fn alert_line(alert: &Alert, value: Option<u64>, at_ms: u64, json: bool) -> String {
-    match (json, value) {
-        (true, Some(value)) => {
-            serde_json::json!({"alert": alert.to_string(), "value": value, "at_ms": at_ms})
-                .to_string()
-        }
+/// The line that says an alert was crossed (`crossed` is `Some`) or
+/// cleared; an alert against another figure says that figure's value too.
+fn alert_line(alert: &Alert, crossed: Option<Crossed>, at_ms: u64, json: bool) -> String {
+    match (json, crossed) {
+        (true, Some(Crossed { value, limit })) => serde_json::json!({
+            "alert": alert.to_string(), "value": value, "limit": limit, "at_ms": at_ms
+        })
+        .to_string(),
         (true, None) => {
             serde_json::json!({"cleared": alert.to_string(), "at_ms": at_ms}).to_string()
         }
-        (false, Some(value)) => format!("ALERT {alert} (now {value})"),
+        (false, Some(Crossed { value, limit })) => match alert.against() {
+            Some(other) => format!("ALERT {alert} (now {value}, {other} {limit})"),
+            None => format!("ALERT {alert} (now {value})"),
+        },
         (false, None) => format!("CLEAR {alert}"),
     }
 }

@@ -194,8 +194,8 @@ fn outcomes(book: &mut Book, sites: &[(SiteId, Figures)]) {
     );
 }
 
-/// What the desk shares between sites: the target, agents, incidents, and
-/// what `tail` could not read.
+/// What the desk shares between sites: the target, agents (with those the
+/// chats need), incidents, and what `tail` could not read.
 fn desk(book: &mut Book, scrape: &Scrape<'_>) {
     let service = Service::of(scrape.desk, scrape.now_ms);
     book.measure(
@@ -219,6 +219,19 @@ fn desk(book: &mut Book, scrape: &Scrape<'_>) {
         "Chats held of the capacity of online agents who take chats",
         ratio(),
         service.utilisation_percent.map(|p| (none(), percent(p))),
+    );
+    // The need is the chats' of every site served (or `--site`'s), the
+    // agents the desk's: they serve every site.
+    let staffing = super::staffing(scrape.desk, scrape.now_ms, scrape.site);
+    book.count(
+        "agents_on_duty",
+        "Agents online who take chats, busy or not",
+        [(none(), staffing.have.into())],
+    );
+    book.count(
+        "agents_needed",
+        "Agents needed now for the service-level target, by Erlang A over the last 15 and 60 minutes of chats",
+        staffing.needed.map(|n| (none(), n.into())),
     );
     book.count(
         "incidents_open",

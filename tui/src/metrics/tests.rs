@@ -222,6 +222,23 @@ fn services_not_heard_have_no_counters_and_heard_ones_count_by_reason() {
 }
 
 #[test]
+fn the_agents_needed_show_once_a_chat_has_ended_beside_those_on_duty() {
+    let routers = RouterTotals::default();
+    let (floor, desk) = (Floor::default(), Desk::new(DeskConfig::default()));
+    let text = scrape(&floor, &desk, &Tally::default(), &routers);
+    has(&text, "floorwalker_agents_on_duty 0");
+    assert!(!text.contains("floorwalker_agents_needed"), "{text}");
+    // Two chats in the quarter, 40 s each: one agent is plenty.
+    let (floor, desk) = folded();
+    let text = scrape(&floor, &desk, &Tally::default(), &routers);
+    has(&text, "floorwalker_agents_on_duty 1");
+    has(&text, "floorwalker_agents_needed 1");
+    let advice = staffing(&desk, NOW, None);
+    assert_eq!((advice.needed, advice.have), (Some(1), 1));
+    assert_eq!(advice.hour.handle_ms, Some(40_000));
+}
+
+#[test]
 fn a_currency_that_is_not_a_code_is_not_a_label() {
     assert_eq!(currency("EUR"), Some("EUR".to_owned()));
     assert_eq!(currency("eur"), None);

@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::text::Line;
 
 use super::theme::Theme;
 
@@ -15,6 +16,27 @@ pub(crate) fn framed(frame: &mut Frame<'_>, area: Rect, title: &str, theme: Them
             area.width as usize,
         ))
         .title_style(theme.title());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// [`framed`], with `figure` at the right of the top border in its own
+/// style: a figure that goes with the pane as a whole. `figure` is the
+/// screen's own text, never a shopper's.
+pub(crate) fn framed_with(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    figure: Line<'static>,
+    theme: Theme,
+) -> Rect {
+    // The title styled as a line rather than by `title_style`, which would
+    // style the figure as a title too.
+    let title = floorwalker_shared::sanitize::for_terminal(title, area.width as usize);
+    let block = ratatui::widgets::Block::bordered()
+        .title(Line::styled(title, theme.title()))
+        .title(figure.right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner

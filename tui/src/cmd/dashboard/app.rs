@@ -5,8 +5,9 @@
 //!
 //! What has the keys is one [`Mode`]. This file holds the state and the
 //! messages that are not keys; [`keys`] says what each key does, [`offer`]
-//! runs the offer dialog.
+//! runs the offer dialog, [`insights`] the Insights view's keys.
 
+mod insights;
 mod keys;
 mod offer;
 
@@ -18,6 +19,7 @@ use floorwalker_shared::desk::{ChatState, Desk};
 use floorwalker_shared::floor::{Floor, FloorConfig};
 use floorwalker_shared::metrics::{Figures, History, Sample, Targets};
 use floorwalker_shared::session::ChatPhase;
+use floorwalker_shared::staffing::Advice;
 use floorwalker_shared::subject::{SessionSubjects, SiteId};
 
 use super::keymap;
@@ -45,6 +47,8 @@ pub(crate) enum Mode {
     Journey(Pane),
     /// Agents, chats and incidents, and what a supervisor does there.
     Desk(DeskMode),
+    /// What the desk and the floor have learnt: the staffing advice.
+    Insights,
     /// The filter's text being typed, over what was showing.
     Filter(Box<Mode>),
     /// The offer dialog, over what was showing.
@@ -83,6 +87,8 @@ pub(crate) struct App {
     pub(crate) figures: Figures,
     /// When the desk's figures turn amber and red.
     pub(crate) targets: Targets,
+    /// How many agents the chats need, and what the desk has.
+    pub(crate) staffing: Advice,
     pub(crate) history: History,
     pub(crate) now_ms: u64,
     pub(crate) conn: Conn,
@@ -126,13 +132,17 @@ impl App {
         nonce: &str,
         now_ms: u64,
     ) -> Self {
+        let desk = Desk::default();
+        let targets = Targets::default();
+        let target = targets.staffing_target(desk.config().service_level_ms);
         Self {
             floor: Floor::new(config),
-            desk: Desk::default(),
+            staffing: Advice::of(&desk, now_ms, target),
+            desk,
             refusals: Tally::default(),
             site: None,
             figures: Figures::default(),
-            targets: Targets::default(),
+            targets,
             history: History::default(),
             now_ms,
             conn: Conn::Connecting,
@@ -387,9 +397,14 @@ impl App {
         }
     }
 
-    /// Recomputes the figures and samples the sparklines.
+    /// Recomputes the figures and the staffing advice, and samples the
+    /// sparklines.
     fn refresh(&mut self) {
         self.figures = Figures::of_site(&self.floor, &self.desk, self.now_ms, self.site.as_ref());
+        let target = self
+            .targets
+            .staffing_target(self.desk.config().service_level_ms);
+        self.staffing = Advice::of_site(&self.desk, self.now_ms, self.site.as_ref(), target);
         self.history
             .record(self.now_ms, Sample::from(&self.figures));
     }

@@ -55,6 +55,8 @@ pub(crate) enum Action {
     Erase,
     /// Show or hide agents, chats and incidents.
     Desk,
+    /// Show or hide the insights (staffing).
+    Insights,
     /// Whisper to the selected chat's agent.
     Whisper,
     /// Write in the selected chat, as a supervisor.
@@ -131,10 +133,10 @@ pub(crate) const KEYS: &[Row<Action>] = &[
         keys: &[(c('o'), Action::Offer)],
     },
     Row {
-        label: "a",
-        help: "agents & chats / shoppers",
+        label: "a/i",
+        help: "agents & chats / insights",
         footer: None,
-        keys: &[(c('a'), Action::Desk)],
+        keys: &[(c('a'), Action::Desk), (c('i'), Action::Insights)],
     },
     Row {
         label: "w",
@@ -256,6 +258,7 @@ mod tests {
         Action::Back,
         Action::Quit,
         Action::Desk,
+        Action::Insights,
         Action::Whisper,
         Action::Join,
         Action::Reassign,

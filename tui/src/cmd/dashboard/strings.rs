@@ -33,6 +33,19 @@ pub(crate) const FEED_DOWN: &str =
 pub(crate) const NO_EVENTS_STREAM: &str = "No EVENTS stream: showing live traffic only, no history. An admin creates it \
      with `floorwalker setup`.";
 pub(crate) const NOT_YET: &str = "—";
+
+/// The agents the chats need against the agents on duty, as the queue
+/// panel shows them: `need 4 · have 3` (`need —` while unknown).
+pub(crate) fn need_have(needed: Option<u32>, have: u32) -> String {
+    let needed = needed.map_or_else(|| NOT_YET.to_owned(), |n| n.to_string());
+    format!("need {needed} · have {have}")
+}
+
+/// The agents the chats need, as the title line says it when too few are
+/// on duty.
+pub(crate) fn need_agents(needed: u32) -> String {
+    format!("need {needed} agent{}", if needed == 1 { "" } else { "s" })
+}
 pub(crate) const NEEDS_HELP: &str = "needs help";
 pub(crate) const FLAGGED: &str = "Flagged";
 pub(crate) const PRIORITY: &str = "Priority";
@@ -79,3 +92,75 @@ pub(crate) const REFUSED_NONE: &str = "nothing refused";
 pub(crate) const REFUSED_UNREADABLE: &str = "Stored but unreadable here";
 pub(crate) const DESK_HINT: &str =
     "j/k chat · w whisper · J join · R reassign · a/Esc shoppers · ? help";
+
+pub(crate) const INSIGHTS_HINT: &str =
+    "i/Esc shoppers · a agents & chats · x refused · ? help · q quit";
+pub(crate) const STAFFING_TITLE: &str = " Staffing ";
+pub(crate) const STAFFING_ASKED: &str = "Asked for";
+pub(crate) const STAFFING_HANDLE: &str = "Handle time";
+pub(crate) const STAFFING_PATIENCE: &str = "Patience";
+pub(crate) const STAFFING_EACH: &str = "Each agent";
+pub(crate) const STAFFING_TARGET: &str = "Target";
+pub(crate) const STAFFING_NEED: &str = "Need";
+pub(crate) const STAFFING_NO_HANDLE: &str = "— no chat has ended in the last hour";
+pub(crate) const STAFFING_NO_PATIENCE: &str =
+    "— nobody gave up waiting in the hour: taken to wait (Erlang C)";
+pub(crate) const STAFFING_NO_TABLE: &str =
+    "What each number of agents would give shows once a chat has ended in the last hour.";
+pub(crate) const STAFFING_AGENTS: &str = "Agents";
+pub(crate) const STAFFING_WAITS: &str = "Wait";
+pub(crate) const STAFFING_GIVE_UP: &str = "Give up";
+pub(crate) const STAFFING_HAVE: &str = "on duty";
+pub(crate) const STAFFING_NEEDED: &str = "needed";
+pub(crate) const STAFFING_HAVE_NEED: &str = "on duty, needed";
+
+/// Chats asked for a minute over the last 15 minutes and the hour, with
+/// how many.
+pub(crate) fn staffing_asked(recent: &str, recent_n: u32, hour: &str, hour_n: u32) -> String {
+    format!("{recent} chats a minute over 15 min ({recent_n}) · {hour} over the hour ({hour_n})")
+}
+
+/// The hour's mean handle time, over how many chats.
+pub(crate) fn staffing_handle(mean: &str, chats: u32) -> String {
+    let plural = if chats == 1 { "" } else { "s" };
+    format!("{mean}, the mean of {chats} chat{plural} ended in the hour")
+}
+
+/// Shoppers' mean patience in the queue, from how many who gave up.
+pub(crate) fn staffing_patience(mean: &str, gave_up: u32) -> String {
+    let who = if gave_up == 1 { "shopper" } else { "shoppers" };
+    format!("{mean}, from {gave_up} {who} who gave up waiting in the hour")
+}
+
+/// How many chats an agent takes at once, as the model counts them.
+pub(crate) fn staffing_each(chats: u32) -> String {
+    let plural = if chats == 1 { "" } else { "s" };
+    format!("takes {chats} chat{plural} at once (the capacity of those on duty)")
+}
+
+/// The target the need is for.
+pub(crate) fn staffing_target(percent: u8, within: &str) -> String {
+    format!("{percent}% answered within {within}")
+}
+
+/// The agents needed against those on duty.
+pub(crate) fn staffing_need(needed: u32, have: u32) -> String {
+    let plural = if needed == 1 { "" } else { "s" };
+    format!("{needed} agent{plural} · have {have} on duty")
+}
+
+/// No need known yet.
+pub(crate) fn staffing_need_unknown(have: u32) -> String {
+    format!("{NOT_YET} until a chat has ended · have {have} on duty")
+}
+
+/// A need past what the model looks for.
+pub(crate) fn staffing_need_past_reach(have: u32) -> String {
+    let most = floorwalker_shared::staffing::measure::MAX_AGENTS;
+    format!("more than {most} agents · have {have} on duty")
+}
+
+/// The table's heading for the service level.
+pub(crate) fn staffing_answered_within(within: &str) -> String {
+    format!("Answered in {within}")
+}

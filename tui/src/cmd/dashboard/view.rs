@@ -3,8 +3,8 @@
 //! The screen, top to bottom: a title line (with the connection's state, or
 //! a banner when it is lost), the panels at a glance, the sessions table
 //! (and the detail of the selected session beside it on a wide terminal,
-//! instead of it on a narrow one), and a footer with the keys, a notice or
-//! the filter being typed. Help, what was refused, and the offer dialog
+//! instead of it on a narrow one), the desk or the insights in its place,
+//! and a footer with the keys, a notice or the filter being typed. Help, what was refused, and the offer dialog
 //! draw over it.
 //!
 //! Every shopper string passes through `sanitize::for_terminal` before it
@@ -13,6 +13,7 @@
 mod desk;
 mod detail;
 mod header;
+mod insights;
 mod overlay;
 mod panels;
 mod refused;
@@ -111,6 +112,7 @@ pub(crate) fn draw(frame: &mut Frame<'_>, app: &App, theme: Theme) {
     let wide = area.width >= WIDE;
     match app.base() {
         Mode::Desk(_) => desk::draw(frame, main, app, theme),
+        Mode::Insights => insights::draw(frame, main, app, theme),
         Mode::Journey(_) if wide => {
             let [left, right] =
                 Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
@@ -153,6 +155,12 @@ fn footer_line(app: &App, theme: Theme, width: u16) -> Paragraph<'static> {
         };
         return Paragraph::new(Span::styled(
             floorwalker_shared::sanitize::for_terminal(hint, width as usize),
+            theme.dim(),
+        ));
+    }
+    if matches!(app.base(), Mode::Insights) {
+        return Paragraph::new(Span::styled(
+            floorwalker_shared::sanitize::for_terminal(strings::INSIGHTS_HINT, width as usize),
             theme.dim(),
         ));
     }

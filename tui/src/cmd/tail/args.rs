@@ -32,13 +32,24 @@ pub(crate) struct TailArgs {
     /// gate's own names, only those seen). `facts_refused` and
     /// `batches_refused` count what tail itself could not read in the
     /// streams.
+    ///
+    /// Staffing: `agents_needed` (the agents the chats need now for the
+    /// service-level target, by Erlang A over the last 15 and 60 minutes
+    /// of chats; `null` until a chat has ended in the last hour) against
+    /// `agents_on_duty` (online and taking chats, busy or not).
     #[arg(long)]
     pub(crate) json: bool,
 
-    /// A threshold, FIGURE>N or FIGURE<N; FIGURE is `longest_wait`
-    /// (seconds), `service_level` (percent), `queue` (chats waiting),
-    /// `agents_available`, `refused` or `refused_last_minute` (what the
-    /// intakes and the gates refused). Repeat for more.
+    /// A threshold, FIGURE>N or FIGURE<N, or FIGURE>FIGURE to compare two
+    /// figures of one kind; FIGURE is `longest_wait` (seconds),
+    /// `service_level` (percent), `queue` (chats waiting),
+    /// `agents_available` (with room for a chat), `agents_on_duty` (online
+    /// and taking chats), `agents_needed` (for the service-level target;
+    /// known once a chat has ended in the last hour), `refused` or
+    /// `refused_last_minute` (what the intakes and the gates refused). An
+    /// alert whose figure is not known yet never fires. Repeat for more;
+    /// e.g. `--alert 'agents_needed>agents_on_duty'` when the desk is short
+    /// of agents.
     #[arg(long, value_name = "THRESHOLD")]
     pub(crate) alert: Vec<super::alert::Alert>,
 

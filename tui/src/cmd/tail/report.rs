@@ -1,11 +1,13 @@
 //! One report of the live figures, as `tail` prints it: a line for people
 //! or a JSON object for programs. The figures are `floorwalker_shared`'s
-//! (`metrics::Figures`), so they are the ones the dashboard shows.
+//! (`metrics::Figures`, and `staffing::Advice` for the agents needed), so
+//! they are the ones the dashboard shows.
 
 use std::fmt::Write as _;
 
 use floorwalker::format::{duration, money};
 use floorwalker_shared::metrics::Figures;
+use floorwalker_shared::staffing::Advice;
 use serde::Serialize;
 
 use super::refused::Refusals;
@@ -47,6 +49,14 @@ pub(crate) struct Report {
     pub(crate) agents_busy: u32,
     pub(crate) agents_away: u32,
     pub(crate) utilisation_pct: Option<u8>,
+    /// Agents needed now for the service-level target
+    /// (`floorwalker_shared::staffing`); `null` until a chat has ended in
+    /// the last hour.
+    pub(crate) agents_needed: Option<u32>,
+    /// Agents online who take chats, busy or not: what the desk has
+    /// against `agents_needed` (`agents_available` counts only those with
+    /// room for another chat).
+    pub(crate) agents_on_duty: u32,
     pub(crate) surveys: u32,
     pub(crate) csat_pct: Option<u8>,
     pub(crate) offers_sent: u32,
@@ -73,6 +83,7 @@ pub(crate) struct Report {
 impl Report {
     pub(crate) fn new(
         f: &Figures,
+        staffing: &Advice,
         service_level_target_ms: u64,
         (facts_refused, batches_refused): (u64, u64),
         at_ms: u64,
@@ -117,6 +128,8 @@ impl Report {
             agents_busy: s.agents_busy,
             agents_away: s.agents_away,
             utilisation_pct: s.utilisation_percent,
+            agents_needed: staffing.needed,
+            agents_on_duty: staffing.have,
             surveys: s.surveys,
             csat_pct: s.csat_percent,
             offers_sent: f.offers_sent,
@@ -155,7 +168,8 @@ impl Report {
                 );
         let mut line = format!(
             "{at} queue {} (longest {}) · ASA {} · FRT {} · resp {} · SL {} · abandoned {} · \
-             agents {} avail {} busy {} away · util {} · CSAT {} ({}) · online {} · offers {} accepted",
+             agents {} avail {} busy {} away · agents needed {} ({} on duty) · util {} · CSAT {} ({}) · \
+             online {} · offers {} accepted",
             self.waiting,
             if self.waiting == 0 {
                 "–".to_owned()
@@ -170,6 +184,9 @@ impl Report {
             self.agents_available,
             self.agents_busy,
             self.agents_away,
+            self.agents_needed
+                .map_or_else(|| "–".to_owned(), |n| n.to_string()),
+            self.agents_on_duty,
             pct(self.utilisation_pct),
             pct(self.csat_pct),
             self.surveys,

@@ -50,9 +50,15 @@ impl App {
                 let done = self.filter_key(action);
                 (if done { *under } else { Mode::Filter(under) }, Vec::new())
             }
+            // From browsing the desk straight to the insights; a dialog or
+            // a text field in the desk keeps the key.
+            Mode::Desk(DeskMode::Browse) if action == Action::Insights => {
+                (Mode::Insights, Vec::new())
+            }
             Mode::Desk(desk) if !matches!(action, Action::Help | Action::Refused) => {
                 self.desk_key(desk, action)
             }
+            Mode::Insights => self.insights_key(action),
             mode => self.floor_key(mode, action),
         };
         self.mode = mode;
@@ -103,6 +109,7 @@ impl App {
                 self.supervise.keep_selection(&self.desk);
                 Mode::Desk(DeskMode::Browse)
             }
+            Action::Insights => Mode::Insights,
             Action::Whisper | Action::Join | Action::Reassign => {
                 self.say(strings::DESK_SELECT);
                 mode

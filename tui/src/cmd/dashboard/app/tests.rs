@@ -440,3 +440,48 @@ fn a_journey_opens_with_the_visitors_earlier_visits() {
         "2nd visit · last 1 day ago via newsletter"
     );
 }
+
+#[test]
+fn i_opens_the_insights_from_the_floor_the_journey_and_the_desk_and_closes_them() {
+    use crate::cmd::dashboard::supervise::DeskMode;
+    let mut a = app();
+    a.update(batch(1, 0, T0, vec![page("/a", "A")]));
+    key(&mut a, Action::Insights);
+    assert_eq!(a.mode, Mode::Insights);
+    // What the floor's keys do means nothing here; no offer goes out.
+    assert_eq!(key(&mut a, Action::Offer), Vec::<Effect>::new());
+    assert_eq!(a.mode, Mode::Insights);
+    key(&mut a, Action::Help);
+    assert_eq!(a.mode, Mode::Help(Box::new(Mode::Insights)));
+    assert_eq!(a.base(), &Mode::Insights);
+    key(&mut a, Action::Back);
+    assert_eq!(a.mode, Mode::Insights, "the help closes back to it");
+    key(&mut a, Action::Insights);
+    assert_eq!(a.mode, Mode::Floor, "i again: the shoppers");
+
+    key(&mut a, Action::Open);
+    assert_eq!(a.mode, Mode::Journey(Pane::Detail));
+    key(&mut a, Action::Insights);
+    key(&mut a, Action::Back);
+    assert_eq!(a.mode, Mode::Floor, "Esc: the shoppers");
+
+    key(&mut a, Action::Desk);
+    key(&mut a, Action::Insights);
+    assert_eq!(a.mode, Mode::Insights, "from the desk");
+    key(&mut a, Action::Desk);
+    assert_eq!(a.mode, Mode::Desk(DeskMode::Browse), "and back to it");
+    // Typing in the desk, i is a letter of the text.
+    a.mode = Mode::Desk(DeskMode::Typing(
+        crate::cmd::dashboard::supervise::Say::Whisper,
+        String::new(),
+    ));
+    key(&mut a, Action::Insights);
+    assert_eq!(
+        a.mode,
+        Mode::Desk(DeskMode::Typing(
+            crate::cmd::dashboard::supervise::Say::Whisper,
+            "i".to_owned()
+        ))
+    );
+    assert_eq!(key(&mut a, Action::Quit), [Effect::Quit]);
+}

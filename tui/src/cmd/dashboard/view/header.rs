@@ -144,6 +144,11 @@ fn items(app: &App, theme: Theme) -> Vec<Item> {
         let _ = write!(text, " ({} free)", s.agents_available);
     }
     items.push(marked(text, levels.agents_available, 2));
+    // Fewer agents on duty than the chats need.
+    let staffing = app.targets.staffing(&app.staffing);
+    if let Some(needed) = app.staffing.needed.filter(|_| staffing != Level::Fine) {
+        items.push(marked(strings::need_agents(needed), staffing, 3));
+    }
     // A figure past its target shows here too: the panels are hidden on
     // short terminals.
     if let Some(p) = s

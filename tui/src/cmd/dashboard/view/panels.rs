@@ -1,4 +1,6 @@
-//! The figures at a glance, each with a sparkline of the last 30 minutes.
+//! The figures at a glance, each with a sparkline of the last 30 minutes;
+//! the queue's with its figures instead, and the agents it needs against
+//! the agents on duty on its border.
 
 use floorwalker_shared::metrics::Level;
 use floorwalker_shared::metrics::Sample;
@@ -8,8 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline};
 
 use crate::cmd::dashboard::app::App;
-use crate::cmd::dashboard::strings::NOT_YET;
-use crate::ui::framed::framed;
+use crate::cmd::dashboard::strings::{self, NOT_YET};
+use crate::ui::framed::{framed, framed_with};
 use crate::ui::theme::Theme;
 use floorwalker::format::{duration, money_short};
 
@@ -24,46 +26,7 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         .map(|(currency, minor)| money_short(*minor, currency))
         .collect::<Vec<_>>()
         .join("+");
-    let q = &f.service;
-    let levels = app.targets.levels(q);
-    // A figure past its target: coloured, and marked for a terminal
-    // without colour.
-    let figure = |text: String, level: Level| {
-        Span::styled(format!("{text}{}", level.marker()), theme.level(level))
-    };
-    let queue_detail = Line::from(vec![
-        Span::raw("ASA "),
-        figure(
-            q.average_answer_ms
-                .map_or_else(|| NOT_YET.to_owned(), duration),
-            levels.average_answer,
-        ),
-        Span::raw(" FRT "),
-        figure(
-            q.first_response_ms.map_or_else(
-                || NOT_YET.to_owned(),
-                |(p50, p90)| format!("{}/{}", duration(p50), duration(p90)),
-            ),
-            levels.first_response,
-        ),
-        Span::raw(" SL "),
-        figure(
-            q.service_level_percent
-                .map_or_else(|| NOT_YET.to_owned(), |p| format!("{p}%")),
-            levels.service_level,
-        ),
-    ]);
-    let queue = Line::from(vec![
-        Span::raw(format!("{} waiting · ", q.waiting)),
-        figure(
-            if q.waiting == 0 {
-                NOT_YET.to_owned()
-            } else {
-                duration(q.longest_wait_ms)
-            },
-            levels.longest_wait,
-        ),
-    ]);
+    let (queue, queue_detail, staffing) = queue(app, theme);
     let panels: [(&str, Line<'static>, Second); 4] = [
         (
             "Shoppers",
@@ -97,8 +60,12 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         Constraint::Ratio(2, 5),
     ])
     .split(area);
-    for ((title, text, second), area) in panels.into_iter().zip(areas.iter()) {
-        let inner = framed(frame, *area, title, theme);
+    for (i, ((title, text, second), area)) in panels.into_iter().zip(areas.iter()).enumerate() {
+        let inner = if i == QUEUE {
+            framed_with(frame, *area, title, staffing.clone(), theme)
+        } else {
+            framed(frame, *area, title, theme)
+        };
         let [line, below] =
             Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(inner);
         frame.render_widget(Paragraph::new(text), line);
@@ -116,6 +83,65 @@ pub(super) fn draw(frame: &mut Frame<'_>, area: Rect, app: &App, theme: Theme) {
         }
     }
 }
+
+/// A figure past its target: coloured, and marked for a terminal without
+/// colour.
+fn figure(text: &str, level: Level, theme: Theme) -> Span<'static> {
+    Span::styled(format!("{text}{}", level.marker()), theme.level(level))
+}
+
+/// The queue panel's lines (the queue, its times and service level) and
+/// the figure on its border (agents needed against agents on duty).
+fn queue(app: &App, theme: Theme) -> (Line<'static>, Line<'static>, Line<'static>) {
+    let q = &app.figures.service;
+    let levels = app.targets.levels(q);
+    let detail = Line::from(vec![
+        Span::raw("ASA "),
+        figure(
+            &q.average_answer_ms
+                .map_or_else(|| NOT_YET.to_owned(), duration),
+            levels.average_answer,
+            theme,
+        ),
+        Span::raw(" FRT "),
+        figure(
+            &q.first_response_ms.map_or_else(
+                || NOT_YET.to_owned(),
+                |(p50, p90)| format!("{}/{}", duration(p50), duration(p90)),
+            ),
+            levels.first_response,
+            theme,
+        ),
+        Span::raw(" SL "),
+        figure(
+            &q.service_level_percent
+                .map_or_else(|| NOT_YET.to_owned(), |p| format!("{p}%")),
+            levels.service_level,
+            theme,
+        ),
+    ]);
+    let waiting = Line::from(vec![
+        Span::raw(format!("{} waiting · ", q.waiting)),
+        figure(
+            &if q.waiting == 0 {
+                NOT_YET.to_owned()
+            } else {
+                duration(q.longest_wait_ms)
+            },
+            levels.longest_wait,
+            theme,
+        ),
+    ]);
+    let staffing = Line::from(figure(
+        &strings::need_have(app.staffing.needed, app.staffing.have),
+        app.targets.staffing(&app.staffing),
+        theme,
+    ));
+    (waiting, detail, staffing)
+}
+
+/// The queue's panel, which the staffing figure goes with.
+const QUEUE: usize = 3;
 
 /// A panel's second line: a sparkline of one figure, or more text.
 enum Second {

@@ -329,6 +329,41 @@ fn figures_past_their_targets_turn_amber_and_red_with_a_marker_also_without_colo
     );
 }
 
+#[test]
+fn too_few_agents_on_duty_show_beside_the_queue_and_in_the_title_line() {
+    let mut app = scene();
+    assert!(rows(&render(&app, 80, 24))[1].contains("need — · have 1┐"));
+    // ana ends her chat after two minutes, and ten more shoppers ask: 12
+    // chats in a quarter of an hour, 0.8 a minute of two minutes each.
+    // Erlang C (nobody gave up) wants 3 servers for 80% within 30 s: two
+    // of ana's capacity of 2. Her 2 alone answer 36% in time, under the
+    // red 60%.
+    let end = DeskFact::End {
+        chat_id: "chat-one-1234".to_owned(),
+    };
+    operator(&mut app, "ana", end, T0 + 230_000);
+    for n in 10..20 {
+        asks(
+            &mut app,
+            n,
+            &format!("chat-more-{n}"),
+            T0 + 150_000 + u64::from(n),
+        );
+    }
+    app.update(Msg::Tick {
+        now_ms: T0 + 240_000,
+    });
+    assert_eq!((app.staffing.needed, app.staffing.have), (Some(2), 1));
+    let plain = styled_top(&app, PLAIN, 5);
+    assert!(plain.contains("need 2 · have 1!!┐"), "{plain}");
+    assert!(plain.contains("need 2 agents!!"), "{plain}");
+    insta::assert_snapshot!("staffing_short_without_colour", plain);
+    insta::assert_snapshot!(
+        "staffing_short_in_colour",
+        styled_top(&app, Theme { color: true }, 5)
+    );
+}
+
 /// Thirty shoppers on one site: carts to the cent, one who bought, pages
 /// with titles, sources of every length.
 fn busy() -> App {
