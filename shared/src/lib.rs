@@ -49,10 +49,13 @@ pub mod floor;
 pub mod intake;
 pub mod journey;
 mod json;
+// What the operators' side learns; the plugin never links it.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod memory;
 pub mod metrics;
 pub mod money;
 pub mod nats;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod pages;
 pub mod recorder;
 pub mod router;

@@ -181,20 +181,7 @@ impl TestServer {
     /// # Panics
     /// If it cannot start or does not get ready.
     pub fn start_intake(&self, extra: &[&str]) -> Service {
-        let creds = self.dir.path().join("intake.creds");
-        self.creds(Role::Intake)
-            .store(&creds)
-            .expect("storing the intake's credentials");
-        let url = self.server().client_url();
-        let mut args: Vec<&std::ffi::OsStr> = vec![
-            "intake".as_ref(),
-            "--server".as_ref(),
-            url.as_ref(),
-            "--creds".as_ref(),
-            creds.as_os_str(),
-        ];
-        args.extend(extra.iter().map(std::ffi::OsStr::new));
-        Service::run(self.dir.path(), "intake", &args, "intake: ready")
+        self.start_service(Role::Intake, "intake", extra)
     }
 
     /// Starts `floorwalker learn` with the learner's credentials and
@@ -204,20 +191,31 @@ impl TestServer {
     /// # Panics
     /// If it cannot start or does not get ready.
     pub fn start_learn(&self, extra: &[&str]) -> Service {
-        let creds = self.dir.path().join("learner.creds");
-        self.creds(Role::Learner)
+        self.start_service(Role::Learner, "learn", extra)
+    }
+
+    /// Runs `floorwalker <command>` with `role`'s credentials and `extra`
+    /// arguments until it prints `<command>: ready`.
+    fn start_service(&self, role: Role, command: &str, extra: &[&str]) -> Service {
+        let creds = self.dir.path().join(format!("{}.creds", role.name()));
+        self.creds(role)
             .store(&creds)
-            .expect("storing the learner's credentials");
+            .unwrap_or_else(|e| panic!("storing the {role} role's credentials: {e}"));
         let url = self.server().client_url();
         let mut args: Vec<&std::ffi::OsStr> = vec![
-            "learn".as_ref(),
+            command.as_ref(),
             "--server".as_ref(),
             url.as_ref(),
             "--creds".as_ref(),
             creds.as_os_str(),
         ];
         args.extend(extra.iter().map(std::ffi::OsStr::new));
-        Service::run(self.dir.path(), "learn", &args, "learn: ready")
+        Service::run(
+            self.dir.path(),
+            command,
+            &args,
+            &format!("{command}: ready"),
+        )
     }
 
     /// Stops the intake every test server starts, returning its output
