@@ -5,8 +5,9 @@
 //! reads it, and the answer comes back through [`Memories::heard`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use floorwalker::learn::VisitorId;
+use floorwalker::learn::{ReadError, VisitorId};
 use floorwalker_shared::memory::{Memory, Recall};
 use floorwalker_shared::session::Session;
 
@@ -77,12 +78,12 @@ impl Memories {
     pub(crate) fn heard(
         &mut self,
         id: VisitorId,
-        read: Result<Option<Memory>, String>,
+        read: Result<Option<Memory>, Arc<ReadError>>,
         now_ms: u64,
     ) {
         let entry = match read {
             Ok(memory) => Entry::Read(memory, now_ms),
-            Err(why) => Entry::Failed(why, now_ms),
+            Err(why) => Entry::Failed(why.to_string(), now_ms),
         };
         self.entries.insert(id, entry);
     }
@@ -164,8 +165,14 @@ mod tests {
         assert_eq!(m.want(&s, T0 + 40_000), Some(id.clone()), "read again");
         // Still shown while read again.
         assert!(m.line(&s, T0 + 40_000).starts_with("2nd visit"));
-        m.heard(id, Err("timed out".into()), T0 + 41_000);
-        assert_eq!(m.line(&s, T0), "earlier visits not read (timed out)");
+        let garbled = serde_json::from_slice::<Memory>(b"{").unwrap_err();
+        m.heard(id, Err(Arc::new(ReadError::Decode(garbled))), T0 + 41_000);
+        assert!(
+            m.line(&s, T0)
+                .starts_with("earlier visits not read (a visitor's memory does not read: "),
+            "{}",
+            m.line(&s, T0)
+        );
         // Nothing remembered: a first visit.
         let mut m = Memories::default();
         let id = m.want(&s, T0).unwrap();

@@ -164,7 +164,7 @@ async fn ui(
                     let (js, answer) = (inputs.js.clone(), inputs.memories.clone());
                     tokio::spawn(async move {
                         let read = floorwalker::learn::read_memory(&js, &id.0, &id.1).await;
-                        let _ = answer.send(Msg::Memory(id, read.map_err(|e| e.to_string())));
+                        let _ = answer.send(Msg::Memory(id, read.map_err(std::sync::Arc::new)));
                     });
                 }
             }

@@ -4,7 +4,7 @@
 use crossterm::event::KeyEvent;
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
-use floorwalker::learn::VisitorId;
+use floorwalker::learn::{ReadError, VisitorId};
 use floorwalker::presence::Heard;
 use floorwalker_shared::memory::Memory;
 use std::sync::Arc;
@@ -46,7 +46,7 @@ pub(crate) enum Msg {
     /// A task carrying out an effect panicked: said, never silently gone.
     TaskFailed(Arc<JoinError>),
     /// A visitor's memory, as read (`None`: nothing remembered), or why not.
-    Memory(VisitorId, Result<Option<Memory>, String>),
+    Memory(VisitorId, Result<Option<Memory>, Arc<ReadError>>),
 }
 
 /// Where the dashboard's connection to NATS stands.

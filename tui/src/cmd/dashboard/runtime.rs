@@ -234,7 +234,7 @@ async fn ui<T>(
                     let js = jetstream::new(client.clone());
                     tasks.spawn(async move {
                         let read = floorwalker::learn::read_memory(&js, &id.0, &id.1).await;
-                        Msg::Memory(id, read.map_err(|e| e.to_string()))
+                        Msg::Memory(id, read.map_err(std::sync::Arc::new))
                     });
                 }
                 Effect::SendOffer { session, record } => {

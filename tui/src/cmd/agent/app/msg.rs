@@ -1,10 +1,12 @@
 //! What can happen to the console ([`Msg`], with the [`Key`]s) and what it
 //! asks the runtime to do ([`Effect`]). Which key is which is `keymap`'s.
 
+use std::sync::Arc;
+
 use crossterm::event::KeyEvent;
 use floorwalker::creds::Link;
 use floorwalker::feed::Feed;
-use floorwalker::learn::VisitorId;
+use floorwalker::learn::{ReadError, VisitorId};
 use floorwalker::record::RecordError;
 use floorwalker_shared::chat::DeskFact;
 use floorwalker_shared::memory::Memory;
@@ -32,7 +34,7 @@ pub(crate) enum Msg {
     /// The connection to NATS was lost or is back.
     Link(Link),
     /// A visitor's memory, as read (`None`: nothing remembered), or why not.
-    Memory(VisitorId, Result<Option<Memory>, String>),
+    Memory(VisitorId, Result<Option<Memory>, Arc<ReadError>>),
 }
 
 /// What a key asks for.
