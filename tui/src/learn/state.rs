@@ -320,16 +320,19 @@ impl Learner {
     /// The memories changed since last asked, to write: an empty one is
     /// to be deleted. Forgets empty ones.
     pub fn take_dirty(&mut self) -> Vec<(VisitorId, Memory)> {
-        let dirty = std::mem::take(&mut self.dirty);
-        let out = dirty
+        // Only a changed memory can have become empty: forgetting those
+        // needs no pass over every visitor at each flush.
+        std::mem::take(&mut self.dirty)
             .into_iter()
             .filter_map(|id| {
-                let memory = self.memories.get(&id)?.clone();
+                let memory = if self.memories.get(&id)?.is_empty() {
+                    self.memories.remove(&id)?
+                } else {
+                    self.memories.get(&id)?.clone()
+                };
                 Some((id, memory))
             })
-            .collect::<Vec<_>>();
-        self.memories.retain(|_, m| !m.is_empty());
-        out
+            .collect()
     }
 
     /// The sites whose visits before a first purchase changed since last
