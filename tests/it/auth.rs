@@ -53,19 +53,21 @@ fn auth_init_writes_private_files_and_a_config_nats_server_runs() {
     assert!(printed.contains("nats-server -c"), "{printed}");
 
     let mut seeds = Vec::new();
-    for file in [
+    // What init writes: its config and one role's credentials each.
+    let creds = Role::ALL
+        .iter()
+        .map(|role| format!("{}.creds", role.name()));
+    let files: Vec<String> = [
         "gate.toml",
         "trust.toml",
         "nats-auth.conf",
         "nats-server.conf",
-        "admin.creds",
-        "dashboard.creds",
-        "agent.creds",
-        "tail.creds",
-        "simulator.creds",
-        "router.creds",
-        "intake.creds",
-    ] {
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain(creds)
+    .collect();
+    for file in &files {
         let path = auth.join(file);
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "{file} is readable by others");
@@ -90,9 +92,9 @@ fn auth_init_writes_private_files_and_a_config_nats_server_runs() {
             );
         }
     }
-    // Four gate seeds, the operator's two, the accounts' six and seven
-    // operators'; none printed, none in the server's files.
-    assert_eq!(seeds.len(), 19, "{seeds:?}");
+    // Four gate seeds, the operator's two, the accounts' six and eight
+    // operators' (one per role); none printed, none in the server's files.
+    assert_eq!(seeds.len(), 20, "{seeds:?}");
     let conf = std::fs::read_to_string(auth.join("nats-server.conf")).unwrap()
         + &std::fs::read_to_string(auth.join("nats-auth.conf")).unwrap();
     for seed in &seeds {

@@ -506,18 +506,15 @@ mod tests {
         assert_eq!(loaded, setup.gate);
         let trust = Trust::load(&dir.path().join("trust.toml")).unwrap();
         assert_eq!(trust, setup.trust);
-        for file in [
-            "gate.toml",
-            "trust.toml",
-            "nats-auth.conf",
-            "admin.creds",
-            "dashboard.creds",
-            "agent.creds",
-            "tail.creds",
-            "simulator.creds",
-            "router.creds",
-            "intake.creds",
-        ] {
+        let creds = Role::ALL
+            .iter()
+            .map(|role| format!("{}.creds", role.name()));
+        let files: Vec<String> = ["gate.toml", "trust.toml", "nats-auth.conf"]
+            .map(String::from)
+            .into_iter()
+            .chain(creds)
+            .collect();
+        for file in &files {
             let mode = fs::metadata(dir.path().join(file))
                 .unwrap()
                 .permissions()
