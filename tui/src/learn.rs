@@ -11,7 +11,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, kv};
-use floorwalker_shared::subject::kv::{first_purchase_key, page_key, visitor_key, visitor_of_key};
+use floorwalker_shared::subject::kv::{
+    first_purchase_key, key_in, page_key, visitor_key, visitor_of_key,
+};
 use futures::StreamExt;
 
 pub use state::{Counts, LearnConfig, Learner, VisitorId};
@@ -117,7 +119,7 @@ pub async fn run(
             () = &mut shutdown => return Ok(report),
             feed = stored.recv() => match feed {
                 Some(Feed::Message(m)) => {
-                    let key = m.subject.as_str().strip_prefix("$KV.VISITORS.").unwrap_or_default();
+                    let key = key_in(streams::VISITORS, &m.subject).unwrap_or_default();
                     let memory = serde_json::from_slice(&m.payload).ok();
                     if let (Some((site, visitor)), Some(memory)) = (visitor_of_key(key), memory) {
                         learner.load(&(site, visitor.to_owned()), memory);

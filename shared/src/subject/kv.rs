@@ -24,6 +24,15 @@ pub fn bucket_all(bucket: &str) -> Subject {
     Subject::join(&["$KV", bucket, ">"])
 }
 
+/// The key a value of `bucket` published on `subject` is stored under.
+pub fn key_in<'a>(bucket: &str, subject: &'a Subject) -> Option<&'a str> {
+    subject
+        .as_str()
+        .strip_prefix("$KV.")?
+        .strip_prefix(bucket)?
+        .strip_prefix('.')
+}
+
 /// The key of a visitor's memory. A visitor id is a short token of
 /// `[A-Za-z0-9_-]` (`event::Batch::validate` checks it), which a key may
 /// hold as it is.
@@ -97,5 +106,8 @@ mod tests {
         );
         assert_eq!(insight_of_key("shoes-eu.other"), None);
         assert_eq!(bucket_all(VISITORS).as_str(), "$KV.VISITORS.>");
+        let stored = Subject::new(alloc::format!("$KV.{VISITORS}.{key}")).unwrap();
+        assert_eq!(key_in(VISITORS, &stored), Some(key.as_str()));
+        assert_eq!(key_in(INSIGHTS, &stored), None);
     }
 }
